@@ -1,0 +1,57 @@
+"""`python -m dashboard COMMAND`: every command lives in dashboard/commands/<name>.py.
+
+A command module defines NAME, HELP, ``add_arguments(parser)`` and
+``run(args, settings) -> int`` (0 only on success, so cron can rely on it).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+
+from dashboard import commands
+from dashboard.config import ConfigError, load_settings
+
+
+def _command_modules():
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            yield importlib.import_module(f"dashboard.commands.{info.name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="Mission Control command line.")
+    parser.add_argument("--config", help="path of dashboard.toml (default: ./dashboard.toml, else the example)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in _command_modules():
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        command.add_argument("--session", help="session name (default: the configured or latest session)")
+        command.add_argument("--json", action="store_true", help="print a JSON summary")
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        return int(args.run(args, settings) or 0)
+    except ConfigError as exc:
+        return fail(args, str(exc))
+
+
+def fail(args, message: str, code: int = 1, **extra) -> int:
+    """Report a failure as one clear sentence (JSON with --json) and return the exit code."""
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "error": message, **extra}, indent=2, default=str))
+    else:
+        print(f"Error: {message}", file=sys.stderr)
+    return code
+
+
+def emit(args, data, text: str) -> None:
+    """Print data as JSON with --json, otherwise the human sentence."""
+    print(json.dumps(data, indent=2, default=str, ensure_ascii=False) if args.json else text)

@@ -1,0 +1,92 @@
+"""Read the database into DataFrames: one loader per table, one query each.
+
+These are plain functions of (database URL, session id); the app caches them by the
+session's data version (dashboard.ui.data) and applies dashboard.access before showing.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from dashboard import db as dbmod, fields, models
+
+EXTRA_COLUMNS = {"applications": ["extra"], "reviews": ["scores"]}
+
+
+def _columns(table: str) -> list[str]:
+    model = models.TABLE_MODELS[table]
+    return [c for c in model.__table__.columns.keys() if c not in ("id", "session_id")]
+
+
+def load_table(url: str, session_id: int, table: str) -> pd.DataFrame:
+    """All canonical rows of one table for a session, with the canonical column names."""
+    fields.table(table)
+    model = models.TABLE_MODELS[table]
+    columns = _columns(table)
+    with OrmSession(dbmod.get_engine(url)) as db:
+        rows = db.execute(select(*[getattr(model, c) for c in columns]).where(model.session_id == session_id)).all()
+    return pd.DataFrame(rows, columns=columns)
+
+
+def load_one_to_ones(url: str, session_id: int) -> pd.DataFrame:
+    """Captains' recorded one-to-ones for a session."""
+    columns = ["email", "captain", "held_on", "note", "created_at"]
+    with OrmSession(dbmod.get_engine(url)) as db:
+        rows = db.execute(select(*[getattr(models.OneToOne, c) for c in columns])
+                          .where(models.OneToOne.session_id == session_id)).all()
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sessions_frame(url: str) -> pd.DataFrame:
+    """Every session with its dates and settings, oldest first."""
+    columns = ["id", "name", "start_date", "weeks", "expected_hours", "blind_review", "data_version"]
+    with OrmSession(dbmod.get_engine(url)) as db:
+        rows = db.execute(select(*[getattr(models.Session, c) for c in columns])
+                          .order_by(models.Session.start_date.asc().nulls_last(), models.Session.id)).all()
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sync_runs_frame(url: str, session_id: int, limit: int = 200) -> pd.DataFrame:
+    """Recent imports and syncs of a session, newest first."""
+    columns = ["id", "source", "kind", "started_at", "finished_at", "status", "rows_read", "rows_stored",
+               "rows_rejected", "error", "summary"]
+    with OrmSession(dbmod.get_engine(url)) as db:
+        rows = db.execute(select(*[getattr(models.SyncRun, c) for c in columns])
+                          .where(models.SyncRun.session_id == session_id)
+                          .order_by(models.SyncRun.id.desc()).limit(limit)).all()
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["seconds"] = (pd.to_datetime(frame["finished_at"]) - pd.to_datetime(frame["started_at"])).dt.total_seconds().round(2)
+    return frame
+
+
+def rejected_rows_frame(url: str, session_id: int) -> pd.DataFrame:
+    """Rows that could not be stored, with the reason and the source they came from."""
+    r, raw = models.RejectedRow, models.RawRow
+    columns = ["table_name", "source", "sheet", "row_number", "column", "value", "code", "reason", "data"]
+    with OrmSession(dbmod.get_engine(url)) as db:
+        rows = db.execute(
+            select(r.table_name, raw.source, r.sheet, r.row_number, r.column, r.value, r.code, r.reason, raw.data)
+            .join(raw, raw.id == r.raw_row_id).where(r.session_id == session_id)
+            .order_by(r.table_name, r.sheet, r.row_number)
+        ).all()
+    return pd.DataFrame(rows, columns=columns)
+
+
+def table_counts(url: str, session_id: int) -> dict[str, int]:
+    """How many canonical rows each table holds for a session."""
+    counts = {}
+    with OrmSession(dbmod.get_engine(url)) as db:
+        for name, model in models.TABLE_MODELS.items():
+            counts[name] = db.scalar(select(func.count()).select_from(model).where(model.session_id == session_id)) or 0
+    return counts
+
+
+def current_week(start_date: date | None, weeks: int, today: date | None = None) -> int:
+    """The session week 'today' falls in, kept within 1..weeks."""
+    if start_date is None:
+        return 1
+    today = today or date.today()
+    return max(1, min(weeks, (today - start_date).days // 7 + 1))

@@ -1,0 +1,82 @@
+"""Shared fixtures: real databases built from the demo generator (SQLite, and PostgreSQL in CI)."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from dashboard import db as dbmod, demo
+from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="session")
+def settings():
+    """The committed example config (never a developer's own dashboard.toml)."""
+    return load_settings(EXAMPLE_CONFIG_PATH)
+
+
+@pytest.fixture(scope="session")
+def demo_data():
+    """The demo's raw tables and planted patterns (seed 42, scale 1)."""
+    return demo.generate(42, 1)
+
+
+@pytest.fixture(scope="session")
+def _demo_db_template(tmp_path_factory, settings) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "template.db"
+    demo.build(f"sqlite:///{path}", settings, seed=42, scale=1)
+    dbmod.get_engine.cache_clear()
+    return path
+
+
+@pytest.fixture
+def demo_url(_demo_db_template, tmp_path) -> str:
+    """A fresh copy of the demo database for one test (tests may write to it)."""
+    path = tmp_path / "demo.db"
+    shutil.copy(_demo_db_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_url(tmp_path) -> str:
+    """An empty, migrated SQLite database."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    dbmod.migrate(url)
+    return url
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("DASHBOARD_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_url(request, tmp_path) -> str:
+    """An empty, migrated database on each backend; PostgreSQL is required in CI."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'storage.db'}"
+        dbmod.migrate(url)
+        yield url
+        return
+    base = postgres_url()
+    if not base:
+        if IN_CI:
+            pytest.fail("DASHBOARD_TEST_POSTGRES_URL is not set in CI; .ci/run must start PostgreSQL.")
+        pytest.skip("PostgreSQL not configured (set DASHBOARD_TEST_POSTGRES_URL to run these tests).")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    url = f"{base}{sep}options=-csearch_path%3D{schema}"
+    dbmod.migrate(url)
+    yield url
+    dbmod.get_engine(url).dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
