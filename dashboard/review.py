@@ -1,0 +1,500 @@
+"""Reviewing applications: the reviewer's queue, saving reviews, fair scores and agreement.
+
+A review's score is the weighted mean of its criterion scores, so it stays on the criteria's
+own scale (1-5 by default) whatever the weights. Per application we report the mean, the
+median, a reviewer-normalised score and the spread; per reviewer their count, mean and
+strictness; and Krippendorff's alpha (interval metric) for agreement between reviewers.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from dashboard import db as dbmod, models
+from dashboard.config import Settings
+from dashboard.criteria import DEFAULT_CRITERIA, Criterion
+
+MIN_REVIEWS_FOR_NORMALISING = 8
+RELIABLE_ALPHA = 0.8
+TENTATIVE_ALPHA = 0.667
+SCORE_PREFIX = "score_"
+
+
+class ReviewError(ValueError):
+    """A review that cannot be saved, phrased for the reviewer."""
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def min_reviews_for_normalising(settings: Settings | None) -> int:
+    """How many reviews a reviewer needs before their scores are normalised ([review])."""
+    if settings is None:
+        return MIN_REVIEWS_FOR_NORMALISING
+    return int(settings.section("review").get("min_reviews_for_normalising", MIN_REVIEWS_FOR_NORMALISING))
+
+
+def score_range(criteria: Sequence[Criterion]) -> tuple[float, float]:
+    """Lowest and highest possible review score (weighted mean of the criteria's ends)."""
+    weight = sum(c.weight for c in criteria) or 1.0
+    return (sum(c.low * c.weight for c in criteria) / weight, sum(c.high * c.weight for c in criteria) / weight)
+
+
+def contested_threshold(settings: Settings | None, criteria: Sequence[Criterion]) -> float:
+    """Spread from which an application counts as contested ([review] contested_spread, default 1.5 on 1-5)."""
+    low, high = score_range(criteria)
+    configured = settings.section("review").get("contested_spread") if settings is not None else None
+    return float(configured) if configured is not None else round(0.375 * (high - low), 3)
+
+
+# --- one review -------------------------------------------------------------------------
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def weighted_score(scores: Mapping[str, Any] | None, criteria: Sequence[Criterion]) -> float | None:
+    """A review's score: the weighted mean of the criteria it scored (None when it scored none)."""
+    if not isinstance(scores, Mapping):
+        return None
+    present = [(c.weight, _number(scores.get(c.name))) for c in criteria]
+    present = [(w, v) for w, v in present if v is not None]
+    weight = sum(w for w, _ in present)
+    if not present or weight <= 0:
+        return None
+    return sum(w * v for w, v in present) / weight
+
+
+def _is_conflict(value: Any) -> bool:
+    return bool(value) if value is not None and not (isinstance(value, float) and math.isnan(value)) else False
+
+
+def scored_reviews(reviews: pd.DataFrame, criteria: Sequence[Criterion]) -> pd.DataFrame:
+    """One row per submitted review with a score: response_id, reviewer, score, score_<criterion>...
+
+    Conflicts of interest are left out. A review without criterion scores (e.g. one imported
+    from a sheet's '<reviewer> score' column) uses its overall score.
+    """
+    columns = ["response_id", "reviewer", "score"] + [SCORE_PREFIX + c.name for c in criteria]
+    if reviews.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for review in reviews.to_dict("records"):
+        if _is_conflict(review.get("conflict_of_interest")):
+            continue
+        scores = review.get("scores") if isinstance(review.get("scores"), Mapping) else {}
+        score = weighted_score(scores, criteria)
+        if score is None:
+            score = _number(review.get("overall"))
+        if score is None:
+            continue
+        row = {"response_id": str(review["response_id"]), "reviewer": str(review["reviewer"]).strip().lower(), "score": score}
+        for c in criteria:
+            row[SCORE_PREFIX + c.name] = _number(scores.get(c.name))
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in columns[2:]:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
+
+
+# --- fair scores ------------------------------------------------------------------------
+
+
+def normalise_scores(scored: pd.DataFrame, criteria: Sequence[Criterion],
+                     min_reviews: int = MIN_REVIEWS_FOR_NORMALISING) -> pd.DataFrame:
+    """Adds 'normalised' and 'normalised_raw' to scored reviews.
+
+    Each reviewer with at least ``min_reviews`` reviews has their scores standardised against
+    their own mean and spread (z-scores), then mapped back onto the scale with the mean and
+    spread of all reviews, clipped to the scale. Reviewers with fewer reviews keep their raw
+    score and are marked (normalised_raw=True): too few reviews to know their habits.
+    """
+    frame = scored.copy()
+    frame["normalised"] = pd.Series(dtype=float)
+    frame["normalised_raw"] = pd.Series(dtype=bool)
+    if frame.empty:
+        return frame
+    low, high = score_range(criteria)
+    pooled_mean = float(frame["score"].mean())
+    pooled_sd = float(frame["score"].std(ddof=0))
+    grouped = frame.groupby("reviewer")["score"]
+    n = grouped.transform("size")
+    mean = grouped.transform("mean")
+    sd = grouped.transform(lambda s: s.std(ddof=0))
+    enough = n >= min_reviews
+    z = ((frame["score"] - mean) / sd.where(sd > 0)).fillna(0.0)
+    normalised = (pooled_mean + z * pooled_sd).clip(low, high)
+    frame["normalised"] = normalised.where(enough, frame["score"]).astype(float)
+    frame["normalised_raw"] = (~enough).astype(bool)
+    return frame
+
+
+def application_stats(normalised: pd.DataFrame, contested_spread: float | None = None) -> pd.DataFrame:
+    """Per application: n_reviews, mean, median, normalised, spread (max - min), raw_reviews, contested."""
+    columns = ["response_id", "n_reviews", "mean", "median", "normalised", "spread", "raw_reviews", "contested"]
+    if normalised.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = normalised.groupby("response_id", sort=False)
+    stats = pd.DataFrame({
+        "n_reviews": grouped.size(),
+        "mean": grouped["score"].mean(),
+        "median": grouped["score"].median(),
+        "normalised": grouped["normalised"].mean(),
+        "spread": grouped["score"].max() - grouped["score"].min(),
+        "raw_reviews": grouped["normalised_raw"].sum().astype(int),
+    })
+    stats.loc[stats["n_reviews"] < 2, "spread"] = np.nan  # one review has no spread
+    threshold = contested_spread if contested_spread is not None else math.inf
+    stats["contested"] = (stats["spread"] >= threshold).fillna(False).astype(bool)
+    return stats.reset_index()[columns]
+
+
+def reviewer_calibration(normalised: pd.DataFrame, min_reviews: int = MIN_REVIEWS_FOR_NORMALISING) -> pd.DataFrame:
+    """Per reviewer: n, mean, sd and strictness (how far below colleagues they score the same applications).
+
+    Strictness is the mean, over a reviewer's reviews that someone else also reviewed, of
+    (the others' mean score - this reviewer's score): positive means stricter than colleagues,
+    negative means more generous; None when they share no application with anyone.
+    """
+    columns = ["reviewer", "n", "mean", "sd", "strictness", "normalised"]
+    if normalised.empty:
+        return pd.DataFrame(columns=columns)
+    frame = normalised[["response_id", "reviewer", "score"]].copy()
+    per_app = frame.groupby("response_id")["score"]
+    total, count = per_app.transform("sum"), per_app.transform("size")
+    others_mean = ((total - frame["score"]) / (count - 1)).where(count > 1)
+    frame["gap"] = others_mean - frame["score"]
+    grouped = frame.groupby("reviewer")
+    result = pd.DataFrame({
+        "n": grouped.size(),
+        "mean": grouped["score"].mean(),
+        "sd": grouped["score"].std(ddof=0),
+        "strictness": grouped["gap"].mean(),
+    }).reset_index()
+    result["normalised"] = result["n"] >= min_reviews
+    return result.sort_values("reviewer").reset_index(drop=True)[columns]
+
+
+# --- agreement --------------------------------------------------------------------------
+
+
+def krippendorff_alpha_interval(data: Sequence[Sequence[float | None]] | np.ndarray) -> float | None:
+    """Krippendorff's alpha with the interval metric for a coders x units matrix (NaN/None = missing).
+
+    alpha = 1 - D_o / D_e, where D_o is the mean squared difference between values in the
+    same unit (each unit weighted by 1/(m_u - 1)) and D_e the mean squared difference between
+    any two pairable values. Units with fewer than two values are not pairable. Returns None
+    when there is nothing to compare or no variation at all (alpha is undefined then).
+    """
+    matrix = np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float) \
+        if not isinstance(data, np.ndarray) else data.astype(float)
+    if matrix.ndim != 2 or matrix.size == 0:
+        return None
+    within = 0.0
+    pairable: list[np.ndarray] = []
+    for unit in matrix.T:
+        values = unit[~np.isnan(unit)]
+        m = len(values)
+        if m < 2:
+            continue
+        pairable.append(values)
+        # sum over ordered pairs i != j of (v_i - v_j)^2 equals 2 m * sum((v - mean)^2)
+        within += 2 * m * float(np.sum((values - values.mean()) ** 2)) / (m - 1)
+    if not pairable:
+        return None
+    everything = np.concatenate(pairable)
+    n = len(everything)
+    expected = 2 * n * float(np.sum((everything - everything.mean()) ** 2))
+    if n < 2 or expected == 0:
+        return None
+    return 1.0 - (n - 1) * within / expected
+
+
+def reliability_matrix(scored: pd.DataFrame, column: str = "score") -> np.ndarray:
+    """Reviewers x applications matrix of one score column (NaN where a reviewer did not score)."""
+    if scored.empty:
+        return np.empty((0, 0))
+    pivot = scored.pivot_table(index="reviewer", columns="response_id", values=column, aggfunc="mean")
+    return pivot.to_numpy(dtype=float)
+
+
+def agreement(scored: pd.DataFrame, criteria: Sequence[Criterion]) -> tuple[float | None, dict[str, float | None]]:
+    """Krippendorff's alpha (interval) over review scores, and per criterion."""
+    overall = krippendorff_alpha_interval(reliability_matrix(scored, "score"))
+    by_criterion = {}
+    for c in criteria:
+        column = SCORE_PREFIX + c.name
+        subset = scored.dropna(subset=[column]) if column in scored else scored.iloc[0:0]
+        by_criterion[c.name] = krippendorff_alpha_interval(reliability_matrix(subset, column)) if len(subset) else None
+    return overall, by_criterion
+
+
+def interpret_alpha(alpha: float | None) -> str:
+    """What an alpha means in words (Krippendorff: >= 0.8 reliable, >= 0.667 tentative)."""
+    if alpha is None:
+        return "Not measurable yet: reviewers need to have scored some of the same applications."
+    if alpha >= RELIABLE_ALPHA:
+        return f"Reliable (alpha {alpha:.2f} >= 0.8): reviewers agree well; the scores can be trusted for ranking."
+    if alpha >= TENTATIVE_ALPHA:
+        return (f"Tentative (alpha {alpha:.2f}, between 0.667 and 0.8): reviewers partly agree; "
+                "use the scores with care and discuss contested applications.")
+    return (f"Weak (alpha {alpha:.2f} < 0.667): reviewers do not agree enough for the scores alone to decide; "
+            "calibrate together on a few applications first.")
+
+
+@dataclass
+class ReviewStats:
+    """Everything the Selection page and `review-stats` report about the reviews."""
+
+    scored: pd.DataFrame
+    applications: pd.DataFrame
+    reviewers: pd.DataFrame
+    alpha: float | None
+    alpha_by_criterion: dict[str, float | None] = field(default_factory=dict)
+    contested_spread: float | None = None
+
+
+def review_stats(reviews: pd.DataFrame, criteria: Sequence[Criterion], settings: Settings | None = None,
+                 response_ids: Iterable[str] | None = None) -> ReviewStats:
+    """Scores, per-application statistics, reviewer calibration and agreement of a session's reviews.
+
+    With ``response_ids`` (the session's applications) unreviewed applications are listed too,
+    with n_reviews 0; reviews of applications not in that list are left out.
+    """
+    min_reviews = min_reviews_for_normalising(settings)
+    threshold = contested_threshold(settings, criteria)
+    scored = scored_reviews(reviews, criteria)
+    ids = None if response_ids is None else [str(r) for r in response_ids]
+    if ids is not None:
+        scored = scored[scored["response_id"].isin(set(ids))]
+    normalised = normalise_scores(scored, criteria, min_reviews)
+    alpha, by_criterion = agreement(normalised, criteria)
+    per_application = application_stats(normalised, threshold)
+    if ids is not None:
+        per_application = (per_application.set_index("response_id").reindex(ids).rename_axis("response_id").reset_index())
+        per_application["n_reviews"] = per_application["n_reviews"].fillna(0).astype(int)
+        per_application["raw_reviews"] = per_application["raw_reviews"].fillna(0).astype(int)
+        per_application["contested"] = per_application["contested"].fillna(False).astype(bool)
+    return ReviewStats(
+        scored=normalised,
+        applications=per_application,
+        reviewers=reviewer_calibration(normalised, min_reviews),
+        alpha=alpha,
+        alpha_by_criterion=by_criterion,
+        contested_spread=threshold,
+    )
+
+
+def _rounded(value: Any, digits: int = 3) -> float | None:
+    number = _number(value)
+    return None if number is None else round(number, digits)
+
+
+def stats_json(stats: ReviewStats) -> dict[str, Any]:
+    """The `review-stats --json` contract: alpha, alpha_by_criterion, applications, reviewers."""
+    return {
+        "alpha": _rounded(stats.alpha, 4),
+        "alpha_by_criterion": {k: _rounded(v, 4) for k, v in stats.alpha_by_criterion.items()},
+        "applications": [
+            {"response_id": row["response_id"], "n_reviews": int(row["n_reviews"]), "mean": _rounded(row["mean"]),
+             "median": _rounded(row["median"]), "normalised": _rounded(row["normalised"]),
+             "spread": _rounded(row["spread"])}
+            for row in stats.applications.to_dict("records")
+        ],
+        "reviewers": [
+            {"reviewer": row["reviewer"], "n": int(row["n"]), "mean": _rounded(row["mean"]),
+             "strictness": _rounded(row["strictness"])}
+            for row in stats.reviewers.to_dict("records")
+        ],
+    }
+
+
+# --- the reviewer's queue ---------------------------------------------------------------
+
+
+def _mine(reviews: pd.DataFrame, reviewer: str) -> pd.DataFrame:
+    if reviews.empty:
+        return reviews
+    return reviews[reviews["reviewer"].astype(str).str.strip().str.lower() == reviewer.strip().lower()]
+
+
+def review_counts(reviews: pd.DataFrame) -> pd.Series:
+    """Number of submitted reviews (conflicts not counted) per response id."""
+    if reviews.empty:
+        return pd.Series(dtype=int)
+    submitted = reviews[~reviews["conflict_of_interest"].map(_is_conflict)]
+    return submitted.groupby("response_id").size()
+
+
+def review_queue(applications: pd.DataFrame, reviews: pd.DataFrame, reviewer: str,
+                 skipped: Iterable[str] = ()) -> list[str]:
+    """Response ids this reviewer still has to review, next first.
+
+    Fewest reviews first (then earliest submitted), leaving out what the reviewer has
+    reviewed or declared a conflict on; skipped applications go to the back of the queue.
+    """
+    if applications.empty:
+        return []
+    done = set(_mine(reviews, reviewer)["response_id"].astype(str)) if not reviews.empty else set()
+    skipped = set(skipped)
+    counts = review_counts(reviews)
+    todo = applications[~applications["response_id"].astype(str).isin(done)].copy()
+    todo["_skipped"] = todo["response_id"].isin(skipped)
+    todo["_n"] = todo["response_id"].map(counts).fillna(0).astype(int)
+    order = ["_skipped", "_n"] + (["submitted_at"] if "submitted_at" in todo else []) + ["response_id"]
+    todo = todo.sort_values(order, na_position="last", kind="stable")
+    return todo["response_id"].astype(str).tolist()
+
+
+def next_application(applications: pd.DataFrame, reviews: pd.DataFrame, reviewer: str,
+                     skipped: Iterable[str] = ()) -> str | None:
+    """The response id this reviewer should review next, or None when they are done."""
+    queue = review_queue(applications, reviews, reviewer, skipped)
+    return queue[0] if queue else None
+
+
+@dataclass(frozen=True)
+class Progress:
+    reviewed: int
+    total: int
+    conflicts: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.reviewed} / {self.total} reviewed"
+
+    @property
+    def fraction(self) -> float:
+        return self.reviewed / self.total if self.total else 1.0
+
+
+def progress(applications: pd.DataFrame, reviews: pd.DataFrame, reviewer: str) -> Progress:
+    """How many applications this reviewer has reviewed, out of those they may review."""
+    ids = set(applications["response_id"].astype(str)) if not applications.empty else set()
+    mine = _mine(reviews, reviewer)
+    mine = mine[mine["response_id"].astype(str).isin(ids)] if not mine.empty else mine
+    conflicts = int(mine["conflict_of_interest"].map(_is_conflict).sum()) if not mine.empty else 0
+    return Progress(reviewed=len(mine) - conflicts, total=len(ids) - conflicts, conflicts=conflicts)
+
+
+def own_review(reviews: pd.DataFrame, reviewer: str, response_id: str) -> dict[str, Any] | None:
+    """This reviewer's saved review of one application, or None."""
+    mine = _mine(reviews, reviewer)
+    if mine.empty:
+        return None
+    match = mine[mine["response_id"].astype(str) == str(response_id)]
+    return match.iloc[0].to_dict() if len(match) else None
+
+
+def may_see_other_reviews(reviews: pd.DataFrame, reviewer: str, response_id: str) -> bool:
+    """Others' scores open up once this reviewer has submitted their own; never after a conflict."""
+    mine = own_review(reviews, reviewer, response_id)
+    return mine is not None and not _is_conflict(mine.get("conflict_of_interest"))
+
+
+def other_reviews_visible(reviews: pd.DataFrame, reviewer: str, response_id: str) -> pd.DataFrame:
+    """Other reviewers' reviews of an application as this reviewer may see them (empty until they reviewed)."""
+    if reviews.empty or not may_see_other_reviews(reviews, reviewer, response_id):
+        return reviews.iloc[0:0]
+    rows = reviews[reviews["response_id"].astype(str) == str(response_id)]
+    rows = rows[rows["reviewer"].astype(str).str.strip().str.lower() != reviewer.strip().lower()]
+    return rows[~rows["conflict_of_interest"].map(_is_conflict)]
+
+
+def conflicted_ids(reviews: pd.DataFrame, reviewer: str) -> set[str]:
+    """Applications this reviewer declared a conflict of interest on."""
+    mine = _mine(reviews, reviewer)
+    if mine.empty:
+        return set()
+    return set(mine.loc[mine["conflict_of_interest"].map(_is_conflict), "response_id"].astype(str))
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedReview:
+    response_id: str
+    reviewer: str
+    created: bool
+    overall: float | None
+    conflict: bool
+
+
+def _validated_scores(scores: Mapping[str, Any], criteria: Sequence[Criterion]) -> dict[str, int]:
+    known = {c.name: c for c in criteria}
+    unknown = sorted(set(scores) - set(known))
+    if unknown:
+        raise ReviewError(f"Unknown criteria {', '.join(unknown)}; use: {', '.join(known)}.")
+    clean: dict[str, int] = {}
+    missing = []
+    for c in criteria:
+        value = _number(scores.get(c.name))
+        if value is None:
+            missing.append(c.label)
+            continue
+        if value != int(value) or not c.low <= value <= c.high:
+            raise ReviewError(f"{c.label} must be a whole number from {c.low} to {c.high}.")
+        clean[c.name] = int(value)
+    if missing:
+        raise ReviewError(f"Score every criterion before saving (missing: {', '.join(missing)}), "
+                          "or declare a conflict of interest.")
+    return clean
+
+
+def save_review(url: str, session_id: int, response_id: str, reviewer: str, scores: Mapping[str, Any] | None,
+                comment: str | None, conflict: bool, *, criteria: Sequence[Criterion] = DEFAULT_CRITERIA,
+                now: datetime | None = None) -> SavedReview:
+    """Create or replace this reviewer's review of one application, in one transaction with an audit entry."""
+    reviewer = (reviewer or "").strip().lower()
+    if not reviewer:
+        raise ReviewError("Sign in before saving a review.")
+    clean = None if conflict else _validated_scores(scores or {}, criteria)
+    overall = None if clean is None else round(weighted_score(clean, criteria), 4)
+    moment = now or models.utcnow()
+    with dbmod.transaction(url) as db:
+        exists = db.scalar(select(models.Application.id).where(
+            models.Application.session_id == session_id, models.Application.response_id == response_id))
+        if exists is None:
+            raise ReviewError(f"Application {response_id} is not in this session any more; reload the page.")
+        review = db.scalar(select(models.Review).where(
+            models.Review.session_id == session_id, models.Review.response_id == response_id,
+            models.Review.reviewer == reviewer))
+        created = review is None
+        if created:
+            review = models.Review(session_id=session_id, response_id=response_id, reviewer=reviewer)
+            db.add(review)
+        review.scores = clean
+        review.overall = overall
+        review.comment = (comment or "").strip() or None
+        review.conflict_of_interest = bool(conflict)
+        review.updated_at = moment
+        what = "conflict of interest declared" if conflict else f"scores {'saved' if created else 'edited'}"
+        db.add(models.AuditEntry(at=moment, actor=reviewer, action="review_saved", session_id=session_id,
+                                 subject=response_id, detail=what))
+        dbmod.bump_data_version(db, session_id)
+    return SavedReview(response_id, reviewer, created, overall, bool(conflict))
+
+
+def set_blind_review(url: str, session_id: int, blind: bool, actor: str) -> None:
+    """Turn blind review on or off for a session (organisers), with an audit entry."""
+    with dbmod.transaction(url) as db:
+        session = db.get(models.Session, session_id)
+        if session is None:
+            raise ReviewError("This session no longer exists; reload the page.")
+        session.blind_review = bool(blind)
+        db.add(models.AuditEntry(actor=(actor or "").lower(), action="blind_review_changed", session_id=session_id,
+                                 subject=session.name, detail="on" if blind else "off"))
+        dbmod.bump_data_version(db, session_id)
