@@ -1,0 +1,132 @@
+"""Sync the configured Google spreadsheet into the database (CLI, Data page and cron).
+
+Reading (data_sources.google_sheets) and storing (dashboard.importer) are separate steps:
+the spreadsheet is read completely first, then every tab is imported in ONE transaction,
+so a failure anywhere leaves the previous data exactly as it was and is recorded as a
+failed sync run with the sentence the user sees.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from dashboard import db as dbmod
+from dashboard.config import Settings, with_overrides
+from dashboard.importer import ImportFailed, ImportResult, TableInput, import_tables, record_failed_run
+from data_sources import google_sheets as gs
+from data_sources.google_sheets import SyncError
+
+__all__ = ["SyncError", "SyncOutcome", "sync_spreadsheet", "source_name", "spreadsheet_configured"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SyncOutcome:
+    """A finished sync: what was read, what each table stored, and the cost in requests and time."""
+
+    source: str
+    spreadsheet_title: str
+    locale: str
+    time_zone: str
+    date_order: str
+    results: list[ImportResult] = field(default_factory=list)
+    empty_tabs: list[str] = field(default_factory=list)
+    requests: int = 0
+    read_seconds: float = 0.0
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary printed by `python -m dashboard sync --json`."""
+        return {
+            "ok": True,
+            "source": self.source,
+            "spreadsheet": self.spreadsheet_title,
+            "locale": self.locale,
+            "time_zone": self.time_zone,
+            "date_order": self.date_order,
+            "requests": self.requests,
+            "read_seconds": self.read_seconds,
+            "seconds": self.seconds,
+            "empty_tabs": self.empty_tabs,
+            "rows_read": sum(r.rows_read for r in self.results),
+            "rows_stored": sum(r.rows_stored for r in self.results),
+            "rows_rejected": sum(r.rows_rejected for r in self.results),
+            "tables": {r.table: r.summary() for r in self.results},
+        }
+
+
+def spreadsheet_configured(settings: Settings) -> str | None:
+    """The configured spreadsheet (key or URL), or None when there is none."""
+    value = str(settings.section("sources").get("spreadsheet") or "").strip()
+    return value or None
+
+
+def source_name(spreadsheet: str) -> str:
+    """The stable source name sync runs and raw rows are recorded under ('google_sheets:<key>')."""
+    try:
+        return f"google_sheets:{gs.spreadsheet_key(spreadsheet)}"
+    except SyncError:
+        return f"google_sheets:{spreadsheet.strip()}"
+
+
+def sheet_import_settings(settings: Settings, locale: str, time_zone: str) -> tuple[Settings, str]:
+    """Settings whose [import] date order and time zone are the spreadsheet's own, for this run only."""
+    options = dict(settings.section("import"))
+    order = gs.date_order_for_locale(locale)
+    if order:
+        options["date_order"] = order
+    if time_zone:
+        options["timezone"] = time_zone
+    return with_overrides(settings, **{"import": options}), str(options.get("date_order", "MDY"))
+
+
+def sync_spreadsheet(
+    url: str,
+    settings: Settings,
+    secrets: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+    session_name: str | None = None,
+    spreadsheet: str | None = None,
+) -> SyncOutcome:
+    """Read every configured tab of the spreadsheet and import them all in one transaction."""
+    say = progress or (lambda _message: None)
+    started = time.perf_counter()
+    spreadsheet = spreadsheet or spreadsheet_configured(settings) or ""
+    source = source_name(spreadsheet) if spreadsheet else "google_sheets"
+    dbmod.migrate(url)
+    try:
+        cfg = settings.section("sources")
+        tabs = gs.configured_tabs(settings)
+        info = gs.service_account_info(settings, secrets)
+        read = gs.read_spreadsheet(spreadsheet, tabs, info, base_url=str(cfg.get("sheets_api_url") or gs.DEFAULT_API_URL),
+                                   policy=gs.RetryPolicy.from_settings(settings), progress=say)
+    except SyncError as exc:
+        record_failed_run(url, settings, source=source, kind="sync", error=exc, session_name=session_name)
+        raise
+    except Exception as exc:  # an unexpected failure still ends in a sentence and a recorded run
+        error = SyncError(f"Reading the spreadsheet failed unexpectedly ({type(exc).__name__}: {exc}); try again, "
+                          "and report it if it keeps happening.", "unexpected")
+        record_failed_run(url, settings, source=source, kind="sync", error=error, session_name=session_name)
+        raise error from exc
+
+    run_settings, date_order = sheet_import_settings(settings, read.locale, read.time_zone)
+    inputs = [TableInput(table, sheet.frame, sheet.name, sheet.row_numbers) for table, sheet in read.sheets.items()]
+    outcome = SyncOutcome(source=source, spreadsheet_title=read.title, locale=read.locale, time_zone=read.time_zone,
+                          date_order=date_order, empty_tabs=read.empty_tabs, requests=read.requests,
+                          read_seconds=read.seconds)
+    rows = sum(len(i.frame) for i in inputs)
+    say(f"Storing {rows} rows from {len(inputs)} tabs ({', '.join(i.table for i in inputs)}) in one transaction")
+    try:
+        # import_tables records the failed run itself before re-raising.
+        outcome.results = import_tables(url, run_settings, inputs, source=source, kind="sync", session_name=session_name)
+    except ImportFailed as exc:
+        raise SyncError(str(exc), "import_failed") from exc
+    except Exception as exc:
+        raise SyncError(f"Storing the rows failed, nothing was changed ({type(exc).__name__}: {exc}); try again, and "
+                        "report it if it keeps happening.", "storage") from exc
+    outcome.seconds = round(time.perf_counter() - started, 3)
+    say(f"Done: {sum(r.rows_stored for r in outcome.results)} rows stored, "
+        f"{sum(r.rows_rejected for r in outcome.results)} rejected")
+    return outcome
