@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+if TYPE_CHECKING:
+    import pandas as pd
 from zoneinfo import ZoneInfo
 
 HOURS_PER_WEEK = 168
@@ -29,6 +32,8 @@ def from_half_hour_slots(slots: Iterable[float]) -> list[int]:
 
 def parse_utc_blocks(raw: str | Iterable) -> list[int]:
     """Read '0, 1, 2' (UTC hour blocks) or '0.0, 0.5, 1.0' (half-hour slots) into blocks."""
+    if raw is None or (isinstance(raw, float) and raw != raw):
+        return []
     if not isinstance(raw, str):
         values = list(raw)
         text_values = [str(v) for v in values]
@@ -74,21 +79,42 @@ def day_name(label: str) -> str:
     return DAY_ABBREVIATIONS[key]
 
 
+QUARTERS_PER_WEEK = HOURS_PER_WEEK * 4
+
+
+def _week_minute(moment: datetime) -> int:
+    """Minutes since Sunday 00:00 UTC of the week a UTC moment falls in."""
+    utc = moment.astimezone(timezone.utc)
+    return ((utc.weekday() + 1) % 7) * 24 * 60 + utc.hour * 60 + utc.minute
+
+
+def _blocks_from_quarters(quarters: set[int]) -> list[int]:
+    """Whole UTC hours whose four quarter-hours are all free."""
+    return sorted(h for h in range(HOURS_PER_WEEK) if all((4 * h + q) in quarters for q in range(4)))
+
+
 def from_local_grid(grid: Mapping[str, Iterable[int]], tz: str, week_of: date | None = None) -> list[int]:
     """UTC blocks from local hours per weekday in a time zone, using the offsets of week_of."""
-    zone = ZoneInfo(tz)
+    try:
+        zone = ZoneInfo(tz)
+    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise AvailabilityError(f"'{tz}' is not a time zone name such as Europe/London") from exc
     week_of = week_of or date(2026, 1, 4)
     sunday = week_of - timedelta(days=(week_of.weekday() + 1) % 7)
-    halves: set[int] = set()
+    # Quarter-hours, not half-hours: Nepal (+05:45) and Chatham (+12:45) are off by 15 minutes,
+    # and an hour only counts when every minute of it is free.
+    quarters: set[int] = set()
     for day, hours in grid.items():
         offset_days = DAYS.index(day_name(day))
         for hour in hours:
-            local = datetime.combine(sunday + timedelta(days=offset_days), time(int(hour)), tzinfo=zone)
-            utc = local.astimezone(timezone.utc)
-            minutes = ((utc.weekday() + 1) % 7) * 24 * 60 + utc.hour * 60 + utc.minute
-            start_half = minutes // 30
-            halves.update({start_half % 336, (start_half + 1) % 336})
-    return sorted(h for h in range(HOURS_PER_WEEK) if 2 * h in halves and 2 * h + 1 in halves)
+            hour = int(hour)
+            if not 0 <= hour <= 23:
+                raise AvailabilityError(f"{hour} is not an hour of the day (0-23)")
+            local = datetime.combine(sunday + timedelta(days=offset_days), time(hour), tzinfo=zone)
+            start = _week_minute(local)
+            first, last = -(-start // 15), (start + 60) // 15  # quarters fully inside [start, start+60)
+            quarters.update(q % QUARTERS_PER_WEEK for q in range(first, last))
+    return _blocks_from_quarters(quarters)
 
 
 def parse_grid_cells(cells: Mapping[str, str], tz: str, week_of: date | None = None) -> list[int]:
@@ -115,3 +141,35 @@ def overlap_hours(a: Iterable[int], b: Iterable[int]) -> int:
 def block_label(block: int) -> str:
     """'Mon 14:00 UTC' for a block number."""
     return f"{DAYS[block // 24][:3].title()} {block % 24:02d}:00 UTC"
+
+
+def day_label(block: int) -> str:
+    """The UTC weekday abbreviation of a block: 'Sun' .. 'Sat'."""
+    return DAYS[(block % HOURS_PER_WEEK) // 24][:3].title()
+
+
+def week_grid(block_sets: Mapping[str, Iterable[int]]) -> "pd.DataFrame":
+    """One row per UTC block (day x hour): how many of the given people are free, and if all are."""
+    import pandas as pd
+
+    sets = [set(blocks or ()) for blocks in block_sets.values()]
+    total = len(sets)
+    rows = []
+    for block in range(HOURS_PER_WEEK):
+        free = sum(block in s for s in sets)
+        rows.append({"block": block, "day": day_label(block), "day_index": block // 24, "hour": block % 24,
+                     "free": free, "people": total, "share": free / total if total else 0.0,
+                     "common": bool(total) and free == total})
+    return pd.DataFrame(rows)
+
+
+def utc_offset_hours(tz: str | None, on: date | None = None) -> float | None:
+    """A time zone's UTC offset in hours on a date (None when the zone is unknown)."""
+    if not tz or not isinstance(tz, str):
+        return None
+    try:
+        zone = ZoneInfo(tz.strip())
+    except (ValueError, KeyError):
+        return None
+    moment = datetime.combine(on or date(2026, 1, 4), time(12), tzinfo=zone)
+    return moment.utcoffset().total_seconds() / 3600

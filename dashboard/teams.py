@@ -1,0 +1,865 @@
+"""Team allocation: place accepted Djangonauts into teams that meet the program's rules.
+
+Hard rules (every proposed team meets them): team size between min and max (an empty team is
+allowed), the team and its Navigators share at least ``navigator_meeting_hours`` common UTC
+one-hour blocks, the Captain shares at least ``captain_hours`` with each member, a person
+joins only a project they chose (no choice = any), a Navigator mentors at most
+``max_per_navigator`` people, and people already placed stay where they are.
+
+The optimiser is OR-Tools CP-SAT, solved lexicographically: (1) place the most people,
+(2) prefer better ranks, (3) make the worst team's score as good as possible, (4) then the
+teams' total score. A team's score rewards common meeting hours above the minimum, a mix of
+experience levels and not leaving one under-represented person alone in a team, and
+penalises a wide time-zone spread. Each stage's optimum becomes a constraint of the next.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from dashboard.availability import HOURS_PER_WEEK, block_label, parse_utc_blocks, utc_offset_hours
+
+# Team score weights: 2 points per common hour above the minimum (counted up to HOURS_CAP),
+# 6 for mixed experience, 6 for not leaving an under-represented person alone, minus one per
+# hour of time-zone span beyond SPAN_FREE_HOURS.
+W_HOURS, HOURS_CAP, W_MIX, W_UR, W_SPAN, SPAN_FREE_HOURS = 2, 10, 6, 6, 1, 4
+RULE_NAMES = {
+    "size": "team size",
+    "meeting_hours": "common hours with the Navigators",
+    "captain_hours": "Captain overlap",
+    "project": "project preference",
+    "navigator_load": "Navigator load",
+    "unknown_team": "team name",
+}
+
+
+class InstanceError(ValueError):
+    """An allocation input that cannot be used, phrased for the person who wrote it."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The program's team rules (dashboard.toml [teams])."""
+
+    min_team_size: int = 3
+    max_team_size: int = 4
+    navigator_meeting_hours: int = 5
+    captain_hours: int = 3
+    max_per_navigator: int = 4
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> "Rules":
+        """Rules from a dict (config section or JSON), defaults for what is missing."""
+        data = dict(data or {})
+        values = {}
+        for name in cls.__dataclass_fields__:
+            if data.get(name) is None:
+                continue
+            try:
+                values[name] = int(data[name])
+            except (TypeError, ValueError):
+                raise InstanceError(f"Rule {name} must be a whole number, not {data[name]!r}.") from None
+        rules = cls(**values)
+        if not 1 <= rules.min_team_size <= rules.max_team_size:
+            raise InstanceError("min_team_size must be at least 1 and at most max_team_size.")
+        if min(rules.navigator_meeting_hours, rules.captain_hours, rules.max_per_navigator) < 0:
+            raise InstanceError("Hours and max_per_navigator cannot be negative.")
+        return rules
+
+    def as_dict(self) -> dict[str, int]:
+        """The rules as a plain dict (the JSON contract's "rules")."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A Navigator or Captain: an e-mail and weekly UTC blocks."""
+
+    email: str
+    availability: frozenset[int] = frozenset()
+
+
+@dataclass
+class TeamSpec:
+    """A team to fill: its project, Navigators, Captain and the members already placed."""
+
+    name: str
+    project: str | None = None
+    navigators: list[Staff] = field(default_factory=list)
+    captain: Staff | None = None
+    members: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    """An accepted Djangonaut who may be placed."""
+
+    email: str
+    rank: float | None = None
+    score: float | None = None
+    project_preferences: list[str] = field(default_factory=list)
+    availability: frozenset[int] = frozenset()
+    experience_level: str | None = None
+    underrepresented: bool = False
+    timezone: str | None = None
+    name: str | None = None
+    response_id: str | None = None
+
+
+@dataclass
+class Instance:
+    """Everything the allocator needs: rules, teams and candidates."""
+
+    rules: Rules
+    teams: list[TeamSpec]
+    candidates: list[Candidate]
+
+    def candidate(self, email: str) -> Candidate | None:
+        """The candidate with this e-mail (None when unknown)."""
+        return self._by_email().get(email.lower())
+
+    def team(self, name: str) -> TeamSpec | None:
+        """The team with this name (None when unknown)."""
+        return next((t for t in self.teams if t.name == name), None)
+
+    def _by_email(self) -> dict[str, Candidate]:
+        return {c.email.lower(): c for c in self.candidates}
+
+    def current_assignments(self) -> dict[str, str | None]:
+        """Every candidate's current team (None when not placed), plus hand-placed non-candidates."""
+        placed = {m.lower(): t.name for t in self.teams for m in t.members}
+        result = {c.email: placed.pop(c.email.lower(), None) for c in self.candidates}
+        result.update(placed)
+        return result
+
+    def with_assignments(self, assignments: Mapping[str, str | None]) -> "Instance":
+        """A copy whose teams' members are exactly the given assignments."""
+        teams = [TeamSpec(t.name, t.project, list(t.navigators), t.captain,
+                          [e for e, name in assignments.items() if name == t.name]) for t in self.teams]
+        return Instance(self.rules, teams, list(self.candidates))
+
+    def without_placements(self) -> "Instance":
+        """A copy where nobody is placed yet (propose teams from scratch)."""
+        return self.with_assignments({})
+
+
+# --- reading inputs -------------------------------------------------------------------------
+
+def _blocks(value, what: str) -> frozenset[int]:
+    try:
+        return frozenset(parse_utc_blocks(value if value is not None else []))
+    except ValueError as exc:
+        raise InstanceError(f"Availability of {what}: {exc}") from None
+
+
+def _staff(data, what: str) -> Staff | None:
+    if data is None:
+        return None
+    if isinstance(data, str):
+        return Staff(data.strip().lower())
+    if not isinstance(data, Mapping) or not data.get("email"):
+        raise InstanceError(f"{what} needs an \"email\" (and an \"availability\" list of UTC blocks).")
+    return Staff(str(data["email"]).strip().lower(), _blocks(data.get("availability"), data["email"]))
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("yes", "true", "1", "y")
+    return bool(value) and value == value  # NaN is not True
+
+
+def _preferences(value) -> list[str]:
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [str(p).strip() for p in value if str(p).strip()]
+
+
+def instance_from_dict(data: Mapping[str, Any]) -> Instance:
+    """An Instance from the JSON contract of `python -m dashboard teams allocate --input`."""
+    if not isinstance(data, Mapping):
+        raise InstanceError("The input must be a JSON object with \"rules\", \"teams\" and \"candidates\".")
+    rules = Rules.from_mapping(data.get("rules"))
+    teams, seen_teams = [], set()
+    for i, raw in enumerate(data.get("teams") or []):
+        if not isinstance(raw, Mapping) or not raw.get("name"):
+            raise InstanceError(f"Team number {i + 1} needs a \"name\".")
+        name = str(raw["name"])
+        if name in seen_teams:
+            raise InstanceError(f"Two teams are called {name!r}; team names must be unique.")
+        seen_teams.add(name)
+        teams.append(TeamSpec(
+            name=name, project=(str(raw["project"]).strip() or None) if raw.get("project") else None,
+            navigators=[_staff(n, f"a Navigator of {name}") for n in raw.get("navigators") or []],
+            captain=_staff(raw.get("captain"), f"the Captain of {name}"),
+            members=[str(m).strip().lower() for m in raw.get("members") or []],
+        ))
+    candidates, seen = [], set()
+    for i, raw in enumerate(data.get("candidates") or []):
+        if not isinstance(raw, Mapping) or not raw.get("email"):
+            raise InstanceError(f"Candidate number {i + 1} needs an \"email\".")
+        email = str(raw["email"]).strip().lower()
+        if email in seen:
+            raise InstanceError(f"{email} is listed twice among the candidates.")
+        seen.add(email)
+        candidates.append(Candidate(
+            email=email, rank=_number(raw.get("rank")), score=_number(raw.get("score")),
+            project_preferences=_preferences(raw.get("project_preferences")),
+            availability=_blocks(raw.get("availability"), email),
+            experience_level=(str(raw["experience_level"]).strip() or None) if raw.get("experience_level") else None,
+            underrepresented=_as_bool(raw.get("underrepresented")),
+            timezone=raw.get("timezone") or None, name=raw.get("name") or None,
+        ))
+    placed: dict[str, str] = {}
+    for team in teams:
+        for member in team.members:
+            if member in placed:
+                raise InstanceError(f"{member} is placed in both {placed[member]} and {team.name}.")
+            placed[member] = team.name
+    return Instance(rules, teams, candidates)
+
+
+def _number(value) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+# --- the rules, as plain functions ------------------------------------------------------------
+
+def project_ok(candidate: Candidate, team: TeamSpec) -> bool:
+    """A person joins only a project they chose; no choice (or a team without project) = any."""
+    if not candidate.project_preferences or not team.project:
+        return True
+    return team.project.strip().lower() in {p.lower() for p in candidate.project_preferences}
+
+
+def _availability(instance: Instance, email: str) -> frozenset[int] | None:
+    found = instance.candidate(email)
+    return found.availability if found else None
+
+
+def team_common_blocks(instance: Instance, team: TeamSpec, members: Iterable[str]) -> set[int]:
+    """Blocks the team's Navigators and every member (with known availability) share."""
+    sets = [n.availability for n in team.navigators]
+    sets += [a for a in (_availability(instance, m) for m in members) if a is not None]
+    if not sets:
+        return set(range(HOURS_PER_WEEK))
+    return set.intersection(*map(set, sets))
+
+
+def captain_overlaps(instance: Instance, team: TeamSpec, members: Iterable[str]) -> dict[str, int]:
+    """Hours the Captain shares with each member (members without availability are left out)."""
+    if team.captain is None:
+        return {}
+    result = {}
+    for member in members:
+        blocks = _availability(instance, member)
+        if blocks is not None:
+            result[member] = len(team.captain.availability & blocks)
+    return result
+
+
+def navigator_loads(instance: Instance, assignments: Mapping[str, str | None]) -> dict[str, int]:
+    """How many Djangonauts each Navigator mentors under these assignments."""
+    sizes: dict[str, int] = {}
+    for team_name in assignments.values():
+        if team_name:
+            sizes[team_name] = sizes.get(team_name, 0) + 1
+    loads: dict[str, int] = {}
+    for team in instance.teams:
+        for navigator in team.navigators:
+            loads[navigator.email] = loads.get(navigator.email, 0) + sizes.get(team.name, 0)
+    return loads
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule of a (proposed or hand-edited) allocation."""
+
+    team: str
+    rule: str
+    message: str
+    email: str | None = None
+
+
+def validate_teams(instance: Instance, assignments: Mapping[str, str | None] | None = None) -> list[Violation]:
+    """Every hard rule the given assignments (default: the teams' current members) break."""
+    assignments = dict(instance.current_assignments() if assignments is None else assignments)
+    rules = instance.rules
+    problems: list[Violation] = []
+    known = {t.name for t in instance.teams}
+    for email, team_name in assignments.items():
+        if team_name and team_name not in known:
+            problems.append(Violation(team_name, "unknown_team", f"{email} is in {team_name}, which is not a team.", email))
+    for team in instance.teams:
+        members = [e for e, name in assignments.items() if name == team.name]
+        size = len(members)
+        if size and size < rules.min_team_size:
+            problems.append(Violation(team.name, "size", f"{team.name} has {size} member{'s' if size != 1 else ''}; "
+                                                         f"a team needs at least {rules.min_team_size}."))
+        if size > rules.max_team_size:
+            problems.append(Violation(team.name, "size", f"{team.name} has {size} members; "
+                                                         f"a team has at most {rules.max_team_size}."))
+        if not size:
+            continue
+        common = len(team_common_blocks(instance, team, members))
+        if common < rules.navigator_meeting_hours:
+            problems.append(Violation(team.name, "meeting_hours",
+                                      f"{team.name} and its Navigators share {common} common hour{'s' if common != 1 else ''}; "
+                                      f"they need {rules.navigator_meeting_hours}."))
+        for email, hours in captain_overlaps(instance, team, members).items():
+            if hours < rules.captain_hours:
+                problems.append(Violation(team.name, "captain_hours",
+                                          f"{team.name}'s Captain shares {hours} hour{'s' if hours != 1 else ''} with {email}; "
+                                          f"the minimum is {rules.captain_hours}.", email))
+        for email in members:
+            person = instance.candidate(email)
+            if person is not None and not project_ok(person, team):
+                problems.append(Violation(team.name, "project",
+                                          f"{email} did not choose {team.project} (chose {', '.join(person.project_preferences)}).",
+                                          email))
+    for navigator, load in navigator_loads(instance, assignments).items():
+        if load > rules.max_per_navigator:
+            teams = [t.name for t in instance.teams if any(n.email == navigator for n in t.navigators)]
+            problems.append(Violation(", ".join(teams), "navigator_load",
+                                      f"Navigator {navigator} would mentor {load} Djangonauts; the maximum is "
+                                      f"{rules.max_per_navigator}."))
+    return problems
+
+
+# --- results ---------------------------------------------------------------------------------
+
+@dataclass
+class TeamResult:
+    """One team as proposed: members, common hours, Captain overlaps and why it is so."""
+
+    name: str
+    project: str | None
+    navigators: list[str]
+    captain: str | None
+    members: list[str]
+    meeting_hours: int
+    meeting_blocks: list[int]
+    captain_hours: dict[str, int]
+    tight: list[str]
+    broken: list[str]
+    score: int | None = None
+
+    @property
+    def explanation(self) -> str:
+        """Why the team is as it is, in one paragraph."""
+        if not self.members:
+            return f"{self.name} is empty: not enough people fit it to form a team."
+        blocks = ", ".join(block_label(b) for b in self.meeting_blocks[:6])
+        more = f" and {len(self.meeting_blocks) - 6} more" if len(self.meeting_blocks) > 6 else ""
+        captain = "; ".join(f"{email} {hours} h" for email, hours in self.captain_hours.items()) or "no Captain"
+        text = (f"{self.name} ({self.project or 'any project'}): {len(self.members)} members, "
+                f"{self.meeting_hours} common hours with the Navigators ({blocks}{more}). "
+                f"Captain overlap: {captain}. ")
+        text += ("Tight: " + "; ".join(self.tight) + ".") if self.tight else "No rule is tight."
+        if self.broken:
+            text += " Broken: " + " ".join(self.broken)
+        return text
+
+    def contract(self) -> dict[str, Any]:
+        """The team as in the JSON contract."""
+        return {"name": self.name, "members": self.members, "meeting_hours": self.meeting_hours,
+                "captain_hours": self.captain_hours}
+
+
+@dataclass
+class Allocation:
+    """A proposed allocation with its explanations and how sure the solver is."""
+
+    assignments: dict[str, str | None]
+    teams: list[TeamResult]
+    unplaced: list[dict[str, str]]
+    optimal: bool
+    seconds: float
+    status: str = ""
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    relaxed: bool = False
+
+    @property
+    def placed(self) -> int:
+        """How many people have a team."""
+        return sum(1 for team in self.assignments.values() if team)
+
+    @property
+    def worst_meeting_hours(self) -> int | None:
+        """The fewest common hours of any non-empty team."""
+        hours = [t.meeting_hours for t in self.teams if t.members]
+        return min(hours) if hours else None
+
+    def to_json(self, explain: bool = False) -> dict[str, Any]:
+        """The JSON contract (with explanations and stages when explain is true)."""
+        teams = [t.contract() | ({"explanation": t.explanation, "tight": t.tight, "broken": t.broken} if explain else {})
+                 for t in self.teams]
+        data = {"assignments": self.assignments, "teams": teams, "unplaced": self.unplaced,
+                "optimal": self.optimal, "seconds": round(self.seconds, 3)}
+        if explain:
+            data["stages"] = self.stages
+        return data
+
+
+def _rank_order(candidates: list[Candidate]) -> list[Candidate]:
+    """Best first: lower rank, then higher score, then e-mail (unranked people last)."""
+    return sorted(candidates, key=lambda c: (c.rank is None, c.rank if c.rank is not None else 0,
+                                             -(c.score or 0.0), c.email))
+
+
+def describe(instance: Instance, assignments: Mapping[str, str | None], scores: Mapping[str, int] | None = None) -> list[TeamResult]:
+    """Each team's members, common hours, Captain overlaps, tight and broken rules."""
+    rules = instance.rules
+    order = {c.email: i for i, c in enumerate(_rank_order(instance.candidates))}
+    violations = validate_teams(instance, assignments)
+    loads = navigator_loads(instance, assignments)
+    results = []
+    for team in instance.teams:
+        members = sorted((e for e, name in assignments.items() if name == team.name), key=lambda e: (order.get(e, 1e9), e))
+        blocks = sorted(team_common_blocks(instance, team, members)) if members else []
+        overlaps = captain_overlaps(instance, team, members)
+        tight = []
+        if members:
+            if len(blocks) == rules.navigator_meeting_hours:
+                tight.append(f"common hours are exactly the minimum ({rules.navigator_meeting_hours})")
+            tight += [f"Captain overlap with {e} is exactly {rules.captain_hours} h" for e, h in overlaps.items()
+                      if h == rules.captain_hours]
+            if len(members) == rules.max_team_size:
+                tight.append(f"the team is full ({rules.max_team_size})")
+            elif len(members) == rules.min_team_size:
+                tight.append(f"one fewer member would make it too small (minimum {rules.min_team_size})")
+            tight += [f"Navigator {n.email} mentors {loads.get(n.email, 0)} of {rules.max_per_navigator}"
+                      for n in team.navigators if loads.get(n.email, 0) == rules.max_per_navigator]
+        broken = [v.message for v in violations if team.name in v.team.split(", ")]
+        results.append(TeamResult(team.name, team.project, [n.email for n in team.navigators],
+                                  team.captain.email if team.captain else None, members, len(blocks) if members else 0,
+                                  blocks, overlaps, tight, broken, (scores or {}).get(team.name)))
+    return results
+
+
+def _projects_phrase(candidate: Candidate) -> str:
+    prefs = candidate.project_preferences
+    if not prefs:
+        return "No team"
+    return "No team on " + (prefs[0] if len(prefs) == 1 else ", ".join(prefs[:-1]) + " or " + prefs[-1])
+
+
+def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, str | None]) -> str:
+    """Why a person has no team, in words, judged against the teams as allocated."""
+    rules = instance.rules
+    person = instance.candidate(email)
+    if person is None:
+        return "They are not among the candidates."
+    if not instance.teams:
+        return "There are no teams to place anyone in."
+    compatible = [t for t in instance.teams if project_ok(person, t)]
+    if not compatible:
+        return f"No team works on {' or '.join(person.project_preferences)}, the projects they chose."
+    where = _projects_phrase(person)
+    captain_ok = [t for t in compatible if t.captain is None or len(t.captain.availability & person.availability) >= rules.captain_hours]
+    if not captain_ok:
+        best = max(compatible, key=lambda t: len(t.captain.availability & person.availability))
+        hours = len(best.captain.availability & person.availability)
+        return (f"{where.replace('No team', 'No Captain', 1)} shares {rules.captain_hours} hours with them: "
+                f"best is {best.name}'s Captain with {hours}.")
+    members_of = {t.name: [e for e, n in assignments.items() if n == t.name] for t in instance.teams}
+    hours_with = {t.name: len(team_common_blocks(instance, t, members_of[t.name] + [email])) for t in captain_ok}
+    hours_ok = [t for t in captain_ok if hours_with[t.name] >= rules.navigator_meeting_hours]
+    if not hours_ok:
+        best = max(captain_ok, key=lambda t: hours_with[t.name])
+        return (f"{where} has {rules.navigator_meeting_hours} common hours with them: "
+                f"best is {best.name} with {hours_with[best.name]}.")
+    loads = navigator_loads(instance, assignments)
+    full, navigators_full, room = [], [], []
+    for t in hours_ok:
+        if len(members_of[t.name]) >= rules.max_team_size:
+            full.append(t.name)
+        elif any(loads.get(n.email, 0) >= rules.max_per_navigator for n in t.navigators):
+            navigators_full.append(t.name)
+        else:
+            room.append(t)
+    if not room:
+        parts = []
+        if full:
+            parts.append(f"{', '.join(full)} {'is' if len(full) == 1 else 'are'} full ({rules.max_team_size} members)")
+        if navigators_full:
+            parts.append(f"the Navigators of {', '.join(navigators_full)} already mentor {rules.max_per_navigator}")
+        return f"Every team that fits them is at its limit: {'; '.join(parts)}."
+    if all(not members_of[t.name] for t in room):
+        names = ", ".join(t.name for t in room)
+        return (f"Only empty teams have room for them ({names}), and not enough other people fit "
+                f"to make a team of {rules.min_team_size}.")
+    return ("They fit a team with room, but placing them would mean leaving out a better-ranked person "
+            "or breaking another team's rules.")
+
+
+# --- the optimiser ---------------------------------------------------------------------------
+
+def _offset(candidate: Candidate) -> int | None:
+    hours = utc_offset_hours(candidate.timezone)
+    return None if hours is None else int(round(hours))
+
+
+def greedy_assignments(instance: Instance) -> dict[str, str | None]:
+    """A quick feasible start: rank order, first team that still meets every rule."""
+    rules = instance.rules
+    assignments = instance.current_assignments()
+    fixed = {e for e, t in assignments.items() if t}
+    for person in _rank_order(instance.candidates):
+        if person.email in fixed:
+            continue
+        for team in instance.teams:
+            trial = dict(assignments)
+            trial[person.email] = team.name
+            members = [e for e, n in trial.items() if n == team.name]
+            if (project_ok(person, team) and len(members) <= rules.max_team_size
+                    and (team.captain is None or len(team.captain.availability & person.availability) >= rules.captain_hours)
+                    and len(team_common_blocks(instance, team, members)) >= rules.navigator_meeting_hours
+                    and all(v <= rules.max_per_navigator for k, v in navigator_loads(instance, trial).items()
+                            if any(n.email == k for n in team.navigators))):
+                assignments = trial
+                break
+    for team in instance.teams:  # dissolve teams that stayed too small (hand-placed people stay)
+        members = [e for e, n in assignments.items() if n == team.name]
+        if 0 < len(members) < rules.min_team_size:
+            for e in members:
+                if e not in fixed:
+                    assignments[e] = None
+    return assignments
+
+
+def allocate(instance: Instance, time_limit: float = 10.0, workers: int = 2, seed: int = 0) -> Allocation:
+    """Propose teams: most people placed, best ranks, then the best worst team (CP-SAT)."""
+    started = time.perf_counter()
+    hint = greedy_assignments(instance)
+    model = _TeamModel(instance, relax_min=False)
+    outcome = model.solve(hint, time_limit, workers, seed, started)
+    relaxed = False
+    if outcome is None:
+        # Hand-placed people make some team impossible to fill: keep them and let that team stay small.
+        relaxed = True
+        model = _TeamModel(instance, relax_min=True)
+        outcome = model.solve(hint, max(0.1, time_limit - (time.perf_counter() - started)), workers, seed, started)
+    solution, stages, optimal, status = outcome if outcome else (None, [], False, "INFEASIBLE")
+    return _finish(instance, solution, hint, stages, optimal, status, started, relaxed)
+
+
+class _TeamModel:
+    """The CP-SAT model of one allocation problem, solved stage by stage."""
+
+    def __init__(self, instance: Instance, relax_min: bool):
+        from ortools.sat.python import cp_model
+
+        self.cp_model = cp_model
+        self.instance = instance
+        rules = instance.rules
+        teams = instance.teams
+        people = _rank_order(instance.candidates)
+        self.position = {c.email: i + 1 for i, c in enumerate(people)}
+        current = instance.current_assignments()
+        fixed_of = {e: t for e, t in current.items() if t}
+        fixed_members = {t.name: [e for e, n in fixed_of.items() if n == t.name] for t in teams}
+        free = [c for c in people if c.email not in fixed_of]
+        # Teams whose hand-placed members already break a rule (other than being too small) stay as they are.
+        closed = {t.name for t in teams if len(fixed_members[t.name]) > rules.max_team_size}
+        closed |= {name for v in validate_teams(instance, current) if v.rule in ("meeting_hours", "captain_hours", "project")
+                   for name in v.team.split(", ")}
+        base = {t.name: team_common_blocks(instance, t, fixed_members[t.name]) for t in teams}
+        fixed_load = navigator_loads(instance, fixed_of)
+
+        def eligible(c: Candidate, t: TeamSpec) -> bool:
+            return (t.name not in closed and project_ok(c, t)
+                    and (t.captain is None or len(t.captain.availability & c.availability) >= rules.captain_hours)
+                    and len(base[t.name] & c.availability) >= rules.navigator_meeting_hours)
+
+        levels = sorted({(c.experience_level or "").lower() for c in people if c.experience_level})
+        offsets = {c.email: _offset(c) for c in people}
+        use_span = any(o is not None for o in offsets.values())
+        by_email = {c.email: c for c in people}
+
+        model = cp_model.CpModel()
+        x = {(c.email, t.name): model.new_bool_var(f"x[{c.email},{t.name}]") for c in free for t in teams if eligible(c, t)}
+        by_person: dict[str, list] = {}
+        by_team: dict[str, list] = {t.name: [] for t in teams}
+        for (email, name), var in x.items():
+            by_person.setdefault(email, []).append(var)
+            by_team[name].append((email, var))
+        for vars_ in by_person.values():
+            model.add_at_most_one(vars_)
+        size, scores, used = {}, {}, {}
+        for t in teams:
+            n_fixed = len(fixed_members[t.name])
+            size[t.name] = n_fixed + sum(v for _, v in by_team[t.name])
+            if t.name in closed or not (by_team[t.name] or n_fixed):
+                continue
+            in_use = model.new_bool_var(f"used[{t.name}]")
+            if n_fixed:
+                model.add(in_use == 1)
+            used[t.name] = in_use
+            model.add(size[t.name] <= rules.max_team_size * in_use)
+            minimum = min(n_fixed, rules.min_team_size) if (relax_min and n_fixed) else rules.min_team_size
+            model.add(size[t.name] >= minimum * in_use)
+            # common[b]: block b is common to the team; it cannot be when anyone placed here is busy then.
+            common = []
+            for b in sorted(base[t.name]):
+                c_var = model.new_bool_var(f"common[{t.name},{b}]")
+                for email, var in by_team[t.name]:
+                    if b not in by_email[email].availability:
+                        model.add_implication(var, c_var.Not())
+                common.append(c_var)
+            hours = sum(common)
+            model.add(hours >= rules.navigator_meeting_hours * in_use)
+            # The team's score: hours above the minimum, mixed experience, no lone under-represented person,
+            # a narrow time-zone span.
+            extra = model.new_int_var(-rules.navigator_meeting_hours, HOURS_CAP, f"extra[{t.name}]")
+            model.add(extra <= hours - rules.navigator_meeting_hours)
+            fixed_people = [by_email[e] for e in fixed_members[t.name] if e in by_email]
+            has = []
+            for level in levels:
+                h = model.new_bool_var(f"has[{t.name},{level}]")
+                if not any((p.experience_level or "").lower() == level for p in fixed_people):
+                    model.add(h <= sum(v for e, v in by_team[t.name] if (by_email[e].experience_level or "").lower() == level))
+                has.append(h)
+            mixed = model.new_bool_var(f"mixed[{t.name}]")
+            model.add(2 * mixed <= sum(has))  # mixed only with at least two levels present
+            ur = sum(1 for p in fixed_people if p.underrepresented) + sum(v for e, v in by_team[t.name] if by_email[e].underrepresented)
+            lonely = model.new_bool_var(f"lonely[{t.name}]")
+            if isinstance(ur, int):
+                model.add(lonely == int(ur == 1))
+            else:
+                model.add(ur != 1).only_enforce_if(lonely.Not())
+            score = W_HOURS * extra + W_MIX * mixed + W_UR * (1 - lonely)
+            if use_span:
+                hi = model.new_int_var(-14, 14, f"hi[{t.name}]")
+                lo = model.new_int_var(-14, 14, f"lo[{t.name}]")
+                model.add(lo <= hi)
+                for p in fixed_people:
+                    if offsets.get(p.email) is not None:
+                        model.add(hi >= offsets[p.email])
+                        model.add(lo <= offsets[p.email])
+                for e, v in by_team[t.name]:
+                    if offsets.get(e) is not None:
+                        model.add(hi >= offsets[e]).only_enforce_if(v)
+                        model.add(lo <= offsets[e]).only_enforce_if(v)
+                excess = model.new_int_var(0, 28, f"span_excess[{t.name}]")
+                model.add(excess >= hi - lo - SPAN_FREE_HOURS)
+                score = score - W_SPAN * excess
+            scores[t.name] = score
+        for navigator in sorted({n.email for t in teams for n in t.navigators}):
+            cap = max(rules.max_per_navigator, fixed_load.get(navigator, 0))
+            model.add(sum(size[t.name] for t in teams if any(n.email == navigator for n in t.navigators)) <= cap)
+
+        bound = 10_000
+        worst = model.new_int_var(-bound, bound, "worst_team_score")
+        parts = []
+        for name, s in scores.items():
+            model.add(worst <= s).only_enforce_if(used[name])
+            part = model.new_int_var(-bound, bound, f"counted_score[{name}]")
+            model.add(part <= s)
+            model.add(part <= 0).only_enforce_if(used[name].Not())
+            parts.append(part)
+        self.model, self.x = model, x
+        self.objectives = [
+            ("people placed", sum(x.values()), True),
+            ("sum of rank positions of placed people", sum(self.position[e] * v for (e, _), v in x.items()), False),
+            ("worst team's score", worst, True),
+            ("total team score", sum(parts), True),
+        ]
+
+    def solve(self, hint: Mapping[str, str | None], time_limit: float, workers: int, seed: int, started: float):
+        """Solve the stages in order, each optimum fixed for the next; None when infeasible."""
+        cp_model, model, x = self.cp_model, self.model, self.x
+        shares = [0.35, 0.15, 0.35, 0.15]
+        solution = None
+        stages: list[dict[str, Any]] = []
+        all_optimal, status_name = True, "UNKNOWN"
+        for index, (label, expr, maximise) in enumerate(self.objectives):
+            remaining = max(0.05, time_limit - (time.perf_counter() - started))
+            budget = max(0.05, remaining * shares[index] / sum(shares[index:]))
+            model.clear_hints()
+            for key, var in x.items():
+                model.add_hint(var, solution[key] if solution else int(hint.get(key[0]) == key[1]))
+            model.maximize(expr) if maximise else model.minimize(expr)
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = budget
+            solver.parameters.num_workers = max(1, workers)
+            solver.parameters.random_seed = seed
+            status = solver.solve(model)
+            status_name = solver.status_name(status)
+            if status == cp_model.INFEASIBLE and solution is None:
+                return None
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                # Out of time before a first solution of this stage: keep the previous stage's answer.
+                stages.append({"stage": label, "value": None, "optimal": False})
+                all_optimal = False
+                break
+            value = int(round(solver.objective_value))
+            proven = status == cp_model.OPTIMAL
+            all_optimal = all_optimal and proven
+            stages.append({"stage": label, "value": value, "optimal": proven})
+            solution = {key: int(solver.value(var)) for key, var in x.items()}
+            if proven:
+                model.add(expr == value)
+            else:
+                model.add(expr >= value) if maximise else model.add(expr <= value)
+        # No solution in time: _finish falls back on the greedy start.
+        return solution, stages, all_optimal, status_name
+
+
+def _finish(instance: Instance, solution, fallback: Mapping[str, str | None], stages, optimal: bool, status: str,
+            started: float, relaxed: bool) -> Allocation:
+    if solution is not None:
+        assignments = {e: t for e, t in instance.current_assignments().items() if t}
+        for (email, name), value in solution.items():
+            if value:
+                assignments[email] = name
+    else:
+        assignments = {e: t for e, t in fallback.items() if t}
+        optimal = False
+    full = {c.email: assignments.get(c.email) for c in _rank_order(instance.candidates)}
+    full.update({e: t for e, t in assignments.items() if e not in full})
+    scores = {t.name: team_score(instance, t, [e for e, n in full.items() if n == t.name]) for t in instance.teams}
+    results = describe(instance, full, scores)
+    unplaced = [{"email": e, "reason": unplaced_reason(instance, e, full)} for e, t in full.items() if not t]
+    return Allocation(full, results, unplaced, bool(optimal), time.perf_counter() - started, status, stages, relaxed)
+
+
+def team_score(instance: Instance, team: TeamSpec, members: list[str]) -> int:
+    """The score the optimiser gives a team (for display and tests)."""
+    rules = instance.rules
+    if not members:
+        return 0
+    hours = len(team_common_blocks(instance, team, members))
+    extra = min(hours - rules.navigator_meeting_hours, HOURS_CAP)
+    people = [instance.candidate(e) for e in members if instance.candidate(e)]
+    mixed = len({(p.experience_level or "").lower() for p in people if p.experience_level}) >= 2
+    lonely = sum(1 for p in people if p.underrepresented) == 1
+    offsets = [o for o in (_offset(p) for p in people) if o is not None]
+    span = (max(offsets) - min(offsets)) if offsets else 0
+    return W_HOURS * extra + W_MIX * mixed + W_UR * (not lonely) - W_SPAN * max(0, span - SPAN_FREE_HOURS)
+
+
+# --- the database: the accepted cohort in, the teams out ------------------------------------
+
+def rules_from_settings(settings) -> Rules:
+    """The [teams] rules of dashboard.toml (defaults where missing)."""
+    return Rules.from_mapping(settings.section("teams"))
+
+
+def _review_scores(reviews) -> dict[str, float]:
+    """Mean review score per response (mean of each review's criteria, then of the reviews)."""
+    means: dict[str, list[float]] = {}
+    for row in reviews.itertuples(index=False):
+        values = [float(v) for v in (row.scores or {}).values() if isinstance(v, (int, float))] if isinstance(row.scores, dict) else []
+        overall = row.overall if row.overall is not None and row.overall == row.overall else None
+        value = overall if overall is not None else (sum(values) / len(values) if values else None)
+        if value is not None and not row.conflict_of_interest:
+            means.setdefault(row.response_id, []).append(float(value))
+    return {rid: sum(v) / len(v) for rid, v in means.items()}
+
+
+def instance_from_db(url: str, session_id: int, rules: Rules, keep_placed: bool = True) -> Instance:
+    """The session's accepted cohort, teams and rules as an allocation instance."""
+    from dashboard import store
+
+    decisions = store.load_table(url, session_id, "decisions")
+    applications = store.load_table(url, session_id, "applications")
+    people = store.load_table(url, session_id, "people")
+    teams_frame = store.load_table(url, session_id, "teams")
+    scores = _review_scores(store.load_table(url, session_id, "reviews"))
+    person_by_email = {str(p["email"]).lower(): p for p in people.to_dict("records")}
+    application_by_id = {a["response_id"]: a for a in applications.to_dict("records")}
+
+    def blocks_of(email: str, fallback=None) -> frozenset[int]:
+        person = person_by_email.get(email)
+        value = person.get("availability") if person else None
+        if not value and fallback is not None:
+            value = fallback
+        try:
+            return frozenset(parse_utc_blocks(value or []))
+        except ValueError:
+            return frozenset()
+
+    team_names = set(teams_frame["name"]) if len(teams_frame) else set()
+    candidates, placed = [], {}
+    accepted = decisions[decisions["status"] == "accepted"]
+    for decision in accepted.to_dict("records"):
+        application = application_by_id.get(decision["response_id"])
+        if application is None:
+            continue
+        email = str(application["email"]).strip().lower()
+        person = person_by_email.get(email, {})
+        candidates.append(Candidate(
+            email=email, rank=_number(decision.get("rank")), score=scores.get(decision["response_id"]),
+            project_preferences=_preferences(application.get("project_preferences")),
+            availability=blocks_of(email, application.get("availability")),
+            experience_level=application.get("experience_level") or None,
+            underrepresented=_as_bool(application.get("underrepresented")),
+            timezone=application.get("timezone") or person.get("timezone") or None,
+            name=application.get("name") or person.get("name") or None, response_id=decision["response_id"],
+        ))
+        team = decision.get("team") or person.get("team")
+        if keep_placed and team in team_names:
+            placed[email] = team
+    teams = []
+    for row in teams_frame.to_dict("records"):
+        navigators = row.get("navigators") or []
+        if isinstance(navigators, str):
+            navigators = [n for n in navigators.split(",")]
+        navigators = [str(n).strip().lower() for n in navigators if str(n).strip()]
+        captain = str(row.get("captain") or "").strip().lower()
+        teams.append(TeamSpec(
+            name=row["name"], project=row.get("project") or None,
+            navigators=[Staff(n, blocks_of(n)) for n in navigators],
+            captain=Staff(captain, blocks_of(captain)) if captain else None,
+            members=[e for e, t in placed.items() if t == row["name"]],
+        ))
+    return Instance(rules, teams, candidates)
+
+
+def save_assignments(url: str, session_id: int, instance: Instance, assignments: Mapping[str, str | None],
+                     actor: str) -> int:
+    """Write people.team and decisions.team in one transaction (with an audit entry); returns changes."""
+    from sqlalchemy import select
+
+    from dashboard import db as dbmod, models
+
+    known = {t.name: t for t in instance.teams}
+    unknown = sorted({t for t in assignments.values() if t and t not in known})
+    if unknown:
+        raise InstanceError(f"Unknown team {unknown[0]!r}; create it in the teams table first.")
+    changed = 0
+    with dbmod.transaction(url) as db:
+        people = {p.email.lower(): p for p in db.scalars(select(models.Person).where(models.Person.session_id == session_id))}
+        decisions = {d.response_id: d for d in db.scalars(select(models.Decision).where(models.Decision.session_id == session_id))}
+        for candidate in instance.candidates:
+            team_name = assignments.get(candidate.email) or None
+            project = known[team_name].project if team_name else None
+            person = people.get(candidate.email)
+            if person is None and team_name:
+                person = models.Person(session_id=session_id, email=candidate.email, name=candidate.name,
+                                       timezone=candidate.timezone, role="djangonaut",
+                                       availability=sorted(candidate.availability))
+                db.add(person)
+            if person is not None and (person.team or None) != team_name:
+                person.team, person.project = team_name, project
+                person.role = person.role or "djangonaut"
+                changed += 1
+            decision = decisions.get(candidate.response_id) if candidate.response_id else None
+            if decision is not None and (decision.team or None) != team_name:
+                decision.team = team_name
+                changed += 1
+        placed = sum(1 for c in instance.candidates if assignments.get(c.email))
+        db.add(models.AuditEntry(actor=actor or "unknown", action="save_teams", session_id=session_id, subject="teams",
+                                 detail=f"{placed} of {len(instance.candidates)} accepted Djangonauts placed; "
+                                        f"{changed} rows changed"))
+        dbmod.bump_data_version(db, session_id)
+    return changed
