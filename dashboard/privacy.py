@@ -1,0 +1,404 @@
+"""Aggregates that are safe to show in a talk: no one can be singled out from them.
+
+Every chart that leaves the app (Talk page, ``export-charts``, notebooks) is built from a
+``SafeFrame``, and only the functions here make one. The rules, in order:
+
+1. Only aggregates leave: counts, shares, rates, means and quartiles per group. A column
+   that names or describes a person (personal, sensitive or free-text fields of
+   ``dashboard.fields``, ids, e-mails) can be neither grouped by nor published, and any value
+   that looks like an e-mail address is refused.
+2. Every published group holds at least ``min_group_size`` distinct people ([privacy] in
+   dashboard.toml, default 5). Smaller groups are not dropped (a total would give them away)
+   but folded: into "Other" for unordered categories, into their smaller neighbour for ordered
+   ones (weeks 7 and 8 become "7-8").
+3. Secondary suppression: if the folded group is itself still too small, the next smallest
+   group joins it, until every group is large enough. The published groups then partition the
+   people, so no sum or difference of published numbers isolates a group under the minimum.
+   With only one group left and too few people, nothing is published.
+4. Two linked partitions (applicant pool vs. cohort) are folded together, by the smaller one.
+
+A rate or mean describes a whole group of at least the minimum; its numerator is not a
+group that is published on its own.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from dashboard import fields
+from dashboard.config import Settings
+
+DEFAULT_MIN_GROUP_SIZE = 5
+OTHER = "Other"
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+MAX_LABEL_LENGTH = 60  # group labels are categories; anything longer is treated as free text
+
+# Columns whose values are free text or identify a person or a record, even when
+# dashboard.fields does not mark them personal (answers, comments, ids, staff e-mails).
+_CATEGORICAL_TEXT = {"experience_level", "team", "project", "stage", "status"}
+_IDENTIFIERS = {"response_id", "email", "reviewer", "captain", "navigators", "extra", "scores", "note", "held_on",
+                "submitted_at", "updated_at", "created_at", "availability"}
+
+
+def _forbidden_columns() -> frozenset[str]:
+    names = set(_IDENTIFIERS)
+    for spec in fields.TABLES.values():
+        for f in spec.fields:
+            if f.personal or f.sensitive or (f.kind == fields.TEXT and f.name not in _CATEGORICAL_TEXT):
+                names.add(f.name)
+    return frozenset(names)
+
+
+FORBIDDEN_COLUMNS = _forbidden_columns()
+
+
+class PrivacyError(ValueError):
+    """An attempt to publish something that could identify a person."""
+
+
+_TOKEN = object()
+
+
+@dataclass(frozen=True)
+class SafeFrame:
+    """An aggregate that passed the rules above; chart builders for talks accept only this."""
+
+    frame: pd.DataFrame
+    min_group_size: int
+    folded: tuple[str, ...] = ()  # original group labels that were combined with others
+    people: int = 0  # distinct people behind the whole frame
+    _token: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self._token is not _TOKEN:
+            raise PrivacyError("SafeFrame is made only by dashboard.privacy functions (count_by, mean_by, ...).")
+        guard(self.frame)
+
+    @property
+    def empty(self) -> bool:
+        return self.frame.empty
+
+    @property
+    def note(self) -> str:
+        """One sentence for a caption: what was combined to protect small groups."""
+        if not self.folded:
+            return f"Every group has at least {self.min_group_size} people."
+        return (f"Groups under {self.min_group_size} people are combined with others "
+                f"({', '.join(self.folded)}).")
+
+
+def _safe(frame: pd.DataFrame, min_size: int, folded: Iterable[str] = (), people: int = 0) -> SafeFrame:
+    return SafeFrame(frame.reset_index(drop=True), min_size, tuple(dict.fromkeys(str(f) for f in folded)), int(people),
+                     _TOKEN)
+
+
+def min_group_size(settings: Settings | None) -> int:
+    """The configured smallest publishable group ([privacy] min_group_size, at least 2)."""
+    value = (settings.section("privacy") if settings else {}).get("min_group_size", DEFAULT_MIN_GROUP_SIZE)
+    try:
+        return max(2, int(value))
+    except (TypeError, ValueError):
+        return DEFAULT_MIN_GROUP_SIZE
+
+
+def looks_like_email(value: Any) -> bool:
+    """True for a string that contains an e-mail address."""
+    return isinstance(value, str) and bool(EMAIL_PATTERN.search(value))
+
+
+def guard(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame itself if it holds no personal column, e-mail or free text; PrivacyError otherwise."""
+    bad = sorted(set(map(str, frame.columns)) & FORBIDDEN_COLUMNS)
+    if bad:
+        raise PrivacyError(f"Refusing to publish personal or free-text column(s): {', '.join(bad)}.")
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
+            continue
+        for value in values.dropna():
+            if looks_like_email(value):
+                raise PrivacyError(f"Refusing to publish column '{column}': it holds an e-mail address.")
+            if isinstance(value, str) and len(value) > MAX_LABEL_LENGTH:
+                raise PrivacyError(f"Refusing to publish column '{column}': it holds free text.")
+            if not isinstance(value, (str, int, float, bool)):
+                raise PrivacyError(f"Refusing to publish column '{column}': it holds {type(value).__name__} values.")
+    return frame
+
+
+def _check_input(frame: pd.DataFrame, columns: Iterable[str | None]) -> None:
+    for column in columns:
+        if column is None:
+            continue
+        if column in FORBIDDEN_COLUMNS:
+            raise PrivacyError(f"'{column}' identifies people or is free text; it cannot be grouped or published.")
+        if column not in frame.columns:
+            raise PrivacyError(f"Column '{column}' is not in the data; known columns: {', '.join(map(str, frame.columns))}.")
+
+
+# --- folding ------------------------------------------------------------------------------
+
+def _merged_name(members: Sequence[str], ordered: bool) -> str:
+    if ordered:
+        return f"{members[0]}–{members[-1]}"
+    return " + ".join(members) if len(members) <= 2 else OTHER
+
+
+def fold_groups(sizes: Callable[[dict[str, str]], pd.Series], labels: Sequence[str], min_size: int,
+                ordered: bool, merged_name: Callable[[list[str]], str] | None = None) -> dict[str, str] | None:
+    """Map each label to a published label so every published group holds at least min_size people.
+
+    ``sizes(mapping)`` returns distinct people per published label under a mapping (merged
+    groups are measured, not summed: a person in two weeks counts once). Returns None when
+    even one group holding everybody would be too small. ``merged_name`` names a combined
+    group from its original labels (default "first–last" when ordered, "A + B" or "Other").
+    """
+    members: dict[str, list[str]] = {label: [label] for label in labels}  # published -> original labels
+    order = list(labels)
+    combined: set[str] = set()
+    while True:
+        mapping = {original: published for published, group in members.items() for original in group}
+        counts = sizes(mapping).reindex(order).fillna(0)
+        small = counts[counts < min_size]
+        if small.empty:
+            return mapping
+        if len(order) == 1:
+            return None
+        if ordered:  # merge the smallest group with its smaller neighbour
+            target = small.idxmin()
+            i = order.index(target)
+            partner = min((order[j] for j in (i - 1, i + 1) if 0 <= j < len(order)), key=lambda n: counts[n])
+            first, second = sorted((target, partner), key=order.index)
+            group = members.pop(first) + members.pop(second)
+            merged = merged_name(group) if merged_name else _merged_name(group, ordered=True)
+            order[order.index(first)] = merged
+            order.remove(second)
+        else:  # small groups go into one combined group, which is shown last
+            existing = [label for label in order if label in combined]
+            plain_small = [label for label in small.index if label not in combined]
+            if plain_small and (existing or len(plain_small) > 1):
+                absorbed = plain_small
+            else:  # secondary suppression: the combined group is still too small, the next smallest joins it
+                candidates = counts.drop(existing).sort_values(kind="stable")
+                absorbed = list(candidates.index[:1 if existing else 2])
+            group = sorted((original for label in existing + absorbed for original in members.pop(label)),
+                           key=list(labels).index)
+            merged = merged_name(group) if merged_name else _merged_name(group, ordered=False)
+            order = [label for label in order if label not in existing + absorbed] + [merged]
+            combined = {merged}
+        members[merged] = group
+
+
+def _people_sizes(frame: pd.DataFrame, by: str, person: str) -> Callable[[dict[str, str]], pd.Series]:
+    def sizes(mapping: dict[str, str]) -> pd.Series:
+        return frame.assign(_group=frame[by].map(mapping)).groupby("_group")[person].nunique()
+    return sizes
+
+
+def _labels(frame: pd.DataFrame, by: str, order: Sequence | None) -> list:
+    present = list(pd.unique(frame[by].dropna()))
+    if order is None:
+        try:
+            return sorted(present)
+        except TypeError:
+            return present
+    return [label for label in order if label in present] + [label for label in present if label not in order]
+
+
+def _prepare(frame: pd.DataFrame, by: str, person: str, order: Sequence | None, explode: bool) -> tuple[pd.DataFrame, list]:
+    _check_input(frame, [by])
+    if person not in frame.columns:
+        raise PrivacyError(f"Column '{person}' (who each row is about) is needed to count people.")
+    rows = frame.explode(by) if explode else frame
+    rows = rows[rows[by].notna() & (rows[by].astype(str) != "")].copy()
+    labels = _labels(rows, by, order)
+    rows[by] = rows[by].astype(str)
+    return rows, [str(label) for label in labels]
+
+
+def _folded(frame: pd.DataFrame, by: str, person: str, min_size: int, order: Sequence | None, ordered: bool,
+            explode: bool = False, merged_name: Callable[[list[str]], str] | None = None) -> tuple[pd.DataFrame, list[str], list[str]] | None:
+    """Rows relabelled into publishable groups, the published labels in order, and what was folded."""
+    rows, labels = _prepare(frame, by, person, order, explode)
+    if rows.empty:
+        return None
+    mapping = fold_groups(_people_sizes(rows, by, person), labels, min_size, ordered, merged_name)
+    if mapping is None:
+        return None
+    rows[by] = rows[by].map(mapping)
+    published = list(dict.fromkeys(mapping[label] for label in labels))
+    if not ordered:  # combined groups last
+        published = [p for p in published if p in labels] + [p for p in published if p not in labels]
+    folded = [label for label in labels if mapping[label] != label]
+    return rows, published, folded
+
+
+def _empty(columns: Sequence[str], min_size: int) -> SafeFrame:
+    return _safe(pd.DataFrame({c: pd.Series(dtype=object) for c in columns}), min_size)
+
+
+def _finish(result: pd.DataFrame, by: str, published: list[str], min_size: int, folded: list[str],
+            rows: pd.DataFrame, person: str) -> SafeFrame:
+    result = result.set_index(by).reindex(published).reset_index()
+    result.insert(1, "order", range(len(result)))
+    return _safe(result, min_size, folded, rows[person].nunique())
+
+
+# --- the aggregates ---------------------------------------------------------------------
+
+def count_by(frame: pd.DataFrame, by: str, min_size: int, *, person: str = "email", order: Sequence | None = None,
+             ordered: bool = False, explode: bool = False) -> SafeFrame:
+    """People per group (and their share of everyone counted), small groups folded.
+
+    ``explode`` counts list answers (project preferences) once per item; shares then add up
+    to more than 100 % because one person can be in several groups.
+    """
+    folded = _folded(frame, by, person, min_size, order, ordered, explode)
+    if folded is None:
+        return _empty([by, "order", "people", "share"], min_size)
+    rows, published, labels_folded = folded
+    total = frame[person].nunique()
+    result = rows.groupby(by)[person].nunique().rename("people").reset_index()
+    result["share"] = result["people"] / total
+    return _finish(result, by, published, min_size, labels_folded, rows, person)
+
+
+def mean_by(frame: pd.DataFrame, value: str, by: str, min_size: int, *, person: str = "email",
+            order: Sequence | None = None, ordered: bool = False) -> SafeFrame:
+    """Mean of a numeric answer per group, with the number of people behind it."""
+    _check_input(frame, [value])
+    answered = frame[frame[value].notna()]
+    folded = _folded(answered, by, person, min_size, order, ordered)
+    if folded is None:
+        return _empty([by, "order", "people", "mean"], min_size)
+    rows, published, labels_folded = folded
+    rows[value] = pd.to_numeric(rows[value], errors="coerce")
+    result = rows.groupby(by).agg(people=(person, "nunique"), mean=(value, "mean")).reset_index()
+    return _finish(result, by, published, min_size, labels_folded, rows, person)
+
+
+def rate_by(frame: pd.DataFrame, flag: str, by: str, min_size: int, *, person: str = "email",
+            order: Sequence | None = None, ordered: bool = False) -> SafeFrame:
+    """Share of answers that are true per group (e.g. stand-up attendance by week)."""
+    _check_input(frame, [flag])
+    answered = frame[frame[flag].notna()]
+    folded = _folded(answered, by, person, min_size, order, ordered)
+    if folded is None:
+        return _empty([by, "order", "people", "rate"], min_size)
+    rows, published, labels_folded = folded
+    rows[flag] = rows[flag].astype(bool).astype(float)
+    result = rows.groupby(by).agg(people=(person, "nunique"), rate=(flag, "mean")).reset_index()
+    return _finish(result, by, published, min_size, labels_folded, rows, person)
+
+
+def sum_by(frame: pd.DataFrame, values: Sequence[str], by: str, min_size: int, *, person: str = "email",
+           order: Sequence | None = None, ordered: bool = False) -> SafeFrame:
+    """Totals of count columns per group (PRs opened per week), with the people behind them."""
+    _check_input(frame, values)
+    folded = _folded(frame, by, person, min_size, order, ordered)
+    if folded is None:
+        return _empty([by, "order", "people", *values], min_size)
+    rows, published, labels_folded = folded
+    numeric = rows[list(values)].apply(pd.to_numeric, errors="coerce").fillna(0)
+    result = numeric.assign(**{by: rows[by]}).groupby(by).sum().reset_index()
+    result.insert(1, "people", rows.groupby(by)[person].nunique().reindex(result[by]).to_numpy())
+    return _finish(result, by, published, min_size, labels_folded, rows, person)
+
+
+def quartiles_by(frame: pd.DataFrame, value: str, by: str, min_size: int, *, person: str = "email",
+                 order: Sequence | None = None, ordered: bool = False) -> SafeFrame:
+    """Lower quartile, median and upper quartile per group (never the minimum or maximum)."""
+    _check_input(frame, [value])
+    answered = frame[frame[value].notna()]
+    folded = _folded(answered, by, person, min_size, order, ordered)
+    if folded is None:
+        return _empty([by, "order", "people", "q1", "median", "q3"], min_size)
+    rows, published, labels_folded = folded
+    rows[value] = pd.to_numeric(rows[value], errors="coerce")
+    grouped = rows.groupby(by)[value]
+    result = pd.DataFrame({"people": rows.groupby(by)[person].nunique(), "q1": grouped.quantile(0.25),
+                           "median": grouped.median(), "q3": grouped.quantile(0.75)}).reset_index()
+    return _finish(result, by, published, min_size, labels_folded, rows, person)
+
+
+def compare_counts(frame: pd.DataFrame, by: str, in_subset: pd.Series, min_size: int, *, person: str = "email",
+                   names: tuple[str, str] = ("Applicants", "Cohort"), order: Sequence | None = None,
+                   ordered: bool = False, explode: bool = False,
+                   merged_name: Callable[[list[str]], str] | None = None) -> SafeFrame:
+    """Composition of a whole (applicants) and a part of it (cohort) over the same groups.
+
+    Groups are folded until the part holds at least min_size people in each, so both
+    partitions use the same labels and neither reveals a small group.
+    """
+    _check_input(frame, [by])
+    frame = frame.assign(_in_subset=in_subset.reindex(frame.index).fillna(False).astype(bool).to_numpy())
+    rows, labels = _prepare(frame, by, person, order, explode)
+    subset = rows[rows["_in_subset"]]
+    if rows.empty or subset.empty:
+        return _empty([by, "order", "population", "people", "share"], min_size)
+
+    def sizes(mapping: dict[str, str]) -> pd.Series:
+        return pd.concat([_people_sizes(rows, by, person)(mapping), _people_sizes(subset, by, person)(mapping)],
+                         axis=1).fillna(0).min(axis=1)
+
+    mapping = fold_groups(sizes, labels, min_size, ordered, merged_name)
+    if mapping is None:
+        return _empty([by, "order", "population", "people", "share"], min_size)
+    published = list(dict.fromkeys(mapping[label] for label in labels))
+    if not ordered:
+        published = [p for p in published if p in labels] + [p for p in published if p not in labels]
+    parts = []
+    for name, part in ((names[0], rows), (names[1], subset)):
+        part = part.assign(**{by: part[by].map(mapping)})
+        counted = part.groupby(by)[person].nunique().reindex(published).fillna(0).astype(int)
+        total = frame.loc[frame["_in_subset"] if name == names[1] else frame.index, person].nunique()
+        parts.append(pd.DataFrame({by: published, "order": range(len(published)), "population": name,
+                                   "people": counted.to_numpy(), "share": counted.to_numpy() / total}))
+    folded = [label for label in labels if mapping[label] != label]
+    return _safe(pd.concat(parts, ignore_index=True), min_size, folded, rows[person].nunique())
+
+
+def totals(frame: pd.DataFrame, values: Sequence[str], min_size: int, *, person: str = "email") -> dict[str, float] | None:
+    """Sums of count columns over everyone, or None when fewer than min_size people are behind them."""
+    _check_input(frame, values)
+    if frame[person].nunique() < min_size:
+        return None
+    return {v: float(pd.to_numeric(frame[v], errors="coerce").fillna(0).sum()) for v in values}
+
+
+def table(frame: pd.DataFrame, min_size: int, *, people_column: str = "people") -> SafeFrame:
+    """An already aggregated frame (one row per group, people per group in ``people_column``).
+
+    For aggregates computed elsewhere (e.g. per-session figures): refuses personal columns
+    and any row behind fewer than min_size people; it cannot fold, so the caller must.
+    """
+    guard(frame)
+    if people_column not in frame.columns:
+        raise PrivacyError(f"An aggregate needs a '{people_column}' column with the people behind each row.")
+    small = frame[pd.to_numeric(frame[people_column], errors="coerce").fillna(0) < min_size]
+    if not small.empty:
+        raise PrivacyError(f"{len(small)} group(s) have fewer than {min_size} people; fold them before publishing.")
+    return _safe(frame, min_size, (), int(pd.to_numeric(frame[people_column]).max()) if len(frame) else 0)
+
+
+def safe_numbers(numbers: dict[str, Any], people: int, min_size: int) -> dict[str, float | int | str]:
+    """Headline figures for a cohort of at least min_size people: numbers only, nothing personal."""
+    if people < min_size:
+        raise PrivacyError(f"The cohort has fewer than {min_size} people; its figures are not published.")
+    clean: dict[str, float | int | str] = {}
+    for key, value in numbers.items():
+        if key in FORBIDDEN_COLUMNS or looks_like_email(key):
+            raise PrivacyError(f"Refusing to publish '{key}' in the headline numbers.")
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, str) and len(value) <= MAX_LABEL_LENGTH and not looks_like_email(value):
+                clean[key] = value
+                continue
+            raise PrivacyError(f"Headline figure '{key}' must be a number.")
+        clean[key] = int(value) if float(value).is_integer() else round(float(value), 2)
+    return clean

@@ -1,0 +1,536 @@
+"""Charts to show at talks: built only from dashboard.privacy aggregates, titled with the finding.
+
+``talk_figures`` turns a session's tables into safe aggregates (SafeFrame) and headline
+numbers; each ``*_chart`` function draws one of them; ``talk_charts`` draws them all at a
+size (on screen, or a 1920x1080 slide); the export functions turn charts into PNG, SVG and
+a zip with ``numbers.json``. The Talk page, ``export-charts`` and the notebooks all use these.
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+from dashboard import engagement, privacy, store, theme
+from dashboard.availability import utc_offset_hours
+from dashboard.config import Settings
+from dashboard.privacy import SafeFrame
+
+EXPERIENCE_ORDER = ("Beginner", "Intermediate", "Experienced")
+STAGE_LABELS = {"start": "Start", "mid": "Middle", "end": "End"}
+APPLICANTS, COHORT = "Applicants", "Cohort"
+ANY_PROJECT = "Any project"
+TIMEZONE_BANDS = ((-12.0, -2.0, "UTC−12 to −3"), (-2.0, 3.5, "UTC−2 to +3"), (3.5, 14.5, "UTC+4 to +14"))
+CHART_ORDER = ("numbers", "applications", "experience", "timezones", "projects", "hours", "participation", "prs",
+               "confidence")
+CHART_TITLES = {
+    "numbers": "The session in numbers", "applications": "Applications and acceptance rate across sessions",
+    "experience": "Experience: applicants vs. cohort", "timezones": "Time zones: applicants vs. cohort",
+    "projects": "Project preferences: applicants vs. cohort", "hours": "Weekly hours against the expected hours",
+    "participation": "Check-ins and stand-up attendance by week", "prs": "PRs opened and merged by week",
+    "confidence": "Confidence before and after",
+}
+
+
+@dataclass(frozen=True)
+class Size:
+    """Where a chart is shown: its plot width/height and how much to scale the theme's fonts."""
+
+    width: int | str
+    height: int
+    font: float = 1.0
+
+
+SCREEN = Size("container", 340, 1.0)
+SLIDE = Size(1600, 640, 2.0)  # fills a 1920x1080 slide with its title; text readable from the back
+
+
+# --- loading ------------------------------------------------------------------------------
+
+@dataclass
+class SessionTables:
+    """The tables of one session that the talk charts read, plus every session's applications."""
+
+    session: dict[str, Any]
+    applications: pd.DataFrame
+    decisions: pd.DataFrame
+    people: pd.DataFrame
+    checkins: pd.DataFrame
+    surveys: pd.DataFrame
+    one_to_ones: pd.DataFrame
+    history: pd.DataFrame  # session, session_order, email, accepted: one row per application of any session
+
+
+def load_history(url: str) -> pd.DataFrame:
+    """Every session's applications with whether each was accepted (oldest session first)."""
+    parts = []
+    for order, row in enumerate(store.sessions_frame(url).to_dict("records")):
+        apps = store.load_table(url, int(row["id"]), "applications")
+        if apps.empty:
+            continue
+        decisions = store.load_table(url, int(row["id"]), "decisions")
+        accepted = set(decisions.loc[decisions["status"] == "accepted", "response_id"])
+        parts.append(pd.DataFrame({"session": row["name"], "session_order": order,
+                                   "email": apps["email"].astype(str).str.lower(),
+                                   "accepted": apps["response_id"].isin(accepted).to_numpy()}))
+    if not parts:
+        return pd.DataFrame(columns=["session", "session_order", "email", "accepted"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def load_tables(url: str, session_id: int) -> SessionTables:
+    """Read one session's tables (and all sessions' applications) for the talk charts."""
+    sessions = store.sessions_frame(url)
+    match = sessions[sessions["id"] == session_id]
+    if match.empty:
+        raise LookupError(f"Session id {session_id} is not in the database; pick a session that exists.")
+    load = lambda table: store.load_table(url, session_id, table)  # noqa: E731
+    return SessionTables(
+        session=match.iloc[0].to_dict(), applications=load("applications"), decisions=load("decisions"),
+        people=load("people"), checkins=load("checkins"), surveys=load("surveys"),
+        one_to_ones=store.load_one_to_ones(url, session_id), history=load_history(url),
+    )
+
+
+# --- the safe aggregates ------------------------------------------------------------------
+
+@dataclass
+class TalkFigures:
+    """Everything the talk charts show: privacy-checked aggregates and headline numbers."""
+
+    session_name: str
+    min_group_size: int
+    expected_hours: float
+    numbers: dict[str, Any]
+    applications: SafeFrame
+    composition: dict[str, SafeFrame] = field(default_factory=dict)  # experience, timezones, projects
+    hours: SafeFrame | None = None
+    participation: SafeFrame | None = None
+    prs: SafeFrame | None = None
+    confidence: SafeFrame | None = None
+
+
+def timezone_band(tz: str | None, on: date | None = None) -> str | None:
+    """A coarse UTC-offset band for a time zone (three bands around the world)."""
+    offset = utc_offset_hours(tz, on)
+    if offset is None:
+        return None
+    return next((label for low, high, label in TIMEZONE_BANDS if low <= offset < high), None)
+
+
+def merged_band(bands: list[str]) -> str:
+    """The label of adjacent time-zone bands taken together ("UTC−2 to +14")."""
+    return f"{bands[0].split(' to ')[0]} to {bands[-1].split(' to ')[1]}"
+
+
+def _applicant_rows(tables: SessionTables) -> tuple[pd.DataFrame, pd.Series]:
+    apps = tables.applications.copy()
+    apps["email"] = apps["email"].astype(str).str.lower()
+    start = tables.session.get("start_date")
+    apps["timezone_band"] = [timezone_band(tz, start if isinstance(start, date) else None) for tz in apps["timezone"]]
+    apps["project_preference"] = [list(p) if isinstance(p, list) and p else [ANY_PROJECT]
+                                  for p in apps["project_preferences"]]
+    accepted = set(tables.decisions.loc[tables.decisions["status"] == "accepted", "response_id"])
+    return apps, apps["response_id"].isin(accepted)
+
+
+def _cohort_checkins(tables: SessionTables) -> pd.DataFrame:
+    roster = set(engagement.djangonauts(tables.people)["email"])
+    rows = tables.checkins[tables.checkins["email"].isin(roster)] if len(tables.checkins) else tables.checkins
+    return rows
+
+
+def _numbers(tables: SessionTables, min_size: int) -> dict[str, Any]:
+    weeks = int(tables.session.get("weeks") or 8)
+    start = tables.session.get("start_date")
+    raw = engagement.session_in_numbers(tables.checkins, tables.people, tables.one_to_ones, tables.surveys,
+                                        start_date=start if isinstance(start, date) else None)
+    cohort = int(raw.get("djangonauts") or 0)
+    if cohort < min_size:
+        return {}
+    raw = {k: v for k, v in raw.items() if not k.startswith("surveyed_")}
+    for stage in ("start", "end"):  # a mean over fewer people than the minimum is not published
+        answered = tables.surveys.loc[tables.surveys["stage"] == stage, "confidence"].notna().sum() if len(tables.surveys) else 0
+        if answered < min_size:
+            raw[f"confidence_{stage}"] = None
+    raw.update(applications=len(tables.applications), weeks=weeks)
+    return privacy.safe_numbers(raw, cohort, min_size)
+
+
+def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
+    """All the talk's aggregates for a session, each folded so no group is under min_size."""
+    apps, accepted = _applicant_rows(tables)
+    history = privacy.rate_by(tables.history, "accepted", "session", min_size,
+                              order=list(dict.fromkeys(tables.history["session"])), ordered=True)
+    composition = {
+        "experience": privacy.compare_counts(apps, "experience_level", accepted, min_size, order=EXPERIENCE_ORDER,
+                                             ordered=True, names=(APPLICANTS, COHORT)),
+        "timezones": privacy.compare_counts(apps, "timezone_band", accepted, min_size, ordered=True,
+                                            order=[b[2] for b in TIMEZONE_BANDS], merged_name=merged_band,
+                                            names=(APPLICANTS, COHORT)),
+        "projects": privacy.compare_counts(apps, "project_preference", accepted, min_size, explode=True,
+                                           names=(APPLICANTS, COHORT)),
+    }
+    checkins = _cohort_checkins(tables)
+    hours = privacy.quartiles_by(checkins, "hours", "week", min_size, ordered=True)
+    prs = privacy.sum_by(checkins, ["prs_opened", "prs_merged"], "week", min_size, ordered=True)
+    weekly = engagement.weekly_engagement(checkins, tables.people, tables.one_to_ones,
+                                          int(tables.session.get("weeks") or 8), tables.session.get("start_date"))
+    # Rates describe the whole cohort each week, so the cohort is the group that must be large enough.
+    weekly = weekly[weekly["checkins"] > 0]
+    participation = pd.concat([
+        pd.DataFrame({"week": weekly["week"].astype(str), "order": weekly["week"], "measure": name,
+                      "rate": weekly[column], "people": weekly["djangonauts"]})
+        for name, column in (("Checked in", "checkin_rate"), ("Attended stand-up", "standup_rate"))
+    ], ignore_index=True)
+    participation = participation if len(participation) and participation["people"].min() >= min_size else participation.iloc[0:0]
+    surveys = tables.surveys.copy()
+    if len(surveys):
+        surveys["stage"] = surveys["stage"].map(STAGE_LABELS).fillna(surveys["stage"])
+    confidence = privacy.mean_by(surveys, "confidence", "stage", min_size, order=list(STAGE_LABELS.values()),
+                                 ordered=True) if len(surveys) else None
+    return TalkFigures(
+        session_name=str(tables.session["name"]), min_group_size=min_size,
+        expected_hours=float(tables.session.get("expected_hours") or 4.0), numbers=_numbers(tables, min_size),
+        applications=history, composition=composition, hours=hours,
+        participation=privacy.table(participation, min_size), prs=prs, confidence=confidence,
+    )
+
+
+# --- chart helpers ------------------------------------------------------------------------
+
+def _require(safe: Any) -> pd.DataFrame:
+    if not isinstance(safe, SafeFrame):
+        raise TypeError("Talk charts are drawn only from dashboard.privacy aggregates (SafeFrame).")
+    return safe.frame
+
+
+def _scaled(section: dict, factor: float) -> dict:
+    keys = ("fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize", "offset", "labelPadding", "titlePadding",
+            "symbolSize", "tickSize")
+    out = {k: v for k, v in section.items()}
+    for key in keys:
+        if key in out:
+            out[key] = out[key] * (factor ** 2 if key == "symbolSize" else factor)
+    return out
+
+
+def finish(chart: alt.Chart, size: Size, title: str, subtitle: str | list[str] = "") -> alt.Chart:
+    """Size a chart, give it its finding as title, and scale the theme's text for the size."""
+    chart = chart.properties(width=size.width, height=size.height,
+                             title=alt.Title(title, subtitle=subtitle or alt.Undefined))
+    if size.font == 1.0:
+        return chart
+    config = theme.theme_config()["config"]
+    f = size.font
+    return (chart.configure(padding=int(config["padding"] * f))
+            .configure_title(**_scaled(config["title"], f))
+            .configure_axis(**_scaled(config["axis"], f))
+            .configure_legend(**_scaled(config["legend"], f))
+            .configure_header(**_scaled(config["header"], f)))
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f} %"
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") if abs(value - round(value)) > 1e-9 else f"{value:.0f}"
+
+
+def _note(safe: SafeFrame) -> str:
+    return safe.note if safe.folded else ""
+
+
+def _empty_chart(size: Size, title: str, reason: str) -> alt.Chart:
+    chart = alt.Chart(pd.DataFrame({"text": [reason]})).mark_text(fontSize=16 * size.font, color=theme.MUTED).encode(
+        text="text:N")
+    return finish(chart, size, title)
+
+
+# --- the charts ---------------------------------------------------------------------------
+
+NUMBER_TILES = (  # key, label, how to show the value
+    ("applications", "Applications", _num), ("djangonauts", "Djangonauts", _num),
+    ("tickets_progressed", "Tickets progressed", _num), ("catch_ups_held", "Weekly catch-ups held", _num),
+    ("one_to_ones_held", "One-to-ones held", _num), ("review_comments", "PR review comments", _num),
+    ("prs_opened", "PRs opened", _num), ("prs_merged", "PRs merged", _num),
+    ("more_comfortable_share", "Feel more comfortable contributing", _pct),
+)
+
+
+def numbers_frame(numbers: dict[str, Any], min_size: int) -> SafeFrame:
+    """The headline numbers as tiles (label, value text, position), checked like any aggregate."""
+    tiles = [(label, fmt(numbers[key])) for key, label, fmt in NUMBER_TILES if numbers.get(key) is not None]
+    start, end = numbers.get("confidence_start"), numbers.get("confidence_end")
+    if start is not None and end is not None:
+        tiles.append(("Confidence, start → end (of 5)", f"{_num(start)} → {_num(end)}"))
+    frame = pd.DataFrame({"label": [t[0] for t in tiles], "value": [t[1] for t in tiles],
+                          "column": [i % 3 for i in range(len(tiles))], "row": [i // 3 for i in range(len(tiles))],
+                          "people": numbers.get("djangonauts", 0)})
+    return privacy.table(frame, min_size)
+
+
+def numbers_chart(numbers: SafeFrame, size: Size = SCREEN, *, session_name: str = "", weeks: int | None = None) -> alt.Chart:
+    """The session in numbers: big figures with their labels, three to a row."""
+    frame = _require(numbers)
+    title = f"{session_name} in numbers" if session_name else "The session in numbers"
+    if frame.empty:
+        return _empty_chart(size, title, "Too few Djangonauts to publish figures")
+    n = int(frame["people"].iloc[0])
+    subtitle = f"{n} Djangonauts" + (f" over {weeks} weeks" if weeks else "") + ", figures from their weekly check-ins"
+    rows = int(frame["row"].max()) + 1
+    base = alt.Chart(frame).encode(
+        x=alt.X("column:O", axis=None, scale=alt.Scale(paddingOuter=0.1)),
+        y=alt.Y("row:O", axis=None, scale=alt.Scale(paddingOuter=0.1)))
+    value = base.mark_text(fontSize=54 * size.font, fontWeight=700, color=theme.ACCENT, dy=-14 * size.font).encode(
+        text="value:N")
+    label = base.mark_text(fontSize=17 * size.font, color=theme.TEXT, dy=30 * size.font).encode(text="label:N")
+    sized = Size(size.width, max(size.height, 130 * rows * (1 if size.font == 1 else 1.6)), size.font)
+    return finish(alt.layer(value, label), sized, title, subtitle)
+
+
+def applications_chart(history: SafeFrame, size: Size = SCREEN) -> alt.Chart:
+    """Applications per session as bars, each labelled with its acceptance rate."""
+    frame = _require(history).copy()
+    title = CHART_TITLES["applications"]
+    if frame.empty:
+        return _empty_chart(size, title, "No session has enough applications to show")
+    frame["applications"] = frame["people"].astype(int)
+    frame["label"] = frame["rate"].map(lambda r: f"{_pct(r)} accepted")
+    counts = ", ".join(str(v) for v in frame["applications"])
+    low, high = frame["rate"].min(), frame["rate"].max()
+    rates = _pct(low) if round(low, 2) == round(high, 2) else f"{low * 100:.0f}–{high * 100:.0f} %"
+    title = f"Applications per session: {counts}; {rates} accepted"
+    x = alt.X("session:N", sort=alt.SortField("order"), title=None,
+              axis=alt.Axis(labelAngle=0, labelLimit=400 * size.font))
+    base = alt.Chart(frame).encode(x=x)
+    bars = base.mark_bar().encode(y=alt.Y("applications:Q", title="Applications"),
+                                           tooltip=["session:N", "applications:Q", alt.Tooltip("rate:Q", format=".0%")])
+    count = base.mark_text(dy=-14 * size.font, fontSize=18 * size.font, fontWeight=600).encode(
+        y="applications:Q", text="applications:Q")
+    rate = base.mark_text(baseline="bottom", dy=-8 * size.font, fontSize=15 * size.font, color=theme.BACKGROUND,
+                          fontWeight=600).encode(y=alt.datum(0), text="label:N")
+    return finish(alt.layer(bars, count, rate), size, title,
+                  f"Acceptance rate in each bar; groups under {history.min_group_size} people are not shown")
+
+
+def _composition_title(frame: pd.DataFrame, column: str, dimension: str) -> str:
+    wide = frame.pivot_table(index=column, columns="population", values="share", aggfunc="first")
+    if APPLICANTS not in wide or COHORT not in wide or wide.empty:
+        return f"{dimension}: applicants vs. cohort"
+    gap = (wide[COHORT] - wide[APPLICANTS])
+    label = gap.abs().idxmax()
+    if abs(gap[label]) < 0.05:
+        return f"The cohort mirrors the applicants' {dimension.lower()}"
+    more = "more" if gap[label] > 0 else "fewer"
+    return (f"The cohort has {more} {label} ({_pct(wide.loc[label, COHORT])}) "
+            f"than the applicants ({_pct(wide.loc[label, APPLICANTS])})")
+
+
+def composition_chart(composition: SafeFrame, column: str, dimension: str, size: Size = SCREEN) -> alt.Chart:
+    """Share of applicants and of the cohort in each group, side by side."""
+    frame = _require(composition).copy()
+    if frame.empty:
+        return _empty_chart(size, f"{dimension}: applicants vs. cohort", "Too few people to compare")
+    frame["label"] = frame["share"].map(_pct)
+    title = _composition_title(frame, column, dimension)
+    many = column == "project_preference"
+    subtitle = [f"Share of applicants and of the accepted cohort, by {dimension.lower()}"
+                + ("; people may name several projects" if many else "")]
+    if composition.folded:
+        subtitle.append(composition.note)
+    y = alt.Y(f"{column}:N", sort=alt.SortField("order"), title=None,
+              axis=alt.Axis(labelLimit=420 * size.font, labelPadding=8 * size.font))
+    colour = alt.Color("population:N", title=None, sort=[APPLICANTS, COHORT],
+                       scale=alt.Scale(domain=[APPLICANTS, COHORT], range=[theme.PALETTE[0], theme.PALETTE[1]]))
+    base = alt.Chart(frame).encode(y=y, yOffset=alt.YOffset("population:N", sort=[APPLICANTS, COHORT]), color=colour)
+    bars = base.mark_bar().encode(x=alt.X("share:Q", title=None, axis=alt.Axis(format="%"),
+                                          scale=alt.Scale(domain=[0, max(1.0, float(frame["share"].max())) if many else 1.0])),
+                                  tooltip=[f"{column}:N", "population:N", alt.Tooltip("share:Q", format=".0%")])
+    text = base.mark_text(align="left", dx=6 * size.font, fontSize=15 * size.font).encode(x="share:Q", text="label:N")
+    return finish(alt.layer(bars, text), size, title, subtitle)
+
+
+def hours_chart(hours: SafeFrame, expected_hours: float, size: Size = SCREEN) -> alt.Chart:
+    """Middle half of reported weekly hours (quartiles) and the median, against the expected hours."""
+    frame = _require(hours).copy()
+    title = CHART_TITLES["hours"]
+    if frame.empty:
+        return _empty_chart(size, title, "Too few check-ins to show weekly hours")
+    medians = frame["median"]
+    at = "at" if (medians - expected_hours).abs().max() <= 0.5 else "around"
+    span = f"{_num(medians.iloc[0])} h" if medians.nunique() == 1 else f"{_num(medians.min())}–{_num(medians.max())} h"
+    title = (f"The median week was {span}, {at} the expected {_num(expected_hours)} h; "
+             f"the middle half worked {_num(frame['q1'].min())}–{_num(frame['q3'].max())} h")
+    if len(title) > 95:
+        title = f"The median week was {span} against the expected {_num(expected_hours)} h"
+    x = alt.X("week:N", sort=alt.SortField("order"), title="Week", axis=alt.Axis(labelAngle=0))
+    y_scale = alt.Scale(domain=[0, max(float(frame["q3"].max()), expected_hours) * 1.25])
+    base = alt.Chart(frame).encode(x=x)
+    band = base.mark_bar(opacity=0.55, size=46 * size.font, cornerRadiusEnd=0).encode(
+        y=alt.Y("q1:Q", title="Hours in the week", scale=y_scale), y2="q3:Q",
+        tooltip=["week:N", "people:Q", "q1:Q", "median:Q", "q3:Q"])
+    median = base.mark_tick(color=theme.TEXT, thickness=4 * size.font, size=46 * size.font).encode(y="median:Q")
+    expected = alt.Chart(pd.DataFrame({"expected": [expected_hours], "label": [f"expected {_num(expected_hours)} h"]}))
+    rule = expected.mark_rule(color=theme.OK, strokeDash=[8, 6], strokeWidth=3 * size.font).encode(y="expected:Q")
+    rule_label = expected.mark_text(align="right", baseline="bottom", x="width", dx=-4, dy=-6 * size.font,
+                                    color=theme.OK, fontSize=15 * size.font, fontWeight=600).encode(
+        y="expected:Q", text="label:N")
+    subtitle = ["Bars: the middle half of check-ins each week (quartiles); white line: the median"]
+    if hours.folded:
+        subtitle.append(hours.note)
+    return finish(alt.layer(band, median, rule, rule_label), size, title, subtitle)
+
+
+def participation_chart(participation: SafeFrame, size: Size = SCREEN) -> alt.Chart:
+    """Share of the cohort that checked in, and that attended the stand-up, each week."""
+    frame = _require(participation).copy()
+    title = CHART_TITLES["participation"]
+    if frame.empty:
+        return _empty_chart(size, title, "Too few Djangonauts to show weekly participation")
+    checked = frame[frame["measure"] == "Checked in"]["rate"]
+    standup = frame[frame["measure"] == "Attended stand-up"]["rate"]
+    title = (f"{_pct(checked.mean())} of Djangonauts checked in each week on average; "
+             f"{_pct(standup.mean())} came to stand-ups")
+    x = alt.X("week:N", sort=alt.SortField("order"), title="Week", axis=alt.Axis(labelAngle=0))
+    colour = alt.Color("measure:N", title=None, sort=["Checked in", "Attended stand-up"])
+    base = alt.Chart(frame).encode(x=x, y=alt.Y("rate:Q", title="Share of the cohort", axis=alt.Axis(format="%"),
+                                                 scale=alt.Scale(domain=[0, 1])), color=colour)
+    lines = base.mark_line(strokeWidth=4 * size.font)
+    points = base.mark_point(size=90 * size.font ** 2, filled=True).encode(
+        tooltip=["week:N", "measure:N", alt.Tooltip("rate:Q", format=".0%")])
+    n = int(frame["people"].max())
+    return finish(alt.layer(lines, points), size, title, f"Share of the {n} Djangonauts, week by week")
+
+
+def prs_chart(prs: SafeFrame, size: Size = SCREEN) -> alt.Chart:
+    """Pull requests opened and merged each week, side by side."""
+    frame = _require(prs)
+    title = CHART_TITLES["prs"]
+    if frame.empty:
+        return _empty_chart(size, title, "Too few check-ins to show pull requests")
+    long = frame.melt(id_vars=["week", "order"], value_vars=["prs_opened", "prs_merged"], var_name="measure",
+                      value_name="count")
+    long["measure"] = long["measure"].map({"prs_opened": "Opened", "prs_merged": "Merged"})
+    opened, merged = int(frame["prs_opened"].sum()), int(frame["prs_merged"].sum())
+    title = f"{merged} pull requests merged out of {opened} opened over {len(frame)} weeks"
+    x = alt.X("week:N", sort=alt.SortField("order"), title="Week", axis=alt.Axis(labelAngle=0))
+    colour = alt.Color("measure:N", title=None, sort=["Opened", "Merged"],
+                       scale=alt.Scale(domain=["Opened", "Merged"], range=[theme.PALETTE[0], theme.PALETTE[2]]))
+    base = alt.Chart(long).encode(x=x, xOffset=alt.XOffset("measure:N", sort=["Opened", "Merged"]), color=colour)
+    bars = base.mark_bar().encode(y=alt.Y("count:Q", title="Pull requests"),
+                                  tooltip=["week:N", "measure:N", "count:Q"])
+    text = base.mark_text(dy=-12 * size.font, fontSize=15 * size.font).encode(y="count:Q", text="count:Q")
+    subtitle = ["As reported in the weekly check-ins"] + ([prs.note] if prs.folded else [])
+    return finish(alt.layer(bars, text), size, title, subtitle)
+
+
+def confidence_chart(confidence: SafeFrame | None, more_comfortable: float | None = None, size: Size = SCREEN) -> alt.Chart:
+    """Mean confidence contributing (1-5) at the start and the end of the session."""
+    title = CHART_TITLES["confidence"]
+    if confidence is None:
+        return _empty_chart(size, title, "No survey answers yet")
+    frame = _require(confidence).copy()
+    if frame.empty:
+        return _empty_chart(size, title, "Too few survey answers to publish")
+    frame["label"] = frame["mean"].map(lambda v: f"{v:.1f}")
+    first, last = frame.iloc[0], frame.iloc[-1]
+    if len(frame) > 1:
+        verb = "rose" if last["mean"] > first["mean"] + 0.05 else "fell" if last["mean"] < first["mean"] - 0.05 else "stayed"
+        title = (f"Confidence {verb} from {first['mean']:.1f} to {last['mean']:.1f} out of 5" if verb != "stayed"
+                 else f"Confidence stayed at {last['mean']:.1f} out of 5")
+    else:
+        title = f"Confidence: {first['mean']:.1f} out of 5 ({str(first['stage']).lower()} of the session)"
+    subtitle = [f"Mean self-rated confidence contributing to open source; {', '.join(f'{int(r.people)} answered at {str(r.stage).lower()}' for r in frame.itertuples())}"]
+    if more_comfortable is not None:
+        subtitle.append(f"{_pct(more_comfortable)} feel more comfortable contributing than before")
+    y = alt.Y("stage:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelPadding=8 * size.font))
+    base = alt.Chart(frame).encode(y=y)
+    bars = base.mark_bar(color=theme.ACCENT).encode(
+        x=alt.X("mean:Q", title="Confidence (1 = not at all, 5 = very)", scale=alt.Scale(domain=[0, 5])),
+        color=alt.Color("stage:N", legend=None, sort=alt.SortField("order"),
+                        scale=alt.Scale(range=[theme.PALETTE[5], theme.PALETTE[0], theme.PALETTE[1]][:len(frame)]
+                                        if len(frame) < 3 else [theme.PALETTE[5], theme.PALETTE[4], theme.PALETTE[0]])),
+        tooltip=["stage:N", "people:Q", alt.Tooltip("mean:Q", format=".1f")])
+    text = base.mark_text(align="left", dx=10 * size.font, fontSize=28 * size.font, fontWeight=700).encode(
+        x="mean:Q", text="label:N")
+    return finish(alt.layer(bars, text), size, title, subtitle)
+
+
+def talk_charts(figures: TalkFigures, size: Size = SCREEN) -> dict[str, alt.Chart]:
+    """Every talk chart for a session, in the order of the talk."""
+    numbers = numbers_frame(figures.numbers, figures.min_group_size)
+    return {
+        "numbers": numbers_chart(numbers, size, session_name=figures.session_name, weeks=figures.numbers.get("weeks")),
+        "applications": applications_chart(figures.applications, size),
+        "experience": composition_chart(figures.composition["experience"], "experience_level", "Experience", size),
+        "timezones": composition_chart(figures.composition["timezones"], "timezone_band", "Time zone", size),
+        "projects": composition_chart(figures.composition["projects"], "project_preference", "Project preference", size),
+        "hours": hours_chart(figures.hours, figures.expected_hours, size),
+        "participation": participation_chart(figures.participation, size),
+        "prs": prs_chart(figures.prs, size),
+        "confidence": confidence_chart(figures.confidence, figures.numbers.get("more_comfortable_share"), size),
+    }
+
+
+def build(url: str, session_id: int, settings: Settings | None) -> TalkFigures:
+    """The talk's figures for a session, with the configured minimum group size."""
+    return talk_figures(load_tables(url, session_id), privacy.min_group_size(settings))
+
+
+def numbers_json(figures: TalkFigures) -> dict[str, Any]:
+    """The headline figures as written to numbers.json."""
+    return {"session": figures.session_name, "min_group_size": figures.min_group_size, **figures.numbers}
+
+
+# --- export -------------------------------------------------------------------------------
+
+def png_bytes(chart: alt.Chart, scale: float = 2.0) -> bytes:
+    """The chart as a PNG (twice the pixels by default, crisp on a projector)."""
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
+
+
+def svg_bytes(chart: alt.Chart) -> bytes:
+    """The chart as an SVG document."""
+    return vl_convert.vegalite_to_svg(chart.to_dict()).encode("utf-8")
+
+
+EXPORTERS = {"png": png_bytes, "svg": svg_bytes}
+
+
+def export_files(charts: dict[str, alt.Chart], figures: TalkFigures,
+                 formats: tuple[str, ...] = ("png", "svg")) -> dict[str, bytes]:
+    """File name -> content for every chart in each format, plus numbers.json."""
+    files = {f"{i:02d}-{name}.{fmt}": EXPORTERS[fmt](chart)
+             for fmt in formats for i, (name, chart) in enumerate(charts.items(), start=1)}
+    files["numbers.json"] = json.dumps(numbers_json(figures), indent=2, ensure_ascii=False).encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """A zip archive of export files (the Talk page's "Download all")."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def write_files(files: dict[str, bytes], out: Path) -> list[Path]:
+    """Write export files into a directory (created if needed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in files.items():
+        path = out / name
+        path.write_bytes(content)
+        written.append(path)
+    return written
