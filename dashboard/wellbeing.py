@@ -423,7 +423,9 @@ def compute(checkins: pd.DataFrame, one_to_ones: pd.DataFrame | None, *, expecte
     """Signals for a session's check-ins as of a week, with handled flags from the one-to-ones."""
     checkins = checkins if checkins is not None else pd.DataFrame(columns=["email", "week"])
     upto = as_of(checkins, weeks, as_of_week)
-    meetings = one_to_ones_upto(one_to_ones, start_date, upto)
+    # Looking back at an earlier week ignores later one-to-ones; at the session's last week
+    # (or later) every one-to-one counts, including those held after the session ended.
+    meetings = one_to_ones_upto(one_to_ones, start_date, upto) if upto < as_of(checkins, weeks) else one_to_ones
     found = mark_handled(detect_signals(checkins, expected_hours, upto, thresholds, start_date, roster), meetings)
     current = current_signals(found, checkins, upto)
     return SessionSignals(upto, float(expected_hours or 4.0), thresholds, signals_frame(found), current,

@@ -1,0 +1,388 @@
+"""Wellbeing signals: one test group per rule, with the edge cases the Captains rely on."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from dashboard import store, wellbeing
+from dashboard.config import ConfigError, EXAMPLE_CONFIG_PATH, Settings, load_settings
+from dashboard.wellbeing import Thresholds
+
+START = date(2026, 9, 28)
+ALICE = "alice@example.org"
+
+
+def checkins(*weeks: dict, email: str = ALICE) -> pd.DataFrame:
+    """Check-in rows; each dict needs 'week' and may give hours, energy, burnout, blockers, wants_one_to_one."""
+    rows = []
+    for w in weeks:
+        rows.append({
+            "email": w.get("email", email), "week": w["week"],
+            "submitted_at": datetime.combine(START + timedelta(days=7 * (w["week"] - 1) + 5), datetime.min.time()),
+            "hours": w.get("hours", 4.0), "energy": w.get("energy", 4), "burnout": w.get("burnout", 1),
+            "blockers": w.get("blockers"), "wants_one_to_one": w.get("wants_one_to_one", False),
+        })
+    return pd.DataFrame(rows, columns=["email", "week", "submitted_at", "hours", "energy", "burnout", "blockers",
+                                       "wants_one_to_one"])
+
+
+def hours_weeks(*hours, start_week: int = 1, **extra) -> pd.DataFrame:
+    """Consecutive weekly check-ins with these hours (None = no check-in that week)."""
+    return checkins(*[{"week": start_week + i, "hours": h, **extra} for i, h in enumerate(hours) if h is not None])
+
+
+def fired(frame: pd.DataFrame, upto: int, signal: str, thresholds: Thresholds = Thresholds(), expected: float = 4.0,
+          roster=None) -> list[wellbeing.Signal]:
+    found = wellbeing.detect_signals(frame, expected, upto, thresholds, START, roster)
+    return [s for s in found if s.signal == signal]
+
+
+# --- overwork -------------------------------------------------------------------------------
+
+def test_overwork_two_consecutive_weeks_at_twice_expected_quotes_the_hours():
+    signals = fired(hours_weeks(4, 4, 9, 11), 4, "overwork")
+    assert [s.week for s in signals] == [4]
+    assert signals[0].reason == "worked 9 h and 11 h in weeks 3-4; about 4 h is expected"
+    assert signals[0].severity == "medium"
+
+
+def test_overwork_one_heavy_week_below_three_times_is_not_overwork():
+    assert fired(hours_weeks(4, 9, 4, 9), 4, "overwork") == []
+
+
+def test_overwork_three_times_expected_in_a_single_week():
+    signals = fired(hours_weeks(4, 12, 4), 3, "overwork")
+    assert [(s.week, s.severity) for s in signals] == [(2, "high")]
+    assert "12 h in week 2" in signals[0].reason and "3x" in signals[0].reason
+
+
+def test_overwork_is_relative_to_the_sessions_expected_hours():
+    assert fired(hours_weeks(9, 11), 2, "overwork", expected=6.0) == []
+    assert len(fired(hours_weeks(12, 12), 2, "overwork", expected=6.0)) == 1
+
+
+def test_overwork_missing_week_breaks_the_run():
+    # 9 h, no check-in, 9 h: the middle week is unknown, not evidence of overwork
+    assert fired(hours_weeks(9, None, 9), 3, "overwork") == []
+
+
+def test_overwork_thresholds_come_from_config():
+    strict = Thresholds(overwork_ratio=1.5)
+    assert len(fired(hours_weeks(6, 6), 2, "overwork", strict)) == 1
+    assert fired(hours_weeks(6, 6), 2, "overwork") == []
+
+
+# --- no_break -------------------------------------------------------------------------------
+
+def test_no_break_four_weeks_above_expected():
+    signals = fired(hours_weeks(5, 5, 6, 5), 4, "no_break")
+    assert [s.week for s in signals] == [4]
+    assert "every week for 4 weeks" in signals[0].reason and "weeks 1-4" in signals[0].reason
+
+
+def test_no_break_three_weeks_is_not_enough_and_exactly_expected_is_a_lighter_week():
+    assert fired(hours_weeks(5, 5, 6), 3, "no_break") == []
+    assert fired(hours_weeks(5, 5, 4, 5, 5), 5, "no_break") == []
+
+
+def test_zero_hours_reported_is_a_break_but_no_report_is_unknown():
+    zero = fired(hours_weeks(5, 5, 0, 5, 5, 5, 5), 7, "no_break")
+    assert [s.week for s in zero] == [7]  # the run restarts after the 0 h week: weeks 4-7
+    assert "weeks 4-7" in zero[0].reason
+    unknown = fired(hours_weeks(5, 5, None, 5, 5, 5), 6, "no_break")
+    assert unknown == []  # a missing week is neither a break nor evidence of working through
+
+
+# --- burnout --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer,severity", [(1, None), (2, None), (3, "medium"), (4, "high"), (5, "high")])
+def test_burnout_single_item_at_three_or_more(answer, severity):
+    signals = fired(checkins({"week": 1, "burnout": answer}), 1, "burnout")
+    assert [s.severity for s in signals] == ([severity] if severity else [])
+    if severity:
+        assert f"answered {answer} of 5" in signals[0].reason
+
+
+# --- energy_drop ----------------------------------------------------------------------------
+
+def test_energy_drop_two_below_own_median():
+    frame = checkins(*[{"week": w, "energy": e} for w, e in enumerate([4, 5, 4, 2], start=1)])
+    signals = fired(frame, 4, "energy_drop")
+    assert [s.week for s in signals] == [4]
+    assert "2 below their usual 4" in signals[0].reason
+
+
+def test_energy_drop_is_relative_to_the_persons_own_level():
+    # someone who always reports 2 is not dropping
+    frame = checkins(*[{"week": w, "energy": 2} for w in range(1, 6)])
+    assert fired(frame, 5, "energy_drop") == []
+
+
+def test_single_checkin_gives_no_energy_drop_or_run_signals():
+    frame = checkins({"week": 1, "energy": 1, "hours": 9})
+    for name in ("energy_drop", "overwork", "no_break", "drifting", "stuck"):
+        assert fired(frame, 1, name) == [], name
+
+
+# --- drifting -------------------------------------------------------------------------------
+
+def test_drifting_after_two_weeks_without_checkin():
+    signals = fired(hours_weeks(4, 4, 3), 5, "drifting")
+    assert [s.week for s in signals] == [5]
+    assert signals[0].reason == "no check-in in weeks 4-5 (last check-in: week 3, 3 h)"
+    assert fired(hours_weeks(4, 4, 3), 4, "drifting") == []  # one missed week is not drifting
+
+
+def test_late_joiner_is_not_drifting_before_their_first_checkin():
+    frame = hours_weeks(4, 4, start_week=3)
+    assert fired(frame, 4, "drifting") == []
+    weeks = wellbeing.person_weeks(frame, 4)
+    assert list(weeks["status"]) == ["not started", "not started", "reported", "reported"]
+
+
+def test_hours_falling_to_zero_after_active_weeks_is_drifting_but_zero_from_the_start_is_not():
+    signals = fired(hours_weeks(4, 3, 0), 3, "drifting")
+    assert [s.week for s in signals] == [3]
+    assert "reported 0 h in week 3 after 2 active weeks" in signals[0].reason
+    assert fired(hours_weeks(4, 0), 2, "drifting") == []  # only 1 active week before
+
+
+def test_holiday_week_is_neither_missing_nor_drifting():
+    holiday = Thresholds(holiday_weeks=(4,))
+    # no check-in in the holiday week and week 5: one missed working week only
+    assert fired(hours_weeks(4, 4, 4, None, None), 5, "drifting", holiday) == []
+    assert len(fired(hours_weeks(4, 4, 4, None, None), 5, "drifting")) == 1
+    # 0 h reported in the holiday week is a break, not drifting
+    assert fired(hours_weeks(4, 4, 4, 0), 4, "drifting", holiday) == []
+    weeks = wellbeing.person_weeks(hours_weeks(4, 4, 4, None, 4), 5, holiday)
+    assert list(weeks["status"]) == ["reported", "reported", "reported", "holiday", "reported"]
+
+
+def test_roster_member_without_any_checkin_is_drifting_from_week_two():
+    others = checkins({"week": 1, "email": "bob@example.org"}, {"week": 2, "email": "bob@example.org"})
+    signals = fired(others, 2, "drifting", roster=[ALICE, "bob@example.org"])
+    assert [(s.email, s.week) for s in signals] == [(ALICE, 2)]
+    assert fired(others.iloc[:1], 1, "drifting", roster=[ALICE]) == []
+
+
+def test_missing_weeks_are_unknown_never_zero_hours():
+    series = wellbeing.weekly_series(hours_weeks(4, None, 5), [ALICE], 3, 4.0)
+    assert series["hours"].isna().tolist() == [False, True, False]
+    assert list(series["status"]) == ["reported", "missing", "reported"]
+
+
+# --- stuck and wants_one_to_one -----------------------------------------------------------
+
+def test_stuck_two_consecutive_weeks_with_blockers():
+    frame = checkins({"week": 1, "blockers": "Waiting for review"}, {"week": 2, "blockers": "Still waiting"},
+                     {"week": 3, "blockers": "None"})
+    signals = fired(frame, 3, "stuck")
+    assert [s.week for s in signals] == [2]
+    assert "weeks 1-2" in signals[0].reason
+
+
+@pytest.mark.parametrize("answer", ["", "No", "none", "N/A", "-", None, "Nothing."])
+def test_no_blocker_answers_are_not_blockers(answer):
+    assert not wellbeing.has_blockers(answer)
+
+
+def test_wants_one_to_one():
+    signals = fired(checkins({"week": 1}, {"week": 2, "wants_one_to_one": True}), 2, "wants_one_to_one")
+    assert [(s.week, s.severity) for s in signals] == [(2, "high")]
+
+
+# --- as of a week, handled, cleared -------------------------------------------------------
+
+def test_as_of_week_ignores_later_checkins():
+    frame = hours_weeks(4, 4, 9, 11)
+    assert fired(frame, 3, "overwork") == []
+    result = wellbeing.compute(frame, None, expected_hours=4, weeks=8, start_date=START, as_of_week=3)
+    assert result.upto_week == 3 and result.history.empty
+
+
+def one_to_one(email: str, held_on: date) -> pd.DataFrame:
+    return pd.DataFrame([{"email": email, "captain": "cap@example.org", "held_on": held_on, "note": ""}])
+
+
+def test_one_to_one_after_the_evidence_marks_the_signal_handled_until_new_evidence():
+    frame = hours_weeks(4, 4, 9, 11)
+    after = one_to_one(ALICE, START + timedelta(days=7 * 4))  # held in week 5
+    result = wellbeing.compute(frame, after, expected_hours=4, weeks=8, start_date=START, as_of_week=5)
+    assert result.current["handled"].tolist() == [True] and result.open.empty
+    before = one_to_one(ALICE, START + timedelta(days=7 * 3))  # held in week 4, before the week-4 check-in
+    result = wellbeing.compute(frame, before, expected_hours=4, weeks=8, start_date=START, as_of_week=5)
+    assert result.open["signal"].tolist() == ["overwork"]
+    # new evidence: another heavy week after the one-to-one opens it again
+    more = hours_weeks(4, 4, 9, 11, 10)
+    result = wellbeing.compute(more, after, expected_hours=4, weeks=8, start_date=START, as_of_week=5)
+    assert result.open["week"].tolist() == [5]
+    assert "weeks 3-5" in result.open["reason"].iloc[0]
+
+
+def test_one_to_ones_after_the_as_of_week_do_not_count():
+    late = one_to_one(ALICE, START + timedelta(days=7 * 6))
+    result = wellbeing.compute(hours_weeks(4, 4, 9, 11), late, expected_hours=4, weeks=8, start_date=START,
+                               as_of_week=4)
+    assert result.open["signal"].tolist() == ["overwork"]
+
+
+def test_a_later_active_checkin_clears_drifting_but_not_burnout():
+    frame = checkins({"week": 1}, {"week": 2, "burnout": 4}, {"week": 5})
+    result = wellbeing.compute(frame, None, expected_hours=4, weeks=8, start_date=START, as_of_week=5)
+    assert set(result.history["signal"]) == {"drifting", "burnout"}
+    assert result.open["signal"].tolist() == ["burnout"]
+
+
+def test_open_signals_most_severe_first_and_who_to_check_on():
+    frame = pd.concat([
+        checkins({"week": 1}, {"week": 2, "blockers": "x"}, {"week": 3, "blockers": "y"}),
+        checkins({"week": 1}, {"week": 2}, {"week": 3, "burnout": 5}, email="bob@example.org"),
+    ])
+    result = wellbeing.compute(frame, None, expected_hours=4, weeks=8, start_date=START, as_of_week=3)
+    assert result.open["signal"].tolist() == ["burnout", "stuck"]
+    people = pd.DataFrame([{"email": ALICE, "name": "Alice", "team": "Comet"},
+                           {"email": "bob@example.org", "name": "Bob", "team": "Comet"}])
+    ranked = wellbeing.who_to_check_on(result.open, people)
+    assert ranked["name"].tolist() == ["Bob", "Alice"]
+    assert ranked["reasons"].iloc[0][0].startswith("Burnout: answered 5 of 5")
+
+
+# --- config ---------------------------------------------------------------------------------
+
+def test_thresholds_from_the_example_config_match_the_issue_defaults():
+    assert wellbeing.load_thresholds(load_settings(EXAMPLE_CONFIG_PATH)) == Thresholds()
+
+
+def test_bad_threshold_is_a_clear_config_error():
+    with pytest.raises(ConfigError, match="overwork_ratio"):
+        wellbeing.load_thresholds(Settings(raw={"wellbeing": {"overwork_ratio": "lots"}}))
+    with pytest.raises(ConfigError, match="Unknown setting 'overwrok_ratio'"):
+        wellbeing.load_thresholds(Settings(raw={"wellbeing": {"overwrok_ratio": 2}}))
+    assert wellbeing.load_thresholds(Settings(raw={"wellbeing": {"holiday_weeks": [4, 5]}})).holiday_weeks == (4, 5)
+
+
+def test_weeks_text():
+    assert wellbeing.weeks_text([4]) == "week 4"
+    assert wellbeing.weeks_text([3, 4]) == "weeks 3-4"
+    assert wellbeing.weeks_text([1, 2, 3, 5]) == "weeks 1-3 and 5"
+
+
+# --- the demo session -------------------------------------------------------------------
+
+PLANTED_SIGNAL = {
+    "overwork_steady": {"overwork", "no_break"}, "overwork_burst": {"overwork"}, "drifting": {"drifting"},
+    "burnout": {"burnout", "energy_drop"}, "stuck": {"stuck"}, "wants_one_to_one": {"wants_one_to_one"},
+}
+
+
+def _demo_session_id(url: str) -> int:
+    frame = store.sessions_frame(url)
+    return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
+
+
+def test_demo_planted_patterns_are_flagged_and_the_steady_person_is_not(demo_url, demo_data, settings):
+    result = wellbeing.session_signals(demo_url, _demo_session_id(demo_url), settings)
+    assert result.upto_week == 8
+    flagged = result.history.groupby("email")["signal"].apply(set).to_dict()
+    for pattern, expected in PLANTED_SIGNAL.items():
+        for email in demo_data.planted[pattern]:
+            assert expected <= flagged.get(email, set()), (pattern, email, flagged.get(email))
+    for email in demo_data.planted["steady"]:
+        assert email not in flagged
+    # the drop-out and the person who asked are still waiting for their Captain
+    open_by = result.open.groupby("email")["signal"].apply(set).to_dict()
+    assert "drifting" in open_by[demo_data.planted["drifting"][0]]
+    assert "wants_one_to_one" in open_by[demo_data.planted["wants_one_to_one"][0]]
+    assert wellbeing.open_signal_count(demo_url, _demo_session_id(demo_url), settings) == len(result.open)
+
+
+def test_demo_burst_is_handled_by_the_following_one_to_one(demo_url, demo_data, settings):
+    burst = demo_data.planted["overwork_burst"][0]
+    result = wellbeing.session_signals(demo_url, _demo_session_id(demo_url), settings)
+    row = result.current[(result.current["email"] == burst) & (result.current["signal"] == "overwork")]
+    assert row["week"].tolist() == [4] and row["handled"].tolist() == [True]
+    early = wellbeing.session_signals(demo_url, _demo_session_id(demo_url), settings, as_of_week=5)
+    assert burst in set(early.open.loc[early.open["signal"] == "overwork", "email"])
+
+
+def test_record_one_to_one_handles_the_signal_and_is_audited(demo_url, demo_data, settings):
+    sid = _demo_session_id(demo_url)
+    asked = demo_data.planted["wants_one_to_one"][0]
+    version = store.sessions_frame(demo_url).set_index("id").at[sid, "data_version"]
+    before = wellbeing.open_signal_count(demo_url, sid, settings)
+    wellbeing.record_one_to_one(demo_url, sid, asked, "captain@example.org", date.today(), "Talked; all fine.")
+    result = wellbeing.session_signals(demo_url, sid, settings)
+    assert asked not in set(result.open["email"])
+    assert wellbeing.open_signal_count(demo_url, sid, settings) == before - 1
+    assert store.sessions_frame(demo_url).set_index("id").at[sid, "data_version"] == version + 1
+    log = wellbeing.audit_entries(demo_url, sid, "one_to_one_recorded")
+    assert log[["actor", "subject"]].values.tolist() == [["captain@example.org", asked]]
+    held = store.load_one_to_ones(demo_url, sid)
+    assert "Talked; all fine." in set(held["note"])
+
+
+def test_record_one_to_one_rejects_bad_input_and_stores_nothing(demo_url):
+    sid = _demo_session_id(demo_url)
+    count = len(store.load_one_to_ones(demo_url, sid))
+    with pytest.raises(ValueError, match="future"):
+        wellbeing.record_one_to_one(demo_url, sid, ALICE, "cap@example.org", date.today() + timedelta(days=10), "")
+    with pytest.raises(ValueError, match="under 1000"):
+        wellbeing.record_one_to_one(demo_url, sid, ALICE, "cap@example.org", date.today(), "x" * 1001)
+    with pytest.raises(ValueError, match="not found"):
+        wellbeing.record_one_to_one(demo_url, 999, ALICE, "cap@example.org", date.today(), "")
+    assert len(store.load_one_to_ones(demo_url, sid)) == count
+    assert wellbeing.audit_entries(demo_url, sid, "one_to_one_recorded").empty
+
+
+def test_wellbeing_view_is_audited(demo_url):
+    sid = _demo_session_id(demo_url)
+    wellbeing.record_wellbeing_view(demo_url, sid, "Organiser1@example.org", ALICE)
+    log = wellbeing.audit_entries(demo_url, sid, "wellbeing_viewed")
+    assert log[["actor", "subject"]].values.tolist() == [["organiser1@example.org", ALICE]]
+
+
+def test_team_balance_and_staff_load_on_the_demo(demo_url, demo_data, settings):
+    sid = _demo_session_id(demo_url)
+    people = store.load_table(demo_url, sid, "people")
+    balance = wellbeing.team_balance(store.load_table(demo_url, sid, "checkins"), people, 8)
+    shares = balance.groupby("team")["share"].sum()
+    assert all(abs(s - 1) < 0.01 for s in shares)
+    heavy = demo_data.planted["overwork_steady"][0]
+    assert balance.set_index("email").at[heavy, "carrying"]
+    assert not balance.set_index("email").at[demo_data.planted["steady"][0], "carrying"]
+    load = wellbeing.staff_load(store.load_table(demo_url, sid, "teams"), people, store.load_one_to_ones(demo_url, sid),
+                                None)
+    assert set(load["role"]) == {"Navigator", "Captain"}
+    assert load["djangonauts"].sum() == 2 * (people["role"] == "djangonaut").sum()
+
+
+# --- the command-line contract -----------------------------------------------------------
+
+def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "dashboard", "signals", *args], capture_output=True, text=True,
+                          env=env, cwd=str(EXAMPLE_CONFIG_PATH.parent), timeout=120)
+
+
+def test_signals_command_json_contract(demo_url, demo_data):
+    done = _cli(demo_url, "--json")
+    assert done.returncode == 0, done.stderr
+    items = json.loads(done.stdout)
+    assert items and all(set(i) == {"email", "week", "signal", "severity", "reason"} for i in items)
+    assert {i["signal"] for i in items} <= set(wellbeing.SIGNALS)
+    assert demo_data.planted["drifting"][0] in {i["email"] for i in items if i["signal"] == "drifting"}
+    assert demo_data.planted["steady"][0] not in {i["email"] for i in items}
+    upto4 = json.loads(_cli(demo_url, "--json", "--week", "4").stdout)
+    assert upto4 and max(i["week"] for i in upto4) <= 4
+    assert demo_data.planted["overwork_burst"][0] in {i["email"] for i in upto4 if i["signal"] == "overwork"}
+
+
+def test_signals_command_unknown_session_fails_with_a_sentence(demo_url):
+    done = _cli(demo_url, "--json", "--session", "No such session")
+    assert done.returncode == 1
+    assert "not found" in json.loads(done.stdout)["error"]
