@@ -22,8 +22,8 @@ REVIEW_STATES = ("all", "reviewed", "not reviewed", "contested", "undecided")
 
 # Offsets are taken at the session's start, so daylight saving time is accounted for.
 TIMEZONE_BANDS = (
-    ("Americas (UTC-10 to -3)", -24.0, -2.5),
-    ("Europe & Africa (UTC-2 to +3)", -2.5, 3.25),
+    ("Americas (UTC-12 to -2:30)", -24.0, -2.0),
+    ("Europe & Africa (UTC-2 to +3)", -2.0, 3.25),
     ("Asia & Pacific (UTC+3:30 to +14)", 3.25, 24.0),
 )
 

@@ -1,0 +1,269 @@
+"""Selection: ranked table, filters, decisions, capacity, composition suppression and exports."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from dashboard import db as dbmod, models, review, selection as sel, store
+from dashboard.config import with_overrides
+from dashboard.criteria import Criterion, load_criteria
+from dashboard.exports import neutralise_formula
+
+FIT = (Criterion("fit", "Fit"),)
+
+
+def _session_id(url: str) -> int:
+    frame = store.sessions_frame(url)
+    return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
+
+
+@pytest.fixture
+def demo(demo_url, settings):
+    """The demo session's tables, review statistics and ranked table."""
+    sid = _session_id(demo_url)
+    apps = store.load_table(demo_url, sid, "applications")
+    stats = review.review_stats(store.load_table(demo_url, sid, "reviews"), load_criteria(settings), settings,
+                                apps["response_id"])
+    decisions = store.load_table(demo_url, sid, "decisions")
+    table = sel.ranked_table(apps, stats, decisions, date(2026, 9, 28))
+    return {"url": demo_url, "sid": sid, "apps": apps, "stats": stats, "decisions": decisions, "table": table}
+
+
+def small_table(rows: list[dict]) -> pd.DataFrame:
+    """A hand-made ranked-table-like frame with the columns filters and composition read."""
+    base = {"response_id": "", "project_preferences": [], "timezone_band": "Americas (UTC-12 to -2:30)", "hours_available": 4.0,
+            "tutorial_completed": True, "experience_level": "Beginner", "n_reviews": 2, "contested": False,
+            "status": "pending", "normalised": 3.0, "underrepresented": None, "gender_minority": None}
+    return pd.DataFrame([base | row for row in rows])
+
+
+# --- the ranked table ----------------------------------------------------------------------
+
+
+def test_ranked_table_orders_by_normalised_score_and_joins_decisions(demo):
+    table = demo["table"]
+    assert len(table) == len(demo["apps"]) and table["response_id"].is_unique
+    scores = table["normalised"].dropna()
+    assert scores.is_monotonic_decreasing
+    assert list(table["position"]) == list(range(1, len(table) + 1))
+    stored = demo["decisions"].set_index("response_id")
+    for row in table.head(20).to_dict("records"):
+        assert row["status"] == stored.loc[row["response_id"], "status"]
+        assert row["rank"] == int(stored.loc[row["response_id"], "rank"])
+    per_app = demo["stats"].applications.set_index("response_id")
+    top = table.iloc[0]
+    assert top["mean"] == pytest.approx(per_app.loc[top["response_id"], "mean"])
+
+
+def test_ranked_table_without_decisions_or_reviews_is_all_pending(demo):
+    empty_stats = review.review_stats(demo["decisions"].iloc[0:0].assign(scores=None, overall=None, reviewer=None,
+                                                                        conflict_of_interest=False), FIT)
+    table = sel.ranked_table(demo["apps"], empty_stats, demo["decisions"].iloc[0:0])
+    assert (table["status"] == "pending").all() and (table["n_reviews"] == 0).all()
+
+
+@pytest.mark.parametrize("tz, band", [
+    ("America/New_York", "Americas (UTC-12 to -2:30)"), ("America/St_Johns", "Americas (UTC-12 to -2:30)"),
+    ("Europe/London", "Europe & Africa (UTC-2 to +3)"), ("Africa/Nairobi", "Europe & Africa (UTC-2 to +3)"),
+    ("Asia/Kolkata", "Asia & Pacific (UTC+3:30 to +14)"), ("Australia/Sydney", "Asia & Pacific (UTC+3:30 to +14)"),
+    ("Not/AZone", sel.UNKNOWN), (None, sel.UNKNOWN),
+])
+def test_timezone_band(tz, band):
+    assert sel.timezone_band(tz, date(2026, 9, 28)) == band
+
+
+def test_filters_each_narrow_the_table():
+    table = small_table([
+        {"response_id": "a", "project_preferences": ["Django core"], "normalised": 4.5, "status": "accepted"},
+        {"response_id": "b", "project_preferences": [], "normalised": 2.0, "hours_available": 2.0, "contested": True},
+        {"response_id": "c", "project_preferences": ["django CMS"], "timezone_band": "Europe & Africa (UTC-2 to +3)",
+         "tutorial_completed": False, "experience_level": "Experienced", "n_reviews": 0, "normalised": None},
+    ])
+
+    def ids(**kw):
+        return list(sel.filter_ranked(table, sel.Filters(**kw))["response_id"])
+
+    assert ids() == ["a", "b", "c"]
+    assert ids(score_min=3.0) == ["a"] and ids(score_max=3.0) == ["b"]
+    assert ids(projects=("Django core",)) == ["a"] and ids(projects=(sel.NO_PREFERENCE,)) == ["b"]
+    assert ids(timezone_bands=("Europe & Africa (UTC-2 to +3)",)) == ["c"]
+    assert ids(min_hours=3) == ["a", "c"]
+    assert ids(tutorial=False) == ["c"] and ids(tutorial=True) == ["a", "b"]
+    assert ids(experience_levels=("Experienced",)) == ["c"]
+    assert ids(state="reviewed") == ["a", "b"] and ids(state="not reviewed") == ["c"]
+    assert ids(state="contested") == ["b"] and ids(state="undecided") == ["b", "c"]
+    with pytest.raises(ValueError, match="Unknown review state"):
+        ids(state="maybe")
+
+
+# --- decisions ----------------------------------------------------------------------------
+
+
+def test_save_decisions_single_and_bulk_audited_in_one_transaction(demo):
+    url, sid = demo["url"], demo["sid"]
+    pending = list(demo["decisions"].loc[demo["decisions"]["status"] == "pending", "response_id"])
+    before = dbmod.data_version(url, sid)
+    changed = sel.save_decisions(url, sid, [sel.DecisionChange(pending[0], "accepted", 19)], "Organiser1@example.org")
+    assert changed == 1
+    bulk = sel.bulk_changes(pending[1:], "waitlisted", rank_from=40)
+    assert sel.save_decisions(url, sid, bulk, "organiser1@example.org") == len(pending) - 1
+    assert sel.save_decisions(url, sid, bulk, "organiser1@example.org") == 0  # nothing new: nothing written
+    stored = store.load_table(url, sid, "decisions").set_index("response_id")
+    assert stored.loc[pending[0], "status"] == "accepted" and stored.loc[pending[0], "rank"] == 19
+    assert [stored.loc[r, "rank"] for r in pending[1:]] == list(range(40, 40 + len(pending) - 1))
+    assert dbmod.data_version(url, sid) == before + 2
+    with OrmSession(dbmod.get_engine(url)) as db:
+        audit = db.scalars(select(models.AuditEntry).where(models.AuditEntry.action == "decision_changed")).all()
+    assert len(audit) == len(pending) and {a.actor for a in audit} == {"organiser1@example.org"}
+    assert audit[0].detail.startswith("pending -> accepted")
+
+
+def test_bulk_status_can_keep_existing_ranks(demo):
+    url, sid = demo["url"], demo["sid"]
+    accepted = demo["decisions"][demo["decisions"]["status"] == "accepted"].head(2)
+    sel.save_decisions(url, sid, sel.bulk_changes(accepted["response_id"], "waitlisted"), "o@example.org", keep_rank=True)
+    stored = store.load_table(url, sid, "decisions").set_index("response_id")
+    for row in accepted.to_dict("records"):
+        assert stored.loc[row["response_id"], "status"] == "waitlisted"
+        assert stored.loc[row["response_id"], "rank"] == row["rank"]
+
+
+def test_a_bad_decision_writes_nothing(demo):
+    url, sid = demo["url"], demo["sid"]
+    first = demo["decisions"]["response_id"].iloc[0]
+    before = store.load_table(url, sid, "decisions")
+    with pytest.raises(sel.SelectionError, match="not in this session"):
+        sel.save_decisions(url, sid, [sel.DecisionChange(first, "rejected", 3), sel.DecisionChange("r-nope", "accepted")], "o")
+    with pytest.raises(sel.SelectionError, match="Status 'maybe'"):
+        sel.save_decisions(url, sid, [sel.DecisionChange(first, "maybe")], "o")
+    with pytest.raises(sel.SelectionError, match="below 1"):
+        sel.save_decisions(url, sid, [sel.DecisionChange(first, "accepted", 0)], "o")
+    pd.testing.assert_frame_equal(store.load_table(url, sid, "decisions"), before)
+
+
+def test_decision_changes_diff_only_edited_rows():
+    before = pd.DataFrame({"response_id": ["a", "b", "c"], "status": ["pending", "accepted", "rejected"],
+                           "rank": pd.array([None, 1, 5], dtype="Int64")})
+    after = before.copy()
+    after.loc[0, "status"] = "accepted"
+    after.loc[2, "rank"] = 6
+    assert sel.decision_changes(before, after) == [sel.DecisionChange("a", "accepted", None),
+                                                   sel.DecisionChange("c", "rejected", 6)]
+
+
+# --- capacity -----------------------------------------------------------------------------
+
+
+def test_places_from_navigators_or_configuration(demo, settings):
+    people = store.load_table(demo["url"], demo["sid"], "people")
+    teams = store.load_table(demo["url"], demo["sid"], "teams")
+    navigators = set(people.loc[people["role"] == "navigator", "email"])
+    assert sel.places(settings, people, teams).places == 4 * len(navigators)
+    configured = with_overrides(settings, selection={"team_count": 5, "team_size": 3})
+    assert sel.places(configured, people, teams).places == 15
+    assert sel.places(settings, people.iloc[0:0], teams.iloc[0:0]).places is None
+
+
+def test_capacity_warns_before_overfilling():
+    decisions = pd.DataFrame({"response_id": ["a", "b", "c"], "status": ["accepted", "accepted", "pending"]})
+    where = sel.Places(3, "1 Navigator x 3")
+    now = sel.capacity_after(decisions, [], where)
+    assert (now.accepted, now.remaining, now.over) == (2, 1, False)
+    full = sel.capacity_after(decisions, [sel.DecisionChange("c", "accepted")], where)
+    assert full.remaining == 0 and "full" in sel.capacity_message(full)
+    over = sel.capacity_after(decisions, [sel.DecisionChange("c", "accepted"), sel.DecisionChange("d", "accepted")], where)
+    assert over.over and "1 over capacity" in sel.capacity_message(over)
+    freed = sel.capacity_after(decisions, [sel.DecisionChange("a", "rejected")], where)
+    assert freed.accepted == 1
+
+
+# --- composition --------------------------------------------------------------------------
+
+
+def test_composition_hides_small_groups_and_what_would_reveal_them():
+    rows = [{"experience_level": "Beginner", "status": "accepted"}] * 6 + \
+           [{"experience_level": "Intermediate", "status": "accepted"}] * 7 + \
+           [{"experience_level": "Experienced", "status": "accepted"}] * 2 + \
+           [{"experience_level": "Experienced", "status": "rejected"}] * 10
+    frame = sel.composition(small_table(rows), "experience_level", 5, organiser=True).set_index("group")
+    assert frame.loc["Experienced", "pool"] == 12 and frame.loc["Experienced", "pool_share"] == pytest.approx(12 / 25)
+    assert frame.loc["Experienced", "accepted_label"] == "<5" and pd.isna(frame.loc["Experienced", "accepted"])
+    # 15 accepted in total: showing Beginner (6) and Intermediate (7) would reveal Experienced = 2,
+    # so the smaller of the two is hidden too.
+    assert frame.loc["Beginner", "accepted_label"] == "hidden" and pd.isna(frame.loc["Beginner", "accepted_share"])
+    assert frame.loc["Intermediate", "accepted"] == 7
+    assert "2" not in set(frame["accepted_label"])
+
+
+def test_composition_keeps_zero_and_explodes_project_preferences():
+    rows = [{"project_preferences": ["Django core", "django CMS"], "status": "accepted"}] * 5 + \
+           [{"project_preferences": [], "status": "rejected"}] * 6
+    frame = sel.composition(small_table(rows), "project_preference", 5, organiser=True).set_index("group")
+    assert frame.loc["Django core", "pool"] == 5 and frame.loc["django CMS", "accepted"] == 5
+    assert frame.loc[sel.NO_PREFERENCE, "accepted_label"] == "0"
+
+
+def test_demographics_are_for_organisers_only():
+    rows = [{"underrepresented": True, "status": "accepted"}] * 6 + [{"underrepresented": False, "status": "rejected"}] * 6
+    assert "underrepresented" not in sel.composition_dimensions(organiser=False)
+    with pytest.raises(PermissionError):
+        sel.composition(small_table(rows), "underrepresented", 5, organiser=False)
+    frame = sel.composition(small_table(rows), "underrepresented", 5, organiser=True).set_index("group")
+    assert frame.loc["Yes", "accepted"] == 6 and frame.loc["No", "accepted_label"] == "0"
+
+
+def test_composition_chart_draws_only_shown_groups():
+    rows = [{"experience_level": "Beginner", "status": "accepted"}] * 6 + [{"experience_level": "Experienced", "status": "rejected"}] * 3
+    frame = sel.composition(small_table(rows), "experience_level", 5, organiser=True)
+    spec = sel.composition_chart(frame, "Experience", 5).to_dict()
+    drawn = spec["datasets"][next(iter(spec["datasets"]))]
+    # Pool: Experienced (3) is under 5, so Beginner is hidden too; accepted: 6 and a real zero.
+    assert {(d["group"], d["population"]) for d in drawn} == {("Beginner", "Accepted"), ("Experienced", "Accepted")}
+    assert all(d["share"] is not None for d in drawn)
+    assert "Experienced" in spec["title"]["subtitle"] and "Beginner" in spec["title"]["subtitle"]
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+def _rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_decisions_csv_in_djangonaut_space_format(demo):
+    rows = _rows(sel.decisions_csv(demo["table"], demo["stats"]))
+    assert list(rows[0]) == ["Response ID", "Score", "Selection Rank"]
+    assert {r["Response ID"] for r in rows} == set(demo["apps"]["response_id"])
+    ranked = [int(r["Selection Rank"]) for r in rows if r["Selection Rank"]]
+    assert ranked == sorted(ranked)
+    per_app = demo["stats"].applications.set_index("response_id")["mean"]
+    for r in rows[:10]:
+        assert float(r["Score"]) == pytest.approx(per_app[r["Response ID"]], abs=0.01)
+
+
+def test_full_csv_neutralises_formulas_and_has_a_column_per_reviewer(demo):
+    text = sel.full_csv(demo["table"], demo["stats"])
+    rows = _rows(text)
+    reviewers = set(demo["stats"].scored["reviewer"])
+    assert {f"{r} score" for r in reviewers} <= set(rows[0])
+    hostile = [r for r in rows if "HYPERLINK" in r["community"]]
+    assert hostile and all(r["community"].startswith("'=") for r in hostile)
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+    assert "<script>" in text  # kept as text, never interpreted by a spreadsheet
+    assert len(rows) == len(demo["apps"])
+
+
+@pytest.mark.parametrize("cell, safe", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+    ("plain", "plain"), (3, 3),
+])
+def test_formula_neutralisation(cell, safe):
+    assert neutralise_formula(cell) == safe
