@@ -65,14 +65,16 @@ def _as_set(values) -> set[str]:
     return {str(v).strip().lower() for v in (values or []) if str(v).strip()}
 
 
-def roles_for(email: str, settings, people: pd.DataFrame, teams: pd.DataFrame) -> Viewer:
-    """Roles of an e-mail: organiser/reviewer from config lists, Captain/Navigator from the teams."""
+def roles_for(email: str, role_lists: dict, people: pd.DataFrame, teams: pd.DataFrame) -> Viewer:
+    """Roles of an e-mail: organiser/reviewer from the role lists, Captain/Navigator from the teams.
+
+    role_lists is {"organisers": [...], "reviewers": [...]} from secrets or dashboard.toml [roles].
+    """
     email = (email or "").strip().lower()
-    cfg = settings.section("roles")
     roles: set[str] = set()
-    if email in _as_set(cfg.get("organisers")):
+    if email in _as_set(role_lists.get("organisers")):
         roles.add(ORGANISER)
-    if email in _as_set(cfg.get("reviewers")):
+    if email in _as_set(role_lists.get("reviewers")):
         roles.add(REVIEWER)
     captain_of = frozenset(teams.loc[teams["captain"].fillna("").str.lower() == email, "name"]) if len(teams) else frozenset()
     navigator_of = frozenset(

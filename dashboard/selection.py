@@ -298,11 +298,6 @@ def composition_dimensions(organiser: bool) -> dict[str, str]:
     return DIMENSIONS | (SENSITIVE_DIMENSIONS if organiser else {})
 
 
-def min_group_size(settings: Settings) -> int:
-    """The smallest group shown as a number ([privacy] min_group_size, default 5)."""
-    return int(settings.section("privacy").get("min_group_size", 5))
-
-
 def _groups(table: pd.DataFrame, dimension: str) -> pd.Series:
     if dimension == "project_preference":
         exploded = table["project_preferences"].map(lambda p: p if p else [NO_PREFERENCE]).explode()

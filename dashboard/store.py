@@ -90,3 +90,11 @@ def current_week(start_date: date | None, weeks: int, today: date | None = None)
         return 1
     today = today or date.today()
     return max(1, min(weeks, (today - start_date).days // 7 + 1))
+
+
+def is_demo_session(url: str, session_id: int) -> bool:
+    """True when all of a session's data came from the demo generator."""
+    with OrmSession(dbmod.get_engine(url)) as db:
+        kinds = set(db.scalars(select(models.SyncRun.kind).where(models.SyncRun.session_id == session_id,
+                                                                 models.SyncRun.status == "ok")))
+    return kinds == {"demo"}

@@ -233,8 +233,8 @@ def finish(chart: alt.Chart, size: Size, title: str, subtitle: str | list[str] =
     f = size.font
     return (chart.configure(padding=int(config["padding"] * f))
             .configure_title(**_scaled(config["title"], f))
-            .configure_axis(**_scaled(config["axis"], f))
-            .configure_legend(**_scaled(config["legend"], f))
+            .configure_axis(**_scaled(config["axis"], f), tickCount=6)
+            .configure_legend(**_scaled(config["legend"], f), symbolSize=120 * f * f)
             .configure_header(**_scaled(config["header"], f)))
 
 
@@ -273,8 +273,11 @@ def numbers_frame(numbers: dict[str, Any], min_size: int) -> SafeFrame:
     start, end = numbers.get("confidence_start"), numbers.get("confidence_end")
     if start is not None and end is not None:
         tiles.append(("Confidence, start → end (of 5)", f"{_num(start)} → {_num(end)}"))
+    columns = [i % 3 for i in range(len(tiles))]
+    if len(tiles) % 3 == 1:
+        columns[-1] = 1  # a lone last tile sits in the middle
     frame = pd.DataFrame({"label": [t[0] for t in tiles], "value": [t[1] for t in tiles],
-                          "column": [i % 3 for i in range(len(tiles))], "row": [i // 3 for i in range(len(tiles))],
+                          "column": columns, "row": [i // 3 for i in range(len(tiles))],
                           "people": numbers.get("djangonauts", 0)})
     return privacy.table(frame, min_size)
 
@@ -305,7 +308,7 @@ def applications_chart(history: SafeFrame, size: Size = SCREEN) -> alt.Chart:
     if frame.empty:
         return _empty_chart(size, title, "No session has enough applications to show")
     frame["applications"] = frame["people"].astype(int)
-    frame["label"] = frame["rate"].map(lambda r: f"{_pct(r)} accepted")
+    frame["label"] = frame["rate"].map(lambda r: f"{_pct(r)}\naccepted")
     counts = ", ".join(str(v) for v in frame["applications"])
     low, high = frame["rate"].min(), frame["rate"].max()
     rates = _pct(low) if round(low, 2) == round(high, 2) else f"{low * 100:.0f}–{high * 100:.0f} %"
@@ -317,10 +320,9 @@ def applications_chart(history: SafeFrame, size: Size = SCREEN) -> alt.Chart:
                                            tooltip=["session:N", "applications:Q", alt.Tooltip("rate:Q", format=".0%")])
     count = base.mark_text(dy=-14 * size.font, fontSize=18 * size.font, fontWeight=600).encode(
         y="applications:Q", text="applications:Q")
-    rate = base.mark_text(baseline="bottom", dy=-8 * size.font, fontSize=15 * size.font, color=theme.BACKGROUND,
-                          fontWeight=600).encode(y=alt.datum(0), text="label:N")
-    return finish(alt.layer(bars, count, rate), size, title,
-                  f"Acceptance rate in each bar; groups under {history.min_group_size} people are not shown")
+    rate = base.mark_text(baseline="bottom", dy=-30 * size.font, fontSize=15 * size.font, color=theme.BACKGROUND,
+                          fontWeight=600, lineBreak="\n").encode(y=alt.datum(0), text="label:N")
+    return finish(alt.layer(bars, count, rate), size, title, "Applications received per session; in each bar, the share accepted")
 
 
 def _composition_title(frame: pd.DataFrame, column: str, dimension: str) -> str:
@@ -353,7 +355,7 @@ def composition_chart(composition: SafeFrame, column: str, dimension: str, size:
     colour = alt.Color("population:N", title=None, sort=[APPLICANTS, COHORT],
                        scale=alt.Scale(domain=[APPLICANTS, COHORT], range=[theme.PALETTE[0], theme.PALETTE[1]]))
     base = alt.Chart(frame).encode(y=y, yOffset=alt.YOffset("population:N", sort=[APPLICANTS, COHORT]), color=colour)
-    bars = base.mark_bar().encode(x=alt.X("share:Q", title=None, axis=alt.Axis(format="%"),
+    bars = base.mark_bar().encode(x=alt.X("share:Q", title=None, axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
                                           scale=alt.Scale(domain=[0, max(1.0, float(frame["share"].max())) if many else 1.0])),
                                   tooltip=[f"{column}:N", "population:N", alt.Tooltip("share:Q", format=".0%")])
     text = base.mark_text(align="left", dx=6 * size.font, fontSize=15 * size.font).encode(x="share:Q", text="label:N")
@@ -382,13 +384,13 @@ def hours_chart(hours: SafeFrame, expected_hours: float, size: Size = SCREEN) ->
     median = base.mark_tick(color=theme.TEXT, thickness=4 * size.font, size=46 * size.font).encode(y="median:Q")
     expected = alt.Chart(pd.DataFrame({"expected": [expected_hours], "label": [f"expected {_num(expected_hours)} h"]}))
     rule = expected.mark_rule(color=theme.OK, strokeDash=[8, 6], strokeWidth=3 * size.font).encode(y="expected:Q")
-    rule_label = expected.mark_text(align="right", baseline="bottom", x="width", dx=-4, dy=-6 * size.font,
+    rule_label = expected.mark_text(align="left", baseline="middle", x="width", dx=8 * size.font,
                                     color=theme.OK, fontSize=15 * size.font, fontWeight=600).encode(
         y="expected:Q", text="label:N")
-    subtitle = ["Bars: the middle half of check-ins each week (quartiles); white line: the median"]
+    subtitle = ["Bars: the middle half of the check-ins each week; white line: the median; dashed: the expected hours"]
     if hours.folded:
         subtitle.append(hours.note)
-    return finish(alt.layer(band, median, rule, rule_label), size, title, subtitle)
+    return finish(alt.layer(rule, band, median, rule_label), size, title, subtitle)
 
 
 def participation_chart(participation: SafeFrame, size: Size = SCREEN) -> alt.Chart:
@@ -456,7 +458,8 @@ def confidence_chart(confidence: SafeFrame | None, more_comfortable: float | Non
     y = alt.Y("stage:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelPadding=8 * size.font))
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color=theme.ACCENT).encode(
-        x=alt.X("mean:Q", title="Confidence (1 = not at all, 5 = very)", scale=alt.Scale(domain=[0, 5])),
+        x=alt.X("mean:Q", title="Confidence (1 = not at all, 5 = very)", scale=alt.Scale(domain=[0, 5]),
+                axis=alt.Axis(values=[0, 1, 2, 3, 4, 5])),
         color=alt.Color("stage:N", legend=None, sort=alt.SortField("order"),
                         scale=alt.Scale(range=[theme.PALETTE[5], theme.PALETTE[0], theme.PALETTE[1]][:len(frame)]
                                         if len(frame) < 3 else [theme.PALETTE[5], theme.PALETTE[4], theme.PALETTE[0]])),

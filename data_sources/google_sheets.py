@@ -213,10 +213,24 @@ def service_account_info(settings: Settings, secrets: Mapping[str, Any] | None =
                     "or set [sources] service_account_file in dashboard.toml (see docs/google_sheets.md).", "credentials")
 
 
-def credentials_from_info(info: Mapping[str, Any]) -> service_account.Credentials:
+class _OffGoogleCredentials(service_account.Credentials):
+    """Service-account credentials for a non-Google API base URL (a loopback server, a proxy).
+
+    google-auth 2.6x looks up a "regional access boundary" at iamcredentials.googleapis.com
+    after each token refresh; with another base URL that call is meaningless, and in tests it
+    would reach Google, so it is skipped.
+    """
+
+    def _is_regional_access_boundary_lookup_required(self):
+        return False
+
+
+def credentials_from_info(info: Mapping[str, Any], base_url: str = DEFAULT_API_URL) -> service_account.Credentials:
     """Read-only service-account credentials from the key's fields."""
+    google = base_url.rstrip("/") == DEFAULT_API_URL
+    cls = service_account.Credentials if google else _OffGoogleCredentials
     try:
-        return service_account.Credentials.from_service_account_info(dict(info), scopes=list(READONLY_SCOPES))
+        return cls.from_service_account_info(dict(info), scopes=list(READONLY_SCOPES))
     except (ValueError, KeyError, TypeError) as exc:
         raise SyncError(f"The service account key is not usable ({_short(exc)}); paste the whole JSON key into "
                         "[gcp_service_account] or point service_account_file at it.", "credentials") from exc
@@ -257,7 +271,7 @@ def configured_tabs(settings: Settings) -> dict[str, str]:
 
 def make_client(info: Mapping[str, Any], base_url: str = DEFAULT_API_URL, policy: RetryPolicy = RetryPolicy()) -> gspread.Client:
     """A gspread client with read-only service-account credentials, our base URL, timeout and retries."""
-    return gspread.Client(auth=credentials_from_info(info),
+    return gspread.Client(auth=credentials_from_info(info, base_url),
                           http_client=partial(SheetsHTTPClient, base_url=base_url, policy=policy))
 
 

@@ -30,7 +30,9 @@ def demo_data():
 @pytest.fixture(scope="session")
 def _demo_db_template(tmp_path_factory, settings) -> Path:
     path = tmp_path_factory.mktemp("demo") / "template.db"
-    demo.build(f"sqlite:///{path}", settings, seed=42, scale=1)
+    url = f"sqlite:///{path}"
+    demo.build(url, settings, seed=42, scale=1)
+    dbmod.get_engine(url).dispose()  # checkpoints SQLite's WAL so a file copy holds all the data
     dbmod.get_engine.cache_clear()
     return path
 
@@ -80,3 +82,33 @@ def storage_url(request, tmp_path) -> str:
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_server(_demo_db_template, tmp_path_factory):
+    """One `streamlit run` of the app on a copy of the demo database, shared by browser tests."""
+    from tests.browser_support import chromium_path, streamlit_server
+
+    chromium_path()  # skip early (or fail in CI) when there is no browser
+    path = tmp_path_factory.mktemp("browser") / "demo.db"
+    shutil.copy(_demo_db_template, path)
+    with streamlit_server(f"sqlite:///{path}") as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole test session."""
+    from tests.browser_support import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page (own context) at a slide-like 1440x900 viewport."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,60 @@
+"""The session at a glance: the handful of numbers an organiser checks first."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from dashboard.store import current_week
+
+
+@dataclass
+class Glance:
+    applicants: int
+    reviewed: int
+    decisions: dict[str, int]
+    teams: int
+    djangonauts: int
+    week: int
+    weeks: int
+    checkins_this_week: int
+    checkin_rate: float | None  # share of Djangonauts who checked in this week
+
+
+def session_at_a_glance(session: dict, applications: pd.DataFrame, reviews: pd.DataFrame, decisions: pd.DataFrame,
+                        teams: pd.DataFrame, people: pd.DataFrame, checkins: pd.DataFrame,
+                        today: date | None = None) -> Glance:
+    """Counts of applicants, reviews, decisions, teams and this week's check-ins."""
+    week = current_week(session.get("start_date"), int(session.get("weeks") or 8), today)
+    djangonauts = set(people.loc[people["role"] == "djangonaut", "email"])
+    this_week = checkins[(checkins["week"] == week) & checkins["email"].isin(djangonauts)]
+    statuses = decisions["status"].value_counts().to_dict() if len(decisions) else {}
+    return Glance(
+        applicants=len(applications),
+        reviewed=int(applications["response_id"].isin(reviews["response_id"]).sum()) if len(applications) else 0,
+        decisions={s: int(statuses.get(s, 0)) for s in ("accepted", "waitlisted", "rejected", "pending")},
+        teams=len(teams),
+        djangonauts=len(djangonauts),
+        week=week,
+        weeks=int(session.get("weeks") or 8),
+        checkins_this_week=this_week["email"].nunique(),
+        checkin_rate=(this_week["email"].nunique() / len(djangonauts)) if djangonauts else None,
+    )
+
+
+def next_steps(glance: Glance) -> list[str]:
+    """What an organiser would do next, given where the session stands."""
+    steps = []
+    if glance.applicants == 0:
+        steps.append("Import the application form's responses on the Data page, or connect the Google Sheet.")
+    elif glance.reviewed < glance.applicants:
+        steps.append(f"{glance.applicants - glance.reviewed} applications have no review yet: share the Review page with reviewers.")
+    if glance.applicants and glance.decisions["accepted"] == 0:
+        steps.append("No one is accepted yet: choose the cohort on the Selection page.")
+    if glance.decisions["accepted"] and glance.teams == 0:
+        steps.append("The cohort has no teams yet: propose them on the Teams page.")
+    if glance.djangonauts and glance.checkin_rate is not None and glance.checkin_rate < 0.7:
+        steps.append(f"Only {glance.checkins_this_week} of {glance.djangonauts} Djangonauts checked in for week {glance.week}: "
+                     "send a reminder.")
+    return steps

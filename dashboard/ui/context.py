@@ -1,0 +1,42 @@
+"""What every page needs: settings, database, the chosen session, its data version, the viewer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from dashboard import access
+from dashboard.config import Settings
+
+CONTEXT_KEY = "_mission_control_context"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    settings: Settings
+    url: str
+    session: dict[str, Any]  # id, name, start_date, weeks, expected_hours, blind_review, data_version
+    viewer: access.Viewer
+
+    @property
+    def session_id(self) -> int:
+        return int(self.session["id"])
+
+    @property
+    def version(self) -> int:
+        return int(self.session["data_version"])
+
+
+def set_current(ctx: PageContext) -> None:
+    """Called by streamlit_app.py on every run, before the page runs."""
+    st.session_state[CONTEXT_KEY] = ctx
+
+
+def page_context(page_key: str) -> PageContext:
+    """The context for a page; stops the page if this viewer may not open it."""
+    ctx = st.session_state.get(CONTEXT_KEY)
+    if ctx is None or not access.may_open(ctx.viewer, page_key):
+        st.error("This page is not available to you. Pick a page from the menu.")
+        st.stop()
+    return ctx

@@ -1,0 +1,40 @@
+"""Small Streamlit pieces every page uses: banners, empty states, safe text, errors."""
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.ui.context import PageContext
+
+log = logging.getLogger("mission_control")
+
+
+def empty_state(message: str, next_step: str) -> None:
+    """Say what is missing and what to do about it."""
+    st.info(f"{message}\n\n**Next step:** {next_step}", icon=":material/lightbulb:")
+
+
+def demo_banner(ctx: PageContext) -> None:
+    """Tell people they are looking at synthetic data, and how to bring their own."""
+    st.warning(
+        "You are looking at **demo data**: a synthetic program with made-up people. "
+        "To use your own, connect a Google Sheet in `dashboard.toml` (see docs/google_sheets.md) "
+        "or import CSV/XLSX exports on the **Data** page.",
+        icon=":material/science:",
+    )
+
+
+def page_failed(exc: BaseException) -> None:
+    """A page crashed: log the details for the maintainer, show a calm sentence to the person."""
+    log.exception("page failed", exc_info=exc)
+    st.error(
+        "Something went wrong while drawing this page, and nothing was changed. "
+        "Reload the page; if it keeps happening, ask the person who runs Mission Control to check its log."
+    )
+
+
+def plain_table(frame: pd.DataFrame, **kwargs) -> None:
+    """Show answers as inert text: st.dataframe never renders HTML or Markdown."""
+    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)

@@ -1,0 +1,131 @@
+"""Charts for the Wellbeing and Engagement pages: each builds an alt.Chart from an aggregated frame.
+
+Unknown weeks (no check-in) are null, so lines break there instead of dropping to zero.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboard import theme
+
+STATUS_LABELS = {"reported": "Checked in", "missing": "No check-in", "holiday": "Holiday", "not started": "Not started"}
+ENGAGEMENT_LABELS = {
+    "checkin_rate": "Check-in rate", "standup_rate": "Stand-up attendance", "one_to_ones": "One-to-ones held",
+    "prs_opened": "PRs opened", "prs_merged": "PRs merged", "review_comments": "PR review comments",
+    "tickets_progressed": "Tickets progressed", "checkins": "Check-ins", "standups_attended": "Stand-ups attended",
+}
+RATES = ("checkin_rate", "standup_rate")
+
+
+def _week_axis(weeks: int, title: str | None = "Week") -> alt.X:
+    return alt.X("week:O", title=title, scale=alt.Scale(domain=list(range(1, max(1, weeks) + 1))),
+                 axis=alt.Axis(labelAngle=0))
+
+
+def hours_sparkline(series: pd.DataFrame, *, width: int = 220, height: int = 56) -> alt.Chart:
+    """One person's weekly hours as a small line against the dashed expected line."""
+    frame = series[["week", "hours", "expected", "status"]].copy()
+    weeks = int(frame["week"].max()) if len(frame) else 1
+    x = alt.X("week:Q", axis=None, scale=alt.Scale(domain=[1, weeks], nice=False))
+    top = max(float(frame["hours"].max()) if frame["hours"].notna().any() else 0, float(frame["expected"].max()) * 2)
+    y = alt.Y("hours:Q", axis=None, scale=alt.Scale(domain=[0, top], nice=False))
+    expected = alt.Chart(frame).mark_rule(strokeDash=[4, 3], color=theme.MUTED, strokeWidth=1.5).encode(
+        y=alt.Y("expected:Q", axis=None, scale=alt.Scale(domain=[0, top], nice=False)))
+    line = alt.Chart(frame).mark_line(strokeWidth=2, color=theme.ACCENT).encode(x=x, y=y)
+    points = alt.Chart(frame).mark_point(size=30, filled=True).encode(
+        x=x, y=y,
+        color=alt.condition(alt.datum.hours > alt.datum.expected * 2, alt.value(theme.WARN), alt.value(theme.ACCENT)),
+        tooltip=[alt.Tooltip("week:Q", title="Week"), alt.Tooltip("hours:Q", title="Hours"),
+                 alt.Tooltip("expected:Q", title="Expected")])
+    return (expected + line + points).properties(width=width, height=height).configure_view(stroke=None)
+
+
+def weekly_hours_chart(series: pd.DataFrame, *, title: str = "Hours per week") -> alt.Chart:
+    """Weekly hours as bars over the shaded 'about expected' band; missing weeks are labelled."""
+    frame = series.copy()
+    frame["status_label"] = frame["status"].map(STATUS_LABELS).fillna(frame["status"])
+    weeks = int(frame["week"].max()) if len(frame) else 1
+    expected = float(frame["expected"].iloc[0]) if len(frame) else 4.0
+    band_frame = pd.DataFrame({"low": [float(frame["band_low"].iloc[0]) if len(frame) else expected * 0.5],
+                               "high": [float(frame["band_high"].iloc[0]) if len(frame) else expected * 1.5],
+                               "expected": [expected]})
+    band = alt.Chart(band_frame).mark_rect(color=theme.OK, opacity=0.18).encode(y="low:Q", y2="high:Q")
+    rule = alt.Chart(band_frame).mark_rule(strokeDash=[6, 4], color=theme.OK, strokeWidth=2).encode(y="expected:Q")
+    bars = alt.Chart(frame).mark_bar(size=26).encode(
+        x=_week_axis(weeks),
+        y=alt.Y("hours:Q", title="Hours"),
+        color=alt.condition(alt.datum.hours > alt.datum.band_high, alt.value(theme.WARN), alt.value(theme.ACCENT)),
+        tooltip=[alt.Tooltip("week:O", title="Week"), alt.Tooltip("hours:Q", title="Hours"),
+                 alt.Tooltip("status_label:N", title="Status")])
+    missing = alt.Chart(frame[frame["status"] != "reported"]).mark_text(color=theme.MUTED, fontSize=11, angle=270, align="left").encode(
+        x=_week_axis(weeks), y=alt.value(205), text="status_label:N")
+    return (band + rule + bars + missing).properties(
+        title=alt.Title(title, subtitle=f"Shaded: about the {expected:g} h expected; orange: well above it"),
+        height=220, width="container")
+
+
+def energy_burnout_chart(series: pd.DataFrame) -> alt.Chart:
+    """Energy (1-5, higher is better) and burnout (1-5, higher is worse) answers per week."""
+    frame = series[["week", "energy", "burnout"]].melt("week", var_name="answer", value_name="score")
+    frame["answer"] = frame["answer"].map({"energy": "Energy (5 = full of energy)",
+                                           "burnout": "Burnout (5 = completely burned out)"})
+    weeks = int(series["week"].max()) if len(series) else 1
+    return alt.Chart(frame).mark_line(point=True).encode(
+        x=_week_axis(weeks),
+        y=alt.Y("score:Q", title="Answer (1-5)", scale=alt.Scale(domain=[1, 5]), axis=alt.Axis(tickCount=5)),
+        color=alt.Color("answer:N", title=None,
+                        scale=alt.Scale(range=[theme.ACCENT, theme.WARN])),
+        tooltip=[alt.Tooltip("week:O", title="Week"), alt.Tooltip("answer:N", title="Question"),
+                 alt.Tooltip("score:Q", title="Answer")],
+    ).properties(title="Energy and burnout", height=200, width="container")
+
+
+def team_balance_chart(balance: pd.DataFrame) -> alt.Chart:
+    """Each team's reported hours split by member; members carrying the team stand out."""
+    frame = balance.copy()
+    frame["who"] = frame["name"].astype(str)
+    frame["carrying_label"] = frame["carrying"].map({True: "Carrying the team", False: "Balanced"})
+    frame["order"] = frame.groupby("team").cumcount()
+    return alt.Chart(frame).mark_bar(stroke=theme.BACKGROUND, strokeWidth=1.5).encode(
+        y=alt.Y("team:N", title=None, sort="ascending"),
+        x=alt.X("share:Q", title="Share of the team's reported hours", stack="normalize",
+                axis=alt.Axis(format="%")),
+        color=alt.Color("carrying_label:N", title=None,
+                        scale=alt.Scale(domain=["Balanced", "Carrying the team"], range=[theme.ACCENT, theme.WARN])),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("who:N", title="Djangonaut"),
+                 alt.Tooltip("hours:Q", title="Hours reported"), alt.Tooltip("share:Q", title="Share", format=".0%")],
+    ).properties(title=alt.Title("Team balance", subtitle="Is one person carrying the team?"),
+                 height=alt.Step(28), width="container")
+
+
+def engagement_by_week_chart(weekly: pd.DataFrame, metric: str) -> alt.Chart:
+    """One engagement metric per week, a line per team (or one line for all teams)."""
+    label = ENGAGEMENT_LABELS.get(metric, metric)
+    weeks = int(weekly["week"].max()) if len(weekly) else 1
+    y = alt.Y(f"{metric}:Q", title=label, axis=alt.Axis(format="%") if metric in RATES else alt.Axis(),
+              scale=alt.Scale(domain=[0, 1]) if metric in RATES else alt.Scale())
+    teams = weekly["team"].nunique() if len(weekly) else 1
+    chart = alt.Chart(weekly).mark_line(point=True).encode(
+        x=_week_axis(weeks), y=y,
+        tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("week:O", title="Week"),
+                 alt.Tooltip(f"{metric}:Q", title=label, format=".0%" if metric in RATES else "d")])
+    if teams > 1:
+        chart = chart.encode(color=alt.Color("team:N", title=None))
+    return chart.properties(title=label, height=240, width="container")
+
+
+def cumulative_chart(cumulative: pd.DataFrame, metrics: tuple[str, ...] = ("prs_opened", "prs_merged",
+                                                                            "review_comments", "tickets_progressed")) -> alt.Chart:
+    """Running totals over the weeks, one line per metric, all teams together."""
+    summed = cumulative.groupby("week")[[f"cum_{m}" for m in metrics]].sum().reset_index()
+    frame = summed.melt("week", var_name="metric", value_name="total")
+    frame["metric"] = frame["metric"].str.removeprefix("cum_").map(ENGAGEMENT_LABELS)
+    weeks = int(frame["week"].max()) if len(frame) else 1
+    return alt.Chart(frame).mark_line(point=True).encode(
+        x=_week_axis(weeks), y=alt.Y("total:Q", title="Running total"),
+        color=alt.Color("metric:N", title=None),
+        tooltip=[alt.Tooltip("metric:N", title="What"), alt.Tooltip("week:O", title="Week"),
+                 alt.Tooltip("total:Q", title="Total")],
+    ).properties(title="Cumulative totals", height=260, width="container")

@@ -1,0 +1,42 @@
+"""Overview: the session at a glance."""
+import streamlit as st
+
+from dashboard.overview import next_steps, session_at_a_glance
+from dashboard.ui import data
+from dashboard.ui.context import page_context
+from dashboard.ui.widgets import empty_state
+
+ctx = page_context("overview")
+st.title("Mission Control")
+
+if ctx.session is None:
+    empty_state("There is no session in the database yet.",
+                "Run `python -m dashboard demo` to explore with demo data, or import your form exports on the Data page.")
+    st.stop()
+
+st.caption(f"{ctx.session['name']} · started {ctx.session['start_date'] or 'date not set'} · "
+           f"{ctx.session['weeks']} weeks · about {ctx.session['expected_hours']:g} h a week expected")
+glance = session_at_a_glance(
+    ctx.session, data.table(ctx, "applications"), data.table(ctx, "reviews"), data.table(ctx, "decisions"),
+    data.table(ctx, "teams"), data.people(ctx), data.checkins(ctx),
+)
+
+applicants, decided, teams, week = st.columns(4)
+applicants.metric("Applicants", glance.applicants, help="Applications received for this session")
+applicants.caption(f"{glance.reviewed} reviewed at least once")
+decided.metric("Accepted", glance.decisions["accepted"])
+decided.caption(f"{glance.decisions['waitlisted']} waitlisted · {glance.decisions['rejected']} rejected · "
+                f"{glance.decisions['pending']} pending")
+teams.metric("Teams", glance.teams)
+teams.caption(f"{glance.djangonauts} Djangonauts")
+rate = "-" if glance.checkin_rate is None else f"{glance.checkin_rate:.0%}"
+week.metric(f"Checked in, week {glance.week} of {glance.weeks}", rate)
+week.caption(f"{glance.checkins_this_week} of {glance.djangonauts} Djangonauts")
+
+st.subheader("Next steps")
+steps = next_steps(glance)
+if steps:
+    for step in steps:
+        st.write(f"- {step}")
+else:
+    st.write("Nothing urgent: the session is on track.")

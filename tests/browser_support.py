@@ -1,0 +1,123 @@
+"""Real Chromium against a real `streamlit run`, for browser tests.
+
+Tests that need Chromium skip with a reason when none is found, except under CI or
+REQUIRE_BROWSER=1, where a missing browser fails the run.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+
+
+def chromium_path() -> str:
+    """The Chromium binary, or skip (fail under CI / REQUIRE_BROWSER=1) when there is none."""
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    if os.environ.get("CI") or os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail("Chromium is required here (CI or REQUIRE_BROWSER=1) but /usr/bin/chromium was not found; "
+                    "install it with 'apt-get install -y chromium'.")
+    pytest.skip("Chromium not found; install it with 'apt-get install -y chromium' to run browser tests.")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(database_url: str, *, env: dict | None = None, timeout: float = 60):
+    """Run `streamlit run streamlit_app.py` on a free loopback port; yields its base URL."""
+    port = free_port()
+    environment = {**os.environ, "DASHBOARD_DATABASE_URL": database_url, **(env or {})}
+    log = (ARTIFACTS / f"streamlit-{port}.log")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start; see {log}")
+                time.sleep(0.3)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextmanager
+def chromium():
+    """A headless Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has connected and finished running the script."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_timeout(300)  # let charts and data grids paint before a screenshot
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+
+
+def open_page(page, base: str, url_path: str = "", timeout: float = 30_000) -> None:
+    """Open one page of the app and wait for it to finish."""
+    page.goto(f"{base}/{url_path}", wait_until="domcontentloaded")
+    wait_for_app(page, timeout)
+
+
+def choose_persona(page, label: str) -> None:
+    """Pick a demo persona in the 'Viewing as' switcher of the sidebar."""
+    page.get_by_role("combobox", name="Viewing as (demo mode)").click()
+    page.get_by_role("option", name=label).click()
+    wait_for_app(page)
+
+
+def assert_no_exception(page) -> None:
+    """No Streamlit exception box and no error alert on the page."""
+    assert page.locator("[data-testid='stException']").count() == 0, "an exception box is shown"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/ and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

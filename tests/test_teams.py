@@ -1,0 +1,344 @@
+"""The team allocator: hard rules always hold, it never places fewer than a rank-order DFS,
+lexicographic goals match brute force on tiny instances, explanations say why, CLI contract, DB mode."""
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, event, given, settings as hsettings, strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from dashboard import db as dbmod, models, store
+from dashboard.teams import (
+    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, instance_from_db, instance_from_dict,
+    save_assignments, team_score, validate_teams,
+)
+from tests.teams_baseline import dfs_allocate
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECTS = ["Django core", "django CMS"]
+FAST = dict(time_limit=5.0, workers=1)
+
+
+# --- random instances ----------------------------------------------------------------------
+
+@st.composite
+def instances(draw, max_candidates: int = 8, max_teams: int = 3, with_fixed: bool = False) -> Instance:
+    """Small random instances over a 10-block week so that overlaps are tight but possible."""
+    universe = list(range(10))
+    blocks = st.frozensets(st.sampled_from(universe), min_size=4, max_size=10)
+    lo = draw(st.integers(1, 2))
+    rules = Rules(lo, draw(st.integers(lo, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(2, 5)))
+    pool = [Staff(f"nav{i}@x.org", draw(blocks)) for i in range(draw(st.integers(1, 3)))]
+    teams = []
+    for i in range(draw(st.integers(1, max_teams))):
+        navigators = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique_by=lambda s: s.email))
+        teams.append(TeamSpec(f"Team {i}", draw(st.sampled_from(PROJECTS + [None])), navigators,
+                              Staff(f"cap{i}@x.org", draw(blocks))))
+    candidates = [
+        Candidate(f"p{i}@x.org", rank=i + 1, score=None,
+                  project_preferences=draw(st.lists(st.sampled_from(PROJECTS), max_size=2, unique=True)),
+                  availability=draw(blocks), experience_level=draw(st.sampled_from(["Beginner", "Experienced", None])),
+                  underrepresented=draw(st.booleans()),
+                  timezone=draw(st.sampled_from([None, "Europe/London", "Asia/Kolkata", "America/New_York"])))
+        for i in range(draw(st.integers(1, max_candidates)))
+    ]
+    instance = Instance(rules, teams, candidates)
+    if with_fixed and candidates:
+        # Hand-place some people where a valid first-fit put them (so the fixed part is itself legal).
+        first_fit = dfs_allocate(instance)
+        keep = draw(st.integers(0, len(candidates)))
+        fixed = {e: t for e, t in list(first_fit.items())[:keep] if t}
+        for team in teams:
+            team.members = [e for e, t in fixed.items() if t == team.name]
+    return instance
+
+
+SETTINGS = dict(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+
+
+@hsettings(**SETTINGS)
+@given(instances(with_fixed=True))
+def test_every_proposed_team_meets_every_hard_rule_and_beats_first_fit(instance):
+    fixed = {e: t for e, t in instance.current_assignments().items() if t}
+    valid_before = not validate_teams(instance)
+    result = allocate(instance, **FAST)
+    event(f"placed {min(result.placed, 3)}+ of {min(len(instance.candidates), 3)}+")
+    if valid_before:
+        assert validate_teams(instance, result.assignments) == []
+    for email, team in fixed.items():
+        assert result.assignments[email] == team  # people already placed stay put
+    baseline = dfs_allocate(instance)
+    assert validate_teams(instance, baseline) == [] or not valid_before
+    assert result.placed >= sum(1 for t in baseline.values() if t)
+    assert {u["email"] for u in result.unplaced} == {e for e, t in result.assignments.items() if not t}
+    assert all(u["reason"] for u in result.unplaced)
+
+
+def _brute_force(instance: Instance):
+    """Lexicographic optimum by enumeration: (placed, -rank sum, worst score)."""
+    names = [None] + [t.name for t in instance.teams]
+    position = {c.email: c.rank for c in instance.candidates}
+    best = None
+    for combo in itertools.product(names, repeat=len(instance.candidates)):
+        assignment = {c.email: t for c, t in zip(instance.candidates, combo)}
+        if validate_teams(instance, assignment):
+            continue
+        used = [t for t in instance.teams if any(n == t.name for n in combo)]
+        worst = min((team_score(instance, t, [e for e, n in assignment.items() if n == t.name]) for t in used), default=0)
+        key = (sum(1 for n in combo if n), -sum(position[e] for e, n in assignment.items() if n), worst)
+        best = key if best is None or key > best else best
+    return best
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(instances(max_candidates=5, max_teams=2))
+def test_lexicographic_optimum_matches_brute_force(instance):
+    result = allocate(instance, **FAST)
+    event(f"placed {result.placed}")
+    assert result.optimal
+    assignment = result.assignments
+    used = [t for t in instance.teams if any(n == t.name for n in assignment.values())]
+    worst = min((team_score(instance, t, [e for e, n in assignment.items() if n == t.name]) for t in used), default=0)
+    got = (result.placed, -sum(c.rank for c in instance.candidates if assignment[c.email]), worst)
+    assert got == _brute_force(instance)
+
+
+# --- hand-made instances ---------------------------------------------------------------------
+
+def _instance(candidates: list[dict], teams: list[dict] | None = None, **rules) -> Instance:
+    evening = list(range(18, 24))
+    default_teams = [{"name": "Team Comet", "project": "Django core",
+                      "navigators": [{"email": "nav@x.org", "availability": evening}],
+                      "captain": {"email": "cap@x.org", "availability": evening}, "members": []}]
+    base_rules = {"min_team_size": 1, "max_team_size": 3, "navigator_meeting_hours": 5, "captain_hours": 3,
+                  "max_per_navigator": 4} | rules
+    return instance_from_dict({"rules": base_rules, "teams": teams or default_teams, "candidates": candidates})
+
+
+def test_unplaced_reason_names_the_best_team_and_its_hours():
+    instance = _instance([{"email": "ada@x.org", "rank": 1, "project_preferences": ["Django core"],
+                           "availability": [18, 19, 20, 40, 41]}])
+    result = allocate(instance, **FAST)
+    assert result.assignments["ada@x.org"] is None
+    assert result.unplaced == [{"email": "ada@x.org",
+                                "reason": "No team on Django core has 5 common hours with them: best is Team Comet with 3."}]
+
+
+def test_unplaced_reasons_for_project_captain_and_full_teams():
+    evening = list(range(18, 24))
+    instance = _instance([
+        {"email": "a@x.org", "rank": 1, "availability": evening},
+        {"email": "b@x.org", "rank": 2, "availability": evening},
+        {"email": "c@x.org", "rank": 3, "availability": evening},  # team is full after a and b
+        {"email": "d@x.org", "rank": 4, "project_preferences": ["Wagtail"], "availability": evening},
+        {"email": "e@x.org", "rank": 5, "availability": [18, 19]},
+    ], max_team_size=2)
+    result = allocate(instance, **FAST)
+    reasons = {u["email"]: u["reason"] for u in result.unplaced}
+    assert result.assignments["a@x.org"] == result.assignments["b@x.org"] == "Team Comet"
+    assert reasons["c@x.org"] == "Every team that fits them is at its limit: Team Comet is full (2 members)."
+    assert reasons["d@x.org"] == "No team works on Wagtail, the projects they chose."
+    assert reasons["e@x.org"] == "No Captain shares 3 hours with them: best is Team Comet's Captain with 2."
+
+
+def test_better_ranks_win_when_there_is_room_for_only_some():
+    evening = list(range(18, 24))
+    instance = _instance([{"email": f"p{r}@x.org", "rank": r, "availability": evening} for r in (3, 1, 4, 2)],
+                         max_team_size=2)
+    result = allocate(instance, **FAST)
+    assert sorted(e for e, t in result.assignments.items() if t) == ["p1@x.org", "p2@x.org"]
+    assert result.optimal
+
+
+def test_worst_team_is_made_as_good_as_possible():
+    # Two teams of two: first fit by rank pairs the two all-rounders (12 common hours) and leaves
+    # p3 and p4 with 5; pairing each all-rounder with a specialist gives both teams at least 6.
+    week_a, week_b = list(range(0, 6)), list(range(10, 16))
+    teams = [{"name": name, "project": None, "navigators": [{"email": f"nav{i}@x.org", "availability": list(range(0, 16))}],
+              "captain": {"email": f"cap{i}@x.org", "availability": list(range(0, 16))}, "members": []}
+             for i, name in enumerate(["Team A", "Team B"])]
+    candidates = [
+        {"email": "p1@x.org", "rank": 1, "availability": week_a + week_b},
+        {"email": "p2@x.org", "rank": 2, "availability": week_a + week_b},
+        {"email": "p3@x.org", "rank": 3, "availability": week_a + week_b[:5]},
+        {"email": "p4@x.org", "rank": 4, "availability": week_b},
+    ]
+    instance = _instance(candidates, teams, min_team_size=2, max_team_size=2)
+    result = allocate(instance, **FAST)
+    assert result.placed == 4
+    baseline = dfs_allocate(instance)
+    baseline_worst = min(len(set.intersection(*[set(instance.candidate(e).availability) for e, t in baseline.items() if t == name]))
+                         for name in ("Team A", "Team B"))
+    assert result.worst_meeting_hours > baseline_worst
+    assert result.worst_meeting_hours == 6
+
+
+def test_team_explanation_lists_common_hours_captain_overlap_and_tight_rule():
+    evening = list(range(18, 23))
+    instance = _instance([{"email": "a@x.org", "rank": 1, "availability": evening + [40]},
+                          {"email": "b@x.org", "rank": 2, "availability": list(range(18, 24))}])
+    result = allocate(instance, **FAST)
+    team = result.teams[0]
+    assert team.members == ["a@x.org", "b@x.org"] and team.meeting_hours == 5
+    assert team.captain_hours == {"a@x.org": 5, "b@x.org": 6}
+    assert "common hours are exactly the minimum (5)" in team.tight
+    text = team.explanation
+    assert "5 common hours with the Navigators (Sun 18:00 UTC" in text and "Captain overlap: a@x.org 5 h" in text
+    assert "Tight: common hours are exactly the minimum (5)" in text
+
+
+def test_validate_teams_lists_what_a_hand_move_breaks():
+    evening = list(range(18, 24))
+    instance = _instance([{"email": "a@x.org", "rank": 1, "availability": evening},
+                          {"email": "b@x.org", "rank": 2, "project_preferences": ["django CMS"], "availability": [18, 19]}],
+                         min_team_size=2)
+    moved = {"a@x.org": "Team Comet", "b@x.org": "Team Comet"}
+    rules = {v.rule for v in validate_teams(instance, moved)}
+    assert rules == {"meeting_hours", "captain_hours", "project"}
+    alone = {v.rule: v.message for v in validate_teams(instance, {"a@x.org": "Team Comet", "b@x.org": None})}
+    assert alone == {"size": "Team Comet has 1 member; a team needs at least 2."}
+    assert [v.rule for v in validate_teams(instance, {"a@x.org": "Team Mars"})] == ["unknown_team"]
+
+
+def test_navigator_shared_by_two_teams_mentors_at_most_the_maximum():
+    evening = list(range(18, 24))
+    teams = [{"name": name, "project": None, "navigators": [{"email": "nav@x.org", "availability": evening}],
+              "captain": {"email": f"cap{name}@x.org", "availability": evening}, "members": []} for name in ("A", "B")]
+    instance = _instance([{"email": f"p{i}@x.org", "rank": i, "availability": evening} for i in range(1, 7)], teams,
+                         min_team_size=2, max_team_size=3, max_per_navigator=4)
+    result = allocate(instance, **FAST)
+    assert result.placed == 4
+    assert validate_teams(instance, result.assignments) == []
+
+
+def test_hand_placed_people_stay_even_when_their_team_breaks_a_rule():
+    evening = list(range(18, 24))
+    teams = [{"name": "Team Comet", "project": "Django core", "navigators": [{"email": "nav@x.org", "availability": evening}],
+              "captain": {"email": "cap@x.org", "availability": evening}, "members": ["late@x.org"]}]
+    instance = _instance([{"email": "late@x.org", "rank": 2, "availability": [2, 3]},
+                          {"email": "a@x.org", "rank": 1, "availability": evening}], teams)
+    result = allocate(instance, **FAST)
+    assert result.assignments["late@x.org"] == "Team Comet"
+    assert result.assignments["a@x.org"] is None  # the broken team is left as the organisers made it
+    assert any("share 0 common hours" in b for b in result.teams[0].broken)
+
+
+def test_hand_placed_team_that_cannot_reach_the_minimum_keeps_its_member():
+    evening = list(range(18, 24))
+    teams = [{"name": "Team Comet", "project": None, "navigators": [{"email": "nav@x.org", "availability": evening}],
+              "captain": {"email": "cap@x.org", "availability": evening}, "members": ["solo@x.org"]}]
+    instance = _instance([{"email": "solo@x.org", "rank": 1, "availability": evening}], teams, min_team_size=3)
+    result = allocate(instance, **FAST)
+    assert result.relaxed and result.assignments["solo@x.org"] == "Team Comet"
+    assert result.teams[0].broken == ["Team Comet has 1 member; a team needs at least 3."]
+
+
+def test_bad_input_is_one_clear_sentence():
+    with pytest.raises(InstanceError, match="Availability of a@x.org"):
+        instance_from_dict({"teams": [], "candidates": [{"email": "a@x.org", "availability": [200]}]})
+    with pytest.raises(InstanceError, match="placed in both"):
+        instance_from_dict({"teams": [{"name": "A", "members": ["a@x.org"]}, {"name": "B", "members": ["a@x.org"]}],
+                            "candidates": []})
+    with pytest.raises(InstanceError, match="min_team_size"):
+        Rules.from_mapping({"min_team_size": 5, "max_team_size": 4})
+
+
+# --- the command line contract ---------------------------------------------------------------
+
+def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT, capture_output=True, text=True,
+                          input=stdin, timeout=120)
+
+
+def test_cli_allocate_prints_exactly_the_contract(tmp_path):
+    evening = list(range(18, 24))
+    instance = {
+        "rules": {"min_team_size": 2, "max_team_size": 3, "navigator_meeting_hours": 5, "captain_hours": 3,
+                  "max_per_navigator": 4},
+        "teams": [{"name": "Team Comet", "project": "Django core", "navigators": [{"email": "nav@x.org", "availability": evening}],
+                   "captain": {"email": "cap@x.org", "availability": evening}, "members": []}],
+        "candidates": [{"email": e, "rank": i + 1, "score": 4.0, "project_preferences": [], "availability": evening,
+                        "experience_level": "Beginner", "underrepresented": False}
+                       for i, e in enumerate(["a@x.org", "b@x.org"])]
+        + [{"email": "c@x.org", "rank": 3, "score": 3.0, "project_preferences": ["django CMS"], "availability": evening,
+            "experience_level": "Experienced", "underrepresented": True}],
+    }
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps(instance))
+    done = _cli("teams", "allocate", "--input", str(path), "--json", "--time-limit", "5")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert set(out) == {"assignments", "teams", "unplaced", "optimal", "seconds"}
+    assert out["assignments"] == {"a@x.org": "Team Comet", "b@x.org": "Team Comet", "c@x.org": None}
+    assert out["teams"] == [{"name": "Team Comet", "members": ["a@x.org", "b@x.org"], "meeting_hours": 6,
+                             "captain_hours": {"a@x.org": 6, "b@x.org": 6}}]
+    assert out["unplaced"] == [{"email": "c@x.org", "reason": "No team works on django CMS, the projects they chose."}]
+    assert out["optimal"] is True and isinstance(out["seconds"], float)
+    # --json before the action and stdin input give the same answer.
+    again = _cli("teams", "--json", "allocate", "--input", "-", stdin=json.dumps(instance))
+    assert json.loads(again.stdout)["assignments"] == out["assignments"]
+
+
+def test_cli_bad_input_fails_with_a_sentence(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text("{not json")
+    done = _cli("teams", "allocate", "--input", str(path), "--json")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["ok"] is False and "Traceback" not in done.stderr
+
+
+# --- database mode on the demo ---------------------------------------------------------------
+
+def _session_id(url: str) -> int:
+    frame = store.sessions_frame(url)
+    return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
+
+
+def test_database_instance_is_the_accepted_cohort(demo_url, settings):
+    session_id = _session_id(demo_url)
+    decisions = store.load_table(demo_url, session_id, "decisions")
+    instance = instance_from_db(demo_url, session_id, Rules())
+    assert len(instance.candidates) == int((decisions["status"] == "accepted").sum())
+    assert {t.name for t in instance.teams} == set(store.load_table(demo_url, session_id, "teams")["name"])
+    assert sum(len(t.members) for t in instance.teams) == int(decisions["team"].fillna("").astype(bool).sum())
+    assert all(c.availability for c in instance.candidates)
+    assert all(n.availability for t in instance.teams for n in t.navigators)
+
+
+def test_cli_database_mode_allocates_and_saves(demo_url):
+    done = _cli("teams", "allocate", "--database", demo_url, "--session", "2026 Session 6", "--fresh", "--save",
+                "--json", "--time-limit", "10")
+    assert done.returncode == 0, done.stderr + done.stdout
+    out = json.loads(done.stdout)
+    session_id = _session_id(demo_url)
+    instance = instance_from_db(demo_url, session_id, Rules())
+    assert set(out["assignments"]) == {c.email for c in instance.candidates}
+    assert validate_teams(instance, out["assignments"]) == []
+    assert instance.current_assignments() == out["assignments"]  # saved: the database now holds the proposal
+    people = store.load_table(demo_url, session_id, "people").set_index("email")
+    for email, team in out["assignments"].items():
+        stored = people.loc[email, "team"]
+        assert (None if pd.isna(stored) else stored) == team
+    with OrmSession(dbmod.get_engine(demo_url)) as db:
+        entry = db.scalars(select(models.AuditEntry).where(models.AuditEntry.action == "save_teams")).one()
+    assert entry.actor == "cli" and f"{sum(1 for t in out['assignments'].values() if t)} of" in entry.detail
+
+
+def test_save_assignments_bumps_the_data_version(demo_url):
+    session_id = _session_id(demo_url)
+    instance = instance_from_db(demo_url, session_id, Rules())
+    before = dbmod.data_version(demo_url, session_id)
+    first = instance.candidates[0].email
+    assignments = instance.current_assignments() | {first: None}
+    assert save_assignments(demo_url, session_id, instance, assignments, actor="organiser1@example.org") == 2
+    assert dbmod.data_version(demo_url, session_id) == before + 1
+    assert instance_from_db(demo_url, session_id, Rules()).current_assignments()[first] is None
+    with pytest.raises(InstanceError, match="Unknown team"):
+        save_assignments(demo_url, session_id, instance, {first: "Team Mars"}, actor="x")
