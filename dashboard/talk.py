@@ -29,6 +29,8 @@ STAGE_LABELS = {"start": "Start", "mid": "Middle", "end": "End"}
 APPLICANTS, COHORT = "Applicants", "Cohort"
 ANY_PROJECT = "Any project"
 TIMEZONE_BANDS = ((-12.0, -2.0, "UTC−12 to −3"), (-2.0, 3.5, "UTC−2 to +3"), (3.5, 14.5, "UTC+4 to +14"))
+CHECKIN_FIGURES = ("checkins", "checkin_rate", "tickets_progressed", "catch_ups_held", "standups_attended",
+                   "review_comments", "prs_opened", "prs_merged")
 CHART_ORDER = ("numbers", "applications", "experience", "timezones", "projects", "hours", "participation", "prs",
                "confidence")
 CHART_TITLES = {
@@ -157,6 +159,11 @@ def _numbers(tables: SessionTables, min_size: int) -> dict[str, Any]:
     if cohort < min_size:
         return {}
     raw = {k: v for k, v in raw.items() if not k.startswith("surveyed_")}
+    if not raw.get("checkins"):  # no check-ins recorded (e.g. a past session): no activity figures, not zeros
+        for key in CHECKIN_FIGURES:
+            raw.pop(key, None)
+    if tables.one_to_ones.empty:
+        raw.pop("one_to_ones_held", None)
     for stage in ("start", "end"):  # a mean over fewer people than the minimum is not published
         answered = tables.surveys.loc[tables.surveys["stage"] == stage, "confidence"].notna().sum() if len(tables.surveys) else 0
         if answered < min_size:
