@@ -11,13 +11,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+import pandas as pd
+
 from dashboard import db as dbmod
 from dashboard.config import Settings, with_overrides
 from dashboard.importer import ImportFailed, ImportResult, TableInput, import_tables, record_failed_run
 from data_sources import google_sheets as gs
 from data_sources.google_sheets import SyncError
 
-__all__ = ["SyncError", "SyncOutcome", "sync_spreadsheet", "source_name", "spreadsheet_configured"]
+__all__ = ["SyncError", "SyncOutcome", "SourceStatus", "sync_spreadsheet", "source_name", "spreadsheet_configured",
+           "source_statuses"]
 
 Progress = Callable[[str], None]
 
@@ -130,3 +133,49 @@ def sync_spreadsheet(
     say(f"Done: {sum(r.rows_stored for r in outcome.results)} rows stored, "
         f"{sum(r.rows_rejected for r in outcome.results)} rejected")
     return outcome
+
+
+@dataclass
+class SourceStatus:
+    """What the Data page shows for one source, from the recorded sync runs (never from Google)."""
+
+    source: str
+    configured: bool
+    last_ok_at: Any = None
+    rows_read: int = 0
+    rows_stored: int = 0
+    rows_rejected: int = 0
+    seconds: float | None = None
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    last_error: str | None = None
+    last_error_at: Any = None
+    failing_now: bool = False  # the latest attempt failed (after the last success, if any)
+    attempts: int = 0
+
+
+def source_statuses(runs: pd.DataFrame, settings: Settings) -> list[SourceStatus]:
+    """Per Google Sheets source: the last successful sync and the last failed attempt (newest runs first)."""
+    configured = spreadsheet_configured(settings)
+    wanted = source_name(configured) if configured else None
+    sync_runs = runs[runs["source"].astype(str).str.startswith("google_sheets")]
+    sources = [wanted] if wanted else []
+    sources += [s for s in dict.fromkeys(sync_runs["source"]) if s != wanted]
+    statuses = []
+    for source in sources:
+        mine = sync_runs[sync_runs["source"] == source]
+        status = SourceStatus(source=source, configured=source == wanted, attempts=len(mine))
+        ok, failed = mine[mine["status"] == "ok"], mine[mine["status"] == "failed"]
+        if len(ok):
+            last = ok.iloc[0]
+            status.last_ok_at = last["finished_at"]
+            status.rows_read, status.rows_stored, status.rows_rejected = (
+                int(last["rows_read"] or 0), int(last["rows_stored"] or 0), int(last["rows_rejected"] or 0))
+            status.seconds = None if pd.isna(last.get("seconds")) else float(last["seconds"])
+            summary = last.get("summary") or {}
+            status.tables = list(summary.get("tables", [])) if isinstance(summary, dict) else []
+        if len(failed):
+            last_failed = failed.iloc[0]
+            status.last_error, status.last_error_at = last_failed["error"], last_failed["started_at"]
+            status.failing_now = not len(ok) or int(last_failed["id"]) > int(ok.iloc[0]["id"])
+        statuses.append(status)
+    return statuses
