@@ -1,0 +1,196 @@
+"""dashboard.privacy: small groups are folded (primary and secondary suppression), people never leave."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from dashboard import privacy
+from dashboard.config import Settings
+from dashboard.privacy import PrivacyError, SafeFrame
+
+
+def people_in_groups(sizes: dict[str, int], column: str = "group") -> pd.DataFrame:
+    """One row per person, each person in one group of the given sizes."""
+    rows = [{"email": f"p{label}{i}@example.org", column: label} for label, n in sizes.items() for i in range(n)]
+    return pd.DataFrame(rows)
+
+
+def published(safe: SafeFrame, column: str = "group") -> dict[str, int]:
+    return dict(zip(safe.frame[column], safe.frame["people"]))
+
+
+# --- folding ------------------------------------------------------------------------------
+
+def test_groups_at_or_over_the_minimum_are_published_as_they_are():
+    safe = privacy.count_by(people_in_groups({"a": 5, "b": 9, "c": 12}), "group", 5)
+    assert published(safe) == {"a": 5, "b": 9, "c": 12}
+    assert safe.folded == ()
+    assert safe.frame["share"].round(4).tolist() == [round(5 / 26, 4), round(9 / 26, 4), round(12 / 26, 4)]
+
+
+def test_two_small_groups_are_combined_into_one_group_of_at_least_the_minimum():
+    safe = privacy.count_by(people_in_groups({"a": 3, "b": 2, "c": 12}), "group", 5)
+    assert published(safe) == {"c": 12, "a + b": 5}
+    assert set(safe.folded) == {"a", "b"}
+
+
+def test_one_small_group_takes_the_next_smallest_with_it_so_the_total_cannot_reveal_it():
+    # Publishing b=8, c=12 with a total of 23 would give away a=3: secondary suppression folds b too.
+    safe = privacy.count_by(people_in_groups({"a": 3, "b": 8, "c": 12}), "group", 5)
+    assert published(safe) == {"c": 12, "a + b": 11}
+    assert "a" not in published(safe) and "b" not in published(safe)
+
+
+def test_many_small_groups_are_called_other():
+    safe = privacy.count_by(people_in_groups({"a": 1, "b": 1, "c": 2, "d": 2, "e": 20}), "group", 5)
+    assert published(safe) == {"e": 20, privacy.OTHER: 6}
+    assert "Groups under 5 people are combined" in safe.note
+
+
+def test_ordered_groups_merge_with_their_smaller_neighbour():
+    frame = people_in_groups({1: 9, 2: 8, 3: 2, 4: 6}, column="week")
+    safe = privacy.count_by(frame, "week", 5, ordered=True)
+    assert published(safe, "week") == {"1": 9, "2": 8, "3–4": 8}
+    assert safe.frame["order"].tolist() == [0, 1, 2]
+
+
+def test_merged_ordered_groups_count_each_person_once():
+    # The same three people checked in in weeks 7 and 8: together still 3 people, not 6.
+    rows = [{"email": f"p{i}@example.org", "week": w} for w in range(1, 7) for i in range(6)]
+    rows += [{"email": f"p{i}@example.org", "week": w} for w in (7, 8) for i in range(3)]
+    safe = privacy.count_by(pd.DataFrame(rows), "week", 5, ordered=True)
+    assert (safe.frame["people"] >= 5).all()
+    assert "7" not in set(safe.frame["week"]) and "8" not in set(safe.frame["week"])
+    assert safe.frame["week"].iloc[-1].endswith("8")
+
+
+def test_everyone_together_under_the_minimum_publishes_nothing():
+    safe = privacy.count_by(people_in_groups({"a": 2, "b": 2}), "group", 5)
+    assert safe.empty
+
+
+def test_a_custom_name_for_merged_groups():
+    frame = people_in_groups({"UTC-8 to -3": 2, "UTC-2 to +3": 9}, column="band")
+    safe = privacy.compare_counts(frame, "band", pd.Series(True, index=frame.index), 5, ordered=True,
+                                  order=["UTC-8 to -3", "UTC-2 to +3"],
+                                  merged_name=lambda g: f"{g[0].split(' to ')[0]} to {g[-1].split(' to ')[1]}")
+    assert set(safe.frame["band"]) == {"UTC-8 to +3"}
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(sizes=st.lists(st.integers(min_value=1, max_value=15), min_size=1, max_size=8),
+       min_size=st.integers(min_value=2, max_value=8), ordered=st.booleans())
+def test_folding_always_partitions_everyone_into_groups_of_at_least_the_minimum(sizes, min_size, ordered):
+    frame = people_in_groups({f"g{i}": n for i, n in enumerate(sizes)})
+    safe = privacy.count_by(frame, "group", min_size, ordered=ordered, order=[f"g{i}" for i in range(len(sizes))])
+    total = sum(sizes)
+    if total < min_size:
+        assert safe.empty
+        return
+    counts = safe.frame["people"].tolist()
+    assert all(c >= min_size for c in counts)
+    assert sum(counts) == total  # a partition: nothing dropped, so no difference isolates a small group
+    originals = {f"g{i}": n for i, n in enumerate(sizes)}
+    for label, n in published(safe).items():
+        if label in originals:
+            assert originals[label] == n >= min_size
+
+
+# --- the aggregates -----------------------------------------------------------------------
+
+def test_mean_rate_sum_and_quartiles_follow_the_same_folding():
+    rows = []
+    for week, n in ((1, 6), (2, 6), (3, 2)):
+        for i in range(n):
+            rows.append({"email": f"p{i}@example.org", "week": week, "hours": float(i + week), "flag": i % 2 == 0,
+                         "prs_opened": 1})
+    frame = pd.DataFrame(rows)
+    mean = privacy.mean_by(frame, "hours", "week", 5, ordered=True)
+    assert mean.frame["week"].tolist() == ["1", "2–3"]
+    merged = frame[frame["week"] >= 2]
+    assert mean.frame["mean"].iloc[1] == pytest.approx(merged["hours"].mean())
+    rate = privacy.rate_by(frame, "flag", "week", 5, ordered=True)
+    assert rate.frame["rate"].iloc[1] == pytest.approx(merged["flag"].mean())
+    sums = privacy.sum_by(frame, ["prs_opened"], "week", 5, ordered=True)
+    assert sums.frame["prs_opened"].tolist() == [6, 8]
+    quartiles = privacy.quartiles_by(frame, "hours", "week", 5, ordered=True)
+    assert quartiles.frame["median"].iloc[1] == pytest.approx(merged["hours"].median())
+    assert "min" not in quartiles.frame and "max" not in quartiles.frame
+
+
+def test_compare_counts_folds_both_partitions_by_the_smaller_one():
+    frame = people_in_groups({"Beginner": 30, "Intermediate": 30, "Experienced": 20}, column="level")
+    in_cohort = pd.Series(False, index=frame.index)
+    for label, n in (("Beginner", 8), ("Intermediate", 7), ("Experienced", 2)):
+        in_cohort[frame.index[frame["level"] == label][:n]] = True
+    safe = privacy.compare_counts(frame, "level", in_cohort, 5, order=["Beginner", "Intermediate", "Experienced"],
+                                  ordered=True)
+    cohort = safe.frame[safe.frame["population"] == "Cohort"]
+    applicants = safe.frame[safe.frame["population"] == "Applicants"]
+    assert cohort["level"].tolist() == applicants["level"].tolist() == ["Beginner", "Intermediate–Experienced"]
+    assert cohort["people"].tolist() == [8, 9]
+    assert applicants["people"].tolist() == [30, 50]
+
+
+def test_list_answers_count_each_person_once_per_item():
+    frame = pd.DataFrame({"email": [f"p{i}@example.org" for i in range(10)],
+                          "projects": [["A", "B"]] * 6 + [["A"]] * 4})
+    safe = privacy.count_by(frame, "projects", 5, explode=True)
+    assert published(safe, "projects") == {"A": 10, "B": 6}
+
+
+def test_totals_need_enough_people():
+    frame = people_in_groups({"a": 4})
+    frame["prs_opened"] = 2
+    assert privacy.totals(frame, ["prs_opened"], 5) is None
+    assert privacy.totals(people_in_groups({"a": 5}).assign(prs_opened=2), ["prs_opened"], 5) == {"prs_opened": 10.0}
+
+
+# --- nothing personal ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("column", ["email", "name", "github", "motivation", "notes", "free_text", "country",
+                                    "underrepresented", "response_id", "blockers", "comment", "reviewer"])
+def test_personal_sensitive_and_free_text_columns_cannot_be_grouped(column):
+    frame = people_in_groups({"a": 10}).assign(**{column: "x"}) if column != "email" else people_in_groups({"a": 10})
+    with pytest.raises(PrivacyError):
+        privacy.count_by(frame, column, 5)
+
+
+def test_guard_refuses_personal_columns_emails_and_free_text():
+    with pytest.raises(PrivacyError, match="github"):
+        privacy.guard(pd.DataFrame({"github": ["someone"], "people": [9]}))
+    with pytest.raises(PrivacyError, match="e-mail"):
+        privacy.guard(pd.DataFrame({"label": ["ada@example.org"], "people": [9]}))
+    with pytest.raises(PrivacyError, match="free text"):
+        privacy.guard(pd.DataFrame({"label": ["I got stuck on a migration bug for a week, asked on the forum and fixed it"]}))
+    assert privacy.guard(pd.DataFrame({"label": ["Beginner"], "people": [9]})).shape == (1, 2)
+
+
+def test_safe_frames_are_made_only_by_the_privacy_module():
+    with pytest.raises(PrivacyError):
+        SafeFrame(pd.DataFrame({"people": [100]}), 5)
+
+
+def test_table_refuses_rows_behind_too_few_people():
+    with pytest.raises(PrivacyError, match="fewer than 5"):
+        privacy.table(pd.DataFrame({"week": ["1", "2"], "people": [9, 3]}), 5)
+    assert privacy.table(pd.DataFrame({"week": ["1"], "people": [9]}), 5).frame["people"].tolist() == [9]
+
+
+def test_safe_numbers_refuse_small_cohorts_and_personal_values():
+    assert privacy.safe_numbers({"prs_opened": 12.0, "confidence_end": 4.2857, "missing": None}, 18, 5) == {
+        "prs_opened": 12, "confidence_end": 4.29}
+    with pytest.raises(PrivacyError):
+        privacy.safe_numbers({"prs_opened": 3}, 4, 5)
+    with pytest.raises(PrivacyError):
+        privacy.safe_numbers({"top_contributor": "ada@example.org"}, 18, 5)
+    with pytest.raises(PrivacyError):
+        privacy.safe_numbers({"email": 3}, 18, 5)
+
+
+def test_min_group_size_comes_from_the_config(settings):
+    assert privacy.min_group_size(settings) == settings.section("privacy")["min_group_size"]
+    assert privacy.min_group_size(Settings(raw={"privacy": {"min_group_size": 8}})) == 8
+    assert privacy.min_group_size(Settings(raw={})) == privacy.DEFAULT_MIN_GROUP_SIZE
+    assert privacy.min_group_size(Settings(raw={"privacy": {"min_group_size": 1}})) == 2  # a group of one is a person

@@ -1,0 +1,240 @@
+"""Talk charts: every chart's Vega-Lite spec and data is free of people and of small groups."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from xml.etree import ElementTree
+
+import pandas as pd
+import pytest
+
+from dashboard import cli, privacy, store, talk
+from dashboard.config import with_overrides
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+FREE_TEXT_COLUMNS = {"applications": ["motivation", "resilience", "community", "django_experience"],
+                     "checkins": ["blockers", "notes"], "surveys": ["free_text"]}
+
+
+@pytest.fixture(scope="module")
+def demo_db(_demo_db_template) -> str:
+    """The demo database, read-only for this module."""
+    return f"sqlite:///{_demo_db_template}"
+
+
+@pytest.fixture(scope="module")
+def current(demo_db) -> int:
+    sessions = store.sessions_frame(demo_db)
+    return int(sessions["id"].iloc[-1])
+
+
+@pytest.fixture(scope="module")
+def figures(demo_db, current, settings) -> talk.TalkFigures:
+    return talk.build(demo_db, current, settings)
+
+
+@pytest.fixture(scope="module")
+def secrets(demo_db) -> dict[str, set[str]]:
+    """Everything identifying or free-text in the demo database, across every session."""
+    found: dict[str, set[str]] = {"emails": set(), "names": set(), "githubs": set(), "free_text": set()}
+    for session_id in store.sessions_frame(demo_db)["id"]:
+        for table in ("applications", "people", "checkins", "surveys"):
+            frame = store.load_table(demo_db, int(session_id), table)
+            found["emails"] |= set(frame["email"].dropna().astype(str).str.lower())
+            if "name" in frame:
+                found["names"] |= {n for n in frame["name"].dropna().astype(str) if len(n) > 3}
+            if "github" in frame:
+                found["githubs"] |= {g for g in frame["github"].dropna().astype(str) if len(g) > 3}
+            for column in FREE_TEXT_COLUMNS.get(table, []):
+                found["free_text"] |= {t for t in frame[column].dropna().astype(str) if len(t) > 12}
+    return found
+
+
+def strings_in(value) -> list[str]:
+    """Every string anywhere in a JSON-like value (keys and values)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in [str(k), *strings_in(v)]]
+    if isinstance(value, list):
+        return [s for v in value for s in strings_in(v)]
+    return []
+
+
+def assert_nothing_personal(texts: list[str], secrets: dict[str, set[str]]) -> None:
+    joined = "\n".join(texts)
+    assert not EMAIL.search(joined), EMAIL.search(joined).group(0)
+    lowered = joined.lower()
+    for kind in ("emails", "githubs", "free_text"):
+        leaked = [s for s in secrets[kind] if s.lower() in lowered]
+        assert not leaked, f"{kind} leaked: {leaked[:3]}"
+    words = set(re.findall(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*", joined))
+    leaked_names = [n for n in secrets["names"] if n in joined and (n in words or f" {n} " in f" {joined} ")]
+    assert not leaked_names, f"names leaked: {leaked_names[:3]}"
+
+
+def assert_no_small_group(spec: dict, min_size: int) -> None:
+    for name, rows in spec.get("datasets", {}).items():
+        for row in rows:
+            for column in ("people", "djangonauts"):
+                if column in row and row[column] is not None:
+                    assert row[column] >= min_size, f"dataset {name} has a group of {row[column]}: {row}"
+
+
+@pytest.mark.parametrize("size", [talk.SCREEN, talk.SLIDE], ids=["screen", "slide"])
+def test_every_talk_chart_is_free_of_people_and_small_groups(figures, secrets, size):
+    charts = talk.talk_charts(figures, size)
+    assert list(charts) == list(talk.CHART_ORDER)
+    for name, chart in charts.items():
+        spec = chart.to_dict()
+        assert spec.get("datasets"), f"{name} has no data"
+        assert_nothing_personal(strings_in(spec), secrets)
+        assert_no_small_group(spec, figures.min_group_size)
+        fields = {k for rows in spec["datasets"].values() for row in rows for k in row}
+        assert not fields & privacy.FORBIDDEN_COLUMNS, (name, fields & privacy.FORBIDDEN_COLUMNS)
+
+
+def test_every_aggregate_behind_the_charts_is_a_safe_frame_of_large_enough_groups(figures):
+    frames = [figures.applications, figures.hours, figures.participation, figures.prs, figures.confidence,
+              *figures.composition.values()]
+    for safe in frames:
+        assert isinstance(safe, privacy.SafeFrame)
+        assert not safe.empty
+        assert (safe.frame["people"] >= figures.min_group_size).all()
+
+
+def test_the_demo_cohorts_small_groups_are_folded_not_shown(demo_db, current, figures):
+    apps = store.load_table(demo_db, current, "applications")
+    decisions = store.load_table(demo_db, current, "decisions")
+    cohort = apps[apps["response_id"].isin(decisions.loc[decisions["status"] == "accepted", "response_id"])]
+    small_levels = {level for level, n in cohort["experience_level"].value_counts().items() if n < figures.min_group_size}
+    assert small_levels, "the demo cohort should have an experience level with fewer than 5 people"
+    experience = figures.composition["experience"]
+    assert not small_levels & set(experience.frame["experience_level"])
+    assert small_levels <= set(experience.folded)
+    chart_text = json.dumps(talk.composition_chart(experience, "experience_level", "Experience").to_dict())
+    assert "combined" in chart_text  # the slide says that small groups were combined
+
+
+def test_a_larger_minimum_folds_more(demo_db, current, settings):
+    strict = with_overrides(settings, privacy={"min_group_size": 12})
+    figures = talk.build(demo_db, current, strict)
+    assert figures.min_group_size == 12
+    for name, safe in figures.composition.items():
+        cohort = safe.frame[safe.frame["population"] == talk.COHORT]
+        assert (cohort["people"] >= 12).all() or cohort.empty, name
+    for name, chart in talk.talk_charts(figures).items():
+        assert_no_small_group(chart.to_dict(), 12)
+
+
+def test_a_cohort_under_the_minimum_publishes_no_numbers(demo_db, current, settings):
+    tables = talk.load_tables(demo_db, current)
+    djangonauts = tables.people[tables.people["role"] == "djangonaut"]
+    tables.people = pd.concat([tables.people[tables.people["role"] != "djangonaut"], djangonauts.head(4)])
+    tables.checkins = tables.checkins[tables.checkins["email"].isin(djangonauts.head(4)["email"])]
+    tables.surveys = tables.surveys[tables.surveys["email"].isin(djangonauts.head(4)["email"])]
+    figures = talk.talk_figures(tables, 5)
+    assert figures.numbers == {}
+    assert figures.hours.empty and figures.prs.empty and figures.participation.empty and figures.confidence.empty
+    for chart in talk.talk_charts(figures).values():
+        assert_no_small_group(chart.to_dict(), 5)
+
+
+def test_titles_state_the_finding_from_the_data(demo_db, current, figures):
+    surveys = store.load_table(demo_db, current, "surveys")
+    start = surveys.loc[surveys["stage"] == "start", "confidence"].mean()
+    end = surveys.loc[surveys["stage"] == "end", "confidence"].mean()
+    charts = talk.talk_charts(figures)
+    assert charts["confidence"].to_dict()["title"]["text"] == f"Confidence rose from {start:.1f} to {end:.1f} out of 5"
+    counts = [len(store.load_table(demo_db, int(s), "applications")) for s in store.sessions_frame(demo_db)["id"]]
+    assert ", ".join(map(str, counts)) in charts["applications"].to_dict()["title"]["text"]
+    checkins = store.load_table(demo_db, current, "checkins")
+    prs = charts["prs"].to_dict()["title"]["text"]
+    assert f"{int(checkins['prs_merged'].sum())} pull requests merged out of {int(checkins['prs_opened'].sum())}" in prs
+
+
+def test_chart_builders_accept_only_privacy_output():
+    raw = pd.DataFrame({"week": ["1"], "order": [0], "people": [1], "prs_opened": [3], "prs_merged": [1]})
+    with pytest.raises(TypeError, match="SafeFrame"):
+        talk.prs_chart(raw)
+
+
+def test_slide_size_scales_the_theme_text(figures):
+    slide = talk.talk_charts(figures, talk.SLIDE)["prs"].to_dict()
+    screen = talk.talk_charts(figures, talk.SCREEN)["prs"].to_dict()
+    assert slide["width"] == talk.SLIDE.width and screen["width"] == "container"
+    assert slide["config"]["title"]["fontSize"] == 2 * screen["config"]["title"]["fontSize"]
+    assert slide["config"]["axis"]["labelFontSize"] >= 24
+
+
+def test_exports_png_svg_and_zip_with_numbers(figures, secrets):
+    charts = talk.talk_charts(figures, talk.SLIDE)
+    png = talk.png_bytes(charts["confidence"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png[16:20], "big")
+    assert width >= 2 * talk.SLIDE.width  # scale 2
+    files = talk.export_files(charts, figures, ("svg",))
+    assert set(files) == {f"{i:02d}-{n}.svg" for i, n in enumerate(talk.CHART_ORDER, start=1)} | {"numbers.json"}
+    archive = zipfile.ZipFile(io.BytesIO(talk.zip_bytes(files)))
+    assert sorted(archive.namelist()) == sorted(files)
+    numbers = json.loads(archive.read("numbers.json"))
+    assert numbers["session"] == figures.session_name and numbers["min_group_size"] == figures.min_group_size
+    assert numbers["prs_opened"] == figures.numbers["prs_opened"]
+    assert_nothing_personal(svg_texts(files) + strings_in(numbers), secrets)
+
+
+def svg_texts(files: dict[str, bytes]) -> list[str]:
+    texts = []
+    for name, content in files.items():
+        if name.endswith(".svg"):
+            root = ElementTree.fromstring(content)
+            texts += [el.text or "" for el in root.iter() if el.tag.endswith("text")]
+            texts += [content.decode("utf-8")]
+    return texts
+
+
+def test_export_charts_command_writes_safe_files(demo_db, settings, tmp_path, secrets, capsys):
+    out = tmp_path / "slides"
+    code = cli.main(["export-charts", "--out", str(out), "--format", "svg", "--database", demo_db, "--json"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["session"] == "2026 Session 6"
+    files = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(files) == sorted(report["files"]) and len(files) == len(talk.CHART_ORDER) + 1
+    numbers = json.loads(files["numbers.json"])
+    assert numbers["djangonauts"] >= numbers["min_group_size"]
+    texts = svg_texts(files)
+    assert any("Confidence rose" in t for t in texts)
+    assert_nothing_personal(texts + strings_in(numbers), secrets)
+
+
+def test_export_charts_command_fails_clearly(demo_db, tmp_path, capsys):
+    code = cli.main(["export-charts", "--out", str(tmp_path), "--database", demo_db, "--session", "No such session"])
+    assert code == 1
+    assert "Session 'No such session' not found" in capsys.readouterr().err
+
+
+def test_past_session_without_checkins_shows_no_activity_zeros(demo_db, settings):
+    first = int(store.sessions_frame(demo_db)["id"].iloc[0])
+    figures = talk.build(demo_db, first, settings)
+    assert "prs_opened" not in figures.numbers and "one_to_ones_held" not in figures.numbers
+    assert figures.numbers["confidence_end"] > figures.numbers["confidence_start"]
+    chart = talk.talk_charts(figures)["prs"].to_dict()
+    assert "Too few check-ins" in json.dumps(chart)
+
+
+def test_timezone_bands():
+    assert talk.timezone_band("America/New_York") == "UTC−12 to −3"
+    assert talk.timezone_band("Europe/London") == "UTC−2 to +3"
+    assert talk.timezone_band("Asia/Kolkata") == "UTC+4 to +14"
+    assert talk.timezone_band("Not/AZone") is None
+    assert talk.merged_band(["UTC−12 to −3", "UTC−2 to +3"]) == "UTC−12 to +3"
+
+
+@pytest.mark.parametrize("kind", ["emails", "names", "githubs", "free_text"])
+def test_the_leak_check_itself_catches_each_kind_of_secret(secrets, kind):
+    sample = sorted(secrets[kind])[0]
+    with pytest.raises(AssertionError):
+        assert_nothing_personal(["Confidence rose", f"Shown at the talk: {sample}."], secrets)
