@@ -14,6 +14,7 @@ penalises a wide time-zone spread. Each stage's optimum becomes a constraint of 
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
@@ -611,9 +612,9 @@ class _TeamModel:
             common = []
             for b in sorted(base[t.name]):
                 c_var = model.new_bool_var(f"common[{t.name},{b}]")
-                for email, var in by_team[t.name]:
-                    if b not in by_email[email].availability:
-                        model.add_implication(var, c_var.Not())
+                busy = [var for email, var in by_team[t.name] if b not in by_email[email].availability]
+                if busy:  # common[t,b] -> nobody busy at b is placed here
+                    model.add_bool_and([var.Not() for var in busy]).only_enforce_if(c_var)
                 common.append(c_var)
             hours = sum(common)
             model.add(hours >= rules.navigator_meeting_hours * in_use)
@@ -674,10 +675,24 @@ class _TeamModel:
             ("total team score", sum(parts), True),
         ]
 
+    def _complete_hint(self, hint: Mapping[str, str | None], seconds: float, workers: int) -> list[int] | None:
+        """Every variable's value for the given assignment (a complete hint CP-SAT adopts at once)."""
+        cp_model = self.cp_model
+        trial = self.model.clone()
+        for (email, name), var in self.x.items():
+            trial.add(trial.get_bool_var_from_proto_index(var.index) == int(hint.get(email) == name))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, seconds)
+        solver.parameters.num_workers = max(1, workers)
+        if solver.solve(trial) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return list(solver.response_proto.solution)
+        return None
+
     def solve(self, hint: Mapping[str, str | None], time_limit: float, workers: int, seed: int, started: float):
         """Solve the stages in order, each optimum fixed for the next; None when infeasible."""
         cp_model, model, x = self.cp_model, self.model, self.x
         shares = [0.35, 0.15, 0.35, 0.15]
+        full = self._complete_hint(hint, min(1.0, 0.1 * time_limit), workers)
         solution = None
         stages: list[dict[str, Any]] = []
         all_optimal, status_name = True, "UNKNOWN"
@@ -685,13 +700,16 @@ class _TeamModel:
             remaining = max(0.05, time_limit - (time.perf_counter() - started))
             budget = max(0.05, remaining * shares[index] / sum(shares[index:]))
             model.clear_hints()
-            for key, var in x.items():
-                model.add_hint(var, solution[key] if solution else int(hint.get(key[0]) == key[1]))
+            if full is not None:
+                for i, value in enumerate(full):
+                    model.add_hint(model.get_int_var_from_proto_index(i), value)
             model.maximize(expr) if maximise else model.minimize(expr)
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = budget
             solver.parameters.num_workers = max(1, workers)
             solver.parameters.random_seed = seed
+            if os.environ.get("TEAMS_SOLVER_LOG"):  # print CP-SAT's search log (for tuning)
+                solver.parameters.log_search_progress = True
             status = solver.solve(model)
             status_name = solver.status_name(status)
             if status == cp_model.INFEASIBLE and solution is None:
@@ -706,6 +724,7 @@ class _TeamModel:
             all_optimal = all_optimal and proven
             stages.append({"stage": label, "value": value, "optimal": proven})
             solution = {key: int(solver.value(var)) for key, var in x.items()}
+            full = list(solver.response_proto.solution)
             if proven:
                 model.add(expr == value)
             else:

@@ -1,0 +1,136 @@
+"""Team charts for the Teams page: aggregated frames from an allocation, and the charts drawn from them.
+
+Frames hold counts and hours per team (never answers); each chart function returns an
+alt.Chart built from such a frame. "Hours each member contributes" reuses the Wellbeing
+page's team_balance frame and chart (dashboard.wellbeing / dashboard.wellbeing_charts).
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import altair as alt
+import pandas as pd
+
+from dashboard import theme
+from dashboard.availability import DAYS, utc_offset_hours, week_grid
+from dashboard.teams import Instance, team_common_blocks
+
+DAY_ORDER = [d[:3].title() for d in DAYS]
+
+
+def _members(assignments: Mapping[str, str | None], team: str) -> list[str]:
+    return [e for e, name in assignments.items() if name == team]
+
+
+def team_grid_frame(instance: Instance, assignments: Mapping[str, str | None]) -> pd.DataFrame:
+    """Per non-empty team and UTC block: the share of the team (members and Navigators) free, and if common."""
+    frames = []
+    for team in instance.teams:
+        members = _members(assignments, team.name)
+        if not members:
+            continue
+        sets = {f"navigator:{n.email}": n.availability for n in team.navigators}
+        sets |= {m: instance.candidate(m).availability for m in members if instance.candidate(m)}
+        grid = week_grid(sets)
+        grid.insert(0, "team", team.name)
+        frames.append(grid)
+    columns = ["team", "block", "day", "day_index", "hour", "free", "people", "share", "common"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def common_hours_heatmap(grid: pd.DataFrame, columns: int = 3) -> alt.Chart:
+    """A week grid (day x UTC hour) per team: how much of the team is free; common hours are brightest."""
+    frame = grid.copy()
+    frame["status"] = frame["common"].map({True: "Everyone free", False: "Not everyone"})
+    return alt.Chart(frame).mark_rect(cornerRadius=2, stroke=theme.BACKGROUND, strokeWidth=1).encode(
+        x=alt.X("hour:O", title="Hour (UTC)", axis=alt.Axis(labelAngle=0, values=list(range(0, 24, 3)))),
+        y=alt.Y("day:O", title=None, sort=DAY_ORDER),
+        color=alt.Color("share:Q", title="Share of the team free", scale=alt.Scale(domain=[0, 1], range=theme.SEQUENTIAL),
+                        legend=alt.Legend(format="%", gradientLength=220)),
+        strokeOpacity=alt.value(1),
+        facet=alt.Facet("team:N", columns=columns, title=None, header=alt.Header(labelFontSize=15, labelFontWeight=600)),
+        tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("day:O", title="Day"),
+                 alt.Tooltip("hour:O", title="Hour (UTC)"), alt.Tooltip("free:Q", title="People free"),
+                 alt.Tooltip("people:Q", title="Team with Navigators"), alt.Tooltip("status:N", title="Common?")],
+    ).properties(width=250, height=130, title=alt.Title(
+        "When each team can meet", subtitle="Day x hour (UTC); the brightest cells are hours the whole team and its Navigators share"))
+
+
+def team_balance_frame(instance: Instance, assignments: Mapping[str, str | None]) -> pd.DataFrame:
+    """Per team and experience level: how many members; with the team's size, common hours and time-zone span."""
+    rows = []
+    for team in instance.teams:
+        members = [instance.candidate(m) for m in _members(assignments, team.name) if instance.candidate(m)]
+        if not members:
+            continue
+        offsets = [o for o in (utc_offset_hours(m.timezone) for m in members) if o is not None]
+        span = (max(offsets) - min(offsets)) if offsets else 0.0
+        common = len(team_common_blocks(instance, team, [m.email for m in members]))
+        levels = pd.Series([m.experience_level or "Not given" for m in members]).value_counts()
+        for level, count in levels.items():
+            rows.append({"team": team.name, "experience_level": level, "count": int(count), "size": len(members),
+                         "common_hours": common, "timezone_span": span})
+    columns = ["team", "experience_level", "count", "size", "common_hours", "timezone_span"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def navigator_load_frame(instance: Instance, assignments: Mapping[str, str | None]) -> pd.DataFrame:
+    """Per Navigator: how many Djangonauts they mentor across teams, and the maximum allowed."""
+    loads: dict[str, int] = {}
+    teams_of: dict[str, list[str]] = {}
+    for team in instance.teams:
+        size = len(_members(assignments, team.name))
+        for navigator in team.navigators:
+            loads[navigator.email] = loads.get(navigator.email, 0) + size
+            teams_of.setdefault(navigator.email, []).append(team.name)
+    return pd.DataFrame([{"navigator": n, "teams": ", ".join(teams_of[n]), "load": load,
+                          "maximum": instance.rules.max_per_navigator} for n, load in loads.items()],
+                        columns=["navigator", "teams", "load", "maximum"])
+
+
+def experience_mix_chart(balance: pd.DataFrame, min_size: int, max_size: int) -> alt.Chart:
+    """Team sizes split by experience level, with the allowed size band."""
+    bars = alt.Chart(balance).mark_bar().encode(
+        y=alt.Y("team:N", title=None),
+        x=alt.X("count:Q", title="Djangonauts", scale=alt.Scale(domain=[0, max(max_size, int(balance["size"].max() or 0))]),
+                axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("experience_level:N", title="Experience"),
+        tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("experience_level:N", title="Experience"),
+                 alt.Tooltip("count:Q", title="Djangonauts"), alt.Tooltip("size:Q", title="Team size")],
+    )
+    band = alt.Chart(pd.DataFrame({"low": [min_size], "high": [max_size]})).mark_rect(
+        color=theme.OK, opacity=0.12).encode(x="low:Q", x2="high:Q")
+    return alt.layer(band, bars).properties(
+        title=alt.Title("Size and experience mix", subtitle=f"Shaded: the allowed size, {min_size}-{max_size}"),
+        height=alt.Step(26), width="container")
+
+
+def timezone_span_chart(balance: pd.DataFrame) -> alt.Chart:
+    """How many hours apart each team's members live (largest minus smallest UTC offset)."""
+    frame = balance.drop_duplicates("team")[["team", "timezone_span", "common_hours"]]
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("team:N", title=None),
+        x=alt.X("timezone_span:Q", title="Hours between members' time zones"),
+        tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("timezone_span:Q", title="Time-zone span (h)"),
+                 alt.Tooltip("common_hours:Q", title="Common hours")],
+    ).properties(title=alt.Title("Time-zone span", subtitle="Wider teams have fewer shared hours"),
+                 height=alt.Step(26), width="container")
+
+
+def navigator_load_chart(loads: pd.DataFrame) -> alt.Chart:
+    """Djangonauts per Navigator against the maximum; over the maximum shows in the warning colour."""
+    frame = loads.copy()
+    frame["state"] = (frame["load"] > frame["maximum"]).map({True: "Over the maximum", False: "Within the maximum"})
+    maximum = int(frame["maximum"].max()) if len(frame) else 0
+    bars = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("navigator:N", title=None),
+        x=alt.X("load:Q", title="Djangonauts mentored", scale=alt.Scale(domain=[0, max(maximum + 1, int(frame["load"].max() or 0))]),
+                axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("state:N", title=None, scale=alt.Scale(domain=["Within the maximum", "Over the maximum"],
+                                                               range=[theme.ACCENT, theme.WARN])),
+        tooltip=[alt.Tooltip("navigator:N", title="Navigator"), alt.Tooltip("teams:N", title="Teams"),
+                 alt.Tooltip("load:Q", title="Djangonauts")],
+    )
+    rule = alt.Chart(pd.DataFrame({"maximum": [maximum]})).mark_rule(strokeDash=[4, 4], color=theme.MUTED).encode(x="maximum:Q")
+    return alt.layer(bars, rule).properties(
+        title=alt.Title("Navigator load", subtitle=f"Dashed: at most {maximum} each"), height=alt.Step(26), width="container")
