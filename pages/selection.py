@@ -1,0 +1,199 @@
+"""Selection: rank the applications fairly, check reviewer agreement, decide, and export."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import review, selection
+from dashboard.criteria import load_criteria
+from dashboard.privacy import min_group_size
+from dashboard.ui import data
+from dashboard.ui.context import page_context
+from dashboard.ui.widgets import empty_state, plain_table
+
+ctx = page_context("selection")
+st.title("Selection")
+
+if ctx.session is None:
+    empty_state("There is no session in the database yet.",
+                "Run `python -m dashboard demo` to explore with demo data, or import applications on the Data page.")
+    st.stop()
+
+criteria = load_criteria(ctx.settings)
+applications = data.table(ctx, "applications")
+if applications.empty:
+    empty_state("There are no applications in this session yet.", "Import the application form's responses on the Data page.")
+    st.stop()
+decisions = data.table(ctx, "decisions")
+stats = review.review_stats(data.table(ctx, "reviews"), criteria, ctx.settings, applications["response_id"])
+ranked = selection.ranked_table(applications, stats, decisions, ctx.session["start_date"])
+places = selection.places(ctx.settings, data.people(ctx), data.table(ctx, "teams"))
+capacity = selection.capacity_after(ranked, [], places)
+FLASH = "selection_flash"
+
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+total, reviewed, contested, accepted = st.columns(4)
+total.metric("Applications", len(ranked))
+reviewed.metric("Reviewed", int((ranked["n_reviews"] > 0).sum()), help="At least one review")
+contested.metric("Contested", int(ranked["contested"].sum()),
+                 help=f"Reviewers' scores differ by {stats.contested_spread:g} points or more")
+accepted.metric("Accepted", f"{capacity.accepted} / {places.places}" if places.places else capacity.accepted,
+                help=f"Places: {places.source}")
+(st.warning if capacity.over else st.info)(selection.capacity_message(capacity), icon=":material/groups:")
+
+# --- Reviewer agreement and calibration ------------------------------------------------------------
+st.subheader("Reviewer agreement")
+alpha_col, words_col = st.columns([1, 3])
+alpha_col.metric("Krippendorff's alpha", "n/a" if stats.alpha is None else f"{stats.alpha:.2f}",
+                 help="Agreement between reviewers on the review score (interval metric); 1 = perfect, 0 = chance.")
+words_col.write(review.interpret_alpha(stats.alpha))
+by_criterion = pd.DataFrame({
+    "Criterion": [c.label for c in criteria],
+    "Alpha": [stats.alpha_by_criterion.get(c.name) for c in criteria],
+    "Meaning": [review.interpret_alpha(stats.alpha_by_criterion.get(c.name)).split(" (")[0].split(":")[0] for c in criteria],
+})
+calibration = stats.reviewers.rename(columns={"reviewer": "Reviewer", "n": "Reviews", "mean": "Mean score", "sd": "Spread (sd)",
+                                              "strictness": "Strictness", "normalised": "Normalised"})
+agreement_col, calibration_col = st.columns([2, 3])
+with agreement_col:
+    plain_table(by_criterion, column_config={"Alpha": st.column_config.NumberColumn(format="%.2f")})
+with calibration_col:
+    plain_table(calibration, column_config={
+        "Mean score": st.column_config.NumberColumn(format="%.2f"),
+        "Spread (sd)": st.column_config.NumberColumn(format="%.2f"),
+        "Strictness": st.column_config.NumberColumn(format="%+.2f", help="Points below colleagues on the same applications; "
+                                                    "positive = stricter, negative = more generous"),
+        "Normalised": st.column_config.CheckboxColumn(help="Scores normalised (at least "
+                                                      f"{review.min_reviews_for_normalising(ctx.settings)} reviews); "
+                                                      "otherwise used raw"),
+    })
+
+# --- Filters -------------------------------------------------------------------------------------
+st.subheader("Ranked applications")
+low, high = review.score_range(criteria)
+with st.expander("Filters", icon=":material/filter_list:"):
+    first, second, third = st.columns(3)
+    score = first.slider("Normalised score", float(low), float(high), (float(low), float(high)), step=0.1)
+    projects = first.multiselect("Project preference", sorted({p for prefs in ranked["project_preferences"] for p in prefs})
+                                 + [selection.NO_PREFERENCE])
+    bands = second.multiselect("Time-zone band", [b for b, _, _ in selection.TIMEZONE_BANDS] + [selection.UNKNOWN])
+    min_hours = second.number_input("At least this many hours a week", min_value=0.0, max_value=40.0, value=0.0, step=0.5)
+    tutorial = third.selectbox("Contribution tutorial", ["Any", "Completed", "Not completed"])
+    levels = third.multiselect("Experience level", sorted(ranked["experience_level"].dropna().unique()))
+    state = st.segmented_control("Show", selection.REVIEW_STATES, default="all", key="selection_state") or "all"
+filters = selection.Filters(
+    score_min=score[0] if score[0] > low else None, score_max=score[1] if score[1] < high else None,
+    projects=tuple(projects), timezone_bands=tuple(bands), min_hours=min_hours or None,
+    tutorial={"Any": None, "Completed": True, "Not completed": False}[tutorial], experience_levels=tuple(levels), state=state,
+)
+shown = selection.filter_ranked(ranked, filters)
+st.caption(f"{len(shown)} of {len(ranked)} applications. Normalised: each reviewer's scores standardised against their "
+           f"own mean and spread (⚑ = includes raw scores of a reviewer with too few reviews). Contested rows are marked ⚠.")
+
+# --- The ranked table, with decisions edited in place ------------------------------------------
+view = pd.DataFrame({
+    "#": shown["position"],
+    "Response ID": shown["response_id"],
+    "Name": shown["name"],
+    "⚠": shown["contested"].map({True: "⚠ contested", False: ""}),
+    "Normalised": shown["normalised"].round(2),
+    "⚑": shown["raw_reviews"].map(lambda n: "⚑" if n else ""),
+    "Mean": shown["mean"].round(2),
+    "Median": shown["median"].round(2),
+    "Spread": shown["spread"].round(2),
+    "Reviews": shown["n_reviews"],
+    "Experience": shown["experience_level"],
+    "Time zone": shown["timezone_band"],
+    "Projects": shown["projects"],
+    "Hours": shown["hours_available"],
+    "Tutorial": shown["tutorial_completed"],
+    "Status": shown["status"],
+    "Rank": shown["rank"],
+}).reset_index(drop=True)
+styled = view.style.apply(lambda row: ["background-color: rgba(213, 94, 0, 0.35)" if row["⚠"] else "" for _ in row], axis=1)
+with st.form(f"decisions_{ctx.version}"):
+    edited = st.data_editor(
+        styled, hide_index=True, width="stretch", height=420, key=f"decisions_editor_{ctx.version}",
+        disabled=[c for c in view.columns if c not in ("Status", "Rank")],
+        column_config={
+            "Status": st.column_config.SelectboxColumn(options=list(selection.STATUSES), required=True),
+            "Rank": st.column_config.NumberColumn(min_value=1, step=1, help="Selection Rank: 1 is the first choice"),
+            "Tutorial": st.column_config.CheckboxColumn(),
+            "Hours": st.column_config.NumberColumn(format="%g"),
+        },
+    )
+    over_ok = st.checkbox("Accept beyond the places available", help="Only when you have found more Navigators.")
+    save_edits = st.form_submit_button("Save decisions", type="primary", icon=":material/save:")
+
+
+def apply(changes, keep_rank=False):
+    """Save decisions after the capacity check; says what happened."""
+    if not changes:
+        st.info("Nothing changed.")
+        return
+    after = selection.capacity_after(ranked, changes, places)
+    if after.over and not over_ok:
+        st.warning(selection.capacity_message(after) + " Nothing was saved; tick 'Accept beyond the places available' "
+                   "to go ahead anyway.", icon=":material/warning:")
+        return
+    try:
+        count = selection.save_decisions(ctx.url, ctx.session_id, changes, ctx.viewer.email, keep_rank=keep_rank)
+    except selection.SelectionError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[FLASH] = f"{count} decision(s) saved. " + selection.capacity_message(after)
+    st.rerun()
+
+
+if save_edits:
+    before = shown[["response_id", "status", "rank"]].reset_index(drop=True)
+    after_edit = pd.DataFrame({"response_id": view["Response ID"], "status": edited["Status"], "rank": edited["Rank"]})
+    try:
+        apply(selection.decision_changes(before, after_edit))
+    except selection.SelectionError as exc:
+        st.error(str(exc))
+
+with st.form("bulk_decisions"):
+    st.markdown("**Decide several at once**")
+    labels = {rid: f"#{pos} {rid}" for rid, pos in zip(shown["response_id"], shown["position"])}
+    left, middle, right = st.columns([3, 1, 1])
+    picked = left.multiselect("Applications", list(labels), format_func=labels.get,
+                              placeholder="Pick applications, or tick 'all shown'")
+    everything = left.checkbox(f"All {len(shown)} shown applications")
+    status = middle.selectbox("Status", selection.STATUSES)
+    rank_from = right.number_input("Rank them from", min_value=0, value=0, step=1,
+                                   help="0 keeps their ranks; otherwise ranks in table order from this number")
+    over_ok = st.checkbox("Accept beyond the places available", key="bulk_over_ok") or over_ok
+    bulk = st.form_submit_button("Apply to the chosen applications")
+if bulk:
+    ids = list(shown["response_id"]) if everything else [rid for rid in shown["response_id"] if rid in set(picked)]
+    if not ids:
+        st.info("Pick at least one application first.")
+    else:
+        apply(selection.bulk_changes(ids, status, rank_from=int(rank_from) or None), keep_rank=not rank_from)
+
+# --- Composition ---------------------------------------------------------------------------------
+st.subheader("Composition: applicant pool vs accepted cohort")
+min_size = min_group_size(ctx.settings)
+st.caption(f"Aggregated counts only. Groups of fewer than {min_size} people are shown as \"<{min_size}\"; "
+           "where that number could be worked out from the total, one more group is hidden too.")
+dimensions = selection.composition_dimensions(ctx.viewer.is_organiser)
+for tab, (key, label) in zip(st.tabs(list(dimensions.values())), dimensions.items()):
+    with tab:
+        frame = selection.composition(ranked, key, min_size, organiser=ctx.viewer.is_organiser)
+        chart_col, table_col = st.columns([3, 2])
+        chart_col.altair_chart(selection.composition_chart(frame, label, min_size), theme=None, width="stretch")
+        with table_col:
+            plain_table(frame[["group", "pool_label", "accepted_label"]].rename(
+                columns={"group": label, "pool_label": "Applicants", "accepted_label": "Accepted"}))
+
+# --- Exports -------------------------------------------------------------------------------------
+st.subheader("Exports")
+st.caption("Cells that start with =, +, -, @, tab or carriage return are prefixed with ' so a spreadsheet never runs them.")
+first, second = st.columns(2)
+slug = str(ctx.session["name"]).lower().replace(" ", "-")
+first.download_button("Decisions CSV (Djangonaut Space import)", selection.decisions_csv(ranked, stats),
+                      file_name=f"{slug}-decisions.csv", mime="text/csv", icon=":material/download:",
+                      help="Response ID, Score, Selection Rank")
+second.download_button("Full CSV for organisers", selection.full_csv(ranked, stats), file_name=f"{slug}-applications.csv",
+                       mime="text/csv", icon=":material/download:",
+                       help="Every answer, one score column per reviewer, statistics and decision")

@@ -1,0 +1,321 @@
+"""Review and Selection pages: AppTest flows through the real app, and a look in real Chromium."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as OrmSession
+from streamlit.testing.v1 import AppTest
+
+from dashboard import access, db as dbmod, models, store
+from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT
+
+REVIEWER = "reviewer1@example.org"
+UNREVIEWED = 5  # reviews of REVIEWER removed so the demo reviewer has a queue
+CRITERIA = ("motivation", "resilience", "knowledge", "availability", "community")
+
+
+def _session_id(url: str) -> int:
+    frame = store.sessions_frame(url)
+    return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
+
+
+def _open_queue(url: str) -> list[str]:
+    """Delete a few of the demo reviewer's reviews (the first ones), as if they were mid-way; returns those ids."""
+    sid = _session_id(url)
+    with dbmod.transaction(url) as db:
+        ids = list(db.scalars(select(models.Review.response_id).where(
+            models.Review.session_id == sid, models.Review.reviewer == REVIEWER).order_by(models.Review.id).limit(UNREVIEWED)))
+        db.execute(delete(models.Review).where(models.Review.session_id == sid, models.Review.reviewer == REVIEWER,
+                                               models.Review.response_id.in_(ids)))
+        dbmod.bump_data_version(db, sid)
+    return ids
+
+
+@pytest.fixture(autouse=True)
+def navigation_apptest(monkeypatch):
+    """Make AppTest run the entrypoint (st.navigation) on every run, as the real server does.
+
+    AppTest resets PagesManager.uses_pages_directory before each run; with a pages/ folder
+    next to streamlit_app.py it then runs the last page file directly (the old multipage
+    mode), skipping the entrypoint that sets the page context and data version.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+
+
+@pytest.fixture
+def review_url(demo_url, monkeypatch):
+    """The demo database with the demo reviewer part-way through, used by the app under test."""
+    _open_queue(demo_url)
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", demo_url)
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(EXAMPLE_CONFIG_PATH))
+    return demo_url
+
+
+def app_as(persona: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state["demo_viewer"] = persona
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything written on the page as text, markdown, captions and tables."""
+    parts = [e.value for e in at.text] + [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [e.value.to_csv() for e in at.dataframe]
+    return "\n".join(str(p) for p in parts)
+
+
+def progress_text(at: AppTest) -> str:
+    return at.get("progress")[0].proto.text
+
+
+def save_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Save review")
+
+
+def reviews_of(url: str, reviewer: str = REVIEWER):
+    reviews = store.load_table(url, _session_id(url), "reviews")
+    return reviews[reviews["reviewer"] == reviewer].set_index("response_id")
+
+
+# --- Review ------------------------------------------------------------------------------------
+
+
+def test_reviewer_reviews_blind_and_the_save_persists(review_url):
+    at = app_as("Reviewer").run()  # the Review page is a reviewer's first page
+    assert not at.exception
+    assert at.title[0].value == "Review"
+    assert progress_text(at) == f"{90 - UNREVIEWED} / 90 reviewed"
+    response_id = at.subheader[0].value.removeprefix("Application ")
+    applicant = store.load_table(review_url, _session_id(review_url), "applications").set_index("response_id").loc[response_id]
+    page = texts(at)
+    for hidden in (applicant["name"], applicant["email"], applicant["github"], applicant["country"]):
+        assert hidden not in page  # blind review: who applied is not on the page
+    assert applicant["motivation"] in [t.value for t in at.text]  # answers that matter, as plain text
+    assert "stay hidden until you have saved your own" in page
+
+    for radio, value in zip(at.radio, (4, 3, 5, 2, 4)):
+        radio.set_value(value)
+    at.text_area[0].input("Clear motivation; ask about availability.")
+    save_button(at).click()
+    at.run()
+    assert not at.exception and not at.error
+    assert f"Review of {response_id} saved" in at.success[0].value
+    assert progress_text(at) == f"{90 - UNREVIEWED + 1} / 90 reviewed"
+    assert at.subheader[0].value != f"Application {response_id}"  # the queue moved on
+
+    saved = reviews_of(review_url).loc[response_id]
+    assert saved["scores"] == {"motivation": 4, "resilience": 3, "knowledge": 5, "availability": 2, "community": 4}
+    assert saved["comment"] == "Clear motivation; ask about availability."
+
+    # A fresh session (a reload) finds the review, with the scores filled in and others' scores now visible.
+    again = app_as("Reviewer").run()
+    again.selectbox(key="review_current_6").set_value(response_id).run()
+    assert [r.value for r in again.radio] == [4, 3, 5, 2, 4]
+    assert again.text_area[0].value == "Clear motivation; ask about availability."
+    reviews = store.load_table(review_url, _session_id(review_url), "reviews")
+    others = set(reviews.loc[(reviews["response_id"] == response_id) & (reviews["reviewer"] != REVIEWER), "reviewer"])
+    assert others and all(other in texts(again) for other in others)
+
+
+def test_editing_replaces_the_review(review_url):
+    at = app_as("Reviewer").run()
+    edited = next(o for o in at.selectbox(key="review_current_6").options if o.startswith("Edit"))
+    response_id = edited.removeprefix("Edit my review of ")
+    at.selectbox(key="review_current_6").set_value(response_id).run()
+    for radio in at.radio:
+        radio.set_value(1)
+    save_button(at).click()
+    at.run()
+    assert not at.error
+    assert reviews_of(review_url).loc[response_id, "scores"] == {c: 1 for c in CRITERIA}
+    assert progress_text(at) == f"{90 - UNREVIEWED} / 90 reviewed"  # an edit is not a new review
+
+
+def test_missing_scores_are_refused_with_a_sentence(review_url):
+    at = app_as("Reviewer").run()
+    at.radio[0].set_value(3)
+    save_button(at).click()
+    at.run()
+    assert "Score every criterion" in at.error[0].value
+    assert len(reviews_of(review_url)) == 90 - UNREVIEWED
+
+
+def test_skip_and_conflict_of_interest(review_url):
+    at = app_as("Reviewer").run()
+    first = at.subheader[0].value
+    next(b for b in at.button if b.label == "Skip for now").click()
+    at.run()
+    second = at.subheader[0].value
+    assert second != first
+    conflicted = second.removeprefix("Application ")
+    next(c for c in at.checkbox if c.label.startswith("I have a conflict")).check()
+    save_button(at).click()
+    at.run()
+    assert f"Conflict of interest recorded for {conflicted}" in at.success[0].value
+    assert "1 conflicts of interest declared" in progress_text(at)
+    assert f"Edit my review of {conflicted}" not in at.selectbox(key="review_current_6").options
+    row = reviews_of(review_url).loc[conflicted]
+    assert bool(row["conflict_of_interest"]) and row["scores"] is None
+    assert at.subheader[0].value not in (first, second)  # the skipped one waits at the end of the queue
+
+
+def test_applicant_text_is_never_markdown(review_url):
+    hostile = store.load_table(review_url, _session_id(review_url), "applications")
+    hostile = hostile[hostile["motivation"].str.contains("<script>", regex=False)]["response_id"].iloc[0]
+    from dashboard import review
+
+    review.save_review(review_url, _session_id(review_url), hostile, REVIEWER, {c: 3 for c in CRITERIA}, "", False)
+    at = app_as("Reviewer").run()
+    at.selectbox(key="review_current_6").set_value(hostile).run()
+    assert at.subheader[0].value == f"Application {hostile}"
+    assert any("<script>" in t.value for t in at.text)
+    assert not any("<script>" in m.value or "javascript:" in m.value for m in at.markdown)
+
+
+def test_organiser_turns_blind_review_off(review_url):
+    at = app_as("Organiser").run()
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    at.toggle[0].set_value(False).run()
+    frame = store.sessions_frame(review_url)
+    assert not bool(frame.loc[frame["name"] == "2026 Session 6", "blind_review"].iloc[0])
+    with OrmSession(dbmod.get_engine(review_url)) as db:
+        assert db.scalar(select(models.AuditEntry.detail).where(models.AuditEntry.action == "blind_review_changed")) == "off"
+
+
+def test_captains_and_navigators_cannot_open_review_or_selection():
+    for roles in ({access.CAPTAIN}, {access.NAVIGATOR}):
+        viewer = access.Viewer("c@example.org", frozenset(roles))
+        assert not access.may_open(viewer, "review") and not access.may_open(viewer, "selection")
+    reviewer = access.Viewer("r@example.org", frozenset({access.REVIEWER}))
+    assert access.may_open(reviewer, "review") and not access.may_open(reviewer, "selection")
+
+
+# --- Selection ---------------------------------------------------------------------------------
+
+
+def selection_page(url: str) -> AppTest:
+    at = app_as("Organiser").run()
+    at.switch_page("pages/selection.py").run()
+    assert not at.exception
+    return at
+
+
+def test_organiser_sees_ranked_table_alpha_and_calibration(review_url):
+    at = selection_page(review_url)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Applications"] == "90"
+    alpha = float(metrics["Krippendorff's alpha"])
+    assert -1 <= alpha <= 1
+    words = " ".join(m.value for m in at.markdown)
+    assert any(word in words for word in ("Reliable", "Tentative", "Weak"))
+    calibration = next(d.value for d in at.dataframe if "Strictness" in d.value.columns)
+    assert set(calibration["Reviewer"]) == {"reviewer1@example.org", "reviewer2@example.org", "reviewer3@example.org"}
+    assert {b.label for b in at.get("download_button")} == {"Decisions CSV (Djangonaut Space import)", "Full CSV for organisers"}
+
+
+def test_organiser_decides_in_bulk_and_capacity_warns_before_overfilling(review_url):
+    sid = _session_id(review_url)
+    decisions = store.load_table(review_url, sid, "decisions").set_index("response_id")
+    pending = list(decisions[decisions["status"] == "pending"].index)
+    at = selection_page(review_url)
+    bulk = next(m for m in at.multiselect if m.label == "Applications")
+    bulk.set_value([pending[0]])
+    next(s for s in at.selectbox if s.label == "Status").set_value("accepted")
+    next(b for b in at.button if b.label == "Apply to the chosen applications").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert store.load_table(review_url, sid, "decisions").set_index("response_id").loc[pending[0], "status"] == "accepted"
+    with OrmSession(dbmod.get_engine(review_url)) as db:
+        audit = db.scalars(select(models.AuditEntry).where(models.AuditEntry.action == "decision_changed")).all()
+    assert [(a.subject, a.actor) for a in audit] == [(pending[0], "organiser1@example.org")]
+
+    # 19 accepted of 24 places: accepting every waitlisted application would overfill, so nothing is saved.
+    waitlisted = list(decisions[decisions["status"] == "waitlisted"].index)
+    next(m for m in at.multiselect if m.label == "Applications").set_value(waitlisted)
+    next(s for s in at.selectbox if s.label == "Status").set_value("accepted")
+    next(b for b in at.button if b.label == "Apply to the chosen applications").click()
+    at.run()
+    assert any("over capacity" in w.value and "Nothing was saved" in w.value for w in at.warning)
+    after = store.load_table(review_url, sid, "decisions")
+    assert (after["status"] == "accepted").sum() == 19
+
+
+def test_exports_neutralise_formulas(review_url):
+    at = selection_page(review_url)
+    buttons = {b.label: b for b in at.get("download_button")}
+    assert buttons  # the page offers both downloads; their content comes from dashboard.selection
+    from dashboard import review, selection
+    from dashboard.criteria import load_criteria
+    from dashboard.config import load_settings
+
+    settings = load_settings(EXAMPLE_CONFIG_PATH)
+    sid = _session_id(review_url)
+    apps = store.load_table(review_url, sid, "applications")
+    stats = review.review_stats(store.load_table(review_url, sid, "reviews"), load_criteria(settings), settings, apps["response_id"])
+    ranked = selection.ranked_table(apps, stats, store.load_table(review_url, sid, "decisions"))
+    rows = list(csv.DictReader(io.StringIO(selection.full_csv(ranked, stats))))
+    assert any(r["community"].startswith("'=HYPERLINK") for r in rows)
+    header = selection.decisions_csv(ranked, stats).splitlines()[0]
+    assert header == "Response ID,Score,Selection Rank"
+
+
+# --- In real Chromium -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def review_server(_demo_db_template, tmp_path_factory):
+    """Our own `streamlit run` (this test writes), on a demo copy where the reviewer has a queue."""
+    from tests.browser_support import chromium_path, streamlit_server
+
+    chromium_path()
+    path = tmp_path_factory.mktemp("review-browser") / "demo.db"
+    shutil.copy(_demo_db_template, path)
+    url = f"sqlite:///{path}"
+    _open_queue(url)
+    with streamlit_server(url, env={"DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)}) as base:
+        yield base, url
+
+
+def test_review_and_selection_in_chromium(review_server, page):
+    from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, wait_for_app
+
+    base, url = review_server
+    open_page(page, base)
+    choose_persona(page, "Reviewer")
+    open_page(page, base, "review")
+    assert_no_exception(page)
+    assert page.get_by_text(f"{90 - UNREVIEWED} / 90 reviewed").first.is_visible()
+    screenshot(page, "review-blind")
+    form = page.locator("[data-testid='stForm']").first
+    for group in form.locator("[data-testid='stRadio']").all():
+        group.get_by_text("4", exact=True).click()
+    form.locator("textarea").fill("Saved from Chromium.")
+    form.get_by_role("button", name="Save review").click()
+    wait_for_app(page)
+    assert page.get_by_text("saved (score 4.00)").first.is_visible()
+    assert page.get_by_text(f"{90 - UNREVIEWED + 1} / 90 reviewed").first.is_visible()
+    reviews = store.load_table(url, _session_id(url), "reviews")
+    assert (reviews["comment"] == "Saved from Chromium.").sum() == 1
+    screenshot(page, "review-after-save")
+
+    open_page(page, base)
+    choose_persona(page, "Organiser")
+    open_page(page, base, "selection")
+    assert_no_exception(page)
+    assert page.get_by_text("Krippendorff's alpha").first.is_visible()
+    assert page.get_by_role("button", name="Decisions CSV (Djangonaut Space import)").is_visible()
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    screenshot(page, "selection-organiser")
