@@ -19,16 +19,14 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from dashboard import engagement, privacy, store, theme
-from dashboard.availability import utc_offset_hours
+from dashboard import engagement, privacy, selection, store, theme
 from dashboard.config import Settings
 from dashboard.privacy import SafeFrame
 
 EXPERIENCE_ORDER = ("Beginner", "Intermediate", "Experienced")
 STAGE_LABELS = {"start": "Start", "mid": "Middle", "end": "End"}
 APPLICANTS, COHORT = "Applicants", "Cohort"
-ANY_PROJECT = "Any project"
-TIMEZONE_BANDS = ((-12.0, -2.0, "UTC−12 to −3"), (-2.0, 3.5, "UTC−2 to +3"), (3.5, 14.5, "UTC+4 to +14"))
+BAND_ORDER = tuple(name for name, _, _ in selection.TIMEZONE_BANDS) + (selection.UNKNOWN,)
 CHECKIN_FIGURES = ("checkins", "checkin_rate", "tickets_progressed", "catch_ups_held", "standups_attended",
                    "review_comments", "prs_opened", "prs_merged")
 CHART_ORDER = ("numbers", "applications", "experience", "timezones", "projects", "hours", "participation", "prs",
@@ -120,25 +118,22 @@ class TalkFigures:
     confidence: SafeFrame | None = None
 
 
-def timezone_band(tz: str | None, on: date | None = None) -> str | None:
-    """A coarse UTC-offset band for a time zone (three bands around the world)."""
-    offset = utc_offset_hours(tz, on)
-    if offset is None:
-        return None
-    return next((label for low, high, label in TIMEZONE_BANDS if low <= offset < high), None)
-
-
 def merged_band(bands: list[str]) -> str:
-    """The label of adjacent time-zone bands taken together ("UTC−2 to +14")."""
-    return f"{bands[0].split(' to ')[0]} to {bands[-1].split(' to ')[1]}"
+    """The label of adjacent time-zone bands taken together: "Americas + Europe & Africa (UTC-12 to +3)"."""
+    names = [band.split(" (")[0] for band in bands]
+    ranges = [band.split(" (")[1].rstrip(")") for band in bands if " (" in band]
+    if len(ranges) != len(bands):
+        return " + ".join(names)
+    return f"{' + '.join(names)} ({ranges[0].split(' to ')[0]} to {ranges[-1].split(' to ')[1]})"
 
 
 def _applicant_rows(tables: SessionTables) -> tuple[pd.DataFrame, pd.Series]:
     apps = tables.applications.copy()
     apps["email"] = apps["email"].astype(str).str.lower()
     start = tables.session.get("start_date")
-    apps["timezone_band"] = [timezone_band(tz, start if isinstance(start, date) else None) for tz in apps["timezone"]]
-    apps["project_preference"] = [list(p) if isinstance(p, list) and p else [ANY_PROJECT]
+    apps["timezone_band"] = [selection.timezone_band(tz, start if isinstance(start, date) else None)
+                             for tz in apps["timezone"]]
+    apps["project_preference"] = [list(p) if isinstance(p, list) and p else [selection.NO_PREFERENCE]
                                   for p in apps["project_preferences"]]
     accepted = set(tables.decisions.loc[tables.decisions["status"] == "accepted", "response_id"])
     return apps, apps["response_id"].isin(accepted)
@@ -181,7 +176,7 @@ def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
         "experience": privacy.compare_counts(apps, "experience_level", accepted, min_size, order=EXPERIENCE_ORDER,
                                              ordered=True, names=(APPLICANTS, COHORT)),
         "timezones": privacy.compare_counts(apps, "timezone_band", accepted, min_size, ordered=True,
-                                            order=[b[2] for b in TIMEZONE_BANDS], merged_name=merged_band,
+                                            order=BAND_ORDER, merged_name=merged_band,
                                             names=(APPLICANTS, COHORT)),
         "projects": privacy.compare_counts(apps, "project_preference", accepted, min_size, explode=True,
                                            names=(APPLICANTS, COHORT)),

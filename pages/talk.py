@@ -1,0 +1,54 @@
+"""Talk: the session's results as slide-ready charts that cannot single anyone out."""
+from functools import partial
+
+import streamlit as st
+
+from dashboard import privacy, talk
+from dashboard.ui.context import page_context
+from dashboard.ui.widgets import empty_state
+
+ctx = page_context("talk")
+st.title("Talk")
+
+if ctx.session is None:
+    empty_state("There is no session in the database yet.",
+                "Run `python -m dashboard demo` to explore with demo data, or import your form exports on the Data page.")
+    st.stop()
+
+
+@st.cache_data(show_spinner="Preparing the talk charts...", max_entries=16)
+def figures_for(url: str, session_id: int, version: int, min_size: int) -> talk.TalkFigures:
+    return talk.talk_figures(talk.load_tables(url, session_id), min_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def slide_file(url: str, session_id: int, version: int, min_size: int, key: str, fmt: str) -> bytes:
+    chart = talk.talk_charts(figures_for(url, session_id, version, min_size), talk.SLIDE)[key]
+    return talk.EXPORTERS[fmt](chart)
+
+
+def all_files_zip(url: str, session_id: int, version: int, min_size: int) -> bytes:
+    figures = figures_for(url, session_id, version, min_size)
+    return talk.zip_bytes(talk.export_files(talk.talk_charts(figures, talk.SLIDE), figures))
+
+
+min_size = privacy.min_group_size(ctx.settings)
+args = (ctx.url, ctx.session_id, ctx.version, min_size)
+figures = figures_for(*args)
+slug = "".join(ch if ch.isalnum() else "-" for ch in ctx.session["name"].lower()).strip("-")
+
+st.caption(f"{ctx.session['name']} · charts for slides and posts. Every chart is drawn from counts, shares and "
+           f"averages only: groups of fewer than {min_size} people are combined with others, and no name, e-mail, "
+           "GitHub handle or free-text answer is ever included. Downloads are sized for a 1920x1080 slide.")
+st.download_button("Download all (PNG, SVG and numbers.json as a zip)", data=partial(all_files_zip, *args),
+                   file_name=f"{slug}-talk-charts.zip", mime="application/zip", type="primary",
+                   icon=":material/folder_zip:", on_click="ignore", key="download_all")
+
+for key, chart in talk.talk_charts(figures, talk.SCREEN).items():
+    with st.container(border=True):
+        st.altair_chart(chart, theme=None, width="stretch")
+        png, svg, _ = st.columns([1, 1, 4])
+        png.download_button("PNG (2x)", data=partial(slide_file, *args, key, "png"), file_name=f"{slug}-{key}.png",
+                            mime="image/png", icon=":material/image:", on_click="ignore", key=f"png_{key}")
+        svg.download_button("SVG", data=partial(slide_file, *args, key, "svg"), file_name=f"{slug}-{key}.svg",
+                            mime="image/svg+xml", icon=":material/draw:", on_click="ignore", key=f"svg_{key}")
