@@ -136,7 +136,6 @@ class SheetsHTTPClient(HTTPClient):
             if remaining <= 0:
                 raise SyncError(f"Google Sheets did not answer within {self.policy.total_seconds:g} seconds in total; "
                                 "try again later.", "time_limit")
-            problem: str
             retry_after = None
             try:
                 self.requests_made += 1
