@@ -97,6 +97,7 @@ class FakeSheets:
     faults: list[Fault] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     log: list[tuple[str, str, dict]] = field(default_factory=list)
+    token_claims: list[dict] = field(default_factory=list)  # the JWT claims of each token request (unverified)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -197,6 +198,7 @@ class FakeSheets:
             elif fault.kind == "status":
                 return self._error(fault.status)
         if endpoint == "token":
+            self.token_claims.append(_jwt_claims(request.form.get("assertion", "")))
             return self._json({"access_token": TOKEN, "expires_in": 3600, "token_type": "Bearer"})
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self._error(401, "Request is missing required authentication credential.", "UNAUTHENTICATED")
@@ -269,6 +271,17 @@ class FakeSheets:
         if values:  # the API leaves "values" out entirely for an empty range
             body["values"] = values
         return body
+
+
+def _jwt_claims(assertion: str) -> dict:
+    """The claims of a service account's signed JWT, read without checking the signature."""
+    import base64
+
+    try:
+        payload = assertion.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
 
 
 def _col_number(letters: str) -> int:

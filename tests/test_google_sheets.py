@@ -89,6 +89,8 @@ def test_sync_reads_every_tab_with_one_metadata_and_one_batch_request(empty_url,
     assert fake.counts["metadata"] == 1 and fake.counts["batch"] == 1 and fake.counts["values"] == 0
     assert fake.api_requests == 2 and outcome.requests == 2
     assert fake.counts["token"] == 1
+    assert fake.token_claims[0]["scope"] == "https://www.googleapis.com/auth/spreadsheets.readonly"
+    assert fake.token_claims[0]["iss"] == CLIENT_EMAIL
     ranges = next(args["ranges"] for method, path, args in fake.log if path.endswith("values:batchGet"))
     assert "'Form Responses 1'" in ranges and "'Check-ins'" in ranges
     assert args_value(fake, "valueRenderOption") == "FORMATTED_VALUE"
