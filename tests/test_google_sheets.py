@@ -403,3 +403,13 @@ def test_cli_sync_json_against_the_loopback_server(tmp_path, fake):
     answer = json.loads(failed.stdout)
     assert answer["ok"] is False and CLIENT_EMAIL in answer["error"] and answer["reason"] == "not_shared"
     assert "Traceback" not in failed.stderr
+
+
+def test_cli_sync_without_a_spreadsheet_fails_with_the_next_step(capsys, monkeypatch, tmp_path):
+    from dashboard import cli
+
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.db'}")
+    assert cli.main(["--config", str(EXAMPLE_CONFIG_PATH), "sync", "--json"]) == 1
+    answer = json.loads(capsys.readouterr().out)
+    assert answer == {"ok": False, "reason": "not_configured", "error": answer["error"]}
+    assert "[sources] spreadsheet" in answer["error"] and "docs/google_sheets.md" in answer["error"]
