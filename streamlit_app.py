@@ -45,10 +45,26 @@ if viewer is None:
 
 ctx = context.PageContext(settings=settings, url=url, session=session, viewer=viewer)
 context.set_current(ctx)
-pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.key) for p in access.pages_for(viewer)]
-if not pages:
+
+
+def nothing_for_your_role() -> None:
+    st.title("Mission Control")
     st.info("There is no page for your role in this session yet. Ask an organiser if you expected one.")
-    st.stop()
+
+
+allowed = access.pages_for(viewer)
+# Demo personas change within one browser session. Streamlit forgets the sidebar's state when
+# the page being viewed disappears from the navigation, so in demo mode every page stays
+# registered and the ones this persona may not open are hidden (page_context still refuses
+# them). With real sign-in the viewer never changes, and the navigation holds only their pages.
+shown = access.PAGES if viewer.demo else allowed
+pages = [
+    st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key, default=bool(allowed) and spec == allowed[0],
+            visibility="visible" if spec in allowed else "hidden")
+    for spec in shown
+]
+if not allowed:
+    pages = [st.Page(nothing_for_your_role, title="Welcome", url_path="welcome")]
 navigation = st.navigation(pages)
 with st.sidebar:
     st.caption(f"Signed in as {viewer.email}" if not viewer.demo else "Demo mode: no sign-in configured.")

@@ -105,8 +105,13 @@ def open_page(page, base: str, url_path: str = "", timeout: float = 30_000) -> N
 
 def choose_persona(page, label: str) -> None:
     """Pick a demo persona in the 'Viewing as' switcher of the sidebar."""
-    page.get_by_role("combobox", name="Viewing as (demo mode)").click()
-    page.get_by_role("option", name=label).click()
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("combobox", name="Viewing as (demo mode)")
+    box.click()
+    page.get_by_role("option", name=label, exact=True).click()
+    expect(box).to_have_value(label)
+    page.wait_for_timeout(500)  # the rerun starts after the widget reports its value
     wait_for_app(page)
 
 

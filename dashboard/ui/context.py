@@ -37,6 +37,9 @@ def page_context(page_key: str) -> PageContext:
     """The context for a page; stops the page if this viewer may not open it."""
     ctx = st.session_state.get(CONTEXT_KEY)
     if ctx is None or not access.may_open(ctx.viewer, page_key):
+        allowed = access.pages_for(ctx.viewer) if ctx is not None else []
+        if allowed and ctx.viewer.demo:  # a demo persona switched while on a page it may not open
+            st.switch_page(allowed[0].path)
         st.error("This page is not available to you. Pick a page from the menu.")
         st.stop()
     return ctx
