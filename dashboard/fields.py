@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Kinds understood by dashboard.parsing.parse_value
-TEXT, EMAIL, INT, HOURS, SCALE, BOOL, DATETIME, DATE, LIST, AVAILABILITY, TIMEZONE, CHOICE = (
-    "text", "email", "int", "hours", "scale", "bool", "datetime", "date", "list",
+TEXT, EMAIL, INT, NUMBER, HOURS, SCALE, BOOL, DATETIME, DATE, LIST, AVAILABILITY, TIMEZONE, CHOICE = (
+    "text", "email", "int", "number", "hours", "scale", "bool", "datetime", "date", "list",
     "availability", "timezone", "choice",
 )
 
@@ -94,7 +94,7 @@ TABLES: dict[str, Table] = {
         Table("reviews", ("response_id", "reviewer"), (
             Field("response_id", required=True),
             Field("reviewer", required=True),
-            Field("overall", HOURS),
+            Field("overall", NUMBER),
             Field("comment"),
             Field("conflict_of_interest", BOOL),
             Field("updated_at", DATETIME),

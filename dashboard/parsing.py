@@ -82,6 +82,14 @@ def parse_int(raw: str, low: int | None = None, high: int | None = None) -> int:
     return value
 
 
+def parse_number(raw: str) -> float:
+    """A plain number such as a total score: '3.5' or '3,5'."""
+    text = str(raw).strip()
+    if not re.fullmatch(r"[+-]?" + _NUMBER, text):
+        raise BadValue(f"'{raw}' is not a number; write digits such as 3.5")
+    return _to_number(text)
+
+
 def parse_scale(raw: str, low: int = 1, high: int = 5) -> int:
     """A 1-5 style answer; Google Forms scale labels like '4 - often' keep their number."""
     text = str(raw).strip()
@@ -186,6 +194,8 @@ def parse_value(field: f.Field, raw: str, *, date_order: str = "MDY", tz: str = 
         return parse_int(re.sub(r"^\s*week\s*", "", str(raw), flags=re.I), field.low, field.high)
     if kind == f.INT:
         return parse_int(raw, 0)
+    if kind == f.NUMBER:
+        return parse_number(raw)
     if kind == f.HOURS:
         return parse_hours(raw)
     if kind == f.SCALE:

@@ -9,6 +9,7 @@ from dashboard.fields import TABLES
 from dashboard.importer import ImportFailed, TableInput, import_tables
 from dashboard.ui import data
 from dashboard.ui.context import page_context
+from dashboard.ui.sync_panel import sync_panel
 from dashboard.ui.widgets import empty_state, plain_table
 from data_sources.files import FileReadError, read_sheets
 
@@ -16,6 +17,8 @@ ctx = page_context("data")
 st.title("Data")
 st.write("Mission Control reads your forms' answers from Google Sheets or CSV/XLSX exports, keeps every raw row, "
          "and stores what it can read. Rows it cannot read are listed below with the reason and what to do.")
+
+sync_panel(ctx)  # Google Sheets: status per source and "Sync now"
 
 # --- Import a file ---------------------------------------------------------------------------
 st.subheader("Import a file")
@@ -72,7 +75,7 @@ else:
     last_ok = runs[runs["status"] == "ok"].head(1)
     if len(last_ok):
         st.caption(f"Last successful import: {last_ok.iloc[0]['source']} at {last_ok.iloc[0]['finished_at']:%Y-%m-%d %H:%M} UTC")
-    failed = runs[runs["status"] == "failed"].head(1)
+    failed = runs[(runs["status"] == "failed") & (runs["kind"] != "sync")].head(1)  # sync failures: panel above
     if len(failed) and (last_ok.empty or failed.iloc[0]["id"] > last_ok.iloc[0]["id"]):
         st.error(f"The last attempt failed ({failed.iloc[0]['source']}): {failed.iloc[0]['error']}")
     plain_table(runs[["started_at", "source", "kind", "status", "rows_read", "rows_stored", "rows_rejected", "seconds", "error"]],

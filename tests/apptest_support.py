@@ -1,0 +1,41 @@
+"""Run the real app in Streamlit's AppTest as one of the demo personas.
+
+AppTest runs the entrypoint (streamlit_app.py) on the first run only; later runs (after a
+widget change or switch_page) run the page script alone, with the context the entrypoint
+stored in session state. So choose the persona and session up front, through run_app.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PERSONAS = ("Organiser", "Reviewer", "Captain of Team Aurora", "Navigator of Team Aurora")
+
+
+def run_app(monkeypatch, database_url: str, persona: str = "Organiser", page: str | None = None,
+            session: str | None = None, timeout: float = 60) -> AppTest:
+    """The app on database_url, viewed by a demo persona, optionally on a page file and session."""
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", database_url)
+    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    at.session_state["demo_viewer"] = persona
+    if session:
+        at.session_state["session_name"] = session
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of a run (titles, markdown, captions, alerts, metrics), for assertions."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error",
+                 "success"):
+        parts += [str(el.value) for el in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
