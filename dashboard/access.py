@@ -50,6 +50,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("data", "pages/data.py", "Data", ":material/database:", frozenset({ORGANISER})),
     PageSpec("review", "pages/review.py", "Review", ":material/rate_review:", frozenset({REVIEWER, ORGANISER})),
     PageSpec("selection", "pages/selection.py", "Selection", ":material/how_to_reg:", frozenset({ORGANISER})),
+    PageSpec("teams", "pages/teams.py", "Teams", ":material/groups:", frozenset({ORGANISER})),
     PageSpec("talk", "pages/talk.py", "Talk", ":material/slideshow:", frozenset({ORGANISER})),
 )
 

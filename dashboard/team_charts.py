@@ -16,6 +16,7 @@ from dashboard.availability import DAYS, utc_offset_hours, week_grid
 from dashboard.teams import Instance, team_common_blocks
 
 DAY_ORDER = [d[:3].title() for d in DAYS]
+COMMON_COLOUR = theme.PALETTE[3]  # yellow stands out from the blue "share free" ramp
 
 
 def _members(assignments: Mapping[str, str | None], team: str) -> list[str]:
@@ -45,15 +46,17 @@ def common_hours_heatmap(grid: pd.DataFrame, columns: int = 3) -> alt.Chart:
     return alt.Chart(frame).mark_rect(cornerRadius=2, stroke=theme.BACKGROUND, strokeWidth=1).encode(
         x=alt.X("hour:O", title="Hour (UTC)", axis=alt.Axis(labelAngle=0, values=list(range(0, 24, 3)))),
         y=alt.Y("day:O", title=None, sort=DAY_ORDER),
-        color=alt.Color("share:Q", title="Share of the team free", scale=alt.Scale(domain=[0, 1], range=theme.SEQUENTIAL),
-                        legend=alt.Legend(format="%", gradientLength=220)),
+        color=alt.condition("datum.common", alt.value(COMMON_COLOUR), alt.Color(
+            "share:Q", title="Share of the team free", scale=alt.Scale(domain=[0, 1], range=theme.SEQUENTIAL),
+            legend=alt.Legend(format="%", gradientLength=220))),
         strokeOpacity=alt.value(1),
         facet=alt.Facet("team:N", columns=columns, title=None, header=alt.Header(labelFontSize=15, labelFontWeight=600)),
         tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("day:O", title="Day"),
                  alt.Tooltip("hour:O", title="Hour (UTC)"), alt.Tooltip("free:Q", title="People free"),
                  alt.Tooltip("people:Q", title="Team with Navigators"), alt.Tooltip("status:N", title="Common?")],
     ).properties(width=250, height=130, title=alt.Title(
-        "When each team can meet", subtitle="Day x hour (UTC); the brightest cells are hours the whole team and its Navigators share"))
+        "When each team can meet",
+        subtitle="Day x hour (UTC); yellow: an hour the whole team and its Navigators share (a common hour)"))
 
 
 def team_balance_frame(instance: Instance, assignments: Mapping[str, str | None]) -> pd.DataFrame:
@@ -94,7 +97,7 @@ def experience_mix_chart(balance: pd.DataFrame, min_size: int, max_size: int) ->
         y=alt.Y("team:N", title=None),
         x=alt.X("count:Q", title="Djangonauts", scale=alt.Scale(domain=[0, max(max_size, int(balance["size"].max() or 0))]),
                 axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("experience_level:N", title="Experience"),
+        color=alt.Color("experience_level:N", title="Experience", legend=alt.Legend(labelLimit=200, columns=2)),
         tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("experience_level:N", title="Experience"),
                  alt.Tooltip("count:Q", title="Djangonauts"), alt.Tooltip("size:Q", title="Team size")],
     )

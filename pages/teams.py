@@ -1,0 +1,190 @@
+"""Teams: propose teams that meet the program's rules, edit them by hand, see what breaks, save."""
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import team_charts, teams, wellbeing, wellbeing_charts
+from dashboard.ui import data
+from dashboard.ui.context import page_context
+from dashboard.ui.widgets import empty_state, plain_table
+
+ctx = page_context("teams")
+st.title("Teams")
+
+if ctx.session is None:
+    empty_state("There is no session in the database yet.",
+                "Run `python -m dashboard demo` to explore with demo data, or import your form exports on the Data page.")
+    st.stop()
+
+NOT_PLACED = "(not placed)"
+DRAFT, PROPOSAL, FLASH = f"teams_draft_{ctx.session_id}", f"teams_proposal_{ctx.session_id}", "teams_flash"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_instance(url: str, session_id: int, version: int, rules: tuple) -> teams.Instance:
+    return teams.instance_from_db(url, session_id, teams.Rules.from_mapping(dict(rules)))
+
+
+try:
+    rules = teams.rules_from_settings(ctx.settings)
+except teams.InstanceError as exc:
+    st.error(f"{exc} Fix [teams] in dashboard.toml.")
+    st.stop()
+instance = load_instance(ctx.url, ctx.session_id, ctx.version, tuple(rules.as_dict().items()))
+if not instance.candidates:
+    empty_state("No applicant is accepted in this session yet.", "Accept Djangonauts on the Selection page, then come back.")
+    st.stop()
+if not instance.teams:
+    empty_state("This session has no teams yet.",
+                "Add teams (name, project, navigators, captain) to your spreadsheet's Teams tab or import a teams CSV "
+                "on the Data page.")
+    st.stop()
+
+st.caption(f"Rules: teams of {rules.min_team_size}-{rules.max_team_size}; at least {rules.navigator_meeting_hours} common "
+           f"hours a week with the Navigators; the Captain shares at least {rules.captain_hours} h with each Djangonaut; "
+           f"each Djangonaut only on a project they chose; at most {rules.max_per_navigator} Djangonauts per Navigator.")
+if FLASH in st.session_state:
+    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+
+# The draft is what the organiser is looking at: saved teams, a proposal, or hand edits of either.
+saved = instance.current_assignments()
+if st.session_state.get(DRAFT, {}).get("version") != ctx.version:
+    st.session_state[DRAFT] = {"version": ctx.version, "assignments": dict(saved), "edit": 0}
+draft = st.session_state[DRAFT]
+
+# --- Propose -----------------------------------------------------------------------------------
+time_limit = float(ctx.settings.section("teams").get("time_limit_seconds", 10))
+left, right = st.columns([3, 2], vertical_alignment="bottom")
+keep = left.checkbox("Keep people who already have a team where they are", value=True,
+                     help="Off: propose every team from scratch (nothing is saved until you press Save).")
+if right.button("Propose teams", type="primary", icon=":material/auto_awesome:", width="stretch"):
+    problem = instance if keep else instance.without_placements()
+    with st.spinner(f"Finding the teams that place the most people and balance them best (up to {time_limit:g} s)..."):
+        result = teams.allocate(problem, time_limit=time_limit)
+    draft.update(assignments=dict(result.assignments), edit=draft["edit"] + 1)
+    st.session_state[PROPOSAL] = {"version": ctx.version, "placed": result.placed, "total": len(instance.candidates),
+                                  "optimal": result.optimal, "seconds": result.seconds,
+                                  "worst": result.worst_meeting_hours}
+
+proposal = st.session_state.get(PROPOSAL)
+if proposal and proposal["version"] == ctx.version:
+    placed, worst, proof, took = st.columns(4)
+    placed.metric("Placed", f"{proposal['placed']} of {proposal['total']}")
+    worst.metric("Fewest common hours in a team", "-" if proposal["worst"] is None else f"{proposal['worst']} h")
+    proof.metric("Answer", "Proven optimal" if proposal["optimal"] else "Best found in time")
+    took.metric("Solver time", f"{proposal['seconds']:.1f} s")
+    if not proposal["optimal"]:
+        st.caption("The solver ran out of time before proving nothing better exists; raise [teams] time_limit_seconds "
+                   "for a more certain answer.")
+
+# --- Edit by hand --------------------------------------------------------------------------------
+st.subheader("Who is in which team")
+st.caption("Move someone with the controls below or change the Team column; the rules are checked at once. "
+           "Nothing is saved until you press Save teams.")
+team_names = [t.name for t in instance.teams]
+ranked = sorted(instance.candidates, key=lambda c: (c.rank is None, c.rank or 0, c.email))
+names = {c.email: c.name or c.email for c in instance.candidates}
+MOVE_WHO, MOVE_TO = f"teams_move_who_{ctx.session_id}", f"teams_move_to_{ctx.session_id}"
+
+
+def move_person() -> None:
+    """Move the chosen Djangonaut in the draft and redraw the table from it."""
+    who, to = st.session_state.get(MOVE_WHO), st.session_state.get(MOVE_TO)
+    if who:
+        draft["assignments"][who] = None if to in (None, NOT_PLACED) else to
+        draft["edit"] += 1
+
+
+who_col, to_col, button_col = st.columns([3, 3, 1], vertical_alignment="bottom")
+who_col.selectbox("Move a Djangonaut", [c.email for c in ranked], key=MOVE_WHO,
+                  format_func=lambda e: f"{names[e]} ({draft['assignments'].get(e) or 'not placed'})")
+to_col.selectbox("to", [NOT_PLACED, *team_names], key=MOVE_TO)
+button_col.button("Move", on_click=move_person, width="stretch", icon=":material/swap_horiz:")
+rows = pd.DataFrame([{
+    "email": c.email, "name": c.name or c.email, "rank": c.rank, "projects": ", ".join(c.project_preferences) or "Any",
+    "experience": c.experience_level or "", "timezone": c.timezone or "",
+    "team": draft["assignments"].get(c.email) or NOT_PLACED,
+} for c in ranked])
+edited = st.data_editor(
+    rows, hide_index=True, width="stretch", key=f"team_editor_{ctx.session_id}_{ctx.version}_{draft['edit']}",
+    disabled=["email", "name", "rank", "projects", "experience", "timezone"],
+    column_config={
+        "email": st.column_config.TextColumn("E-mail"), "name": st.column_config.TextColumn("Djangonaut"),
+        "rank": st.column_config.NumberColumn("Rank", format="%d"),
+        "projects": st.column_config.TextColumn("Projects chosen"), "experience": st.column_config.TextColumn("Experience"),
+        "timezone": st.column_config.TextColumn("Time zone"),
+        "team": st.column_config.SelectboxColumn("Team", options=[NOT_PLACED, *team_names], required=True),
+    },
+)
+assignments = {row.email: (None if row.team == NOT_PLACED else row.team) for row in edited.itertuples(index=False)}
+assignments |= {e: t for e, t in saved.items() if e not in assignments}  # hand-placed people who are not candidates
+draft["assignments"] = assignments
+
+violations = teams.validate_teams(instance, assignments)
+if violations:
+    st.error(f"{len(violations)} rule{'s' if len(violations) != 1 else ''} broken:", icon=":material/rule:")
+    plain_table(pd.DataFrame([{"Team": v.team, "Rule": teams.RULE_NAMES.get(v.rule, v.rule), "What breaks": v.message}
+                              for v in violations]))
+else:
+    st.success("Every team meets every rule.", icon=":material/verified:")
+
+# --- Why the teams are as they are ------------------------------------------------------------
+described = teams.describe(instance, assignments)
+st.subheader("Teams")
+plain_table(pd.DataFrame([{
+    "Team": t.name, "Project": t.project or "Any", "Members": len(t.members), "Common hours": t.meeting_hours,
+    "Fewest Captain hours": min(t.captain_hours.values()) if t.captain_hours else None,
+    "Tight": "; ".join(t.tight) or "-", "Broken": " ".join(t.broken) or "-",
+} for t in described]))
+with st.expander("Why each team is as it is"):
+    for t in described:
+        st.text(t.explanation)
+unplaced = [e for e, t in assignments.items() if not t and instance.candidate(e)]
+if unplaced:
+    st.subheader(f"Not placed ({len(unplaced)})")
+    plain_table(pd.DataFrame([{"Djangonaut": names[e], "E-mail": e, "Why": teams.unplaced_reason(instance, e, assignments)}
+                              for e in unplaced]), column_config={"Why": st.column_config.TextColumn(width="large")})
+
+# --- Save --------------------------------------------------------------------------------------
+changes = sum(1 for c in instance.candidates if assignments.get(c.email) != saved.get(c.email))
+confirm = True
+if violations and changes:
+    confirm = st.checkbox(f"Save even though {len(violations)} rule{'s' if len(violations) != 1 else ''} break",
+                          key=f"teams_confirm_{ctx.version}")
+if st.button("Save teams", type="primary", icon=":material/save:", disabled=not changes or not confirm,
+             help="Writes each Djangonaut's team to the people and decisions tables in one step."):
+    try:
+        count = teams.save_assignments(ctx.url, ctx.session_id, instance, assignments, actor=ctx.viewer.email)
+    except teams.InstanceError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state[FLASH] = f"Teams saved: {changes} Djangonaut{'s' if changes != 1 else ''} moved ({count} rows updated)."
+        st.session_state.pop(PROPOSAL, None)
+        st.rerun()
+if not changes:
+    st.caption("No changes to save.")
+
+# --- Charts --------------------------------------------------------------------------------------
+grid = team_charts.team_grid_frame(instance, assignments)
+if len(grid):
+    st.divider()
+    st.altair_chart(team_charts.common_hours_heatmap(grid), theme=None)
+    st.subheader("Balance of the teams")
+    balance = team_charts.team_balance_frame(instance, assignments)
+    mix, span, load = st.columns(3)
+    mix.altair_chart(team_charts.experience_mix_chart(balance, rules.min_team_size, rules.max_team_size), theme=None)
+    span.altair_chart(team_charts.timezone_span_chart(balance), theme=None)
+    load.altair_chart(team_charts.navigator_load_chart(team_charts.navigator_load_frame(instance, assignments)), theme=None)
+
+checkins = data.table(ctx, "checkins")
+if len(checkins):
+    st.subheader("Who carries each team")
+    st.caption("Each member's share of their team's reported hours so far, from check-ins (saved teams).")
+    thresholds = wellbeing.load_thresholds(ctx.settings)
+    contribution = wellbeing.team_balance(checkins, data.people(ctx), int(checkins["week"].max()), thresholds)
+    contribution = contribution[contribution["team"] != "No team"]
+    if len(contribution):
+        chart = wellbeing_charts.team_balance_chart(contribution)
+        st.altair_chart(chart.properties(title=alt.Title("Hours each member contributes",
+                                                         subtitle="Orange: one person carries much more than an equal share")),
+                        theme=None)
