@@ -35,7 +35,7 @@ from dashboard.config import Settings
 
 DEFAULT_MIN_GROUP_SIZE = 5
 OTHER = "Other"
-EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 MAX_LABEL_LENGTH = 60  # group labels are categories; anything longer is treated as free text
 
 # Columns whose values are free text or identify a person or a record, even when
@@ -383,6 +383,28 @@ def table(frame: pd.DataFrame, min_size: int, *, people_column: str = "people") 
     if not small.empty:
         raise PrivacyError(f"{len(small)} group(s) have fewer than {min_size} people; fold them before publishing.")
     return _safe(frame, min_size, (), int(pd.to_numeric(frame[people_column]).max()) if len(frame) else 0)
+
+
+def pseudonymise(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
+    """Replace who (e.g. a reviewer's e-mail) by "<label> A", "<label> B"... in order of appearance.
+
+    The new column is called ``<label lower-cased>_label``; the mapping is not returned, so an
+    output can compare people without naming them.
+    """
+    names = list(dict.fromkeys(frame[column].dropna()))
+    letters = {name: f"{label} {_letters(i)}" for i, name in enumerate(names)}
+    out = frame.drop(columns=[column])
+    out.insert(0, f"{label.lower()}_label", frame[column].map(letters))
+    return out
+
+
+def _letters(index: int) -> str:
+    text = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        text = chr(ord("A") + rest) + text
+    return text
 
 
 def safe_numbers(numbers: dict[str, Any], people: int, min_size: int) -> dict[str, float | int | str]:

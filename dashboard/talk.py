@@ -18,8 +18,10 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import vl_convert
+from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import engagement, privacy, selection, store, theme
+from dashboard import db as dbmod, engagement, privacy, selection, store, theme
+from dashboard.sessions import find_session
 from dashboard.config import Settings
 from dashboard.privacy import SafeFrame
 
@@ -51,6 +53,7 @@ class Size:
 
 SCREEN = Size("container", 340, 1.0)
 SLIDE = Size(1600, 640, 2.0)  # fills a 1920x1080 slide with its title; text readable from the back
+NOTEBOOK = Size(820, 300, 1.0)  # Jupyter has no container width
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -67,6 +70,15 @@ class SessionTables:
     surveys: pd.DataFrame
     one_to_ones: pd.DataFrame
     history: pd.DataFrame  # session, session_order, email, accepted: one row per application of any session
+
+
+def session_for(url: str, settings: Settings | None, name: str | None = None) -> dict[str, Any]:
+    """The named (else configured, else latest) session as a dict; SessionNotFound with a hint otherwise."""
+    with OrmSession(dbmod.get_engine(url)) as db:
+        found = find_session(db, settings or Settings(), name)
+        session_id = found.id
+    sessions = store.sessions_frame(url)
+    return sessions[sessions["id"] == session_id].iloc[0].to_dict()
 
 
 def load_history(url: str) -> pd.DataFrame:
@@ -469,6 +481,40 @@ def confidence_chart(confidence: SafeFrame | None, more_comfortable: float | Non
     text = base.mark_text(align="left", dx=10 * size.font, fontSize=28 * size.font, fontWeight=700).encode(
         x="mean:Q", text="label:N")
     return finish(alt.layer(bars, text), size, title, subtitle)
+
+
+def weekly_lines_chart(series: dict[str, SafeFrame], value: str, title: str, y_title: str,
+                       domain: tuple[float, float] | None = None, size: Size = SCREEN) -> alt.Chart:
+    """One line per measure over the weeks (e.g. mean energy and mean burnout), from privacy aggregates."""
+    frames = []
+    for name, safe in series.items():
+        frame = _require(safe)
+        frames.append(frame[["week", "order", value, "people"]].assign(measure=name))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if frame.empty:
+        return _empty_chart(size, title, "Too few check-ins to show")
+    x = alt.X("week:N", sort=alt.SortField("order"), title="Week", axis=alt.Axis(labelAngle=0))
+    scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False)
+    base = alt.Chart(frame).encode(x=x, y=alt.Y(f"{value}:Q", title=y_title, scale=scale),
+                                   color=alt.Color("measure:N", title=None, sort=list(series)))
+    lines = base.mark_line(strokeWidth=3 * size.font)
+    points = base.mark_point(size=70 * size.font ** 2, filled=True).encode(
+        tooltip=["week:N", "measure:N", "people:Q", alt.Tooltip(f"{value}:Q", format=".2f")])
+    return finish(alt.layer(lines, points), size, title)
+
+
+def bar_chart(safe: SafeFrame, category: str, value: str, title: str, x_title: str, size: Size = SCREEN,
+              value_format: str = ".2f") -> alt.Chart:
+    """Horizontal bars of one value per group (e.g. each pseudonymous reviewer's strictness)."""
+    frame = _require(safe)
+    if frame.empty:
+        return _empty_chart(size, title, "Nothing to show")
+    sort = alt.SortField("order") if "order" in frame else None
+    bars = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y(f"{category}:N", title=None, sort=sort), x=alt.X(f"{value}:Q", title=x_title),
+        color=alt.condition(f"datum['{value}'] < 0", alt.value(theme.PALETTE[1]), alt.value(theme.ACCENT)),
+        tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=value_format)])
+    return finish(bars, size, title)
 
 
 def talk_charts(figures: TalkFigures, size: Size = SCREEN) -> dict[str, alt.Chart]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import zipfile
 from xml.etree import ElementTree
 
@@ -13,10 +12,7 @@ import pytest
 
 from dashboard import cli, privacy, store, talk
 from dashboard.config import with_overrides
-
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
-FREE_TEXT_COLUMNS = {"applications": ["motivation", "resilience", "community", "django_experience"],
-                     "checkins": ["blockers", "notes"], "surveys": ["free_text"]}
+from tests.privacy_checks import assert_nothing_personal, gather_secrets, strings_in
 
 
 @pytest.fixture(scope="module")
@@ -39,41 +35,7 @@ def figures(demo_db, current, settings) -> talk.TalkFigures:
 @pytest.fixture(scope="module")
 def secrets(demo_db) -> dict[str, set[str]]:
     """Everything identifying or free-text in the demo database, across every session."""
-    found: dict[str, set[str]] = {"emails": set(), "names": set(), "githubs": set(), "free_text": set()}
-    for session_id in store.sessions_frame(demo_db)["id"]:
-        for table in ("applications", "people", "checkins", "surveys"):
-            frame = store.load_table(demo_db, int(session_id), table)
-            found["emails"] |= set(frame["email"].dropna().astype(str).str.lower())
-            if "name" in frame:
-                found["names"] |= {n for n in frame["name"].dropna().astype(str) if len(n) > 3}
-            if "github" in frame:
-                found["githubs"] |= {g for g in frame["github"].dropna().astype(str) if len(g) > 3}
-            for column in FREE_TEXT_COLUMNS.get(table, []):
-                found["free_text"] |= {t for t in frame[column].dropna().astype(str) if len(t) > 12}
-    return found
-
-
-def strings_in(value) -> list[str]:
-    """Every string anywhere in a JSON-like value (keys and values)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in [str(k), *strings_in(v)]]
-    if isinstance(value, list):
-        return [s for v in value for s in strings_in(v)]
-    return []
-
-
-def assert_nothing_personal(texts: list[str], secrets: dict[str, set[str]]) -> None:
-    joined = "\n".join(texts)
-    assert not EMAIL.search(joined), EMAIL.search(joined).group(0)
-    lowered = joined.lower()
-    for kind in ("emails", "githubs", "free_text"):
-        leaked = [s for s in secrets[kind] if s.lower() in lowered]
-        assert not leaked, f"{kind} leaked: {leaked[:3]}"
-    words = set(re.findall(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*", joined))
-    leaked_names = [n for n in secrets["names"] if n in joined and (n in words or f" {n} " in f" {joined} ")]
-    assert not leaked_names, f"names leaked: {leaked_names[:3]}"
+    return gather_secrets(demo_db)
 
 
 def assert_no_small_group(spec: dict, min_size: int) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sqlalchemy.orm import Session as OrmSession
-
-from dashboard import db as dbmod, talk
+from dashboard import talk
 from dashboard.cli import emit, fail
 from dashboard.privacy import PrivacyError
-from dashboard.sessions import SessionNotFound, find_session
+from dashboard.sessions import SessionNotFound
 
 NAME = "export-charts"
 HELP = "Write the talk charts (PNG at 2x and/or SVG) and numbers.json, safe to show in public, into a folder."
@@ -25,10 +23,9 @@ def run(args, settings) -> int:
     url = args.database or settings.database_url
     started = time.perf_counter()
     try:
-        with OrmSession(dbmod.get_engine(url)) as db:
-            session = find_session(db, settings, args.session)
-            session_id, session_name = session.id, session.name
-        figures = talk.build(url, session_id, settings)
+        session = talk.session_for(url, settings, args.session)
+        session_name = session["name"]
+        figures = talk.build(url, int(session["id"]), settings)
         charts = talk.talk_charts(figures, talk.SLIDE)
         formats = ("png", "svg") if args.format == "all" else (args.format,)
         written = talk.write_files(talk.export_files(charts, figures, formats), Path(args.out))
