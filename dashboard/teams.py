@@ -768,6 +768,14 @@ def team_score(instance: Instance, team: TeamSpec, members: list[str]) -> int:
 
 # --- the database: the accepted cohort in, the teams out ------------------------------------
 
+def _text(value) -> str | None:
+    """A stripped string, or None for missing values (None, NaN, empty)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 def rules_from_settings(settings) -> Rules:
     """The [teams] rules of dashboard.toml (defaults where missing)."""
     return Rules.from_mapping(settings.section("teams"))
@@ -800,12 +808,15 @@ def instance_from_db(url: str, session_id: int, rules: Rules, keep_placed: bool 
     def blocks_of(email: str, fallback=None) -> frozenset[int]:
         person = person_by_email.get(email)
         value = person.get("availability") if person else None
-        if not value and fallback is not None:
+        if not parse_utc_blocks_safe(value) and fallback is not None:
             value = fallback
+        return frozenset(parse_utc_blocks_safe(value))
+
+    def parse_utc_blocks_safe(value) -> list[int]:
         try:
-            return frozenset(parse_utc_blocks(value or []))
+            return parse_utc_blocks(value) if value is not None and not isinstance(value, float) else []
         except ValueError:
-            return frozenset()
+            return []
 
     team_names = set(teams_frame["name"]) if len(teams_frame) else set()
     candidates, placed = [], {}
@@ -815,28 +826,30 @@ def instance_from_db(url: str, session_id: int, rules: Rules, keep_placed: bool 
         if application is None:
             continue
         email = str(application["email"]).strip().lower()
-        person = person_by_email.get(email, {})
+        person = {k: v for k, v in person_by_email.get(email, {}).items() if k != "availability"}
+        person = {k: _text(v) for k, v in person.items()}
         candidates.append(Candidate(
             email=email, rank=_number(decision.get("rank")), score=scores.get(decision["response_id"]),
             project_preferences=_preferences(application.get("project_preferences")),
             availability=blocks_of(email, application.get("availability")),
-            experience_level=application.get("experience_level") or None,
+            experience_level=_text(application.get("experience_level")),
             underrepresented=_as_bool(application.get("underrepresented")),
-            timezone=application.get("timezone") or person.get("timezone") or None,
-            name=application.get("name") or person.get("name") or None, response_id=decision["response_id"],
+            timezone=_text(application.get("timezone")) or person.get("timezone"),
+            name=_text(application.get("name")) or person.get("name"), response_id=decision["response_id"],
         ))
-        team = decision.get("team") or person.get("team")
+        team = _text(decision.get("team")) or person.get("team")
         if keep_placed and team in team_names:
             placed[email] = team
     teams = []
     for row in teams_frame.to_dict("records"):
-        navigators = row.get("navigators") or []
+        navigators = row.get("navigators")
+        navigators = [] if navigators is None or (isinstance(navigators, float) and navigators != navigators) else navigators
         if isinstance(navigators, str):
             navigators = [n for n in navigators.split(",")]
         navigators = [str(n).strip().lower() for n in navigators if str(n).strip()]
-        captain = str(row.get("captain") or "").strip().lower()
+        captain = (_text(row.get("captain")) or "").lower()
         teams.append(TeamSpec(
-            name=row["name"], project=row.get("project") or None,
+            name=row["name"], project=_text(row.get("project")),
             navigators=[Staff(n, blocks_of(n)) for n in navigators],
             captain=Staff(captain, blocks_of(captain)) if captain else None,
             members=[e for e, t in placed.items() if t == row["name"]],

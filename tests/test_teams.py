@@ -342,3 +342,29 @@ def test_save_assignments_bumps_the_data_version(demo_url):
     assert instance_from_db(demo_url, session_id, Rules()).current_assignments()[first] is None
     with pytest.raises(InstanceError, match="Unknown team"):
         save_assignments(demo_url, session_id, instance, {first: "Team Mars"}, actor="x")
+
+
+def test_database_mode_copes_with_missing_answers_and_people_rows(demo_url):
+    session_id = _session_id(demo_url)
+    instance = instance_from_db(demo_url, session_id, Rules())
+    first = instance.candidates[0]
+    with dbmod.transaction(demo_url) as db:  # no people row yet, and no experience answer
+        db.execute(models.Person.__table__.delete().where(models.Person.session_id == session_id,
+                                                          models.Person.email == first.email))
+        application = db.scalars(select(models.Application).where(models.Application.session_id == session_id,
+                                                                  models.Application.response_id == first.response_id)).one()
+        application.experience_level = None
+        expected = frozenset(application.availability)
+    again = instance_from_db(demo_url, session_id, Rules())
+    person = again.candidate(first.email)
+    assert person.availability == expected and person.experience_level is None
+    assert again.current_assignments()[first.email] == first_team(instance, first.email)  # decisions.team still places them
+    allocate(again, **FAST)  # a missing answer does not break the model
+    team = again.teams[0].name
+    save_assignments(demo_url, session_id, again, again.current_assignments() | {first.email: team}, actor="o@x.org")
+    people = store.load_table(demo_url, session_id, "people").set_index("email")
+    assert people.loc[first.email, "team"] == team and people.loc[first.email, "role"] == "djangonaut"
+
+
+def first_team(instance: Instance, email: str) -> str | None:
+    return instance.current_assignments().get(email)
