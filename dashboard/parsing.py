@@ -126,8 +126,8 @@ def parse_list(raw: str) -> list[str]:
 def parse_timezone(raw: str) -> str:
     """An IANA time zone name ('Europe/Paris'); 'UTC+5:30' style offsets are not enough for DST."""
     text = str(raw).strip()
-    candidate = text.split(" ")[0] if " " in text and "/" in text.split(" ")[0] else text
-    for name in (candidate, candidate.replace(" ", "_")):
+    # 'America/St Johns' and 'Europe/Paris (CET)' are both seen in forms.
+    for name in (text, text.replace(" ", "_"), text.split(" ")[0]):
         try:
             ZoneInfo(name)
             return name

@@ -39,7 +39,7 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> list[RawSheet]:
     try:
         if suffix in {".csv", ".txt"}:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                                encoding="utf-8-sig", sep=None, engine="python")
+                                encoding="utf-8-sig")
             sheets = {path.stem: frame}
         elif suffix in {".xlsx", ".xlsm"}:
             sheets = pd.read_excel(path, sheet_name=sheet if sheet else None, dtype=str, keep_default_na=False)

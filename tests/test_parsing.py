@@ -1,0 +1,64 @@
+"""Value parsers: answers as people really type them into forms."""
+from datetime import datetime
+
+import pytest
+
+from dashboard import fields
+from dashboard.parsing import (
+    BadValue, parse_bool, parse_datetime, parse_hours, parse_list, parse_scale, parse_timezone, parse_value,
+)
+
+
+@pytest.mark.parametrize("raw, hours", [
+    ("4", 4), ("3.5", 3.5), ("3,5", 3.5), ("4-5", 4.5), ("4 - 5", 4.5), ("3h", 3), ("3 hours", 3), ("~6", 6),
+    ("four", 4), ("Four", 4), (" 0 ", 0), ("about 5", 5), ("10+", 10), ("2 to 4", 3),
+])
+def test_hours_as_people_write_them(raw, hours):
+    assert parse_hours(raw) == hours
+
+
+@pytest.mark.parametrize("raw", ["a lot", "??", "-3", "200", "4h30m"])
+def test_hours_that_cannot_be_read_say_what_to_write(raw):
+    with pytest.raises(BadValue, match="hours"):
+        parse_hours(raw)
+
+
+@pytest.mark.parametrize("raw, value", [("TRUE", True), ("FALSE", False), ("Yes", True), ("no", False), ("x", True),
+                                        ("Prefer not to say", None)])
+def test_checkbox_and_yes_no_answers(raw, value):
+    assert parse_bool(raw) is value
+
+
+def test_google_forms_scale_labels_keep_their_number():
+    assert parse_scale("4 - often") == 4
+    with pytest.raises(BadValue, match="1-5"):
+        parse_scale("7")
+
+
+def test_multi_select_answers_are_split_on_commas():
+    assert parse_list("Django core, django CMS") == ["Django core", "django CMS"]
+    assert parse_list("Django core,  ") == ["Django core"]
+
+
+def test_timestamps_follow_the_sheet_locale_and_time_zone():
+    assert parse_datetime("9/28/2026 18:05:09", "MDY", "UTC") == datetime(2026, 9, 28, 18, 5, 9)
+    assert parse_datetime("28/09/2026 18:05:09", "DMY", "Europe/Paris") == datetime(2026, 9, 28, 16, 5, 9)
+    assert parse_datetime("2026-09-28T18:05:09Z") == datetime(2026, 9, 28, 18, 5, 9)
+    with pytest.raises(BadValue, match="DMY"):
+        parse_datetime("9/28/2026 18:05:09", "DMY")
+
+
+def test_time_zones_must_be_iana_names():
+    assert parse_timezone("Asia/Kolkata") == "Asia/Kolkata"
+    assert parse_timezone("America/St Johns") == "America/St_Johns"
+    with pytest.raises(BadValue, match="IANA"):
+        parse_timezone("somewhere nice")
+
+
+def test_week_answers_like_week_3():
+    week = fields.table("checkins").field("week")
+    assert parse_value(week, "Week 3") == 3
+    assert parse_value(week, "3") == 3
+    assert parse_value(week, "") is None
+    with pytest.raises(BadValue):
+        parse_value(week, "Week 0")
