@@ -153,3 +153,20 @@ def test_teams_page_in_chromium(app_server, page):
     assert page.get_by_text("When each team can meet").first.is_visible()
     assert page.locator("[data-testid='stVegaLiteChart']").count() >= 4
     screenshot(page, "organiser-teams-proposed-full")
+
+
+def test_editing_the_team_column_checks_the_rules(teams_url):
+    at = teams_page()
+    next(c for c in at.checkbox if c.label.startswith("Keep people")).uncheck()
+    button(at, "Propose teams").click()
+    at.run()
+    editor = at.data_editor[0]
+    frame = editor.value
+    row = int(frame.index[frame["team"] != "(not placed)"][0])
+    other = next(t for t in frame["team"].unique() if t not in ("(not placed)", frame.loc[row, "team"]))
+    at.session_state[editor.key] = {"edited_rows": {row: {"team": other}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert at.error and "broken" in at.error[0].value
+    table = next(d.value for d in at.dataframe if "What breaks" in d.value.columns)
+    assert any(frame.loc[row, "email"] in message or other in message for message in table["What breaks"])
