@@ -49,10 +49,11 @@ class Size:
     width: int | str
     height: int
     font: float = 1.0
+    fit: bool = False  # width/height are the whole image's, not the plot's
 
 
 SCREEN = Size("container", 340, 1.0)
-SLIDE = Size(1600, 640, 2.0)  # fills a 1920x1080 slide with its title; text readable from the back
+SLIDE = Size(1760, 920, 2.0, fit=True)  # a 1920x1080 slide with margins; text readable from the back
 NOTEBOOK = Size(820, 300, 1.0)  # Jupyter has no container width
 
 
@@ -151,6 +152,13 @@ def _applicant_rows(tables: SessionTables) -> tuple[pd.DataFrame, pd.Series]:
     return apps, apps["response_id"].isin(accepted)
 
 
+def _project_order(apps: pd.DataFrame) -> list[str]:
+    """Projects by how many applicants named them, "No preference" last."""
+    counts = apps["project_preference"].explode().value_counts()
+    ordered = sorted(counts.index, key=lambda p: (p == selection.NO_PREFERENCE, -counts[p], str(p).lower()))
+    return [str(p) for p in ordered]
+
+
 def _cohort_checkins(tables: SessionTables) -> pd.DataFrame:
     roster = set(engagement.djangonauts(tables.people)["email"])
     rows = tables.checkins[tables.checkins["email"].isin(roster)] if len(tables.checkins) else tables.checkins
@@ -191,7 +199,7 @@ def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
                                             order=BAND_ORDER, merged_name=merged_band,
                                             names=(APPLICANTS, COHORT)),
         "projects": privacy.compare_counts(apps, "project_preference", accepted, min_size, explode=True,
-                                           names=(APPLICANTS, COHORT)),
+                                           order=_project_order(apps), names=(APPLICANTS, COHORT)),
     }
     checkins = _cohort_checkins(tables)
     hours = privacy.quartiles_by(checkins, "hours", "week", min_size, ordered=True)
@@ -237,10 +245,26 @@ def _scaled(section: dict, factor: float) -> dict:
     return out
 
 
+TITLE_LINE = 68  # characters that fit on one title line of a slide
+
+
+def wrap_title(title: str, limit: int = TITLE_LINE) -> str | list[str]:
+    """A long title as two lines, broken after '; ' or ', ' (else a space) before the limit."""
+    if len(title) <= limit:
+        return title
+    for mark in ("; ", ", ", " "):
+        cut = title.rfind(mark, 0, limit)
+        if cut > limit // 3:
+            return [title[:cut + len(mark.rstrip())].rstrip(), title[cut + len(mark):]]
+    return title
+
+
 def finish(chart: alt.Chart, size: Size, title: str, subtitle: str | list[str] = "") -> alt.Chart:
     """Size a chart, give it its finding as title, and scale the theme's text for the size."""
     chart = chart.properties(width=size.width, height=size.height,
-                             title=alt.Title(title, subtitle=subtitle or alt.Undefined))
+                             title=alt.Title(wrap_title(title), subtitle=subtitle or alt.Undefined))
+    if size.fit:  # the whole image, axes, legend and title included, has exactly this size
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit", contains="padding"))
     if size.font == 1.0:
         return chart
     config = theme.theme_config()["config"]
@@ -248,7 +272,7 @@ def finish(chart: alt.Chart, size: Size, title: str, subtitle: str | list[str] =
     return (chart.configure(padding=int(config["padding"] * f))
             .configure_title(**_scaled(config["title"], f))
             .configure_axis(**_scaled(config["axis"], f), tickCount=6)
-            .configure_legend(**_scaled(config["legend"], f), symbolSize=120 * f * f)
+            .configure_legend(**_scaled(config["legend"], f), symbolSize=120 * f * f, labelLimit=int(400 * f))
             .configure_header(**_scaled(config["header"], f)))
 
 
@@ -311,7 +335,7 @@ def numbers_chart(numbers: SafeFrame, size: Size = SCREEN, *, session_name: str 
     value = base.mark_text(fontSize=54 * size.font, fontWeight=700, color=theme.ACCENT, dy=-14 * size.font).encode(
         text="value:N")
     label = base.mark_text(fontSize=17 * size.font, color=theme.TEXT, dy=30 * size.font).encode(text="label:N")
-    sized = Size(size.width, max(size.height, 130 * rows * (1 if size.font == 1 else 1.6)), size.font)
+    sized = size if size.fit else Size(size.width, max(size.height, 130 * rows * (1 if size.font == 1 else 1.6)), size.font)
     return finish(alt.layer(value, label), sized, title, subtitle)
 
 
@@ -343,13 +367,12 @@ def _composition_title(frame: pd.DataFrame, column: str, dimension: str) -> str:
     wide = frame.pivot_table(index=column, columns="population", values="share", aggfunc="first")
     if APPLICANTS not in wide or COHORT not in wide or wide.empty:
         return f"{dimension}: applicants vs. cohort"
-    gap = (wide[COHORT] - wide[APPLICANTS])
-    label = gap.abs().idxmax()
+    gap = (wide[COHORT] - wide[APPLICANTS]).round(3)
+    label = sorted(gap.index, key=lambda g: (-abs(gap[g]), gap[g] < 0))[0]  # biggest gap, "more" on a tie
     if abs(gap[label]) < 0.05:
         return f"The cohort mirrors the applicants' {dimension.lower()}"
-    more = "more" if gap[label] > 0 else "fewer"
-    return (f"The cohort has {more} {label} ({_pct(wide.loc[label, COHORT])}) "
-            f"than the applicants ({_pct(wide.loc[label, APPLICANTS])})")
+    name = str(label).split(" (")[0]  # "Asia & Pacific (UTC+3:30 to +14)" -> "Asia & Pacific"
+    return f"{name}: {_pct(wide.loc[label, COHORT])} of the cohort vs. {_pct(wide.loc[label, APPLICANTS])} of the applicants"
 
 
 def composition_chart(composition: SafeFrame, column: str, dimension: str, size: Size = SCREEN) -> alt.Chart:
