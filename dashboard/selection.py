@@ -352,8 +352,9 @@ def composition_chart(frame: pd.DataFrame, title: str, min_size: int) -> alt.Cha
                       "people": frame["accepted_label"]}),
     ], ignore_index=True)
     hidden = sorted(set(long.loc[long["share"].isna() & (long["people"] != "0"), "group"]))
-    subtitle = (f"Share of people in each group; fewer than {min_size} people, not shown: {', '.join(hidden)}"
-                if hidden else "Share of people in each group")
+    subtitle = ["Share of applicants and of the accepted cohort"]
+    if hidden:  # kept short: Vega truncates a subtitle wider than the chart
+        subtitle.append(f"Not drawn (under {min_size} people, or would reveal one): {', '.join(hidden)}")
     return alt.Chart(long.dropna(subset=["share"]), title=alt.TitleParams(title, subtitle=subtitle)).mark_bar().encode(
         x=alt.X("share:Q", title="Share of people", axis=alt.Axis(format="%")),
         y=alt.Y("group:N", title=None, sort=list(frame["group"])),

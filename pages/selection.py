@@ -53,19 +53,23 @@ by_criterion = pd.DataFrame({
 })
 calibration = stats.reviewers.rename(columns={"reviewer": "Reviewer", "n": "Reviews", "mean": "Mean score", "sd": "Spread (sd)",
                                               "strictness": "Strictness", "normalised": "Normalised"})
-agreement_col, calibration_col = st.columns([2, 3])
-with agreement_col:
-    plain_table(by_criterion, column_config={"Alpha": st.column_config.NumberColumn(format="%.2f")})
-with calibration_col:
-    plain_table(calibration, column_config={
-        "Mean score": st.column_config.NumberColumn(format="%.2f"),
-        "Spread (sd)": st.column_config.NumberColumn(format="%.2f"),
-        "Strictness": st.column_config.NumberColumn(format="%+.2f", help="Points below colleagues on the same applications; "
-                                                    "positive = stricter, negative = more generous"),
-        "Normalised": st.column_config.CheckboxColumn(help="Scores normalised (at least "
-                                                      f"{review.min_reviews_for_normalising(ctx.settings)} reviews); "
-                                                      "otherwise used raw"),
-    })
+if stats.scored.empty:
+    st.info("No reviews yet: agreement and calibration appear once reviewers have scored applications on the Review page.")
+else:
+    agreement_col, calibration_col = st.columns([2, 3])
+    with agreement_col:
+        plain_table(by_criterion, column_config={"Alpha": st.column_config.NumberColumn(format="%.2f")})
+    with calibration_col:
+        plain_table(calibration, column_config={
+            "Mean score": st.column_config.NumberColumn(format="%.2f"),
+            "Spread (sd)": st.column_config.NumberColumn(format="%.2f"),
+            "Strictness": st.column_config.NumberColumn(format="%+.2f", help="Points below colleagues on the same applications; "
+                                                        "positive = stricter, negative = more generous"),
+            "Normalised": st.column_config.CheckboxColumn(help="Scores normalised (at least "
+                                                          f"{review.min_reviews_for_normalising(ctx.settings)} reviews); "
+                                                          "otherwise used raw"),
+        })
+
 
 # --- Filters -------------------------------------------------------------------------------------
 st.subheader("Ranked applications")

@@ -226,7 +226,7 @@ def test_composition_chart_draws_only_shown_groups():
     # Pool: Experienced (3) is under 5, so Beginner is hidden too; accepted: 6 and a real zero.
     assert {(d["group"], d["population"]) for d in drawn} == {("Beginner", "Accepted"), ("Experienced", "Accepted")}
     assert all(d["share"] is not None for d in drawn)
-    assert "Experienced" in spec["title"]["subtitle"] and "Beginner" in spec["title"]["subtitle"]
+    assert "Experienced" in spec["title"]["subtitle"][-1] and "Beginner" in spec["title"]["subtitle"][-1]
 
 
 # --- exports ------------------------------------------------------------------------------
