@@ -247,3 +247,25 @@ def test_talk_page_is_for_organisers_only():
     reviewer = access.Viewer("r@example.org", frozenset({access.REVIEWER}))
     assert access.may_open(organiser, "talk")
     assert not access.may_open(captain, "talk") and not access.may_open(reviewer, "talk")
+
+
+def test_talk_page_in_chromium_draws_the_charts_and_downloads_a_slide(app_server, page, tmp_path):
+    from tests.browser_support import assert_no_exception, open_page, screenshot, wait_for_app
+
+    open_page(page, app_server, timeout=120_000)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Talk").click()
+    wait_for_app(page, timeout=120_000)
+    assert_no_exception(page)
+    assert page.get_by_role("heading", name="Talk").first.is_visible()
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    charts.first.wait_for(timeout=60_000)
+    assert charts.count() == len(talk.CHART_ORDER)
+    page.get_by_text("Confidence rose from").first.wait_for(timeout=60_000)  # drawn by Vega, not just in the spec
+    screenshot(page, "talk-page")
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="PNG (2x)").last.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.endswith("-confidence.png")
+    content = saved.read_bytes()
+    assert content[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(content[16:20], "big") == 2 * talk.SLIDE.width
