@@ -62,9 +62,10 @@ if right.button("Propose teams", type="primary", icon=":material/auto_awesome:",
     with st.spinner(f"Finding the teams that place the most people and balance them best (up to {time_limit:g} s)..."):
         result = teams.allocate(problem, time_limit=time_limit)
     draft.update(assignments=dict(result.assignments), edit=draft["edit"] + 1)
+    kept_broken = sorted({name for v in teams.validate_teams(problem) for name in v.team.split(", ")}) if keep else []
     st.session_state[PROPOSAL] = {"version": ctx.version, "placed": result.placed, "total": len(instance.candidates),
                                   "optimal": result.optimal, "seconds": result.seconds,
-                                  "worst": result.worst_meeting_hours}
+                                  "worst": result.worst_meeting_hours, "kept_broken": kept_broken}
 
 proposal = st.session_state.get(PROPOSAL)
 if proposal and proposal["version"] == ctx.version:
@@ -73,6 +74,9 @@ if proposal and proposal["version"] == ctx.version:
     worst.metric("Fewest common hours in a team", "-" if proposal["worst"] is None else f"{proposal['worst']} h")
     proof.metric("Answer", "Proven optimal" if proposal["optimal"] else "Best found in time")
     took.metric("Solver time", f"{proposal['seconds']:.1f} s")
+    if proposal["kept_broken"]:
+        st.info(f"Kept as they were, because the people already in them break a rule: {', '.join(proposal['kept_broken'])}. "
+                "Untick 'Keep people who already have a team' to propose these teams afresh.", icon=":material/info:")
     if not proposal["optimal"]:
         st.caption("The solver ran out of time before proving nothing better exists; raise [teams] time_limit_seconds "
                    "for a more certain answer.")

@@ -170,3 +170,14 @@ def test_editing_the_team_column_checks_the_rules(teams_url):
     assert at.error and "broken" in at.error[0].value
     table = next(d.value for d in at.dataframe if "What breaks" in d.value.columns)
     assert any(frame.loc[row, "email"] in message or other in message for message in table["What breaks"])
+
+
+def test_proposing_around_broken_saved_teams_says_so(teams_url):
+    at = teams_page()
+    button(at, "Propose teams").click()  # keep people where they are (the demo's saved teams break rules)
+    at.run()
+    assert not at.exception
+    instance = instance_from_db(teams_url, _session_id(teams_url), Rules())
+    broken = sorted({name for v in validate_teams(instance) for name in v.team.split(", ")})
+    assert at.info[0].value.startswith(f"Kept as they were, because the people already in them break a rule: {', '.join(broken)}.")
+    assert {m.label: m.value for m in at.metric}["Placed"] == "18 of 18"
