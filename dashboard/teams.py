@@ -541,6 +541,7 @@ def allocate(instance: Instance, time_limit: float = 10.0, workers: int = 2, see
     """Propose teams: most people placed, best ranks, then the best worst team (CP-SAT)."""
     started = time.perf_counter()
     hint = greedy_assignments(instance)
+    placed_before = {e for e, t in instance.current_assignments().items() if t}
     model = _TeamModel(instance, relax_min=False)
     outcome = model.solve(hint, time_limit, workers, seed, started)
     relaxed = False
@@ -550,6 +551,8 @@ def allocate(instance: Instance, time_limit: float = 10.0, workers: int = 2, see
         model = _TeamModel(instance, relax_min=True)
         outcome = model.solve(hint, max(0.1, time_limit - (time.perf_counter() - started)), workers, seed, started)
     solution, stages, optimal, status = outcome if outcome else (None, [], False, "INFEASIBLE")
+    if solution is not None and sum(solution.values()) < sum(1 for e, t in hint.items() if t and e not in placed_before):
+        solution, optimal = None, False  # out of time below the first-fit start: the start is the better answer
     return _finish(instance, solution, hint, stages, optimal, status, started, relaxed)
 
 
