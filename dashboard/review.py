@@ -34,10 +34,10 @@ class ReviewError(ValueError):
 
 
 def min_reviews_for_normalising(settings: Settings | None) -> int:
-    """How many reviews a reviewer needs before their scores are normalised ([review])."""
+    """How many reviews a reviewer needs before their scores are normalised ([selection])."""
     if settings is None:
         return MIN_REVIEWS_FOR_NORMALISING
-    return int(settings.section("review").get("min_reviews_for_normalising", MIN_REVIEWS_FOR_NORMALISING))
+    return int(settings.section("selection").get("min_reviews_for_normalising", MIN_REVIEWS_FOR_NORMALISING))
 
 
 def score_range(criteria: Sequence[Criterion]) -> tuple[float, float]:
@@ -47,9 +47,9 @@ def score_range(criteria: Sequence[Criterion]) -> tuple[float, float]:
 
 
 def contested_threshold(settings: Settings | None, criteria: Sequence[Criterion]) -> float:
-    """Spread from which an application counts as contested ([review] contested_spread, default 1.5 on 1-5)."""
+    """Spread from which an application counts as contested ([selection] contested_spread, default 1.5 on 1-5)."""
     low, high = score_range(criteria)
-    configured = settings.section("review").get("contested_spread") if settings is not None else None
+    configured = settings.section("selection").get("contested_spread") if settings is not None else None
     return float(configured) if configured is not None else round(0.375 * (high - low), 3)
 
 

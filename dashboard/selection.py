@@ -95,6 +95,18 @@ def ranked_table(applications: pd.DataFrame, stats: ReviewStats, decisions: pd.D
     return table
 
 
+SCORE_COLUMNS = ("mean", "median", "normalised", "spread")
+
+
+def hide_conflicted_scores(table: pd.DataFrame, conflicted: Iterable[str]) -> pd.DataFrame:
+    """The ranked table with scores blanked on applications the viewer declared a conflict on."""
+    hidden = table["response_id"].isin(set(conflicted))
+    result = table.copy()
+    result.loc[hidden, list(SCORE_COLUMNS)] = float("nan")
+    result["conflict"] = hidden
+    return result
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the organiser narrowed the ranked table to (empty = no restriction)."""

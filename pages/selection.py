@@ -23,8 +23,11 @@ if applications.empty:
     empty_state("There are no applications in this session yet.", "Import the application form's responses on the Data page.")
     st.stop()
 decisions = data.table(ctx, "decisions")
-stats = review.review_stats(data.table(ctx, "reviews"), criteria, ctx.settings, applications["response_id"])
+reviews = data.table(ctx, "reviews")
+stats = review.review_stats(reviews, criteria, ctx.settings, applications["response_id"])
 ranked = selection.ranked_table(applications, stats, decisions, ctx.session["start_date"])
+# An organiser who declared a conflict of interest on an application does not see its scores here either.
+ranked = selection.hide_conflicted_scores(ranked, review.conflicted_ids(reviews, ctx.viewer.email))
 places = selection.places(ctx.settings, data.people(ctx), data.table(ctx, "teams"))
 capacity = selection.capacity_after(ranked, [], places)
 FLASH = "selection_flash"
@@ -98,7 +101,8 @@ view = pd.DataFrame({
     "#": shown["position"],
     "Response ID": shown["response_id"],
     "Name": shown["name"],
-    "⚠": shown["contested"].map({True: "⚠ contested", False: ""}),
+    "⚠": [("your conflict: scores hidden" if conflict else "⚠ contested" if contested else "")
+          for conflict, contested in zip(shown["conflict"], shown["contested"])],
     "Normalised": shown["normalised"].round(2),
     "⚑": shown["raw_reviews"].map(lambda n: "⚑" if n else ""),
     "Mean": shown["mean"].round(2),
@@ -113,7 +117,8 @@ view = pd.DataFrame({
     "Status": shown["status"],
     "Rank": shown["rank"],
 }).reset_index(drop=True)
-styled = view.style.apply(lambda row: ["background-color: rgba(213, 94, 0, 0.35)" if row["⚠"] else "" for _ in row], axis=1)
+styled = view.style.apply(lambda row: ["background-color: rgba(213, 94, 0, 0.35)" if row["⚠"].startswith("⚠") else ""
+                                       for _ in row], axis=1)
 with st.form(f"decisions_{ctx.version}"):
     edited = st.data_editor(
         styled, hide_index=True, width="stretch", height=420, key=f"decisions_editor_{ctx.version}",

@@ -104,6 +104,16 @@ def test_reviewers_with_too_few_reviews_stay_raw_and_marked():
     assert bool(calibration.loc["c@example.org", "normalised"]) is False
 
 
+def test_normalisation_threshold_and_contested_spread_come_from_the_config(settings):
+    from dashboard.config import with_overrides
+
+    configured = with_overrides(settings, selection={"min_reviews_for_normalising": 9, "contested_spread": 0.5})
+    stats = review.review_stats(lenient_and_strict(), FIT, configured)
+    assert stats.scored["normalised_raw"].all()  # 8 reviews each, 9 needed
+    assert stats.applications["contested"].all()  # one point apart >= 0.5
+    assert review.review_stats(lenient_and_strict(), FIT, settings).scored["normalised_raw"].sum() == 0
+
+
 def test_normalised_scores_stay_on_the_scale():
     rows = [(f"app{i}", "a@example.org", 1) for i in range(9)] + [("app9", "a@example.org", 5)]
     rows += [(f"app{i}", "b@example.org", 3) for i in range(10)]

@@ -68,6 +68,14 @@ def test_ranked_table_without_decisions_or_reviews_is_all_pending(demo):
     assert (table["status"] == "pending").all() and (table["n_reviews"] == 0).all()
 
 
+def test_an_organisers_conflicts_hide_those_scores(demo):
+    conflicted = demo["table"]["response_id"].iloc[:2].tolist()
+    table = sel.hide_conflicted_scores(demo["table"], conflicted)
+    assert table.loc[table["conflict"], "response_id"].tolist() == conflicted
+    assert table.loc[table["conflict"], list(sel.SCORE_COLUMNS)].isna().all().all()
+    assert table.loc[~table["conflict"], "mean"].notna().all()
+
+
 @pytest.mark.parametrize("tz, band", [
     ("America/New_York", "Americas (UTC-12 to -2:30)"), ("America/St_Johns", "Americas (UTC-12 to -2:30)"),
     ("Europe/London", "Europe & Africa (UTC-2 to +3)"), ("Africa/Nairobi", "Europe & Africa (UTC-2 to +3)"),
