@@ -24,24 +24,45 @@ url = settings.database_url
 prepare_database(url)
 
 sessions = store.sessions_frame(url)  # one small query per rerun: names and data versions
-session = None
-if len(sessions):
-    names = list(sessions["name"])
+
+
+def people_and_teams(row) -> tuple:
+    """The raw people and teams of a session (cached), from which Captain/Navigator roles come."""
+    if row is None:  # no session yet: empty frames with the canonical columns
+        return store.load_table(url, -1, "people"), store.load_table(url, -1, "teams")
+    sid, version = int(row["id"]), int(row["data_version"])
+    return data._table(url, sid, "people", version), data._table(url, sid, "teams", version)
+
+
+def choose_session(names: list[str]):
+    """The session picker (only ever offered sessions this viewer has a role in)."""
+    if not names:
+        return None
     default = settings.session_name if settings.session_name in names else names[-1]
     with st.sidebar:
-        chosen = st.selectbox("Session", names, index=names.index(default), key="session_name")
-    session = sessions[sessions["name"] == chosen].iloc[0].to_dict()
+        chosen = auth.sticky_selectbox("Session", names, "session_name", default)
+    return sessions[sessions["name"] == chosen].iloc[0].to_dict()
 
-if session is not None:
-    people = data._table(url, int(session["id"]), "people", int(session["data_version"]))
-    teams = data._table(url, int(session["id"]), "teams", int(session["data_version"]))
+
+rows = {row["name"]: row for row in sessions.to_dict("records")}
+if auth.auth_configured():
+    # Real sign-in: nothing about the program (not even session names) is drawn before it.
+    email = auth.signed_in_email()
+    if email is None:
+        st.stop()
+    lists = auth.role_lists(settings)
+    viewers = {name: access.roles_for(email, lists, *people_and_teams(row)) for name, row in rows.items()}
+    available = [name for name, who in viewers.items() if who.roles]
+    viewer = viewers[available[0]] if available else access.roles_for(email, lists, *people_and_teams(None))
+    if not viewer.roles or (rows and not available):
+        auth.no_role_screen(email, settings)
+        st.stop()
+    session = choose_session(available)
+    if session is not None:
+        viewer = viewers[session["name"]]
 else:
-    people = store.load_table(url, -1, "people")
-    teams = store.load_table(url, -1, "teams")
-
-viewer = auth.current_viewer(settings, people, teams)
-if viewer is None:
-    st.stop()
+    session = choose_session(list(rows))
+    viewer = auth.demo_viewer(*people_and_teams(session))
 
 ctx = context.PageContext(settings=settings, url=url, session=session, viewer=viewer)
 context.set_current(ctx)
@@ -66,10 +87,10 @@ pages = [
 if not allowed:
     pages = [st.Page(nothing_for_your_role, title="Welcome", url_path="welcome")]
 navigation = st.navigation(pages)
-with st.sidebar:
-    st.caption(f"Signed in as {viewer.email}" if not viewer.demo else "Demo mode: no sign-in configured.")
-    if auth.auth_configured():
-        st.button("Sign out", on_click=st.logout)
+if not viewer.demo:
+    with st.sidebar:
+        st.caption(f"Signed in as {viewer.email} · {', '.join(r.title() for r in access.ROLE_ORDER if r in viewer.roles)}")
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:")
 if viewer.demo and session is not None and data.is_demo(ctx):
     widgets.demo_banner(ctx)
 try:

@@ -1,8 +1,11 @@
 """Who may see what: the one place that decides, used by every loader and page.
 
-Organisers see everything. Reviewers see the review queue and their own reviews. Captains
-see the wellbeing and check-ins of their own teams' Djangonauts (with notes), never the
-applications' sensitive answers. Navigators see their own team's check-ins without notes.
+Organisers see everything. Reviewers see the review queue and their own reviews (others'
+scores and comments only once they have reviewed that application), never wellbeing.
+Captains see the wellbeing and check-ins of their own teams' Djangonauts (with notes), never
+the applications' sensitive answers. Navigators see their own team's check-ins and
+engagement without notes or survey free text. ``visible_table`` applies these rules to any
+canonical table; dashboard/ui/data.py calls it for every frame a page loads.
 """
 from __future__ import annotations
 
@@ -52,6 +55,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("selection", "pages/selection.py", "Selection", ":material/how_to_reg:", frozenset({ORGANISER})),
     PageSpec("teams", "pages/teams.py", "Teams", ":material/groups:", frozenset({ORGANISER})),
     PageSpec("talk", "pages/talk.py", "Talk", ":material/slideshow:", frozenset({ORGANISER})),
+    PageSpec("audit", "pages/audit.py", "Audit log", ":material/policy:", frozenset({ORGANISER})),
 )
 
 
@@ -131,3 +135,117 @@ def visible_applications(viewer: Viewer, applications: pd.DataFrame, *, blind: b
     if not viewer.is_organiser:
         hidden |= set(spec.sensitive_fields) | {"extra"}
     return applications.drop(columns=[c for c in hidden if c in applications.columns])
+
+
+def visible_people(viewer: Viewer, people: pd.DataFrame) -> pd.DataFrame:
+    """Everyone for organisers; for Captains and Navigators the members of their own teams; else nobody."""
+    if viewer.is_organiser:
+        return people
+    if not viewer.teams:
+        return people.iloc[0:0]
+    mine = people["team"].isin(viewer.teams) | (people["email"].str.lower() == viewer.email)
+    rows = people[mine].copy()
+    hidden = [c for c in fields.table("people").sensitive_fields if c in rows.columns]
+    if hidden:  # pronouns are shown to the person's own Captain only
+        own_team = rows["team"].isin(viewer.captain_of) | (rows["email"].str.lower() == viewer.email)
+        for column in hidden:
+            rows[column] = rows[column].where(own_team, None)
+    return rows
+
+
+def visible_teams(viewer: Viewer, teams: pd.DataFrame) -> pd.DataFrame:
+    """All teams for organisers; a Captain's or Navigator's own teams; none for reviewers."""
+    if viewer.is_organiser:
+        return teams
+    return teams[teams["name"].isin(viewer.teams)]
+
+
+def visible_reviews(viewer: Viewer, reviews: pd.DataFrame) -> pd.DataFrame:
+    """All reviews for organisers; for reviewers their own, and others' scores only where they reviewed too.
+
+    Others' rows stay (without scores, comment or name) so the queue can still serve the
+    application with the fewest reviews first.
+    """
+    if viewer.is_organiser:
+        return reviews
+    if REVIEWER not in viewer.roles or reviews.empty:
+        return reviews.iloc[0:0]
+    rows = reviews.copy()
+    reviewer = rows["reviewer"].astype(str).str.strip().str.lower()
+    mine = reviewer == viewer.email
+    conflict = rows["conflict_of_interest"].fillna(False).astype(bool)
+    opened = set(rows.loc[mine & ~conflict, "response_id"].astype(str))
+    closed = ~mine & ~rows["response_id"].astype(str).isin(opened)
+    for column in ("scores", "overall", "comment"):
+        if column in rows:
+            rows[column] = rows[column].astype(object).where(~closed, None)
+    rows["reviewer"] = rows["reviewer"].where(~closed, "another reviewer")
+    return rows
+
+
+def visible_decisions(viewer: Viewer, decisions: pd.DataFrame) -> pd.DataFrame:
+    """Selection decisions are for organisers only."""
+    return decisions if viewer.is_organiser else decisions.iloc[0:0]
+
+
+def visible_surveys(viewer: Viewer, surveys: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Surveys of the viewer's Djangonauts; free text only for organisers and the person's Captain."""
+    if viewer.is_organiser:
+        return surveys
+    if not viewer.teams:
+        return surveys.iloc[0:0]
+    rows = surveys[surveys["email"].isin(djangonauts_visible_to(viewer, people))].copy()
+    team_of = people.set_index("email")["team"].to_dict()
+    allowed = rows["email"].map(lambda e: may_read_notes(viewer, team_of.get(e)))
+    for column in fields.table("surveys").sensitive_fields:
+        if column in rows:
+            rows[column] = rows[column].where(allowed, None)
+    return rows
+
+
+def visible_one_to_ones(viewer: Viewer, meetings: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """One-to-ones of the viewer's Djangonauts; the Captain's note only for organisers and that Captain."""
+    if viewer.is_organiser:
+        return meetings
+    rows = meetings[meetings["email"].isin(djangonauts_visible_to(viewer, people))].copy()
+    if "note" in rows:
+        team_of = people.set_index("email")["team"].to_dict()
+        allowed = rows["email"].map(lambda e: may_read_notes(viewer, team_of.get(e)))
+        rows["note"] = rows["note"].where(allowed, None)
+    return rows
+
+
+def visible_team_applications(viewer: Viewer, applications: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """For Captains: their own Djangonauts' applications without sensitive or extra answers."""
+    if not viewer.captain_of:
+        return applications.iloc[0:0]
+    spec = fields.table("applications")
+    emails = set(people.loc[people["team"].isin(viewer.captain_of) & (people["role"] == "djangonaut"), "email"])
+    rows = applications[applications["email"].isin(emails)]
+    return rows.drop(columns=[c for c in set(spec.sensitive_fields) | {"extra"} if c in rows.columns])
+
+
+def visible_table(viewer: Viewer, table: str, frame: pd.DataFrame, people: pd.DataFrame, *,
+                  blind: bool = True) -> pd.DataFrame:
+    """Any canonical table as this viewer may see it (rows and columns); unknown tables: organisers only."""
+    if viewer.is_organiser:
+        return frame
+    if table == "people":
+        return visible_people(viewer, frame)
+    if table == "teams":
+        return visible_teams(viewer, frame)
+    if table == "checkins":
+        return visible_checkins(viewer, frame, people)
+    if table == "surveys":
+        return visible_surveys(viewer, frame, people)
+    if table == "one_to_ones":
+        return visible_one_to_ones(viewer, frame, people)
+    if table == "reviews":
+        return visible_reviews(viewer, frame)
+    if table == "decisions":
+        return visible_decisions(viewer, frame)
+    if table == "applications":
+        if viewer.roles & {REVIEWER}:
+            return visible_applications(viewer, frame, blind=blind)
+        return visible_team_applications(viewer, frame, people)
+    return frame.iloc[0:0]

@@ -1,5 +1,13 @@
-"""Who is looking: Streamlit's OpenID Connect sign-in, or demo personas when none is configured."""
+"""Who is looking: Streamlit's OpenID Connect sign-in, or demo personas when none is configured.
+
+With an ``[auth]`` section in .streamlit/secrets.toml every visitor signs in (st.login) and
+their roles come from the e-mail lists and the teams table; demo personas are never offered.
+Without one, the app is a demo: a clearly marked "viewing as" switcher shows every role.
+Secret values are never drawn or logged here: only the names of missing keys.
+"""
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
@@ -8,25 +16,136 @@ from dashboard import access
 from dashboard.config import Settings
 
 DEMO_VIEWER_KEY = "demo_viewer"
+ROLE_LIST_KEYS = ("organisers", "reviewers")
+PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+PROVIDER_LABELS = {"google": "Google", "microsoft": "Microsoft", "github": "GitHub", "okta": "Okta", "auth0": "Auth0"}
+DEFAULT_CONTACT = "an organiser of your program"
+
+
+def _secrets_section(name: str) -> Mapping | None:
+    try:
+        return st.secrets[name] if name in st.secrets else None
+    except Exception:  # no secrets file at all, or one that is not valid TOML
+        return None
 
 
 def auth_configured() -> bool:
-    """True when [auth] is in .streamlit/secrets.toml: then demo personas are never offered."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
+    """True when [auth] is in the secrets: then everyone signs in and demo personas are never offered."""
+    return _secrets_section("auth") is not None
+
+
+def providers() -> list[str]:
+    """The sign-in providers configured under [auth]: named [auth.NAME] sections, else 'default'."""
+    section = _secrets_section("auth") or {}
+    named = [name for name, value in section.items()
+             if isinstance(value, Mapping) and name != "client_kwargs" and "client_id" in value]
+    if named:
+        return named
+    return ["default"] if "client_id" in section else []
+
+
+def config_problem() -> str | None:
+    """A sentence naming what [auth] lacks (key names only, never values), or None when it looks complete."""
+    section = _secrets_section("auth") or {}
+    missing = [key for key in ("redirect_uri", "cookie_secret") if not section.get(key)]
+    names = providers()
+    if not names:
+        missing.append("a provider ([auth.google] with client_id, client_secret and server_metadata_url)")
+    for name in names:
+        keys = section if name == "default" else section[name]
+        missing += [f"{'' if name == 'default' else name + '.'}{key}" for key in PROVIDER_KEYS if not keys.get(key)]
+    redirect_uri = str(section.get("redirect_uri") or "")
+    if redirect_uri and not redirect_uri.rstrip("/").endswith("/oauth2callback"):
+        return "Sign-in is not set up correctly: [auth] redirect_uri must end with /oauth2callback. See docs/deploy.md."
+    if missing:
+        return f"Sign-in is not set up completely: [auth] in .streamlit/secrets.toml needs {', '.join(missing)}. See docs/deploy.md."
+    return None
 
 
 def role_lists(settings: Settings) -> dict:
-    """Organiser and reviewer e-mail lists: secrets [roles] win over dashboard.toml [roles]."""
-    lists = dict(settings.section("roles"))
-    try:
-        if "roles" in st.secrets:
-            lists.update({k: list(v) for k, v in st.secrets["roles"].items()})
-    except Exception:
-        pass
+    """Organiser and reviewer e-mail lists and the contact: secrets [roles] win over dashboard.toml [roles]."""
+    lists: dict = {}
+    for source in (dict(settings.section("roles")), dict(_secrets_section("roles") or {})):
+        for key, value in source.items():
+            if key in ROLE_LIST_KEYS:
+                lists[key] = [value] if isinstance(value, str) else list(value)
+            elif key == "contact":
+                lists[key] = str(value)
     return lists
+
+
+def contact(settings: Settings) -> str:
+    """Whom to ask for access, from [roles] contact."""
+    return role_lists(settings).get("contact") or DEFAULT_CONTACT
+
+
+def _user_value(key: str, default=None):
+    try:
+        return st.user.get(key, default)
+    except Exception:
+        return default
+
+
+def is_signed_in() -> bool:
+    """True when st.user holds a signed-in identity."""
+    return bool(_user_value("is_logged_in", False))
+
+
+def signed_in_email() -> str | None:
+    """The verified e-mail of the signed-in person, or None after drawing the sign-in screen."""
+    if not is_signed_in():
+        sign_in_screen()
+        return None
+    email = str(_user_value("email") or "").strip().lower()
+    if not email or _user_value("email_verified", True) is False:
+        st.title("Mission Control")
+        st.warning("Your sign-in did not come with a verified e-mail address, so Mission Control cannot tell "
+                   "which program roles you have. Sign in with the account your organisers know.")
+        st.button("Sign out", on_click=st.logout)
+        return None
+    return email
+
+
+def sign_in_screen() -> None:
+    """The only thing an anonymous visitor sees: what this is and a sign-in button per provider."""
+    st.title("Mission Control")
+    st.write("This dashboard holds applications and wellbeing check-ins, so every visitor signs in. "
+             "Use the account your program's organisers know.")
+    problem = config_problem()
+    if problem:
+        st.error(problem)
+        return
+    for name in providers():
+        label = "Sign in" if name == "default" else f"Sign in with {PROVIDER_LABELS.get(name, name.title())}"
+        st.button(label, type="primary", on_click=st.login, args=() if name == "default" else (name,),
+                  key=f"sign_in_{name}", icon=":material/login:")
+
+
+def no_role_screen(email: str, settings: Settings) -> None:
+    """A polite page for someone signed in but on no list: whom to ask, and no data at all."""
+    st.title("Mission Control")
+    st.info(f"You are signed in as {email}, but you do not have a role in this program yet. "
+            f"Ask {contact(settings)} to add you as an organiser, reviewer, Captain or Navigator, "
+            "then reload this page.", icon=":material/lock:")
+    st.button("Sign out", on_click=st.logout)
+
+
+def sticky_selectbox(label: str, options: list[str], key: str, default: str, **kwargs) -> str:
+    """A sidebar selectbox whose choice survives st.switch_page.
+
+    st.switch_page clears every widget's state, the entrypoint's too, so the choice lives
+    under a plain session-state key and the widget (key '_<key>') is re-seeded from it.
+    """
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    widget_key = f"_{key}"
+    st.session_state[widget_key] = st.session_state[key]
+
+    def remember() -> None:
+        st.session_state[key] = st.session_state[widget_key]
+
+    st.selectbox(label, options, key=widget_key, on_change=remember, **kwargs)
+    return st.session_state[key]
 
 
 def demo_personas(people: pd.DataFrame, teams: pd.DataFrame) -> dict[str, access.Viewer]:
@@ -54,31 +173,18 @@ def demo_personas(people: pd.DataFrame, teams: pd.DataFrame) -> dict[str, access
     return personas
 
 
-def current_viewer(settings: Settings, people: pd.DataFrame, teams: pd.DataFrame) -> access.Viewer | None:
-    """The viewer for this run, or None after drawing a sign-in or 'ask for access' screen."""
-    if auth_configured():
-        if not st.user.is_logged_in:
-            st.title("Mission Control")
-            st.write("Sign in to see your program's dashboard.")
-            st.button("Sign in", type="primary", on_click=st.login)
-            return None
-        viewer = access.roles_for(str(st.user.get("email", "")), role_lists(settings), people, teams)
-        if not viewer.roles:
-            contact = settings.section("roles").get("contact", "an organiser of your program")
-            st.title("Mission Control")
-            st.info(f"You are signed in as {viewer.email}, but you have no role in this program yet. "
-                    f"Ask {contact} to add you as an organiser, reviewer, Captain or Navigator.")
-            st.button("Sign out", on_click=st.logout)
-            return None
-        return viewer
+def demo_viewer(people: pd.DataFrame, teams: pd.DataFrame) -> access.Viewer:
+    """Demo mode only: the persona chosen in the clearly marked 'viewing as' switcher."""
+    if auth_configured():  # defence in depth: the entrypoint never asks in this case
+        raise RuntimeError("demo personas are never offered once sign-in is configured")
     personas = demo_personas(people, teams)
     if not personas:  # an empty database: the organiser view explains what to do
         return access.Viewer(email="organiser@demo", roles=frozenset({access.ORGANISER}), demo=True)
     labels = list(personas)
-    if st.session_state.get(DEMO_VIEWER_KEY) not in labels:
-        st.session_state[DEMO_VIEWER_KEY] = labels[0]
     with st.sidebar:
-        st.selectbox("Viewing as (demo mode)", labels, key=DEMO_VIEWER_KEY,
-                     help="No sign-in is configured, so you can explore every role. "
-                          "Configure [auth] in .streamlit/secrets.toml to turn this off.")
-    return personas[st.session_state[DEMO_VIEWER_KEY]]
+        chosen = sticky_selectbox("Viewing as (demo mode)", labels, DEMO_VIEWER_KEY, labels[0],
+                                  help="No sign-in is configured, so you can explore every role with demo data. "
+                                       "Configure [auth] in .streamlit/secrets.toml (docs/deploy.md) to turn this off.")
+        st.caption(":material/science: Demo mode: sign-in is not configured, so anyone who can open this app "
+                   "may view it as any role. Never put real applicants' data here.")
+    return personas[chosen]

@@ -43,35 +43,49 @@ def is_demo(ctx: PageContext) -> bool:
     return _is_demo(ctx.url, ctx.session_id, ctx.version)
 
 
-def table(ctx: PageContext, name: str) -> pd.DataFrame:
-    """A canonical table of the current session, unfiltered: for organiser-only pages and aggregates."""
+def _raw(ctx: PageContext, name: str) -> pd.DataFrame:
     return _table(ctx.url, ctx.session_id, name, ctx.version)
 
 
+def table(ctx: PageContext, name: str) -> pd.DataFrame:
+    """A canonical table of the current session with the rows and columns this viewer may see."""
+    if ctx.session is None:
+        return store.load_table(ctx.url, -1, name)
+    return access.visible_table(ctx.viewer, name, _raw(ctx, name), _raw(ctx, "people"),
+                                blind=bool(ctx.session["blind_review"]))
+
+
 def people(ctx: PageContext) -> pd.DataFrame:
+    """People this viewer may see (everyone for organisers, own teams for Captains and Navigators)."""
     return table(ctx, "people")
 
 
 def checkins(ctx: PageContext) -> pd.DataFrame:
     """Check-ins this viewer may see (own teams only for Captains and Navigators)."""
-    return access.visible_checkins(ctx.viewer, table(ctx, "checkins"), people(ctx))
+    return table(ctx, "checkins")
 
 
 def applications(ctx: PageContext, *, blind: bool | None = None) -> pd.DataFrame:
     """Applications with the columns this viewer may see (blind review hides who applied)."""
     blind = ctx.session["blind_review"] if blind is None else blind
-    return access.visible_applications(ctx.viewer, table(ctx, "applications"), blind=blind)
+    if ctx.viewer.roles & {access.ORGANISER, access.REVIEWER}:
+        return access.visible_applications(ctx.viewer, _raw(ctx, "applications"), blind=blind)
+    return access.visible_table(ctx.viewer, "applications", _raw(ctx, "applications"), _raw(ctx, "people"))
 
 
 def one_to_ones(ctx: PageContext) -> pd.DataFrame:
-    """One-to-ones of the Djangonauts this viewer may see."""
+    """One-to-ones of the Djangonauts this viewer may see (the Captain's note only for that Captain)."""
     frame = _one_to_ones(ctx.url, ctx.session_id, ctx.version)
-    return frame[frame["email"].isin(access.djangonauts_visible_to(ctx.viewer, people(ctx)))]
+    return access.visible_table(ctx.viewer, "one_to_ones", frame, _raw(ctx, "people"))
 
 
 def sync_runs(ctx: PageContext) -> pd.DataFrame:
-    return _sync_runs(ctx.url, ctx.session_id, ctx.version)
+    """Import and sync history (organisers only: it names sheets and files)."""
+    frame = _sync_runs(ctx.url, ctx.session_id, ctx.version)
+    return frame if ctx.viewer.is_organiser else frame.iloc[0:0]
 
 
 def rejected_rows(ctx: PageContext) -> pd.DataFrame:
-    return _rejected(ctx.url, ctx.session_id, ctx.version)
+    """Rows that could not be stored, with the raw values (organisers only)."""
+    frame = _rejected(ctx.url, ctx.session_id, ctx.version)
+    return frame if ctx.viewer.is_organiser else frame.iloc[0:0]

@@ -1,0 +1,76 @@
+"""The audit log: who opened a person's wellbeing details, who changed reviews and decisions, when.
+
+Rows live in the ``audit_log`` table (models.AuditEntry). Code that already has a write
+transaction open calls ``add(db, ...)`` so the entry commits or rolls back with the change it
+describes; anything else calls ``record(url, ...)``. Actors are stored as lower-case e-mails.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from dashboard import db as dbmod, models
+
+COLUMNS = ["at", "actor", "action", "session_id", "subject", "detail"]
+MAX_DETAIL = 2000
+
+# The actions Mission Control records, with the words the audit page shows for them.
+ACTIONS = {
+    "wellbeing_viewed": "Opened wellbeing details",
+    "one_to_one_recorded": "Recorded a one-to-one",
+    "review_saved": "Saved a review",
+    "blind_review_changed": "Changed blind review",
+    "decision_changed": "Changed a decision",
+    "save_teams": "Saved teams",
+}
+
+
+def _clean(actor: str | None) -> str:
+    return (actor or "unknown").strip().lower() or "unknown"
+
+
+def add(db: OrmSession, actor: str | None, action: str, subject: str | None = None, detail: str | None = None,
+        session_id: int | None = None, at: datetime | None = None) -> models.AuditEntry:
+    """Add one audit entry to an open transaction (it commits with the change it describes)."""
+    entry = models.AuditEntry(actor=_clean(actor), action=action[:50], session_id=session_id,
+                              subject=subject, detail=None if detail is None else str(detail)[:MAX_DETAIL])
+    if at is not None:
+        entry.at = at
+    db.add(entry)
+    return entry
+
+
+def record(url: str, actor: str | None, action: str, subject: str | None = None, detail: str | None = None,
+           session_id: int | None = None) -> None:
+    """Write one audit entry in its own transaction."""
+    with dbmod.transaction(url) as db:
+        add(db, actor, action, subject, detail, session_id)
+
+
+def entries(url: str, session_id: int | None = None, *, action: str | None = None, actor: str | None = None,
+            subject: str | None = None, limit: int = 5000) -> pd.DataFrame:
+    """Audit entries, newest first, optionally of one session, action, actor or subject."""
+    a = models.AuditEntry
+    query = select(a.at, a.actor, a.action, a.session_id, a.subject, a.detail)
+    if session_id is not None:
+        query = query.where(a.session_id == session_id)
+    if action:
+        query = query.where(a.action == action)
+    if actor:
+        query = query.where(a.actor == _clean(actor))
+    if subject:
+        query = query.where(a.subject == subject)
+    with OrmSession(dbmod.get_engine(url)) as db:
+        rows = db.execute(query.order_by(a.at.desc(), a.id.desc()).limit(limit)).all()
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Audit entries with the action in words, for a table on screen or a CSV."""
+    out = frame.copy()
+    out["action"] = out["action"].map(lambda key: ACTIONS.get(key, key))
+    return out.rename(columns={"at": "When (UTC)", "actor": "Who", "action": "What", "subject": "About",
+                               "detail": "Detail", "session_id": "Session"})
