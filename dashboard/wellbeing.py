@@ -15,9 +15,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 import pandas as pd
-from sqlalchemy.orm import Session as OrmSession
-
-from dashboard import access, db as dbmod, models, store
+from dashboard import access, audit, db as dbmod, models, store
 from dashboard.config import ConfigError, Settings
 
 SIGNALS = ("overwork", "no_break", "burnout", "energy_drop", "drifting", "stuck", "wants_one_to_one")
@@ -460,28 +458,29 @@ def session_info(url: str, session_id: int) -> dict:
     return info
 
 
-def load_for_viewer(url: str, session_id: int, viewer: access.Viewer) -> WellbeingData:
-    """Check-ins, Djangonauts, teams and one-to-ones that this viewer may see (notes blanked otherwise)."""
-    people = store.load_table(url, session_id, "people")
-    teams = store.load_table(url, session_id, "teams")
-    visible = access.djangonauts_visible_to(viewer, people)
-    if not (viewer.is_organiser or viewer.teams):
-        visible = set()
-    checkins = access.visible_checkins(viewer, store.load_table(url, session_id, "checkins"), people)
+def for_viewer(viewer: access.Viewer, session: dict, checkins: pd.DataFrame, people: pd.DataFrame,
+               teams: pd.DataFrame, one_to_ones: pd.DataFrame, surveys: pd.DataFrame) -> WellbeingData:
+    """Keep only what this viewer may see: their teams' Djangonauts, notes only for their Captain and organisers."""
+    visible = access.djangonauts_visible_to(viewer, people) if (viewer.is_organiser or viewer.teams) else set()
+    checkins = access.visible_checkins(viewer, checkins, people)
     team_of = people.set_index("email")["team"].to_dict() if len(people) else {}
-    meetings = store.load_one_to_ones(url, session_id)
-    meetings = meetings[meetings["email"].isin(visible)].copy()
+    meetings = one_to_ones[one_to_ones["email"].isin(visible)].copy()
     if len(meetings):
         allowed = meetings["email"].map(lambda e: access.may_read_notes(viewer, team_of.get(e)))
-        meetings["note"] = meetings["note"].where(allowed, None)
+        meetings["note"] = meetings["note"].astype(object).where(allowed, None)
     djangonauts = people[people["email"].isin(visible)].reset_index(drop=True)
     shown_teams = teams if viewer.is_organiser else teams[teams["name"].isin(viewer.teams)]
     staff = people[people["role"].isin(["navigator", "captain"]) & people["team"].isin(set(shown_teams["name"]))]
-    surveys = store.load_table(url, session_id, "surveys")
     surveys = surveys[surveys["email"].isin(visible)].drop(columns=["free_text"], errors="ignore")
-    return WellbeingData(session_info(url, session_id), checkins.reset_index(drop=True), djangonauts,
-                         staff.reset_index(drop=True), shown_teams.reset_index(drop=True), meetings.reset_index(drop=True),
-                         surveys.reset_index(drop=True))
+    return WellbeingData(session, checkins.reset_index(drop=True), djangonauts, staff.reset_index(drop=True),
+                         shown_teams.reset_index(drop=True), meetings.reset_index(drop=True), surveys.reset_index(drop=True))
+
+
+def load_for_viewer(url: str, session_id: int, viewer: access.Viewer) -> WellbeingData:
+    """Check-ins, Djangonauts, teams, one-to-ones and surveys of a session that this viewer may see."""
+    return for_viewer(viewer, session_info(url, session_id), store.load_table(url, session_id, "checkins"),
+                      store.load_table(url, session_id, "people"), store.load_table(url, session_id, "teams"),
+                      store.load_one_to_ones(url, session_id), store.load_table(url, session_id, "surveys"))
 
 
 def compute_for(data: WellbeingData, settings: Settings | None, as_of_week: int | None = None) -> SessionSignals:
@@ -629,8 +628,8 @@ def record_one_to_one(url: str, session_id: int, email: str, captain: str, held_
             raise ValueError(f"Session {session_id} not found; pick a session that exists.")
         meeting = models.OneToOne(session_id=session_id, email=email, captain=captain, held_on=held_on, note=note or None)
         db.add(meeting)
-        db.add(models.AuditEntry(actor=captain, action="one_to_one_recorded", session_id=session_id, subject=email,
-                                 detail=f"held on {held_on.isoformat()}"))
+        audit.add(db, captain, "one_to_one_recorded", subject=email, detail=f"held on {held_on.isoformat()}",
+                  session_id=session_id)
         dbmod.bump_data_version(db, session_id)
         db.flush()
         return int(meeting.id)
@@ -638,19 +637,4 @@ def record_one_to_one(url: str, session_id: int, email: str, captain: str, held_
 
 def record_wellbeing_view(url: str, session_id: int, actor: str, email: str) -> None:
     """Note in the audit log that someone opened a person's wellbeing details."""
-    with dbmod.transaction(url) as db:
-        db.add(models.AuditEntry(actor=(actor or "unknown").strip().lower(), action="wellbeing_viewed",
-                                 session_id=session_id, subject=email, detail="wellbeing details"))
-
-
-def audit_entries(url: str, session_id: int, action: str | None = None) -> pd.DataFrame:
-    """Audit log rows of a session (optionally one action), newest first."""
-    from sqlalchemy import select
-
-    a = models.AuditEntry
-    query = select(a.at, a.actor, a.action, a.subject, a.detail).where(a.session_id == session_id)
-    if action:
-        query = query.where(a.action == action)
-    with OrmSession(dbmod.get_engine(url)) as db:
-        rows = db.execute(query.order_by(a.id.desc())).all()
-    return pd.DataFrame(rows, columns=["at", "actor", "action", "subject", "detail"])
+    audit.record(url, actor, "wellbeing_viewed", subject=email, detail="wellbeing details", session_id=session_id)

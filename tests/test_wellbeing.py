@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from dashboard import store, wellbeing
+from dashboard import audit, store, wellbeing
 from dashboard.config import ConfigError, EXAMPLE_CONFIG_PATH, Settings, load_settings
 from dashboard.wellbeing import Thresholds
 
@@ -320,7 +320,7 @@ def test_record_one_to_one_handles_the_signal_and_is_audited(demo_url, demo_data
     assert asked not in set(result.open["email"])
     assert wellbeing.open_signal_count(demo_url, sid, settings) == before - 1
     assert store.sessions_frame(demo_url).set_index("id").at[sid, "data_version"] == version + 1
-    log = wellbeing.audit_entries(demo_url, sid, "one_to_one_recorded")
+    log = audit.entries(demo_url, sid, action="one_to_one_recorded")
     assert log[["actor", "subject"]].values.tolist() == [["captain@example.org", asked]]
     held = store.load_one_to_ones(demo_url, sid)
     assert "Talked; all fine." in set(held["note"])
@@ -336,13 +336,13 @@ def test_record_one_to_one_rejects_bad_input_and_stores_nothing(demo_url):
     with pytest.raises(ValueError, match="not found"):
         wellbeing.record_one_to_one(demo_url, 999, ALICE, "cap@example.org", date.today(), "")
     assert len(store.load_one_to_ones(demo_url, sid)) == count
-    assert wellbeing.audit_entries(demo_url, sid, "one_to_one_recorded").empty
+    assert audit.entries(demo_url, sid, action="one_to_one_recorded").empty
 
 
 def test_wellbeing_view_is_audited(demo_url):
     sid = _demo_session_id(demo_url)
     wellbeing.record_wellbeing_view(demo_url, sid, "Organiser1@example.org", ALICE)
-    log = wellbeing.audit_entries(demo_url, sid, "wellbeing_viewed")
+    log = audit.entries(demo_url, sid, action="wellbeing_viewed")
     assert log[["actor", "subject"]].values.tolist() == [["organiser1@example.org", ALICE]]
 
 
@@ -386,3 +386,46 @@ def test_signals_command_unknown_session_fails_with_a_sentence(demo_url):
     done = _cli(demo_url, "--json", "--session", "No such session")
     assert done.returncode == 1
     assert "not found" in json.loads(done.stdout)["error"]
+
+
+# --- who sees what (filtered where the data is loaded) -----------------------------------
+
+def _captain_of(url: str, sid: int, team: str):
+    from dashboard import access
+    teams = store.load_table(url, sid, "teams")
+    people = store.load_table(url, sid, "people")
+    captain = teams.loc[teams["name"] == team, "captain"].iloc[0]
+    return access.roles_for(captain, {}, people, teams), people
+
+
+def test_captain_loads_only_their_own_teams_djangonauts(demo_url, settings):
+    sid = _demo_session_id(demo_url)
+    viewer, people = _captain_of(demo_url, sid, "Team Aurora")
+    data = wellbeing.load_for_viewer(demo_url, sid, viewer)
+    mine = set(people.loc[(people["role"] == "djangonaut") & (people["team"] == "Team Aurora"), "email"])
+    others = set(people.loc[(people["role"] == "djangonaut") & (people["team"] != "Team Aurora"), "email"])
+    assert set(data.people["email"]) == mine and len(mine) == 3
+    assert set(data.checkins["email"]) <= mine and set(data.one_to_ones["email"]) <= mine
+    assert set(data.teams["name"]) == {"Team Aurora"}
+    signals = wellbeing.compute_for(data, settings)
+    assert not set(signals.history["email"]) & others
+
+
+def test_navigator_sees_checkins_without_notes_and_no_one_to_one_notes(demo_url):
+    from dashboard import access
+    sid = _demo_session_id(demo_url)
+    teams = store.load_table(demo_url, sid, "teams")
+    people = store.load_table(demo_url, sid, "people")
+    navigator = teams.loc[teams["name"] == "Team Comet", "navigators"].iloc[0][0]
+    viewer = access.roles_for(navigator, {}, people, teams)
+    data = wellbeing.load_for_viewer(demo_url, sid, viewer)
+    assert len(data.checkins) and data.checkins["notes"].isna().all()
+    assert len(data.one_to_ones) and data.one_to_ones["note"].isna().all()
+    assert "free_text" not in data.surveys
+
+
+def test_reviewer_loads_no_wellbeing_data(demo_url):
+    from dashboard import access
+    sid = _demo_session_id(demo_url)
+    data = wellbeing.load_for_viewer(demo_url, sid, access.Viewer("reviewer1@example.org", frozenset({access.REVIEWER})))
+    assert data.people.empty and data.checkins.empty and data.one_to_ones.empty
