@@ -718,10 +718,11 @@ class _TeamModel:
             if status == cp_model.INFEASIBLE and solution is None:
                 return None
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                # Out of time before a first solution of this stage: keep the previous stage's answer.
+                # Out of time before a first solution of this stage: keep the previous stage's answer and
+                # let the later stages (still bound by the earlier optima) try with the time that is left.
                 stages.append({"stage": label, "value": None, "optimal": False})
                 all_optimal = False
-                break
+                continue
             value = int(round(solver.objective_value))
             proven = status == cp_model.OPTIMAL
             all_optimal = all_optimal and proven
