@@ -54,6 +54,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("review", "pages/review.py", "Review", ":material/rate_review:", frozenset({REVIEWER, ORGANISER})),
     PageSpec("selection", "pages/selection.py", "Selection", ":material/how_to_reg:", frozenset({ORGANISER})),
     PageSpec("teams", "pages/teams.py", "Teams", ":material/groups:", frozenset({ORGANISER})),
+    PageSpec("wellbeing", "pages/wellbeing.py", "Wellbeing", ":material/favorite:", frozenset({ORGANISER, CAPTAIN})),
+    PageSpec("engagement", "pages/engagement.py", "Engagement", ":material/monitoring:", frozenset({ORGANISER, NAVIGATOR})),
     PageSpec("talk", "pages/talk.py", "Talk", ":material/slideshow:", frozenset({ORGANISER})),
     PageSpec("audit", "pages/audit.py", "Audit log", ":material/policy:", frozenset({ORGANISER})),
 )

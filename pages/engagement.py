@@ -1,0 +1,74 @@
+"""Engagement: is the session working? By week and team, cumulative totals, the session in numbers."""
+import streamlit as st
+
+from dashboard import engagement, wellbeing
+from dashboard import wellbeing_charts as charts
+from dashboard.ui import data
+from dashboard.ui.context import page_context
+from dashboard.ui.widgets import empty_state, plain_table
+
+ctx = page_context("engagement")
+st.title("Engagement")
+if ctx.session is None:
+    empty_state("There is no session in the database yet.",
+                "Run `python -m dashboard demo`, or import check-ins on the Data page.")
+    st.stop()
+
+session = wellbeing.session_info(ctx.url, ctx.session_id)
+# Navigators see their own team's engagement: no notes, no survey free text (filtered here, where it is loaded).
+wb = wellbeing.for_viewer(ctx.viewer, session, data.checkins(ctx), data.people(ctx), data.table(ctx, "teams"),
+                          data.one_to_ones(ctx), data.table(ctx, "surveys"))
+if wb.people.empty:
+    empty_state("No Djangonauts to show for you in this session.",
+                "Engagement appears once the cohort's people and teams are imported or saved on the Teams page.")
+    st.stop()
+scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.teams))
+st.caption(f"{ctx.session['name']} · {len(wb.people)} Djangonauts ({scope}) · {session['weeks']} weeks")
+
+# --- The session in numbers --------------------------------------------------------------
+st.subheader("The session in numbers")
+numbers = engagement.session_in_numbers(wb.checkins, wb.people, wb.one_to_ones, wb.surveys)
+min_group = int(ctx.settings.section("privacy").get("min_group_size", 5))
+survey_ok = ctx.viewer.is_organiser or numbers["surveyed_end"] >= min_group
+tiles = [
+    ("Tickets progressed", numbers["tickets_progressed"], "Tickets Djangonauts moved forward, from the weekly check-ins"),
+    ("Weekly catch-ups held", numbers["catch_ups_held"], "Team stand-ups with at least one Djangonaut present"),
+    ("One-to-ones held", numbers["one_to_ones_held"], "Recorded by Captains"),
+    ("PR review comments", numbers["review_comments"], None),
+    ("PRs opened", numbers["prs_opened"], None),
+    ("PRs merged", numbers["prs_merged"], None),
+]
+if survey_ok:
+    start, end = numbers["confidence_start"], numbers["confidence_end"]
+    tiles.append(("Confidence, start → end (of 5)", "-" if start is None or end is None else f"{start:.1f} → {end:.1f}",
+                  f"Mean answer: {numbers['surveyed_start']} start and {numbers['surveyed_end']} end surveys"))
+    share = numbers["more_comfortable_share"]
+    tiles.append(("Feel more comfortable contributing", "-" if share is None else f"{share:.0%}",
+                  "Share of end-of-session survey answers saying yes"))
+for row in range(0, len(tiles), 4):
+    for column, (label, value, help_text) in zip(st.columns(4), tiles[row:row + 4]):
+        column.metric(label, value, help=help_text, border=True)
+if not survey_ok:
+    st.caption(f"Survey figures are shown for groups of {min_group} or more answers only.")
+
+# --- By week ---------------------------------------------------------------------------------
+weekly_all = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session["weeks"], session["start_date"])
+weekly_teams = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session["weeks"],
+                                            session["start_date"], by_team=True)
+st.subheader("By week")
+metric = st.selectbox("Show", list(charts.ENGAGEMENT_LABELS)[:7], format_func=charts.ENGAGEMENT_LABELS.get,
+                      key="engagement_metric")
+by_team = st.toggle("One line per team", value=weekly_teams["team"].nunique() > 1, key="engagement_by_team")
+st.altair_chart(charts.engagement_by_week_chart(weekly_teams if by_team else weekly_all, metric), theme=None)
+rate_columns = {"checkin_rate": st.column_config.NumberColumn("Check-in rate", format="percent"),
+                "standup_rate": st.column_config.NumberColumn("Stand-up attendance", format="percent")}
+plain_table(weekly_all.drop(columns=["team"]), column_config=rate_columns)
+
+# --- By team ---------------------------------------------------------------------------------
+st.subheader("By team")
+plain_table(engagement.totals_by_team(weekly_teams), column_config=rate_columns)
+
+# --- Cumulative totals -----------------------------------------------------------------------
+st.subheader("Cumulative totals")
+cumulative = engagement.cumulative(weekly_all)
+st.altair_chart(charts.cumulative_chart(cumulative), theme=None)

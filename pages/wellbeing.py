@@ -1,0 +1,157 @@
+"""Wellbeing: who to check on this week and why, each person's weeks, one-to-ones, team balance."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import access, wellbeing
+from dashboard import wellbeing_charts as charts
+from dashboard.ui import data
+from dashboard.ui.context import page_context
+from dashboard.ui.widgets import empty_state, plain_table
+
+SEVERITY_BADGE = {"high": ("High", "red"), "medium": ("Medium", "orange"), "low": ("Low", "blue")}
+FLASH_KEY = "wellbeing_flash"
+
+ctx = page_context("wellbeing")
+st.title("Wellbeing")
+if ctx.session is None:
+    empty_state("There is no session in the database yet.",
+                "Run `python -m dashboard demo`, or import check-ins on the Data page.")
+    st.stop()
+
+session = wellbeing.session_info(ctx.url, ctx.session_id)
+wb = wellbeing.for_viewer(ctx.viewer, session, data.checkins(ctx), data.people(ctx), data.table(ctx, "teams"),
+                          data.one_to_ones(ctx), data.table(ctx, "surveys"))
+thresholds = wellbeing.load_thresholds(ctx.settings)
+if wb.people.empty:
+    empty_state("No Djangonauts to show for you in this session.",
+                "Captains see their own teams once teams are saved on the Teams page; organisers see everyone.")
+    st.stop()
+
+last_week = max(session["weeks"], int(wb.checkins["week"].max()) if len(wb.checkins) else 1)
+week = st.select_slider("As of week", options=list(range(1, last_week + 1)),
+                        value=wellbeing.default_week(wb.checkins, session), key="wellbeing_week",
+                        help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.")
+signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session["expected_hours"], weeks=session["weeks"],
+                            start_date=session["start_date"], thresholds=thresholds, as_of_week=week,
+                            roster=list(wb.people["email"]))
+series = wellbeing.weekly_series(wb.checkins, list(wb.people["email"]), signals.upto_week, session["expected_hours"],
+                                 thresholds, session["start_date"])
+scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of or ctx.viewer.teams))
+st.caption(f"{ctx.session['name']} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({scope}) · "
+           f"about {session['expected_hours']:g} h a week expected. Health comes before contributions.")
+if st.session_state.get(FLASH_KEY):
+    st.success(st.session_state.pop(FLASH_KEY), icon=":material/check_circle:")
+
+# --- Who to check on this week -----------------------------------------------------------
+st.subheader("Who to check on this week")
+queue = wellbeing.who_to_check_on(signals.open, wb.people)
+if queue.empty:
+    st.success("Nobody needs a check-in right now: no open signals. Keep the regular one-to-ones going.")
+else:
+    st.write(f"{len(queue)} Djangonauts with open signals, most severe first. "
+             "Recording a one-to-one below marks their signals handled until a new check-in shows the pattern again.")
+    for _, person in queue.iterrows():
+        with st.container(border=True):
+            text, spark = st.columns([3, 1], vertical_alignment="center")
+            with text:
+                label, colour = SEVERITY_BADGE[person["severity"]]
+                st.badge(label, color=colour)
+                st.text(f"{person['name']} · {person['team']}")
+                for reason in person["reasons"]:
+                    st.text(f"• {reason}")
+            with spark:
+                mine = series[series["email"] == person["email"]]
+                st.altair_chart(charts.hours_sparkline(mine), theme=None)
+                st.caption(f"Hours per week; dashed: {session['expected_hours']:g} h expected")
+
+# --- One person ----------------------------------------------------------------------------
+st.subheader("One person")
+names = {e: (n if isinstance(n, str) and n.strip() else e) for e, n in zip(wb.people["email"], wb.people["name"])}
+emails = list(queue["email"]) + sorted(set(wb.people["email"]) - set(queue["email"]), key=lambda e: str(names.get(e)))
+chosen = st.selectbox("Djangonaut", emails, index=None, placeholder="Choose a Djangonaut to see their weeks",
+                      format_func=lambda e: f"{names.get(e) or e} ({e})", key="wellbeing_person")
+if chosen:
+    team = wb.people.set_index("email").at[chosen, "team"]
+    audit_key = f"wellbeing_viewed:{ctx.viewer.email}:{ctx.session_id}:{chosen}"
+    if not st.session_state.get(audit_key):
+        wellbeing.record_wellbeing_view(ctx.url, ctx.session_id, ctx.viewer.email, chosen)
+        st.session_state[audit_key] = True
+    mine = series[series["email"] == chosen]
+    summary = wellbeing.person_summary(mine, wb.one_to_ones, chosen)
+    a, b, c, d = st.columns(4)
+    a.metric("Check-ins", f"{summary['checkins']} of {week}")
+    b.metric("Check-ins missed", summary["missed"],
+             help="Weeks after their first check-in without one (holiday weeks do not count)")
+    c.metric("Mean hours", "-" if summary["mean_hours"] is None else f"{summary['mean_hours']:g} h",
+             help="Over the weeks they reported; missing weeks are unknown, not zero")
+    d.metric("One-to-ones held", summary["one_to_ones"])
+    left, right = st.columns(2)
+    left.altair_chart(charts.weekly_hours_chart(mine), theme=None)
+    right.altair_chart(charts.energy_burnout_chart(mine), theme=None)
+
+    history = signals.history[signals.history["email"] == chosen]
+    if len(history):
+        st.write("Signals so far")
+        shown = history.assign(signal=history["signal"].map(wellbeing.SIGNAL_LABELS),
+                               status=history["handled"].map({True: "handled", False: "open"}))
+        plain_table(shown[["week", "signal", "severity", "status", "reason"]],
+                    column_config={"reason": st.column_config.TextColumn("Why", width="large")})
+    may_read = access.may_read_notes(ctx.viewer, team)
+    rows = wb.checkins[wb.checkins["email"] == chosen].sort_values("week")
+    columns = ["week", "hours", "energy", "burnout", "blockers", "attended_standup", "wants_one_to_one"]
+    st.write("Check-ins")
+    plain_table(rows[[c for c in columns if c in rows]])
+    if may_read:
+        notes = rows[rows["notes"].fillna("").astype(str).str.strip() != ""] if "notes" in rows else rows.iloc[0:0]
+        with st.expander(f"Notes ({len(notes)}), visible only to their Captain and the organisers"):
+            if notes.empty:
+                st.text("No notes.")
+            for _, note in notes.iterrows():
+                st.caption(f"Week {int(note['week'])}")
+                st.text(str(note["notes"]))
+    held = wb.one_to_ones[wb.one_to_ones["email"] == chosen].sort_values("held_on")
+    st.write("One-to-ones held")
+    if held.empty:
+        st.text("None recorded yet.")
+    else:
+        plain_table(held[["held_on", "captain", "note"] if may_read else ["held_on", "captain"]])
+
+    # --- I checked in ------------------------------------------------------------------
+    if may_read:
+        with st.form("one_to_one", clear_on_submit=True):
+            st.write(f"I checked in with {names.get(chosen) or chosen}")
+            held_on = st.date_input("Date of the one-to-one", value=date.today(), max_value=date.today())
+            note = st.text_area("Short note (only their Captain and the organisers can read it)",
+                                max_chars=wellbeing.MAX_NOTE_LENGTH, height=80)
+            if st.form_submit_button("Record one-to-one", type="primary"):
+                try:
+                    wellbeing.record_one_to_one(ctx.url, ctx.session_id, chosen, ctx.viewer.email, held_on, note)
+                except ValueError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state[FLASH_KEY] = (f"One-to-one with {names.get(chosen) or chosen} on {held_on:%d %b %Y} "
+                                                   "recorded; their current signals are marked handled.")
+                    st.rerun()
+
+# --- Team balance --------------------------------------------------------------------------
+st.subheader("Team balance")
+balance = wellbeing.team_balance(wb.checkins, wb.people, signals.upto_week, thresholds)
+if balance["hours"].sum() == 0:
+    st.text("No hours reported yet.")
+else:
+    st.altair_chart(charts.team_balance_chart(balance), theme=None)
+    carrying = balance[balance["carrying"]]
+    for _, row in carrying.iterrows():
+        st.text(f"{row['name']} reported {row['share']:.0%} of {row['team']}'s hours "
+                f"(an equal share would be {row['equal_share']:.0%}).")
+load = wellbeing.staff_load(wb.teams, pd.concat([wb.people, wb.staff]), wb.one_to_ones, signals.open, thresholds)
+if len(load):
+    st.write("Navigator and Captain load")
+    plain_table(load.drop(columns=["email", "over_limit"]),
+                column_config={"djangonauts": "Djangonauts", "limit": "Navigator limit",
+                               "one_to_ones": "One-to-ones held", "open_signals": "Open signals"})
+    over = load[load["over_limit"]]
+    for _, row in over.iterrows():
+        st.warning(f"{row['name']} guides {row['djangonauts']} Djangonauts; a Navigator looks after at most {row['limit']}.")
