@@ -722,6 +722,8 @@ class _TeamModel:
                 # let the later stages (still bound by the earlier optima) try with the time that is left.
                 stages.append({"stage": label, "value": None, "optimal": False})
                 all_optimal = False
+                if solution is None:
+                    break  # not even "place the most people" was answered: fall back on the first-fit start
                 continue
             value = int(round(solver.objective_value))
             proven = status == cp_model.OPTIMAL
