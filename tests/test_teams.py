@@ -368,3 +368,25 @@ def test_database_mode_copes_with_missing_answers_and_people_rows(demo_url):
 
 def first_team(instance: Instance, email: str) -> str | None:
     return instance.current_assignments().get(email)
+
+
+def test_out_of_time_answer_still_meets_every_rule_and_beats_first_fit():
+    import random
+
+    from dashboard.teams import greedy_assignments
+
+    rng = random.Random(3)
+
+    def week() -> frozenset[int]:
+        return frozenset(b for b in range(24) if rng.random() < 0.6)
+
+    teams = [TeamSpec(f"Team {i}", rng.choice(PROJECTS), [Staff(f"nav{i}@x.org", week())], Staff(f"cap{i}@x.org", week()))
+             for i in range(10)]
+    candidates = [Candidate(f"p{i}@x.org", rank=i + 1, project_preferences=rng.sample(PROJECTS, rng.randint(0, 2)),
+                            availability=week(), experience_level=rng.choice(["Beginner", "Experienced"]),
+                            underrepresented=rng.random() < 0.3, timezone=rng.choice(["Europe/London", "Asia/Kolkata"]))
+                  for i in range(40)]
+    instance = Instance(Rules(navigator_meeting_hours=3, captain_hours=3), teams, candidates)
+    result = allocate(instance, time_limit=0.05, workers=1)
+    assert validate_teams(instance, result.assignments) == []
+    assert result.placed >= sum(1 for t in greedy_assignments(instance).values() if t) > 0
