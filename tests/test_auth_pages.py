@@ -1,0 +1,157 @@
+"""AppTest runs of the whole app with sign-in configured: what each signed-in role is shown."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import store
+from tests.apptest_support import ROOT, texts
+
+CLIENT_SECRET = "client-secret-that-must-never-be-shown"
+COOKIE_SECRET = "cookie-secret-that-must-never-be-shown"
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": COOKIE_SECRET,
+    "google": {"client_id": "mission-control.apps.googleusercontent.com", "client_secret": CLIENT_SECRET,
+               "server_metadata_url": "https://accounts.google.com/.well-known/openid-configuration"},
+}
+ROLES = {"organisers": ["organiser1@example.org"], "reviewers": ["Reviewer1@Example.org"],
+         "contact": "the organisers at hello@example.org"}
+
+
+def _aurora(url: str) -> dict:
+    sid = int(store.sessions_frame(url).iloc[-1]["id"])
+    return store.load_table(url, sid, "teams").set_index("name").loc["Team Aurora"].to_dict()
+
+
+def signed_in(monkeypatch, url: str, email: str | None, *, auth: dict | None = None, roles: dict | None = None,
+              page: str | None = None, verified: bool = True, demo_viewer: str | None = None) -> AppTest:
+    """The app with [auth] and [roles] in its secrets, signed in as email (None: signed out)."""
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.secrets["auth"] = AUTH if auth is None else auth
+    at.secrets["roles"] = ROLES if roles is None else roles
+    at.user = {"is_logged_in": False} if email is None else {
+        "is_logged_in": True, "email": email, "email_verified": verified, "name": "Someone"}
+    if demo_viewer:
+        at.session_state["demo_viewer"] = demo_viewer  # must be ignored once sign-in is configured
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception
+    return at
+
+
+def navigation(at: AppTest) -> set[str]:
+    """The page files registered with st.navigation in the last entrypoint run."""
+    return {Path(str(info.get("script_path"))).name for info in at._registered_pages.values()}
+
+
+def cannot_switch(at: AppTest, page: str) -> bool:
+    """True when the page is not registered, so neither a link nor its URL can open it."""
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(page)
+    return True
+
+
+def labels(at: AppTest) -> set[str]:
+    return {w.label for kind in ("selectbox", "button") for w in getattr(at, kind)}
+
+
+def test_signed_out_visitor_sees_only_the_sign_in_button(monkeypatch, demo_url):
+    at = signed_in(monkeypatch, demo_url, None, demo_viewer="Organiser")
+    assert [b.label for b in at.button] == ["Sign in with Google"]
+    assert "Session" not in labels(at) and "Viewing as (demo mode)" not in labels(at)
+    assert not at.metric and not at.dataframe
+    assert "2026 Session 6" not in texts(at)
+
+
+def test_incomplete_auth_names_the_missing_keys_and_never_a_secret(monkeypatch, demo_url):
+    broken = {"redirect_uri": AUTH["redirect_uri"], "google": {"client_id": "x", "client_secret": CLIENT_SECRET}}
+    at = signed_in(monkeypatch, demo_url, None, auth=broken)
+    shown = texts(at)
+    assert "cookie_secret" in shown and "google.server_metadata_url" in shown
+    assert CLIENT_SECRET not in shown
+    assert not at.button  # no sign-in button that would fail
+
+
+def test_signed_in_stranger_gets_a_polite_page_and_no_data(monkeypatch, demo_url):
+    at = signed_in(monkeypatch, demo_url, "stranger@example.com", demo_viewer="Organiser")
+    shown = texts(at)
+    assert "signed in as stranger@example.com" in shown
+    assert "Ask the organisers at hello@example.org" in shown
+    assert not at.metric and not at.dataframe
+    assert labels(at) == {"Sign out"}
+    assert "2026 Session 6" not in shown
+
+
+def test_unverified_email_gets_no_role(monkeypatch, demo_url):
+    at = signed_in(monkeypatch, demo_url, "organiser1@example.org", verified=False)
+    assert "verified e-mail" in texts(at)
+    assert not at.metric and "Session" not in labels(at)
+
+
+def test_organiser_sees_everything_and_no_demo_switcher(monkeypatch, demo_url):
+    at = signed_in(monkeypatch, demo_url, "Organiser1@example.org", demo_viewer="Reviewer")
+    assert {m.label: m.value for m in at.metric}["Applicants"] == "90"
+    assert "Viewing as (demo mode)" not in labels(at)
+    assert {"Session", "Sign out"} <= labels(at)
+    assert "Signed in as organiser1@example.org" in texts(at)
+    at.switch_page("pages/audit.py")
+    at.run()
+    assert not at.exception and "Audit log" in texts(at)
+
+
+def test_reviewer_lands_on_review_and_cannot_open_organiser_pages(monkeypatch, demo_url):
+    at = signed_in(monkeypatch, demo_url, "reviewer1@example.org")
+    assert at.title[0].value == "Review"
+    assert navigation(at) == {"review.py"}
+    assert "Viewing as (demo mode)" not in labels(at)
+    for page in ("pages/data.py", "pages/selection.py", "pages/audit.py", "pages/overview.py", "pages/teams.py"):
+        assert cannot_switch(at, page)
+
+
+def test_organiser_navigation_holds_every_organiser_page(monkeypatch, demo_url):
+    from dashboard import access
+
+    at = signed_in(monkeypatch, demo_url, "organiser1@example.org")
+    organiser = access.Viewer("o@example.org", frozenset({access.ORGANISER}))
+    assert navigation(at) == {Path(spec.path).name for spec in access.pages_for(organiser)}
+
+
+def test_captain_and_navigator_see_no_organiser_or_review_pages(monkeypatch, demo_url):
+    from dashboard import access
+
+    team = _aurora(demo_url)
+    for email, role in ((team["captain"], access.CAPTAIN), (team["navigators"][0], access.NAVIGATOR)):
+        at = signed_in(monkeypatch, demo_url, email)
+        assert "Signed in as" in texts(at) and role.title() in texts(at)
+        assert "Applicants" not in {m.label for m in at.metric}
+        expected = {Path(spec.path).name for spec in access.PAGES if role in spec.roles}
+        assert navigation(at) == (expected or {"streamlit_app.py"})  # a welcome page when the role has none yet
+        for page in ("pages/data.py", "pages/review.py", "pages/selection.py", "pages/audit.py", "pages/overview.py"):
+            assert cannot_switch(at, page)
+
+
+def test_captain_only_gets_sessions_they_have_a_role_in(monkeypatch, demo_url):
+    team = _aurora(demo_url)
+    at = signed_in(monkeypatch, demo_url, team["captain"])
+    sessions = at.selectbox(key="_session_name")
+    assert "2026 Session 6" in sessions.options
+    assert len(sessions.options) < len(store.sessions_frame(demo_url))
+
+
+def test_demo_switcher_only_without_auth(monkeypatch, demo_url):
+    from tests.apptest_support import run_app
+
+    at = run_app(monkeypatch, demo_url, persona="Reviewer")
+    assert "Viewing as (demo mode)" in labels(at)
+    assert "Demo mode: sign-in is not configured" in texts(at)
+    signed = signed_in(monkeypatch, demo_url, "reviewer1@example.org", demo_viewer="Organiser")
+    assert "Viewing as (demo mode)" not in labels(signed)
+    assert "Demo mode" not in texts(signed)
