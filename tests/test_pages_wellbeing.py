@@ -1,0 +1,186 @@
+"""Wellbeing and Engagement pages: AppTest as organiser, Captain and Navigator, and a look in Chromium."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dashboard import audit, store
+from tests.apptest_support import run_app, texts
+
+CAPTAIN = "Captain of Team Aurora"
+NAVIGATOR = "Navigator of Team Aurora"
+
+
+def _sid(url: str) -> int:
+    frame = store.sessions_frame(url)
+    return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
+
+
+def queue_names(at) -> list[str]:
+    """Names in 'Who to check on this week', in the order shown (each card starts with 'Name · Team')."""
+    return [t.value.split(" · ")[0] for t in at.text if " · " in t.value]
+
+
+def _people(url: str):
+    return store.load_table(url, _sid(url), "people").set_index("email")
+
+
+@pytest.fixture(autouse=True)
+def navigation_apptest(monkeypatch):
+    """Run the entrypoint (st.navigation) on every AppTest run, as the server does (see test_pages_review)."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+
+
+def test_organiser_sees_the_planted_patterns_first_and_not_the_steady_person(monkeypatch, demo_url, demo_data):
+    at = run_app(monkeypatch, demo_url, page="pages/wellbeing.py")
+    assert not at.exception
+    shown = texts(at)
+    people = _people(demo_url)
+    queue = queue_names(at)
+    for pattern in ("overwork_steady", "drifting", "wants_one_to_one", "burnout"):
+        assert people.at[demo_data.planted[pattern][0], "name"] in queue, pattern
+    assert people.at[demo_data.planted["steady"][0], "name"] not in queue
+    assert "worked 9, 11, 10, 12, 11, 10 and 9 h in weeks 2-8; about 4 h is expected" in shown
+    assert "no check-in in weeks 5-8" in shown
+    # most severe first: high before medium, and the medium-only people come last
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(badges) == len(queue)
+    ranks = [2 if "High" in b else 1 if "Medium" in b else 0 for b in badges]
+    assert ranks == sorted(ranks, reverse=True) and ranks[0] == 2
+
+
+def test_captain_sees_only_their_own_team(monkeypatch, demo_url, demo_data):
+    at = run_app(monkeypatch, demo_url, persona=CAPTAIN, page="pages/wellbeing.py")
+    assert not at.exception
+    people = _people(demo_url).reset_index()
+    aurora = people[(people["role"] == "djangonaut") & (people["team"] == "Team Aurora")]
+    others = people[(people["role"] == "djangonaut") & (people["team"] != "Team Aurora")]
+    options = at.selectbox(key="wellbeing_person").options
+    assert len(options) == len(aurora) == 3
+    shown = texts(at) + " ".join(options)
+    for name in others["name"]:
+        assert name not in shown
+    # another team's planted drop-out is not in a Captain of Aurora's view
+    drifting = demo_data.planted["drifting"][0]
+    assert people.set_index("email").at[drifting, "team"] != "Team Aurora"
+    assert drifting not in shown
+
+
+def test_person_details_are_audited_and_notes_are_plain_text(monkeypatch, demo_url):
+    checkins = store.load_table(demo_url, _sid(demo_url), "checkins")
+    hostile = checkins.loc[checkins["notes"].fillna("").str.contains("<img"), "email"].iloc[0]
+    at = run_app(monkeypatch, demo_url, page="pages/wellbeing.py")
+    at.selectbox(key="wellbeing_person").set_value(hostile).run()
+    assert not at.exception
+    assert any("<img src=x onerror=alert(1)>" in t.value for t in at.text)
+    assert not any("<img" in m.value for m in at.markdown)
+    metrics = {m.label: m.value for m in at.metric}
+    assert {"Check-ins", "Check-ins missed", "Mean hours", "One-to-ones held"} <= set(metrics)
+    log = audit.entries(demo_url, _sid(demo_url), action="wellbeing_viewed")
+    assert log[["actor", "subject"]].values.tolist() == [["organiser1@example.org", hostile]]
+    at.run()  # a rerun does not log the same view twice
+    assert len(audit.entries(demo_url, _sid(demo_url), action="wellbeing_viewed")) == 1
+
+
+def test_i_checked_in_records_a_one_to_one_and_clears_the_signal(monkeypatch, demo_url, demo_data):
+    asked = demo_data.planted["wants_one_to_one"][0]
+    at = run_app(monkeypatch, demo_url, page="pages/wellbeing.py")
+    name = _people(demo_url).at[asked, "name"]
+    assert name in queue_names(at)
+    at.selectbox(key="wellbeing_person").set_value(asked).run()
+    before = len(store.load_one_to_ones(demo_url, _sid(demo_url)))
+    at.text_area[0].set_value("Talked about pacing; all fine.")
+    at.button[0].click().run()
+    assert not at.exception
+    held = store.load_one_to_ones(demo_url, _sid(demo_url))
+    assert len(held) == before + 1
+    assert held.iloc[-1][["email", "held_on", "note"]].tolist() == [asked, date.today(), "Talked about pacing; all fine."]
+    assert "recorded" in texts(at)
+    assert name not in queue_names(at)
+    assert len(audit.entries(demo_url, _sid(demo_url), action="one_to_one_recorded")) == 1
+
+
+def test_captain_records_for_their_own_djangonaut(monkeypatch, demo_url):
+    at = run_app(monkeypatch, demo_url, persona=CAPTAIN, page="pages/wellbeing.py")
+    person = at.selectbox(key="wellbeing_person").options[0]
+    email = person.split("(")[-1].rstrip(")")
+    at.selectbox(key="wellbeing_person").set_value(email).run()
+    at.button[0].click().run()
+    assert not at.exception
+    teams = store.load_table(demo_url, _sid(demo_url), "teams").set_index("name")
+    last = store.load_one_to_ones(demo_url, _sid(demo_url)).iloc[-1]
+    assert (last["email"], last["captain"]) == (email, teams.at["Team Aurora", "captain"])
+
+
+def test_engagement_as_organiser_shows_the_session_in_numbers(monkeypatch, demo_url):
+    at = run_app(monkeypatch, demo_url, page="pages/engagement.py")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    checkins = store.load_table(demo_url, _sid(demo_url), "checkins")
+    assert metrics["PRs merged"] == str(int(checkins["prs_merged"].sum()))
+    assert metrics["Tickets progressed"] == str(int(checkins["tickets_progressed"].sum()))
+    assert metrics["One-to-ones held"] == str(len(store.load_one_to_ones(demo_url, _sid(demo_url))))
+    assert "→" in metrics["Confidence, start → end (of 5)"]
+    assert metrics["Feel more comfortable contributing"].endswith("%")
+    at.selectbox(key="engagement_metric").set_value("prs_merged").run()
+    assert not at.exception
+
+
+def test_navigator_sees_only_their_teams_engagement_without_survey_figures(monkeypatch, demo_url):
+    at = run_app(monkeypatch, demo_url, persona=NAVIGATOR, page="pages/engagement.py")
+    assert not at.exception
+    assert "3 Djangonauts (Team Aurora)" in texts(at)
+    frames = [df.value for df in at.dataframe]
+    teams = set().union(*[set(f["team"]) for f in frames if "team" in f.columns])
+    assert teams == {"Team Aurora"}
+    assert "Confidence, start → end (of 5)" not in {m.label for m in at.metric}  # fewer than 5 answers
+    assert "Wellbeing" not in texts(at)
+
+
+def test_reviewer_cannot_open_wellbeing_or_engagement(monkeypatch, demo_url, demo_data):
+    for page in ("pages/wellbeing.py", "pages/engagement.py"):
+        at = run_app(monkeypatch, demo_url, persona="Reviewer", page=page)
+        assert not at.exception
+        assert demo_data.planted["drifting"][0] not in texts(at)
+        assert not at.metric
+
+
+# --- in Chromium --------------------------------------------------------------------------
+
+def test_wellbeing_and_engagement_in_the_browser(app_server, page):
+    from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, wait_for_app
+
+    def go(title: str) -> None:
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+        wait_for_app(page)
+        page.get_by_role("heading", name=title).first.wait_for()
+        page.wait_for_timeout(1000)  # let the charts paint before the screenshot
+
+    open_page(page, app_server)
+    go("Wellbeing")
+    assert_no_exception(page)
+    assert page.get_by_text("Who to check on this week").first.is_visible()
+    assert page.locator("[data-testid='stVegaLiteChart']").count() >= 3
+    assert page.get_by_text("no check-in in weeks 5-8").first.is_visible()
+    screenshot(page, "wellbeing-organiser")
+    go("Engagement")
+    assert_no_exception(page)
+    assert page.get_by_text("The session in numbers").first.is_visible()
+    assert page.locator("[data-testid='stMetric']").count() == 8
+    screenshot(page, "engagement-organiser")
+    choose_persona(page, CAPTAIN)
+    if page.get_by_role("heading", name="Wellbeing").count() == 0:
+        go("Wellbeing")
+    assert_no_exception(page)
+    assert page.get_by_text("3 Djangonauts (Team Aurora)").first.is_visible()
+    assert page.get_by_text("no check-in in weeks 5-8").count() == 0  # another team's drop-out
+    screenshot(page, "wellbeing-captain")
