@@ -624,7 +624,7 @@ class _TeamModel:
             # The team's score: hours above the minimum, mixed experience, no lone under-represented person,
             # a narrow time-zone span.
             extra = model.new_int_var(-rules.navigator_meeting_hours, HOURS_CAP, f"extra[{t.name}]")
-            model.add(extra <= hours - rules.navigator_meeting_hours)
+            model.add_min_equality(extra, [hours - rules.navigator_meeting_hours, HOURS_CAP])
             fixed_people = [by_email[e] for e in fixed_members[t.name] if e in by_email]
             has = []
             for level in levels:
@@ -666,9 +666,9 @@ class _TeamModel:
         parts = []
         for name, s in scores.items():
             model.add(worst <= s).only_enforce_if(used[name])
-            part = model.new_int_var(-bound, bound, f"counted_score[{name}]")
-            model.add(part <= s)
-            model.add(part <= 0).only_enforce_if(used[name].Not())
+            part = model.new_int_var(-bound, bound, f"counted_score[{name}]")  # the score when used, else 0
+            model.add(part == s).only_enforce_if(used[name])
+            model.add(part == 0).only_enforce_if(used[name].Not())
             parts.append(part)
         self.model, self.x = model, x
         self.objectives = [
@@ -711,6 +711,10 @@ class _TeamModel:
             solver.parameters.max_time_in_seconds = budget
             solver.parameters.num_workers = max(1, workers)
             solver.parameters.random_seed = seed
+            if index and len(x) > 2000:
+                # Big models: presolving again for each refining stage can eat its whole budget; the
+                # complete hint from the previous stage is a good enough start without it.
+                solver.parameters.cp_model_presolve = False
             if os.environ.get("TEAMS_SOLVER_LOG"):  # print CP-SAT's search log (for tuning)
                 solver.parameters.log_search_progress = True
             status = solver.solve(model)
