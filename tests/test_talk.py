@@ -194,6 +194,13 @@ def test_merged_time_zone_bands_keep_their_names_and_span():
     assert talk.merged_band([americas, europe]).endswith(europe.split(" to ")[-1])
 
 
+@pytest.mark.parametrize("kind", ["emails", "names", "githubs", "free_text"])
+def test_the_leak_check_itself_catches_each_kind_of_secret(secrets, kind):
+    sample = sorted(secrets[kind])[0]
+    with pytest.raises(AssertionError):
+        assert_nothing_personal(["Confidence rose", f"Shown at the talk: {sample}."], secrets)
+
+
 # --- the Talk page ------------------------------------------------------------------------
 
 @pytest.fixture
