@@ -41,16 +41,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(database_url: str, *, env: dict | None = None, timeout: float = 60):
-    """Run `streamlit run streamlit_app.py` on a free loopback port; yields its base URL."""
-    port = free_port()
+def streamlit_server(database_url: str, *, env: dict | None = None, timeout: float = 60, port: int | None = None,
+                     args: list[str] | None = None):
+    """Run `streamlit run streamlit_app.py` on a free loopback port; yields its base URL.
+
+    port fixes the port (e.g. to match an OIDC redirect_uri); args are extra options such as
+    ["--secrets.files", "/tmp/x/secrets.toml"].
+    """
+    port = port or free_port()
     environment = {**os.environ, "DASHBOARD_DATABASE_URL": database_url, **(env or {})}
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(exist_ok=True)
     with open(log, "w") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             *(args or [])],
             cwd=ROOT, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
