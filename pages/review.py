@@ -74,7 +74,8 @@ with left:
         "Available one-hour blocks a week": len(application["availability"]) if isinstance(application.get("availability"), list) else None,
         "Contribution tutorial completed": application.get("tutorial_completed"),
     }
-    shown = {k: ("Yes" if v is True else "No" if v is False else str(v)) for k, v in facts.items()
+    shown = {k: ("Yes" if v is True else "No" if v is False else f"{v:g}" if isinstance(v, float) else str(v))
+             for k, v in facts.items()
              if k in ("Projects",) or (v is not None and not (isinstance(v, float) and pd.isna(v)))}
     shown = {k: v for k, v in shown.items() if not (k in ("Name", "E-mail", "GitHub") and blind)}
     plain_table(pd.DataFrame({"Question": list(shown), "Answer": list(shown.values())}))

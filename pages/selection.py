@@ -101,6 +101,8 @@ view = pd.DataFrame({
     "#": shown["position"],
     "Response ID": shown["response_id"],
     "Name": shown["name"],
+    "Status": shown["status"],
+    "Rank": shown["rank"],
     "⚠": [("your conflict: scores hidden" if conflict else "⚠ contested" if contested else "")
           for conflict, contested in zip(shown["conflict"], shown["contested"])],
     "Normalised": shown["normalised"].round(2),
@@ -114,11 +116,12 @@ view = pd.DataFrame({
     "Projects": shown["projects"],
     "Hours": shown["hours_available"],
     "Tutorial": shown["tutorial_completed"],
-    "Status": shown["status"],
-    "Rank": shown["rank"],
 }).reset_index(drop=True)
+# The Styler decides how disabled cells look, so it also sets the number formats.
 styled = view.style.apply(lambda row: ["background-color: rgba(213, 94, 0, 0.35)" if row["⚠"].startswith("⚠") else ""
                                        for _ in row], axis=1)
+styled = styled.format({"Normalised": "{:.2f}", "Mean": "{:.2f}", "Median": "{:.2f}", "Spread": "{:.2f}", "Hours": "{:g}"},
+                       na_rep="")
 with st.form(f"decisions_{ctx.version}"):
     edited = st.data_editor(
         styled, hide_index=True, width="stretch", height=420, key=f"decisions_editor_{ctx.version}",
@@ -127,6 +130,8 @@ with st.form(f"decisions_{ctx.version}"):
             "Status": st.column_config.SelectboxColumn(options=list(selection.STATUSES), required=True),
             "Rank": st.column_config.NumberColumn(min_value=1, step=1, help="Selection Rank: 1 is the first choice"),
             "Tutorial": st.column_config.CheckboxColumn(),
+            "⚠": st.column_config.TextColumn("Contested", width="medium"),
+            "⚑": st.column_config.TextColumn(width="small", help="Includes raw scores of a reviewer with too few reviews"),
             "Hours": st.column_config.NumberColumn(format="%g"),
         },
     )

@@ -290,6 +290,8 @@ def review_server(_demo_db_template, tmp_path_factory):
 
 
 def test_review_and_selection_in_chromium(review_server, page):
+    from playwright.sync_api import expect
+
     from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, wait_for_app
 
     base, url = review_server
@@ -299,23 +301,44 @@ def test_review_and_selection_in_chromium(review_server, page):
     assert_no_exception(page)
     screenshot(page, "review-blind")
     assert page.get_by_text(f"{90 - UNREVIEWED} / 90 reviewed").first.is_visible()
+    page.wait_for_timeout(1000)
+    wait_for_app(page)
     form = page.locator("[data-testid='stForm']").first
     for group in form.locator("[data-testid='stRadio']").all():
-        group.get_by_text("4", exact=True).click()
+        option = group.get_by_role("radio", name="4", exact=True)
+        option.check(force=True)  # the input is visually hidden behind its styled label
+        expect(option).to_be_checked()
     form.locator("textarea").fill("Saved from Chromium.")
     form.get_by_role("button", name="Save review").click()
+    page.wait_for_timeout(500)
     wait_for_app(page)
+    screenshot(page, "review-after-save")
     assert page.get_by_text("saved (score 4.00)").first.is_visible()
     assert page.get_by_text(f"{90 - UNREVIEWED + 1} / 90 reviewed").first.is_visible()
     reviews = store.load_table(url, _session_id(url), "reviews")
     assert (reviews["comment"] == "Saved from Chromium.").sum() == 1
-    screenshot(page, "review-after-save")
 
     choose_persona(page, "Organiser")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Selection").click()
     wait_for_app(page)
     assert_no_exception(page)
     assert page.get_by_text("Krippendorff's alpha").first.is_visible()
-    assert page.get_by_role("button", name="Decisions CSV (Djangonaut Space import)").is_visible()
-    page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
     screenshot(page, "selection-organiser")
+    downloads = page.get_by_test_id("stDownloadButton")
+    assert downloads.filter(has_text="Decisions CSV (Djangonaut Space import)").count() == 1
+    assert downloads.filter(has_text="Full CSV for organisers").count() == 1
+    with page.expect_download() as download:
+        downloads.filter(has_text="Decisions CSV").click()
+    assert download.value.path().read_text().splitlines()[0] == "Response ID,Score,Selection Rank"
+
+    # Scroll through the page for screenshots of the ranked table and the composition charts.
+    page.get_by_role("heading", name="Ranked applications").scroll_into_view_if_needed()
+    page.mouse.move(800, 500)
+    page.mouse.wheel(0, 300)
+    page.wait_for_timeout(800)
+    screenshot(page, "selection-ranked-table")
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
+    page.wait_for_timeout(500)
+    screenshot(page, "selection-composition")
