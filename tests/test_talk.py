@@ -276,3 +276,17 @@ def test_talk_page_in_chromium_draws_the_charts_and_downloads_a_slide(app_server
     assert saved.name.endswith("-confidence.png")
     content = saved.read_bytes()
     assert content[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(content[16:20], "big") == 2 * talk.SLIDE.width
+
+
+def test_an_empty_session_draws_every_chart_with_a_reason_instead_of_data(empty_url, settings):
+    from dashboard import db as dbmod
+    from dashboard.sessions import get_or_create_session
+
+    with dbmod.transaction(empty_url) as db:
+        get_or_create_session(db, settings, "Empty session")
+    session = talk.session_for(empty_url, settings, "Empty session")
+    figures = talk.build(empty_url, int(session["id"]), settings)
+    assert figures.numbers == {}
+    charts = talk.talk_charts(figures, talk.SLIDE)
+    assert "Too few" in json.dumps(charts["hours"].to_dict())
+    assert talk.svg_bytes(charts["numbers"]).startswith(b"<svg")
