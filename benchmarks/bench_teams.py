@@ -10,6 +10,7 @@ proven optimal, for both methods.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -101,6 +102,8 @@ def main() -> None:
     scenarios = [("demo cohort", base), ("10x demo cohort", copies(base, 10)), ("100 candidates, 20 teams", random_instance())]
     header = (f"{'scenario':<26} {'people':>6} {'teams':>5} | {'CP-SAT s':>8} {'placed':>6} {'worst h':>7} {'optimal':>7} "
               f"| {'DFS s':>6} {'placed':>6} {'worst h':>7}")
+    print(f"time limit {args.time_limit:g} s, {args.workers} solver workers, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} (wall-clock limits: busy machines prove less)")
     print(header)
     print("-" * len(header))
     for name, instance in scenarios:
