@@ -89,7 +89,7 @@ if not allowed:
 navigation = st.navigation(pages)
 if not viewer.demo:
     with st.sidebar:
-        st.caption(f"Signed in as {viewer.email} · {', '.join(r.title() for r in access.ROLE_ORDER if r in viewer.roles)}")
+        st.caption(f"Signed in as {auth.inert(viewer.email)} · {', '.join(r.title() for r in access.ROLE_ORDER if r in viewer.roles)}")
         st.button("Sign out", on_click=st.logout, icon=":material/logout:")
 if viewer.demo and session is not None and data.is_demo(ctx):
     widgets.demo_banner(ctx)

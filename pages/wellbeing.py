@@ -121,7 +121,7 @@ if chosen:
     # --- I checked in ------------------------------------------------------------------
     if may_read:
         with st.form("one_to_one", clear_on_submit=True):
-            st.write(f"I checked in with {names.get(chosen) or chosen}")
+            st.text(f"I checked in with {names.get(chosen) or chosen}")  # a name from a form: plain text
             held_on = st.date_input("Date of the one-to-one", value=date.today(), max_value=date.today())
             note = st.text_area("Short note (only their Captain and the organisers can read it)",
                                 max_chars=wellbeing.MAX_NOTE_LENGTH, height=80)
@@ -149,9 +149,13 @@ else:
 load = wellbeing.staff_load(wb.teams, pd.concat([wb.people, wb.staff]), wb.one_to_ones, signals.open, thresholds)
 if len(load):
     st.write("Navigator and Captain load")
-    plain_table(load.drop(columns=["email", "over_limit"]),
-                column_config={"djangonauts": "Djangonauts", "limit": "Navigator limit",
-                               "one_to_ones": "One-to-ones held", "open_signals": "Open signals"})
+    shown = load.assign(
+        limit=load["limit"].map(lambda v: "" if pd.isna(v) else f"at most {int(v)}"),
+        one_to_ones=load["one_to_ones"].map(lambda v: "" if pd.isna(v) else str(int(v))))
+    plain_table(shown.drop(columns=["email", "over_limit"]),
+                column_config={"name": "Name", "role": "Role", "teams": "Teams", "djangonauts": "Djangonauts",
+                               "limit": "Navigator limit", "one_to_ones": "One-to-ones held",
+                               "open_signals": "Open signals"})
     over = load[load["over_limit"]]
     for _, row in over.iterrows():
-        st.warning(f"{row['name']} guides {row['djangonauts']} Djangonauts; a Navigator looks after at most {row['limit']}.")
+        st.warning(f"{row['name']} guides {row['djangonauts']} Djangonauts; a Navigator looks after at most {int(row['limit'])}.")

@@ -83,7 +83,7 @@ def test_incomplete_auth_names_the_missing_keys_and_never_a_secret(monkeypatch, 
 def test_signed_in_stranger_gets_a_polite_page_and_no_data(monkeypatch, demo_url):
     at = signed_in(monkeypatch, demo_url, "stranger@example.com", demo_viewer="Organiser")
     shown = texts(at)
-    assert "signed in as stranger@example.com" in shown
+    assert "signed in as `stranger@example.com`" in shown  # a code span: an e-mail is never Markdown
     assert "Ask the organisers at hello@example.org" in shown
     assert not at.metric and not at.dataframe
     assert labels(at) == {"Sign out"}
@@ -101,7 +101,7 @@ def test_organiser_sees_everything_and_no_demo_switcher(monkeypatch, demo_url):
     assert {m.label: m.value for m in at.metric}["Applicants"] == "90"
     assert "Viewing as (demo mode)" not in labels(at)
     assert {"Session", "Sign out"} <= labels(at)
-    assert "Signed in as organiser1@example.org" in texts(at)
+    assert "Signed in as `organiser1@example.org` · Organiser" in texts(at)
     at.switch_page("pages/audit.py")
     at.run()
     assert not at.exception and "Audit log" in texts(at)

@@ -79,6 +79,11 @@ def contact(settings: Settings) -> str:
     return role_lists(settings).get("contact") or DEFAULT_CONTACT
 
 
+def inert(text: str) -> str:
+    """Text from outside (an e-mail from the identity provider) as a Markdown code span: shown, never run."""
+    return "`" + str(text).replace("`", "'") + "`"
+
+
 def _user_value(key: str, default=None):
     try:
         return st.user.get(key, default)
@@ -124,7 +129,7 @@ def sign_in_screen() -> None:
 def no_role_screen(email: str, settings: Settings) -> None:
     """A polite page for someone signed in but on no list: whom to ask, and no data at all."""
     st.title("Mission Control")
-    st.info(f"You are signed in as {email}, but you do not have a role in this program yet. "
+    st.info(f"You are signed in as {inert(email)}, but you do not have a role in this program yet. "
             f"Ask {contact(settings)} to add you as an organiser, reviewer, Captain or Navigator, "
             "then reload this page.", icon=":material/lock:")
     st.button("Sign out", on_click=st.logout)
