@@ -15,6 +15,9 @@ def prepare_database(url: str) -> None:
     db.migrate(url)
 
 
+# Read the secrets first: Streamlit exports top-level secrets (DASHBOARD_DATABASE_URL on hosts
+# without environment variables) to os.environ when it loads them.
+signing_in = auth.auth_configured()
 try:
     settings = load_settings()
 except ConfigError as exc:
@@ -45,7 +48,7 @@ def choose_session(names: list[str]):
 
 
 rows = {row["name"]: row for row in sessions.to_dict("records")}
-if auth.auth_configured():
+if signing_in:
     # Real sign-in: nothing about the program (not even session names) is drawn before it.
     email = auth.signed_in_email()
     if email is None:

@@ -155,3 +155,17 @@ def test_demo_switcher_only_without_auth(monkeypatch, demo_url):
     signed = signed_in(monkeypatch, demo_url, "reviewer1@example.org", demo_viewer="Organiser")
     assert "Viewing as (demo mode)" not in labels(signed)
     assert "Demo mode" not in texts(signed)
+
+
+def test_the_example_secrets_turn_sign_in_on_only_when_uncommented(monkeypatch, demo_url):
+    import tomllib
+
+    text = (ROOT / ".streamlit" / "secrets.toml.example").read_text()
+    assert "auth" not in tomllib.loads(text)  # copying the example keeps demo mode until [auth] is filled in
+    uncommented = "\n".join(line[2:] if line.startswith(("# [auth", "# redirect_uri", "# cookie_secret", "# client_",
+                                                          "# server_metadata_url")) else line
+                            for line in text.splitlines())
+    example = tomllib.loads(uncommented)
+    at = signed_in(monkeypatch, demo_url, None, auth=example["auth"], roles=example["roles"])
+    assert [b.label for b in at.button] == ["Sign in with Google", "Sign in with Microsoft"]
+    assert not at.error
