@@ -28,7 +28,7 @@ NUMBER_LABELS = {  # session_in_numbers key -> tile label (the words organisers 
     "prs_merged": "PRs merged",
     "confidence_start": "Confidence at start (of 5)",
     "confidence_end": "Confidence at end (of 5)",
-    "more_comfortable_share": "Feel more comfortable contributing",
+    "more_comfortable_share": "Comfortable contributing",
 }
 
 

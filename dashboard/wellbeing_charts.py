@@ -59,26 +59,26 @@ def weekly_hours_chart(series: pd.DataFrame, *, title: str = "Hours per week") -
         tooltip=[alt.Tooltip("week:O", title="Week"), alt.Tooltip("hours:Q", title="Hours"),
                  alt.Tooltip("status_label:N", title="Status")])
     missing = alt.Chart(frame[frame["status"] != "reported"]).mark_text(color=theme.MUTED, fontSize=11, angle=270, align="left").encode(
-        x=_week_axis(weeks), y=alt.value(205), text="status_label:N")
+        x=_week_axis(weeks), y=alt.value(150), text="status_label:N")
     return (band + rule + bars + missing).properties(
         title=alt.Title(title, subtitle=f"Shaded: about the {expected:g} h expected; orange: well above it"),
-        height=220, width="container")
+        height=300, width="container")
 
 
 def energy_burnout_chart(series: pd.DataFrame) -> alt.Chart:
     """Energy (1-5, higher is better) and burnout (1-5, higher is worse) answers per week."""
     frame = series[["week", "energy", "burnout"]].melt("week", var_name="answer", value_name="score")
-    frame["answer"] = frame["answer"].map({"energy": "Energy (5 = full of energy)",
-                                           "burnout": "Burnout (5 = completely burned out)"})
+    labels = {"energy": "Energy (5 = full of energy)", "burnout": "Burnout (5 = burned out)"}
+    frame["answer"] = frame["answer"].map(labels)
     weeks = int(series["week"].max()) if len(series) else 1
     return alt.Chart(frame).mark_line(point=True).encode(
         x=_week_axis(weeks),
         y=alt.Y("score:Q", title="Answer (1-5)", scale=alt.Scale(domain=[1, 5]), axis=alt.Axis(tickCount=5)),
-        color=alt.Color("answer:N", title=None,
-                        scale=alt.Scale(range=[theme.ACCENT, theme.WARN])),
+        color=alt.Color("answer:N", title=None, legend=alt.Legend(labelLimit=0),
+                        scale=alt.Scale(domain=list(labels.values()), range=[theme.ACCENT, theme.WARN])),
         tooltip=[alt.Tooltip("week:O", title="Week"), alt.Tooltip("answer:N", title="Question"),
                  alt.Tooltip("score:Q", title="Answer")],
-    ).properties(title="Energy and burnout", height=200, width="container")
+    ).properties(title="Energy and burnout", height=300, width="container")
 
 
 def team_balance_chart(balance: pd.DataFrame) -> alt.Chart:
@@ -96,7 +96,7 @@ def team_balance_chart(balance: pd.DataFrame) -> alt.Chart:
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("who:N", title="Djangonaut"),
                  alt.Tooltip("hours:Q", title="Hours reported"), alt.Tooltip("share:Q", title="Share", format=".0%")],
-    ).properties(title=alt.Title("Team balance", subtitle="Is one person carrying the team?"),
+    ).properties(title=alt.Title("Share of each team's reported hours", subtitle="Is one person carrying the team?"),
                  height=alt.Step(28), width="container")
 
 
@@ -113,7 +113,7 @@ def engagement_by_week_chart(weekly: pd.DataFrame, metric: str) -> alt.Chart:
                  alt.Tooltip(f"{metric}:Q", title=label, format=".0%" if metric in RATES else "d")])
     if teams > 1:
         chart = chart.encode(color=alt.Color("team:N", title=None))
-    return chart.properties(title=label, height=240, width="container")
+    return chart.properties(title=label, height=340, width="container")
 
 
 def cumulative_chart(cumulative: pd.DataFrame, metrics: tuple[str, ...] = ("prs_opened", "prs_merged",
@@ -128,4 +128,4 @@ def cumulative_chart(cumulative: pd.DataFrame, metrics: tuple[str, ...] = ("prs_
         color=alt.Color("metric:N", title=None),
         tooltip=[alt.Tooltip("metric:N", title="What"), alt.Tooltip("week:O", title="Week"),
                  alt.Tooltip("total:Q", title="Total")],
-    ).properties(title="Cumulative totals", height=260, width="container")
+    ).properties(title=alt.Title("Running totals", subtitle="All teams, week by week"), height=340, width="container")

@@ -43,8 +43,8 @@ if survey_ok:
     tiles.append(("Confidence, start → end (of 5)", "-" if start is None or end is None else f"{start:.1f} → {end:.1f}",
                   f"Mean answer: {numbers['surveyed_start']} start and {numbers['surveyed_end']} end surveys"))
     share = numbers["more_comfortable_share"]
-    tiles.append(("Feel more comfortable contributing", "-" if share is None else f"{share:.0%}",
-                  "Share of end-of-session survey answers saying yes"))
+    tiles.append(("Comfortable contributing", "-" if share is None else f"{share:.0%}",
+                  "Share of end-of-session survey answers saying they feel more comfortable contributing"))
 for row in range(0, len(tiles), 4):
     for column, (label, value, help_text) in zip(st.columns(4), tiles[row:row + 4]):
         column.metric(label, value, help=help_text, border=True)
@@ -60,7 +60,9 @@ metric = st.selectbox("Show", list(charts.ENGAGEMENT_LABELS)[:7], format_func=ch
                       key="engagement_metric")
 by_team = st.toggle("One line per team", value=weekly_teams["team"].nunique() > 1, key="engagement_by_team")
 st.altair_chart(charts.engagement_by_week_chart(weekly_teams if by_team else weekly_all, metric), theme=None)
-rate_columns = {"checkin_rate": st.column_config.NumberColumn("Check-in rate", format="percent"),
+rate_columns = {**{name: label for name, label in charts.ENGAGEMENT_LABELS.items()},
+                "team": "Team", "week": "Week", "djangonauts": "Djangonauts",
+                "checkin_rate": st.column_config.NumberColumn("Check-in rate", format="percent"),
                 "standup_rate": st.column_config.NumberColumn("Stand-up attendance", format="percent")}
 plain_table(weekly_all.drop(columns=["team"]), column_config=rate_columns)
 

@@ -95,14 +95,20 @@ if chosen:
     if len(history):
         st.write("Signals so far")
         shown = history.assign(signal=history["signal"].map(wellbeing.SIGNAL_LABELS),
-                               status=history["handled"].map({True: "handled", False: "open"}))
+                               status=history["handled"].map({True: "handled", False: "open"}),
+                               rank=history["severity"].map(wellbeing.SEVERITY_RANK))
+        shown = shown.sort_values(["week", "rank"], ascending=False)
         plain_table(shown[["week", "signal", "severity", "status", "reason"]],
-                    column_config={"reason": st.column_config.TextColumn("Why", width="large")})
+                    column_config={"week": "Week", "signal": "Signal", "severity": "Severity", "status": "Status",
+                                   "reason": st.column_config.TextColumn("Why", width="large")})
     may_read = access.may_read_notes(ctx.viewer, team)
     rows = wb.checkins[wb.checkins["email"] == chosen].sort_values("week")
     columns = ["week", "hours", "energy", "burnout", "blockers", "attended_standup", "wants_one_to_one"]
     st.write("Check-ins")
-    plain_table(rows[[c for c in columns if c in rows]])
+    plain_table(rows[[c for c in columns if c in rows]],
+                column_config={"week": "Week", "hours": "Hours", "energy": "Energy (1-5)", "burnout": "Burnout (1-5)",
+                               "blockers": "Blockers", "attended_standup": "At stand-up",
+                               "wants_one_to_one": "Wants a one-to-one"})
     if may_read:
         notes = rows[rows["notes"].fillna("").astype(str).str.strip() != ""] if "notes" in rows else rows.iloc[0:0]
         with st.expander(f"Notes ({len(notes)}), visible only to their Captain and the organisers"):
@@ -116,7 +122,8 @@ if chosen:
     if held.empty:
         st.text("None recorded yet.")
     else:
-        plain_table(held[["held_on", "captain", "note"] if may_read else ["held_on", "captain"]])
+        plain_table(held[["held_on", "captain", "note"] if may_read else ["held_on", "captain"]],
+                    column_config={"held_on": "Held on", "captain": "Recorded by", "note": "Note"})
 
     # --- I checked in ------------------------------------------------------------------
     if may_read:

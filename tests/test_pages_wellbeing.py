@@ -130,7 +130,7 @@ def test_engagement_as_organiser_shows_the_session_in_numbers(monkeypatch, demo_
     assert metrics["Tickets progressed"] == str(int(checkins["tickets_progressed"].sum()))
     assert metrics["One-to-ones held"] == str(len(store.load_one_to_ones(demo_url, _sid(demo_url))))
     assert "→" in metrics["Confidence, start → end (of 5)"]
-    assert metrics["Feel more comfortable contributing"].endswith("%")
+    assert metrics["Comfortable contributing"].endswith("%")
     at.selectbox(key="engagement_metric").set_value("prs_merged").run()
     assert not at.exception
 
