@@ -331,6 +331,34 @@ def test_review_and_selection_in_chromium(review_server, page):
         downloads.filter(has_text="Decisions CSV").click()
     assert download.value.path().read_text().splitlines()[0] == "Response ID,Score,Selection Rank"
 
+    # Edit one decision in the table: the best-ranked application goes from its status to 'waitlisted'.
+    sid = _session_id(url)
+    top = store.load_table(url, sid, "applications")  # the table's first row is the best normalised score
+    from dashboard import review, selection
+    from dashboard.config import load_settings
+    from dashboard.criteria import load_criteria
+
+    settings = load_settings(EXAMPLE_CONFIG_PATH)
+    stats = review.review_stats(store.load_table(url, sid, "reviews"), load_criteria(settings), settings, top["response_id"])
+    first = selection.ranked_table(top, stats, store.load_table(url, sid, "decisions"))["response_id"].iloc[0]
+    grid = page.locator("[data-testid='stForm']").filter(has_text="Save decisions").locator("[data-testid='stDataFrame']")
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    for _ in range(2):  # the first click may only focus the grid
+        page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)  # first row, '#' column
+        page.wait_for_timeout(300)
+    for _ in range(3):  # -> Response ID, Name, Status
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    screenshot(page, "selection-editing")
+    page.get_by_role("option", name="waitlisted", exact=True).click()
+    page.get_by_role("button", name="Save decisions").click()
+    page.get_by_text("1 decision(s) saved").first.wait_for()
+    wait_for_app(page)
+    assert store.load_table(url, sid, "decisions").set_index("response_id").loc[first, "status"] == "waitlisted"
+
     # Scroll through the page for screenshots of the ranked table and the composition charts.
     page.get_by_role("heading", name="Ranked applications").scroll_into_view_if_needed()
     page.mouse.move(800, 500)
