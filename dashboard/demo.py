@@ -132,6 +132,7 @@ def _hours_text(rng: random.Random, hours: float) -> str:
 class _Generator:
     def __init__(self, seed: int, scale: int):
         self.rng = random.Random(seed)
+        self.grid_rng = random.Random(seed + 1)  # availability has its own stream, so tuning it moves nothing else
         self.scale = max(1, int(scale))
         self.fakers = {loc: Faker(loc) for loc in sorted({r[2] for r in REGIONS})}
         for i, faker in enumerate(self.fakers.values()):
@@ -153,16 +154,20 @@ class _Generator:
         return {"name": name, "email": email, "timezone": zone, "country": country,
                 "github": slug.replace(".", "-")[:30] + f"-{self.rng.randint(1, 99)}"}
 
-    def local_grid(self) -> dict[str, list[int]]:
-        """Local hours a person ticks: mostly evenings on weekdays and daytime at weekends."""
+    def local_grid(self, flexible: bool = False) -> dict[str, list[int]]:
+        """Local hours a person ticks: weekday evenings and weekend days; staff are more flexible."""
+        rng = self.grid_rng
         grid: dict[str, list[int]] = {}
-        evening = self.rng.choice([(17, 21), (18, 22), (19, 23), (7, 9)])
+        evening = rng.choice([(17, 21), (18, 22), (18, 22), (19, 23)])
         for day in DAY_NAMES:
-            if day in ("Saturday", "Sunday"):
-                hours = [h for h in range(10, 17) if self.rng.random() < 0.7]
+            if flexible:
+                hours = list(range(7, 9)) + list(range(12, 14)) + list(range(17, 23)) if day not in ("Saturday", "Sunday") \
+                    else list(range(8, 21))
+            elif day in ("Saturday", "Sunday"):
+                hours = [h for h in range(9, 19) if rng.random() < 0.8]
             else:
-                hours = [h for h in range(*evening) if self.rng.random() < 0.85]
-                if self.rng.random() < 0.25:
+                hours = [h for h in range(*evening) if rng.random() < 0.85]
+                if rng.random() < 0.25:
                     hours += [12, 13]
             if hours:
                 grid[day] = sorted(set(hours))
@@ -273,7 +278,7 @@ class _Generator:
             anchor = members[len(members) // 2]
             for staff in (navigator, captain):
                 staff["timezone"] = anchor["timezone"]
-                staff["grid"] = self.local_grid()
+                staff["grid"] = self.local_grid(flexible=True)
             teams.append({"name": name, "project": project, "navigators": navigator["email"], "captain": captain["email"]})
             for role, staff in (("navigator", navigator), ("captain", captain)):
                 people.append(self._person_row(staff, role, name, project, start))
