@@ -22,6 +22,8 @@ from tests.mock_oidc import CLIENT_ID, CLIENT_SECRET, mock_provider
 
 ORGANISER, REVIEWER, STRANGER = "organiser1@example.org", "reviewer1@example.org", "stranger@example.com"
 SCRIPT_ANSWER = "<script>alert('owned')</script> I want to give back to Django."
+HOSTILE = (SCRIPT_ANSWER, "[Claim your prize](javascript:alert(1)) and I love the community.",
+           '=HYPERLINK("https://example.com/phish","Click me")')
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +37,12 @@ def oidc_app(_demo_db_template, tmp_path_factory):
     shutil.copy(_demo_db_template, path)
     url = f"sqlite:///{path}"
     sid = int(store.sessions_frame(url).iloc[-1]["id"])
-    with dbmod.transaction(url) as db:  # no reviews yet for the hostile application: the queue serves it first
-        hostile = db.scalar(select(models.Application.response_id).where(
-            models.Application.session_id == sid, models.Application.motivation == SCRIPT_ANSWER))
-        assert hostile
-        db.execute(delete(models.Review).where(models.Review.session_id == sid, models.Review.response_id == hostile))
+    with dbmod.transaction(url) as db:  # no reviews yet for the hostile applications: the queue serves them first
+        a = models.Application
+        hostile = list(db.scalars(select(a.response_id).where(
+            a.session_id == sid, (a.motivation.in_(HOSTILE)) | (a.community.in_(HOSTILE)))))
+        assert len(hostile) == 3
+        db.execute(delete(models.Review).where(models.Review.session_id == sid, models.Review.response_id.in_(hostile)))
         dbmod.bump_data_version(db, sid)
     dbmod.get_engine(url).dispose()
     team = store.load_table(url, sid, "teams").set_index("name").loc["Team Aurora"]
@@ -63,7 +66,7 @@ contact = "the organisers at hello@example.org"
 """)
         with streamlit_server(url, port=port, args=["--secrets.files", str(secrets_file)]) as base:
             yield {"base": base, "provider": provider, "captain": team["captain"], "navigator": team["navigators"][0],
-                   "hostile": hostile, "secrets": secrets_file.read_text()}
+                   "secrets": secrets_file.read_text()}
 
 
 @pytest.fixture
@@ -129,12 +132,26 @@ def test_reviewer_sees_review_only_and_hostile_answers_stay_text(oidc_app, watch
     assert_no_exception(page)
     links = {link.split("\n")[-1] for link in nav_links(page)}
     assert not links & {"Overview", "Data", "Selection", "Teams", "Talk", "Audit log"}
-    # The first application in the queue answers with a <script> tag: shown as text, never run.
-    page.wait_for_timeout(1000)
+    # The first three applications in the queue answer with a <script> tag, a Markdown link to
+    # javascript: and a spreadsheet formula: each is shown exactly as written, and nothing runs.
+    seen, shown_ids = set(), []
+    for step in range(3):
+        heading = page.get_by_role("heading", name="Application r-").first
+        heading.wait_for()
+        wait_for_app(page)
+        shown_ids.append(heading.inner_text().strip())
+        for answer in HOSTILE:
+            if page.get_by_text(answer, exact=True).count():
+                seen.add(answer)
+        assert page.locator("script", has_text="owned").count() == 0
+        assert page.locator("a[href^='javascript']").count() == 0
+        assert page.get_by_role("link", name="Claim your prize").count() == 0
+        screenshot(page, f"oidc-reviewer-review-{step + 1}")
+        page.get_by_role("button", name="Skip for now").click()
+        page.wait_for_function("id => !document.body.innerText.includes(id)", arg=shown_ids[-1])
+    assert len(set(shown_ids)) == 3
+    assert seen == set(HOSTILE)
     assert page.dialogs == []
-    assert page.locator("script", has_text="owned").count() == 0
-    assert page.locator("a[href^='javascript']").count() == 0
-    screenshot(page, "oidc-reviewer-review")
     for path in ("data", "selection", "audit", "overview"):
         page.goto(f"{oidc_app['base']}/{path}", wait_until="domcontentloaded")
         wait_for_app(page)
