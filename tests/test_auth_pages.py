@@ -169,3 +169,24 @@ def test_the_example_secrets_turn_sign_in_on_only_when_uncommented(monkeypatch, 
     at = signed_in(monkeypatch, demo_url, None, auth=example["auth"], roles=example["roles"])
     assert [b.label for b in at.button] == ["Sign in with Google", "Sign in with Microsoft"]
     assert not at.error
+
+
+def test_audit_page_lists_entries_for_organisers_only(monkeypatch, demo_url):
+    from dashboard import audit
+    from tests.apptest_support import run_app
+
+    sid = int(store.sessions_frame(demo_url).iloc[-1]["id"])
+    audit.record(demo_url, "organiser1@example.org", "wellbeing_viewed", "dj@example.org",
+                 '=HYPERLINK("https://example.com/phish","x")', sid)
+    at = signed_in(monkeypatch, demo_url, "organiser1@example.org", page="pages/audit.py")
+    table = at.dataframe[0].value
+    row = table[table["About"] == "dj@example.org"].iloc[0]
+    assert row["What"] == "Opened wellbeing details" and row["Who"] == "organiser1@example.org"
+    assert row["Detail"].startswith("=HYPERLINK")  # on screen as written (st.dataframe shows text)
+    exported = audit.readable(audit.entries(demo_url, sid))
+    from dashboard.exports import safe_csv
+    assert "'=HYPERLINK" in safe_csv(exported)
+
+    demo_reviewer = run_app(monkeypatch, demo_url, persona="Reviewer", page="pages/audit.py")
+    assert "This page is not available to you" in texts(demo_reviewer) or "Review" in texts(demo_reviewer)
+    assert not any("About" in df.value.columns for df in demo_reviewer.dataframe)
