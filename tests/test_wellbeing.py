@@ -429,3 +429,16 @@ def test_reviewer_loads_no_wellbeing_data(demo_url):
     sid = _demo_session_id(demo_url)
     data = wellbeing.load_for_viewer(demo_url, sid, access.Viewer("reviewer1@example.org", frozenset({access.REVIEWER})))
     assert data.people.empty and data.checkins.empty and data.one_to_ones.empty
+
+
+def test_charts_keep_unknown_weeks_as_gaps_not_zero():
+    from dashboard import wellbeing_charts as charts
+
+    series = wellbeing.weekly_series(hours_weeks(4, None, 9), [ALICE], 3, 4.0)
+    spec = charts.weekly_hours_chart(series).to_dict()
+    rows = [v for data in spec["datasets"].values() for v in data if "status" in v]
+    week2 = [r["hours"] for r in rows if r["week"] == 2]
+    assert week2 and all(h is None for h in week2)
+    assert {r["hours"] for r in rows if r["week"] == 3} == {9.0}
+    for chart in (charts.hours_sparkline(series), charts.energy_burnout_chart(series)):
+        assert chart.to_dict()
