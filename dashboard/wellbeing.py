@@ -151,10 +151,13 @@ def _stamp_date(value) -> date | None:
     return pd.Timestamp(value).date()
 
 
-def person_weeks(rows: pd.DataFrame, upto_week: int, thresholds: Thresholds = Thresholds(),
-                 start_date: date | None = None) -> pd.DataFrame:
-    """One person's weeks 1..upto_week: status (reported/missing/holiday/not started) and answers."""
-    by_week = {int(r["week"]): r for _, r in rows.iterrows() if pd.notna(r.get("week"))} if len(rows) else {}
+WEEK_COLUMNS = ["week", "status", "hours", "energy", "burnout", "blockers", "wants_one_to_one", "evidence_on"]
+
+
+def _week_list(rows: pd.DataFrame, upto_week: int, thresholds: Thresholds, start_date: date | None) -> list[dict]:
+    """One person's weeks 1..upto_week as plain dicts (fast; the rules run on these)."""
+    records = rows.to_dict("records") if rows is not None and len(rows) else []
+    by_week = {int(r["week"]): r for r in records if _number(r.get("week")) is not None}
     first = min((w for w in by_week if w <= upto_week), default=None)
     out = []
     for week in range(1, upto_week + 1):
@@ -168,7 +171,7 @@ def person_weeks(rows: pd.DataFrame, upto_week: int, thresholds: Thresholds = Th
         else:
             status = "missing"
         week_start = start_date + timedelta(days=7 * (week - 1)) if start_date else None
-        get = (lambda name: row.get(name)) if row is not None else (lambda name: None)
+        get = row.get if row is not None else (lambda name: None)
         out.append({
             "week": week, "status": status, "hours": _number(get("hours")), "energy": _number(get("energy")),
             "burnout": _number(get("burnout")), "blockers": has_blockers(get("blockers")),
@@ -176,21 +179,26 @@ def person_weeks(rows: pd.DataFrame, upto_week: int, thresholds: Thresholds = Th
             "evidence_on": (_stamp_date(get("submitted_at")) or (week_start + timedelta(days=6) if week_start else None))
             if row is not None else week_start,
         })
-    return pd.DataFrame(out, columns=["week", "status", "hours", "energy", "burnout", "blockers", "wants_one_to_one",
-                                      "evidence_on"])
+    return out
 
 
-def _run_back(weeks: pd.DataFrame, index: int, test) -> list[int]:
-    """Positions of the consecutive weeks ending at index for which test(row) holds."""
+def person_weeks(rows: pd.DataFrame, upto_week: int, thresholds: Thresholds = Thresholds(),
+                 start_date: date | None = None) -> pd.DataFrame:
+    """One person's weeks 1..upto_week: status (reported/missing/holiday/not started) and answers."""
+    return pd.DataFrame(_week_list(rows, upto_week, thresholds, start_date), columns=WEEK_COLUMNS)
+
+
+def _run_back(weeks: list[dict], index: int, test) -> list[dict]:
+    """The consecutive weeks ending at index for which test(week) holds, oldest first."""
     run = []
     i = index
-    while i >= 0 and test(weeks.iloc[i]):
-        run.append(i)
+    while i >= 0 and test(weeks[i]):
+        run.append(weeks[i])
         i -= 1
     return run[::-1]
 
 
-def _reported_hours(row) -> float | None:
+def _reported_hours(row: dict) -> float | None:
     return row["hours"] if row["status"] == "reported" else None
 
 
@@ -198,16 +206,15 @@ def signals_for_person(email: str, rows: pd.DataFrame, expected_hours: float, up
                        thresholds: Thresholds = Thresholds(), start_date: date | None = None) -> list[Signal]:
     """Every signal that fires for one person in each week 1..upto_week."""
     t = thresholds
-    weeks = person_weeks(rows, upto_week, t, start_date)
+    weeks = _week_list(rows, upto_week, t, start_date)
     expected = float(expected_hours or 4.0)
     found: list[Signal] = []
 
-    def add(i: int, name: str, severity: str, reason: str) -> None:
-        row = weeks.iloc[i]
+    def add(row: dict, name: str, severity: str, reason: str) -> None:
         found.append(Signal(email, int(row["week"]), name, severity, reason, row["evidence_on"]))
 
-    for i, row in weeks.iterrows():
-        week = int(row["week"])
+    for i, row in enumerate(weeks):
+        week = row["week"]
         reported = row["status"] == "reported"
         hours = _reported_hours(row)
 
@@ -217,83 +224,83 @@ def signals_for_person(email: str, rows: pd.DataFrame, expected_hours: float, up
                               and _reported_hours(r) >= t.overwork_ratio * expected)
             parts, severity = [], None
             if len(heavy) >= t.overwork_weeks:
-                run = weeks.iloc[heavy]
-                parts.append(f"worked {_hours_list(list(run['hours']))} in {weeks_text(list(run['week']))}; "
-                             f"about {_h(expected)} h is expected")
+                parts.append(f"worked {_hours_list([r['hours'] for r in heavy])} in "
+                             f"{weeks_text([r['week'] for r in heavy])}; about {_h(expected)} h is expected")
                 severity = "high" if len(heavy) > t.overwork_weeks else "medium"
             if hours >= t.overwork_single_week_ratio * expected:
                 parts.append(f"{_h(hours)} h in week {week} is at least {_h(t.overwork_single_week_ratio)}x "
                              f"the {_h(expected)} h expected")
                 severity = "high"
             if parts:
-                add(i, "overwork", severity, "; ".join(parts))
+                add(row, "overwork", severity, "; ".join(parts))
 
         # no_break: above expected every week for N consecutive weeks
         if hours is not None and hours > expected:
             run = _run_back(weeks, i, lambda r: _reported_hours(r) is not None and _reported_hours(r) > expected)
             if len(run) >= t.no_break_weeks:
-                span = weeks.iloc[run]
-                add(i, "no_break", "high" if len(run) >= t.no_break_weeks + 2 else "medium",
+                add(row, "no_break", "high" if len(run) >= t.no_break_weeks + 2 else "medium",
                     f"above the expected {_h(expected)} h every week for {len(run)} weeks in a row "
-                    f"({weeks_text(list(span['week']))}: {_hours_list(list(span['hours']))}); no lighter week yet")
+                    f"({weeks_text([r['week'] for r in run])}: {_hours_list([r['hours'] for r in run])}); "
+                    f"no lighter week yet")
 
         # burnout: single-item answer at or above the threshold
         if reported and row["burnout"] is not None and row["burnout"] >= t.burnout_at_least:
             score = int(row["burnout"])
-            add(i, "burnout", "high" if score >= t.burnout_at_least + 1 else "medium",
+            add(row, "burnout", "high" if score >= t.burnout_at_least + 1 else "medium",
                 f"answered {score} of 5 on the burnout question in week {week} "
                 f"(1 = enjoys the work, 5 = completely burned out)")
 
         # energy_drop: well below the person's own median of earlier weeks
         if reported and row["energy"] is not None:
-            earlier = weeks.iloc[:i]
-            history = earlier[(earlier["status"] == "reported") & earlier["energy"].notna()]
+            history = [r for r in weeks[:i] if r["status"] == "reported" and r["energy"] is not None]
             if len(history) >= t.energy_min_history:
-                usual = float(median(history["energy"]))
+                usual = float(median(r["energy"] for r in history))
                 drop = usual - row["energy"]
                 if drop >= t.energy_drop:
-                    add(i, "energy_drop", "high" if drop >= t.energy_drop + 1 else "medium",
+                    add(row, "energy_drop", "high" if drop >= t.energy_drop + 1 else "medium",
                         f"energy {_h(row['energy'])} of 5 in week {week}, {_h(drop)} below their usual {_h(usual)} "
-                        f"(median of {weeks_text(list(history['week']))})")
+                        f"(median of {weeks_text([r['week'] for r in history])})")
 
         # drifting: consecutive weeks without a check-in (holidays skipped), or hours fall to 0
         if row["status"] == "missing":
-            working = weeks.iloc[: i + 1]
-            working = working[working["status"] != "holiday"]
             missed = []
-            for _, r in working.iloc[::-1].iterrows():
+            for r in reversed(weeks[: i + 1]):
+                if r["status"] == "holiday":
+                    continue
                 if r["status"] != "missing":
                     break
-                missed.append(int(r["week"]))
+                missed.append(r["week"])
             if len(missed) >= t.drifting_missed_weeks:
-                last = weeks[(weeks["status"] == "reported") & (weeks["week"] < week)].tail(1)
-                since = (f" (last check-in: week {int(last['week'].iloc[0])}"
-                         + (f", {_h(last['hours'].iloc[0])} h)" if pd.notna(last["hours"].iloc[0]) else ")")) if len(last) else ""
-                add(i, "drifting", "high" if len(missed) > t.drifting_missed_weeks else "medium",
+                last = [r for r in weeks[:i] if r["status"] == "reported"][-1:]
+                since = ""
+                if last:
+                    since = f" (last check-in: week {last[0]['week']}" + (
+                        f", {_h(last[0]['hours'])} h)" if last[0]["hours"] is not None else ")")
+                add(row, "drifting", "high" if len(missed) > t.drifting_missed_weeks else "medium",
                     f"no check-in in {weeks_text(missed)}{since}")
         elif hours is not None and hours == 0 and week not in t.holiday_weeks:
-            active = weeks[(weeks["week"] < week) & (weeks["status"] == "reported") & (weeks["hours"] > 0)]
+            active = [r for r in weeks[:i] if r["status"] == "reported" and (r["hours"] or 0) > 0]
             if len(active) >= t.drifting_active_weeks:
-                last = active.tail(1)
-                add(i, "drifting", "medium",
+                last = active[-1]
+                add(row, "drifting", "medium",
                     f"reported 0 h in week {week} after {len(active)} active weeks "
-                    f"(last: {_h(last['hours'].iloc[0])} h in week {int(last['week'].iloc[0])})")
+                    f"(last: {_h(last['hours'])} h in week {last['week']})")
 
         # stuck: blockers in consecutive reported weeks (holiday weeks without a check-in skipped)
         if reported and row["blockers"]:
             run = []
-            for _, r in weeks.iloc[: i + 1].iloc[::-1].iterrows():
+            for r in reversed(weeks[: i + 1]):
                 if r["status"] == "holiday":
                     continue
                 if r["status"] != "reported" or not r["blockers"]:
                     break
-                run.append(int(r["week"]))
+                run.append(r["week"])
             if len(run) >= t.stuck_weeks:
-                add(i, "stuck", "medium" if len(run) > t.stuck_weeks else "low",
+                add(row, "stuck", "medium" if len(run) > t.stuck_weeks else "low",
                     f"reported something blocking them in {weeks_text(run)}")
 
         if reported and row["wants_one_to_one"]:
-            add(i, "wants_one_to_one", "high", f"asked for a one-to-one with their Captain in week {week}")
+            add(row, "wants_one_to_one", "high", f"asked for a one-to-one with their Captain in week {week}")
     return found
 
 
@@ -520,8 +527,9 @@ def weekly_series(checkins: pd.DataFrame, emails: list[str], upto_week: int, exp
                   thresholds: Thresholds = Thresholds(), start_date: date | None = None) -> pd.DataFrame:
     """Per person and week: status, hours (NaN when unknown), energy, burnout, expected hours and band."""
     frames = []
+    by_email = dict(tuple(checkins.groupby("email", sort=False))) if len(checkins) else {}  # one pass, not one filter per person
     for email in emails:
-        rows = checkins[checkins["email"] == email] if len(checkins) else checkins
+        rows = by_email.get(email, checkins.iloc[0:0])
         weeks = person_weeks(rows, upto_week, thresholds, start_date)
         weeks.insert(0, "email", email)
         frames.append(weeks)

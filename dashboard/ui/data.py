@@ -89,3 +89,59 @@ def rejected_rows(ctx: PageContext) -> pd.DataFrame:
     """Rows that could not be stored, with the raw values (organisers only)."""
     frame = _rejected(ctx.url, ctx.session_id, ctx.version)
     return frame if ctx.viewer.is_organiser else frame.iloc[0:0]
+
+
+# --- Derived frames, cached by data version (so a rerun at 10x the demo stays fast) ----------------
+# Each helper below is keyed by (URL, session, data version, viewer, ...): the same inputs as the
+# loaders above plus what the page chose. `_ctx` is not hashed (leading underscore); everything
+# in it that changes the result is passed as a key argument.
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _wellbeing_data(url: str, session_id: int, version: int, viewer: access.Viewer, _ctx: PageContext):
+    from dashboard import wellbeing
+
+    session = wellbeing.session_info(url, session_id)
+    return session, wellbeing.for_viewer(viewer, session, checkins(_ctx), people(_ctx), table(_ctx, "teams"),
+                                         one_to_ones(_ctx), table(_ctx, "surveys"))
+
+
+def wellbeing_data(ctx: PageContext):
+    """(session info, WellbeingData) for this viewer: what dashboard.wellbeing.for_viewer returns, cached."""
+    return _wellbeing_data(ctx.url, ctx.session_id, ctx.version, ctx.viewer, ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _wellbeing_signals(url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds,
+                       _ctx: PageContext):
+    from dashboard import wellbeing
+
+    session, wb = wellbeing_data(_ctx)
+    roster = list(wb.people["email"])
+    signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session["expected_hours"],
+                                weeks=session["weeks"], start_date=session["start_date"], thresholds=thresholds,
+                                as_of_week=week, roster=roster)
+    series = wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session["expected_hours"], thresholds,
+                                     session["start_date"])
+    return signals, series
+
+
+def wellbeing_signals(ctx: PageContext, week: int, thresholds):
+    """(SessionSignals, weekly series) as of a week for this viewer: dashboard.wellbeing.compute and
+    weekly_series over wellbeing_data(ctx), computed once per data version, viewer, week and thresholds."""
+    return _wellbeing_signals(ctx.url, ctx.session_id, ctx.version, ctx.viewer, int(week), thresholds, ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _chart_spec(url: str, session_id: int, version: int, viewer: access.Viewer, key: tuple, _build) -> dict:
+    return _build().to_dict(validate=False)  # validated by the chart tests; ~3x faster unvalidated
+
+
+def chart_spec(ctx: PageContext, key: tuple, build) -> dict:
+    """The Vega-Lite spec of an Altair chart, built once per data version, viewer and key.
+
+    For pages that draw many charts: `st.vega_lite_chart(data.chart_spec(ctx, ("sparkline", week, email),
+    lambda: charts.hours_sparkline(mine)), theme=None)` costs about a millisecond on a warm rerun, where
+    `st.altair_chart` builds and validates the chart again (~100 ms each on this machine). `key` must
+    name everything the chart depends on besides the session's data and the viewer.
+    """
+    return _chart_spec(ctx.url, ctx.session_id, ctx.version, ctx.viewer, tuple(key), build)
