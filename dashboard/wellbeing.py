@@ -154,9 +154,16 @@ def _stamp_date(value) -> date | None:
 WEEK_COLUMNS = ["week", "status", "hours", "energy", "burnout", "blockers", "wants_one_to_one", "evidence_on"]
 
 
-def _week_list(rows: pd.DataFrame, upto_week: int, thresholds: Thresholds, start_date: date | None) -> list[dict]:
+def _records(rows: pd.DataFrame | list[dict] | None) -> list[dict]:
+    if rows is None:
+        return []
+    return rows if isinstance(rows, list) else rows.to_dict("records")
+
+
+def _week_list(rows: pd.DataFrame | list[dict], upto_week: int, thresholds: Thresholds,
+               start_date: date | None) -> list[dict]:
     """One person's weeks 1..upto_week as plain dicts (fast; the rules run on these)."""
-    records = rows.to_dict("records") if rows is not None and len(rows) else []
+    records = _records(rows)
     by_week = {int(r["week"]): r for r in records if _number(r.get("week")) is not None}
     first = min((w for w in by_week if w <= upto_week), default=None)
     out = []
@@ -202,7 +209,7 @@ def _reported_hours(row: dict) -> float | None:
     return row["hours"] if row["status"] == "reported" else None
 
 
-def signals_for_person(email: str, rows: pd.DataFrame, expected_hours: float, upto_week: int,
+def signals_for_person(email: str, rows: pd.DataFrame | list[dict], expected_hours: float, upto_week: int,
                        thresholds: Thresholds = Thresholds(), start_date: date | None = None) -> list[Signal]:
     """Every signal that fires for one person in each week 1..upto_week."""
     t = thresholds
@@ -321,8 +328,11 @@ def detect_signals(checkins: pd.DataFrame, expected_hours: float, upto_week: int
     found: list[Signal] = []
     rows = checkins[checkins["week"] <= upto_week] if checkins is not None and len(checkins) else pd.DataFrame(
         columns=["email", "week"])
-    for email, person in rows.groupby("email", sort=True):
-        found += signals_for_person(str(email), person, expected_hours, upto_week, thresholds, start_date)
+    by_person: dict[str, list[dict]] = {}
+    for record in _records(rows):
+        by_person.setdefault(str(record["email"]), []).append(record)
+    for email in sorted(by_person):
+        found += signals_for_person(email, by_person[email], expected_hours, upto_week, thresholds, start_date)
     silent = sorted(set(roster or []) - set(rows["email"]))
     working = [w for w in range(1, upto_week + 1) if w not in thresholds.holiday_weeks]
     if len(working) >= thresholds.drifting_missed_weeks:
