@@ -90,7 +90,7 @@ def team_balance_chart(balance: pd.DataFrame) -> alt.Chart:
     return alt.Chart(frame).mark_bar(stroke=theme.BACKGROUND, strokeWidth=1.5).encode(
         y=alt.Y("team:N", title=None, sort="ascending"),
         x=alt.X("share:Q", title="Share of the team's reported hours", stack="normalize",
-                axis=alt.Axis(format="%")),
+                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1])),
         color=alt.Color("carrying_label:N", title=None,
                         scale=alt.Scale(domain=["Balanced", "Carrying the team"], range=[theme.ACCENT, theme.WARN])),
         order=alt.Order("order:Q"),

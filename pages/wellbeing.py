@@ -30,7 +30,7 @@ if wb.people.empty:
     st.stop()
 
 last_week = max(session["weeks"], int(wb.checkins["week"].max()) if len(wb.checkins) else 1)
-week = st.select_slider("As of week", options=list(range(1, last_week + 1)),
+week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, last_week + 1)),
                         value=wellbeing.default_week(wb.checkins, session), key="wellbeing_week",
                         help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.")
 signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session["expected_hours"], weeks=session["weeks"],
@@ -47,9 +47,13 @@ if st.session_state.get(FLASH_KEY):
 # --- Who to check on this week -----------------------------------------------------------
 st.subheader("Who to check on this week")
 queue = wellbeing.who_to_check_on(signals.open, wb.people)
+handled = int(signals.current["handled"].sum()) if len(signals.current) else 0
 if queue.empty:
     st.success("Nobody needs a check-in right now: no open signals. Keep the regular one-to-ones going.")
-else:
+if handled:
+    st.caption(f"{handled} current signals were already followed up by a one-to-one; they come back if a later "
+               "check-in shows the same pattern.")
+if not queue.empty:
     st.write(f"{len(queue)} Djangonauts with open signals, most severe first. "
              "Recording a one-to-one below marks their signals handled until a new check-in shows the pattern again.")
     for _, person in queue.iterrows():
