@@ -1,7 +1,7 @@
 """Engagement: is the session working? By week and team, cumulative totals, the session in numbers."""
 import streamlit as st
 
-from dashboard import engagement, wellbeing
+from dashboard import engagement
 from dashboard import wellbeing_charts as charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
@@ -14,10 +14,8 @@ if ctx.session is None:
                 "Run `python -m dashboard demo`, or import check-ins on the Data page.")
     st.stop()
 
-session = wellbeing.session_info(ctx.url, ctx.session_id)
-# Navigators see their own team's engagement: no notes, no survey free text (filtered here, where it is loaded).
-wb = wellbeing.for_viewer(ctx.viewer, session, data.checkins(ctx), data.people(ctx), data.table(ctx, "teams"),
-                          data.one_to_ones(ctx), data.table(ctx, "surveys"))
+# Navigators see their own team's engagement: no notes, no survey free text (filtered where it is loaded).
+session, wb = data.wellbeing_data(ctx)
 if wb.people.empty:
     empty_state("No Djangonauts to show for you in this session.",
                 "Engagement appears once the cohort's people and teams are imported or saved on the Teams page.")

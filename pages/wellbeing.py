@@ -20,9 +20,7 @@ if ctx.session is None:
                 "Run `python -m dashboard demo`, or import check-ins on the Data page.")
     st.stop()
 
-session = wellbeing.session_info(ctx.url, ctx.session_id)
-wb = wellbeing.for_viewer(ctx.viewer, session, data.checkins(ctx), data.people(ctx), data.table(ctx, "teams"),
-                          data.one_to_ones(ctx), data.table(ctx, "surveys"))
+session, wb = data.wellbeing_data(ctx)  # filtered for this viewer where it is loaded, cached by data version
 thresholds = wellbeing.load_thresholds(ctx.settings)
 if wb.people.empty:
     empty_state("No Djangonauts to show for you in this session.",
@@ -33,11 +31,7 @@ last_week = max(session["weeks"], int(wb.checkins["week"].max()) if len(wb.check
 week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, last_week + 1)),
                         value=wellbeing.default_week(wb.checkins, session), key="wellbeing_week",
                         help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.")
-signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session["expected_hours"], weeks=session["weeks"],
-                            start_date=session["start_date"], thresholds=thresholds, as_of_week=week,
-                            roster=list(wb.people["email"]))
-series = wellbeing.weekly_series(wb.checkins, list(wb.people["email"]), signals.upto_week, session["expected_hours"],
-                                 thresholds, session["start_date"])
+signals, series = data.wellbeing_signals(ctx, week, thresholds)
 scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of or ctx.viewer.teams))
 st.caption(f"{ctx.session['name']} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({scope}) · "
            f"about {session['expected_hours']:g} h a week expected. Health comes before contributions.")
