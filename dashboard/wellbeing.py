@@ -333,7 +333,9 @@ def detect_signals(checkins: pd.DataFrame, expected_hours: float, upto_week: int
         by_person.setdefault(str(record["email"]), []).append(record)
     for email in sorted(by_person):
         found += signals_for_person(email, by_person[email], expected_hours, upto_week, thresholds, start_date)
-    silent = sorted(set(roster or []) - set(rows["email"]))
+    # A roster member with no check-in at all is drifting, but only once check-ins are being
+    # collected: a session whose check-ins were never imported has no evidence either way.
+    silent = sorted(set(roster or []) - set(by_person)) if by_person else []
     working = [w for w in range(1, upto_week + 1) if w not in thresholds.holiday_weeks]
     if len(working) >= thresholds.drifting_missed_weeks:
         evidence = start_date + timedelta(days=7 * (upto_week - 1)) if start_date else None

@@ -442,3 +442,14 @@ def test_charts_keep_unknown_weeks_as_gaps_not_zero():
     assert {r["hours"] for r in rows if r["week"] == 3} == {9.0}
     for chart in (charts.hours_sparkline(series), charts.energy_burnout_chart(series)):
         assert chart.to_dict()
+
+
+def test_a_session_without_any_checkins_flags_nobody():
+    empty = checkins()
+    assert wellbeing.detect_signals(empty, 4.0, 8, Thresholds(), START, roster=[ALICE, "bob@example.org"]) == []
+
+
+def test_signals_command_on_a_past_session_without_checkins(demo_url):
+    done = _cli(demo_url, "--json", "--session", "2024 Session 1")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
