@@ -184,3 +184,13 @@ def test_wellbeing_and_engagement_in_the_browser(app_server, page):
     assert page.get_by_text("3 Djangonauts (Team Aurora)").first.is_visible()
     assert page.get_by_text("no check-in in weeks 5-8").count() == 0  # another team's drop-out
     screenshot(page, "wellbeing-captain")
+
+
+def test_a_past_session_without_checkins_renders_calmly(monkeypatch, demo_url):
+    wellbeing_page = run_app(monkeypatch, demo_url, page="pages/wellbeing.py", session="2024 Session 1")
+    assert not wellbeing_page.exception and not wellbeing_page.error
+    assert "Nobody needs a check-in right now" in texts(wellbeing_page)
+    engagement_page = run_app(monkeypatch, demo_url, page="pages/engagement.py", session="2024 Session 1")
+    assert not engagement_page.exception and not engagement_page.error
+    metrics = {m.label: m.value for m in engagement_page.metric}
+    assert metrics["PRs merged"] == "0" and "→" in metrics["Confidence, start → end (of 5)"]
