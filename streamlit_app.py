@@ -24,9 +24,14 @@ except ConfigError as exc:
     st.error(str(exc))
     st.stop()
 url = settings.database_url
-prepare_database(url)
-
-sessions = store.sessions_frame(url)  # one small query per rerun: names and data versions
+try:
+    prepare_database(url)
+    sessions = store.sessions_frame(url)  # one small query per rerun: names and data versions
+except Exception as exc:  # the URL may hold a password: log the error, never show it
+    widgets.log.exception("database unavailable", exc_info=exc)
+    st.error("Mission Control cannot open its database. Check DASHBOARD_DATABASE_URL (or [database] url in "
+             "dashboard.toml) and that the database server is reachable, then reload this page.")
+    st.stop()
 
 
 def people_and_teams(row) -> tuple:

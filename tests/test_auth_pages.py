@@ -190,3 +190,15 @@ def test_audit_page_lists_entries_for_organisers_only(monkeypatch, demo_url):
     demo_reviewer = run_app(monkeypatch, demo_url, persona="Reviewer", page="pages/audit.py")
     assert "This page is not available to you" in texts(demo_reviewer) or "Review" in texts(demo_reviewer)
     assert not any("About" in df.value.columns for df in demo_reviewer.dataframe)
+
+
+def test_an_unreachable_database_is_one_sentence_without_the_password(monkeypatch, tmp_path):
+    url = "postgresql+psycopg://mission:very-secret-password@127.0.0.1:1/nothing"
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "cannot open its database" in at.error[0].value
+    assert "very-secret-password" not in texts(at)
