@@ -54,9 +54,10 @@ weekly_all = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones
 weekly_teams = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session["weeks"],
                                             session["start_date"], by_team=True)
 st.subheader("By week")
-metric = st.selectbox("Show", list(charts.ENGAGEMENT_LABELS)[:7], format_func=charts.ENGAGEMENT_LABELS.get,
+pick, switch = st.columns([1, 2], vertical_alignment="bottom")
+metric = pick.selectbox("Show", list(charts.ENGAGEMENT_LABELS)[:7], format_func=charts.ENGAGEMENT_LABELS.get,
                       key="engagement_metric")
-by_team = st.toggle("One line per team", value=weekly_teams["team"].nunique() > 1, key="engagement_by_team")
+by_team = switch.toggle("One line per team", value=weekly_teams["team"].nunique() > 1, key="engagement_by_team")
 st.altair_chart(charts.engagement_by_week_chart(weekly_teams if by_team else weekly_all, metric), theme=None)
 rate_columns = {**{name: label for name, label in charts.ENGAGEMENT_LABELS.items()},
                 "team": "Team", "week": "Week", "djangonauts": "Djangonauts",
