@@ -24,7 +24,7 @@ if applications.empty:
     st.stop()
 decisions = data.table(ctx, "decisions")
 reviews = data.table(ctx, "reviews")
-stats = review.review_stats(reviews, criteria, ctx.settings, applications["response_id"])
+stats = data.review_stats(ctx, criteria)  # cached by data version: the same call on the same frames
 ranked = selection.ranked_table(applications, stats, decisions, ctx.session["start_date"])
 # An organiser who declared a conflict of interest on an application does not see its scores here either.
 ranked = selection.hide_conflicted_scores(ranked, review.conflicted_ids(reviews, ctx.viewer.email))

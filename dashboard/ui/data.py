@@ -145,3 +145,19 @@ def chart_spec(ctx: PageContext, key: tuple, build) -> dict:
     name everything the chart depends on besides the session's data and the viewer.
     """
     return _chart_spec(ctx.url, ctx.session_id, ctx.version, ctx.viewer, tuple(key), build)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _review_stats(url: str, session_id: int, version: int, viewer: access.Viewer, criteria: tuple, selection_settings: str,
+                  _ctx: PageContext):
+    from dashboard import review
+
+    return review.review_stats(table(_ctx, "reviews"), list(criteria), _ctx.settings,
+                               table(_ctx, "applications")["response_id"])
+
+
+def review_stats(ctx: PageContext, criteria):
+    """dashboard.review.review_stats of this viewer's reviews and applications, once per data version."""
+    # [selection] holds the normalising threshold and contested spread that review_stats reads
+    return _review_stats(ctx.url, ctx.session_id, ctx.version, ctx.viewer, tuple(criteria),
+                         repr(sorted(ctx.settings.section("selection").items())), ctx)
