@@ -125,7 +125,12 @@ class Instance:
         return next((t for t in self.teams if t.name == name), None)
 
     def _by_email(self) -> dict[str, Candidate]:
-        return {c.email.lower(): c for c in self.candidates}
+        # Built once per candidate list, not on every lookup (charts look up every member of every team).
+        key = (id(self.candidates), len(self.candidates))
+        cached = self.__dict__.get("_email_index")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_email_index"] = (key, {c.email.lower(): c for c in self.candidates})
+        return cached[1]
 
     def current_assignments(self) -> dict[str, str | None]:
         """Every candidate's current team (None when not placed), plus hand-placed non-candidates."""

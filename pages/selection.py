@@ -118,8 +118,10 @@ view = pd.DataFrame({
     "Tutorial": shown["tutorial_completed"],
 }).reset_index(drop=True)
 # The Styler decides how disabled cells look, so it also sets the number formats.
-styled = view.style.apply(lambda row: ["background-color: rgba(213, 94, 0, 0.35)" if row["⚠"].startswith("⚠") else ""
-                                       for _ in row], axis=1)
+contested_rows = view["⚠"].str.startswith("⚠")  # one vectorised style frame, not a Python call per row
+styled = view.style.apply(lambda frame: pd.DataFrame(
+    [["background-color: rgba(213, 94, 0, 0.35)" if hit else ""] * frame.shape[1] for hit in contested_rows],
+    index=frame.index, columns=frame.columns), axis=None)
 styled = styled.format({"Normalised": "{:.2f}", "Mean": "{:.2f}", "Median": "{:.2f}", "Spread": "{:.2f}", "Hours": "{:g}"},
                        na_rep="")
 with st.form(f"decisions_{ctx.version}"):
@@ -208,6 +210,6 @@ slug = str(ctx.session["name"]).lower().replace(" ", "-")
 first.download_button("Decisions CSV (Djangonaut Space import)", selection.decisions_csv(ranked, stats),
                       file_name=f"{slug}-decisions.csv", mime="text/csv", icon=":material/download:",
                       help="Response ID, Score, Selection Rank")
-second.download_button("Full CSV for organisers", selection.full_csv(ranked, stats), file_name=f"{slug}-applications.csv",
+second.download_button("Full CSV for organisers", lambda: selection.full_csv(ranked, stats), file_name=f"{slug}-applications.csv",
                        mime="text/csv", icon=":material/download:",
                        help="Every answer, one score column per reviewer, statistics and decision")
