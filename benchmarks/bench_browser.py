@@ -64,6 +64,20 @@ def _rss_tree(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of the server process so far (0 when unknown)."""
+    try:
+        import psutil
+        times = psutil.Process(pid).cpu_times()
+        return times.user + times.system
+    except Exception:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            return 0.0
+
+
 class PeakMemory:
     """Samples the server's RSS in a thread; .peak is the largest seen."""
 
@@ -164,7 +178,7 @@ def switch_and_time(page, url_path: str, timeout_ms: float, default: str = "over
         index = next(i for i, h in enumerate(hrefs) if h.rstrip("/").endswith("/" + url_path) or (i == 0 and url_path == default))
         link = page.locator("[data-testid='stSidebarNavLink']").nth(index)
         started = time.perf_counter()
-        link.click(timeout=10_000)
+        link.evaluate("a => a.click()")  # a user's click, without Playwright's scroll-into-view waits
         page.wait_for_function(RAN_AND_FINISHED, timeout=timeout_ms, polling=25)
         seconds = time.perf_counter() - started
         return seconds, "exception box" if page.locator("[data-testid='stException']").count() else ""
@@ -243,7 +257,9 @@ def main() -> None:
                 switches = [t for t in row[4:] if t == t]
                 row[3] = statistics.median(switches) if switches else float("nan")
                 print(f"{key:<12} sidebar switch {row[3]:6.2f} s", flush=True)
+            cpu_before = _cpu_seconds(pid)
             times, problems = load_check(browser, base, args.contexts, timeout_ms)
+            server_cpu = _cpu_seconds(pid) - cpu_before
             peak = memory.peak
     failed = [p for p in problems if p]
     text = [f"Browser (headless Chromium, `streamlit run`, demo at {args.scale}x, {os.cpu_count()} cores, "
@@ -257,7 +273,9 @@ def main() -> None:
                  f"peak {peak / 2**20:,.0f} MB during the run.",
              f"Load check: {args.contexts} browser contexts opened Overview at once: "
              f"{args.contexts - len(failed)} finished without errors; slowest {max(t for t in times if t == t):.2f} s, "
-             f"median {statistics.median([t for t in times if t == t]):.2f} s." if any(t == t for t in times)
+             f"median {statistics.median([t for t in times if t == t]):.2f} s; the server used {server_cpu:.1f} s of CPU for "
+             f"all {args.contexts} (the rest is {args.contexts} Chromium renderers sharing the same cores)."
+             if any(t == t for t in times)
              else f"Load check: no context finished ({failed[:1]})."]
     if failed:
         text.append("Load check problems: " + "; ".join(sorted(set(failed))))
