@@ -126,7 +126,11 @@ def test_reviewer_reviews_blind_and_the_save_persists(review_url):
     assert again.text_area[0].value == "Clear motivation; ask about availability."
     reviews = store.load_table(review_url, _session_id(review_url), "reviews")
     others = set(reviews.loc[(reviews["response_id"] == response_id) & (reviews["reviewer"] != REVIEWER), "reviewer"])
-    assert others and all(other in texts(again) for other in others)
+    if others:
+        assert all(other in texts(again) for other in others)
+    else:
+        assert "Nobody else has reviewed this application yet." in texts(again)
+    assert "stay hidden until you have saved your own" not in texts(again)
 
 
 def test_editing_replaces_the_review(review_url):
@@ -289,14 +293,30 @@ def review_server(_demo_db_template, tmp_path_factory):
         yield base, url
 
 
+def switch_persona(page, label: str) -> None:
+    """choose_persona, retried: on a busy machine the switcher is briefly drawn twice during the rerun."""
+    from tests.browser_support import choose_persona, wait_for_app
+
+    for attempt in range(3):
+        try:
+            choose_persona(page, label)
+            return
+        except AssertionError:
+            page.wait_for_timeout(1000)
+            wait_for_app(page)
+            if page.get_by_role("combobox", name="Viewing as (demo mode)").first.input_value() == label:
+                return
+    choose_persona(page, label)
+
+
 def test_review_and_selection_in_chromium(review_server, page):
     from playwright.sync_api import expect
 
-    from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, wait_for_app
+    from tests.browser_support import assert_no_exception, open_page, screenshot, wait_for_app
 
     base, url = review_server
     open_page(page, base)
-    choose_persona(page, "Reviewer")  # Review is a reviewer's only page, so the app opens it
+    switch_persona(page, "Reviewer")  # Review is a reviewer's only page, so the app opens it
     page.get_by_text("/ 90 reviewed").first.wait_for()
     assert_no_exception(page)
     screenshot(page, "review-blind")
@@ -318,7 +338,7 @@ def test_review_and_selection_in_chromium(review_server, page):
     reviews = store.load_table(url, _session_id(url), "reviews")
     assert (reviews["comment"] == "Saved from Chromium.").sum() == 1
 
-    choose_persona(page, "Organiser")
+    switch_persona(page, "Organiser")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Selection").click()
     wait_for_app(page)
     assert_no_exception(page)
@@ -354,9 +374,12 @@ def test_review_and_selection_in_chromium(review_server, page):
     page.wait_for_timeout(500)
     screenshot(page, "selection-editing")
     page.get_by_role("option", name="waitlisted", exact=True).click()
+    page.wait_for_timeout(800)  # let the grid commit the edit before the form is submitted
     page.get_by_role("button", name="Save decisions").click()
-    page.get_by_text("1 decision(s) saved").first.wait_for()
+    page.wait_for_timeout(500)
     wait_for_app(page)
+    screenshot(page, "selection-after-decision")
+    page.get_by_text("1 decision(s) saved").first.wait_for(timeout=10_000)
     assert store.load_table(url, sid, "decisions").set_index("response_id").loc[first, "status"] == "waitlisted"
 
     # Scroll through the page for screenshots of the ranked table and the composition charts.
