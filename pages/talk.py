@@ -27,6 +27,13 @@ def slide_file(url: str, session_id: int, version: int, min_size: int, key: str,
     return talk.EXPORTERS[fmt](chart)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def screen_specs(url: str, session_id: int, version: int, min_size: int) -> dict[str, dict]:
+    # Built and turned into Vega-Lite once per data version, not on every rerun (validated by the tests).
+    charts = talk.talk_charts(figures_for(url, session_id, version, min_size), talk.SCREEN)
+    return {key: chart.to_dict(validate=False) for key, chart in charts.items()}
+
+
 def all_files_zip(url: str, session_id: int, version: int, min_size: int) -> bytes:
     figures = figures_for(url, session_id, version, min_size)
     return talk.zip_bytes(talk.export_files(talk.talk_charts(figures, talk.SLIDE), figures))
@@ -44,9 +51,9 @@ st.download_button("Download all (PNG, SVG and numbers.json as a zip)", data=par
                    file_name=f"{slug}-talk-charts.zip", mime="application/zip", type="primary",
                    icon=":material/folder_zip:", on_click="ignore", key="download_all")
 
-for key, chart in talk.talk_charts(figures, talk.SCREEN).items():
+for key, spec in screen_specs(*args).items():
     with st.container(border=True):
-        st.altair_chart(chart, theme=None, width="stretch")
+        st.vega_lite_chart(spec, theme=None, width="stretch")
         png, svg, _ = st.columns([1, 1, 4])
         png.download_button("PNG (2x)", data=partial(slide_file, *args, key, "png"), file_name=f"{slug}-{key}.png",
                             mime="image/png", icon=":material/image:", on_click="ignore", key=f"png_{key}")
