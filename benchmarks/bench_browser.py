@@ -227,9 +227,6 @@ def main() -> None:
         pid = server_pid(port)
         with PeakMemory(pid) as memory, chromium() as browser:
             idle = _rss_tree(pid)
-            # The server's very first script run goes through Streamlit's pages/-folder mode (it
-            # clears that on its first st.navigation call), so open the root once before timing.
-            open_and_time(browser, base, "", timeout_ms)
             for spec in access.PAGES:
                 first, problem = open_and_time(browser, base, spec.key, timeout_ms)
                 opens = []

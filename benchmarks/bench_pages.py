@@ -10,11 +10,6 @@ What is measured (all in this one Python process, modules already imported):
 - warm: the median of --repeat further reruns (entrypoint + page, caches filled): what every
   widget change, or opening the page again, costs on the server.
 
-Why AppTest is patched here: with a pages/ folder next to the entrypoint, AppTest resets
-Streamlit's "pages directory" flag before every run, so after the first run it executes the
-page file alone (the old pages/-folder mode) and never the entrypoint. A real server clears that
-flag on the first st.navigation call and from then on runs streamlit_app.py on every rerun;
-`real_server_navigation()` makes AppTest do the same, so these figures include the entrypoint.
 Each page is opened as the first demo persona that may open it (Organiser when allowed, the
 widest view). Results go to stdout and benchmarks/out/pages.md as a markdown table.
 """
@@ -57,19 +52,6 @@ def persona_for(spec: access.PageSpec, offered: dict[str, access.Viewer]) -> str
             if label.startswith(prefix) and access.may_open(viewer, spec.key):
                 return label
     return None
-
-
-def real_server_navigation() -> None:
-    """Make AppTest run the entrypoint on every run, as `streamlit run` does after its first st.navigation."""
-    import streamlit.testing.v1.app_test as app_test_module
-    from streamlit.runtime.pages_manager import PagesManager
-
-    class NavigationPagesManager(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    app_test_module.PagesManager = NavigationPagesManager
 
 
 def full_run(url: str, spec: access.PageSpec, persona: str) -> tuple[float, AppTest]:
@@ -151,7 +133,6 @@ def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     os.environ.pop("DASHBOARD_CONFIG", None)
     os.chdir(ROOT)
-    real_server_navigation()
 
     urls = {scale: ensure_demo(scale, rebuild=args.rebuild) for scale in args.scale}
     specs = [s for s in access.PAGES if not args.pages or s.key in args.pages]

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
-from bench_pages import full_run, persona_for, personas, real_server_navigation  # noqa: E402
+from bench_pages import full_run, persona_for, personas  # noqa: E402
 from dashboard import access  # noqa: E402
 from demo_dbs import ensure_demo  # noqa: E402
 
@@ -57,7 +57,6 @@ def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     os.environ.pop("DASHBOARD_CONFIG", None)
     os.chdir(ROOT)
-    real_server_navigation()
 
     url = ensure_demo(args.scale)
     spec = next(s for s in access.PAGES if s.key == args.page)

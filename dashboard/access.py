@@ -49,15 +49,15 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview", "pages/overview.py", "Overview", ":material/rocket_launch:", frozenset({ORGANISER})),
-    PageSpec("data", "pages/data.py", "Data", ":material/database:", frozenset({ORGANISER})),
-    PageSpec("review", "pages/review.py", "Review", ":material/rate_review:", frozenset({REVIEWER, ORGANISER})),
-    PageSpec("selection", "pages/selection.py", "Selection", ":material/how_to_reg:", frozenset({ORGANISER})),
-    PageSpec("teams", "pages/teams.py", "Teams", ":material/groups:", frozenset({ORGANISER})),
-    PageSpec("wellbeing", "pages/wellbeing.py", "Wellbeing", ":material/favorite:", frozenset({ORGANISER, CAPTAIN})),
-    PageSpec("engagement", "pages/engagement.py", "Engagement", ":material/monitoring:", frozenset({ORGANISER, NAVIGATOR})),
-    PageSpec("talk", "pages/talk.py", "Talk", ":material/slideshow:", frozenset({ORGANISER})),
-    PageSpec("audit", "pages/audit.py", "Audit log", ":material/policy:", frozenset({ORGANISER})),
+    PageSpec("overview", "app_pages/overview.py", "Overview", ":material/rocket_launch:", frozenset({ORGANISER})),
+    PageSpec("data", "app_pages/data.py", "Data", ":material/database:", frozenset({ORGANISER})),
+    PageSpec("review", "app_pages/review.py", "Review", ":material/rate_review:", frozenset({REVIEWER, ORGANISER})),
+    PageSpec("selection", "app_pages/selection.py", "Selection", ":material/how_to_reg:", frozenset({ORGANISER})),
+    PageSpec("teams", "app_pages/teams.py", "Teams", ":material/groups:", frozenset({ORGANISER})),
+    PageSpec("wellbeing", "app_pages/wellbeing.py", "Wellbeing", ":material/favorite:", frozenset({ORGANISER, CAPTAIN})),
+    PageSpec("engagement", "app_pages/engagement.py", "Engagement", ":material/monitoring:", frozenset({ORGANISER, NAVIGATOR})),
+    PageSpec("talk", "app_pages/talk.py", "Talk", ":material/slideshow:", frozenset({ORGANISER})),
+    PageSpec("audit", "app_pages/audit.py", "Audit log", ":material/policy:", frozenset({ORGANISER})),
 )
 
 

@@ -1,8 +1,7 @@
 """Run the real app in Streamlit's AppTest as one of the demo personas.
 
-AppTest runs the entrypoint (streamlit_app.py) on the first run only; later runs (after a
-widget change or switch_page) run the page script alone, with the context the entrypoint
-stored in session state. So choose the persona and session up front, through run_app.
+Every run executes streamlit_app.py (sign-in or persona, session, st.navigation) and then the
+current page, as the server does; switch_page takes a path from dashboard.access.PAGES.
 """
 from __future__ import annotations
 

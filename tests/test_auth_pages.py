@@ -102,7 +102,7 @@ def test_organiser_sees_everything_and_no_demo_switcher(monkeypatch, demo_url):
     assert "Viewing as (demo mode)" not in labels(at)
     assert {"Session", "Sign out"} <= labels(at)
     assert "Signed in as `organiser1@example.org` · Organiser" in texts(at)
-    at.switch_page("pages/audit.py")
+    at.switch_page("app_pages/audit.py")
     at.run()
     assert not at.exception and "Audit log" in texts(at)
 
@@ -112,7 +112,7 @@ def test_reviewer_lands_on_review_and_cannot_open_organiser_pages(monkeypatch, d
     assert at.title[0].value == "Review"
     assert navigation(at) == {"review.py"}
     assert "Viewing as (demo mode)" not in labels(at)
-    for page in ("pages/data.py", "pages/selection.py", "pages/audit.py", "pages/overview.py", "pages/teams.py"):
+    for page in ("app_pages/data.py", "app_pages/selection.py", "app_pages/audit.py", "app_pages/overview.py", "app_pages/teams.py"):
         assert cannot_switch(at, page)
 
 
@@ -134,7 +134,7 @@ def test_captain_and_navigator_see_no_organiser_or_review_pages(monkeypatch, dem
         assert "Applicants" not in {m.label for m in at.metric}
         expected = {Path(spec.path).name for spec in access.PAGES if role in spec.roles}
         assert navigation(at) == (expected or {"streamlit_app.py"})  # a welcome page when the role has none yet
-        for page in ("pages/data.py", "pages/review.py", "pages/selection.py", "pages/audit.py", "pages/overview.py"):
+        for page in ("app_pages/data.py", "app_pages/review.py", "app_pages/selection.py", "app_pages/audit.py", "app_pages/overview.py"):
             assert cannot_switch(at, page)
 
 
@@ -178,7 +178,7 @@ def test_audit_page_lists_entries_for_organisers_only(monkeypatch, demo_url):
     sid = int(store.sessions_frame(demo_url).iloc[-1]["id"])
     audit.record(demo_url, "organiser1@example.org", "wellbeing_viewed", "dj@example.org",
                  '=HYPERLINK("https://example.com/phish","x")', sid)
-    at = signed_in(monkeypatch, demo_url, "organiser1@example.org", page="pages/audit.py")
+    at = signed_in(monkeypatch, demo_url, "organiser1@example.org", page="app_pages/audit.py")
     table = at.dataframe[0].value
     row = table[table["About"] == "dj@example.org"].iloc[0]
     assert row["What"] == "Opened wellbeing details" and row["Who"] == "organiser1@example.org"
@@ -187,7 +187,7 @@ def test_audit_page_lists_entries_for_organisers_only(monkeypatch, demo_url):
     from dashboard.exports import safe_csv
     assert "'=HYPERLINK" in safe_csv(exported)
 
-    demo_reviewer = run_app(monkeypatch, demo_url, persona="Reviewer", page="pages/audit.py")
+    demo_reviewer = run_app(monkeypatch, demo_url, persona="Reviewer", page="app_pages/audit.py")
     assert "This page is not available to you" in texts(demo_reviewer) or "Review" in texts(demo_reviewer)
     assert not any("About" in df.value.columns for df in demo_reviewer.dataframe)
 

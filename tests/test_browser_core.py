@@ -1,7 +1,8 @@
 """The whole app in real Chromium: every page a persona can open renders without an exception."""
-from dashboard import access
-from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot
+import shutil
 
+from dashboard import access
+from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, streamlit_server
 
 
 def test_every_organiser_page_renders(app_server, page):
@@ -28,3 +29,14 @@ def test_captain_persona_does_not_get_organiser_pages(app_server, page):
     nav = page.get_by_test_id("stSidebarNav")
     assert nav.get_by_text("Data").count() == 0
     screenshot(page, "captain-home")
+
+
+def test_a_bookmarked_page_opens_on_a_freshly_started_server(_demo_db_template, tmp_path, page):
+    """The very first request a new server gets may be a deep link (a bookmark, a shared URL)."""
+    path = tmp_path / "demo.db"
+    shutil.copy(_demo_db_template, path)
+    with streamlit_server(f"sqlite:///{path}") as base:
+        open_page(page, base, "review")
+        assert_no_exception(page)
+        assert page.get_by_role("heading", name="Review").first.is_visible()
+        assert page.get_by_text("not found", exact=False).count() == 0

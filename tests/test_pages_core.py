@@ -19,7 +19,7 @@ def test_overview_shows_the_session_at_a_glance(monkeypatch, demo_url):
 
 
 def test_data_page_lists_rejected_rows_with_reasons(monkeypatch, demo_url):
-    at = run_app(monkeypatch, demo_url, page="pages/data.py")
+    at = run_app(monkeypatch, demo_url, page="app_pages/data.py")
     assert not at.exception
     assert "1 rows could not be stored" in texts(at)
     frames = [df.value for df in at.dataframe]
@@ -32,14 +32,14 @@ def test_empty_database_tells_the_user_what_to_do(monkeypatch, empty_url):
     at = run_app(monkeypatch, empty_url)
     assert not at.exception
     assert "python -m dashboard demo" in texts(at)
-    at.switch_page("pages/data.py")
+    at.switch_page("app_pages/data.py")
     at.run()
     assert not at.exception
     assert "Import a file" in texts(at)
 
 
 def test_data_page_is_not_reachable_by_a_reviewer(monkeypatch, demo_url):
-    at = run_app(monkeypatch, demo_url, persona="Reviewer", page="pages/data.py")
+    at = run_app(monkeypatch, demo_url, persona="Reviewer", page="app_pages/data.py")
     assert not at.exception
     assert "Rejected rows" not in texts(at)
     assert not any("reason" in df.value.columns for df in at.dataframe)

@@ -35,25 +35,6 @@ def _open_queue(url: str) -> list[str]:
     return ids
 
 
-@pytest.fixture(autouse=True)
-def navigation_apptest(monkeypatch):
-    """Make AppTest run the entrypoint (st.navigation) on every run, as the real server does.
-
-    AppTest resets PagesManager.uses_pages_directory before each run; with a pages/ folder
-    next to streamlit_app.py it then runs the last page file directly (the old multipage
-    mode), skipping the entrypoint that sets the page context and data version.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-
-    class NavigationPagesManager(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
-
-
 @pytest.fixture
 def review_url(demo_url, monkeypatch):
     """The demo database with the demo reviewer part-way through, used by the app under test."""
@@ -190,7 +171,7 @@ def test_applicant_text_is_never_markdown(review_url):
 
 def test_organiser_turns_blind_review_off(review_url):
     at = app_as("Organiser").run()
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     assert not at.exception
     at.toggle[0].set_value(False).run()
     frame = store.sessions_frame(review_url)
@@ -212,7 +193,7 @@ def test_captains_and_navigators_cannot_open_review_or_selection():
 
 def selection_page(url: str) -> AppTest:
     at = app_as("Organiser").run()
-    at.switch_page("pages/selection.py").run()
+    at.switch_page("app_pages/selection.py").run()
     assert not at.exception
     return at
 

@@ -18,20 +18,6 @@ def _session_id(url: str) -> int:
     return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
 
 
-@pytest.fixture(autouse=True)
-def navigation_apptest(monkeypatch):
-    """Make AppTest run the entrypoint (st.navigation) on every run, as the real server does."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-
-    class NavigationPagesManager(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
-
-
 @pytest.fixture
 def teams_url(demo_url, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", demo_url)
@@ -43,7 +29,7 @@ def teams_page() -> AppTest:
     at = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=90)
     at.session_state["demo_viewer"] = "Organiser"
     at.run()
-    at.switch_page("pages/teams.py").run()
+    at.switch_page("app_pages/teams.py").run()
     assert not at.exception
     return at
 

@@ -26,22 +26,8 @@ def _people(url: str):
     return store.load_table(url, _sid(url), "people").set_index("email")
 
 
-@pytest.fixture(autouse=True)
-def navigation_apptest(monkeypatch):
-    """Run the entrypoint (st.navigation) on every AppTest run, as the server does (see test_pages_review)."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-
-    class NavigationPagesManager(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
-
-
 def test_organiser_sees_the_planted_patterns_first_and_not_the_steady_person(monkeypatch, demo_url, demo_data):
-    at = run_app(monkeypatch, demo_url, page="pages/wellbeing.py")
+    at = run_app(monkeypatch, demo_url, page="app_pages/wellbeing.py")
     assert not at.exception
     shown = texts(at)
     people = _people(demo_url)
@@ -59,7 +45,7 @@ def test_organiser_sees_the_planted_patterns_first_and_not_the_steady_person(mon
 
 
 def test_captain_sees_only_their_own_team(monkeypatch, demo_url, demo_data):
-    at = run_app(monkeypatch, demo_url, persona=CAPTAIN, page="pages/wellbeing.py")
+    at = run_app(monkeypatch, demo_url, persona=CAPTAIN, page="app_pages/wellbeing.py")
     assert not at.exception
     people = _people(demo_url).reset_index()
     aurora = people[(people["role"] == "djangonaut") & (people["team"] == "Team Aurora")]
@@ -78,7 +64,7 @@ def test_captain_sees_only_their_own_team(monkeypatch, demo_url, demo_data):
 def test_person_details_are_audited_and_notes_are_plain_text(monkeypatch, demo_url):
     checkins = store.load_table(demo_url, _sid(demo_url), "checkins")
     hostile = checkins.loc[checkins["notes"].fillna("").str.contains("<img"), "email"].iloc[0]
-    at = run_app(monkeypatch, demo_url, page="pages/wellbeing.py")
+    at = run_app(monkeypatch, demo_url, page="app_pages/wellbeing.py")
     at.selectbox(key="wellbeing_person").set_value(hostile).run()
     assert not at.exception
     assert any("<img src=x onerror=alert(1)>" in t.value for t in at.text)
@@ -93,7 +79,7 @@ def test_person_details_are_audited_and_notes_are_plain_text(monkeypatch, demo_u
 
 def test_i_checked_in_records_a_one_to_one_and_clears_the_signal(monkeypatch, demo_url, demo_data):
     asked = demo_data.planted["wants_one_to_one"][0]
-    at = run_app(monkeypatch, demo_url, page="pages/wellbeing.py")
+    at = run_app(monkeypatch, demo_url, page="app_pages/wellbeing.py")
     name = _people(demo_url).at[asked, "name"]
     assert name in queue_names(at)
     at.selectbox(key="wellbeing_person").set_value(asked).run()
@@ -110,7 +96,7 @@ def test_i_checked_in_records_a_one_to_one_and_clears_the_signal(monkeypatch, de
 
 
 def test_captain_records_for_their_own_djangonaut(monkeypatch, demo_url):
-    at = run_app(monkeypatch, demo_url, persona=CAPTAIN, page="pages/wellbeing.py")
+    at = run_app(monkeypatch, demo_url, persona=CAPTAIN, page="app_pages/wellbeing.py")
     person = at.selectbox(key="wellbeing_person").options[0]
     email = person.split("(")[-1].rstrip(")")
     at.selectbox(key="wellbeing_person").set_value(email).run()
@@ -122,7 +108,7 @@ def test_captain_records_for_their_own_djangonaut(monkeypatch, demo_url):
 
 
 def test_engagement_as_organiser_shows_the_session_in_numbers(monkeypatch, demo_url):
-    at = run_app(monkeypatch, demo_url, page="pages/engagement.py")
+    at = run_app(monkeypatch, demo_url, page="app_pages/engagement.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     checkins = store.load_table(demo_url, _sid(demo_url), "checkins")
@@ -136,7 +122,7 @@ def test_engagement_as_organiser_shows_the_session_in_numbers(monkeypatch, demo_
 
 
 def test_navigator_sees_only_their_teams_engagement_without_survey_figures(monkeypatch, demo_url):
-    at = run_app(monkeypatch, demo_url, persona=NAVIGATOR, page="pages/engagement.py")
+    at = run_app(monkeypatch, demo_url, persona=NAVIGATOR, page="app_pages/engagement.py")
     assert not at.exception
     assert "3 Djangonauts (Team Aurora)" in texts(at)
     frames = [df.value for df in at.dataframe]
@@ -147,7 +133,7 @@ def test_navigator_sees_only_their_teams_engagement_without_survey_figures(monke
 
 
 def test_reviewer_cannot_open_wellbeing_or_engagement(monkeypatch, demo_url, demo_data):
-    for page in ("pages/wellbeing.py", "pages/engagement.py"):
+    for page in ("app_pages/wellbeing.py", "app_pages/engagement.py"):
         at = run_app(monkeypatch, demo_url, persona="Reviewer", page=page)
         assert not at.exception
         assert demo_data.planted["drifting"][0] not in texts(at)
@@ -187,10 +173,10 @@ def test_wellbeing_and_engagement_in_the_browser(app_server, page):
 
 
 def test_a_past_session_without_checkins_renders_calmly(monkeypatch, demo_url):
-    wellbeing_page = run_app(monkeypatch, demo_url, page="pages/wellbeing.py", session="2024 Session 1")
+    wellbeing_page = run_app(monkeypatch, demo_url, page="app_pages/wellbeing.py", session="2024 Session 1")
     assert not wellbeing_page.exception and not wellbeing_page.error
     assert "Nobody needs a check-in right now" in texts(wellbeing_page)
-    engagement_page = run_app(monkeypatch, demo_url, page="pages/engagement.py", session="2024 Session 1")
+    engagement_page = run_app(monkeypatch, demo_url, page="app_pages/engagement.py", session="2024 Session 1")
     assert not engagement_page.exception and not engagement_page.error
     metrics = {m.label: m.value for m in engagement_page.metric}
     assert metrics["PRs merged"] == "0" and "→" in metrics["Confidence, start → end (of 5)"]

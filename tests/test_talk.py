@@ -206,17 +206,10 @@ def test_the_leak_check_itself_catches_each_kind_of_secret(secrets, kind):
 @pytest.fixture
 def talk_app(demo_url, monkeypatch):
     """The real app (entrypoint + st.navigation) on a fresh demo database, as the demo organiser."""
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import app_test
 
     from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT
 
-    class NavigationPagesManager(PagesManager):  # run the entrypoint on every run, as the server does
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", demo_url)
     monkeypatch.setenv("DASHBOARD_CONFIG", str(EXAMPLE_CONFIG_PATH))
     at = app_test.AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=120)
@@ -226,7 +219,7 @@ def talk_app(demo_url, monkeypatch):
 
 def test_talk_page_shows_every_chart_with_downloads(talk_app, secrets):
     at = talk_app.run()
-    at.switch_page("pages/talk.py").run()
+    at.switch_page("app_pages/talk.py").run()
     assert not at.exception and not at.error
     assert at.title[0].value == "Talk"
     charts = at.get("vega_lite_chart")
