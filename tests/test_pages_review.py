@@ -6,7 +6,7 @@ import io
 import shutil
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 from streamlit.testing.v1 import AppTest
 
@@ -14,7 +14,7 @@ from dashboard import access, db as dbmod, models, store
 from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT
 
 REVIEWER = "reviewer1@example.org"
-UNREVIEWED = 5  # reviews of REVIEWER removed so the demo reviewer has a queue
+UNREVIEWED = 12  # applications the demo reviewer has still to review (dashboard.demo)
 CRITERIA = ("motivation", "resilience", "knowledge", "availability", "community")
 
 
@@ -23,22 +23,9 @@ def _session_id(url: str) -> int:
     return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
 
 
-def _open_queue(url: str) -> list[str]:
-    """Delete a few of the demo reviewer's reviews (the first ones), as if they were mid-way; returns those ids."""
-    sid = _session_id(url)
-    with dbmod.transaction(url) as db:
-        ids = list(db.scalars(select(models.Review.response_id).where(
-            models.Review.session_id == sid, models.Review.reviewer == REVIEWER).order_by(models.Review.id).limit(UNREVIEWED)))
-        db.execute(delete(models.Review).where(models.Review.session_id == sid, models.Review.reviewer == REVIEWER,
-                                               models.Review.response_id.in_(ids)))
-        dbmod.bump_data_version(db, sid)
-    return ids
-
-
 @pytest.fixture
 def review_url(demo_url, monkeypatch):
-    """The demo database with the demo reviewer part-way through, used by the app under test."""
-    _open_queue(demo_url)
+    """The demo database (its demo reviewer is part-way through), used by the app under test."""
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", demo_url)
     monkeypatch.setenv("DASHBOARD_CONFIG", str(EXAMPLE_CONFIG_PATH))
     return demo_url
@@ -262,14 +249,13 @@ def test_exports_neutralise_formulas(review_url):
 
 @pytest.fixture(scope="module")
 def review_server(_demo_db_template, tmp_path_factory):
-    """Our own `streamlit run` (this test writes), on a demo copy where the reviewer has a queue."""
+    """Our own `streamlit run` (this test writes), on a copy of the demo."""
     from tests.browser_support import chromium_path, streamlit_server
 
     chromium_path()
     path = tmp_path_factory.mktemp("review-browser") / "demo.db"
     shutil.copy(_demo_db_template, path)
     url = f"sqlite:///{path}"
-    _open_queue(url)
     with streamlit_server(url, env={"DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)}) as base:
         yield base, url
 
