@@ -1,6 +1,7 @@
 """Overview: the session at a glance."""
 import streamlit as st
 
+from dashboard import wellbeing
 from dashboard.overview import next_steps, session_at_a_glance
 from dashboard.ui import data
 from dashboard.ui.context import page_context
@@ -16,12 +17,14 @@ if ctx.session is None:
 
 st.caption(f"{ctx.session['name']} · started {ctx.session['start_date'] or 'date not set'} · "
            f"{ctx.session['weeks']} weeks · about {ctx.session['expected_hours']:g} h a week expected")
+session, wb = data.wellbeing_data(ctx)
+signals, _ = data.wellbeing_signals(ctx, wellbeing.default_week(wb.checkins, session), wellbeing.load_thresholds(ctx.settings))
 glance = session_at_a_glance(
     ctx.session, data.table(ctx, "applications"), data.table(ctx, "reviews"), data.table(ctx, "decisions"),
-    data.table(ctx, "teams"), data.people(ctx), data.checkins(ctx),
+    data.table(ctx, "teams"), data.people(ctx), data.checkins(ctx), signals.open,
 )
 
-applicants, decided, teams, week = st.columns(4)
+applicants, decided, teams, week, care = st.columns(5)
 applicants.metric("Applicants", glance.applicants, help="Applications received for this session")
 applicants.caption(f"{glance.reviewed} reviewed at least once")
 decided.metric("Accepted", glance.decisions["accepted"])
@@ -32,6 +35,8 @@ teams.caption(f"{glance.djangonauts} Djangonauts")
 rate = "-" if glance.checkin_rate is None else f"{glance.checkin_rate:.0%}"
 week.metric(f"Checked in, week {glance.week} of {glance.weeks}", rate)
 week.caption(f"{glance.checkins_this_week} of {glance.djangonauts} Djangonauts")
+care.metric("Need a check-in", glance.need_check_in, help="Djangonauts with open wellbeing signals (Wellbeing page)")
+care.caption("open signals, not yet followed up")
 
 st.subheader("Next steps")
 steps = next_steps(glance)

@@ -20,12 +20,16 @@ class Glance:
     weeks: int
     checkins_this_week: int
     checkin_rate: float | None  # share of Djangonauts who checked in this week
+    need_check_in: int = 0  # Djangonauts with open wellbeing signals
 
 
 def session_at_a_glance(session: dict, applications: pd.DataFrame, reviews: pd.DataFrame, decisions: pd.DataFrame,
                         teams: pd.DataFrame, people: pd.DataFrame, checkins: pd.DataFrame,
-                        today: date | None = None) -> Glance:
-    """Counts of applicants, reviews, decisions, teams and this week's check-ins."""
+                        open_signals: pd.DataFrame | None = None, today: date | None = None) -> Glance:
+    """Counts of applicants, reviews, decisions, teams, this week's check-ins and who needs one.
+
+    open_signals is dashboard.wellbeing's SessionSignals.open (one row per open signal).
+    """
     week = current_week(session.get("start_date"), int(session.get("weeks") or 8), today)
     djangonauts = set(people.loc[people["role"] == "djangonaut", "email"])
     this_week = checkins[(checkins["week"] == week) & checkins["email"].isin(djangonauts)]
@@ -40,6 +44,7 @@ def session_at_a_glance(session: dict, applications: pd.DataFrame, reviews: pd.D
         weeks=int(session.get("weeks") or 8),
         checkins_this_week=this_week["email"].nunique(),
         checkin_rate=(this_week["email"].nunique() / len(djangonauts)) if djangonauts else None,
+        need_check_in=open_signals["email"].nunique() if open_signals is not None and len(open_signals) else 0,
     )
 
 
@@ -57,4 +62,7 @@ def next_steps(glance: Glance) -> list[str]:
     if glance.djangonauts and glance.checkin_rate is not None and glance.checkin_rate < 0.7:
         steps.append(f"Only {glance.checkins_this_week} of {glance.djangonauts} Djangonauts checked in for week {glance.week}: "
                      "send a reminder.")
+    if glance.need_check_in:
+        steps.append(f"{glance.need_check_in} Djangonauts have open wellbeing signals: their Captains can see who and "
+                     "why on the Wellbeing page.")
     return steps

@@ -16,6 +16,11 @@ def test_overview_shows_the_session_at_a_glance(monkeypatch, demo_url):
     assert metrics["Teams"] == "6"
     assert any(label.startswith("Checked in, week 8") for label in metrics)
     assert "demo data" in texts(at)
+    # The same open signals as the Wellbeing page's "who to check on" list, counted per person.
+    wellbeing_page = run_app(monkeypatch, demo_url, page="app_pages/wellbeing.py")
+    queue = next(t for t in texts(wellbeing_page).splitlines() if "Djangonauts with open signals" in t)
+    assert int(metrics["Need a check-in"]) == int(queue.split()[0]) > 0
+    assert f"{metrics['Need a check-in']} Djangonauts have open wellbeing signals" in texts(at)
 
 
 def test_data_page_lists_rejected_rows_with_reasons(monkeypatch, demo_url):
