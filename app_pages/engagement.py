@@ -5,14 +5,11 @@ from dashboard import engagement
 from dashboard import wellbeing_charts as charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, plain_table
+from dashboard.ui.widgets import empty_state, plain_table, stop_without_session
 
 ctx = page_context("engagement")
 st.title("Engagement")
-if ctx.session is None:
-    empty_state("There is no session in the database yet.",
-                "Run `python -m dashboard demo`, or import check-ins on the Data page.")
-    st.stop()
+stop_without_session(ctx, "check-ins")
 
 # Navigators see their own team's engagement: no notes, no survey free text (filtered where it is loaded).
 session, wb = data.wellbeing_data(ctx)

@@ -5,15 +5,12 @@ from dashboard import wellbeing
 from dashboard.overview import next_steps, session_at_a_glance
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state
+from dashboard.ui.widgets import stop_without_session
 
 ctx = page_context("overview")
 st.title("Mission Control")
 
-if ctx.session is None:
-    empty_state("There is no session in the database yet.",
-                "Run `python -m dashboard demo` to explore with demo data, or import your form exports on the Data page.")
-    st.stop()
+stop_without_session(ctx)
 
 st.caption(f"{ctx.session['name']} · started {ctx.session['start_date'] or 'date not set'} · "
            f"{ctx.session['weeks']} weeks · about {ctx.session['expected_hours']:g} h a week expected")

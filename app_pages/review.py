@@ -6,15 +6,12 @@ from dashboard import review
 from dashboard.criteria import load_criteria
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, plain_table
+from dashboard.ui.widgets import empty_state, plain_table, stop_without_session
 
 ctx = page_context("review")
 st.title("Review")
 
-if ctx.session is None:
-    empty_state("There is no session in the database yet.",
-                "Run `python -m dashboard demo` to explore with demo data, or import applications on the Data page.")
-    st.stop()
+stop_without_session(ctx, "applications")
 
 criteria = load_criteria(ctx.settings)
 me = ctx.viewer.email

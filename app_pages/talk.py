@@ -5,15 +5,12 @@ import streamlit as st
 
 from dashboard import privacy, talk
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state
+from dashboard.ui.widgets import stop_without_session
 
 ctx = page_context("talk")
 st.title("Talk")
 
-if ctx.session is None:
-    empty_state("There is no session in the database yet.",
-                "Run `python -m dashboard demo` to explore with demo data, or import your form exports on the Data page.")
-    st.stop()
+stop_without_session(ctx)
 
 
 @st.cache_data(show_spinner="Preparing the talk charts...", max_entries=16)

@@ -6,15 +6,12 @@ import streamlit as st
 from dashboard import team_charts, teams, wellbeing, wellbeing_charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, plain_table
+from dashboard.ui.widgets import empty_state, plain_table, stop_without_session
 
 ctx = page_context("teams")
 st.title("Teams")
 
-if ctx.session is None:
-    empty_state("There is no session in the database yet.",
-                "Run `python -m dashboard demo` to explore with demo data, or import your form exports on the Data page.")
-    st.stop()
+stop_without_session(ctx)
 
 NOT_PLACED = "(not placed)"
 DRAFT, PROPOSAL, FLASH = f"teams_draft_{ctx.session_id}", f"teams_proposal_{ctx.session_id}", "teams_flash"

@@ -8,17 +8,14 @@ from dashboard import access, wellbeing
 from dashboard import wellbeing_charts as charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, plain_table
+from dashboard.ui.widgets import empty_state, plain_table, stop_without_session
 
 SEVERITY_BADGE = {"high": ("High", "red"), "medium": ("Medium", "orange"), "low": ("Low", "blue")}
 FLASH_KEY = "wellbeing_flash"
 
 ctx = page_context("wellbeing")
 st.title("Wellbeing")
-if ctx.session is None:
-    empty_state("There is no session in the database yet.",
-                "Run `python -m dashboard demo`, or import check-ins on the Data page.")
-    st.stop()
+stop_without_session(ctx, "check-ins")
 
 session, wb = data.wellbeing_data(ctx)  # filtered for this viewer where it is loaded, cached by data version
 thresholds = wellbeing.load_thresholds(ctx.settings)

@@ -13,7 +13,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -182,7 +182,6 @@ def validate_rows(
     date_order = str(opts.get("date_order", "MDY"))
     tz = str(opts.get("timezone", "UTC"))
     criteria = {c.name: c for c in load_criteria(settings)}
-    header_to_field = {h: n for n, h in colmap.fields.items()}
     good: list[tuple[int, dict[str, Any]]] = []
     rejected: list[Rejection] = []
     blank = 0

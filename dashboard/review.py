@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard import db as dbmod, models
+from dashboard import audit, db as dbmod, models
 from dashboard.config import Settings
 from dashboard.criteria import DEFAULT_CRITERIA, Criterion
 
@@ -482,8 +482,7 @@ def save_review(url: str, session_id: int, response_id: str, reviewer: str, scor
         review.conflict_of_interest = bool(conflict)
         review.updated_at = moment
         what = "conflict of interest declared" if conflict else f"scores {'saved' if created else 'edited'}"
-        db.add(models.AuditEntry(at=moment, actor=reviewer, action="review_saved", session_id=session_id,
-                                 subject=response_id, detail=what))
+        audit.add(db, reviewer, "review_saved", subject=response_id, detail=what, session_id=session_id, at=moment)
         dbmod.bump_data_version(db, session_id)
     return SavedReview(response_id, reviewer, created, overall, bool(conflict))
 
@@ -495,6 +494,6 @@ def set_blind_review(url: str, session_id: int, blind: bool, actor: str) -> None
         if session is None:
             raise ReviewError("This session no longer exists; reload the page.")
         session.blind_review = bool(blind)
-        db.add(models.AuditEntry(actor=(actor or "").lower(), action="blind_review_changed", session_id=session_id,
-                                 subject=session.name, detail="on" if blind else "off"))
+        audit.add(db, actor, "blind_review_changed", subject=session.name, detail="on" if blind else "off",
+                  session_id=session_id)
         dbmod.bump_data_version(db, session_id)

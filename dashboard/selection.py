@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard import db as dbmod, exports, fields, models
+from dashboard import audit, db as dbmod, exports, fields, models
 from dashboard.config import Settings
 from dashboard.review import ReviewStats
 
@@ -222,8 +222,7 @@ def save_decisions(url: str, session_id: int, changes: Sequence[DecisionChange],
                 continue
             detail = f"{decision.status or 'pending'} -> {change.status}; rank {decision.rank or '-'} -> {rank or '-'}"
             decision.status, decision.rank = change.status, rank
-            db.add(models.AuditEntry(actor=(actor or "").lower(), action="decision_changed", session_id=session_id,
-                                     subject=change.response_id, detail=detail))
+            audit.add(db, actor, "decision_changed", subject=change.response_id, detail=detail, session_id=session_id)
             changed += 1
         if changed:
             dbmod.bump_data_version(db, session_id)

@@ -877,7 +877,7 @@ def save_assignments(url: str, session_id: int, instance: Instance, assignments:
     """Write people.team and decisions.team in one transaction (with an audit entry); returns changes."""
     from sqlalchemy import select
 
-    from dashboard import db as dbmod, models
+    from dashboard import audit, db as dbmod, models
 
     known = {t.name: t for t in instance.teams}
     unknown = sorted({t for t in assignments.values() if t and t not in known})
@@ -905,8 +905,7 @@ def save_assignments(url: str, session_id: int, instance: Instance, assignments:
                 decision.team = team_name
                 changed += 1
         placed = sum(1 for c in instance.candidates if assignments.get(c.email))
-        db.add(models.AuditEntry(actor=actor or "unknown", action="save_teams", session_id=session_id, subject="teams",
-                                 detail=f"{placed} of {len(instance.candidates)} accepted Djangonauts placed; "
-                                        f"{changed} rows changed"))
+        audit.add(db, actor, "save_teams", subject="teams", session_id=session_id,
+                  detail=f"{placed} of {len(instance.candidates)} accepted Djangonauts placed; {changed} rows changed")
         dbmod.bump_data_version(db, session_id)
     return changed

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import cli, db as dbmod, models, store
-from dashboard.commands.djangonaut_space import export_decisions, import_full_export
+from dashboard.commands.djangonaut_space import import_full_export
 from dashboard.config import EXAMPLE_CONFIG_PATH
 from dashboard.exports import FORMULA_PREFIXES, decisions_csv, neutralise_formula, safe_csv
 from data_sources.djangonaut_space import PLACEHOLDER_DOMAIN, read_full_export, scorer_columns, split_full_export

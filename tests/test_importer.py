@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, models, store
-from dashboard.config import with_overrides
 from dashboard.demo import CHECKIN_QUESTIONS
 from dashboard.importer import ImportFailed, TableInput, import_frame, import_tables, map_columns
 from dashboard.sessions import find_session

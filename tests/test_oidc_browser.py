@@ -14,7 +14,6 @@ import shutil
 
 import pytest
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, models, store
 from tests.browser_support import assert_no_exception, free_port, screenshot, streamlit_server, wait_for_app

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 
 from dashboard import audit, store
 from tests.apptest_support import run_app, texts
