@@ -10,7 +10,7 @@ from dashboard.importer import ImportFailed, TableInput, import_tables
 from dashboard.ui import data
 from dashboard.ui.context import page_context
 from dashboard.ui.sync_panel import sync_panel
-from dashboard.ui.widgets import empty_state, plain_table
+from dashboard.ui.widgets import empty_state, md_text, plain_table
 from data_sources.files import FileReadError, read_sheets
 
 ctx = page_context("data")
@@ -77,7 +77,7 @@ else:
         st.caption(f"Last successful import: {last_ok.iloc[0]['source']} at {last_ok.iloc[0]['finished_at']:%Y-%m-%d %H:%M} UTC")
     failed = runs[(runs["status"] == "failed") & (runs["kind"] != "sync")].head(1)  # sync failures: panel above
     if len(failed) and (last_ok.empty or failed.iloc[0]["id"] > last_ok.iloc[0]["id"]):
-        st.error(f"The last attempt failed ({failed.iloc[0]['source']}): {failed.iloc[0]['error']}")
+        st.error(f"The last attempt failed ({md_text(failed.iloc[0]['source'])}): {md_text(failed.iloc[0]['error'])}")
     plain_table(runs[["started_at", "source", "kind", "status", "rows_read", "rows_stored", "rows_rejected", "seconds", "error"]],
                 column_config={"started_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
                                "rows_read": "Read", "rows_stored": "Stored", "rows_rejected": "Rejected",

@@ -15,10 +15,10 @@ stop_without_session(ctx)
 st.caption(f"{ctx.session['name']} · started {ctx.session['start_date'] or 'date not set'} · "
            f"{ctx.session['weeks']} weeks · about {ctx.session['expected_hours']:g} h a week expected")
 session, wb = data.wellbeing_data(ctx)
-signals, _ = data.wellbeing_signals(ctx, wellbeing.default_week(wb.checkins, session), wellbeing.load_thresholds(ctx.settings))
+this_week = data.wellbeing_week(ctx, wellbeing.default_week(wb.checkins, session), wellbeing.load_thresholds(ctx.settings))
 glance = session_at_a_glance(
     ctx.session, data.table(ctx, "applications"), data.table(ctx, "reviews"), data.table(ctx, "decisions"),
-    data.table(ctx, "teams"), data.people(ctx), data.checkins(ctx), signals.open,
+    data.table(ctx, "teams"), data.people(ctx), data.checkins(ctx), this_week.signals.open,
 )
 
 applicants, decided, teams, week, care = st.columns(5)

@@ -114,16 +114,9 @@ view = pd.DataFrame({
     "Hours": shown["hours_available"],
     "Tutorial": shown["tutorial_completed"],
 }).reset_index(drop=True)
-# The Styler decides how disabled cells look, so it also sets the number formats.
-contested_rows = view["⚠"].str.startswith("⚠")  # one vectorised style frame, not a Python call per row
-styled = view.style.apply(lambda frame: pd.DataFrame(
-    [["background-color: rgba(213, 94, 0, 0.35)" if hit else ""] * frame.shape[1] for hit in contested_rows],
-    index=frame.index, columns=frame.columns), axis=None)
-styled = styled.format({"Normalised": "{:.2f}", "Mean": "{:.2f}", "Median": "{:.2f}", "Spread": "{:.2f}", "Hours": "{:g}"},
-                       na_rep="")
 with st.form(f"decisions_{ctx.version}"):
     edited = st.data_editor(
-        styled, hide_index=True, width="stretch", height=420, key=f"decisions_editor_{ctx.version}",
+        view, hide_index=True, width="stretch", height=420, key=f"decisions_editor_{ctx.version}",
         disabled=[c for c in view.columns if c not in ("Status", "Rank")],
         column_config={
             "Status": st.column_config.SelectboxColumn(options=list(selection.STATUSES), required=True),
@@ -132,6 +125,7 @@ with st.form(f"decisions_{ctx.version}"):
             "⚠": st.column_config.TextColumn("Contested", width="medium"),
             "⚑": st.column_config.TextColumn(width="small", help="Includes raw scores of a reviewer with too few reviews"),
             "Hours": st.column_config.NumberColumn(format="%g"),
+            **{score: st.column_config.NumberColumn(format="%.2f") for score in ("Normalised", "Mean", "Median", "Spread")},
         },
     )
     over_ok = st.checkbox("Accept beyond the places available", help="Only when you have found more Navigators.")

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import team_charts, teams, wellbeing, wellbeing_charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, plain_table, stop_without_session
+from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 
 ctx = page_context("teams")
 st.title("Teams")
@@ -72,7 +72,7 @@ if proposal and proposal["version"] == ctx.version:
     proof.metric("Answer", "Proven optimal" if proposal["optimal"] else "Best found in time")
     took.metric("Solver time", f"{proposal['seconds']:.1f} s")
     if proposal["kept_broken"]:
-        st.info(f"Kept as they were, because the people already in them break a rule: {', '.join(proposal['kept_broken'])}. "
+        st.info(f"Kept as they were, because the people already in them break a rule: {md_text(', '.join(proposal['kept_broken']))}. "
                 "Untick 'Keep people who already have a team' to propose these teams afresh.", icon=":material/info:")
     if not proposal["optimal"]:
         st.caption("The solver ran out of time before proving nothing better exists; raise [teams] time_limit_seconds "

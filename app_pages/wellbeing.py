@@ -8,10 +8,11 @@ from dashboard import access, wellbeing
 from dashboard import wellbeing_charts as charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, plain_table, stop_without_session
+from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 
 SEVERITY_BADGE = {"high": ("High", "red"), "medium": ("Medium", "orange"), "low": ("Low", "blue")}
 FLASH_KEY = "wellbeing_flash"
+FIRST_CARDS = 15  # the most severe first; the rest behind "Show all" keeps the page quick for large cohorts
 
 ctx = page_context("wellbeing")
 st.title("Wellbeing")
@@ -28,7 +29,8 @@ last_week = max(session["weeks"], int(wb.checkins["week"].max()) if len(wb.check
 week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, last_week + 1)),
                         value=wellbeing.default_week(wb.checkins, session), key="wellbeing_week",
                         help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.")
-signals, series = data.wellbeing_signals(ctx, week, thresholds)
+shown_week = data.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, who to check on, balance, load
+signals, series = shown_week.signals, shown_week.series
 scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of or ctx.viewer.teams))
 st.caption(f"{ctx.session['name']} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({scope}) · "
            f"about {session['expected_hours']:g} h a week expected. Health comes before contributions.")
@@ -37,7 +39,7 @@ if st.session_state.get(FLASH_KEY):
 
 # --- Who to check on this week -----------------------------------------------------------
 st.subheader("Who to check on this week")
-queue = wellbeing.who_to_check_on(signals.open, wb.people)
+queue = shown_week.check_on
 handled = int(signals.current["handled"].sum()) if len(signals.current) else 0
 if queue.empty:
     st.success("Nobody needs a check-in right now: no open signals. Keep the regular one-to-ones going.")
@@ -47,7 +49,11 @@ if handled:
 if not queue.empty:
     st.write(f"{len(queue)} Djangonauts with open signals, most severe first. "
              "Recording a one-to-one below marks their signals handled until a new check-in shows the pattern again.")
-    for _, person in queue.iterrows():
+    cards = queue
+    if len(queue) > FIRST_CARDS and not st.toggle(f"Show all {len(queue)}", key="wellbeing_show_all",
+                                                  help=f"Only the {FIRST_CARDS} most severe are shown by default."):
+        cards = queue.head(FIRST_CARDS)
+    for _, person in cards.iterrows():
         with st.container(border=True):
             text, spark = st.columns([3, 1], vertical_alignment="center")
             with text:
@@ -140,7 +146,7 @@ if chosen:
 
 # --- Team balance --------------------------------------------------------------------------
 st.subheader("Team balance")
-balance = wellbeing.team_balance(wb.checkins, wb.people, signals.upto_week, thresholds)
+balance = shown_week.balance
 if balance["hours"].sum() == 0:
     st.text("No hours reported yet.")
 else:
@@ -149,7 +155,7 @@ else:
     for _, row in carrying.iterrows():
         st.text(f"{row['name']} reported {row['share']:.0%} of {row['team']}'s hours "
                 f"(an equal share would be {row['equal_share']:.0%}).")
-load = wellbeing.staff_load(wb.teams, pd.concat([wb.people, wb.staff]), wb.one_to_ones, signals.open, thresholds)
+load = shown_week.load
 if len(load):
     st.write("Navigator and Captain load")
     shown = load.assign(
@@ -161,4 +167,4 @@ if len(load):
                                "open_signals": "Open signals"})
     over = load[load["over_limit"]]
     for _, row in over.iterrows():
-        st.warning(f"{row['name']} guides {row['djangonauts']} Djangonauts; a Navigator looks after at most {int(row['limit'])}.")
+        st.warning(f"{md_text(row['name'])} guides {row['djangonauts']} Djangonauts; a Navigator looks after at most {int(row['limit'])}.")

@@ -1,11 +1,16 @@
-"""The cached derived frames in dashboard/ui/data.py: computed once per data version, again after a write."""
+"""dashboard/ui helpers: cached derived frames (once per data version, again after a write) and inert text."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
+from hypothesis import given
+from hypothesis.strategies import text as st_text
 
 from dashboard import access, db, store, wellbeing
 from dashboard.ui import data
 from dashboard.ui.context import PageContext
+from dashboard.ui.widgets import md_text
 
 
 def _context(url, settings) -> PageContext:
@@ -15,7 +20,7 @@ def _context(url, settings) -> PageContext:
     return PageContext(settings=settings, url=url, session=session, viewer=viewer)
 
 
-def test_wellbeing_signals_are_computed_once_per_data_version(demo_url, settings, monkeypatch):
+def test_wellbeing_week_is_computed_once_per_data_version(demo_url, settings, monkeypatch):
     st.cache_data.clear()
     calls = []
     real_compute = wellbeing.compute
@@ -23,17 +28,17 @@ def test_wellbeing_signals_are_computed_once_per_data_version(demo_url, settings
     ctx = _context(demo_url, settings)
     thresholds = wellbeing.load_thresholds(settings)
 
-    first, _ = data.wellbeing_signals(ctx, 4, thresholds)
-    again, _ = data.wellbeing_signals(ctx, 4, thresholds)
+    first = data.wellbeing_week(ctx, 4, thresholds).signals
+    again = data.wellbeing_week(ctx, 4, thresholds).signals
     assert len(calls) == 1  # the rerun read the cache
     assert again.open.equals(first.open)
 
-    data.wellbeing_signals(ctx, 5, thresholds)  # another week is another result
+    data.wellbeing_week(ctx, 5, thresholds)  # another week is another result
     assert len(calls) == 2
 
     with db.transaction(demo_url) as session:  # any write bumps the version the loaders are keyed by
         db.bump_data_version(session, ctx.session_id)
-    data.wellbeing_signals(_context(demo_url, settings), 4, thresholds)
+    data.wellbeing_week(_context(demo_url, settings), 4, thresholds)
     assert len(calls) == 3
 
 
@@ -54,3 +59,13 @@ def test_chart_spec_is_built_once_per_key_and_version(demo_url, settings):
     data.chart_spec(ctx, ("sparkline", 4, "b@example.org"), build)
     assert len(built) == 2
     assert spec["mark"]["type"] == "line" and list(spec["datasets"].values())[0][1]["hours"] == 5.0
+
+
+@given(st_text())
+def test_md_text_escapes_every_markdown_character_and_loses_nothing(text):
+    """CommonMark reads a backslash before ASCII punctuation as that character, literally: so the
+    escaped text shows exactly as written, and no link, emphasis, HTML tag or code span can start."""
+    escaped = md_text(text)
+    assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", escaped) == text
+    unescaped_markup = re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)
+    assert not set(unescaped_markup) & set("\\`*_[]()<>#!|~$")

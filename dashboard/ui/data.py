@@ -6,6 +6,9 @@ filtered through dashboard.access here, where they are loaded, not in the pages.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -110,9 +113,20 @@ def wellbeing_data(ctx: PageContext):
     return _wellbeing_data(ctx.url, ctx.session_id, ctx.version, ctx.viewer, ctx)
 
 
+@dataclass(frozen=True)
+class WellbeingWeek:
+    """What the Wellbeing page shows as of one week, derived from wellbeing_data."""
+
+    signals: Any  # dashboard.wellbeing.SessionSignals
+    series: pd.DataFrame  # weekly hours per person, for the sparklines
+    check_on: pd.DataFrame  # who to check on: one row per person with open signals, most severe first
+    balance: pd.DataFrame  # each member's share of their team's hours
+    load: pd.DataFrame  # Navigator and Captain load
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _wellbeing_signals(url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds,
-                       _ctx: PageContext):
+def _wellbeing_week(url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds,
+                    _ctx: PageContext) -> WellbeingWeek:
     from dashboard import wellbeing
 
     session, wb = wellbeing_data(_ctx)
@@ -120,15 +134,20 @@ def _wellbeing_signals(url: str, session_id: int, version: int, viewer: access.V
     signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session["expected_hours"],
                                 weeks=session["weeks"], start_date=session["start_date"], thresholds=thresholds,
                                 as_of_week=week, roster=roster)
-    series = wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session["expected_hours"], thresholds,
-                                     session["start_date"])
-    return signals, series
+    return WellbeingWeek(
+        signals=signals,
+        series=wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session["expected_hours"], thresholds,
+                                       session["start_date"]),
+        check_on=wellbeing.who_to_check_on(signals.open, wb.people),
+        balance=wellbeing.team_balance(wb.checkins, wb.people, signals.upto_week, thresholds),
+        load=wellbeing.staff_load(wb.teams, pd.concat([wb.people, wb.staff]), wb.one_to_ones, signals.open, thresholds),
+    )
 
 
-def wellbeing_signals(ctx: PageContext, week: int, thresholds):
-    """(SessionSignals, weekly series) as of a week for this viewer: dashboard.wellbeing.compute and
-    weekly_series over wellbeing_data(ctx), computed once per data version, viewer, week and thresholds."""
-    return _wellbeing_signals(ctx.url, ctx.session_id, ctx.version, ctx.viewer, int(week), thresholds, ctx)
+def wellbeing_week(ctx: PageContext, week: int, thresholds) -> WellbeingWeek:
+    """Signals, series, who to check on, team balance and staff load as of a week, for this viewer:
+    dashboard.wellbeing over wellbeing_data(ctx), computed once per data version, viewer, week and thresholds."""
+    return _wellbeing_week(ctx.url, ctx.session_id, ctx.version, ctx.viewer, int(week), thresholds, ctx)
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pandas as pd
 import streamlit as st
@@ -9,6 +10,12 @@ import streamlit as st
 from dashboard.ui.context import PageContext
 
 log = logging.getLogger("mission_control")
+MARKDOWN_CHARACTERS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def md_text(text) -> str:
+    """Outside text (a name from a form, a sheet's error) for a Markdown message: every markup character escaped."""
+    return MARKDOWN_CHARACTERS.sub(r"\\\1", str(text))
 
 
 def empty_state(message: str, next_step: str) -> None:
