@@ -123,7 +123,7 @@ draft["assignments"] = assignments
 
 violations = teams.validate_teams(instance, assignments)
 if violations:
-    st.error(f"{len(violations)} rule{'s' if len(violations) != 1 else ''} broken:", icon=":material/rule:")
+    st.warning(f"{len(violations)} rule{'s' if len(violations) != 1 else ''} broken:", icon=":material/rule:")
     plain_table(pd.DataFrame([{"Team": v.team, "Rule": teams.RULE_NAMES.get(v.rule, v.rule), "What breaks": v.message}
                               for v in violations]))
 else:
