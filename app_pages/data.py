@@ -51,6 +51,8 @@ if submitted:
                 status.update(label=f"Imported {upload.name}", state="complete")
                 st.success(f"{result.rows_read} rows read: {result.rows_stored} stored ({result.rows_inserted} new, "
                            f"{result.rows_updated} changed, {result.rows_unchanged} unchanged), {result.rows_rejected} rejected.")
+                if result.columns_not_mapped:
+                    st.warning(md_text(result.unmapped_notice()), icon=":material/view_column:")
                 for rejection in result.rejections[:10]:
                     st.text(rejection.reason)
 

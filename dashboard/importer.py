@@ -50,7 +50,8 @@ class ColumnMap:
     fields: dict[str, str] = field(default_factory=dict)
     grid: dict[str, str] = field(default_factory=dict)  # weekday -> header
     scores: dict[str, str] = field(default_factory=dict)  # criterion -> header
-    extra: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)  # unmapped headers kept as the row's extra answers
+    unmapped: list[str] = field(default_factory=list)  # headers that feed no field
 
 
 @dataclass
@@ -70,6 +71,16 @@ class ImportResult:
     rejections: list[Rejection] = field(default_factory=list)
     sync_run_id: int | None = None
     seconds: float = 0.0
+    columns_not_mapped: list[str] = field(default_factory=list)
+
+    def unmapped_notice(self) -> str:
+        """A sentence about columns that fed no field (their values stay in the raw rows), or ''."""
+        if not self.columns_not_mapped:
+            return ""
+        names = ", ".join(f"'{c}'" for c in self.columns_not_mapped[:8]) + (" ..." if len(self.columns_not_mapped) > 8 else "")
+        return (f"{len(self.columns_not_mapped)} column(s) of sheet '{self.sheet}' fed no {self.table} field and are kept "
+                f"only with the raw rows: {names}. If one should fill a field, map its header in dashboard.toml "
+                f"[mapping.{self.table}] and import again.")
 
     def summary(self) -> dict[str, Any]:
         """The JSON summary printed by ``--json``."""
@@ -128,7 +139,8 @@ def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], se
             take(canonical, header)
         elif canonical.startswith("score.") and canonical.removeprefix("score.") in criteria:
             take(canonical, header)
-    result.extra = [h for h in by_norm.values() if h not in used] if spec.keeps_extra else []
+    result.unmapped = [h for h in by_norm.values() if h not in used]
+    result.extra = result.unmapped if spec.keeps_extra else []
 
     required = [f.name for f in spec.fields if f.required]
     if table_name == "checkins" and "week" not in result.fields and "submitted_at" not in result.fields:
@@ -353,7 +365,8 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
                                           settings=settings, session=session)
     good, duplicates = _dedupe(good, spec, item.sheet, row_numbers)
     rejected += duplicates
-    result = ImportResult(table=item.table, source=source, sheet=item.sheet, rows_blank=blank)
+    result = ImportResult(table=item.table, source=source, sheet=item.sheet, rows_blank=blank,
+                          columns_not_mapped=[] if spec.keeps_extra else colmap.unmapped)
 
     # Keep every non-blank raw row, exactly as read.
     records = frame.to_dict("records")

@@ -66,6 +66,21 @@ def test_one_bad_row_out_of_100_stores_99_and_says_why(settings, empty_url):
     assert count(empty_url, models.RawRow) == 100
 
 
+def test_a_column_that_feeds_no_field_is_named_with_where_to_map_it(settings, empty_url):
+    rows = [{**row, "Hours this week": "4"} for row in checkin_rows(3)]  # a question reworded on the form
+    for row in rows:
+        del row[Q["hours"]]
+    result = import_frame(empty_url, settings, "checkins", pd.DataFrame(rows), source="t", sheet="Check-ins")
+    assert result.rows_stored == 3 and result.columns_not_mapped == ["Hours this week"]
+    assert result.unmapped_notice().startswith("1 column(s) of sheet 'Check-ins' fed no checkins field")
+    assert "'Hours this week'" in result.unmapped_notice() and "[mapping.checkins]" in result.unmapped_notice()
+    with OrmSession(dbmod.get_engine(empty_url)) as db:  # the answers are still there, in the raw rows
+        raw = db.scalars(select(models.RawRow.data)).all()
+    assert all(r["Hours this week"] == "4" for r in raw)
+    mapped = import_frame(empty_url, settings, "checkins", pd.DataFrame(checkin_rows(3)), source="t", sheet="Check-ins")
+    assert mapped.columns_not_mapped == [] and mapped.unmapped_notice() == ""
+
+
 def test_reimporting_the_same_rows_changes_nothing(settings, empty_url):
     frame = pd.DataFrame(checkin_rows(30))
     import_frame(empty_url, settings, "checkins", frame, source="t", sheet="Check-ins")

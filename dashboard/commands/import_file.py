@@ -45,6 +45,7 @@ def run(args, settings) -> int:
         lines = [f"{path.name} -> {table} ({result.session}): {result.rows_read} rows read, {result.rows_stored} stored "
                  f"({result.rows_inserted} new, {result.rows_updated} changed, {result.rows_unchanged} unchanged), "
                  f"{result.rows_rejected} rejected."]
+        lines += [f"  {result.unmapped_notice()}"] if result.columns_not_mapped else []
         lines += [f"  {r.reason}" for r in result.rejections[:20]]
         if len(result.rejections) > 20:
             lines.append(f"  ... and {len(result.rejections) - 20} more (see the Data page).")
