@@ -48,8 +48,10 @@ def signed_in(monkeypatch, url: str, email: str | None, *, auth: dict | None = N
 
 
 def navigation(at: AppTest) -> set[str]:
-    """The page files registered with st.navigation in the last entrypoint run."""
-    return {Path(str(info.get("script_path"))).name for info in at._registered_pages.values()}
+    """The page files registered with st.navigation in the last entrypoint run (the root's redirect
+    to the first page is a function, not a file, and opens nothing by itself)."""
+    names = {Path(str(info.get("script_path"))).name for info in at._registered_pages.values()}
+    return {name for name in names if name.endswith(".py")}
 
 
 def cannot_switch(at: AppTest, page: str) -> bool:

@@ -13,6 +13,7 @@ def test_every_organiser_page_renders(app_server, page):
     for spec in access.pages_for(organiser):
         open_page(page, app_server, spec.key)
         assert_no_exception(page)
+        assert page.get_by_text("Page not found").count() == 0  # every page's own URL can be shared
         assert page.get_by_role("heading", name=spec.title).first.is_visible() or spec.key == "overview"
         screenshot(page, f"organiser-{spec.key}")
 
@@ -40,3 +41,5 @@ def test_a_bookmarked_page_opens_on_a_freshly_started_server(_demo_db_template, 
         assert_no_exception(page)
         assert page.get_by_role("heading", name="Review").first.is_visible()
         assert page.get_by_text("not found", exact=False).count() == 0
+        open_page(page, base)  # the root opens the viewer's first page, under its own URL
+        assert page.url.endswith("/overview") and page.get_by_text("Need a check-in").first.is_visible()
