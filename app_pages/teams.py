@@ -14,6 +14,7 @@ st.title("Teams")
 stop_without_session(ctx)
 
 NOT_PLACED = "(not placed)"
+GRID_TEAMS = 6  # week grids drawn at first; more on request
 DRAFT, PROPOSAL, FLASH = f"teams_draft_{ctx.session_id}", f"teams_proposal_{ctx.session_id}", "teams_flash"
 
 
@@ -166,10 +167,17 @@ if not changes:
     st.caption("No changes to save.")
 
 # --- Charts --------------------------------------------------------------------------------------
-grid = team_charts.team_grid_frame(instance, assignments)
-if len(grid):
+tightest = [t.name for t in sorted((t for t in described if t.members), key=lambda t: t.meeting_hours)]
+if tightest:
     st.divider()
-    st.altair_chart(team_charts.common_hours_heatmap(grid), theme=None)
+    shown_teams = tightest
+    if len(tightest) > GRID_TEAMS:  # a grid per team is 168 cells: draw the tightest few, the rest on request
+        shown_teams = st.multiselect("Teams in the week grid", sorted(tightest), default=tightest[:GRID_TEAMS],
+                                     key=f"teams_grid_{ctx.session_id}",
+                                     help=f"The {GRID_TEAMS} teams with the fewest common hours are shown first.")
+    grid = team_charts.team_grid_frame(instance, assignments, only=shown_teams)
+    if len(grid):
+        st.altair_chart(team_charts.common_hours_heatmap(grid), theme=None)
     st.subheader("Balance of the teams")
     balance = team_charts.team_balance_frame(instance, assignments)
     mix, span, load = st.columns(3)

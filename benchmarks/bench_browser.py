@@ -1,6 +1,6 @@
 """Benchmark: every page in headless Chromium against a real `streamlit run`, at 10x the demo.
 
-    .venv/bin/python benchmarks/bench_browser.py [--scale 10] [--contexts 20] [--repeat 3]
+    .venv/bin/python benchmarks/bench_browser.py [--scale 10] [--contexts 20] [--repeat 3] [--pages selection teams]
 
 - Per page, as the Organiser persona (the demo's default; may open every page): the time until
   Streamlit reports the script finished (data-test-script-state='notRunning' with the page's
@@ -218,16 +218,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="warm opens per page (the median is shown)")
     parser.add_argument("--contexts", type=int, default=20, help="browser contexts in the load check")
     parser.add_argument("--timeout", type=float, default=120, help="seconds before an open counts as failed")
+    parser.add_argument("--pages", nargs="*", help="page keys to measure (default: all)")
     args = parser.parse_args()
     url = ensure_demo(args.scale)
     timeout_ms = args.timeout * 1000
     results, notes = {}, []
+    specs = [s for s in access.PAGES if not args.pages or s.key in args.pages]
     with streamlit_server(url) as base:
         port = int(base.rsplit(":", 1)[1])
         pid = server_pid(port)
         with PeakMemory(pid) as memory, chromium() as browser:
             idle = _rss_tree(pid)
-            for spec in access.PAGES:
+            for spec in specs:
                 first, problem = open_and_time(browser, base, spec.key, timeout_ms)
                 opens = []
                 for _ in range(args.repeat):
@@ -244,7 +246,7 @@ def main() -> None:
             tab = context.new_page()
             open_and_time_in(tab, base, "overview", timeout_ms)
             for _ in range(args.repeat):
-                for spec in access.PAGES:
+                for spec in specs:
                     seconds, problem = switch_and_time(tab, spec.key, timeout_ms)
                     results[spec.key].append(seconds)
                     if problem:

@@ -6,7 +6,7 @@ page's team_balance frame and chart (dashboard.wellbeing / dashboard.wellbeing_c
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import altair as alt
 import pandas as pd
@@ -23,12 +23,15 @@ def _members(assignments: Mapping[str, str | None], team: str) -> list[str]:
     return [e for e, name in assignments.items() if name == team]
 
 
-def team_grid_frame(instance: Instance, assignments: Mapping[str, str | None]) -> pd.DataFrame:
-    """Per non-empty team and UTC block: the share of the team (members and Navigators) free, and if common."""
+def team_grid_frame(instance: Instance, assignments: Mapping[str, str | None],
+                    only: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per non-empty team (or only the named ones) and UTC block: the share of the team (members and
+    Navigators) free, and if common."""
+    wanted = None if only is None else set(only)
     frames = []
     for team in instance.teams:
         members = _members(assignments, team.name)
-        if not members:
+        if not members or (wanted is not None and team.name not in wanted):
             continue
         sets = {f"navigator:{n.email}": n.availability for n in team.navigators}
         sets |= {m: instance.candidate(m).availability for m in members if instance.candidate(m)}
