@@ -75,3 +75,40 @@ def test_every_write_bumps_the_data_version(storage_url, settings, demo_data):
     changed.iloc[0, 3] = "5" if changed.iloc[0, 3] != "5" else "4"
     import_tables(storage_url, settings, [TableInput("surveys", changed, "Surveys")], source="t", session_name="S")
     assert dbmod.data_version(storage_url, session_id) > first
+
+
+def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
+    """Review, blind mode, decisions, teams and one-to-ones: each write is stored, audited and versioned."""
+    from dashboard import audit, review, selection, teams, wellbeing
+
+    demo.build(storage_url, settings, seed=7, scale=1)
+    sid = int(store.sessions_frame(storage_url).iloc[-1]["id"])
+    version = dbmod.data_version(storage_url, sid)
+    apps = store.load_table(storage_url, sid, "applications")
+    first, second = apps["response_id"].iloc[0], apps["response_id"].iloc[1]
+
+    review.save_review(storage_url, sid, first, "New.Reviewer@example.org",
+                       {c: 4 for c in ("motivation", "resilience", "knowledge", "availability", "community")},
+                       "Clear answers.", False)
+    review.set_blind_review(storage_url, sid, False, "organiser1@example.org")
+    assert selection.save_decisions(storage_url, sid, [selection.DecisionChange(second, "waitlisted", 7)],
+                                    "organiser1@example.org") == 1
+    instance = teams.instance_from_db(storage_url, sid, teams.Rules())
+    people = store.load_table(storage_url, sid, "people").set_index("email")
+    mover = instance.candidates[0].email
+    other_team = next(t.name for t in instance.teams if t.name != people.at[mover, "team"])
+    placed = {c.email: people.at[c.email, "team"] for c in instance.candidates}
+    assert teams.save_assignments(storage_url, sid, instance, {**placed, mover: other_team}, "organiser1@example.org") >= 1
+    wellbeing.record_one_to_one(storage_url, sid, mover, "captain@example.org", date(2026, 11, 2), "Talked about pace.")
+
+    reviews = store.load_table(storage_url, sid, "reviews").set_index(["response_id", "reviewer"])
+    assert reviews.loc[(first, "new.reviewer@example.org"), "comment"] == "Clear answers."
+    assert store.sessions_frame(storage_url).set_index("id").at[sid, "blind_review"] in (False, 0)
+    decision = store.load_table(storage_url, sid, "decisions").set_index("response_id").loc[second]
+    assert (decision["status"], int(decision["rank"])) == ("waitlisted", 7)
+    assert store.load_table(storage_url, sid, "people").set_index("email").at[mover, "team"] == other_team
+    held = store.load_one_to_ones(storage_url, sid)
+    assert held[held["note"] == "Talked about pace."]["email"].tolist() == [mover]
+    log = audit.entries(storage_url, sid)
+    assert {"review_saved", "blind_review_changed", "decision_changed", "save_teams", "one_to_one_recorded"} <= set(log["action"])
+    assert dbmod.data_version(storage_url, sid) > version
