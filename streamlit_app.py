@@ -34,12 +34,26 @@ except Exception as exc:  # the URL may hold a password: log the error, never sh
     st.stop()
 
 
-def people_and_teams(row) -> tuple:
-    """The raw people and teams of a session (cached), from which Captain/Navigator roles come."""
-    if row is None:  # no session yet: empty frames with the canonical columns
-        return store.load_table(url, -1, "people"), store.load_table(url, -1, "teams")
-    sid, version = int(row["id"]), int(row["data_version"])
-    return data._table(url, sid, "people", version), data._table(url, sid, "teams", version)
+def people_and_teams(session_id: int, version: int) -> tuple:
+    """The raw people and teams of a session (cached), from which Captain/Navigator roles come.
+    session_id -1: no session yet, empty frames with the canonical columns."""
+    return data._table(url, session_id, "people", version), data._table(url, session_id, "teams", version)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def roles_in(url: str, session_id: int, version: int, email: str, lists: dict) -> access.Viewer:
+    """A signed-in e-mail's roles in one session, worked out once per data version."""
+    return access.roles_for(email, lists, *people_and_teams(session_id, version))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def demo_personas(url: str, session_id: int, version: int) -> dict[str, access.Viewer]:
+    """The demo mode's personas of one session, worked out once per data version."""
+    return auth.demo_personas(*people_and_teams(session_id, version))
+
+
+def ids(row) -> tuple[int, int]:
+    return (-1, 0) if row is None else (int(row["id"]), int(row["data_version"]))
 
 
 def choose_session(names: list[str]):
@@ -59,9 +73,9 @@ if signing_in:
     if email is None:
         st.stop()
     lists = auth.role_lists(settings)
-    viewers = {name: access.roles_for(email, lists, *people_and_teams(row)) for name, row in rows.items()}
+    viewers = {name: roles_in(url, *ids(row), email, lists) for name, row in rows.items()}
     available = [name for name, who in viewers.items() if who.roles]
-    viewer = viewers[available[0]] if available else access.roles_for(email, lists, *people_and_teams(None))
+    viewer = viewers[available[0]] if available else roles_in(url, *ids(None), email, lists)
     if not viewer.roles or (rows and not available):
         auth.no_role_screen(email, settings)
         st.stop()
@@ -70,7 +84,7 @@ if signing_in:
         viewer = viewers[session["name"]]
 else:
     session = choose_session(list(rows))
-    viewer = auth.demo_viewer(*people_and_teams(session))
+    viewer = auth.demo_viewer(demo_personas(url, *ids(session)))
 
 ctx = context.PageContext(settings=settings, url=url, session=session, viewer=viewer)
 context.set_current(ctx)

@@ -1,4 +1,6 @@
 """Overview: the session at a glance."""
+from datetime import date
+
 import streamlit as st
 
 from dashboard import wellbeing
@@ -14,12 +16,18 @@ stop_without_session(ctx)
 
 st.caption(f"{ctx.session['name']} · started {ctx.session['start_date'] or 'date not set'} · "
            f"{ctx.session['weeks']} weeks · about {ctx.session['expected_hours']:g} h a week expected")
-session, wb = data.wellbeing_data(ctx)
-this_week = data.wellbeing_week(ctx, wellbeing.default_week(wb.checkins, session), wellbeing.load_thresholds(ctx.settings))
-glance = session_at_a_glance(
-    ctx.session, data.table(ctx, "applications"), data.table(ctx, "reviews"), data.table(ctx, "decisions"),
-    data.table(ctx, "teams"), data.people(ctx), data.checkins(ctx), this_week.signals.open,
-)
+
+
+def compute_glance():
+    session, wb = data.wellbeing_data(ctx)
+    this_week = data.wellbeing_week(ctx, wellbeing.default_week(wb.checkins, session), wellbeing.load_thresholds(ctx.settings))
+    return session_at_a_glance(
+        ctx.session, data.table(ctx, "applications"), data.table(ctx, "reviews"), data.table(ctx, "decisions"),
+        data.table(ctx, "teams"), data.people(ctx), data.checkins(ctx), this_week.signals.open,
+    )
+
+
+glance = data.derived(ctx, ("glance", date.today()), compute_glance)  # "this week" moves with the calendar
 
 applicants, decided, teams, week, care = st.columns(5)
 applicants.metric("Applicants", glance.applicants, help="Applications received for this session")

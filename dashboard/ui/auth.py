@@ -178,11 +178,10 @@ def demo_personas(people: pd.DataFrame, teams: pd.DataFrame) -> dict[str, access
     return personas
 
 
-def demo_viewer(people: pd.DataFrame, teams: pd.DataFrame) -> access.Viewer:
-    """Demo mode only: the persona chosen in the clearly marked 'viewing as' switcher."""
+def demo_viewer(personas: dict[str, access.Viewer]) -> access.Viewer:
+    """Demo mode only: the persona (from demo_personas) chosen in the clearly marked 'viewing as' switcher."""
     if auth_configured():  # defence in depth: the entrypoint never asks in this case
         raise RuntimeError("demo personas are never offered once sign-in is configured")
-    personas = demo_personas(people, teams)
     if not personas:  # an empty database: the organiser view explains what to do
         return access.Viewer(email="organiser@demo", roles=frozenset({access.ORGANISER}), demo=True)
     labels = list(personas)

@@ -151,8 +151,18 @@ def wellbeing_week(ctx: PageContext, week: int, thresholds) -> WellbeingWeek:
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
-def _chart_spec(url: str, session_id: int, version: int, viewer: access.Viewer, key: tuple, _build) -> dict:
-    return _build().to_dict(validate=False)  # validated by the chart tests; ~3x faster unvalidated
+def _derived(url: str, session_id: int, version: int, viewer: access.Viewer, key: tuple, _build):
+    return _build()
+
+
+def derived(ctx: PageContext, key: tuple, build):
+    """What build() returns, computed once per data version, viewer and key (build is not hashed).
+
+    For small results a page derives from the loaders above on every rerun: build loads what it
+    needs, so a warm rerun reads nothing. `key` must name everything the result depends on
+    besides the session's data and the viewer (a week, a date, a person).
+    """
+    return _derived(ctx.url, ctx.session_id, ctx.version, ctx.viewer, tuple(key), build)
 
 
 def chart_spec(ctx: PageContext, key: tuple, build) -> dict:
@@ -160,10 +170,9 @@ def chart_spec(ctx: PageContext, key: tuple, build) -> dict:
 
     For pages that draw many charts: `st.vega_lite_chart(data.chart_spec(ctx, ("sparkline", week, email),
     lambda: charts.hours_sparkline(mine)), theme=None)` costs about a millisecond on a warm rerun, where
-    `st.altair_chart` builds and validates the chart again (~100 ms each on this machine). `key` must
-    name everything the chart depends on besides the session's data and the viewer.
+    `st.altair_chart` builds and validates the chart again (~100 ms each on this machine).
     """
-    return _chart_spec(ctx.url, ctx.session_id, ctx.version, ctx.viewer, tuple(key), build)
+    return derived(ctx, ("vega-lite", *key), lambda: build().to_dict(validate=False))  # validated by the chart tests
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
