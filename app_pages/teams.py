@@ -139,8 +139,7 @@ plain_table(pd.DataFrame([{
     "Tight": "; ".join(t.tight) or "-", "Broken": " ".join(t.broken) or "-",
 } for t in described]))
 with st.expander("Why each team is as it is"):
-    for t in described:
-        st.text(t.explanation)
+    st.text("\n\n".join(t.explanation for t in described))  # one element, however many teams
 unplaced = [e for e, t in assignments.items() if not t and instance.candidate(e)]
 if unplaced:
     st.subheader(f"Not placed ({len(unplaced)})")
