@@ -95,13 +95,15 @@ def nothing_for_your_role() -> None:
     st.info("There is no page for your role in this session yet. Ask an organiser if you expected one.")
 
 
+allowed = access.pages_for(viewer)
+
+
 def first_page() -> None:
     """The root URL opens the viewer's first page. Streamlit serves its default page at / whatever
     its url_path, so no real page is the default: /overview and /review stay links one can share."""
     st.switch_page(allowed[0].path)
 
 
-allowed = access.pages_for(viewer)
 # Demo personas change within one browser session. Streamlit forgets the sidebar's state when
 # the page being viewed disappears from the navigation, so in demo mode every page stays
 # registered and the ones this persona may not open are hidden (page_context still refuses

@@ -63,7 +63,7 @@ if ctx.session is None:
 
 # --- What is stored --------------------------------------------------------------------------
 st.subheader(f"Stored for {ctx.session['name']}")
-counts = store.table_counts(ctx.url, ctx.session_id)
+counts = data.derived(ctx, ("table_counts",), lambda: store.table_counts(ctx.url, ctx.session_id))
 columns = st.columns(len(counts))
 for column, (name, count) in zip(columns, counts.items()):
     column.metric(name.capitalize(), count)

@@ -50,8 +50,8 @@ class ColumnMap:
     fields: dict[str, str] = field(default_factory=dict)
     grid: dict[str, str] = field(default_factory=dict)  # weekday -> header
     scores: dict[str, str] = field(default_factory=dict)  # criterion -> header
-    extra: list[str] = field(default_factory=list)  # unmapped headers kept as the row's extra answers
-    unmapped: list[str] = field(default_factory=list)  # headers that feed no field
+    extra: list[str] = field(default_factory=list)  # unused headers kept as the row's extra answers (applications)
+    unmapped: list[str] = field(default_factory=list)  # unused headers of other tables: only in the raw rows
 
 
 @dataclass
@@ -139,8 +139,11 @@ def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], se
             take(canonical, header)
         elif canonical.startswith("score.") and canonical.removeprefix("score.") in criteria:
             take(canonical, header)
-    result.unmapped = [h for h in by_norm.values() if h not in used]
-    result.extra = result.unmapped if spec.keeps_extra else []
+    unused = [h for h in by_norm.values() if h not in used]
+    if spec.keeps_extra:
+        result.extra = unused
+    else:
+        result.unmapped = unused
 
     required = [f.name for f in spec.fields if f.required]
     if table_name == "checkins" and "week" not in result.fields and "submitted_at" not in result.fields:
@@ -366,7 +369,7 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
     good, duplicates = _dedupe(good, spec, item.sheet, row_numbers)
     rejected += duplicates
     result = ImportResult(table=item.table, source=source, sheet=item.sheet, rows_blank=blank,
-                          columns_not_mapped=[] if spec.keeps_extra else colmap.unmapped)
+                          columns_not_mapped=colmap.unmapped)
 
     # Keep every non-blank raw row, exactly as read.
     records = frame.to_dict("records")

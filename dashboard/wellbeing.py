@@ -528,11 +528,6 @@ def default_week(data_checkins: pd.DataFrame, session: dict, today: date | None 
     return max(calendar, min(latest, max(session.get("weeks") or 8, latest)))
 
 
-def open_signal_count(url: str, session_id: int, settings: Settings | None, as_of_week: int | None = None) -> int:
-    """How many signals are open (current and not yet followed up) in a session: the Overview's figure."""
-    return int(len(session_signals(url, session_id, settings, as_of_week).open))
-
-
 # --- per person and per team ----------------------------------------------------------
 
 def weekly_series(checkins: pd.DataFrame, emails: list[str], upto_week: int, expected_hours: float,

@@ -23,7 +23,7 @@ def empty_state(message: str, next_step: str) -> None:
     st.info(f"{message}\n\n**Next step:** {next_step}", icon=":material/lightbulb:")
 
 
-def stop_without_session(ctx, to_import: str = "your form exports") -> None:
+def stop_without_session(ctx: PageContext, to_import: str = "your form exports") -> None:
     """The empty state of a page that needs a session: say what to do, then stop the page."""
     if ctx.session is None:
         empty_state("There is no session in the database yet.",
