@@ -14,8 +14,10 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -96,9 +98,19 @@ def chromium():
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has connected and finished running the script."""
+    """Wait until Streamlit has connected and finished running the script.
+
+    At the root URL the app first runs a redirect to the viewer's first page (streamlit_app.py's
+    first_page), so wait for that page's URL too; a viewer without pages stays at the root.
+    """
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    if urlparse(page.url).path in ("", "/"):
+        try:
+            page.wait_for_url(lambda url: urlparse(url).path not in ("", "/"), timeout=3_000)
+        except PlaywrightTimeout:
+            pass  # no page to go to (no role, empty navigation): the root is the page
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
     page.wait_for_timeout(300)  # let charts and data grids paint before a screenshot
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
