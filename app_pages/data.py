@@ -91,7 +91,7 @@ rejected = data.rejected_rows(ctx)
 if rejected.empty:
     st.success("Every row read so far was stored.")
 else:
-    st.write(f"{len(rejected)} rows could not be stored. Fix them in the source and import or sync again; "
+    st.write(f"{len(rejected)} {'row' if len(rejected) == 1 else 'rows'} could not be stored. Fix them in the source and import or sync again; "
              "the raw rows are kept, so nothing is lost.")
     plain_table(rejected[["table_name", "sheet", "row_number", "column", "value", "reason"]],
                 column_config={"table_name": "Table", "sheet": "Sheet", "row_number": "Row", "column": "Column",

@@ -144,3 +144,12 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def shown(locator, timeout: float = 15_000) -> bool:
+    """Whether the element becomes visible within the timeout (a rerun may still be drawing it)."""
+    try:
+        locator.wait_for(state="visible", timeout=timeout)
+    except PlaywrightTimeout:
+        return False
+    return True

@@ -2,26 +2,26 @@
 import shutil
 
 from dashboard import access
-from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, streamlit_server
+from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, shown, streamlit_server
 
 
 def test_every_organiser_page_renders(app_server, page):
     open_page(page, app_server)
-    assert page.get_by_text("Mission Control").first.is_visible()
-    assert page.get_by_text("demo data").first.is_visible()
+    assert shown(page.get_by_text("Mission Control").first)
+    assert shown(page.get_by_text("demo data").first)
     organiser = access.Viewer("o@example.org", frozenset({access.ORGANISER}))
     for spec in access.pages_for(organiser):
         open_page(page, app_server, spec.key)
         assert_no_exception(page)
         assert page.get_by_text("Page not found").count() == 0  # every page's own URL can be shared
-        assert page.get_by_role("heading", name=spec.title).first.is_visible() or spec.key == "overview"
+        assert spec.key == "overview" or shown(page.get_by_role("heading", name=spec.title).first)
         screenshot(page, f"organiser-{spec.key}")
 
 
 def test_data_page_lists_the_rejected_row(app_server, page):
     open_page(page, app_server, "data")
-    assert page.get_by_text("Rejected rows").first.is_visible()
-    assert page.get_by_text("1 rows could not be stored").first.is_visible()
+    assert shown(page.get_by_text("Rejected rows").first)
+    assert shown(page.get_by_text("1 row could not be stored").first)
 
 
 def test_captain_persona_does_not_get_organiser_pages(app_server, page):
@@ -39,7 +39,7 @@ def test_a_bookmarked_page_opens_on_a_freshly_started_server(_demo_db_template, 
     with streamlit_server(f"sqlite:///{path}") as base:
         open_page(page, base, "review")
         assert_no_exception(page)
-        assert page.get_by_role("heading", name="Review").first.is_visible()
+        assert shown(page.get_by_role("heading", name="Review").first)
         assert page.get_by_text("not found", exact=False).count() == 0
         open_page(page, base)  # the root opens the viewer's first page, under its own URL
-        assert page.url.endswith("/overview") and page.get_by_text("Need a check-in").first.is_visible()
+        assert page.url.endswith("/overview") and shown(page.get_by_text("Need a check-in").first)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from dashboard import db as dbmod, models, store
-from tests.browser_support import assert_no_exception, free_port, screenshot, streamlit_server, wait_for_app
+from tests.browser_support import assert_no_exception, free_port, screenshot, shown, streamlit_server, wait_for_app
 from tests.mock_oidc import CLIENT_ID, CLIENT_SECRET, mock_provider
 
 ORGANISER, REVIEWER, STRANGER = "organiser1@example.org", "reviewer1@example.org", "stranger@example.com"
@@ -112,14 +112,14 @@ def test_organiser_signs_in_and_sees_every_page(oidc_app, watched):
     page = watched
     sign_in(page, oidc_app, ORGANISER)
     assert_no_exception(page)
-    assert page.get_by_text("Applicants").first.is_visible()
+    assert shown(page.get_by_text("Applicants").first)
     assert {"Overview", "Data", "Review", "Selection", "Audit log"} <= {link.split("\n")[-1] for link in nav_links(page)}
     assert page.get_by_role("combobox", name="Viewing as (demo mode)").count() == 0
     no_secret_on(page, oidc_app)
     screenshot(page, "oidc-organiser-overview")
     page.goto(f"{oidc_app['base']}/audit", wait_until="domcontentloaded")
     wait_for_app(page)
-    assert page.get_by_role("heading", name="Audit log").first.is_visible()
+    assert shown(page.get_by_role("heading", name="Audit log").first)
     screenshot(page, "oidc-organiser-audit")
     assert oidc_app["provider"].token_requests >= 1
 
@@ -168,7 +168,7 @@ def test_captain_and_navigator_get_no_organiser_or_review_data(oidc_app, watched
     page = watched
     sign_in(page, oidc_app, oidc_app[role])
     assert_no_exception(page)
-    assert page.get_by_text(role.title()).first.is_visible()
+    assert shown(page.get_by_text(role.title()).first)
     links = {link.split("\n")[-1] for link in nav_links(page)}
     assert not links & {"Overview", "Data", "Review", "Selection", "Teams", "Talk", "Audit log"}
     screenshot(page, f"oidc-{role}-home")
@@ -183,7 +183,7 @@ def test_captain_and_navigator_get_no_organiser_or_review_data(oidc_app, watched
 def test_stranger_gets_the_polite_page_and_can_sign_out(oidc_app, watched):
     page = watched
     sign_in(page, oidc_app, STRANGER)
-    assert page.get_by_text("Ask the organisers at hello@example.org").first.is_visible()
+    assert shown(page.get_by_text("Ask the organisers at hello@example.org").first)
     assert page.get_by_text("Applicants").count() == 0
     assert page.get_by_role("combobox", name="Session").count() == 0
     screenshot(page, "oidc-stranger")

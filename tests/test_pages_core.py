@@ -26,7 +26,7 @@ def test_overview_shows_the_session_at_a_glance(monkeypatch, demo_url):
 def test_data_page_lists_rejected_rows_with_reasons(monkeypatch, demo_url):
     at = run_app(monkeypatch, demo_url, page="app_pages/data.py")
     assert not at.exception
-    assert "1 rows could not be stored" in texts(at)
+    assert "1 row could not be stored" in texts(at)
     frames = [df.value for df in at.dataframe]
     reasons = pd.concat([f for f in frames if "reason" in f.columns])
     assert reasons["reason"].str.contains("'a lot' is not a number of hours").any()

@@ -279,7 +279,7 @@ def switch_persona(page, label: str) -> None:
 def test_review_and_selection_in_chromium(review_server, page):
     from playwright.sync_api import expect
 
-    from tests.browser_support import assert_no_exception, open_page, screenshot, wait_for_app
+    from tests.browser_support import assert_no_exception, open_page, screenshot, shown, wait_for_app
 
     base, url = review_server
     open_page(page, base)
@@ -287,7 +287,7 @@ def test_review_and_selection_in_chromium(review_server, page):
     page.get_by_text("/ 90 reviewed").first.wait_for()
     assert_no_exception(page)
     screenshot(page, "review-blind")
-    assert page.get_by_text(f"{90 - UNREVIEWED} / 90 reviewed").first.is_visible()
+    assert shown(page.get_by_text(f"{90 - UNREVIEWED} / 90 reviewed").first)
     page.wait_for_timeout(1000)
     wait_for_app(page)
     form = page.locator("[data-testid='stForm']").first
@@ -300,8 +300,8 @@ def test_review_and_selection_in_chromium(review_server, page):
     page.wait_for_timeout(500)
     wait_for_app(page)
     screenshot(page, "review-after-save")
-    assert page.get_by_text("saved (score 4.00)").first.is_visible()
-    assert page.get_by_text(f"{90 - UNREVIEWED + 1} / 90 reviewed").first.is_visible()
+    assert shown(page.get_by_text("saved (score 4.00)").first)
+    assert shown(page.get_by_text(f"{90 - UNREVIEWED + 1} / 90 reviewed").first)
     reviews = store.load_table(url, _session_id(url), "reviews")
     assert (reviews["comment"] == "Saved from Chromium.").sum() == 1
 
@@ -309,7 +309,7 @@ def test_review_and_selection_in_chromium(review_server, page):
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Selection").click()
     wait_for_app(page)
     assert_no_exception(page)
-    assert page.get_by_text("Krippendorff's alpha").first.is_visible()
+    assert shown(page.get_by_text("Krippendorff's alpha").first)
     screenshot(page, "selection-organiser")
     downloads = page.get_by_test_id("stDownloadButton")
     assert downloads.filter(has_text="Decisions CSV (Djangonaut Space import)").count() == 1

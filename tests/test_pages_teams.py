@@ -10,7 +10,7 @@ from dashboard import access, db as dbmod, models, store
 from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT
 from dashboard.teams import Rules, instance_from_db, validate_teams
 from dashboard.ui.context import CONTEXT_KEY
-from tests.browser_support import assert_no_exception, open_page, screenshot, wait_for_app
+from tests.browser_support import assert_no_exception, open_page, screenshot, shown, wait_for_app
 
 
 def _session_id(url: str) -> int:
@@ -124,19 +124,19 @@ def test_teams_page_in_chromium(app_server, page):
     open_page(page, app_server, "teams")
     screenshot(page, "organiser-teams-saved")
     assert_no_exception(page)
-    assert page.get_by_role("heading", name="Teams").first.is_visible()
+    assert shown(page.get_by_role("heading", name="Teams").first)
     page.get_by_text("Keep people who already have a team where they are").click()
     wait_for_app(page)
     page.get_by_role("button", name="Propose teams").click()
     page.get_by_text("Every team meets every rule.").wait_for(timeout=60_000)
     wait_for_app(page, timeout=60_000)
     assert_no_exception(page)
-    assert page.get_by_text("Proven optimal").first.is_visible()
+    assert shown(page.get_by_text("Proven optimal").first)
     screenshot(page, "organiser-teams-proposed")
     # Streamlit scrolls inside its main container: a tall viewport shows the whole page with its charts.
     page.set_viewport_size({"width": 1440, "height": 4600})
     page.wait_for_timeout(1500)
-    assert page.get_by_text("When each team can meet").first.is_visible()
+    assert shown(page.get_by_text("When each team can meet").first)
     assert page.locator("[data-testid='stVegaLiteChart']").count() >= 4
     screenshot(page, "organiser-teams-proposed-full")
 

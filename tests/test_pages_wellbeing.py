@@ -142,7 +142,7 @@ def test_reviewer_cannot_open_wellbeing_or_engagement(monkeypatch, demo_url, dem
 # --- in Chromium --------------------------------------------------------------------------
 
 def test_wellbeing_and_engagement_in_the_browser(app_server, page):
-    from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, wait_for_app
+    from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, shown, wait_for_app
 
     def go(title: str) -> None:
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
@@ -153,20 +153,20 @@ def test_wellbeing_and_engagement_in_the_browser(app_server, page):
     open_page(page, app_server)
     go("Wellbeing")
     assert_no_exception(page)
-    assert page.get_by_text("Who to check on this week").first.is_visible()
+    assert shown(page.get_by_text("Who to check on this week").first)
     assert page.locator("[data-testid='stVegaLiteChart']").count() >= 3
-    assert page.get_by_text("no check-in in weeks 5-8").first.is_visible()
+    assert shown(page.get_by_text("no check-in in weeks 5-8").first)
     screenshot(page, "wellbeing-organiser")
     go("Engagement")
     assert_no_exception(page)
-    assert page.get_by_text("The session in numbers").first.is_visible()
+    assert shown(page.get_by_text("The session in numbers").first)
     assert page.locator("[data-testid='stMetric']").count() == 8
     screenshot(page, "engagement-organiser")
     choose_persona(page, CAPTAIN)
     if page.get_by_role("heading", name="Wellbeing").count() == 0:
         go("Wellbeing")
     assert_no_exception(page)
-    assert page.get_by_text("3 Djangonauts (Team Aurora)").first.is_visible()
+    assert shown(page.get_by_text("3 Djangonauts (Team Aurora)").first)
     assert page.get_by_text("no check-in in weeks 5-8").count() == 0  # another team's drop-out
     screenshot(page, "wellbeing-captain")
 

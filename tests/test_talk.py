@@ -250,13 +250,13 @@ def test_talk_page_is_for_organisers_only():
 
 
 def test_talk_page_in_chromium_draws_the_charts_and_downloads_a_slide(app_server, page, tmp_path):
-    from tests.browser_support import assert_no_exception, open_page, screenshot, wait_for_app
+    from tests.browser_support import assert_no_exception, open_page, screenshot, shown, wait_for_app
 
     open_page(page, app_server, timeout=120_000)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Talk").click()
     wait_for_app(page, timeout=120_000)
     assert_no_exception(page)
-    assert page.get_by_role("heading", name="Talk").first.is_visible()
+    assert shown(page.get_by_role("heading", name="Talk").first)
     charts = page.locator("[data-testid='stVegaLiteChart']")
     charts.first.wait_for(timeout=60_000)
     assert charts.count() == len(talk.CHART_ORDER)
