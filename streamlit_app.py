@@ -17,10 +17,10 @@ def prepare_database(url: str) -> None:
 
 # Read the secrets first: Streamlit exports top-level secrets (DASHBOARD_DATABASE_URL on hosts
 # without environment variables) to os.environ when it loads them.
-signing_in = auth.auth_configured()
 try:
+    signing_in = auth.auth_configured()
     settings = load_settings()
-except ConfigError as exc:
+except (auth.SecretsUnreadable, ConfigError) as exc:
     st.error(str(exc))
     st.stop()
 url = settings.database_url

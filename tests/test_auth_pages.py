@@ -159,6 +159,31 @@ def test_demo_switcher_only_without_auth(monkeypatch, demo_url):
     assert "Demo mode" not in texts(signed)
 
 
+def test_an_unreadable_secrets_file_shows_nothing_and_never_demo_mode(monkeypatch, demo_url, tmp_path):
+    import streamlit as st
+    from streamlit import config as st_config
+
+    broken = tmp_path / "secrets.toml"  # [auth] is meant, but a value lost its quotes
+    broken.write_text(f'[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = {COOKIE_SECRET}\n')
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", demo_url)
+    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
+    monkeypatch.chdir(ROOT)
+    saved = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(broken)])
+    st.secrets._reset()
+    try:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+        at.run()
+    finally:
+        st_config.set_option("secrets.files", saved)
+        st.secrets._reset()
+    assert not at.exception
+    assert "cannot read its secrets file" in at.error[0].value and str(broken) in at.error[0].value
+    assert "Viewing as (demo mode)" not in labels(at)
+    assert not at.metric and not at.sidebar.selectbox
+    assert COOKIE_SECRET not in texts(at)
+
+
 def test_the_example_secrets_turn_sign_in_on_only_when_uncommented(monkeypatch, demo_url):
     import tomllib
 

@@ -7,10 +7,13 @@ Secret values are never drawn or logged here: only the names of missing keys.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit import config as st_config
 
 from dashboard import access
 from dashboard.config import Settings
@@ -20,13 +23,31 @@ ROLE_LIST_KEYS = ("organisers", "reviewers")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 PROVIDER_LABELS = {"google": "Google", "microsoft": "Microsoft", "github": "GitHub", "okta": "Okta", "auth0": "Auth0"}
 DEFAULT_CONTACT = "an organiser of your program"
+log = logging.getLogger("mission_control.auth")
+
+
+class SecretsUnreadable(Exception):
+    """A secrets file exists but cannot be read: sign-in may be meant, so the app must not open as a demo."""
+
+
+def _secrets_files() -> list[Path]:
+    """The secrets files Streamlit would read that exist on disk."""
+    return [Path(path) for path in st_config.get_option("secrets.files") if Path(path).exists()]
 
 
 def _secrets_section(name: str) -> Mapping | None:
     try:
         return st.secrets[name] if name in st.secrets else None
-    except Exception:  # no secrets file at all, or one that is not valid TOML
-        return None
+    except Exception as exc:
+        files = _secrets_files()
+        if not files:  # no secrets at all: demo mode
+            return None
+        # tomllib's message names the line and column, never the file's values.
+        log.error("cannot read the secrets file: %s", exc)
+        raise SecretsUnreadable(
+            f"Mission Control cannot read its secrets file ({', '.join(map(str, files))}): it is not valid TOML. "
+            "Fix it (the server log names the line), then restart the app. Until then nothing is shown, so "
+            "that a deployment meant to have sign-in never opens in demo mode.") from None
 
 
 def auth_configured() -> bool:
