@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import store
+from dashboard import audit, store
 from dashboard.fields import TABLES
 from dashboard.importer import ImportFailed, TableInput, import_tables
 from dashboard.ui import data
@@ -34,7 +34,7 @@ if submitted:
     if upload is None:
         st.error("Choose a file to import first.")
     else:
-        with st.status(f"Importing {upload.name}...", expanded=True) as status:
+        with st.status(f"Importing {md_text(upload.name)}...", expanded=True) as status:
             try:
                 with tempfile.TemporaryDirectory() as tmp:
                     path = Path(tmp) / Path(upload.name).name
@@ -48,7 +48,10 @@ if submitted:
                 status.update(label="Import refused: nothing was changed.", state="error")
                 st.error(str(exc))
             else:
-                status.update(label=f"Imported {upload.name}", state="complete")
+                status.update(label=f"Imported {md_text(upload.name)}", state="complete")
+                audit.record(ctx.url, ctx.viewer.email, "file_imported", upload.name,
+                             f"{table_name} into {session_name}: {result.rows_read} read, {result.rows_stored} stored, "
+                             f"{result.rows_rejected} rejected", ctx.session["id"] if ctx.session else None)
                 st.success(f"{result.rows_read} rows read: {result.rows_stored} stored ({result.rows_inserted} new, "
                            f"{result.rows_updated} changed, {result.rows_unchanged} unchanged), {result.rows_rejected} rejected.")
                 if result.columns_not_mapped:

@@ -25,6 +25,8 @@ ACTIONS = {
     "blind_review_changed": "Changed blind review",
     "decision_changed": "Changed a decision",
     "save_teams": "Saved teams",
+    "file_imported": "Imported a file",
+    "sheets_synced": "Synced Google Sheets",
 }
 
 

@@ -64,3 +64,25 @@ def test_a_failed_page_shows_a_sentence_not_a_traceback(monkeypatch, demo_url):
     at = run_app(monkeypatch, url)
     assert not at.exception
     assert "Something went wrong while drawing this page" in texts(at)
+
+
+def test_data_page_imports_an_uploaded_file_and_audits_it(monkeypatch, demo_url):
+    from dashboard import audit, store
+
+    csv = ("email,week,hours,energy\n"
+           "upload1@example.org,1,4,3\n"
+           "upload2@example.org,1,a lot,4\n"
+           "upload3@example.org,1,3h,5\n").encode()
+    at = run_app(monkeypatch, demo_url, page="app_pages/data.py")
+    at.file_uploader[0].set_value(("week1.csv", csv, "text/csv"))
+    at.button[[b.label for b in at.button].index("Import")].click().run()
+    assert not at.exception
+    assert "3 rows read: 2 stored (2 new, 0 changed, 0 unchanged), 1 rejected." in texts(at)
+    assert "'a lot' is not a number of hours" in texts(at)
+    sid = int(store.sessions_frame(demo_url).set_index("name").loc["2026 Session 6", "id"])
+    stored = store.load_table(demo_url, sid, "checkins")
+    assert {"upload1@example.org", "upload3@example.org"} <= set(stored["email"])
+    assert "upload2@example.org" not in set(stored["email"])
+    imported = audit.entries(demo_url, sid, action="file_imported")
+    assert len(imported) == 1 and imported.iloc[0]["subject"] == "week1.csv"
+    assert imported.iloc[0]["detail"].startswith("checkins into 2026 Session 6: 3 read, 2 stored, 1 rejected")

@@ -74,6 +74,10 @@ def test_sync_now_stores_the_sheet_and_reruns_never_call_google(demo_url, fake):
     assert int(read.value) > 0
     at.run()  # a plain rerun reads the database only
     assert fake.api_requests == 2
+    from dashboard import audit
+    synced = audit.entries(demo_url, action="sheets_synced")
+    assert list(synced["actor"]) == ["organiser@example.org"]
+    assert synced.iloc[0]["subject"] == "Djangonaut Space - Session 6" and "stored" in synced.iloc[0]["detail"]
 
 
 def test_a_failed_sync_shows_the_reason_and_stays_visible(demo_url, fake):

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import audit
 from dashboard.sync import SourceStatus, SyncError, source_statuses, spreadsheet_configured, sync_spreadsheet
 from dashboard.ui import data
 from dashboard.ui.context import PageContext
@@ -71,6 +72,9 @@ def _run_sync(ctx: PageContext) -> None:
             st.session_state[RESULT_KEY] = ("error", exc.user_message)
         else:
             summary = outcome.summary()
+            audit.record(ctx.url, ctx.viewer.email, "sheets_synced", outcome.spreadsheet_title,
+                         f"{summary['rows_read']} read, {summary['rows_stored']} stored, {summary['rows_rejected']} rejected",
+                         ctx.session["id"] if ctx.session else None)
             status.update(label=f"Synced '{outcome.spreadsheet_title}'", state="complete")
             st.session_state[RESULT_KEY] = (
                 "success",
