@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from dashboard import access  # noqa: E402
+from dashboard.ui.widgets import PAGE_FAILED  # noqa: E402
 from demo_dbs import OUT, ensure_demo  # noqa: E402
 from tests.browser_support import chromium, streamlit_server  # noqa: E402
 
@@ -150,12 +151,18 @@ def open_and_time_in(page, base: str, url_path: str, timeout_ms: float) -> tuple
             " && document.querySelector(\"[data-testid='stMain'] h1, [data-testid='stException'], [data-testid='stAlert']\") }",
             timeout=timeout_ms, polling=25)
         seconds = time.perf_counter() - started
-        problem = ""
-        if page.locator("[data-testid='stException']").count():
-            problem = "exception box"
-        return seconds, problem
+        return seconds, page_problem(page)
     except Exception as exc:  # a timeout is a result here, not a crash of the benchmark
         return float("nan"), f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+
+
+def page_problem(page) -> str:
+    """'' when the page drew without an error; else what went wrong (the app catches page crashes itself)."""
+    if page.locator("[data-testid='stException']").count():
+        return "exception box"
+    if page.get_by_text(PAGE_FAILED).count():
+        return "page failed (see the server log)"
+    return ""
 
 
 NAV_SCRIPT = """() => {
@@ -181,7 +188,7 @@ def switch_and_time(page, url_path: str, timeout_ms: float, default: str = "over
         link.evaluate("a => a.click()")  # a user's click, without Playwright's scroll-into-view waits
         page.wait_for_function(RAN_AND_FINISHED, timeout=timeout_ms, polling=25)
         seconds = time.perf_counter() - started
-        return seconds, "exception box" if page.locator("[data-testid='stException']").count() else ""
+        return seconds, page_problem(page)
     except Exception as exc:
         return float("nan"), f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
 
@@ -203,8 +210,7 @@ def load_check(browser, base: str, n: int, timeout_ms: float) -> tuple[list[floa
                 " && document.querySelector(\"[data-testid='stMain'] h1\") }",
                 timeout=timeout_ms, polling=25)
             times[i] = time.perf_counter() - started
-            if page.locator("[data-testid='stException']").count():
-                problems[i] = "exception box"
+            problems[i] = page_problem(page)
         except Exception as exc:
             problems[i] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:100]}"
     for context in contexts:

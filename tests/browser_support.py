@@ -19,6 +19,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from dashboard.ui.widgets import PAGE_FAILED
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -134,8 +136,9 @@ def choose_persona(page, label: str) -> None:
 
 
 def assert_no_exception(page) -> None:
-    """No Streamlit exception box and no error alert on the page."""
+    """No Streamlit exception box, and not the calm sentence the app shows when a page crashed."""
     assert page.locator("[data-testid='stException']").count() == 0, "an exception box is shown"
+    assert page.get_by_text(PAGE_FAILED).count() == 0, "the page crashed (see the server log)"
 
 
 def screenshot(page, name: str) -> Path:

@@ -41,13 +41,14 @@ def demo_banner(ctx: PageContext) -> None:
     )
 
 
+PAGE_FAILED = "Something went wrong while drawing this page"  # browser tests and benchmarks look for it
+
+
 def page_failed(exc: BaseException) -> None:
     """A page crashed: log the details for the maintainer, show a calm sentence to the person."""
     log.exception("page failed", exc_info=exc)
-    st.error(
-        "Something went wrong while drawing this page, and nothing was changed. "
-        "Reload the page; if it keeps happening, ask the person who runs Mission Control to check its log."
-    )
+    st.error(f"{PAGE_FAILED}, and nothing was changed. Reload the page; if it keeps happening, "
+             "ask the person who runs Mission Control to check its log.")
 
 
 def plain_table(frame: pd.DataFrame, **kwargs) -> None:
