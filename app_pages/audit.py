@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard import audit
 from dashboard.exports import safe_csv
+from dashboard.ui import data
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, plain_table
 
@@ -14,7 +15,7 @@ st.caption("Every time someone opens a person's wellbeing details or changes a r
 everywhere = st.toggle("All sessions", value=ctx.session is None, disabled=ctx.session is None,
                        help="Off: only entries about the session chosen in the sidebar.")
 session_id = None if everywhere or ctx.session is None else ctx.session_id
-entries = audit.entries(ctx.url, session_id)
+entries = data.audit_entries(ctx, session_id)
 if entries.empty:
     empty_state("Nothing has been recorded yet.",
                 "Entries appear here when someone saves a review, changes a decision or opens a wellbeing page.")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import audit, store
+from dashboard import audit
 from dashboard.fields import TABLES
 from dashboard.importer import ImportFailed, TableInput, import_tables
 from dashboard.ui import data
@@ -66,7 +66,7 @@ if ctx.session is None:
 
 # --- What is stored --------------------------------------------------------------------------
 st.subheader(f"Stored for {ctx.session['name']}")
-counts = data.derived(ctx, ("table_counts",), lambda: store.table_counts(ctx.url, ctx.session_id))
+counts = data.table_counts(ctx)
 columns = st.columns(len(counts))
 for column, (name, count) in zip(columns, counts.items()):
     column.metric(name.capitalize(), count)

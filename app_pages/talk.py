@@ -4,6 +4,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard import privacy, talk
+from dashboard.ui import data
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import stop_without_session
 
@@ -13,46 +14,39 @@ st.title("Talk")
 stop_without_session(ctx)
 
 
-@st.cache_data(show_spinner="Preparing the talk charts...", max_entries=16)
-def figures_for(url: str, session_id: int, version: int, min_size: int) -> talk.TalkFigures:
-    return talk.talk_figures(talk.load_tables(url, session_id), min_size)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
-def slide_file(url: str, session_id: int, version: int, min_size: int, key: str, fmt: str) -> bytes:
-    chart = talk.talk_charts(figures_for(url, session_id, version, min_size), talk.SLIDE)[key]
-    return talk.EXPORTERS[fmt](chart)
+def slide_file(url: str, session_id: int, version: int, min_size: int, key: str, fmt: str, _figures) -> bytes:
+    return talk.EXPORTERS[fmt](talk.talk_charts(_figures, talk.SLIDE)[key])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def screen_specs(url: str, session_id: int, version: int, min_size: int) -> dict[str, dict]:
+def screen_specs(url: str, session_id: int, version: int, min_size: int, _figures) -> dict[str, dict]:
     # Built and turned into Vega-Lite once per data version, not on every rerun (validated by the tests).
-    charts = talk.talk_charts(figures_for(url, session_id, version, min_size), talk.SCREEN)
+    charts = talk.talk_charts(_figures, talk.SCREEN)
     return {key: chart.to_dict(validate=False) for key, chart in charts.items()}
 
 
-def all_files_zip(url: str, session_id: int, version: int, min_size: int) -> bytes:
-    figures = figures_for(url, session_id, version, min_size)
+def all_files_zip(figures) -> bytes:
     return talk.zip_bytes(talk.export_files(talk.talk_charts(figures, talk.SLIDE), figures))
 
 
 min_size = privacy.min_group_size(ctx.settings)
+figures = data.talk_figures(ctx, min_size)
 args = (ctx.url, ctx.session_id, ctx.version, min_size)
-figures = figures_for(*args)
 slug = "".join(ch if ch.isalnum() else "-" for ch in ctx.session["name"].lower()).strip("-")
 
 st.caption(f"{ctx.session['name']} · charts for slides and posts. Every chart is drawn from counts, shares and "
            f"averages only: groups of fewer than {min_size} people are combined with others, and no name, e-mail, "
            "GitHub handle or free-text answer is ever included. Downloads are sized for a 1920x1080 slide.")
-st.download_button("Download all (PNG, SVG and numbers.json as a zip)", data=partial(all_files_zip, *args),
+st.download_button("Download all (PNG, SVG and numbers.json as a zip)", data=partial(all_files_zip, figures),
                    file_name=f"{slug}-talk-charts.zip", mime="application/zip", type="primary",
                    icon=":material/folder_zip:", on_click="ignore", key="download_all")
 
-for key, spec in screen_specs(*args).items():
+for key, spec in screen_specs(*args, figures).items():
     with st.container(border=True):
         st.vega_lite_chart(spec, theme=None, width="stretch")
         png, svg, _ = st.columns([1, 1, 4])
-        png.download_button("PNG (2x)", data=partial(slide_file, *args, key, "png"), file_name=f"{slug}-{key}.png",
+        png.download_button("PNG (2x)", data=partial(slide_file, *args, key, "png", figures), file_name=f"{slug}-{key}.png",
                             mime="image/png", icon=":material/image:", on_click="ignore", key=f"png_{key}")
-        svg.download_button("SVG", data=partial(slide_file, *args, key, "svg"), file_name=f"{slug}-{key}.svg",
+        svg.download_button("SVG", data=partial(slide_file, *args, key, "svg", figures), file_name=f"{slug}-{key}.svg",
                             mime="image/svg+xml", icon=":material/draw:", on_click="ignore", key=f"svg_{key}")

@@ -18,17 +18,12 @@ GRID_TEAMS = 6  # week grids drawn at first; more on request
 DRAFT, PROPOSAL, FLASH = f"teams_draft_{ctx.session_id}", f"teams_proposal_{ctx.session_id}", "teams_flash"
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_instance(url: str, session_id: int, version: int, rules: tuple) -> teams.Instance:
-    return teams.instance_from_db(url, session_id, teams.Rules.from_mapping(dict(rules)))
-
-
 try:
     rules = teams.rules_from_settings(ctx.settings)
 except teams.InstanceError as exc:
     st.error(f"{exc} Fix [teams] in dashboard.toml.")
     st.stop()
-instance = load_instance(ctx.url, ctx.session_id, ctx.version, tuple(rules.as_dict().items()))
+instance = data.teams_instance(ctx, rules)
 if not instance.candidates:
     empty_state("No applicant is accepted in this session yet.", "Accept Djangonauts on the Selection page, then come back.")
     st.stop()

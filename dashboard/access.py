@@ -71,6 +71,12 @@ def may_open(viewer: Viewer, page_key: str) -> bool:
     return any(page.key == page_key for page in pages_for(viewer))
 
 
+def require_organiser(viewer: Viewer, what: str) -> None:
+    """Whole-program data (the allocator's input, talk figures, the audit log, table counts) is for organisers only."""
+    if not viewer.is_organiser:
+        raise PermissionError(f"Only organisers may load {what}.")
+
+
 def _as_set(values) -> set[str]:
     return {str(v).strip().lower() for v in (values or []) if str(v).strip()}
 

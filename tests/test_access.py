@@ -184,3 +184,29 @@ def test_audit_record_and_entries_match_the_models_columns(demo_url):
     assert len(audit.entries(demo_url, sid, actor="REVIEWER1@example.org", subject="R-1")) == 1
     readable = audit.readable(audit.entries(demo_url, sid))
     assert "Opened wellbeing details" in set(readable["What"])
+
+
+def test_whole_program_loaders_refuse_everyone_but_organisers(demo, demo_url, settings):
+    from dashboard.teams import rules_from_settings
+    from dashboard.ui import data
+    from dashboard.ui.context import PageContext
+
+    frames, lists = demo
+    session = store.sessions_frame(demo_url).iloc[-1].to_dict()
+    team = aurora(frames)
+    organiser = viewer_for(frames, lists, lists["organisers"][0])
+    others = [viewer_for(frames, lists, email) for email in (lists["reviewers"][0], team["captain"], team["navigators"][0])]
+    loaders = {"counts": data.table_counts, "audit": lambda ctx: data.audit_entries(ctx, None),
+               "talk": lambda ctx: data.talk_figures(ctx, 5),
+               "teams": lambda ctx: data.teams_instance(ctx, rules_from_settings(settings))}
+
+    def context(viewer):
+        return PageContext(settings=settings, url=demo_url, session=session, viewer=viewer)
+
+    assert loaders["counts"](context(organiser))["applications"] == 90
+    assert len(loaders["teams"](context(organiser)).candidates) == 18
+    for viewer in others:
+        assert not viewer.is_organiser and viewer.roles
+        for name, load in loaders.items():
+            with pytest.raises(PermissionError, match="Only organisers"):
+                load(context(viewer))

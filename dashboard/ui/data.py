@@ -189,3 +189,45 @@ def review_stats(ctx: PageContext, criteria):
     # [selection] holds the normalising threshold and contested spread that review_stats reads
     return _review_stats(ctx.url, ctx.session_id, ctx.version, ctx.viewer, tuple(criteria),
                          repr(sorted(ctx.settings.section("selection").items())), ctx)
+
+
+# --- Whole-program data: organisers only ---------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _teams_instance(url: str, session_id: int, version: int, rules: tuple):
+    from dashboard import teams
+
+    return teams.instance_from_db(url, session_id, teams.Rules.from_mapping(dict(rules)))
+
+
+def teams_instance(ctx: PageContext, rules):
+    """The allocator's input (accepted cohort, teams, staff availability) for this session's rules."""
+    access.require_organiser(ctx.viewer, "the team allocation data")
+    return _teams_instance(ctx.url, ctx.session_id, ctx.version, tuple(rules.as_dict().items()))
+
+
+@st.cache_data(show_spinner="Preparing the talk charts...", max_entries=16)
+def _talk_figures(url: str, session_id: int, version: int, min_size: int):
+    from dashboard import talk
+
+    return talk.talk_figures(talk.load_tables(url, session_id), min_size)
+
+
+def talk_figures(ctx: PageContext, min_size: int):
+    """dashboard.talk's anonymised figures of this session, once per data version."""
+    access.require_organiser(ctx.viewer, "the talk figures")
+    return _talk_figures(ctx.url, ctx.session_id, ctx.version, min_size)
+
+
+def audit_entries(ctx: PageContext, session_id: int | None) -> pd.DataFrame:
+    """The audit log, of one session or (None) of all; read fresh, since reading it is not a data change."""
+    from dashboard import audit
+
+    access.require_organiser(ctx.viewer, "the audit log")
+    return audit.entries(ctx.url, session_id)
+
+
+def table_counts(ctx: PageContext) -> dict[str, int]:
+    """How many rows each canonical table holds for this session."""
+    access.require_organiser(ctx.viewer, "the table counts")
+    return derived(ctx, ("table_counts",), lambda: store.table_counts(ctx.url, ctx.session_id))
