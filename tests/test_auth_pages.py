@@ -140,6 +140,28 @@ def test_captain_and_navigator_see_no_organiser_or_review_pages(monkeypatch, dem
             assert cannot_switch(at, page)
 
 
+def test_signed_in_captain_and_navigator_see_only_their_own_team(monkeypatch, demo_url):
+    team = _aurora(demo_url)
+    sid = int(store.sessions_frame(demo_url).iloc[-1]["id"])
+    people = store.load_table(demo_url, sid, "people")
+    djangonauts = people[people["role"] == "djangonaut"]
+    others = djangonauts.loc[djangonauts["team"] != "Team Aurora", "name"]
+
+    captain = signed_in(monkeypatch, demo_url, team["captain"])
+    assert captain.title[0].value == "Wellbeing"  # a Captain's first (and only) page
+    assert "3 Djangonauts (Team Aurora)" in texts(captain)
+    options = captain.selectbox(key="wellbeing_person").options
+    assert len(options) == 3
+    assert not [name for name in others if name in texts(captain) + " ".join(options)]
+
+    navigator = signed_in(monkeypatch, demo_url, team["navigators"][0])
+    assert navigator.title[0].value == "Engagement"
+    assert "3 Djangonauts (Team Aurora)" in texts(navigator)
+    frames = [df.value for df in navigator.dataframe]
+    assert set().union(*[set(f["team"]) for f in frames if "team" in f.columns]) == {"Team Aurora"}
+    assert not [name for name in others if name in texts(navigator)]
+
+
 def test_captain_only_gets_sessions_they_have_a_role_in(monkeypatch, demo_url):
     team = _aurora(demo_url)
     at = signed_in(monkeypatch, demo_url, team["captain"])
