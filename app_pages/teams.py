@@ -161,9 +161,9 @@ if not changes:
     st.caption("No changes to save.")
 
 # --- Charts --------------------------------------------------------------------------------------
-tightest = [t.name for t in sorted((t for t in described if t.members), key=lambda t: t.meeting_hours)]
-if tightest:
-    st.divider()
+@st.fragment
+def week_grid(tightest: list[str]) -> None:
+    """The week grid of common hours; choosing its teams reruns only this part of the page."""
     shown_teams = tightest
     if len(tightest) > GRID_TEAMS:  # a grid per team is 168 cells: draw the tightest few, the rest on request
         shown_teams = st.multiselect("Teams in the week grid", sorted(tightest), default=tightest[:GRID_TEAMS],
@@ -172,6 +172,12 @@ if tightest:
     grid = team_charts.team_grid_frame(instance, assignments, only=shown_teams)
     if len(grid):
         st.altair_chart(team_charts.common_hours_heatmap(grid), theme=None)
+
+
+tightest = [t.name for t in sorted((t for t in described if t.members), key=lambda t: t.meeting_hours)]
+if tightest:
+    st.divider()
+    week_grid(tightest)
     st.subheader("Balance of the teams")
     balance = team_charts.team_balance_frame(instance, assignments)
     mix, span, load = st.columns(3)

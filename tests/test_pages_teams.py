@@ -167,3 +167,31 @@ def test_proposing_around_broken_saved_teams_says_so(teams_url):
     broken = sorted({name for v in validate_teams(instance) for name in v.team.split(", ")})
     assert at.info[0].value.startswith(f"Kept as they were, because the people already in them break a rule: {', '.join(broken)}.")
     assert {m.label: m.value for m in at.metric}["Placed"] == "18 of 18"
+
+
+def test_the_week_grid_draws_the_tightest_teams_and_others_on_request(tmp_path, monkeypatch, settings):
+    from dashboard import demo
+
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    demo.build(url, settings, seed=42, scale=2)  # 12 teams: more than the grid draws at first
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(EXAMPLE_CONFIG_PATH))
+    at = teams_page()
+    grid = next(m for m in at.multiselect if m.label == "Teams in the week grid")
+    assert len(grid.options) == 12 and len(grid.value) == 6
+
+    def heatmap_teams() -> set[str]:
+        import json
+
+        import pyarrow as pa
+
+        chart = next(c for c in at.get("vega_lite_chart") if "When each team can meet" in c.proto.spec)
+        inline = [row for rows in json.loads(chart.proto.spec).get("datasets", {}).values() for row in rows]
+        frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
+        return {row["team"] for row in inline if "team" in row} | {t for f in frames if "team" in f for t in f["team"]}
+
+    assert heatmap_teams() == set(grid.value)
+    hidden = next(name for name in grid.options if name not in grid.value)
+    grid.set_value([hidden]).run()
+    assert not at.exception
+    assert heatmap_teams() == {hidden}
