@@ -82,6 +82,7 @@ CHECKIN_QUESTIONS = {
     "prs_merged": "PRs merged",
     "review_comments": "PR review comments",
     "tickets_progressed": "Tickets progressed",
+    "tickets_closed": "Tickets closed",
     "wants_one_to_one": "Would you like a one-to-one with your Captain?",
     "notes": "Anything else you want to share? (only your Captain and the organisers read this)",
 }
@@ -133,6 +134,7 @@ class _Generator:
     def __init__(self, seed: int, scale: int):
         self.rng = random.Random(seed)
         self.grid_rng = random.Random(seed + 1)  # availability has its own stream, so tuning it moves nothing else
+        self.closing_rng = random.Random(seed + 2)  # so does closing tickets (added later)
         self.scale = max(1, int(scale))
         self.fakers = {loc: Faker(loc) for loc in sorted({r[2] for r in REGIONS})}
         for i, faker in enumerate(self.fakers.values()):
@@ -365,6 +367,7 @@ class _Generator:
                     "notes": "Feeling stretched with work deadlines." if entry["burnout"] >= 3 else
                              ("<img src=x onerror=alert(1)> all good" if index == 5 and week == 1 else ""),
                 }
+                answers["tickets_closed"] = str(int(answers["tickets_progressed"] == "1" and self.closing_rng.random() < 0.4))
                 rows.append({CHECKIN_QUESTIONS[k]: v for k, v in answers.items()})
                 if met_captain:
                     one_to_ones.append({"email": p["email"], "captain": p["captain"],

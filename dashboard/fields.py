@@ -125,6 +125,7 @@ TABLES: dict[str, Table] = {
             Field("prs_merged", INT),
             Field("review_comments", INT),
             Field("tickets_progressed", INT),
+            Field("tickets_closed", INT),
             Field("wants_one_to_one", BOOL),
             Field("notes", sensitive=True),
         )),

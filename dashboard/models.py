@@ -137,6 +137,7 @@ class Checkin(Base):
     prs_merged: Mapped[int | None] = mapped_column(Integer)
     review_comments: Mapped[int | None] = mapped_column(Integer)
     tickets_progressed: Mapped[int | None] = mapped_column(Integer)
+    tickets_closed: Mapped[int | None] = mapped_column(Integer)
     wants_one_to_one: Mapped[bool | None] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(Text)
 
