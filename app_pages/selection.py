@@ -23,7 +23,8 @@ decisions = data.table(ctx, "decisions")
 reviews = data.table(ctx, "reviews")
 stats = data.review_stats(ctx, criteria)  # cached by data version: the same call on the same frames
 ranked = selection.ranked_table(applications, stats, decisions, ctx.session["start_date"])
-# An organiser who declared a conflict of interest on an application does not see its scores here either.
+# An organiser who declared a conflict of interest on an application sees neither its scores nor its place
+# in the ranking, here or in the exports below.
 ranked = selection.hide_conflicted_scores(ranked, review.conflicted_ids(reviews, ctx.viewer.email))
 places = selection.places(ctx.settings, data.people(ctx), data.table(ctx, "teams"))
 capacity = selection.capacity_after(ranked, [], places)
@@ -161,7 +162,7 @@ if save_edits:
 
 with st.form("bulk_decisions"):
     st.markdown("**Decide several at once**")
-    labels = {rid: f"#{pos} {rid}" for rid, pos in zip(shown["response_id"], shown["position"])}
+    labels = {rid: selection.position_label(pos, rid) for rid, pos in zip(shown["response_id"], shown["position"])}
     left, middle, right = st.columns([3, 1, 1])
     picked = left.multiselect("Applications", list(labels), format_func=labels.get,
                               placeholder="Pick applications, or tick 'all shown'")

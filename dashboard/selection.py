@@ -99,12 +99,27 @@ SCORE_COLUMNS = ("mean", "median", "normalised", "spread")
 
 
 def hide_conflicted_scores(table: pd.DataFrame, conflicted: Iterable[str]) -> pd.DataFrame:
-    """The ranked table with scores blanked on applications the viewer declared a conflict on."""
-    hidden = table["response_id"].isin(set(conflicted))
+    """The ranked table as a viewer with these conflicts of interest may see it, exports included.
+
+    On those applications the scores and the contested flag are blanked, 'conflict' is True and
+    'position' is empty; they are listed last by response id and the others are numbered 1..n,
+    so neither the order nor the numbers reveal where they rank. decisions_csv and full_csv
+    leave their review scores out too.
+    """
+    hidden = table["response_id"].astype(str).isin({str(c) for c in conflicted})
     result = table.copy()
     result.loc[hidden, list(SCORE_COLUMNS)] = float("nan")
+    result.loc[hidden, "contested"] = False
     result["conflict"] = hidden
+    visible = result[~hidden]
+    result = pd.concat([visible, result[hidden].sort_values("response_id", kind="stable")], ignore_index=True)
+    result["position"] = pd.array(list(range(1, len(visible) + 1)) + [None] * int(hidden.sum()), dtype="Int64")
     return result
+
+
+def position_label(position: Any, response_id: str) -> str:
+    """'#3 R-12' for a ranked position, just the response id when the position is hidden."""
+    return str(response_id) if position is None or pd.isna(position) else f"#{position} {response_id}"
 
 
 @dataclass(frozen=True)
@@ -379,21 +394,34 @@ def composition_chart(frame: pd.DataFrame, title: str, min_size: int) -> alt.Cha
 # --- exports ------------------------------------------------------------------------------
 
 
-def _scores_as_reviews(stats: ReviewStats) -> pd.DataFrame:
+def _hidden_ids(table: pd.DataFrame) -> set[str]:
+    """Applications whose scores the table hides from its viewer (marked by hide_conflicted_scores)."""
+    if "conflict" not in table:
+        return set()
+    return set(table.loc[table["conflict"].astype(bool), "response_id"].astype(str))
+
+
+def _scores_as_reviews(scored: pd.DataFrame) -> pd.DataFrame:
     """Each review's weighted score as 'overall', the shape exports.decisions_csv reads."""
-    scored = stats.scored
     return pd.DataFrame({"response_id": scored["response_id"], "reviewer": scored["reviewer"],
                          "overall": scored["score"], "conflict_of_interest": False})
 
 
 def decisions_csv(table: pd.DataFrame, stats: ReviewStats) -> str:
-    """Djangonaut Space's decisions import (Response ID, Score, Selection Rank) for every application."""
+    """Djangonaut Space's decisions import (Response ID, Score, Selection Rank) for every application.
+
+    An application hidden from the viewer keeps its row and rank with an empty Score, as an unreviewed one has.
+    """
     decisions = table[["response_id", "status", "rank"]]
-    return exports.decisions_csv(decisions, _scores_as_reviews(stats))
+    scored = stats.scored[~stats.scored["response_id"].astype(str).isin(_hidden_ids(table))]
+    return exports.decisions_csv(decisions, _scores_as_reviews(scored))
 
 
 def full_export_frame(table: pd.DataFrame, stats: ReviewStats) -> pd.DataFrame:
-    """Everything organisers need in their own sheet: answers, one '<reviewer> score' column each, stats, decision."""
+    """Everything organisers need in their own sheet: answers, one '<reviewer> score' column each, stats, decision.
+
+    The score cells of applications hidden from the viewer are empty; every reviewer keeps a column.
+    """
     frame = table.drop(columns=[c for c in ("availability", "extra", "project_preferences") if c in table]).copy()
     if "availability" in table:
         frame["available_hours_per_week"] = table["availability"].map(lambda a: len(a) if isinstance(a, list) else None)
@@ -402,6 +430,7 @@ def full_export_frame(table: pd.DataFrame, stats: ReviewStats) -> pd.DataFrame:
         frame = pd.concat([frame, extras], axis=1)
     if not stats.scored.empty:
         wide = stats.scored.pivot_table(index="response_id", columns="reviewer", values="score", aggfunc="mean")
+        wide = wide[~wide.index.astype(str).isin(_hidden_ids(table))]
         wide.columns = [f"{reviewer} score" for reviewer in wide.columns]
         frame = frame.merge(wide.round(2), left_on="response_id", right_index=True, how="left")
     for column in ("mean", "median", "normalised", "spread"):

@@ -68,12 +68,18 @@ def test_ranked_table_without_decisions_or_reviews_is_all_pending(demo):
     assert (table["status"] == "pending").all() and (table["n_reviews"] == 0).all()
 
 
-def test_an_organisers_conflicts_hide_those_scores(demo):
-    conflicted = demo["table"]["response_id"].iloc[:2].tolist()
+def test_an_organisers_conflicts_hide_those_scores_and_places(demo):
+    conflicted = demo["table"]["response_id"].iloc[[0, 3]].tolist()
     table = sel.hide_conflicted_scores(demo["table"], conflicted)
-    assert table.loc[table["conflict"], "response_id"].tolist() == conflicted
+    assert sorted(table.loc[table["conflict"], "response_id"]) == sorted(conflicted)
     assert table.loc[table["conflict"], list(sel.SCORE_COLUMNS)].isna().all().all()
-    assert table.loc[~table["conflict"], "mean"].notna().all()
+    assert not table.loc[table["conflict"], "contested"].any()
+    assert table.loc[~table["conflict"], "mean"].notna().sum() == demo["table"]["mean"].notna().sum() - 2
+    # Listed last without a place; the others are numbered 1..n, so no gap shows where the hidden ones were.
+    assert table["conflict"].tolist()[-2:] == [True, True] and table["position"].tail(2).isna().all()
+    assert table["position"].head(-2).tolist() == list(range(1, len(table) - 1))
+    assert sel.position_label(table["position"].iloc[-1], "R-1") == "R-1"
+    assert sel.position_label(table["position"].iloc[0], "R-1") == "#1 R-1"
 
 
 @pytest.mark.parametrize("tz, band", [
@@ -267,6 +273,31 @@ def test_full_csv_neutralises_formulas_and_has_a_column_per_reviewer(demo):
             assert not value.startswith(("=", "+", "@", "\t", "\r")), value
     assert "<script>" in text  # kept as text, never interpreted by a spreadsheet
     assert len(rows) == len(demo["apps"])
+
+
+def test_a_conflicted_organisers_exports_leave_out_those_scores_and_places(demo):
+    conflicted = demo["table"]["response_id"].iloc[[1, 4]].tolist()
+    table = sel.hide_conflicted_scores(demo["table"], conflicted)
+    reviewer_columns = [f"{r} score" for r in sorted(set(demo["stats"].scored["reviewer"]))]
+    unhidden = {r["response_id"]: r for r in _rows(sel.full_csv(demo["table"], demo["stats"]))}
+    assert all(any(unhidden[rid][c] for c in reviewer_columns) for rid in conflicted)  # they were reviewed
+
+    full = _rows(sel.full_csv(table, demo["stats"]))
+    assert len(full) == len(demo["apps"]) and set(reviewer_columns) <= set(full[0])
+    assert [r["response_id"] for r in full[-2:]] == sorted(conflicted)  # last, not in score order
+    for row in full[-2:]:
+        assert all(row[c] == "" for c in reviewer_columns + ["mean", "median", "normalised", "spread", "position"])
+        assert row["contested"] == "False"
+    assert [int(r["position"]) for r in full[:-2]] == list(range(1, len(full) - 1))
+    assert all(any(r[c] for c in reviewer_columns) for r in full[:-2] if r["mean"])
+
+    decisions = {r["Response ID"]: r for r in _rows(sel.decisions_csv(table, demo["stats"]))}
+    assert set(decisions) == set(demo["apps"]["response_id"])  # every row kept: the import stays valid
+    stored = demo["decisions"].set_index("response_id")["rank"]
+    for rid in conflicted:
+        assert decisions[rid]["Score"] == ""
+        assert decisions[rid]["Selection Rank"] == ("" if pd.isna(stored[rid]) else str(int(stored[rid])))
+    assert sum(1 for r in decisions.values() if r["Score"]) == demo["stats"].scored["response_id"].nunique() - 2
 
 
 @pytest.mark.parametrize("cell, safe", [
