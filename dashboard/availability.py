@@ -1,9 +1,10 @@
 """Weekly availability as canonical UTC one-hour blocks 0..167 from Sunday 00:00 UTC.
 
 Forms give it either as a checkbox grid of local-time hours per weekday plus a time zone,
-or (Djangonaut Space's site) as half-hour UTC slots 0.0..167.5. Both become one set of
-whole UTC hours; an hour counts only when all of it is free, so half-hour time zones
-(India, Newfoundland) lose the hours they only half cover.
+or (Djangonaut Space's site, as text) as half-hour UTC slots 0.0..167.5; JSON and the
+database give a list of hour-block numbers. All become one set of whole UTC hours; an hour
+counts only when all of it is free, so half-hour time zones (India, Newfoundland) lose the
+hours they only half cover.
 """
 from __future__ import annotations
 
@@ -30,15 +31,35 @@ def from_half_hour_slots(slots: Iterable[float]) -> list[int]:
     return sorted(h for h in range(HOURS_PER_WEEK) if 2 * h in halves and 2 * h + 1 in halves)
 
 
+def hour_blocks(values: Iterable) -> list[int]:
+    """A list of numbers as UTC hour blocks: whole numbers 0..167 (18.0 is hour 18; 18.5 is refused)."""
+    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+        raise AvailabilityError(f"{values!r} is not a list of UTC hour blocks 0-167 (Sunday 00:00 UTC is 0)")
+    blocks = set()
+    for value in values:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if isinstance(value, bool) or number != number:
+            raise AvailabilityError(f"{value!r} is not a UTC hour block; give whole numbers 0-167 (Sunday 00:00 UTC is 0)")
+        if not 0 <= number < HOURS_PER_WEEK:
+            raise AvailabilityError(f"{value!r} is outside 0-167 (Sunday 00:00 UTC is 0)")
+        if not number.is_integer():
+            raise AvailabilityError(f"{value!r} is not a whole hour; hour blocks are whole numbers 0-167, not half-hour slots")
+        blocks.add(int(number))
+    return sorted(blocks)
+
+
 def parse_utc_blocks(raw: str | Iterable) -> list[int]:
-    """Read '0, 1, 2' (UTC hour blocks) or '0.0, 0.5, 1.0' (half-hour slots) into blocks."""
+    """Read text '0, 1, 2' (UTC hour blocks) or '0.0, 0.5, 1.0' (half-hour slots), or a list of hour blocks."""
     if raw is None or (isinstance(raw, float) and raw != raw):
         return []
     if not isinstance(raw, str):
-        values = list(raw)
-        text_values = [str(v) for v in values]
-    else:
-        text_values = [v for v in re.split(r"[\s,;\[\]]+", raw.strip()) if v]
+        # A list holds numbers, which are hour blocks: 18.0 is hour 18. Only text in Djangonaut Space's
+        # export writes half-hour slots with a decimal point.
+        return hour_blocks(raw)
+    text_values = [v for v in re.split(r"[\s,;\[\]]+", raw.strip()) if v]
     try:
         numbers = [float(v) for v in text_values]
     except ValueError:

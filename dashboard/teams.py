@@ -152,11 +152,12 @@ class Instance:
 
 # --- reading inputs -------------------------------------------------------------------------
 
-def _blocks(value, what: str) -> frozenset[int]:
+def _blocks(value, who: str) -> frozenset[int]:
+    """A person's "availability" from the JSON contract: text as forms write it, or a list of hour blocks."""
     try:
         return frozenset(parse_utc_blocks(value if value is not None else []))
     except ValueError as exc:
-        raise InstanceError(f"Availability of {what}: {exc}") from None
+        raise InstanceError(f"Availability of {who}: {exc}.") from None
 
 
 def _staff(data, what: str) -> Staff | None:
@@ -166,7 +167,8 @@ def _staff(data, what: str) -> Staff | None:
         return Staff(data.strip().lower())
     if not isinstance(data, Mapping) or not data.get("email"):
         raise InstanceError(f"{what} needs an \"email\" (and an \"availability\" list of UTC blocks).")
-    return Staff(str(data["email"]).strip().lower(), _blocks(data.get("availability"), data["email"]))
+    email = str(data["email"]).strip().lower()
+    return Staff(email, _blocks(data.get("availability"), f"{email} ({what})"))
 
 
 def _as_bool(value) -> bool:

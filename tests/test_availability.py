@@ -9,7 +9,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from dashboard.availability import (
     AvailabilityError, DAYS, block_label, common_blocks, day_name, from_half_hour_slots, from_local_grid,
-    overlap_hours, parse_grid_cells, parse_hour_label, parse_utc_blocks, utc_offset_hours, week_grid,
+    hour_blocks, overlap_hours, parse_grid_cells, parse_hour_label, parse_utc_blocks, utc_offset_hours, week_grid,
 )
 
 MONDAY = 24
@@ -92,6 +92,22 @@ def test_parse_utc_blocks_reads_blocks_slots_and_rejects_nonsense():
         parse_utc_blocks("12, 168")
     with pytest.raises(AvailabilityError, match="not a list of UTC hour blocks"):
         parse_utc_blocks("evenings")
+
+
+def test_a_list_of_numbers_is_hour_blocks_and_only_text_holds_half_hour_slots():
+    assert parse_utc_blocks([18.0, 19.0, 20.0]) == [18, 19, 20]  # JSON numbers, not half-hour slots
+    assert parse_utc_blocks(["18", 19.0, 19]) == [18, 19]
+    assert hour_blocks((0, 167.0)) == [0, 167]
+    assert parse_utc_blocks("18.0, 18.5, 19.0") == [18]  # Djangonaut Space's export, as text, is unchanged
+
+
+@pytest.mark.parametrize("bad, message", [
+    ([18.5], "18.5 is not a whole hour"), ([168.0], "outside 0-167"), ([-1], "outside 0-167"),
+    ([True], "not a UTC hour block"), (["evening"], "not a UTC hour block"), (7, "not a list"),
+])
+def test_a_list_of_hour_blocks_refuses_half_hours_and_nonsense(bad, message):
+    with pytest.raises(AvailabilityError, match=message):
+        parse_utc_blocks(bad)
 
 
 # --- Google Forms grid cells ---------------------------------------------------------------------
