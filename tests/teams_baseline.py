@@ -2,20 +2,36 @@
 
 Candidates are taken in rank order; each one is tried in every team in turn (then left out),
 keeping every hard rule; the search stops at the first complete assignment whose non-empty
-teams are big enough ("first fit"). It cannot balance teams. Shared by tests/test_teams.py
-and benchmarks/bench_teams.py; it deliberately re-implements the rules from the availability
+teams are big enough ("first fit"). It cannot balance teams, and a first fit is not an
+optimum, so "proven optimal" does not apply to it. When it runs out of its node budget it
+says so (finished=False) and answers with the first leaf it reached, small teams dissolved:
+that is a fallback, not the search's answer. Shared by tests/test_teams.py and
+benchmarks/bench_teams.py; it deliberately re-implements the rules from the availability
 sets so that it does not share code with the allocator it checks.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dashboard.teams import Instance
+
+NODE_LIMIT = 200_000
 
 
 class _Budget(Exception):
     pass
 
 
-def dfs_allocate(instance: Instance, node_limit: int = 200_000) -> dict[str, str | None]:
+@dataclass(frozen=True)
+class Baseline:
+    """The search's assignments, whether it finished within its budget, and the nodes it visited."""
+
+    assignments: dict[str, str | None]
+    finished: bool
+    nodes: int
+
+
+def dfs_allocate(instance: Instance, node_limit: int = NODE_LIMIT) -> Baseline:
     """Rank-order depth-first search, first fit; after node_limit nodes, the first leaf with small teams dissolved."""
     rules = instance.rules
     by_email = {c.email: c for c in instance.candidates}
@@ -80,9 +96,10 @@ def dfs_allocate(instance: Instance, node_limit: int = 200_000) -> dict[str, str
 
     try:
         if search(0):
-            return dict(assignment)
+            return Baseline(dict(assignment), True, nodes)
+        finished = True
     except _Budget:
-        pass
+        finished = False
     result = dict(first_leaf or assignment)
     for team in teams:  # out of budget: dissolve the teams that stayed too small
         placed = [e for e, n in result.items() if n == team.name]
@@ -90,4 +107,4 @@ def dfs_allocate(instance: Instance, node_limit: int = 200_000) -> dict[str, str
             for email in placed:
                 if email not in fixed:
                     result[email] = None
-    return result
+    return Baseline(result, finished, min(nodes, node_limit))

@@ -51,12 +51,14 @@ def instances(draw, max_candidates: int = 8, max_teams: int = 3, with_fixed: boo
     ]
     instance = Instance(rules, teams, candidates)
     if with_fixed and candidates:
-        # Hand-place some people where a valid first-fit put them (so the fixed part is itself legal).
-        first_fit = dfs_allocate(instance)
-        keep = draw(st.integers(0, len(candidates)))
-        fixed = {e: t for e, t in list(first_fit.items())[:keep] if t}
+        # Hand-place some people where a valid first fit put them: per team none, or at least
+        # min_team_size of its first-fit members. A subset of a legal team is legal (fewer members
+        # share more hours), so the hand-placed state breaks no rule.
+        first_fit = dfs_allocate(instance).assignments
         for team in teams:
-            team.members = [e for e, t in fixed.items() if t == team.name]
+            placed = [e for e, t in first_fit.items() if t == team.name]
+            keep = draw(st.sampled_from([0] + list(range(rules.min_team_size, len(placed) + 1))))
+            team.members = placed[:keep]
     return instance
 
 
@@ -67,16 +69,17 @@ SETTINGS = dict(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 @given(instances(with_fixed=True))
 def test_every_proposed_team_meets_every_hard_rule_and_beats_first_fit(instance):
     fixed = {e: t for e, t in instance.current_assignments().items() if t}
-    valid_before = not validate_teams(instance)
+    event(f"{min(len(fixed), 3)}+ hand-placed")
+    assert validate_teams(instance) == []  # the generator only hand-places legal teams, so every check below runs
     result = allocate(instance, **FAST)
     event(f"placed {min(result.placed, 3)}+ of {min(len(instance.candidates), 3)}+")
-    if valid_before:
-        assert validate_teams(instance, result.assignments) == []
+    assert validate_teams(instance, result.assignments) == []
     for email, team in fixed.items():
         assert result.assignments[email] == team  # people already placed stay put
     baseline = dfs_allocate(instance)
-    assert validate_teams(instance, baseline) == [] or not valid_before
-    assert result.placed >= sum(1 for t in baseline.values() if t)
+    assert baseline.finished  # compared with the search's own first fit, not its out-of-budget fallback
+    assert validate_teams(instance, baseline.assignments) == []
+    assert result.placed >= sum(1 for t in baseline.assignments.values() if t)
     assert {u["email"] for u in result.unplaced} == {e for e, t in result.assignments.items() if not t}
     assert all(u["reason"] for u in result.unplaced)
 
@@ -173,11 +176,23 @@ def test_worst_team_is_made_as_good_as_possible():
     instance = _instance(candidates, teams, min_team_size=2, max_team_size=2)
     result = allocate(instance, **FAST)
     assert result.placed == 4
-    baseline = dfs_allocate(instance)
+    baseline = dfs_allocate(instance).assignments
     baseline_worst = min(len(set.intersection(*[set(instance.candidate(e).availability) for e, t in baseline.items() if t == name]))
                          for name in ("Team A", "Team B"))
     assert result.worst_meeting_hours > baseline_worst
     assert result.worst_meeting_hours == 6
+
+
+def test_baseline_says_whether_it_finished_or_answered_from_its_budget_fallback():
+    evening = list(range(18, 24))
+    instance = _instance([{"email": f"p{r}@x.org", "rank": r, "availability": evening} for r in range(1, 6)],
+                         min_team_size=3, max_team_size=3)
+    done = dfs_allocate(instance)  # p1..p3 fill the team; p4 and p5 are left out: 6 nodes
+    assert done.finished and done.nodes == 6
+    assert sorted(e for e, t in done.assignments.items() if t) == ["p1@x.org", "p2@x.org", "p3@x.org"]
+    cut = dfs_allocate(instance, node_limit=2)  # stopped with p1 and p2 placed: the fallback dissolves them
+    assert not cut.finished and cut.nodes == 2
+    assert not any(cut.assignments.values()) and validate_teams(instance, cut.assignments) == []
 
 
 def test_team_explanation_lists_common_hours_captain_overlap_and_tight_rule():
@@ -250,6 +265,22 @@ def test_bad_input_is_one_clear_sentence():
         Rules.from_mapping({"min_team_size": 5, "max_team_size": 4})
 
 
+def test_input_availability_numbers_are_hour_blocks_and_half_hours_are_refused():
+    # JSON writes 18.0 for 18; that is hour 18, not Djangonaut Space's half-hour slot 18.0.
+    instance = _instance([{"email": "ada@x.org", "rank": 1, "availability": [18.0, 19.0, 20.0, 21.0, 22.0, 23.0]}])
+    assert instance.candidates[0].availability == frozenset(range(18, 24))
+    assert allocate(instance, **FAST).assignments["ada@x.org"] == "Team Comet"
+    with pytest.raises(InstanceError, match=r"^Availability of ada@x\.org: 18\.5 is not a whole hour"):
+        _instance([{"email": "ada@x.org", "availability": [18.0, 18.5]}])
+    with pytest.raises(InstanceError, match=r"^Availability of ada@x\.org: 168\.0 is outside 0-167"):
+        _instance([{"email": "ada@x.org", "availability": [167.0, 168.0]}])
+    teams = [{"name": "Team Comet", "navigators": [{"email": "nav@x.org", "availability": [18, 19.5]}]}]
+    with pytest.raises(InstanceError, match=r"^Availability of nav@x\.org \(a Navigator of Team Comet\): 19\.5"):
+        _instance([], teams)
+    # Text as Djangonaut Space's export writes it still means half-hour slots: 18:00-19:00 is one block.
+    assert _instance([{"email": "ada@x.org", "availability": "18.0, 18.5, 19.0"}]).candidates[0].availability == {18}
+
+
 # --- the command line contract ---------------------------------------------------------------
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -292,6 +323,10 @@ def test_cli_bad_input_fails_with_a_sentence(tmp_path):
     done = _cli("teams", "allocate", "--input", str(path), "--json")
     assert done.returncode == 1
     assert json.loads(done.stdout)["ok"] is False and "Traceback" not in done.stderr
+    half_hour = {"teams": [{"name": "Team Comet"}], "candidates": [{"email": "ada@x.org", "availability": [18.0, 18.5]}]}
+    done = _cli("teams", "allocate", "--input", "-", "--json", stdin=json.dumps(half_hour))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["error"].startswith("Availability of ada@x.org: 18.5 is not a whole hour")
 
 
 # --- database mode on the demo ---------------------------------------------------------------
