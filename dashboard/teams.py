@@ -713,6 +713,9 @@ class _TeamModel:
             if full is not None:
                 for i, value in enumerate(full):
                     model.add_hint(model.get_int_var_from_proto_index(i), value)
+            else:  # completing the hint ran out of time (a busy machine): hint who goes where, CP-SAT fills the rest
+                for (email, name), var in x.items():
+                    model.add_hint(var, int(hint.get(email) == name))
             model.maximize(expr) if maximise else model.minimize(expr)
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = budget
