@@ -297,6 +297,21 @@ def review_stats(reviews: pd.DataFrame, criteria: Sequence[Criterion], settings:
     )
 
 
+def normalising_effect(applications: pd.DataFrame, places: int) -> dict[str, float | int]:
+    """How much normalising reviewers' scores changes the ranking: Spearman correlation and top places that move."""
+    scored = applications.dropna(subset=["mean", "normalised"])
+    top_raw = set(scored.nlargest(places, "mean")["response_id"])
+    top_normalised = set(scored.nlargest(places, "normalised")["response_id"])
+    correlation = scored["mean"].rank().corr(scored["normalised"].rank()) if len(scored) > 1 else float("nan")
+    return {
+        "applications scored": len(scored),
+        "places compared": places,
+        "rank correlation (Spearman), raw vs normalised": round(float(correlation), 3),
+        "top places that change with normalising": len(top_raw - top_normalised),
+        "contested applications (reviewers disagree)": int(scored["contested"].astype(bool).sum()),
+    }
+
+
 def _rounded(value: Any, digits: int = 3) -> float | None:
     number = _number(value)
     return None if number is None else round(number, digits)

@@ -108,18 +108,8 @@ def review_calibration() -> nbformat.NotebookNode:
                       '"Points below the other reviewers of the same applications", talk.NOTEBOOK)'),
         new_markdown_cell("## What normalising changes\n\nThe ranking by raw mean score against the ranking by the "
                           "reviewer-normalised score, for as many places as were accepted."),
-        new_code_cell('scored = stats.applications.dropna(subset=["mean", "normalised"])\n'
-                      'places = int((decisions["status"] == "accepted").sum()) or 18\n'
-                      'top_raw = set(scored.nlargest(places, "mean")["response_id"])\n'
-                      'top_normalised = set(scored.nlargest(places, "normalised")["response_id"])\n'
-                      'pd.Series({\n'
-                      '    "applications scored": len(scored),\n'
-                      '    "places compared": places,\n'
-                      '    "rank correlation (Spearman), raw vs normalised": '
-                      'round(scored["mean"].rank().corr(scored["normalised"].rank()), 3),\n'
-                      '    "top places that change with normalising": len(top_raw - top_normalised),\n'
-                      '    "contested applications (reviewers disagree)": int(scored["contested"].sum()),\n'
-                      '}, name="value").to_frame()'),
+        new_code_cell('places = int((decisions["status"] == "accepted").sum()) or 18\n'
+                      'pd.Series(review.normalising_effect(stats.applications, places), name="value").to_frame()'),
     ]
     return notebook("Review calibration", "How much reviewers agree, how strict each one is, and what "
                     "normalising their scores changes. Uses `dashboard.review`; no applicant and no reviewer is "

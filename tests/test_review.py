@@ -328,3 +328,16 @@ def test_review_stats_json_contract(demo_url, settings, capsys):
 def test_review_stats_unknown_session_fails_with_a_sentence(demo_url, capsys):
     assert cli.main(["review-stats", "--json", "--database", demo_url, "--session", "Nope"]) == 1
     assert "not found" in json.loads(capsys.readouterr().out)["error"]
+
+
+def test_normalising_effect_counts_top_places_that_move_and_rank_correlation():
+    from dashboard.review import normalising_effect
+
+    apps = pd.DataFrame({"response_id": ["a", "b", "c", "d", "e"], "mean": [4.0, 3.0, 2.0, 1.0, None],
+                         "normalised": [4.0, 3.0, 1.0, 2.0, 3.5], "contested": [True, False, False, False, True]})
+    two, three = normalising_effect(apps, 2), normalising_effect(apps, 3)
+    assert two["applications scored"] == 4  # 'e' has no raw mean: left out
+    assert two["rank correlation (Spearman), raw vs normalised"] == 0.8  # 1 - 6 * (1 + 1) / (4 * 15)
+    assert two["top places that change with normalising"] == 0
+    assert three["top places that change with normalising"] == 1  # c drops out, d comes in
+    assert two["contested applications (reviewers disagree)"] == 1
