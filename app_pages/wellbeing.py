@@ -25,9 +25,9 @@ if wb.people.empty:
                 "Captains see their own teams once teams are saved on the Teams page; organisers see everyone.")
     st.stop()
 
-last_week = max(session["weeks"], int(wb.checkins["week"].max()) if len(wb.checkins) else 1)
-week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, last_week + 1)),
-                        value=wellbeing.default_week(wb.checkins, session), key="wellbeing_week",
+this_week = wellbeing.default_week(wb.checkins, session)  # later weeks have not happened yet
+week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, this_week + 1)),
+                        value=this_week, key="wellbeing_week",
                         help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.")
 shown_week = data.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, who to check on, balance, load
 signals, series = shown_week.signals, shown_week.series
@@ -136,8 +136,8 @@ if chosen:
                                 max_chars=wellbeing.MAX_NOTE_LENGTH, height=80)
             if st.form_submit_button("Record one-to-one", type="primary"):
                 try:
-                    wellbeing.record_one_to_one(ctx.url, ctx.session_id, chosen, ctx.viewer.email, held_on, note)
-                except ValueError as exc:
+                    wellbeing.record_one_to_one(ctx.url, ctx.session_id, chosen, ctx.viewer, held_on, note)
+                except (ValueError, PermissionError) as exc:
                     st.error(str(exc))
                 else:
                     st.session_state[FLASH_KEY] = (f"One-to-one with {names.get(chosen) or chosen} on {held_on:%d %b %Y} "
@@ -147,14 +147,14 @@ if chosen:
 # --- Team balance --------------------------------------------------------------------------
 st.subheader("Team balance")
 balance = shown_week.balance
-if balance["hours"].sum() == 0:
+if not balance["share"].notna().any():
     st.text("No hours reported yet.")
 else:
     st.altair_chart(charts.team_balance_chart(balance), theme=None)
     carrying = balance[balance["carrying"]]
     for _, row in carrying.iterrows():
-        st.text(f"{row['name']} reported {row['share']:.0%} of {row['team']}'s hours "
-                f"(an equal share would be {row['equal_share']:.0%}).")
+        st.text(f"{row['name']} works {row['share']:.0%} of {row['team']}'s hours in a typical week, from their "
+                f"mean of {row['mean_hours']:.1f} h per reported week (an equal share would be {row['equal_share']:.0%}).")
 load = shown_week.load
 if len(load):
     st.write("Navigator and Captain load")

@@ -11,6 +11,8 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard import wellbeing
+
 ALL_TEAMS = "All teams"
 COUNT_FIELDS = ("prs_opened", "prs_merged", "review_comments", "tickets_progressed")
 WEEKLY_COLUMNS = [
@@ -50,17 +52,19 @@ def week_of(day, start_date: date | None, weeks: int) -> int | None:
     return week if 1 <= week <= weeks else None
 
 
-def _weeks_upto(weeks: int, checkins: pd.DataFrame, as_of_week: int | None) -> int:
-    last = int(checkins["week"].max()) if checkins is not None and len(checkins) else 0
-    return max(1, min(as_of_week, max(weeks, last)) if as_of_week else max(weeks, last))
+def _weeks_upto(weeks: int, checkins: pd.DataFrame | None, as_of_week: int | None, start_date: date | None) -> int:
+    """The last week to show: as_of_week, else this week (later weeks have not happened yet, they are not zero)."""
+    if as_of_week:
+        return max(1, min(int(as_of_week), wellbeing.last_week(checkins, weeks)))
+    return wellbeing.default_week(checkins, {"start_date": start_date, "weeks": weeks})
 
 
 def weekly_engagement(checkins: pd.DataFrame, people: pd.DataFrame, one_to_ones: pd.DataFrame | None,
                       weeks: int, start_date: date | None, *, by_team: bool = False,
                       as_of_week: int | None = None) -> pd.DataFrame:
-    """Per week (and per team when by_team): check-in rate, stand-ups, one-to-ones, PRs, reviews, tickets."""
+    """Per week up to this week (and per team when by_team): check-in rate, stand-ups, one-to-ones, PRs, reviews, tickets."""
     roster = djangonauts(people)
-    n_weeks = _weeks_upto(weeks, checkins, as_of_week)
+    n_weeks = _weeks_upto(weeks, checkins, as_of_week, start_date)
     team_of = dict(zip(roster["email"], roster["team"]))
     rows = checkins[checkins["week"].between(1, n_weeks)].copy() if checkins is not None and len(checkins) else None
     if rows is None or rows.empty:

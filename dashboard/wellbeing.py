@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 import pandas as pd
+from sqlalchemy import select
+
 from dashboard import access, audit, db as dbmod, models, store
 from dashboard.config import ConfigError, Settings
 
@@ -313,10 +315,8 @@ def signals_for_person(email: str, rows: pd.DataFrame | list[dict], expected_hou
 
 # --- the whole session ----------------------------------------------------------------
 
-def as_of(checkins: pd.DataFrame, weeks: int, as_of_week: int | None = None) -> int:
-    """The last week to consider: as_of_week, else the later of the session's length and the data."""
-    if as_of_week:
-        return int(as_of_week)
+def last_week(checkins: pd.DataFrame | None, weeks: int) -> int:
+    """The session's last week: its length, or the latest check-in's week if later."""
     last = int(checkins["week"].max()) if checkins is not None and len(checkins) else 0
     return max(int(weeks or 1), last)
 
@@ -437,12 +437,13 @@ class SessionSignals:
 def compute(checkins: pd.DataFrame, one_to_ones: pd.DataFrame | None, *, expected_hours: float, weeks: int,
             start_date: date | None, thresholds: Thresholds = Thresholds(), as_of_week: int | None = None,
             roster: list[str] | None = None) -> SessionSignals:
-    """Signals for a session's check-ins as of a week, with handled flags from the one-to-ones."""
+    """Signals for a session's check-ins as of a week (default: this week), with handled flags from the one-to-ones."""
     checkins = checkins if checkins is not None else pd.DataFrame(columns=["email", "week"])
-    upto = as_of(checkins, weeks, as_of_week)
+    # Weeks that have not happened yet are not missed weeks: by default look no further than this week.
+    upto = int(as_of_week) if as_of_week else default_week(checkins, {"start_date": start_date, "weeks": weeks})
     # Looking back at an earlier week ignores later one-to-ones; at the session's last week
     # (or later) every one-to-one counts, including those held after the session ended.
-    meetings = one_to_ones_upto(one_to_ones, start_date, upto) if upto < as_of(checkins, weeks) else one_to_ones
+    meetings = one_to_ones_upto(one_to_ones, start_date, upto) if upto < last_week(checkins, weeks) else one_to_ones
     found = mark_handled(detect_signals(checkins, expected_hours, upto, thresholds, start_date, roster), meetings)
     current = current_signals(found, checkins, upto)
     return SessionSignals(upto, float(expected_hours or 4.0), thresholds, signals_frame(found), current,
@@ -512,7 +513,7 @@ def compute_for(data: WellbeingData, settings: Settings | None, as_of_week: int 
 
 def session_signals(url: str, session_id: int, settings: Settings | None,
                     as_of_week: int | None = None) -> SessionSignals:
-    """All of a session's signals (organiser's view), as of a week."""
+    """All of a session's signals (organiser's view), as of a week (default: this week)."""
     info = session_info(url, session_id)
     people = store.load_table(url, session_id, "people")
     roster = list(people.loc[people["role"] == "djangonaut", "email"]) if len(people) else []
@@ -521,11 +522,11 @@ def session_signals(url: str, session_id: int, settings: Settings | None,
                    thresholds=load_thresholds(settings), as_of_week=as_of_week, roster=roster)
 
 
-def default_week(data_checkins: pd.DataFrame, session: dict, today: date | None = None) -> int:
-    """'This week': the session's current calendar week, or the latest week with check-ins if later."""
+def default_week(data_checkins: pd.DataFrame | None, session: dict, today: date | None = None) -> int:
+    """'This week' (the one place that decides it): the session's calendar week, or the latest week with check-ins if later."""
     calendar = store.current_week(session.get("start_date"), session.get("weeks") or 8, today)
-    latest = int(data_checkins["week"].max()) if len(data_checkins) else 1
-    return max(calendar, min(latest, max(session.get("weeks") or 8, latest)))
+    latest = int(data_checkins["week"].max()) if data_checkins is not None and len(data_checkins) else 1
+    return max(calendar, latest)
 
 
 # --- per person and per team ----------------------------------------------------------
@@ -569,23 +570,25 @@ def person_summary(series: pd.DataFrame, one_to_ones: pd.DataFrame | None, email
 
 def team_balance(checkins: pd.DataFrame, people: pd.DataFrame, upto_week: int,
                  thresholds: Thresholds = Thresholds()) -> pd.DataFrame:
-    """Each member's share of their team's reported hours; 'carrying' marks one person doing much more."""
-    columns = ["team", "email", "name", "hours", "weeks_reported", "share", "equal_share", "carrying"]
+    """Each member's share of their team's hours in a reported week; 'carrying' marks one doing much more."""
+    columns = ["team", "email", "name", "hours", "mean_hours", "weeks_reported", "share", "equal_share", "carrying"]
     roster = people[people["role"] == "djangonaut"] if len(people) else people
     if roster is None or roster.empty:
         return pd.DataFrame(columns=columns)
-    rows = checkins[checkins["week"] <= upto_week] if len(checkins) else checkins
-    hours = rows.groupby("email")["hours"].sum(min_count=1) if len(rows) else pd.Series(dtype=float)
-    reported = rows.groupby("email")["week"].nunique() if len(rows) else pd.Series(dtype=int)
+    rows = checkins[checkins["week"] <= upto_week] if len(checkins) else pd.DataFrame(columns=["email", "week", "hours"])
+    reported = rows.assign(hours=pd.to_numeric(rows["hours"], errors="coerce")).groupby("email")
     out = roster[["team", "email", "name"]].copy()
     out["team"] = out["team"].fillna("No team")
     out["name"] = out["name"].fillna(out["email"])
-    out["hours"] = out["email"].map(hours).fillna(0.0).astype(float)
-    out["weeks_reported"] = out["email"].map(reported).fillna(0).astype(int)
-    team_total = out.groupby("team")["hours"].transform("sum")
-    size = out.groupby("team")["email"].transform("count")
-    out["share"] = (out["hours"] / team_total.where(team_total > 0)).fillna(0.0).round(3)
-    out["equal_share"] = (1 / size).round(3)
+    out["hours"] = out["email"].map(reported["hours"].sum()).fillna(0.0).astype(float)
+    out["weeks_reported"] = out["email"].map(reported["week"].nunique()).fillna(0).astype(int)
+    # Missed weeks are unknown, not zero: shares compare each member's mean reported week, and
+    # members without reported hours have no share (NaN) and do not count towards an equal share.
+    out["mean_hours"] = out["email"].map(reported["hours"].mean()).astype(float)
+    team_total = out.groupby("team")["mean_hours"].transform("sum")
+    size = out.groupby("team")["mean_hours"].transform("count")
+    out["share"] = (out["mean_hours"] / team_total.where(team_total > 0)).round(3)
+    out["equal_share"] = (1 / size.where(size > 0)).round(3)
     out["carrying"] = (size > 1) & (out["share"] >= thresholds.team_carry_factor / size)
     return out.sort_values(["team", "share"], ascending=[True, False]).reset_index(drop=True)[columns]
 
@@ -623,10 +626,11 @@ def staff_load(teams: pd.DataFrame, people: pd.DataFrame, one_to_ones: pd.DataFr
 
 # --- writes ----------------------------------------------------------------------------
 
-def record_one_to_one(url: str, session_id: int, email: str, captain: str, held_on: date, note: str | None = None) -> int:
-    """Store a Captain's one-to-one (and its audit entry) in one transaction; returns its id."""
+def record_one_to_one(url: str, session_id: int, email: str, recorder: access.Viewer, held_on: date,
+                      note: str | None = None) -> int:
+    """Store a one-to-one recorded by the Djangonaut's Captain or an organiser (and its audit entry); returns its id."""
     email = (email or "").strip().lower()
-    captain = (captain or "").strip().lower()
+    captain = (recorder.email or "").strip().lower()
     if not email or not captain:
         raise ValueError("Choose the Djangonaut and sign in as their Captain before recording a one-to-one.")
     if not isinstance(held_on, date):
@@ -641,6 +645,11 @@ def record_one_to_one(url: str, session_id: int, email: str, captain: str, held_
     with dbmod.transaction(url) as db:
         if db.get(models.Session, session_id) is None:
             raise ValueError(f"Session {session_id} not found; pick a session that exists.")
+        team = db.scalar(select(models.Person.team).where(
+            models.Person.session_id == session_id, models.Person.email == email, models.Person.role == "djangonaut"))
+        if not access.may_read_notes(recorder, team):  # their Captain or an organiser, as for their notes
+            raise PermissionError(f"Only {email}'s Captain or an organiser can record their one-to-ones, and {captain} "
+                                  "is neither; sign in as their Captain or ask an organiser to record it.")
         meeting = models.OneToOne(session_id=session_id, email=email, captain=captain, held_on=held_on, note=note or None)
         db.add(meeting)
         audit.add(db, captain, "one_to_one_recorded", subject=email, detail=f"held on {held_on.isoformat()}",

@@ -1,7 +1,7 @@
 """Engagement metrics: weekly aggregates by team, cumulative totals, the session in numbers."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -59,6 +59,16 @@ def test_weekly_by_team_fills_weeks_without_checkins_with_zero_activity():
 def test_as_of_week_limits_the_weeks():
     weekly = engagement.weekly_engagement(CHECKINS, ROSTER, ONE_TO_ONES, 8, START, as_of_week=1)
     assert weekly["week"].tolist() == [1]
+
+
+def test_weeks_that_have_not_happened_yet_are_not_drawn_as_zero():
+    # Today is in week 2 of an 8-week session: weeks 3-8 are not there yet (not 0 % check-ins).
+    start = date.today() - timedelta(days=7)
+    weekly = engagement.weekly_engagement(CHECKINS, ROSTER, None, 8, start)
+    assert weekly["week"].tolist() == [1, 2]
+    by_team = engagement.weekly_engagement(CHECKINS.head(3), ROSTER, None, 8, start, by_team=True)
+    assert sorted(set(by_team["week"])) == [1, 2]  # this week is shown even before its check-ins arrive
+    assert by_team.loc[by_team["week"] == 2, "checkin_rate"].tolist() == [0.0, 0.0]
 
 
 def test_cumulative_totals_run_per_team():

@@ -1,10 +1,11 @@
 """Wellbeing and Engagement pages: AppTest as organiser, Captain and Navigator, and a look in Chromium."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from sqlalchemy import delete
 
-from dashboard import audit, store
+from dashboard import audit, db, models, store
 from tests.apptest_support import run_app, texts
 
 CAPTAIN = "Captain of Team Aurora"
@@ -104,6 +105,25 @@ def test_captain_records_for_their_own_djangonaut(monkeypatch, demo_url):
     teams = store.load_table(demo_url, _sid(demo_url), "teams").set_index("name")
     last = store.load_one_to_ones(demo_url, _sid(demo_url)).iloc[-1]
     assert (last["email"], last["captain"]) == (email, teams.at["Team Aurora", "captain"])
+
+
+def test_a_session_in_progress_shows_only_the_weeks_so_far(monkeypatch, demo_url, demo_data):
+    # The demo session moved so that today is in its week 3, with the check-ins of weeks 1-3 only.
+    sid = _sid(demo_url)
+    with db.transaction(demo_url) as session:
+        session.get(models.Session, sid).start_date = date.today() - timedelta(days=14)
+        session.execute(delete(models.Checkin).where(models.Checkin.session_id == sid, models.Checkin.week > 3))
+    at = run_app(monkeypatch, demo_url, page="app_pages/wellbeing.py")
+    assert not at.exception
+    week = at.select_slider(key="wellbeing_week")
+    assert week.value == 3 and list(week.options) == ["1", "2", "3"]
+    shown = texts(at)
+    assert "week 3 of 8" in shown and "weeks 4" not in shown
+    assert _people(demo_url).at[demo_data.planted["steady"][0], "name"] not in queue_names(at)
+    engagement = run_app(monkeypatch, demo_url, page="app_pages/engagement.py")
+    assert not engagement.exception
+    weekly = next(df.value for df in engagement.dataframe if "checkin_rate" in df.value.columns and "week" in df.value.columns)
+    assert weekly["week"].tolist() == [1, 2, 3]  # weeks 4-8 have not happened: not drawn as 0 %
 
 
 def test_engagement_as_organiser_shows_the_session_in_numbers(monkeypatch, demo_url):

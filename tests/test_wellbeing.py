@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
+from sqlalchemy import delete
 
-from dashboard import audit, store, wellbeing
+from dashboard import access, audit, db as dbmod, models, store, wellbeing
 from dashboard.config import ConfigError, EXAMPLE_CONFIG_PATH, Settings, load_settings
 from dashboard.wellbeing import Thresholds
 
@@ -205,6 +206,18 @@ def test_as_of_week_ignores_later_checkins():
     assert result.upto_week == 3 and result.history.empty
 
 
+def test_a_session_in_progress_flags_nobody_for_weeks_that_have_not_happened():
+    # Today is in week 3 of 8 and everyone has checked in every week so far: nobody is drifting.
+    start = date.today() - timedelta(days=14)
+    frame = pd.concat([hours_weeks(4, 4, 4), hours_weeks(5, 4, 3).assign(email="bob@example.org")])
+    result = wellbeing.compute(frame, None, expected_hours=4, weeks=8, start_date=start,
+                               roster=[ALICE, "bob@example.org", "carol@example.org"])
+    assert result.upto_week == 3 == wellbeing.default_week(frame, {"start_date": start, "weeks": 8})
+    drifting = result.history[result.history["signal"] == "drifting"]
+    assert drifting["email"].tolist() == ["carol@example.org"]  # only the one who never checked in
+    assert drifting["reason"].tolist() == ["no check-in yet (weeks 1-3)"]
+
+
 def one_to_one(email: str, held_on: date) -> pd.DataFrame:
     return pd.DataFrame([{"email": email, "captain": "cap@example.org", "held_on": held_on, "note": ""}])
 
@@ -309,18 +322,28 @@ def test_demo_burst_is_handled_by_the_following_one_to_one(demo_url, demo_data, 
     assert burst in set(early.open.loc[early.open["signal"] == "overwork", "email"])
 
 
+ORGANISER = access.Viewer("organiser1@example.org", frozenset({access.ORGANISER}))
+
+
+def _captain_of_person(url: str, sid: int, email: str) -> access.Viewer:
+    people = store.load_table(url, sid, "people")
+    team = people.set_index("email").at[email, "team"]
+    return _captain_of(url, sid, team)[0]
+
+
 def test_record_one_to_one_handles_the_signal_and_is_audited(demo_url, demo_data, settings):
     sid = _demo_session_id(demo_url)
     asked = demo_data.planted["wants_one_to_one"][0]
+    captain = _captain_of_person(demo_url, sid, asked)
     version = store.sessions_frame(demo_url).set_index("id").at[sid, "data_version"]
     before = len(wellbeing.session_signals(demo_url, sid, settings).open)
-    wellbeing.record_one_to_one(demo_url, sid, asked, "captain@example.org", date.today(), "Talked; all fine.")
+    wellbeing.record_one_to_one(demo_url, sid, asked, captain, date.today(), "Talked; all fine.")
     result = wellbeing.session_signals(demo_url, sid, settings)
     assert asked not in set(result.open["email"])
     assert len(result.open) == before - 1
     assert store.sessions_frame(demo_url).set_index("id").at[sid, "data_version"] == version + 1
     log = audit.entries(demo_url, sid, action="one_to_one_recorded")
-    assert log[["actor", "subject"]].values.tolist() == [["captain@example.org", asked]]
+    assert log[["actor", "subject"]].values.tolist() == [[captain.email, asked]]
     held = store.load_one_to_ones(demo_url, sid)
     assert "Talked; all fine." in set(held["note"])
 
@@ -329,13 +352,36 @@ def test_record_one_to_one_rejects_bad_input_and_stores_nothing(demo_url):
     sid = _demo_session_id(demo_url)
     count = len(store.load_one_to_ones(demo_url, sid))
     with pytest.raises(ValueError, match="future"):
-        wellbeing.record_one_to_one(demo_url, sid, ALICE, "cap@example.org", date.today() + timedelta(days=10), "")
+        wellbeing.record_one_to_one(demo_url, sid, ALICE, ORGANISER, date.today() + timedelta(days=10), "")
     with pytest.raises(ValueError, match="under 1000"):
-        wellbeing.record_one_to_one(demo_url, sid, ALICE, "cap@example.org", date.today(), "x" * 1001)
+        wellbeing.record_one_to_one(demo_url, sid, ALICE, ORGANISER, date.today(), "x" * 1001)
     with pytest.raises(ValueError, match="not found"):
-        wellbeing.record_one_to_one(demo_url, 999, ALICE, "cap@example.org", date.today(), "")
+        wellbeing.record_one_to_one(demo_url, 999, ALICE, ORGANISER, date.today(), "")
     assert len(store.load_one_to_ones(demo_url, sid)) == count
     assert audit.entries(demo_url, sid, action="one_to_one_recorded").empty
+
+
+def test_only_the_djangonauts_captain_or_an_organiser_may_record_their_one_to_one(demo_url):
+    sid = _demo_session_id(demo_url)
+    people = store.load_table(demo_url, sid, "people")
+    djangonauts = people[people["role"] == "djangonaut"].set_index("email")["team"]
+    theirs = djangonauts[djangonauts == "Team Aurora"].index[0]
+    other_team = djangonauts[djangonauts != "Team Aurora"].index[0]
+    teams = store.load_table(demo_url, sid, "teams")
+    aurora_captain, _ = _captain_of(demo_url, sid, "Team Aurora")
+    navigator = access.roles_for(teams.set_index("name").at["Team Aurora", "navigators"][0], {}, people, teams)
+    count = len(store.load_one_to_ones(demo_url, sid))
+    for recorder, email in ((aurora_captain, other_team), (navigator, theirs),
+                            (access.Viewer("stranger@example.org"), theirs)):
+        with pytest.raises(PermissionError, match="Captain or an organiser"):
+            wellbeing.record_one_to_one(demo_url, sid, email, recorder, date.today(), "")
+    assert len(store.load_one_to_ones(demo_url, sid)) == count
+    assert audit.entries(demo_url, sid, action="one_to_one_recorded").empty
+    wellbeing.record_one_to_one(demo_url, sid, theirs, aurora_captain, date.today(), "")
+    wellbeing.record_one_to_one(demo_url, sid, other_team, ORGANISER, date.today(), "")
+    held = store.load_one_to_ones(demo_url, sid).tail(2)
+    assert held[["email", "captain"]].values.tolist() == [[theirs, aurora_captain.email],
+                                                         [other_team, ORGANISER.email]]
 
 
 def test_wellbeing_view_is_audited(demo_url):
@@ -360,6 +406,24 @@ def test_team_balance_and_staff_load_on_the_demo(demo_url, demo_data, settings):
     assert load["djangonauts"].sum() == 2 * (people["role"] == "djangonaut").sum()
 
 
+def test_team_balance_compares_mean_hours_per_reported_week_not_totals():
+    # Bob checked in only in week 1 (4 h); weeks 2-4 are unknown, not zero hours. Alice worked
+    # 4 h every week: the same typical week, so neither carries the team. Carol never checked in.
+    frame = pd.concat([hours_weeks(4, 4, 4, 4), hours_weeks(4).assign(email="bob@example.org")])
+    people = pd.DataFrame([{"email": e, "name": e.split("@")[0].title(), "role": "djangonaut", "team": "Comet"}
+                           for e in (ALICE, "bob@example.org", "carol@example.org")])
+    balance = wellbeing.team_balance(frame, people, 4).set_index("email")
+    assert balance.loc[[ALICE, "bob@example.org"], "share"].tolist() == [0.5, 0.5]
+    assert balance.loc[[ALICE, "bob@example.org"], "mean_hours"].tolist() == [4.0, 4.0]
+    assert balance.loc[[ALICE, "bob@example.org"], "weeks_reported"].tolist() == [4, 1]
+    assert not balance["carrying"].any()
+    assert pd.isna(balance.at["carol@example.org", "share"])  # no hours reported: no share, not 0 %
+    assert balance.at[ALICE, "equal_share"] == 0.5  # among the members who reported hours
+    # a member whose reported weeks are much heavier still stands out
+    heavy = pd.concat([hours_weeks(12, 12), hours_weeks(4, 4).assign(email="bob@example.org")])
+    assert wellbeing.team_balance(heavy, people, 2).set_index("email").at[ALICE, "carrying"]
+
+
 # --- the command-line contract -----------------------------------------------------------
 
 def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
@@ -379,6 +443,21 @@ def test_signals_command_json_contract(demo_url, demo_data):
     upto4 = json.loads(_cli(demo_url, "--json", "--week", "4").stdout)
     assert upto4 and max(i["week"] for i in upto4) <= 4
     assert demo_data.planted["overwork_burst"][0] in {i["email"] for i in upto4 if i["signal"] == "overwork"}
+
+
+def test_signals_command_defaults_to_this_week_of_a_session_in_progress(demo_url, demo_data):
+    # The demo session, moved so that today is in its week 3, with the check-ins of weeks 1-3 only.
+    sid = _demo_session_id(demo_url)
+    with dbmod.transaction(demo_url) as db:
+        db.get(models.Session, sid).start_date = date.today() - timedelta(days=14)
+        db.execute(delete(models.Checkin).where(models.Checkin.session_id == sid, models.Checkin.week > 3))
+    done = _cli(demo_url, "--json")
+    assert done.returncode == 0, done.stderr
+    items = json.loads(done.stdout)
+    assert items and max(i["week"] for i in items) <= 3
+    assert not [i for i in items if i["signal"] == "drifting" and "weeks 4" in i["reason"]]
+    assert demo_data.planted["steady"][0] not in {i["email"] for i in items}
+    assert "up to week 3" in _cli(demo_url).stdout
 
 
 def test_signals_command_unknown_session_fails_with_a_sentence(demo_url):

@@ -12,7 +12,8 @@ HELP = "List the session's wellbeing signals (overwork, no_break, burnout, energ
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--week", type=int, help="only use check-ins up to this week (default: the whole session)")
+    parser.add_argument("--week", type=int,
+                        help="only use check-ins up to this week (default: this week of the session, as on the Wellbeing page)")
     parser.add_argument("--open", action="store_true",
                         help="only each person's current signals that no one-to-one has followed up yet")
 
