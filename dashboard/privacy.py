@@ -15,10 +15,14 @@ Every chart that leaves the app (Talk page, ``export-charts``, notebooks) is bui
    group joins it, until every group is large enough. The published groups then partition the
    people, so no sum or difference of published numbers isolates a group under the minimum.
    With only one group left and too few people, nothing is published.
-4. Two linked partitions (applicant pool vs. cohort) are folded together, by the smaller one.
+4. Two linked partitions (applicant pool vs. cohort) are folded together until every group
+   holds at least the minimum applicants, cohort members and applicants left out: "6
+   applicants, 6 accepted" tells everyone that each of the 6 was accepted.
 
 A rate or mean describes a whole group of at least the minimum; its numerator is not a
-group that is published on its own.
+group that is published on its own. Where rate x people would count a small group that
+matters (accepted or not accepted in a session), ``rate_by(..., both_sides=True)`` withholds
+that group's rate and says so in the note.
 """
 from __future__ import annotations
 
@@ -72,6 +76,7 @@ class SafeFrame:
     min_group_size: int
     folded: tuple[str, ...] = ()  # original group labels that were combined with others
     people: int = 0  # distinct people behind the whole frame
+    withheld: tuple[str, ...] = ()  # published groups whose rate is not shown (too few on one side)
     _token: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
@@ -85,16 +90,21 @@ class SafeFrame:
 
     @property
     def note(self) -> str:
-        """One sentence for a caption: what was combined to protect small groups."""
-        if not self.folded:
-            return f"Every group has at least {self.min_group_size} people."
-        return (f"Groups under {self.min_group_size} people are combined with others "
-                f"({', '.join(self.folded)}).")
+        """One sentence for a caption: what was combined or withheld to protect small groups."""
+        parts = []
+        if self.folded:
+            parts.append(f"Groups under {self.min_group_size} people are combined with others "
+                         f"({', '.join(self.folded)}).")
+        if self.withheld:
+            parts.append(f"Rates are withheld where fewer than {self.min_group_size} people are on either side "
+                         f"({', '.join(self.withheld)}).")
+        return " ".join(parts) or f"Every group has at least {self.min_group_size} people."
 
 
-def _safe(frame: pd.DataFrame, min_size: int, folded: Iterable[str] = (), people: int = 0) -> SafeFrame:
+def _safe(frame: pd.DataFrame, min_size: int, folded: Iterable[str] = (), people: int = 0,
+          withheld: Iterable[str] = ()) -> SafeFrame:
     return SafeFrame(frame.reset_index(drop=True), min_size, tuple(dict.fromkeys(str(f) for f in folded)), int(people),
-                     _TOKEN)
+                     tuple(str(w) for w in withheld), _TOKEN)
 
 
 def min_group_size(settings: Settings | None) -> int:
@@ -242,10 +252,10 @@ def _empty(columns: Sequence[str], min_size: int) -> SafeFrame:
 
 
 def _finish(result: pd.DataFrame, by: str, published: list[str], min_size: int, folded: list[str],
-            rows: pd.DataFrame, person: str) -> SafeFrame:
+            rows: pd.DataFrame, person: str, withheld: Iterable[str] = ()) -> SafeFrame:
     result = result.set_index(by).reindex(published).reset_index()
     result.insert(1, "order", range(len(result)))
-    return _safe(result, min_size, folded, rows[person].nunique())
+    return _safe(result, min_size, folded, rows[person].nunique(), withheld)
 
 
 # --- the aggregates ---------------------------------------------------------------------
@@ -282,8 +292,13 @@ def mean_by(frame: pd.DataFrame, value: str, by: str, min_size: int, *, person: 
 
 
 def rate_by(frame: pd.DataFrame, flag: str, by: str, min_size: int, *, person: str = "email",
-            order: Sequence | None = None, ordered: bool = False) -> SafeFrame:
-    """Share of answers that are true per group (e.g. stand-up attendance by week)."""
+            order: Sequence | None = None, ordered: bool = False, both_sides: bool = False) -> SafeFrame:
+    """Share of answers that are true per group (e.g. stand-up attendance by week).
+
+    ``both_sides`` withholds (NaN, listed in ``withheld``) the rate of a group where fewer than
+    min_size people answered true or false, because the rate times the people would count them
+    (e.g. the accepted and the not accepted applicants of a session).
+    """
     _check_input(frame, [flag])
     answered = frame[frame[flag].notna()]
     folded = _folded(answered, by, person, min_size, order, ordered)
@@ -292,7 +307,14 @@ def rate_by(frame: pd.DataFrame, flag: str, by: str, min_size: int, *, person: s
     rows, published, labels_folded = folded
     rows[flag] = rows[flag].astype(bool).astype(float)
     result = rows.groupby(by).agg(people=(person, "nunique"), rate=(flag, "mean")).reset_index()
-    return _finish(result, by, published, min_size, labels_folded, rows, person)
+    withheld: list[str] = []
+    if both_sides:
+        yes = rows[rows[flag] == 1].groupby(by)[person].nunique()
+        no = rows[rows[flag] == 0].groupby(by)[person].nunique()
+        small = [label for label in result[by] if min(yes.get(label, 0), no.get(label, 0)) < min_size]
+        result.loc[result[by].isin(small), "rate"] = float("nan")
+        withheld = [label for label in published if label in small]
+    return _finish(result, by, published, min_size, labels_folded, rows, person, withheld)
 
 
 def sum_by(frame: pd.DataFrame, values: Sequence[str], by: str, min_size: int, *, person: str = "email",
@@ -331,8 +353,9 @@ def compare_counts(frame: pd.DataFrame, by: str, in_subset: pd.Series, min_size:
                    merged_name: Callable[[list[str]], str] | None = None) -> SafeFrame:
     """Composition of a whole (applicants) and a part of it (cohort) over the same groups.
 
-    Groups are folded until the part holds at least min_size people in each, so both
-    partitions use the same labels and neither reveals a small group.
+    Groups are folded until each holds at least min_size people in the whole, in the part and
+    in the rest (whole minus part: "all accepted" is a disclosure too), so both partitions use
+    the same labels and neither they nor their difference reveal a small group.
     """
     _check_input(frame, [by])
     frame = frame.assign(_in_subset=in_subset.reindex(frame.index).fillna(False).astype(bool).to_numpy())
@@ -342,8 +365,9 @@ def compare_counts(frame: pd.DataFrame, by: str, in_subset: pd.Series, min_size:
         return _empty([by, "order", "population", "people", "share"], min_size)
 
     def sizes(mapping: dict[str, str]) -> pd.Series:
-        return pd.concat([_people_sizes(rows, by, person)(mapping), _people_sizes(subset, by, person)(mapping)],
-                         axis=1).fillna(0).min(axis=1)
+        whole = _people_sizes(rows, by, person)(mapping)
+        part = _people_sizes(subset, by, person)(mapping).reindex(whole.index).fillna(0)
+        return pd.concat([whole, part, whole - part], axis=1).min(axis=1)
 
     mapping = fold_groups(sizes, labels, min_size, ordered, merged_name)
     if mapping is None:

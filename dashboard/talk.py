@@ -190,8 +190,9 @@ def _numbers(tables: SessionTables, min_size: int) -> dict[str, Any]:
 def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
     """All the talk's aggregates for a session, each folded so no group is under min_size."""
     apps, accepted = _applicant_rows(tables)
+    # rate x applications would count the accepted (and the not accepted): both must be large enough
     history = privacy.rate_by(tables.history, "accepted", "session", min_size,
-                              order=list(dict.fromkeys(tables.history["session"])), ordered=True)
+                              order=list(dict.fromkeys(tables.history["session"])), ordered=True, both_sides=True)
     composition = {
         "experience": privacy.compare_counts(apps, "experience_level", accepted, min_size, order=EXPERIENCE_ORDER,
                                              ordered=True, names=(APPLICANTS, COHORT)),
@@ -346,11 +347,13 @@ def applications_chart(history: SafeFrame, size: Size = SCREEN) -> alt.Chart:
     if frame.empty:
         return _empty_chart(size, title, "No session has enough applications to show")
     frame["applications"] = frame["people"].astype(int)
-    frame["label"] = frame["rate"].map(lambda r: f"{_pct(r)}\naccepted")
+    frame["label"] = frame["rate"].map(lambda r: "" if pd.isna(r) else f"{_pct(r)}\naccepted")
     counts = ", ".join(str(v) for v in frame["applications"])
-    low, high = frame["rate"].min(), frame["rate"].max()
-    rates = _pct(low) if round(low, 2) == round(high, 2) else f"{low * 100:.0f}–{high * 100:.0f} %"
-    title = f"Applications per session: {counts}; {rates} accepted"
+    title = f"Applications per session: {counts}"
+    if frame["rate"].notna().any():
+        low, high = frame["rate"].min(), frame["rate"].max()
+        rates = _pct(low) if round(low, 2) == round(high, 2) else f"{low * 100:.0f}–{high * 100:.0f} %"
+        title += f"; {rates} accepted"
     x = alt.X("session:N", sort=alt.SortField("order"), title=None,
               axis=alt.Axis(labelAngle=0, labelLimit=400 * size.font))
     base = alt.Chart(frame).encode(x=x)
@@ -360,7 +363,10 @@ def applications_chart(history: SafeFrame, size: Size = SCREEN) -> alt.Chart:
         y="applications:Q", text="applications:Q")
     rate = base.mark_text(baseline="bottom", dy=-30 * size.font, fontSize=15 * size.font, color=theme.BACKGROUND,
                           fontWeight=600, lineBreak="\n").encode(y=alt.datum(0), text="label:N")
-    return finish(alt.layer(bars, count, rate), size, title, "Applications received per session; in each bar, the share accepted")
+    subtitle = ["Applications received per session; in each bar, the share accepted"]
+    if history.folded or history.withheld:
+        subtitle.append(history.note)
+    return finish(alt.layer(bars, count, rate), size, title, subtitle)
 
 
 def _composition_title(frame: pd.DataFrame, column: str, dimension: str) -> str:

@@ -82,21 +82,24 @@ def energy_burnout_chart(series: pd.DataFrame) -> alt.Chart:
 
 
 def team_balance_chart(balance: pd.DataFrame) -> alt.Chart:
-    """Each team's reported hours split by member; members carrying the team stand out."""
-    frame = balance.copy()
+    """Each team's hours in a typical week split by member; members carrying the team stand out."""
+    frame = balance[balance["share"].notna()].copy()  # members with no reported hours have no share yet
     frame["who"] = frame["name"].astype(str)
     frame["carrying_label"] = frame["carrying"].map({True: "Carrying the team", False: "Balanced"})
     frame["order"] = frame.groupby("team").cumcount()
     return alt.Chart(frame).mark_bar(stroke=theme.BACKGROUND, strokeWidth=1.5).encode(
         y=alt.Y("team:N", title=None, sort="ascending"),
-        x=alt.X("share:Q", title="Share of the team's reported hours", stack="normalize",
+        x=alt.X("share:Q", title="Share of the team's hours in a reported week", stack="normalize",
                 axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1])),
         color=alt.Color("carrying_label:N", title=None,
                         scale=alt.Scale(domain=["Balanced", "Carrying the team"], range=[theme.ACCENT, theme.WARN])),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("who:N", title="Djangonaut"),
-                 alt.Tooltip("hours:Q", title="Hours reported"), alt.Tooltip("share:Q", title="Share", format=".0%")],
-    ).properties(title=alt.Title("Share of each team's reported hours", subtitle="Is one person carrying the team?"),
+                 alt.Tooltip("mean_hours:Q", title="Mean hours per reported week", format=".1f"),
+                 alt.Tooltip("weeks_reported:Q", title="Weeks reported"),
+                 alt.Tooltip("share:Q", title="Share", format=".0%")],
+    ).properties(title=alt.Title("Share of each team's weekly hours",
+                                 subtitle="From each member's mean hours per reported week; missed weeks are not zero"),
                  height=alt.Step(28), width="container")
 
 

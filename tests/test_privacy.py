@@ -70,10 +70,18 @@ def test_everyone_together_under_the_minimum_publishes_nothing():
     assert safe.empty
 
 
+def in_cohort(frame: pd.DataFrame, column: str, accepted: dict[str, int]) -> pd.Series:
+    """True for the first n people of each group (the accepted part of the applicants)."""
+    flags = pd.Series(False, index=frame.index)
+    for label, n in accepted.items():
+        flags[frame.index[frame[column] == label][:n]] = True
+    return flags
+
+
 def test_a_custom_name_for_merged_groups():
-    frame = people_in_groups({"UTC-8 to -3": 2, "UTC-2 to +3": 9}, column="band")
-    safe = privacy.compare_counts(frame, "band", pd.Series(True, index=frame.index), 5, ordered=True,
-                                  order=["UTC-8 to -3", "UTC-2 to +3"],
+    frame = people_in_groups({"UTC-8 to -3": 7, "UTC-2 to +3": 20}, column="band")
+    safe = privacy.compare_counts(frame, "band", in_cohort(frame, "band", {"UTC-8 to -3": 2, "UTC-2 to +3": 9}), 5,
+                                  ordered=True, order=["UTC-8 to -3", "UTC-2 to +3"],
                                   merged_name=lambda g: f"{g[0].split(' to ')[0]} to {g[-1].split(' to ')[1]}")
     assert set(safe.frame["band"]) == {"UTC-8 to +3"}
 
@@ -121,16 +129,73 @@ def test_mean_rate_sum_and_quartiles_follow_the_same_folding():
 
 def test_compare_counts_folds_both_partitions_by_the_smaller_one():
     frame = people_in_groups({"Beginner": 30, "Intermediate": 30, "Experienced": 20}, column="level")
-    in_cohort = pd.Series(False, index=frame.index)
-    for label, n in (("Beginner", 8), ("Intermediate", 7), ("Experienced", 2)):
-        in_cohort[frame.index[frame["level"] == label][:n]] = True
-    safe = privacy.compare_counts(frame, "level", in_cohort, 5, order=["Beginner", "Intermediate", "Experienced"],
+    accepted = in_cohort(frame, "level", {"Beginner": 8, "Intermediate": 7, "Experienced": 2})
+    safe = privacy.compare_counts(frame, "level", accepted, 5, order=["Beginner", "Intermediate", "Experienced"],
                                   ordered=True)
     cohort = safe.frame[safe.frame["population"] == "Cohort"]
     applicants = safe.frame[safe.frame["population"] == "Applicants"]
     assert cohort["level"].tolist() == applicants["level"].tolist() == ["Beginner", "Intermediate–Experienced"]
     assert cohort["people"].tolist() == [8, 9]
     assert applicants["people"].tolist() == [30, 50]
+
+
+def compared(safe: SafeFrame, column: str) -> dict[str, tuple[int, int]]:
+    """Published group -> (applicants, cohort)."""
+    wide = safe.frame.pivot_table(index=column, columns="population", values="people", aggfunc="first")
+    return {label: (int(row["Applicants"]), int(row["Cohort"])) for label, row in wide.iterrows()}
+
+
+def test_compare_counts_folds_a_group_where_everyone_was_accepted():
+    # Publishing "Experienced: 6 applicants, 6 in the cohort" would tell that each of the 6 was accepted.
+    frame = people_in_groups({"Beginner": 30, "Intermediate": 30, "Experienced": 6}, column="level")
+    accepted = in_cohort(frame, "level", {"Beginner": 8, "Intermediate": 7, "Experienced": 6})
+    safe = privacy.compare_counts(frame, "level", accepted, 5, order=["Beginner", "Intermediate", "Experienced"],
+                                  ordered=True)
+    assert compared(safe, "level") == {"Beginner": (30, 8), "Intermediate–Experienced": (36, 13)}
+    assert safe.folded == ("Intermediate", "Experienced") and "combined" in safe.note
+
+
+@pytest.mark.parametrize("left_out", [0, 1, 4])
+def test_compare_counts_folds_a_group_where_too_few_were_left_out(left_out):
+    frame = people_in_groups({"a": 30, "b": 30, "c": 6 + left_out})
+    safe = privacy.compare_counts(frame, "group", in_cohort(frame, "group", {"a": 8, "b": 7, "c": 6}), 5)
+    assert "c" not in compared(safe, "group")
+    assert all(applicants - cohort >= 5 for applicants, cohort in compared(safe, "group").values())
+    assert compared(safe, "group")["b + c"] == (36 + left_out, 13)  # the next smallest group joins it
+
+
+def test_compare_counts_where_everyone_was_accepted_publishes_nothing():
+    frame = people_in_groups({"a": 10, "b": 12})
+    assert privacy.compare_counts(frame, "group", pd.Series(True, index=frame.index), 5).empty
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(groups=st.lists(st.tuples(st.integers(min_value=1, max_value=15), st.integers(min_value=0, max_value=15)),
+                       min_size=1, max_size=6),
+       min_size=st.integers(min_value=2, max_value=6), ordered=st.booleans())
+def test_compare_counts_never_publishes_a_small_applicant_cohort_or_left_out_group(groups, min_size, ordered):
+    sizes = {f"g{i}": applicants for i, (applicants, _) in enumerate(groups)}
+    frame = people_in_groups(sizes)
+    accepted = in_cohort(frame, "group", {f"g{i}": min(a, c) for i, (a, c) in enumerate(groups)})
+    safe = privacy.compare_counts(frame, "group", accepted, min_size, ordered=ordered, order=list(sizes))
+    for applicants, cohort in compared(safe, "group").values():
+        assert min(applicants, cohort, applicants - cohort) >= min_size
+
+
+def test_acceptance_rate_is_withheld_where_too_few_were_accepted_or_not():
+    rows = [{"email": f"{session}-{i}@example.org", "session": session, "accepted": i < accepted}
+            for session, applicants, accepted in (("S1", 40, 3), ("S2", 30, 27), ("S3", 50, 10), ("S4", 20, 20))
+            for i in range(applicants)]
+    frame = pd.DataFrame(rows)
+    safe = privacy.rate_by(frame, "accepted", "session", 5, ordered=True, both_sides=True)
+    rates = dict(zip(safe.frame["session"], safe.frame["rate"]))
+    assert rates["S3"] == pytest.approx(0.2)
+    assert all(pd.isna(rates[s]) for s in ("S1", "S2", "S4"))  # 3 accepted, 3 not accepted, all accepted
+    assert published(safe, "session") == {"S1": 40, "S2": 30, "S3": 50, "S4": 20}  # the counts stay
+    assert safe.withheld == ("S1", "S2", "S4")
+    assert "Rates are withheld where fewer than 5 people are on either side (S1, S2, S4)" in safe.note
+    plain = privacy.rate_by(frame, "accepted", "session", 5, ordered=True)  # e.g. stand-up attendance: shown
+    assert plain.withheld == () and plain.frame["rate"].notna().all()
 
 
 def test_list_answers_count_each_person_once_per_item():

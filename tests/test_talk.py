@@ -38,12 +38,39 @@ def secrets(demo_db) -> dict[str, set[str]]:
     return gather_secrets(demo_db)
 
 
-def assert_no_small_group(spec: dict, min_size: int) -> None:
+def assert_no_small_group(spec: dict, min_size: int, *, rates: bool = True) -> None:
+    """No group in a chart's data, nor one a reader can derive from it, holds fewer than min_size people.
+
+    Derived groups: applicants minus cohort of the same group ("6 applied, 6 accepted"), and
+    rate x people on both sides (accepted and not accepted). ``rates=False`` for weekly
+    participation, whose rates describe the whole cohort (dashboard.privacy's rule for rates).
+    """
     for name, rows in spec.get("datasets", {}).items():
+        pairs: dict[int, dict[str, int]] = {}
         for row in rows:
             for column in ("people", "djangonauts"):
                 if column in row and row[column] is not None:
                     assert row[column] >= min_size, f"dataset {name} has a group of {row[column]}: {row}"
+            if rates and row.get("rate") is not None and row.get("people") is not None:
+                yes = round(row["rate"] * row["people"])
+                assert min(yes, row["people"] - yes) >= min_size, \
+                    f"dataset {name}: rate x people counts {yes} of {row['people']}: {row}"
+            if row.get("population") in (talk.APPLICANTS, talk.COHORT):
+                pairs.setdefault(row["order"], {})[row["population"]] = row["people"]
+        for order, pair in pairs.items():
+            if len(pair) == 2:
+                rest = pair[talk.APPLICANTS] - pair[talk.COHORT]
+                assert rest >= min_size, f"dataset {name}, group {order}: {rest} applicants not in the cohort: {pair}"
+
+
+def test_the_small_group_check_itself_catches_derived_groups():
+    everyone_accepted = [{"level": "Experienced", "order": 0, "population": talk.APPLICANTS, "people": 6},
+                         {"level": "Experienced", "order": 0, "population": talk.COHORT, "people": 6}]
+    with pytest.raises(AssertionError, match="0 applicants not in the cohort"):
+        assert_no_small_group({"datasets": {"d": everyone_accepted}}, 5)
+    few_accepted = [{"session": "2023", "order": 0, "people": 40, "rate": 0.075}]
+    with pytest.raises(AssertionError, match="rate x people counts 3 of 40"):
+        assert_no_small_group({"datasets": {"d": few_accepted}}, 5)
 
 
 @pytest.mark.parametrize("size", [talk.SCREEN, talk.SLIDE], ids=["screen", "slide"])
@@ -54,7 +81,7 @@ def test_every_talk_chart_is_free_of_people_and_small_groups(figures, secrets, s
         spec = chart.to_dict()
         assert spec.get("datasets"), f"{name} has no data"
         assert_nothing_personal(strings_in(spec), secrets)
-        assert_no_small_group(spec, figures.min_group_size)
+        assert_no_small_group(spec, figures.min_group_size, rates=name != "participation")
         fields = {k for rows in spec["datasets"].values() for row in rows for k in row}
         assert not fields & privacy.FORBIDDEN_COLUMNS, (name, fields & privacy.FORBIDDEN_COLUMNS)
 
@@ -89,7 +116,7 @@ def test_a_larger_minimum_folds_more(demo_db, current, settings):
         cohort = safe.frame[safe.frame["population"] == talk.COHORT]
         assert (cohort["people"] >= 12).all() or cohort.empty, name
     for name, chart in talk.talk_charts(figures).items():
-        assert_no_small_group(chart.to_dict(), 12)
+        assert_no_small_group(chart.to_dict(), 12, rates=name != "participation")
 
 
 def test_a_cohort_under_the_minimum_publishes_no_numbers(demo_db, current, settings):
@@ -101,8 +128,36 @@ def test_a_cohort_under_the_minimum_publishes_no_numbers(demo_db, current, setti
     figures = talk.talk_figures(tables, 5)
     assert figures.numbers == {}
     assert figures.hours.empty and figures.prs.empty and figures.participation.empty and figures.confidence.empty
-    for chart in talk.talk_charts(figures).values():
-        assert_no_small_group(chart.to_dict(), 5)
+    for name, chart in talk.talk_charts(figures).items():
+        assert_no_small_group(chart.to_dict(), 5, rates=name != "participation")
+
+
+def test_an_all_accepted_group_and_small_acceptance_counts_stay_hidden(demo_db, current):
+    tables = talk.load_tables(demo_db, current)
+    accepted = set(tables.decisions.loc[tables.decisions["status"] == "accepted", "response_id"])
+    apps = tables.applications.copy()
+    # Six accepted non-beginners become the only "Experienced" applicants: all six were accepted.
+    others = apps["experience_level"] != "Beginner"
+    six = apps.index[others & apps["response_id"].isin(accepted)][:6]
+    apps.loc[others, "experience_level"] = "Intermediate"
+    apps.loc[six, "experience_level"] = "Experienced"
+    tables.applications = apps
+    # Two earlier sessions: 3 of 40 applicants accepted, and 27 of 30 (only 3 not accepted).
+    earlier = [{"session": name, "session_order": -1, "email": f"{name[-1].lower()}{i}@example.org", "accepted": i < n}
+               for name, size, n in (("2023 Session A", 40, 3), ("2023 Session B", 30, 27)) for i in range(size)]
+    tables.history = pd.concat([pd.DataFrame(earlier), tables.history], ignore_index=True)
+    figures = talk.talk_figures(tables, 5)
+    assert "Experienced" not in set(figures.composition["experience"].frame["experience_level"])
+    history = figures.applications.frame.set_index("session")
+    assert history.loc[["2023 Session A", "2023 Session B"], "people"].tolist() == [40, 30]  # the counts stay
+    assert history.loc[["2023 Session A", "2023 Session B"], "rate"].isna().all()
+    assert history["rate"].notna().sum() == len(history) - 2
+    charts = talk.talk_charts(figures)
+    for name, chart in charts.items():
+        assert_no_small_group(chart.to_dict(), 5, rates=name != "participation")
+    applications = json.dumps(charts["applications"].to_dict())
+    assert "Rates are withheld where fewer than 5 people are on either side (2023 Session A, 2023 Session B)" in applications
+    assert "combined" in json.dumps(charts["experience"].to_dict())
 
 
 def test_titles_state_the_finding_from_the_data(demo_db, current, figures):
