@@ -72,6 +72,11 @@ class ImportResult:
     sync_run_id: int | None = None
     seconds: float = 0.0
     columns_not_mapped: list[str] = field(default_factory=list)
+    rejections_changed: bool = False  # the sheet's stored rejections differ from before this import
+
+    def stored_data_changed(self) -> bool:
+        """True when this import changed canonical rows or rejections (so cached views must reload)."""
+        return bool(self.rows_inserted or self.rows_updated or self.rejections_changed)
 
     def unmapped_notice(self) -> str:
         """A sentence about columns that fed no field (their values stay in the raw rows), or ''."""
@@ -331,7 +336,7 @@ def import_tables(
             run.summary = {"tables": [
                 {k: v for k, v in r.summary().items() if k != "rejections"} for r in results
             ]}
-            if any(r.rows_inserted or r.rows_updated or r.rows_rejected for r in results):
+            if any(r.stored_data_changed() for r in results):
                 dbmod.bump_data_version(db, session.id)
             seconds = time.perf_counter() - started
             for r in results:
@@ -415,19 +420,7 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
             else:
                 result.rows_unchanged += 1
 
-    stored_rows = {row_numbers[position] for position, _ in good}
-    stale = [raw_by_row[n].id for n in stored_rows if n in raw_by_row]
-    if stale:  # a row fixed in the source is no longer rejected
-        for old in db.scalars(select(models.RejectedRow).where(models.RejectedRow.raw_row_id.in_(stale))):
-            db.delete(old)
-    for rejection in rejected:
-        raw_row = raw_by_row[rejection.row_number]
-        entry = db.scalar(select(models.RejectedRow).where(models.RejectedRow.raw_row_id == raw_row.id))
-        if entry is None:
-            entry = models.RejectedRow(session_id=session.id, raw_row_id=raw_row.id)
-            db.add(entry)
-        entry.table_name, entry.sheet, entry.row_number = item.table, item.sheet, rejection.row_number
-        entry.column, entry.value, entry.code, entry.reason = rejection.column, rejection.value, rejection.code, rejection.reason
+    result.rejections_changed = _replace_rejections(db, session, item, source, raw_by_row, rejected)
 
     result.rows_read = len(records) - blank
     result.rows_stored = len(good)
@@ -436,6 +429,34 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
     result.rejections = sorted(rejected, key=lambda r: r.row_number)
     db.flush()
     return result
+
+
+def _replace_rejections(db, session: models.Session, item: TableInput, source: str,
+                        raw_by_row: dict[int, models.RawRow], rejected: list[Rejection]) -> bool:
+    """Make the sheet's stored rejections exactly this import's (the source's current state); True if any changed."""
+    raw = models.RawRow
+    current = {
+        entry.raw_row_id: entry
+        for entry in db.scalars(select(models.RejectedRow).join(raw, raw.id == models.RejectedRow.raw_row_id).where(
+            raw.session_id == session.id, raw.table_name == item.table, raw.source == source, raw.sheet == item.sheet))
+    }
+    changed = False
+    for rejection in rejected:
+        raw_row = raw_by_row[rejection.row_number]
+        entry = current.pop(raw_row.id, None)
+        if entry is None:
+            entry = models.RejectedRow(session_id=session.id, raw_row_id=raw_row.id)
+            db.add(entry)
+        values = {"table_name": item.table, "sheet": item.sheet, "row_number": rejection.row_number,
+                  "column": rejection.column, "value": rejection.value, "code": rejection.code, "reason": rejection.reason}
+        for name, value in values.items():
+            if getattr(entry, name) != value:
+                setattr(entry, name, value)
+                changed = True
+    for stale in current.values():  # rows fixed, blanked or gone from the source, or replaced by a newer version
+        db.delete(stale)
+        changed = True
+    return changed
 
 
 def import_frame(url: str, settings: Settings, table: str, frame: pd.DataFrame, *, source: str, sheet: str,

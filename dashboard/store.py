@@ -62,6 +62,12 @@ def sync_runs_frame(url: str, session_id: int, limit: int = 200) -> pd.DataFrame
     return frame
 
 
+def last_sync_run_id(url: str) -> int:
+    """The newest import or sync run's id (0 when none): a run that changed no data still changes this."""
+    with OrmSession(dbmod.get_engine(url)) as db:
+        return int(db.scalar(select(func.max(models.SyncRun.id))) or 0)
+
+
 def rejected_rows_frame(url: str, session_id: int) -> pd.DataFrame:
     """Rows that could not be stored, with the reason and the source they came from."""
     r, raw = models.RejectedRow, models.RawRow

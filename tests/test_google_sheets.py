@@ -158,6 +158,23 @@ def test_an_edited_cell_updates_one_row(empty_url, settings, fake):
     assert "Renamed Applicant" in set(names)
 
 
+def test_a_cell_fixed_in_the_sheet_clears_its_rejection_and_an_unchanged_sync_keeps_the_version(empty_url, settings, fake):
+    cfg = sheet_settings(settings, fake)
+    first = next(r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins")
+    planted = first.rejections[0]
+    listed = store.rejected_rows_frame(empty_url, _session_id(empty_url))
+    assert planted.row_number in set(listed[listed["sheet"] == "Check-ins"]["row_number"])
+    version = dbmod.data_version(empty_url, _session_id(empty_url))
+    sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake))
+    assert dbmod.data_version(empty_url, _session_id(empty_url)) == version  # nothing changed: caches stay valid
+    fake.tabs["Check-ins"].loc[planted.row_number - 2, planted.column] = "4"
+    fixed = next(r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins")
+    assert planted.row_number not in {r.row_number for r in fixed.rejections}
+    listed = store.rejected_rows_frame(empty_url, _session_id(empty_url))
+    assert planted.row_number not in set(listed[listed["sheet"] == "Check-ins"]["row_number"])
+    assert dbmod.data_version(empty_url, _session_id(empty_url)) > version
+
+
 def _count(url, model) -> int:
     with OrmSession(dbmod.get_engine(url)) as db:
         return len(db.scalars(select(model.id)).all())

@@ -219,3 +219,41 @@ def test_cli_demo_then_import_prints_a_json_summary(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "dashboard", "import", str(tmp_path / "nope.csv"), "--table", "checkins"],
                              cwd=ROOT, env=env, capture_output=True, text=True)
     assert missing.returncode == 1 and "not found" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_a_row_fixed_in_the_source_is_no_longer_listed_as_rejected(settings, empty_url, tmp_path):
+    path = tmp_path / "checkins.csv"
+
+    def import_file(rows):
+        pd.DataFrame(rows).to_csv(path, index=False)
+        raw = read_sheets(path)[0]
+        return import_frame(empty_url, settings, "checkins", raw.frame, source=f"file:{path.name}", sheet=raw.name,
+                            row_numbers=raw.row_numbers)
+
+    rows = checkin_rows(100)
+    rows[41][Q["hours"]] = "lots"
+    assert import_file(rows).rows_rejected == 1
+    rows[41][Q["hours"]] = "still lots"  # changed, still bad: one rejection, describing the new value
+    assert import_file(rows).rows_rejected == 1
+    listed = store.rejected_rows_frame(empty_url, 1)
+    assert listed[["row_number", "value"]].values.tolist() == [[43, "still lots"]]
+    rows[41][Q["hours"]] = "4"  # fixed
+    fixed = import_file(rows)
+    assert (fixed.rows_stored, fixed.rows_rejected) == (100, 0)
+    assert store.rejected_rows_frame(empty_url, 1).empty and count(empty_url, models.RejectedRow) == 0
+    assert count(empty_url, models.Checkin) == 100
+
+
+def test_reimporting_an_unchanged_file_with_rejected_rows_keeps_the_data_version(settings, empty_url):
+    rows = checkin_rows(20)
+    rows[3][Q["hours"]] = "lots"
+    frame = pd.DataFrame(rows)
+    assert import_frame(empty_url, settings, "checkins", frame, source="t", sheet="Check-ins").rows_rejected == 1
+    version = dbmod.data_version(empty_url, 1)
+    again = import_frame(empty_url, settings, "checkins", frame, source="t", sheet="Check-ins")
+    assert dbmod.data_version(empty_url, 1) == version
+    assert again.rows_rejected == 1 and not again.stored_data_changed()
+    rows[3][Q["hours"]] = "more"  # only the rejected row changes: its rejection does, and so does the version
+    changed = import_frame(empty_url, settings, "checkins", pd.DataFrame(rows), source="t", sheet="Check-ins")
+    assert dbmod.data_version(empty_url, 1) == version + 1
+    assert changed.rows_updated == 0 and changed.stored_data_changed()

@@ -69,3 +69,21 @@ def test_md_text_escapes_every_markdown_character_and_loses_nothing(text):
     assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", escaped) == text
     unescaped_markup = re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)
     assert not set(unescaped_markup) & set("\\`*_[]()<>#!|~$")
+
+
+def test_an_import_that_changes_nothing_still_shows_as_the_newest_run(demo_url, settings, tmp_path):
+    import pandas as pd
+
+    from dashboard.importer import import_frame
+
+    st.cache_data.clear()
+    frame = pd.DataFrame({"email": ["dj@example.org"], "week": ["1"], "hours": ["4"]})
+    import_frame(demo_url, settings, "checkins", frame, source="file:week1.csv", sheet="week1", session_name="2026 Session 6")
+    ctx = _context(demo_url, settings)
+    before = data.sync_runs(ctx)
+    again = import_frame(demo_url, settings, "checkins", frame, source="file:week1.csv", sheet="week1",
+                         session_name="2026 Session 6")
+    assert not again.stored_data_changed()
+    after = data.sync_runs(_context(demo_url, settings))
+    assert _context(demo_url, settings).version == ctx.version  # the data did not change...
+    assert len(after) == len(before) + 1 and after.iloc[0]["id"] > before.iloc[0]["id"]  # ...but the run is listed

@@ -27,7 +27,7 @@ def _one_to_ones(url: str, session_id: int, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _sync_runs(url: str, session_id: int, version: int) -> pd.DataFrame:
+def _sync_runs(url: str, session_id: int, last_run: int) -> pd.DataFrame:
     return store.sync_runs_frame(url, session_id)
 
 
@@ -84,7 +84,8 @@ def one_to_ones(ctx: PageContext) -> pd.DataFrame:
 
 def sync_runs(ctx: PageContext) -> pd.DataFrame:
     """Import and sync history (organisers only: it names sheets and files)."""
-    frame = _sync_runs(ctx.url, ctx.session_id, ctx.version)
+    # Keyed by the newest run, not the data version: a sync that changed nothing is still news here.
+    frame = _sync_runs(ctx.url, ctx.session_id, store.last_sync_run_id(ctx.url))
     return frame if ctx.viewer.is_organiser else frame.iloc[0:0]
 
 
