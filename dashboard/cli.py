@@ -11,6 +11,9 @@ import json
 import pkgutil
 import sys
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
 from dashboard import commands
 from dashboard.config import ConfigError, load_settings
 
@@ -35,12 +38,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a bad config or an unreachable database ends in one sentence, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
         return int(args.run(args, settings) or 0)
     except ConfigError as exc:
         return fail(args, str(exc))
+    except OperationalError as exc:  # the server is down, the login is refused or the file cannot be opened
+        return fail(args, database_unavailable(exc, getattr(args, "database", None), settings.database_url),
+                    reason="database_unavailable")
+
+
+def database_unavailable(error: OperationalError, given: str | None, configured: str) -> str:
+    """What went wrong opening the database (--database, else the configured one) and what to check; no password."""
+    parsed = make_url(given or configured)
+    lines = str(error.orig).strip().splitlines() or [type(error.orig).__name__]
+    reason = lines[0].replace(parsed.password, "***") if parsed.password else lines[0]
+    setting = "--database" if given else "DASHBOARD_DATABASE_URL (or [database] url in dashboard.toml)"
+    check = ("its folder exists and can be written to" if parsed.get_backend_name() == "sqlite"
+             else "the database server is running and accepts that user")
+    return (f"Mission Control cannot open its database {parsed.render_as_string(hide_password=True)} ({reason[:300]}); "
+            f"check {setting} and that {check}.")
 
 
 def fail(args, message: str, code: int = 1, **extra) -> int:

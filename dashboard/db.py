@@ -1,7 +1,7 @@
 """Engine, transactions and schema migrations (Alembic) for SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -19,7 +19,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def get_engine(url: str) -> Engine:
     """One engine per database URL for the life of the process."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        # A folder that cannot be made is reported by SQLite on connect, like any database that cannot be opened.
+        with suppress(OSError):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")

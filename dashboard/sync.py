@@ -98,7 +98,7 @@ def sync_spreadsheet(
     started = time.perf_counter()
     spreadsheet = spreadsheet or spreadsheet_configured(settings) or ""
     source = source_name(spreadsheet) if spreadsheet else "google_sheets"
-    dbmod.migrate(url)
+    dbmod.migrate(url)  # outside the handling below: an unreachable database is not a sync failure to record
     try:
         cfg = settings.section("sources")
         tabs = gs.configured_tabs(settings)

@@ -1,4 +1,5 @@
 """Storage on SQLite and PostgreSQL: schema, the demo through the importer, transactions, types."""
+import json
 from datetime import date
 
 import pandas as pd
@@ -79,7 +80,7 @@ def test_every_write_bumps_the_data_version(storage_url, settings, demo_data):
 
 def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
     """Review, blind mode, decisions, teams and one-to-ones: each write is stored, audited and versioned."""
-    from dashboard import audit, review, selection, teams, wellbeing
+    from dashboard import access, audit, review, selection, teams, wellbeing
 
     demo.build(storage_url, settings, seed=7, scale=1)
     sid = int(store.sessions_frame(storage_url).iloc[-1]["id"])
@@ -99,7 +100,8 @@ def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
     other_team = next(t.name for t in instance.teams if t.name != people.at[mover, "team"])
     placed = {c.email: people.at[c.email, "team"] for c in instance.candidates}
     assert teams.save_assignments(storage_url, sid, instance, {**placed, mover: other_team}, "organiser1@example.org") >= 1
-    wellbeing.record_one_to_one(storage_url, sid, mover, "captain@example.org", date(2026, 11, 2), "Talked about pace.")
+    organiser = access.Viewer("organiser1@example.org", frozenset({access.ORGANISER}))
+    wellbeing.record_one_to_one(storage_url, sid, mover, organiser, date(2026, 11, 2), "Talked about pace.")
 
     reviews = store.load_table(storage_url, sid, "reviews").set_index(["response_id", "reviewer"])
     assert reviews.loc[(first, "new.reviewer@example.org"), "comment"] == "Clear answers."
@@ -112,3 +114,56 @@ def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
     log = audit.entries(storage_url, sid)
     assert {"review_saved", "blind_review_changed", "decision_changed", "save_teams", "one_to_one_recorded"} <= set(log["action"])
     assert dbmod.data_version(storage_url, sid) > version
+
+
+# --- the command line on an empty or unreachable database ---------------------------------
+
+UNREACHABLE = "postgresql+psycopg://u:secret-pw@127.0.0.1:1/x"
+COMMANDS = [  # every command that reads or writes the database, --json right after its name
+    ["demo"], ["import", "checkins.csv", "--table", "checkins"], ["sync", "--spreadsheet", "abc"], ["review-stats"],
+    ["signals"], ["teams", "allocate"], ["export-charts", "--out", "charts"], ["djangonaut-space", "export"],
+    ["djangonaut-space", "import", "full.csv"],
+]
+
+
+def run_cli(monkeypatch, capsys, url: str, argv: list[str]) -> tuple[int, str]:
+    """Run `python -m dashboard ARGV` in-process on the database at url; exit code and everything printed."""
+    from dashboard import cli
+    from dashboard.config import EXAMPLE_CONFIG_PATH
+
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    code = cli.main(["--config", str(EXAMPLE_CONFIG_PATH), *argv])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+@pytest.mark.parametrize("argv", [["djangonaut-space", "export"], ["export-charts", "--out", "charts"]])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_exports_on_a_fresh_database_create_the_schema_and_say_there_is_no_session(argv, as_json, tmp_path, monkeypatch,
+                                                                                 capsys):
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code, printed = run_cli(monkeypatch, capsys, url, [argv[0], *(["--json"] if as_json else []), *argv[1:]])
+    assert code == 1 and "Traceback" not in printed
+    message = json.loads(printed)["error"] if as_json else printed
+    assert "no session yet" in message and "python -m dashboard demo" in message
+    assert "sessions" in inspect(dbmod.get_engine(url)).get_table_names()
+    assert not (tmp_path / "charts").exists()
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: " ".join(argv[:2]))
+@pytest.mark.parametrize("as_json", [False, True])
+def test_an_unreachable_database_is_one_sentence_without_the_password(argv, as_json, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, printed = run_cli(monkeypatch, capsys, UNREACHABLE, [argv[0], *(["--json"] if as_json else []), *argv[1:]])
+    assert code == 1 and "secret-pw" not in printed and "Traceback" not in printed
+    message = json.loads(printed)["error"] if as_json else printed
+    assert message.strip().startswith(("Mission Control cannot open its database", "Error: Mission Control cannot open"))
+    assert "127.0.0.1:1" in message and "DASHBOARD_DATABASE_URL" in message
+
+
+def test_demo_refuses_a_session_name_it_would_ignore(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code, printed = run_cli(monkeypatch, capsys, url, ["demo", "--session", "My session", "--json"])
+    assert code == 1 and "--session" in json.loads(printed)["error"]
+    assert dbmod.is_empty(url)

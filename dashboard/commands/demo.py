@@ -1,4 +1,4 @@
-"""python -m dashboard demo [--seed N] [--scale K] [--force]"""
+"""python -m dashboard demo [--seed N] [--scale K] [--force] (its sessions are fixed: no --session)"""
 from __future__ import annotations
 
 import time
@@ -20,6 +20,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args, settings) -> int:
+    if args.session:
+        return fail(args, f"The demo writes its own sessions ('{CURRENT_SESSION[0]}' and five past ones), so --session "
+                          "cannot be used with it; run 'python -m dashboard demo' without --session.")
     url = args.database or settings.database_url
     if not dbmod.is_empty(url):
         if args.if_empty:

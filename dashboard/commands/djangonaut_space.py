@@ -53,11 +53,12 @@ def export_decisions(url: str, settings: Settings, session_name: str | None = No
 
 def run(args, settings) -> int:
     url = settings.database_url
+    dbmod.migrate(url)
     if args.action == "export":
         try:
             text = export_decisions(url, settings, args.session)
         except SessionNotFound as exc:
-            return fail(args, str(exc))
+            return fail(args, f"Nothing to export: {exc}")
         rows = max(0, text.count("\n") - 1)
         if args.output:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -70,7 +71,6 @@ def run(args, settings) -> int:
     if not args.file:
         return fail(args, "Name the Full CSV to import, e.g. 'python -m dashboard djangonaut-space import full.csv'.")
     path = Path(args.file)
-    dbmod.migrate(url)
     try:
         export = read_full_export(path)
         results = import_full_export(url, settings, export, source=f"djangonaut_space:{path.name}",

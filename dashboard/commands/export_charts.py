@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from dashboard import talk
+from dashboard import db as dbmod, talk
 from dashboard.cli import emit, fail
 from dashboard.privacy import PrivacyError
 from dashboard.sessions import SessionNotFound
@@ -21,6 +21,7 @@ def add_arguments(parser) -> None:
 
 def run(args, settings) -> int:
     url = args.database or settings.database_url
+    dbmod.migrate(url)
     started = time.perf_counter()
     try:
         session = talk.session_for(url, settings, args.session)
@@ -29,9 +30,7 @@ def run(args, settings) -> int:
         charts = talk.talk_charts(figures, talk.SLIDE)
         formats = ("png", "svg") if args.format == "all" else (args.format,)
         written = talk.write_files(talk.export_files(charts, figures, formats), Path(args.out))
-    except SessionNotFound as exc:
-        return fail(args, str(exc))
-    except PrivacyError as exc:
+    except (SessionNotFound, PrivacyError) as exc:
         return fail(args, f"Charts not written: {exc}")
     except OSError as exc:
         return fail(args, f"Could not write to {args.out} ({exc.strerror or exc}); choose a folder you can write to.")
