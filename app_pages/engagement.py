@@ -26,7 +26,8 @@ numbers = engagement.session_in_numbers(wb.checkins, wb.people, wb.one_to_ones, 
 min_group = int(ctx.settings.section("privacy").get("min_group_size", 5))
 survey_ok = ctx.viewer.is_organiser or numbers["surveyed_end"] >= min_group
 tiles = [
-    ("Tickets progressed", numbers["tickets_progressed"], "Tickets Djangonauts moved forward, from the weekly check-ins"),
+    ("Tickets progressed / closed", engagement.tickets_text(numbers),
+     "Tickets Djangonauts moved forward, and of those closed, from the weekly check-ins"),
     ("Weekly catch-ups held", numbers["catch_ups_held"], "Team stand-ups with at least one Djangonaut present"),
     ("One-to-ones held", numbers["one_to_ones_held"], "Recorded by Captains"),
     ("PR review comments", numbers["review_comments"], None),
@@ -52,7 +53,7 @@ weekly_teams = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_on
                                             session["start_date"], by_team=True)
 st.subheader("By week")
 pick, switch = st.columns([1, 2], vertical_alignment="bottom")
-metric = pick.selectbox("Show", list(charts.ENGAGEMENT_LABELS)[:7], format_func=charts.ENGAGEMENT_LABELS.get,
+metric = pick.selectbox("Show", charts.WEEKLY_METRICS, format_func=charts.ENGAGEMENT_LABELS.get,
                       key="engagement_metric")
 by_team = switch.toggle("One line per team", value=weekly_teams["team"].nunique() > 1, key="engagement_by_team")
 st.altair_chart(charts.engagement_by_week_chart(weekly_teams if by_team else weekly_all, metric), theme=None)

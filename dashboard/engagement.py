@@ -14,15 +14,16 @@ import pandas as pd
 from dashboard import wellbeing
 
 ALL_TEAMS = "All teams"
-COUNT_FIELDS = ("prs_opened", "prs_merged", "review_comments", "tickets_progressed")
+COUNT_FIELDS = ("prs_opened", "prs_merged", "review_comments", "tickets_progressed", "tickets_closed")
 WEEKLY_COLUMNS = [
     "team", "week", "djangonauts", "checkins", "checkin_rate", "standups_attended", "standup_rate",
-    "one_to_ones", "prs_opened", "prs_merged", "review_comments", "tickets_progressed",
+    "one_to_ones", "prs_opened", "prs_merged", "review_comments", "tickets_progressed", "tickets_closed",
 ]
 CUMULATIVE_FIELDS = ("checkins", "standups_attended", "one_to_ones", "prs_opened", "prs_merged",
-                     "review_comments", "tickets_progressed")
+                     "review_comments", "tickets_progressed", "tickets_closed")
 NUMBER_LABELS = {  # session_in_numbers key -> tile label (the words organisers quote in talks)
     "tickets_progressed": "Tickets progressed",
+    "tickets_closed": "Tickets closed",
     "catch_ups_held": "Weekly catch-ups held",
     "one_to_ones_held": "One-to-ones held",
     "review_comments": "PR review comments",
@@ -71,8 +72,8 @@ def weekly_engagement(checkins: pd.DataFrame, people: pd.DataFrame, one_to_ones:
         rows = pd.DataFrame(columns=["email", "week", "attended_standup", *COUNT_FIELDS])
     rows["team"] = rows["email"].map(team_of).fillna("No team") if by_team else ALL_TEAMS
     rows["standup"] = rows["attended_standup"].map(lambda v: v is True or v == 1)
-    for name in COUNT_FIELDS:
-        rows[name] = pd.to_numeric(rows[name], errors="coerce").fillna(0)
+    for name in COUNT_FIELDS:  # a form without the question counts none (the tiles say "not known")
+        rows[name] = pd.to_numeric(rows[name], errors="coerce").fillna(0) if name in rows else 0
     meetings = one_to_ones.copy() if one_to_ones is not None and len(one_to_ones) else pd.DataFrame(columns=["email", "held_on"])
     meetings["week"] = [week_of(d, start_date, n_weeks) for d in meetings["held_on"]]
     meetings = meetings.dropna(subset=["week"])
@@ -156,6 +157,11 @@ def session_in_numbers(checkins: pd.DataFrame | None, people: pd.DataFrame | Non
     def total(name: str) -> int:
         return int(pd.to_numeric(rows[name], errors="coerce").fillna(0).sum()) if name in rows and len(rows) else 0
 
+    def known_total(name: str) -> int | None:
+        """A total, or None when no check-in answered it (a form without the question is not zero)."""
+        values = pd.to_numeric(rows[name], errors="coerce") if name in rows and len(rows) else pd.Series(dtype=float)
+        return int(values.sum()) if values.notna().any() else None
+
     attended = rows[rows["attended_standup"].map(lambda v: v is True or v == 1)] if len(rows) else rows
     team_of = dict(zip(roster["email"], roster["team"]))
     catch_ups = len({(team_of.get(e, "No team"), w) for e, w in zip(attended["email"], attended["week"])}) if len(attended) else 0
@@ -165,6 +171,7 @@ def session_in_numbers(checkins: pd.DataFrame | None, people: pd.DataFrame | Non
         "checkins": int(len(rows)),
         "checkin_rate": round(len(rows) / expected, 3) if expected else None,
         "tickets_progressed": total("tickets_progressed"),
+        "tickets_closed": known_total("tickets_closed"),
         "catch_ups_held": catch_ups,  # team-weeks whose stand-up at least one Djangonaut attended
         "standups_attended": int(len(attended)),
         "one_to_ones_held": _one_to_ones_upto(one_to_ones, as_of_week, start_date),
@@ -174,3 +181,9 @@ def session_in_numbers(checkins: pd.DataFrame | None, people: pd.DataFrame | Non
     }
     numbers.update(survey_confidence(surveys))
     return numbers
+
+
+def tickets_text(numbers: dict) -> str:
+    """'35 / 19' (progressed / closed), or just '35' when the check-ins do not ask about closed tickets."""
+    closed = numbers.get("tickets_closed")
+    return f"{numbers['tickets_progressed']}" + ("" if closed is None else f" / {closed}")

@@ -29,7 +29,7 @@ EXPERIENCE_ORDER = ("Beginner", "Intermediate", "Experienced")
 STAGE_LABELS = {"start": "Start", "mid": "Middle", "end": "End"}
 APPLICANTS, COHORT = "Applicants", "Cohort"
 BAND_ORDER = tuple(name for name, _, _ in selection.TIMEZONE_BANDS) + (selection.UNKNOWN,)
-CHECKIN_FIGURES = ("checkins", "checkin_rate", "tickets_progressed", "catch_ups_held", "standups_attended",
+CHECKIN_FIGURES = ("checkins", "checkin_rate", "tickets_progressed", "tickets_closed", "catch_ups_held", "standups_attended",
                    "review_comments", "prs_opened", "prs_merged")
 CHART_ORDER = ("numbers", "applications", "experience", "timezones", "projects", "hours", "participation", "prs",
                "confidence")
@@ -309,6 +309,9 @@ NUMBER_TILES = (  # key, label, how to show the value
 def numbers_frame(numbers: dict[str, Any], min_size: int) -> SafeFrame:
     """The headline numbers as tiles (label, value text, position), checked like any aggregate."""
     tiles = [(label, fmt(numbers[key])) for key, label, fmt in NUMBER_TILES if numbers.get(key) is not None]
+    if numbers.get("tickets_progressed") is not None and numbers.get("tickets_closed") is not None:
+        tiles = [("Tickets progressed / closed", engagement.tickets_text(numbers)) if label == "Tickets progressed"
+                 else (label, value) for label, value in tiles]
     start, end = numbers.get("confidence_start"), numbers.get("confidence_end")
     if start is not None and end is not None:
         tiles.append(("Confidence, start → end (of 5)", f"{_num(start)} → {_num(end)}"))

@@ -13,8 +13,10 @@ STATUS_LABELS = {"reported": "Checked in", "missing": "No check-in", "holiday": 
 ENGAGEMENT_LABELS = {
     "checkin_rate": "Check-in rate", "standup_rate": "Stand-up attendance", "one_to_ones": "One-to-ones held",
     "prs_opened": "PRs opened", "prs_merged": "PRs merged", "review_comments": "PR review comments",
-    "tickets_progressed": "Tickets progressed", "checkins": "Check-ins", "standups_attended": "Stand-ups attended",
+    "tickets_progressed": "Tickets progressed", "tickets_closed": "Tickets closed", "checkins": "Check-ins", "standups_attended": "Stand-ups attended",
 }
+WEEKLY_METRICS = ("checkin_rate", "standup_rate", "one_to_ones", "prs_opened", "prs_merged", "review_comments",
+                  "tickets_progressed", "tickets_closed")  # what the Engagement page offers week by week
 RATES = ("checkin_rate", "standup_rate")
 
 
@@ -120,7 +122,8 @@ def engagement_by_week_chart(weekly: pd.DataFrame, metric: str) -> alt.Chart:
 
 
 def cumulative_chart(cumulative: pd.DataFrame, metrics: tuple[str, ...] = ("prs_opened", "prs_merged",
-                                                                            "review_comments", "tickets_progressed")) -> alt.Chart:
+                                                                            "review_comments", "tickets_progressed",
+                                                                            "tickets_closed")) -> alt.Chart:
     """Running totals over the weeks, one line per metric, all teams together."""
     summed = cumulative.groupby("week")[[f"cum_{m}" for m in metrics]].sum().reset_index()
     frame = summed.melt("week", var_name="metric", value_name="total")

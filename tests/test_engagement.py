@@ -137,3 +137,14 @@ def test_demo_session_numbers_match_the_tables(demo_url):
                                       (date(2026, 9, 27), None), (date(2026, 11, 23), None)])
 def test_week_of(day, week):
     assert engagement.week_of(day, START, 8) == week
+
+
+def test_tickets_closed_is_not_known_rather_than_zero_when_the_form_does_not_ask():
+    people = pd.DataFrame({"email": ["a@x.org"], "role": ["djangonaut"], "team": ["Nebula"]})
+    asked = pd.DataFrame({"email": ["a@x.org", "a@x.org"], "week": [1, 2], "attended_standup": [True, False],
+                          "tickets_progressed": [2, 1], "tickets_closed": [1, None]})
+    numbers = engagement.session_in_numbers(asked, people, None, None)
+    assert (numbers["tickets_progressed"], numbers["tickets_closed"]) == (3, 1)
+    assert engagement.tickets_text(numbers) == "3 / 1"
+    not_asked = engagement.session_in_numbers(asked.drop(columns=["tickets_closed"]), people, None, None)
+    assert not_asked["tickets_closed"] is None and engagement.tickets_text(not_asked) == "3"

@@ -132,11 +132,13 @@ def test_engagement_as_organiser_shows_the_session_in_numbers(monkeypatch, demo_
     metrics = {m.label: m.value for m in at.metric}
     checkins = store.load_table(demo_url, _sid(demo_url), "checkins")
     assert metrics["PRs merged"] == str(int(checkins["prs_merged"].sum()))
-    assert metrics["Tickets progressed"] == str(int(checkins["tickets_progressed"].sum()))
+    progressed, closed = int(checkins["tickets_progressed"].sum()), int(checkins["tickets_closed"].sum())
+    assert 0 < closed < progressed
+    assert metrics["Tickets progressed / closed"] == f"{progressed} / {closed}"
     assert metrics["One-to-ones held"] == str(len(store.load_one_to_ones(demo_url, _sid(demo_url))))
     assert "→" in metrics["Confidence, start → end (of 5)"]
     assert metrics["Comfortable contributing"].endswith("%")
-    at.selectbox(key="engagement_metric").set_value("prs_merged").run()
+    at.selectbox(key="engagement_metric").set_value("tickets_closed").run()
     assert not at.exception
 
 
