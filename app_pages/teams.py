@@ -188,7 +188,8 @@ if tightest:
 checkins = data.table(ctx, "checkins")
 if len(checkins):
     st.subheader("Who carries each team")
-    st.caption("Each member's share of their team's reported hours so far, from check-ins (saved teams).")
+    st.caption("Each member's share of their team's weekly hours so far, from their mean hours per reported week "
+               "(missed weeks are not zero), from check-ins (saved teams).")
     thresholds = wellbeing.load_thresholds(ctx.settings)
     contribution = wellbeing.team_balance(checkins, data.people(ctx), int(checkins["week"].max()), thresholds)
     contribution = contribution[contribution["team"] != "No team"]

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.store import current_week
+from dashboard import wellbeing
 
 
 @dataclass
@@ -30,7 +30,7 @@ def session_at_a_glance(session: dict, applications: pd.DataFrame, reviews: pd.D
 
     open_signals is dashboard.wellbeing's SessionSignals.open (one row per open signal).
     """
-    week = current_week(session.get("start_date"), int(session.get("weeks") or 8), today)
+    week = wellbeing.default_week(checkins, session, today)  # the same "this week" as the Wellbeing page
     djangonauts = set(people.loc[people["role"] == "djangonaut", "email"])
     this_week = checkins[(checkins["week"] == week) & checkins["email"].isin(djangonauts)]
     statuses = decisions["status"].value_counts().to_dict() if len(decisions) else {}
