@@ -529,6 +529,13 @@ def default_week(data_checkins: pd.DataFrame | None, session: dict, today: date 
     return max(calendar, latest)
 
 
+def over_expected(checkins: pd.DataFrame, expected_hours: float, thresholds: Thresholds = Thresholds()) -> pd.DataFrame:
+    """Check-ins that report hours, flagged 'over_expected' above the top of the expected band (missing hours left out)."""
+    hours = pd.to_numeric(checkins["hours"], errors="coerce")
+    reported = checkins[hours.notna()]
+    return reported.assign(over_expected=hours[hours.notna()] > expected_hours * thresholds.expected_band[1])
+
+
 # --- per person and per team ----------------------------------------------------------
 
 def weekly_series(checkins: pd.DataFrame, emails: list[str], upto_week: int, expected_hours: float,

@@ -130,8 +130,7 @@ def wellbeing_trends() -> nbformat.NotebookNode:
                           "with fewer check-ins than the minimum are merged with a neighbour."),
         new_code_cell('hours = privacy.quartiles_by(checkins, "hours", "week", min_size, ordered=True)\n'
                       'talk.hours_chart(hours, expected, talk.NOTEBOOK)'),
-        new_code_cell('over = checkins.assign(over_expected=checkins["hours"] > expected * thresholds.expected_band[1])\n'
-                      'over = over[checkins["hours"].notna()]\n'
+        new_code_cell('over = wellbeing.over_expected(checkins, expected, thresholds)\n'
                       'share_over = privacy.rate_by(over, "over_expected", "week", min_size, ordered=True)\n'
                       'share_over.frame.round(3)'),
         new_markdown_cell("## Energy and burnout\n\nMean energy (1 = drained, 5 = full of energy) and mean burnout "

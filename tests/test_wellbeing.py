@@ -531,3 +531,10 @@ def test_signals_command_on_a_past_session_without_checkins(demo_url):
     done = _cli(demo_url, "--json", "--session", "2024 Session 1")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+def test_over_expected_flags_hours_above_the_band_and_leaves_out_missing_hours():
+    checkins = pd.DataFrame({"email": ["a", "b", "c", "d"], "week": [1, 1, 1, 1], "hours": [4.0, 6.5, None, 5.0]})
+    flagged = wellbeing.over_expected(checkins, 4.0, wellbeing.Thresholds(expected_band=(0.5, 1.5)))
+    assert flagged["email"].tolist() == ["a", "b", "d"]  # no report is not 0 h and not 'under'
+    assert flagged["over_expected"].tolist() == [False, True, False]  # above 6 h, the top of the band
