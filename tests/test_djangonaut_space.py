@@ -139,3 +139,6 @@ def test_round_trip_through_the_command_line(empty_url, full_csv, tmp_path, monk
     # Only ranked responses have a decision; Score is the mean of the scorers' columns.
     assert [(r["Response ID"], r["Score"], r["Selection Rank"]) for r in rows] == [("102", "3", "1"), ("101", "4.5", "2")]
     assert cli.main(["--config", config, "djangonaut-space", "import", str(tmp_path / "missing.csv")]) == 1
+    capsys.readouterr()
+    assert cli.main(["--config", config, "djangonaut-space", "export", "-o", str(tmp_path / "no-such-dir" / "d.csv")]) == 1
+    assert "Could not write" in capsys.readouterr().err

@@ -89,3 +89,20 @@ def test_a_failed_sync_shows_the_reason_and_stays_visible(demo_url, fake):
     assert any(CLIENT_EMAIL in e and "not shared" in e for e in errors)
     at.run()
     assert any("Last failed attempt" in e.value and CLIENT_EMAIL in e.value for e in at.error)
+
+
+def test_a_column_that_feeds_no_field_is_named_after_sync_now(demo_url, workbook):
+    from dashboard import demo
+
+    tabs = {name: frame.copy() for name, frame in workbook.items()}
+    tabs[demo.SHEET_NAMES["checkins"]]["Favourite biscuit"] = "Hobnob"
+    server = FakeSheets(tabs=tabs)
+    server.start()
+    try:
+        at = app_for(demo_url, server).run()
+        at.button(key="sync_now").click().run()
+    finally:
+        server.stop()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("Favourite biscuit" in w and "mapping" in w for w in warnings), warnings

@@ -61,7 +61,10 @@ def run(args, settings) -> int:
             return fail(args, f"Nothing to export: {exc}")
         rows = max(0, text.count("\n") - 1)
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                return fail(args, f"Could not write {args.output} ({exc.strerror or exc}); choose a file you can write to.")
             emit(args, {"ok": True, "file": args.output, "rows": rows}, f"Wrote {rows} decisions to {args.output}.")
         elif args.json:
             emit(args, {"ok": True, "rows": rows, "csv": text}, "")

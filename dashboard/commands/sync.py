@@ -38,6 +38,8 @@ def run(args, settings) -> int:
         lines.append(f"  {r.sheet} -> {r.table} ({r.session}): {r.rows_read} read, {r.rows_stored} stored "
                      f"({r.rows_inserted} new, {r.rows_updated} changed, {r.rows_unchanged} unchanged), "
                      f"{r.rows_rejected} rejected.")
+        if r.columns_not_mapped:
+            lines.append(f"    {r.unmapped_notice()}")
         lines += [f"    {rej.reason}" for rej in r.rejections[:10]]
         if len(r.rejections) > 10:
             lines.append(f"    ... and {len(r.rejections) - 10} more (see the Data page).")

@@ -14,6 +14,7 @@ from dashboard import audit
 from dashboard.sync import SourceStatus, SyncError, source_statuses, spreadsheet_configured, sync_spreadsheet
 from dashboard.ui import data
 from dashboard.ui.context import PageContext
+from dashboard.ui.widgets import md_text
 from data_sources.google_sheets import configured_tabs
 
 RESULT_KEY = "_mission_control_sync_result"
@@ -69,7 +70,7 @@ def _run_sync(ctx: PageContext) -> None:
             outcome = sync_spreadsheet(ctx.url, ctx.settings, secrets=_secrets(), progress=st.write)
         except SyncError as exc:
             status.update(label="Sync failed: nothing was changed.", state="error")
-            st.session_state[RESULT_KEY] = ("error", exc.user_message)
+            st.session_state[RESULT_KEY] = ("error", exc.user_message, [])
         else:
             summary = outcome.summary()
             audit.record(ctx.url, ctx.viewer.email, "sheets_synced", outcome.spreadsheet_title,
@@ -80,8 +81,9 @@ def _run_sync(ctx: PageContext) -> None:
                 "success",
                 f"Synced '{outcome.spreadsheet_title}' with {outcome.requests} requests in {outcome.seconds:.1f} s: "
                 f"{summary['rows_read']} rows read, {summary['rows_stored']} stored, {summary['rows_rejected']} rejected.",
+                [r.unmapped_notice() for r in outcome.results if r.columns_not_mapped],
             )
-    st.rerun()  # the sync bumped the data version: redraw every table from the new data
+    st.rerun()  # redraw every table from what is stored now
 
 
 def sync_panel(ctx: PageContext) -> None:
@@ -90,8 +92,10 @@ def sync_panel(ctx: PageContext) -> None:
     spreadsheet = spreadsheet_configured(ctx.settings)
     result = st.session_state.pop(RESULT_KEY, None)
     if result is not None:
-        kind, message = result
+        kind, message, notices = result
         (st.success if kind == "success" else st.error)(message)
+        for notice in notices:  # columns that fed no field: their answers are only in the raw rows
+            st.warning(md_text(notice), icon=":material/view_column:")
     runs = data.sync_runs(ctx) if ctx.session is not None else pd.DataFrame(
         columns=["id", "source", "status", "started_at", "finished_at", "rows_read", "rows_stored", "rows_rejected",
                  "error", "summary", "seconds"])
