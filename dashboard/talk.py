@@ -427,7 +427,7 @@ def hours_chart(hours: SafeFrame, expected_hours: float, size: Size = SCREEN) ->
     band = base.mark_bar(opacity=0.55, size=46 * size.font, cornerRadiusEnd=0).encode(
         y=alt.Y("q1:Q", title="Hours in the week", scale=y_scale), y2="q3:Q",
         tooltip=["week:N", "people:Q", "q1:Q", "median:Q", "q3:Q"])
-    median = base.mark_tick(color=theme.TEXT, thickness=4 * size.font, size=46 * size.font).encode(y="median:Q")
+    median = base.mark_tick(color=theme.TEXT, opacity=1, thickness=4 * size.font, size=46 * size.font).encode(y="median:Q")
     expected = alt.Chart(pd.DataFrame({"expected": [expected_hours], "label": [f"expected {_num(expected_hours)} h"]}))
     rule = expected.mark_rule(color=theme.OK, strokeDash=[8, 6], strokeWidth=3 * size.font).encode(y="expected:Q")
     rule_label = expected.mark_text(align="left", baseline="middle", x="width", dx=8 * size.font,
