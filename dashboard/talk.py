@@ -29,8 +29,8 @@ EXPERIENCE_ORDER = ("Beginner", "Intermediate", "Experienced")
 STAGE_LABELS = {"start": "Start", "mid": "Middle", "end": "End"}
 APPLICANTS, COHORT = "Applicants", "Cohort"
 BAND_ORDER = tuple(name for name, _, _ in selection.TIMEZONE_BANDS) + (selection.UNKNOWN,)
-CHECKIN_FIGURES = ("checkins", "checkin_rate", "tickets_progressed", "tickets_closed", "catch_ups_held", "standups_attended",
-                   "review_comments", "prs_opened", "prs_merged")
+CHECKIN_FIGURES = ("checkins", "checkin_rate", "tickets_progressed", "tickets_closed", "catch_ups_held",
+                   "standups_attended", "review_comments", "prs_opened", "prs_merged")
 CHART_ORDER = ("numbers", "applications", "experience", "timezones", "projects", "hours", "participation", "prs",
                "confidence")
 CHART_TITLES = {
