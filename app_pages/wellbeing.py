@@ -64,8 +64,8 @@ if not queue.empty:
                     st.text(f"• {reason}")
             with spark:
                 mine = series[series["email"] == person["email"]]
-                st.vega_lite_chart(data.chart_spec(ctx, ("sparkline", week, person["email"]),  # built once per data version
-                                                   lambda: charts.hours_sparkline(mine)), theme=None)
+                st.vega_lite_chart(data.derived(ctx, ("sparkline", week, person["email"]),  # once per data version
+                                                lambda: charts.hours_sparkline_spec(mine)), theme=None)
                 st.caption(f"Hours per week; dashed: {session['expected_hours']:g} h expected")
 
 # --- One person ----------------------------------------------------------------------------

@@ -394,19 +394,25 @@ def who_to_check_on(open_frame: pd.DataFrame, people: pd.DataFrame | None = None
     columns = ["email", "name", "team", "severity", "signals", "reasons", "week"]
     if open_frame is None or open_frame.empty:
         return pd.DataFrame(columns=columns)
-    info = people.drop_duplicates("email").set_index("email") if people is not None and len(people) else None
+    info = people.drop_duplicates("email").set_index("email")[["name", "team"]].to_dict("index") \
+        if people is not None and len(people) else {}
+    ordered = open_frame.assign(rank=open_frame["severity"].map(SEVERITY_RANK)).sort_values(
+        ["rank", "week"], ascending=False, kind="stable")
+    by_person: dict[str, list[dict]] = {}  # plain records, most severe and latest first within each person
+    for record in ordered.to_dict("records"):
+        by_person.setdefault(record["email"], []).append(record)
     rows = []
-    for email, group in open_frame.groupby("email"):
-        group = group.assign(rank=group["severity"].map(SEVERITY_RANK)).sort_values(["rank", "week"], ascending=False)
+    for email, group in sorted(by_person.items()):
+        known = info.get(email, {})
         rows.append({
             "email": email,
-            "name": str(info.at[email, "name"]) if info is not None and email in info.index and pd.notna(info.at[email, "name"]) else email,
-            "team": str(info.at[email, "team"]) if info is not None and email in info.index and pd.notna(info.at[email, "team"]) else "",
-            "severity": group["severity"].iloc[0],
-            "signals": [SIGNAL_LABELS[s] for s in group["signal"]],
-            "reasons": [f"{SIGNAL_LABELS[s]}: {r}" for s, r in zip(group["signal"], group["reason"])],
-            "week": int(group["week"].max()),
-            "_rank": (int(group["rank"].max()), len(group), int(group["week"].max())),
+            "name": str(known["name"]) if pd.notna(known.get("name")) else email,
+            "team": str(known["team"]) if pd.notna(known.get("team")) else "",
+            "severity": group[0]["severity"],
+            "signals": [SIGNAL_LABELS[r["signal"]] for r in group],
+            "reasons": [f"{SIGNAL_LABELS[r['signal']]}: {r['reason']}" for r in group],
+            "week": max(int(r["week"]) for r in group),
+            "_rank": (group[0]["rank"], len(group), max(int(r["week"]) for r in group)),
         })
     rows.sort(key=lambda r: (-r["_rank"][0], -r["_rank"][1], -r["_rank"][2], r["name"]))
     return pd.DataFrame(rows, columns=columns)
@@ -541,17 +547,15 @@ def over_expected(checkins: pd.DataFrame, expected_hours: float, thresholds: Thr
 def weekly_series(checkins: pd.DataFrame, emails: list[str], upto_week: int, expected_hours: float,
                   thresholds: Thresholds = Thresholds(), start_date: date | None = None) -> pd.DataFrame:
     """Per person and week: status, hours (NaN when unknown), energy, burnout, expected hours and band."""
-    frames = []
-    by_email = dict(tuple(checkins.groupby("email", sort=False))) if len(checkins) else {}  # one pass, not one filter per person
-    for email in emails:
-        rows = by_email.get(email, checkins.iloc[0:0])
-        weeks = person_weeks(rows, upto_week, thresholds, start_date)
-        weeks.insert(0, "email", email)
-        frames.append(weeks)
-    if not frames:
+    by_email: dict[str, list[dict]] = {}  # one pass over plain records, not a frame per person
+    for record in _records(checkins if len(checkins) else None):
+        by_email.setdefault(str(record["email"]), []).append(record)
+    rows = [{"email": email, **week} for email in emails
+            for week in _week_list(by_email.get(email, []), upto_week, thresholds, start_date)]
+    if not rows:
         return pd.DataFrame(columns=["email", "week", "status", "hours", "energy", "burnout", "blockers",
                                      "wants_one_to_one", "expected", "band_low", "band_high"])
-    out = pd.concat(frames, ignore_index=True).drop(columns="evidence_on")
+    out = pd.DataFrame(rows, columns=["email", *WEEK_COLUMNS]).drop(columns="evidence_on")
     for name in ("hours", "energy", "burnout"):
         out[name] = pd.to_numeric(out[name], errors="coerce")
     out["expected"] = float(expected_hours)
@@ -618,11 +622,13 @@ def staff_load(teams: pd.DataFrame, people: pd.DataFrame, one_to_ones: pd.DataFr
             entry = load.setdefault((email, role), {"teams": [], "djangonauts": set()})
             entry["teams"].append(team["name"])
             entry["djangonauts"] |= members.get(team["name"], set())
+    held_by = one_to_ones["email"].value_counts().to_dict() if one_to_ones is not None and len(one_to_ones) else {}
+    open_by = open_frame["email"].value_counts().to_dict() if open_frame is not None and len(open_frame) else {}
     rows = []
     for (email, role), entry in sorted(load.items()):
         djangonauts = entry["djangonauts"]
-        held = int(one_to_ones["email"].isin(djangonauts).sum()) if role == "Captain" and one_to_ones is not None and len(one_to_ones) else 0
-        open_count = int(open_frame["email"].isin(djangonauts).sum()) if open_frame is not None and len(open_frame) else 0
+        held = sum(held_by.get(e, 0) for e in djangonauts) if role == "Captain" else 0
+        open_count = sum(open_by.get(e, 0) for e in djangonauts)
         limit = thresholds.navigator_max_djangonauts if role == "Navigator" else None
         rows.append({"email": email, "name": names.get(email) or email, "role": role, "teams": ", ".join(entry["teams"]),
                      "djangonauts": len(djangonauts), "limit": limit,

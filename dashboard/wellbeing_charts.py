@@ -4,6 +4,9 @@ Unknown weeks (no check-in) are null, so lines break there instead of dropping t
 """
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 import altair as alt
 import pandas as pd
 
@@ -25,12 +28,21 @@ def _week_axis(weeks: int, title: str | None = "Week") -> alt.X:
                  axis=alt.Axis(labelAngle=0))
 
 
-def hours_sparkline(series: pd.DataFrame, *, width: int = 220, height: int = 56) -> alt.Chart:
-    """One person's weekly hours as a small line against the dashed expected line."""
+def _sparkline_shape(series: pd.DataFrame) -> tuple[pd.DataFrame, int, float]:
     frame = series[["week", "hours", "expected", "status"]].copy()
     weeks = int(frame["week"].max()) if len(frame) else 1
-    x = alt.X("week:Q", axis=None, scale=alt.Scale(domain=[1, weeks], nice=False))
     top = max(float(frame["hours"].max()) if frame["hours"].notna().any() else 0, float(frame["expected"].max()) * 2)
+    return frame, weeks, top
+
+
+def hours_sparkline(series: pd.DataFrame, *, width: int = 220, height: int = 56) -> alt.Chart:
+    """One person's weekly hours as a small line against the dashed expected line."""
+    frame, weeks, top = _sparkline_shape(series)
+    return _sparkline(frame, weeks, top, width, height)
+
+
+def _sparkline(frame: pd.DataFrame, weeks: int, top: float, width: int, height: int) -> alt.Chart:
+    x = alt.X("week:Q", axis=None, scale=alt.Scale(domain=[1, weeks], nice=False))
     y = alt.Y("hours:Q", axis=None, scale=alt.Scale(domain=[0, top], nice=False))
     expected = alt.Chart(frame).mark_rule(strokeDash=[4, 3], color=theme.MUTED, strokeWidth=1.5).encode(
         y=alt.Y("expected:Q", axis=None, scale=alt.Scale(domain=[0, top], nice=False)))
@@ -41,6 +53,25 @@ def hours_sparkline(series: pd.DataFrame, *, width: int = 220, height: int = 56)
         tooltip=[alt.Tooltip("week:Q", title="Week"), alt.Tooltip("hours:Q", title="Hours"),
                  alt.Tooltip("expected:Q", title="Expected")])
     return (expected + line + points).properties(width=width, height=height).configure_view(stroke=None)
+
+
+@lru_cache(maxsize=128)
+def _sparkline_template(weeks: int, top: float, width: int, height: int) -> str:
+    """The sparkline's Vega-Lite JSON for one shape (weeks, scale), without data."""
+    empty = pd.DataFrame({"week": pd.Series(dtype=int), "hours": pd.Series(dtype=float),
+                          "expected": pd.Series(dtype=float), "status": pd.Series(dtype=str)})
+    return json.dumps(_sparkline(empty, weeks, top, width, height).to_dict(validate=False))  # validated by the tests
+
+
+def hours_sparkline_spec(series: pd.DataFrame, *, width: int = 220, height: int = 56) -> dict:
+    """hours_sparkline(series) as Vega-Lite: the chart is built once per shape and only its data is filled in.
+
+    A page of check-on cards draws one sparkline per person; building each with Altair costs ~75 ms.
+    """
+    frame, weeks, top = _sparkline_shape(series)
+    spec = json.loads(_sparkline_template(weeks, top, width, height))
+    spec["datasets"] = {spec["data"]["name"]: json.loads(frame.to_json(orient="records"))}
+    return spec
 
 
 def weekly_hours_chart(series: pd.DataFrame, *, title: str = "Hours per week") -> alt.Chart:

@@ -42,23 +42,24 @@ def test_wellbeing_week_is_computed_once_per_data_version(demo_url, settings, mo
     assert len(calls) == 3
 
 
-def test_chart_spec_is_built_once_per_key_and_version(demo_url, settings):
+def test_derived_is_built_once_per_key_and_version(demo_url, settings):
     st.cache_data.clear()
     ctx = _context(demo_url, settings)
     built = []
 
     def build():
-        import altair as alt
-        import pandas as pd
         built.append(1)
-        return alt.Chart(pd.DataFrame({"week": [1, 2], "hours": [3.0, 5.0]})).mark_line().encode(x="week:Q", y="hours:Q")
+        return {"mark": "line", "cards": len(built)}
 
-    spec = data.chart_spec(ctx, ("sparkline", 4, "a@example.org"), build)
-    assert data.chart_spec(ctx, ("sparkline", 4, "a@example.org"), build) == spec
+    spec = data.derived(ctx, ("sparkline", 4, "a@example.org"), build)
+    assert data.derived(ctx, ("sparkline", 4, "a@example.org"), build) == spec
     assert len(built) == 1
-    data.chart_spec(ctx, ("sparkline", 4, "b@example.org"), build)
+    data.derived(ctx, ("sparkline", 4, "b@example.org"), build)
     assert len(built) == 2
-    assert spec["mark"]["type"] == "line" and list(spec["datasets"].values())[0][1]["hours"] == 5.0
+    with db.transaction(demo_url) as session:  # a write: the same key is built again
+        db.bump_data_version(session, ctx.session_id)
+    data.derived(_context(demo_url, settings), ("sparkline", 4, "a@example.org"), build)
+    assert len(built) == 3
 
 
 @given(st_text())

@@ -538,3 +538,16 @@ def test_over_expected_flags_hours_above_the_band_and_leaves_out_missing_hours()
     flagged = wellbeing.over_expected(checkins, 4.0, wellbeing.Thresholds(expected_band=(0.5, 1.5)))
     assert flagged["email"].tolist() == ["a", "b", "d"]  # no report is not 0 h and not 'under'
     assert flagged["over_expected"].tolist() == [False, True, False]  # above 6 h, the top of the band
+
+
+def test_the_fast_sparkline_spec_is_the_altair_chart_with_the_same_data():
+    import altair as alt
+
+    from dashboard import wellbeing_charts as charts
+
+    for weeks in ([4, None, 9, 12], [2, 3, 4, 5], [None, None, 1, 0]):
+        series = wellbeing.weekly_series(hours_weeks(*weeks), [ALICE], len(weeks), 4.0)
+        fast, slow = charts.hours_sparkline_spec(series), charts.hours_sparkline(series).to_dict()
+        assert list(fast["datasets"].values()) == list(slow["datasets"].values())  # same rows, nulls for unknown weeks
+        assert {**fast, "datasets": None, "data": None} == {**slow, "datasets": None, "data": None}
+        alt.LayerChart.from_dict(fast)  # a valid Vega-Lite spec

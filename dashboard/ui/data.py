@@ -166,16 +166,6 @@ def derived(ctx: PageContext, key: tuple, build):
     return _derived(ctx.url, ctx.session_id, ctx.version, ctx.viewer, tuple(key), build)
 
 
-def chart_spec(ctx: PageContext, key: tuple, build) -> dict:
-    """The Vega-Lite spec of an Altair chart, built once per data version, viewer and key.
-
-    For pages that draw many charts: `st.vega_lite_chart(data.chart_spec(ctx, ("sparkline", week, email),
-    lambda: charts.hours_sparkline(mine)), theme=None)` costs about a millisecond on a warm rerun, where
-    `st.altair_chart` builds and validates the chart again (~100 ms each on this machine).
-    """
-    return derived(ctx, ("vega-lite", *key), lambda: build().to_dict(validate=False))  # validated by the chart tests
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def _review_stats(url: str, session_id: int, version: int, viewer: access.Viewer, criteria: tuple, selection_settings: str,
                   _ctx: PageContext):
