@@ -18,9 +18,10 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import vl_convert
+from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, engagement, privacy, selection, store, theme
+from dashboard import db as dbmod, engagement, models, privacy, selection, store, theme
 from dashboard.sessions import find_session
 from dashboard.config import Settings
 from dashboard.privacy import SafeFrame
@@ -83,20 +84,23 @@ def session_for(url: str, settings: Settings | None, name: str | None = None) ->
 
 
 def load_history(url: str) -> pd.DataFrame:
-    """Every session's applications with whether each was accepted (oldest session first)."""
-    parts = []
-    for order, row in enumerate(store.sessions_frame(url).to_dict("records")):
-        apps = store.load_table(url, int(row["id"]), "applications")
-        if apps.empty:
-            continue
-        decisions = store.load_table(url, int(row["id"]), "decisions")
-        accepted = set(decisions.loc[decisions["status"] == "accepted", "response_id"])
-        parts.append(pd.DataFrame({"session": row["name"], "session_order": order,
-                                   "email": apps["email"].astype(str).str.lower(),
-                                   "accepted": apps["response_id"].isin(accepted).to_numpy()}))
-    if not parts:
-        return pd.DataFrame(columns=["session", "session_order", "email", "accepted"])
-    return pd.concat(parts, ignore_index=True)
+    """Every session's applications with whether each was accepted (oldest session first), in one query."""
+    columns = ["session", "session_order", "email", "accepted"]
+    order = {int(row["id"]): (i, row["name"]) for i, row in enumerate(store.sessions_frame(url).to_dict("records"))}
+    a, d = models.Application, models.Decision
+    query = (select(a.session_id, a.email, d.status)
+             .outerjoin(d, (d.session_id == a.session_id) & (d.response_id == a.response_id))
+             .order_by(a.session_id, a.id))
+    with OrmSession(dbmod.get_engine(url)) as db:
+        rows = db.execute(query).all()
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows, columns=["session_id", "email", "status"])
+    frame["session_order"] = frame["session_id"].map(lambda i: order[int(i)][0])
+    frame["session"] = frame["session_id"].map(lambda i: order[int(i)][1])
+    frame["email"] = frame["email"].astype(str).str.lower()
+    frame["accepted"] = frame["status"].eq("accepted")
+    return frame.sort_values("session_order", kind="stable").reset_index(drop=True)[columns]
 
 
 def load_tables(url: str, session_id: int) -> SessionTables:
