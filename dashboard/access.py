@@ -169,21 +169,27 @@ def visible_teams(viewer: Viewer, teams: pd.DataFrame) -> pd.DataFrame:
 
 
 def visible_reviews(viewer: Viewer, reviews: pd.DataFrame) -> pd.DataFrame:
-    """All reviews for organisers; for reviewers their own, and others' scores only where they reviewed too.
+    """Organisers: every review but others' scores on applications they declared a conflict on.
+    Reviewers: their own, and others' scores only where they reviewed too (without a conflict).
 
-    Others' rows stay (without scores, comment or name) so the queue can still serve the
-    application with the fewest reviews first.
+    Hidden rows stay (without scores, comment or name) so the queue can still serve the
+    application with the fewest reviews first; statistics and exports never see those scores.
     """
-    if viewer.is_organiser:
-        return reviews
-    if REVIEWER not in viewer.roles or reviews.empty:
+    if not viewer.is_organiser and REVIEWER not in viewer.roles:
         return reviews.iloc[0:0]
+    if reviews.empty:
+        return reviews
     rows = reviews.copy()
     reviewer = rows["reviewer"].astype(str).str.strip().str.lower()
     mine = reviewer == viewer.email
     conflict = rows["conflict_of_interest"].fillna(False).astype(bool)
-    opened = set(rows.loc[mine & ~conflict, "response_id"].astype(str))
-    closed = ~mine & ~rows["response_id"].astype(str).isin(opened)
+    response = rows["response_id"].astype(str)
+    if viewer.is_organiser:
+        closed = ~mine & response.isin(set(response[mine & conflict]))
+    else:
+        closed = ~mine & ~response.isin(set(response[mine & ~conflict]))
+    if not closed.any():
+        return reviews
     for column in ("scores", "overall", "comment"):
         if column in rows:
             rows[column] = rows[column].astype(object).where(~closed, None)

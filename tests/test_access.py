@@ -210,3 +210,24 @@ def test_whole_program_loaders_refuse_everyone_but_organisers(demo, demo_url, se
         for name, load in loaders.items():
             with pytest.raises(PermissionError, match="Only organisers"):
                 load(context(viewer))
+
+
+def test_an_organisers_conflict_hides_others_scores_on_that_application_from_every_statistic(demo, settings):
+    from dashboard import review
+    from dashboard.criteria import load_criteria
+
+    frames, lists = demo
+    email = lists["organisers"][0]
+    raw = frames["reviews"]
+    target = raw["response_id"].iloc[0]
+    declared = pd.concat([raw, pd.DataFrame([{"response_id": target, "reviewer": email, "conflict_of_interest": True}])],
+                         ignore_index=True)
+    organiser = viewer_for(frames, lists, email)
+    seen = access.visible_reviews(organiser, declared)
+    others_on_target = seen[(seen["response_id"] == target) & (seen["reviewer"] != email)]
+    assert len(others_on_target) and others_on_target["overall"].isna().all() and others_on_target["scores"].isna().all()
+    elsewhere = seen["response_id"] != target
+    pd.testing.assert_frame_equal(seen[elsewhere], declared[elsewhere], check_dtype=False)
+    stats = review.review_stats(seen, load_criteria(settings), settings)
+    assert target not in set(stats.scored["response_id"])  # not in the means, the alpha or the calibration
+    assert access.visible_reviews(organiser, raw).equals(raw)  # no conflict declared: everything
