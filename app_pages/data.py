@@ -4,7 +4,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import audit
 from dashboard.fields import TABLES
 from dashboard.importer import ImportFailed, TableInput, import_tables
 from dashboard.ui import data
@@ -43,15 +42,13 @@ if submitted:
                     raw = read_sheets(path)[0]
                     st.write(f"Checking {len(raw.frame)} rows and storing them...")
                     result = import_tables(ctx.url, ctx.settings, [TableInput(table_name, raw.frame, raw.name, raw.row_numbers)],
-                                           source=f"upload:{upload.name}", session_name=session_name or None)[0]
+                                           source=f"upload:{upload.name}", session_name=session_name or None,
+                                           actor=ctx.viewer.email, about=upload.name)[0]
             except (FileReadError, ImportFailed) as exc:
                 status.update(label="Import refused: nothing was changed.", state="error")
                 st.error(str(exc))
             else:
                 status.update(label=f"Imported {md_text(upload.name)}", state="complete")
-                audit.record(ctx.url, ctx.viewer.email, "file_imported", upload.name,
-                             f"{table_name} into {session_name}: {result.rows_read} read, {result.rows_stored} stored, "
-                             f"{result.rows_rejected} rejected", ctx.session["id"] if ctx.session else None)
                 st.success(f"{result.rows_read} rows read: {result.rows_stored} stored ({result.rows_inserted} new, "
                            f"{result.rows_updated} changed, {result.rows_unchanged} unchanged), {result.rows_rejected} rejected.")
                 if result.columns_not_mapped:

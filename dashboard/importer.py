@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard import availability, db as dbmod, fields, models
+from dashboard import audit, availability, db as dbmod, fields, models
 from dashboard.config import Settings
 from dashboard.criteria import load_criteria
 from dashboard.parsing import BadValue, is_blank, parse_scale, parse_timezone, parse_value
@@ -316,8 +316,14 @@ def import_tables(
     source: str,
     kind: str = "import",
     session_name: str | None = None,
+    actor: str | None = None,
+    about: str | None = None,
 ) -> list[ImportResult]:
-    """Import several raw tables from one source in one transaction; all or nothing."""
+    """Import several raw tables from one source in one transaction; all or nothing.
+
+    With an actor (someone in the app, not cron) the import is audited in the same transaction,
+    under `about` (the file or spreadsheet as the person named it; default: the source).
+    """
     started = time.perf_counter()
     results: list[ImportResult] = []
     try:
@@ -338,6 +344,10 @@ def import_tables(
             ]}
             if any(r.stored_data_changed() for r in results):
                 dbmod.bump_data_version(db, session.id)
+            if actor:
+                audit.add(db, actor, "sheets_synced" if kind == "sync" else "file_imported", about or source,
+                          f"{', '.join(r.table for r in results)} into {session.name}: {run.rows_read} read, "
+                          f"{run.rows_stored} stored, {run.rows_rejected} rejected", session.id)
             seconds = time.perf_counter() - started
             for r in results:
                 r.session, r.sync_run_id, r.seconds = session.name, run.id, round(seconds, 3)

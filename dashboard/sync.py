@@ -92,8 +92,9 @@ def sync_spreadsheet(
     progress: Progress | None = None,
     session_name: str | None = None,
     spreadsheet: str | None = None,
+    actor: str | None = None,
 ) -> SyncOutcome:
-    """Read every configured tab of the spreadsheet and import them all in one transaction."""
+    """Read every configured tab of the spreadsheet and import them all in one transaction (audited when an actor is given)."""
     say = progress or (lambda _message: None)
     started = time.perf_counter()
     spreadsheet = spreadsheet or spreadsheet_configured(settings) or ""
@@ -123,7 +124,8 @@ def sync_spreadsheet(
     say(f"Storing {rows} rows from {len(inputs)} tabs ({', '.join(i.table for i in inputs)}) in one transaction")
     try:
         # import_tables records the failed run itself before re-raising.
-        outcome.results = import_tables(url, run_settings, inputs, source=source, kind="sync", session_name=session_name)
+        outcome.results = import_tables(url, run_settings, inputs, source=source, kind="sync", session_name=session_name,
+                                        actor=actor, about=read.title)
     except ImportFailed as exc:
         raise SyncError(str(exc), "import_failed") from exc
     except Exception as exc:

@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import audit
 from dashboard.sync import SourceStatus, SyncError, source_statuses, spreadsheet_configured, sync_spreadsheet
 from dashboard.ui import data
 from dashboard.ui.context import PageContext
@@ -67,15 +66,12 @@ def _show_status(status: SourceStatus) -> None:
 def _run_sync(ctx: PageContext) -> None:
     with st.status("Syncing from Google Sheets...", expanded=True) as status:
         try:
-            outcome = sync_spreadsheet(ctx.url, ctx.settings, secrets=_secrets(), progress=st.write)
+            outcome = sync_spreadsheet(ctx.url, ctx.settings, secrets=_secrets(), progress=st.write, actor=ctx.viewer.email)
         except SyncError as exc:
             status.update(label="Sync failed: nothing was changed.", state="error")
             st.session_state[RESULT_KEY] = ("error", exc.user_message, [])
         else:
             summary = outcome.summary()
-            audit.record(ctx.url, ctx.viewer.email, "sheets_synced", outcome.spreadsheet_title,
-                         f"{summary['rows_read']} read, {summary['rows_stored']} stored, {summary['rows_rejected']} rejected",
-                         ctx.session["id"] if ctx.session else None)
             status.update(label=f"Synced '{outcome.spreadsheet_title}'", state="complete")
             st.session_state[RESULT_KEY] = (
                 "success",
