@@ -3,7 +3,6 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import wellbeing
 from dashboard.overview import next_steps, session_at_a_glance
 from dashboard.ui import data
 from dashboard.ui.context import page_context
@@ -19,8 +18,7 @@ st.caption(f"{ctx.session['name']} · started {ctx.session['start_date'] or 'dat
 
 
 def compute_glance():
-    session, wb = data.wellbeing_data(ctx)
-    this_week = data.wellbeing_week(ctx, wellbeing.default_week(wb.checkins, session), wellbeing.load_thresholds(ctx.settings))
+    this_week = data.wellbeing_this_week(ctx)
     return session_at_a_glance(
         ctx.session, data.table(ctx, "applications"), data.table(ctx, "reviews"), data.table(ctx, "decisions"),
         data.table(ctx, "teams"), data.people(ctx), data.checkins(ctx), this_week.signals.open,

@@ -3,7 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import team_charts, teams, wellbeing, wellbeing_charts
+from dashboard import team_charts, teams, wellbeing_charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
@@ -185,14 +185,12 @@ if tightest:
     span.altair_chart(team_charts.timezone_span_chart(balance), theme=None)
     load.altair_chart(team_charts.navigator_load_chart(team_charts.navigator_load_frame(instance, assignments)), theme=None)
 
-checkins = data.table(ctx, "checkins")
-if len(checkins):
+if len(data.checkins(ctx)):
     st.subheader("Who carries each team")
     st.caption("Each member's share of their team's weekly hours so far, from their mean hours per reported week "
                "(missed weeks are not zero), from check-ins (saved teams).")
-    thresholds = wellbeing.load_thresholds(ctx.settings)
-    contribution = wellbeing.team_balance(checkins, data.people(ctx), int(checkins["week"].max()), thresholds)
-    contribution = contribution[contribution["team"] != "No team"]
+    balance = data.wellbeing_this_week(ctx).balance  # the Wellbeing page's, cached
+    contribution = balance[balance["team"] != "No team"]
     if len(contribution):
         chart = wellbeing_charts.team_balance_chart(contribution)
         st.altair_chart(chart.properties(title=alt.Title("Hours each member contributes",

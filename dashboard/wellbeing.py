@@ -162,6 +162,14 @@ def _records(rows: pd.DataFrame | list[dict] | None) -> list[dict]:
     return rows if isinstance(rows, list) else rows.to_dict("records")
 
 
+def _by_person(rows: pd.DataFrame | None) -> dict[str, list[dict]]:
+    """Each person's rows as plain records, in one pass (a small frame per person is far slower)."""
+    grouped: dict[str, list[dict]] = {}
+    for record in _records(rows if rows is not None and len(rows) else None):
+        grouped.setdefault(str(record["email"]), []).append(record)
+    return grouped
+
+
 def _week_list(rows: pd.DataFrame | list[dict], upto_week: int, thresholds: Thresholds,
                start_date: date | None) -> list[dict]:
     """One person's weeks 1..upto_week as plain dicts (fast; the rules run on these)."""
@@ -328,9 +336,7 @@ def detect_signals(checkins: pd.DataFrame, expected_hours: float, upto_week: int
     found: list[Signal] = []
     rows = checkins[checkins["week"] <= upto_week] if checkins is not None and len(checkins) else pd.DataFrame(
         columns=["email", "week"])
-    by_person: dict[str, list[dict]] = {}
-    for record in _records(rows):
-        by_person.setdefault(str(record["email"]), []).append(record)
+    by_person = _by_person(rows)
     for email in sorted(by_person):
         found += signals_for_person(email, by_person[email], expected_hours, upto_week, thresholds, start_date)
     # A roster member with no check-in at all is drifting, but only once check-ins are being
@@ -398,12 +404,10 @@ def who_to_check_on(open_frame: pd.DataFrame, people: pd.DataFrame | None = None
         if people is not None and len(people) else {}
     ordered = open_frame.assign(rank=open_frame["severity"].map(SEVERITY_RANK)).sort_values(
         ["rank", "week"], ascending=False, kind="stable")
-    by_person: dict[str, list[dict]] = {}  # plain records, most severe and latest first within each person
-    for record in ordered.to_dict("records"):
-        by_person.setdefault(record["email"], []).append(record)
     rows = []
-    for email, group in sorted(by_person.items()):
+    for email, group in sorted(_by_person(ordered).items()):  # most severe and latest first within each person
         known = info.get(email, {})
+        latest = max(int(r["week"]) for r in group)
         rows.append({
             "email": email,
             "name": str(known["name"]) if pd.notna(known.get("name")) else email,
@@ -411,8 +415,8 @@ def who_to_check_on(open_frame: pd.DataFrame, people: pd.DataFrame | None = None
             "severity": group[0]["severity"],
             "signals": [SIGNAL_LABELS[r["signal"]] for r in group],
             "reasons": [f"{SIGNAL_LABELS[r['signal']]}: {r['reason']}" for r in group],
-            "week": max(int(r["week"]) for r in group),
-            "_rank": (group[0]["rank"], len(group), max(int(r["week"]) for r in group)),
+            "week": latest,
+            "_rank": (group[0]["rank"], len(group), latest),
         })
     rows.sort(key=lambda r: (-r["_rank"][0], -r["_rank"][1], -r["_rank"][2], r["name"]))
     return pd.DataFrame(rows, columns=columns)
@@ -547,9 +551,7 @@ def over_expected(checkins: pd.DataFrame, expected_hours: float, thresholds: Thr
 def weekly_series(checkins: pd.DataFrame, emails: list[str], upto_week: int, expected_hours: float,
                   thresholds: Thresholds = Thresholds(), start_date: date | None = None) -> pd.DataFrame:
     """Per person and week: status, hours (NaN when unknown), energy, burnout, expected hours and band."""
-    by_email: dict[str, list[dict]] = {}  # one pass over plain records, not a frame per person
-    for record in _records(checkins if len(checkins) else None):
-        by_email.setdefault(str(record["email"]), []).append(record)
+    by_email = _by_person(checkins)
     rows = [{"email": email, **week} for email in emails
             for week in _week_list(by_email.get(email, []), upto_week, thresholds, start_date)]
     if not rows:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, store
+from dashboard import access, audit, store
 from dashboard.ui.context import PageContext
 
 
@@ -151,6 +151,14 @@ def wellbeing_week(ctx: PageContext, week: int, thresholds) -> WellbeingWeek:
     return _wellbeing_week(ctx.url, ctx.session_id, ctx.version, ctx.viewer, int(week), thresholds, ctx)
 
 
+def wellbeing_this_week(ctx: PageContext) -> WellbeingWeek:
+    """wellbeing_week as of this week (wellbeing.default_week) with the configured thresholds."""
+    from dashboard import wellbeing
+
+    session, wb = wellbeing_data(ctx)
+    return wellbeing_week(ctx, wellbeing.default_week(wb.checkins, session), wellbeing.load_thresholds(ctx.settings))
+
+
 @st.cache_data(show_spinner=False, max_entries=4096)
 def _derived(url: str, session_id: int, version: int, viewer: access.Viewer, key: tuple, _build):
     return _build()
@@ -183,6 +191,8 @@ def review_stats(ctx: PageContext, criteria):
 
 
 # --- Whole-program data: organisers only ---------------------------------------------------
+# teams and talk are imported inside the loaders: OR-Tools and vl-convert then load only on the
+# pages that need them, not on every page that imports this module.
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _teams_instance(url: str, session_id: int, version: int, rules: tuple):
@@ -212,8 +222,6 @@ def talk_figures(ctx: PageContext, min_size: int):
 
 def audit_entries(ctx: PageContext, session_id: int | None) -> pd.DataFrame:
     """The audit log, of one session or (None) of all; read fresh, since reading it is not a data change."""
-    from dashboard import audit
-
     access.require_organiser(ctx.viewer, "the audit log")
     return audit.entries(ctx.url, session_id)
 
