@@ -31,9 +31,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from dashboard import access  # noqa: E402
-from dashboard.ui.widgets import PAGE_FAILED  # noqa: E402
 from demo_dbs import OUT, ensure_demo  # noqa: E402
-from tests.browser_support import chromium, streamlit_server  # noqa: E402
+from tests.browser_support import chromium, page_problem, streamlit_server  # noqa: E402
 
 
 
@@ -154,15 +153,6 @@ def open_and_time_in(page, base: str, url_path: str, timeout_ms: float) -> tuple
         return seconds, page_problem(page)
     except Exception as exc:  # a timeout is a result here, not a crash of the benchmark
         return float("nan"), f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
-
-
-def page_problem(page) -> str:
-    """'' when the page drew without an error; else what went wrong (the app catches page crashes itself)."""
-    if page.locator("[data-testid='stException']").count():
-        return "exception box"
-    if page.get_by_text(PAGE_FAILED).count():
-        return "page failed (see the server log)"
-    return ""
 
 
 NAV_SCRIPT = """() => {

@@ -137,8 +137,17 @@ def choose_persona(page, label: str) -> None:
 
 def assert_no_exception(page) -> None:
     """No Streamlit exception box, and not the calm sentence the app shows when a page crashed."""
-    assert page.locator("[data-testid='stException']").count() == 0, "an exception box is shown"
-    assert page.get_by_text(PAGE_FAILED).count() == 0, "the page crashed (see the server log)"
+    problem = page_problem(page)
+    assert not problem, problem
+
+
+def page_problem(page) -> str:
+    """'' when the page drew without an error; else what went wrong (the app catches page crashes itself)."""
+    if page.locator("[data-testid='stException']").count():
+        return "an exception box is shown"
+    if page.get_by_text(PAGE_FAILED).count():
+        return "the page crashed (see the server log)"
+    return ""
 
 
 def screenshot(page, name: str) -> Path:
