@@ -26,7 +26,7 @@ numbers = engagement.session_in_numbers(wb.checkins, wb.people, wb.one_to_ones, 
 min_group = int(ctx.settings.section("privacy").get("min_group_size", 5))
 survey_ok = ctx.viewer.is_organiser or numbers["surveyed_end"] >= min_group
 tiles = [
-    ("Tickets progressed / closed", engagement.tickets_text(numbers),
+    (engagement.tickets_label(numbers), engagement.tickets_text(numbers),
      "Tickets Djangonauts moved forward, and of those closed, from the weekly check-ins"),
     ("Weekly catch-ups held", numbers["catch_ups_held"], "Team stand-ups with at least one Djangonaut present"),
     ("One-to-ones held", numbers["one_to_ones_held"], "Recorded by Captains"),

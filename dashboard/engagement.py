@@ -183,6 +183,11 @@ def session_in_numbers(checkins: pd.DataFrame | None, people: pd.DataFrame | Non
     return numbers
 
 
+def tickets_label(numbers: dict) -> str:
+    """The tile label that goes with tickets_text."""
+    return "Tickets progressed" + ("" if numbers.get("tickets_closed") is None else " / closed")
+
+
 def tickets_text(numbers: dict) -> str:
     """'35 / 19' (progressed / closed), or just '35' when the check-ins do not ask about closed tickets."""
     closed = numbers.get("tickets_closed")

@@ -312,10 +312,8 @@ NUMBER_TILES = (  # key, label, how to show the value
 
 def numbers_frame(numbers: dict[str, Any], min_size: int) -> SafeFrame:
     """The headline numbers as tiles (label, value text, position), checked like any aggregate."""
-    tiles = [(label, fmt(numbers[key])) for key, label, fmt in NUMBER_TILES if numbers.get(key) is not None]
-    if numbers.get("tickets_progressed") is not None and numbers.get("tickets_closed") is not None:
-        tiles = [("Tickets progressed / closed", engagement.tickets_text(numbers)) if label == "Tickets progressed"
-                 else (label, value) for label, value in tiles]
+    tiles = [(engagement.tickets_label(numbers), engagement.tickets_text(numbers)) if key == "tickets_progressed"
+             else (label, fmt(numbers[key])) for key, label, fmt in NUMBER_TILES if numbers.get(key) is not None]
     start, end = numbers.get("confidence_start"), numbers.get("confidence_end")
     if start is not None and end is not None:
         tiles.append(("Confidence, start → end (of 5)", f"{_num(start)} → {_num(end)}"))

@@ -146,5 +146,7 @@ def test_tickets_closed_is_not_known_rather_than_zero_when_the_form_does_not_ask
     numbers = engagement.session_in_numbers(asked, people, None, None)
     assert (numbers["tickets_progressed"], numbers["tickets_closed"]) == (3, 1)
     assert engagement.tickets_text(numbers) == "3 / 1"
+    assert engagement.tickets_label(numbers) == "Tickets progressed / closed"
     not_asked = engagement.session_in_numbers(asked.drop(columns=["tickets_closed"]), people, None, None)
     assert not_asked["tickets_closed"] is None and engagement.tickets_text(not_asked) == "3"
+    assert engagement.tickets_label(not_asked) == "Tickets progressed"  # the label does not promise closed tickets
