@@ -1,7 +1,7 @@
 """Engagement: is the session working? By week and team, cumulative totals, the session in numbers."""
 import streamlit as st
 
-from dashboard import engagement
+from dashboard import engagement, privacy
 from dashboard import wellbeing_charts as charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
@@ -23,7 +23,7 @@ st.caption(f"{ctx.session['name']} · {len(wb.people)} Djangonauts ({scope}) · 
 # --- The session in numbers --------------------------------------------------------------
 st.subheader("The session in numbers")
 numbers = engagement.session_in_numbers(wb.checkins, wb.people, wb.one_to_ones, wb.surveys)
-min_group = int(ctx.settings.section("privacy").get("min_group_size", 5))
+min_group = privacy.min_group_size(ctx.settings)
 survey_ok = ctx.viewer.is_organiser or numbers["surveyed_end"] >= min_group
 tiles = [
     (engagement.tickets_label(numbers), engagement.tickets_text(numbers),
