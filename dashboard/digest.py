@@ -455,9 +455,14 @@ class Outcome:
 
     plan: Plan
     sent: list[dict] = field(default_factory=list)
-    failed: list[dict] = field(default_factory=list)
-    stopped: str | None = None
+    skipped: list[dict] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)  # each with the sentence that says why
+    stopped: str | None = None  # why the run stopped early (the mail server or the database)
+    unsent: list[dict] = field(default_factory=list)  # not tried because the run stopped
     folder: str | None = None
+
+    def __post_init__(self) -> None:
+        self.skipped = list(self.plan.skipped)
 
     @property
     def exit_code(self) -> int:
@@ -469,8 +474,8 @@ class Outcome:
     def summary(self) -> dict:
         """The run as JSON-ready data."""
         return {"ok": self.exit_code == EXIT_OK, "exit_code": self.exit_code, "session": self.plan.session["name"],
-                "week": self.plan.week, "dry_run": self.folder, "sent": self.sent, "skipped": self.plan.skipped,
-                "failed": self.failed, "stopped": self.stopped, "notes": self.plan.notes}
+                "week": self.plan.week, "dry_run": self.folder, "sent": self.sent, "skipped": self.skipped,
+                "failed": self.failed, "stopped": self.stopped, "unsent": self.unsent, "notes": self.plan.notes}
 
 
 def _bad_address(d: Digest) -> str:
@@ -485,6 +490,7 @@ def _audit_detail(d: Digest, sender: str) -> str:
 
 def deliver(url: str, session_id: int, plan_: Plan, mailer: Mailer, sender: str, actor: str = "cli") -> Outcome:
     """Send each due digest, recording and auditing it in the transaction that is open while the server takes it."""
+    refuse_demo(url, session_id, plan_.session["name"])
     outcome = Outcome(plan_)
     for i, d in enumerate(plan_.due):
         if not is_address(d.recipient):
@@ -502,7 +508,7 @@ def deliver(url: str, session_id: int, plan_: Plan, mailer: Mailer, sender: str,
                 audit.add(db, actor, "digest_sent", subject=d.recipient, detail=_audit_detail(d, sender),
                           session_id=session_id)
         except IntegrityError:
-            plan_.skipped.append({"to": d.recipient, "kind": d.kind, "reason": "already sent by another run"})
+            outcome.skipped.append({"to": d.recipient, "kind": d.kind, "reason": "already sent by another run"})
         except RecipientRefused as exc:
             outcome.failed.append({"to": d.recipient, "kind": d.kind,
                                    "error": f"Not sent to {d.recipient} ({d.about}): {exc}; check the address and run again."})
@@ -518,8 +524,7 @@ def deliver(url: str, session_id: int, plan_: Plan, mailer: Mailer, sender: str,
         if handed:
             outcome.sent.append({"to": d.recipient, "kind": d.kind, "people": len(d.people)})
         if outcome.stopped:
-            outcome.failed += [{"to": rest.recipient, "kind": rest.kind, "error": "not sent: the run stopped"}
-                               for rest in plan_.due[i + handed:]]
+            outcome.unsent = [{"to": rest.recipient, "kind": rest.kind} for rest in plan_.due[i + int(handed):]]
             break
     return outcome
 

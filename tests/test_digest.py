@@ -429,7 +429,7 @@ def test_an_unreachable_server_is_one_sentence_and_nothing_is_recorded(monkeypat
     cfg = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "mc@example.org", "timeout": 5}
     code, result = _send(monkeypatch, capsys, demo_url, _config(tmp_path, cfg), "--week", "8")
     assert code == 4 and result["stopped"].startswith(f"Could not reach the mail server 127.0.0.1:{port}")
-    assert len(result["failed"]) == 7 and not result["sent"]
+    assert len(result["unsent"]) == 7 and not result["sent"] and not result["failed"]
     with OrmSession(dbmod.get_engine(demo_url)) as db:
         assert db.scalar(select(models.DigestSend.id)) is None
 
@@ -540,7 +540,7 @@ def test_a_parallel_run_that_sent_first_is_not_repeated(storage_url, settings, s
     with mailer.Mailer(mailer.smtp_settings(cfg_settings, secrets={}, environ={})) as m:
         outcome = digest.deliver(storage_url, sid, plan, m, cfg["sender"])
     assert outcome.exit_code == 0 and len(outcome.sent) == 6 and first.recipient not in inbox.recipients()
-    assert {"to": first.recipient, "kind": first.kind, "reason": "already sent by another run"} in plan.skipped
+    assert {"to": first.recipient, "kind": first.kind, "reason": "already sent by another run"} in outcome.skipped
     assert len(audit.entries(storage_url, sid, action="digest_sent")) == 6
 
 

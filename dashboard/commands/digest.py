@@ -66,18 +66,17 @@ def send(args, settings, url: str) -> int:
         with OrmSession(dbmod.get_engine(url)) as db:
             session = find_session(db, settings, args.session)
             session_id, session_name = session.id, session.name
-        smtp = None
-        if args.dry_run is None:
-            digest.refuse_demo(url, session_id, session_name)
+        if args.dry_run is not None:
+            plan = digest.plan(url, session_id, settings, week=args.week, scheduled=False)
+            outcome = digest.write_folder(url, session_id, plan, args.dry_run, settings.section("digest").get("sender"))
+        else:
+            digest.refuse_demo(url, session_id, session_name)  # before asking for a mail server the demo never uses
             smtp = smtp_settings(settings)  # a ConfigError here is one sentence from cli.main
-        plan = digest.plan(url, session_id, settings, week=args.week, scheduled=args.dry_run is None and args.week is None)
+            plan = digest.plan(url, session_id, settings, week=args.week, scheduled=args.week is None)
+            with Mailer(smtp) as mailer:
+                outcome = digest.deliver(url, session_id, plan, mailer, smtp.sender)
     except (SessionNotFound, digest.DigestRefused) as exc:
         return fail(args, str(exc))
-    if args.dry_run is not None:
-        outcome = digest.write_folder(url, session_id, plan, args.dry_run, settings.section("digest").get("sender"))
-    else:
-        with Mailer(smtp) as mailer:
-            outcome = digest.deliver(url, session_id, plan, mailer, smtp.sender)
     emit(args, outcome.summary(), report(outcome))
     return outcome.exit_code
 
@@ -88,13 +87,12 @@ def report(outcome: digest.Outcome) -> str:
     lines = list(plan.notes)
     if plan.week is not None:
         did = f"wrote {len(outcome.sent)} to {outcome.folder} (nothing sent)" if outcome.folder else f"sent {len(outcome.sent)}"
-        lines.insert(0, f"Week {plan.week} of {plan.session['name']}: {did}, skipped {len(plan.skipped)}, "
-                        f"not sent {len(outcome.failed)}.")
+        lines.insert(0, f"Week {plan.week} of {plan.session['name']}: {did}, skipped {len(outcome.skipped)}, "
+                        f"not sent {len(outcome.failed) + len(outcome.unsent)}.")
     lines += [f"  {'written' if outcome.folder else 'sent'}  {s['kind']:<9}  {s['to']} ({s['people']} Djangonauts named)"
               for s in outcome.sent]
-    lines += [f"  skipped  {s['kind']:<9}  {s['to']}: {s['reason']}" for s in plan.skipped]
-    lines += [f"  {f['error']}" for f in outcome.failed if not f["error"].startswith("not sent: the run stopped")]
+    lines += [f"  skipped  {s['kind']:<9}  {s['to']}: {s['reason']}" for s in outcome.skipped]
+    lines += [f"  {f['error']}" for f in outcome.failed]
     if outcome.stopped:
-        stopped = sum(f["error"].startswith("not sent: the run stopped") for f in outcome.failed)
-        lines.append(f"Stopped: {outcome.stopped} ({stopped} messages not sent.)")
+        lines.append(f"Stopped: {outcome.stopped} ({len(outcome.unsent)} messages not sent.)")
     return "\n".join(lines)
