@@ -149,7 +149,7 @@ class Digest:
             if not section.items:
                 out.append(f"  {section.empty}")
             for item in section.items:
-                badge = f" [{item.severity}]" if item.severity else ""
+                badge = f" [{item.severity.capitalize()}]" if item.severity else ""
                 out.append(f"- {item.title}{badge}")
                 out += [f"    {line}" for line in item.lines]
             out.append("")
@@ -173,7 +173,7 @@ class Digest:
                 if item.severity:
                     colour = SEVERITY_COLOURS.get(item.severity, "#555")
                     badge = (f' <span style="color:#fff;background:{colour};border-radius:4px;padding:1px 6px;'
-                             f'font-size:12px">{e(item.severity.capitalize())}</span>')
+                             f'margin-left:4px;font-size:12px">{e(item.severity.capitalize())}</span>')
                 lines = "".join(f'<li style="margin:2px 0">{e(line)}</li>' for line in item.lines)
                 title = f"<strong>{e(item.title)}</strong>" if lines or badge else e(item.title)
                 parts.append(f'<li style="margin:6px 0">{title}{badge}'
@@ -330,14 +330,15 @@ def organiser_sections(data: SessionData, settings: Settings | None, week: int, 
     no_captain = []
     for _, team in data.teams.sort_values("name").iterrows():
         count = int((high["team"] == team["name"]).sum())
-        captain = str(team["captain"] or "").strip().lower()
+        captain = team["captain"].strip().lower() if isinstance(team["captain"], str) else ""
         if not captain:
             no_captain.append(Item(f"{team['name']} has no Captain: its Djangonauts' signals reach nobody by e-mail."))
         elif count:
             entry = by_captain.setdefault(captain, {"teams": [], "count": 0})
             entry["teams"].append(team["name"])
             entry["count"] += count
-    captains = tuple(Item(f"{staff.get(c, c)} ({', '.join(v['teams'])}): {_djangonauts(v['count'])}", (c,))
+    captains = tuple(Item(f"{staff.get(c, c)} ({', '.join(v['teams'])}): {_djangonauts(v['count'])}",
+                          (c,) if staff.get(c, c) != c else ())
                      for c, v in sorted(by_captain.items(), key=lambda kv: -kv[1]["count"]))
     out = [Section(f"Session numbers, week {week}", numbers),
            Section("Captains whose people have open high-severity signals", captains, "None this week.")]

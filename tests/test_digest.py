@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import email
 import json
-import socket
 import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from dashboard import audit, cli, db as dbmod, demo, digest, mailer, models, store, wellbeing
 from dashboard.config import EXAMPLE_CONFIG_PATH, with_overrides
 from tests.apptest_support import run_app
+from tests.browser_support import free_port
 
 SESSION = "2026 Session 6"
 LEAD = "lead@example.org"
@@ -60,12 +60,6 @@ class Handler:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _tls_files(folder: Path) -> tuple[Path, Path, Path]:
     """A test certificate authority and a certificate for 127.0.0.1 signed by it (made here, never committed)."""
     from cryptography import x509
@@ -103,7 +97,7 @@ def smtp_server(tmp_path):
     controllers = []
 
     def start(security: str = "none", login: tuple[str, str] | None = None):
-        inbox, port, extra = Inbox(), _free_port(), {}
+        inbox, port, extra = Inbox(), free_port(), {}
         cfg = {"host": "127.0.0.1", "port": port, "security": security, "timeout": 10,
                "sender": "Mission Control <mission-control@example.org>", "app_url": "https://mc.example.org"}
         if security != "none":
@@ -282,7 +276,7 @@ def test_captain_digest_matches_the_wellbeing_page_for_that_captain(monkeypatch,
     page_reasons = [t[2:] for t in shown if t.startswith("• ")]
     plain = _plain(message)
     assert page_queue == [aurora["name"].iloc[0]]
-    assert f"- {aurora['name'].iloc[0]} [high]" in plain
+    assert f"- {aurora['name'].iloc[0]} [High]" in plain
     assert page_reasons and all(f"    {reason}" in plain for reason in page_reasons)
     assert f"Asked for a one-to-one, not held yet\n- {aurora['name'].iloc[0]}\n" in plain
     # and the page tells that Captain the digest went to them, and nobody else's
@@ -425,7 +419,7 @@ def test_ssl_with_the_password_from_secrets_and_an_untrusted_certificate_refused
 
 def test_an_unreachable_server_is_one_sentence_and_nothing_is_recorded(monkeypatch, capsys, tmp_path, demo_url):
     _as_imported(demo_url)
-    port = _free_port()  # nobody listens here
+    port = free_port()  # nobody listens here
     cfg = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "mc@example.org", "timeout": 5}
     code, result = _send(monkeypatch, capsys, demo_url, _config(tmp_path, cfg), "--week", "8")
     assert code == 4 and result["stopped"].startswith(f"Could not reach the mail server 127.0.0.1:{port}")
@@ -473,6 +467,18 @@ def test_opting_out_and_in_from_the_command_line(monkeypatch, capsys, tmp_path, 
     code, result = _send(monkeypatch, capsys, demo_url, config, "--week", "8")
     assert code == 0 and [s["to"] for s in result["sent"]] == [captain]
     assert audit.entries(demo_url, action="digest_preference")["detail"].tolist() == ["opted in", "opted out"]
+
+
+def test_organisers_hear_about_a_team_without_a_captain(demo_url, settings):
+    _as_imported(demo_url)
+    sid = _sid(demo_url)
+    with dbmod.transaction(demo_url) as db:
+        db.execute(update(models.Team).where(models.Team.session_id == sid, models.Team.name == "Team Comet")
+                   .values(captain=None))
+    plan = digest.plan(demo_url, sid, with_overrides(settings, roles={"organisers": [LEAD]}), week=8, secrets_roles={})
+    assert len([d for d in plan.due if d.kind == "captain"]) == 5
+    [organisers] = [d for d in plan.due if d.kind == "organiser"]
+    assert "Team Comet has no Captain: its Djangonauts' signals reach nobody by e-mail." in organisers.text()
 
 
 # --- when a digest is due -----------------------------------------------------------------
@@ -563,3 +569,34 @@ def test_upgrading_from_0002_keeps_data_and_adds_the_digest_tables(storage_url):
         assert tuple(conn.execute(text("SELECT email, week, hours FROM checkins")).one()) == ("dj@example.org", 2, 4.5)
     digest.set_opted_out(storage_url, "dj@example.org", True, actor="cli")
     assert digest.is_opted_out(storage_url, "DJ@example.org")
+
+
+# --- in Chromium --------------------------------------------------------------------------
+
+def test_the_wellbeing_page_shows_the_last_digest_in_the_browser(monkeypatch, capsys, tmp_path, demo_url, smtp_server,
+                                                                 page):
+    from tests.browser_support import (assert_no_exception, choose_persona, open_page, screenshot, shown,
+                                       streamlit_server)
+
+    _as_imported(demo_url)
+    inbox, cfg = smtp_server()
+    assert _send(monkeypatch, capsys, demo_url, _config(tmp_path, cfg), "--week", "8")[0] == 0
+    captain = _teams(demo_url).set_index("name").at["Team Aurora", "captain"].lower()
+    with streamlit_server(demo_url) as base:
+        open_page(page, base, "wellbeing")
+        assert_no_exception(page)
+        summary = page.get_by_text(f"Weekly e-mail digest: week 8 went to {len(inbox.messages)} people on")
+        assert shown(summary)
+        summary.click()
+        assert shown(page.get_by_text("E-mail me the weekly digest"))
+        page.wait_for_timeout(800)
+        screenshot(page, "wellbeing-digest-organiser")
+        choose_persona(page, "Captain of Team Aurora")
+        assert_no_exception(page)
+        mine = page.get_by_text("Weekly e-mail digest: week 8 went to you on")
+        assert shown(mine)
+        mine.click()
+        assert shown(page.get_by_text("E-mail me the weekly digest"))
+        page.wait_for_timeout(800)  # the expander's opening animation
+        screenshot(page, "wellbeing-digest-captain")
+    assert captain in inbox.recipients()
