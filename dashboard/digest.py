@@ -512,7 +512,7 @@ def deliver(url: str, session_id: int, plan_: Plan, mailer: Mailer, sender: str,
             outcome.skipped.append({"to": d.recipient, "kind": d.kind, "reason": "already sent by another run"})
         except RecipientRefused as exc:
             outcome.failed.append({"to": d.recipient, "kind": d.kind,
-                                   "error": f"Not sent to {d.recipient} ({d.about}): {exc}; check the address and run again."})
+                                   "error": f"Not sent to {d.recipient} ({d.about}): {exc}."})
         except OperationalError as exc:
             problem = str(exc.orig)[:200]
             outcome.stopped = (

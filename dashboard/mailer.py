@@ -184,9 +184,11 @@ class Mailer:
             self._connection.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()), (550, b"refused"))
-            raise RecipientRefused(f"the mail server refused the address ({_reply(code, text)})") from None
+            raise RecipientRefused(f"the mail server refused the address ({_reply(code, text)}); check it and run "
+                                   "again") from None
         except smtplib.SMTPDataError as exc:
-            raise RecipientRefused(f"the mail server refused the message ({_reply(exc.smtp_code, exc.smtp_error)})") from None
+            raise RecipientRefused(f"the mail server refused the message ({_reply(exc.smtp_code, exc.smtp_error)}); "
+                                   "its reply says why; run again once that is dealt with") from None
         except smtplib.SMTPSenderRefused as exc:
             self._connection = None
             raise MailUnavailable(f"The mail server refused the sender {exc.sender} ({_reply(exc.smtp_code, exc.smtp_error)}); "

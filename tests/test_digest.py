@@ -35,6 +35,7 @@ class Inbox:
 
     messages: list = field(default_factory=list)  # (envelope recipients, parsed message, raw bytes, session facts)
     refuse: set = field(default_factory=set)
+    reject_message_to: set = field(default_factory=set)  # refused after DATA, as a spam filter does
 
     def to(self, address: str) -> list:
         return [m for rcpts, m, _, _ in self.messages if address in rcpts]
@@ -54,6 +55,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if {r.lower() for r in envelope.rcpt_tos} & self.inbox.reject_message_to:
+            return "554 5.7.1 Message rejected as spam"
         facts = {"tls": server.transport.get_extra_info("ssl_object") is not None, "login": session.auth_data.login.decode() if session.authenticated else None}
         self.inbox.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=policy.default),
                                     envelope.content, facts))
@@ -327,27 +330,31 @@ def test_a_refused_or_malformed_address_does_not_stop_the_rest(monkeypatch, caps
     _as_imported(demo_url)
     sid = _sid(demo_url)
     teams = _teams(demo_url).sort_values("name")
-    refused = teams["captain"].iloc[0].lower()
+    refused, spam = teams["captain"].iloc[0].lower(), teams["captain"].iloc[2].lower()
     with dbmod.transaction(demo_url) as db:  # a typo in the sheet: no @
         db.execute(update(models.Team).where(models.Team.session_id == sid, models.Team.name == teams["name"].iloc[1])
                    .values(captain="pat.captain at example.org"))
     inbox, cfg = smtp_server()
     inbox.refuse.add(refused)
+    inbox.reject_message_to.add(spam)
     config = _config(tmp_path, cfg)
     code, result = _send(monkeypatch, capsys, demo_url, config, "--week", "8")
     assert code == digest.EXIT_SOME_NOT_SENT == 3
     errors = {f["to"]: f["error"] for f in result["failed"]}
-    assert set(errors) == {refused, "pat.captain at example.org"}
+    assert set(errors) == {refused, spam, "pat.captain at example.org"}
     assert errors[refused] == (f"Not sent to {refused} (Captain of {teams['name'].iloc[0]}): the mail server refused the "
-                               "address (550 5.1.1 No such user here); check the address and run again.")
+                               "address (550 5.1.1 No such user here); check it and run again.")
     assert "it is not an e-mail address; fix it in the captain column of the teams table" in errors["pat.captain at example.org"]
-    assert len(inbox.messages) == len(result["sent"]) == 5  # 6 Captains and the lead, less the two
-    assert refused not in inbox.recipients()
+    assert errors[spam].endswith("the mail server refused the message (554 5.7.1 Message rejected as spam); its reply "
+                                 "says why; run again once that is dealt with.")
+    assert len(inbox.messages) == len(result["sent"]) == 4  # 6 Captains and the lead, less the three
+    assert refused not in inbox.recipients() and spam not in inbox.recipients()
     # the address is fixed on the server's side: the next run sends that one only
     inbox.refuse.clear()
+    inbox.reject_message_to.clear()
     code, again = _send(monkeypatch, capsys, demo_url, config, "--week", "8")
-    assert [s["to"] for s in again["sent"]] == [refused] and code == 3  # the malformed one is still reported
-    assert len(inbox.messages) == 6 and inbox.recipients().count(refused) == 1
+    assert sorted(s["to"] for s in again["sent"]) == sorted([refused, spam]) and code == 3  # the malformed one stays
+    assert len(inbox.messages) == 6 and inbox.recipients().count(refused) == inbox.recipients().count(spam) == 1
     # the text output says it in one sentence per problem
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", demo_url)
     assert cli.main(["--config", str(config), "digest", "send", "--week", "8"]) == 3
