@@ -4,7 +4,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, wellbeing
+from dashboard import access, digest, wellbeing
 from dashboard import wellbeing_charts as charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
@@ -67,6 +67,16 @@ if not queue.empty:
                 st.vega_lite_chart(data.derived(ctx, ("sparkline", week, person["email"]),  # once per data version
                                                 lambda: charts.hours_sparkline_spec(mine)), theme=None)
                 st.caption(f"Hours per week; dashed: {session['expected_hours']:g} h expected")
+
+# --- The weekly e-mail digest (sent by `python -m dashboard digest send`) ---------------------
+sent = digest.last_sent(ctx.url, ctx.session_id, ctx.viewer)  # organisers: every recipient; a Captain: their own
+with st.expander(digest.last_sent_label(sent, ctx.viewer), icon=":material/mail:"):
+    if len(sent):
+        plain_table(sent, column_config={"recipient": "To", "kind": "Digest", "week": "Week", "sent_at": "Sent (UTC)",
+                                         "djangonauts": "Djangonauts named"})
+    st.toggle("E-mail me the weekly digest", value=not digest.is_opted_out(ctx.url, ctx.viewer.email), key="digest_on",
+              on_change=lambda: digest.set_opted_out(ctx.url, ctx.viewer.email, not st.session_state["digest_on"],
+                                                     actor=ctx.viewer.email))
 
 # --- One person ----------------------------------------------------------------------------
 st.subheader("One person")

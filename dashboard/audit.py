@@ -27,6 +27,8 @@ ACTIONS = {
     "save_teams": "Saved teams",
     "file_imported": "Imported a file",
     "sheets_synced": "Synced Google Sheets",
+    "digest_sent": "Sent a weekly digest",
+    "digest_preference": "Changed who gets the weekly digest",
 }
 
 

@@ -243,3 +243,29 @@ TABLE_MODELS: dict[str, type[Base]] = {
     "checkins": Checkin,
     "surveys": Survey,
 }
+
+
+class DigestSend(Base):
+    """One weekly digest the mail server accepted for one recipient: the record that stops it going twice."""
+
+    __tablename__ = "digest_sends"
+    __table_args__ = (UniqueConstraint("session_id", "week", "recipient", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = _session_fk()
+    week: Mapped[int] = mapped_column(Integer)
+    recipient: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(20))  # "captain" | "organiser"
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    people: Mapped[list | None] = mapped_column(JSON)  # e-mails of the Djangonauts the message names
+    message_id: Mapped[str | None] = mapped_column(String(300))
+
+
+class DigestPreference(Base):
+    """A recipient's choice about the weekly digest; program-wide, so it outlives the session it was made in."""
+
+    __tablename__ = "digest_preferences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    changed_by: Mapped[str | None] = mapped_column(String(320))
