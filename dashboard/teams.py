@@ -581,24 +581,43 @@ def allocate(instance: Instance, time_limit: float = 10.0, workers: int = 2, see
     return _finish(instance, solution, hint, stages, optimal, status, started, relaxed)
 
 
-def hour_pairs(model, common: Mapping[float, Any], name: str = "") -> list:
-    """One boolean per pair of consecutive common slots (s, s+0.5), each slot in at most one pair.
+def common_hours_expr(model, common: Mapping[float, Any], name: str = "") -> Any:
+    """The team's common hours as a model expression: at most count_hours of the slots whose literal is true.
 
-    common maps a slot to its boolean (None: common whenever the team is). The most pairs that fit
-    is what the site's count_one_hour_blocks counts, so sum(pairs) >= h says "h common hours".
+    common maps each slot that may be common to a literal true only when it is (None: always common).
+    Consecutive slots sharing one literal form a segment of L half-hours, holding at most L // 2 hours
+    of its own; an hour may also straddle the border of two adjacent segments. Every way of pairing
+    consecutive common half-hours, each used once, is such a choice, so the most the expression can
+    reach is what the site's count_one_hour_blocks counts. Straddles only ever add an hour by joining
+    the spare half-hours of two odd segments, so borders outside the first and last odd segment of a
+    chain of adjacent segments get none (fewer variables, the same optimum).
     """
-    pairs: dict[float, Any] = {}
+    segments: list[list] = []  # [first slot, number of half-hours, literal]
     for slot in sorted(common):
-        after = slot + 0.5
-        if after not in common:
-            continue
-        pair = pairs[slot] = model.new_bool_var(f"pair[{name},{slot}]")
-        for half in (common[slot], common[after]):
-            if half is not None:
-                model.add_implication(pair, half)
-        if slot - 0.5 in pairs:  # pairs (s-0.5, s) and (s, s+0.5) share slot s
-            model.add_at_most_one([pairs[slot - 0.5], pair])
-    return list(pairs.values())
+        last = segments[-1] if segments else None
+        if last is not None and slot == last[0] + last[1] / 2 and common[slot] is last[2]:
+            last[1] += 1
+        else:
+            segments.append([slot, 1, common[slot]])
+    chains: list[list[int]] = []  # indexes of adjacent segments
+    for k, (first, _, _) in enumerate(segments):
+        if k and first == segments[k - 1][0] + segments[k - 1][1] / 2:
+            chains[-1].append(k)
+        else:
+            chains.append([k])
+    straddles: dict[int, Any] = {}  # k -> the hour across the border of segments k and k+1
+    for chain in chains:
+        odd = [k for k in chain if segments[k][1] % 2]
+        for k in range(odd[0], odd[-1]) if len(odd) > 1 else ():
+            straddles[k] = model.new_bool_var(f"straddle[{name},{segments[k][0]}]")
+    hours: list = list(straddles.values())
+    for k, (first, length, literal) in enumerate(segments):
+        inner = model.new_int_var(0, length // 2, f"inner[{name},{first}]") if length >= 2 else 0
+        borders = [straddles[j] for j in (k - 1, k) if j in straddles]
+        if borders or length >= 2:  # each half-hour used once, and none when the segment is not common
+            model.add(2 * inner + sum(borders) <= (length if literal is None else length * literal))
+            hours.append(inner)
+    return sum(hours)
 
 
 class _TeamModel:
@@ -660,14 +679,17 @@ class _TeamModel:
             slots = base[t.name]
             if not n_fixed:  # a team in use has a member from by_team: a slot all of them are busy in is never common
                 slots = slots & set().union(*(by_email[email].availability for email, _ in by_team[t.name]))
-            common = {}
+            common: dict[float, Any] = {}
+            last_slot, last_busy, literal = None, None, None
             for slot in sorted(slots):
-                busy = [var for email, var in by_team[t.name] if slot not in by_email[email].availability]
-                common[slot] = None
-                if busy:  # common[t,s] -> nobody busy at s is placed here
-                    common[slot] = model.new_bool_var(f"common[{t.name},{slot}]")
-                    model.add_bool_and([var.Not() for var in busy]).only_enforce_if(common[slot])
-            hours = sum(hour_pairs(model, common, t.name))
+                busy = [email for email, _ in by_team[t.name] if slot not in by_email[email].availability]
+                # Consecutive half-hours in which the same people are busy share one literal (fewer, stronger constraints).
+                if last_slot is None or slot != last_slot + 0.5 or busy != last_busy:
+                    literal = model.new_bool_var(f"common[{t.name},{slot}]") if busy else None
+                    if busy:  # common -> nobody busy then is placed here
+                        model.add_bool_and([x[email, t.name].Not() for email in busy]).only_enforce_if(literal)
+                common[slot], last_slot, last_busy = literal, slot, busy
+            hours = common_hours_expr(model, common, t.name)
             model.add(hours >= rules.navigator_meeting_hours * in_use)
             # The team's score: hours above the minimum, mixed experience, no lone under-represented person,
             # a narrow time-zone span.

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from dashboard import db as dbmod, models, store
 from dashboard.availability import count_hours, from_hour_blocks, from_local_grid
 from dashboard.teams import (
-    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, hour_pairs, instance_from_db,
+    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, common_hours_expr, instance_from_db,
     instance_from_dict, save_assignments, team_score, validate_teams,
 )
 from tests.teams_baseline import dfs_allocate
@@ -332,25 +332,34 @@ def test_the_sites_cumulative_overlap_example():
     assert result.unplaced[0]["reason"] == "No team has 5 common hours with them: best is Team Comet with 4."
 
 
-def _most_pairs(common: dict[float, bool | None]) -> int:
-    """CP-SAT's largest number of pairs for a fixed set of common slots (None: always common)."""
+def _most_hours(segments: list[tuple[int, int, bool | None]]) -> tuple[int, list[float]]:
+    """CP-SAT's largest common_hours_expr for stretches (gap before, half-hours, common?) laid out in order,
+    and the slots that are common; each stretch shares one literal, as the model's consecutive slots do."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
-    variables = {}
-    for slot, value in common.items():
-        variables[slot] = None if value is None else model.new_constant(int(value))
-    pairs = hour_pairs(model, variables)
-    model.maximize(sum(pairs))
+    common, free, slot = {}, [], 100.0
+    for gap, length, value in segments:
+        slot += gap / 2
+        literal = None if value is None else model.new_bool_var(f"c{slot}")
+        if literal is not None:
+            model.add(literal == int(value))
+        for _ in range(length):
+            common[slot] = literal
+            free += [slot] if value is not False else []
+            slot += 0.5
+    model.maximize(common_hours_expr(model, common))
     solver = cp_model.CpSolver()
     assert solver.solve(model) == cp_model.OPTIMAL
-    return int(solver.objective_value)
+    return int(solver.objective_value), free
 
 
-@hsettings(max_examples=150, deadline=None, derandomize=True)
-@given(st.dictionaries(st.integers(0, 40).map(lambda i: 100 + i / 2), st.sampled_from([True, False, None]), max_size=41))
-def test_the_models_hour_pairs_count_exactly_what_the_site_counts(common):
-    assert _most_pairs(common) == count_hours(s for s, value in common.items() if value is not False)
+@hsettings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from([0, 0, 0, 1, 2]), st.integers(1, 5), st.sampled_from([True, False, None])),
+                max_size=12))
+def test_the_models_common_hours_are_exactly_what_the_site_counts(segments):
+    hours, free = _most_hours(segments)
+    assert hours == count_hours(free)
 
 
 # --- the command line contract ---------------------------------------------------------------
