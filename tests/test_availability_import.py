@@ -44,7 +44,6 @@ def test_columns_are_time_ranges_and_cells_are_days(tmp_path, settings, empty_ur
         ["10/5/2026 19:02:11", "grace@example.org", "Asia/Kolkata", "", "", "Monday"],
     ])
     result = _import(empty_url, settings, raw)
-    assert result.rows_stored == 2 and result.warnings == []
     stored = _stored(empty_url)
     # 6:00 PM - 9:00 PM is all three of its hours, not one.
     assert stored["ada@example.org"] == hours(MONDAY + 9, MONDAY + 12) + hours(MONDAY + 18, MONDAY + 21) \
@@ -53,6 +52,7 @@ def test_columns_are_time_ranges_and_cells_are_days(tmp_path, settings, empty_ur
     # India (UTC+05:30): 6:00-9:00 PM is 12:30-15:30 UTC, still 3 hours.
     assert stored["grace@example.org"] == hours(MONDAY + 12.5, MONDAY + 15.5)
     assert count_hours(stored["grace@example.org"]) == 3
+    assert result.rows_stored == 2 and result.warnings == []
 
 
 def test_columns_are_days_and_cells_are_time_ranges(tmp_path, settings, empty_url):
@@ -61,9 +61,9 @@ def test_columns_are_days_and_cells_are_time_ranges(tmp_path, settings, empty_ur
         ["ada@example.org", "Europe/Paris", "9:00 AM - 12:00 PM, 6:00 PM - 9:00 PM", ""],
     ])
     result = _import(empty_url, settings, raw)
-    assert result.warnings == []
     # Paris is UTC+2 in the session's first week (it starts 28 September 2026): 09:00 local is 07:00 UTC.
     assert _stored(empty_url)["ada@example.org"] == hours(MONDAY + 7, MONDAY + 10) + hours(MONDAY + 16, MONDAY + 19)
+    assert result.warnings == []
 
 
 def test_the_example_configs_grid_question_reads_both_orientations(settings, empty_url):
@@ -71,12 +71,15 @@ def test_the_example_configs_grid_question_reads_both_orientations(settings, emp
     frame = pd.DataFrame([{"Email Address": "a@example.org", "Which time zone are you in?": "Asia/Kolkata",
                            f"{question} [6:00 PM - 9:00 PM]": "Monday"},
                           {"Email Address": "b@example.org", "Which time zone are you in?": "Asia/Kolkata",
+                           f"{question} [6:00 PM - 9:00 PM]": ""},
+                          {"Email Address": "c@example.org", "Which time zone are you in?": "UTC",
                            f"{question} [6:00 PM - 9:00 PM]": ""}])
-    frame[f"{question} [Monday]"] = ["", "09:00, 10:00, 11:00"]
+    frame[f"{question} [Monday]"] = ["", "09:00, 10:00, 11:00", "6:00 PM - 9:00 PM"]
     import_frame(empty_url, settings, "applications", frame, source="t", sheet="Apps")
     stored = _stored(empty_url)
     assert stored["a@example.org"] == hours(MONDAY + 12.5, MONDAY + 15.5)
     assert stored["b@example.org"] == hours(MONDAY + 3.5, MONDAY + 6.5)  # 09:00-12:00 IST: 3 hours, none lost
+    assert count_hours(stored["c@example.org"]) == 3  # the range, not just its first hour
 
 
 def test_an_unreadable_grid_answer_is_a_warning_naming_sheet_row_column_and_value(tmp_path, settings, empty_url):
