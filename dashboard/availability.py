@@ -77,14 +77,9 @@ def from_hour_blocks(values: Any) -> list[float]:
 def parse_slots_text(raw: Any) -> list[float]:
     """A text column: half-hour slots when any value has a decimal point ('18.0, 18.5'), else older hour blocks ('18, 19')."""
     values = _numbers(raw)
-    try:
-        [float(v) for v in values]
-    except (TypeError, ValueError):
-        raise AvailabilityError(
-            f"'{raw}' is not a list of UTC half-hour slots such as 18.0, 18.5 (hours from Sunday 00:00 UTC)") from None
-    if any("." in str(v) or not float(v).is_integer() for v in values):
-        return as_slots(values)
-    return from_hour_blocks(values)
+    if not all(re.fullmatch(r"\d+(\.\d*)?", str(v)) for v in values):
+        raise AvailabilityError(f"'{raw}' is not a list of UTC half-hour slots such as 18.0, 18.5 (hours from Sunday 00:00 UTC)")
+    return as_slots(values) if any("." in str(v) for v in values) else from_hour_blocks(values)
 
 
 def stored_slots(value: Any) -> frozenset[float]:
@@ -98,7 +93,7 @@ def stored_slots(value: Any) -> frozenset[float]:
 
 
 def all_slots() -> set[float]:
-    """Every slot of the week (the common time of nobody)."""
+    """Every slot of the week (the common time of a group with no availability given)."""
     return {index / 2 for index in range(SLOTS_PER_WEEK)}
 
 

@@ -43,15 +43,8 @@ class Rejection:
 
 
 @dataclass
-class FieldWarning:
-    """An answer that gave nothing for an optional field: the row is stored with that field empty."""
-
-    sheet: str
-    row_number: int
-    column: str | None
-    value: str | None
-    code: str
-    reason: str
+class FieldWarning(Rejection):
+    """An answer that gave nothing for an optional field: the row is stored with that field empty, and this says why."""
 
 
 @dataclass
@@ -232,6 +225,7 @@ def validate_rows(
     warnings: list[FieldWarning] | None = None,
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[Rejection], int]:
     """Canonical rows (with their position) and rejections; blank rows are counted apart; warnings appended to warnings."""
+    warnings = [] if warnings is None else warnings
     spec = fields.table(table_name)
     opts = settings.section("import")
     date_order = str(opts.get("date_order", "MDY"))
@@ -278,9 +272,8 @@ def validate_rows(
                 row["availability"] = slots or None
             for p in problems:
                 column = p.column or tz_header or next(iter(colmap.grid))
-                if warnings is not None:
-                    warnings.append(FieldWarning(sheet, row_number, column, p.value[:500], "unreadable_availability",
-                                                 f"Sheet '{sheet}', row {row_number}, column '{column}': {p.message}."))
+                warnings.append(FieldWarning(sheet, row_number, column, p.value[:500], "unreadable_availability",
+                                             f"Sheet '{sheet}', row {row_number}, column '{column}': {p.message}."))
         if problem is None and colmap.scores:
             scores = {}
             for criterion, header in colmap.scores.items():

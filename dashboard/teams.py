@@ -276,7 +276,7 @@ def team_common_hours(instance: Instance, team: TeamSpec, members: Iterable[str]
     return count_hours(team_common_slots(instance, team, members))
 
 
-def captain_hours(team: TeamSpec, person: Candidate) -> int | None:
+def captain_overlap_hours(team: TeamSpec, person: Candidate) -> int | None:
     """Hours the team's Captain shares with a person (None without a Captain)."""
     return None if team.captain is None else count_hours(team.captain.availability & person.availability)
 
@@ -490,10 +490,10 @@ def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, st
     if not compatible:
         return f"No team works on {' or '.join(person.project_preferences)}, the projects they chose."
     where = _projects_phrase(person)
-    captain_ok = [t for t in compatible if t.captain is None or captain_hours(t, person) >= rules.captain_hours]
+    captain_ok = [t for t in compatible if t.captain is None or captain_overlap_hours(t, person) >= rules.captain_hours]
     if not captain_ok:
-        best = max(compatible, key=lambda t: captain_hours(t, person))
-        hours = captain_hours(best, person)
+        best = max(compatible, key=lambda t: captain_overlap_hours(t, person))
+        hours = captain_overlap_hours(best, person)
         return (f"{where.replace('No team', 'No Captain', 1)} shares {rules.captain_hours} hours with them: "
                 f"best is {best.name}'s Captain with {hours}.")
     members_of = {t.name: [e for e, n in assignments.items() if n == t.name] for t in instance.teams}
@@ -547,7 +547,7 @@ def greedy_assignments(instance: Instance) -> dict[str, str | None]:
             trial[person.email] = team.name
             members = [e for e, n in trial.items() if n == team.name]
             if (project_ok(person, team) and len(members) <= rules.max_team_size
-                    and (team.captain is None or captain_hours(team, person) >= rules.captain_hours)
+                    and (team.captain is None or captain_overlap_hours(team, person) >= rules.captain_hours)
                     and team_common_hours(instance, team, members) >= rules.navigator_meeting_hours
                     and all(v <= rules.max_per_navigator for k, v in navigator_loads(instance, trial).items()
                             if any(n.email == k for n in team.navigators))):
@@ -645,7 +645,7 @@ class _TeamModel:
 
         def eligible(c: Candidate, t: TeamSpec) -> bool:
             return (t.name not in closed and project_ok(c, t)
-                    and (t.captain is None or captain_hours(t, c) >= rules.captain_hours)
+                    and (t.captain is None or captain_overlap_hours(t, c) >= rules.captain_hours)
                     and count_hours(base[t.name] & c.availability) >= rules.navigator_meeting_hours)
 
         levels = sorted({(c.experience_level or "").lower() for c in people if c.experience_level})
