@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import review
+from dashboard.availability import count_hours
 from dashboard.criteria import load_criteria
 from dashboard.ui import data
 from dashboard.ui.context import page_context
@@ -68,7 +69,7 @@ with left:
         "Contributed to open source before": application.get("contributed_before"),
         "Projects": ", ".join(application.get("project_preferences") or []) or "No preference",
         "Hours a week": application.get("hours_available"),
-        "Available one-hour blocks a week": len(application["availability"]) if isinstance(application.get("availability"), list) else None,
+        "Hours free a week (availability grid)": count_hours(application["availability"]) if isinstance(application.get("availability"), list) else None,
         "Contribution tutorial completed": application.get("tutorial_completed"),
     }
     shown = {k: ("Yes" if v is True else "No" if v is False else f"{v:g}" if isinstance(v, float) else str(v))

@@ -35,7 +35,9 @@ if not instance.teams:
 
 st.caption(f"Rules: teams of {rules.min_team_size}-{rules.max_team_size}; at least {rules.navigator_meeting_hours} common "
            f"hours a week with the Navigators; the Captain shares at least {rules.captain_hours} h with each Djangonaut; "
-           f"each Djangonaut only on a project they chose; at most {rules.max_per_navigator} Djangonauts per Navigator.")
+           f"each Djangonaut only on a project they chose; at most {rules.max_per_navigator} Djangonauts per Navigator. "
+           "Hours are counted as Djangonaut Space's site counts them: two consecutive common half-hours make one "
+           "hour, on the hour or not (09:30-11:30 UTC is 2 hours).")
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
 
@@ -165,7 +167,7 @@ if not changes:
 def week_grid(tightest: list[str]) -> None:
     """The week grid of common hours; choosing its teams reruns only this part of the page."""
     shown_teams = tightest
-    if len(tightest) > GRID_TEAMS:  # a grid per team is 168 cells: draw the tightest few, the rest on request
+    if len(tightest) > GRID_TEAMS:  # a grid per team is 336 cells: draw the tightest few, the rest on request
         shown_teams = st.multiselect("Teams in the week grid", sorted(tightest), default=tightest[:GRID_TEAMS],
                                      key=f"teams_grid_{ctx.session_id}",
                                      help=f"The {GRID_TEAMS} teams with the fewest common hours are shown first.")

@@ -27,7 +27,7 @@ from dashboard import demo, store  # noqa: E402
 from dashboard.availability import from_local_grid  # noqa: E402
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings  # noqa: E402
 from dashboard.teams import (  # noqa: E402
-    Candidate, Instance, Rules, Staff, TeamSpec, allocate, instance_from_db, team_common_blocks, validate_teams,
+    Candidate, Instance, Rules, Staff, TeamSpec, allocate, instance_from_db, team_common_hours, validate_teams,
 )
 from tests.teams_baseline import NODE_LIMIT, dfs_allocate  # noqa: E402
 
@@ -60,7 +60,7 @@ def random_instance(n_candidates: int = 100, n_teams: int = 20, seed: int = 7) -
     zones = [r[0] for r in demo.REGIONS]
     weights = [r[3] for r in demo.REGIONS]
 
-    def blocks(zone: str) -> frozenset[int]:
+    def slots(zone: str) -> frozenset[float]:
         evening = rng.choice([(17, 21), (18, 22), (19, 23), (7, 9)])
         grid = {}
         for day in demo.DAY_NAMES:
@@ -73,14 +73,14 @@ def random_instance(n_candidates: int = 100, n_teams: int = 20, seed: int = 7) -
     teams = []
     for t in range(n_teams):
         zone = rng.choices(zones, weights)[0]
-        teams.append(TeamSpec(f"Team {t + 1}", demo.PROJECTS[t % 3], [Staff(f"nav{t}@example.org", blocks(zone))],
-                              Staff(f"cap{t}@example.org", blocks(zone))))
+        teams.append(TeamSpec(f"Team {t + 1}", demo.PROJECTS[t % 3], [Staff(f"nav{t}@example.org", slots(zone))],
+                              Staff(f"cap{t}@example.org", slots(zone))))
     candidates = []
     for i in range(n_candidates):
         zone = rng.choices(zones, weights)[0]
         candidates.append(Candidate(f"p{i}@example.org", rank=i + 1, score=None,
                                     project_preferences=[p for p in demo.PROJECTS if rng.random() < 0.45],
-                                    availability=blocks(zone), experience_level=rng.choice(demo.EXPERIENCE),
+                                    availability=slots(zone), experience_level=rng.choice(demo.EXPERIENCE),
                                     underrepresented=rng.random() < 0.35, timezone=zone))
     return Instance(Rules(), teams, candidates)
 
@@ -91,7 +91,7 @@ def worst_hours(instance: Instance, assignments: dict) -> int | None:
     for team in instance.teams:
         members = [e for e, n in assignments.items() if n == team.name]
         if members:
-            hours.append(len(team_common_blocks(instance, team, members)))
+            hours.append(team_common_hours(instance, team, members))
     return min(hours) if hours else None
 
 

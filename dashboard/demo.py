@@ -130,6 +130,23 @@ def _hours_text(rng: random.Random, hours: float) -> str:
     return f"{hours:g}"
 
 
+GRID_HOURS = range(9, 23)  # the one-hour options of the time-column grid: every hour an applicant may tick
+
+
+def _grid_by_day(grid: dict[str, list[int]]) -> dict[str, str]:
+    """A checkbox grid whose rows are days and whose answers are local times: '[Monday]' = '18:00, 19:00'."""
+    return {f"{AVAILABILITY_QUESTION} [{day}]": ", ".join(f"{h:02d}:00" for h in grid.get(day, [])) for day in DAY_NAMES}
+
+
+def _grid_by_time(grid: dict[str, list[int]]) -> dict[str, str]:
+    """A checkbox grid whose rows are time ranges and whose answers are days: '[6:00 PM - 7:00 PM]' = 'Monday, Tuesday'."""
+    def twelve(hour: int) -> str:
+        return f"{(hour - 1) % 12 + 1}:00 {'AM' if hour % 24 < 12 else 'PM'}"
+
+    return {f"{AVAILABILITY_QUESTION} [{twelve(h)} - {twelve(h + 1)}]": ", ".join(d for d in DAY_NAMES if h in grid.get(d, []))
+            for h in GRID_HOURS}
+
+
 class _Generator:
     def __init__(self, seed: int, scale: int):
         self.rng = random.Random(seed)
@@ -176,7 +193,7 @@ class _Generator:
         return grid
 
     # --- applications -------------------------------------------------------------------
-    def applications(self, n: int, start: date, hostile: bool) -> tuple[pd.DataFrame, list[dict]]:
+    def applications(self, n: int, start: date, hostile: bool, grid_by_time: bool = False) -> tuple[pd.DataFrame, list[dict]]:
         rows, people = [], []
         opened = datetime.combine(start - timedelta(days=60), datetime.min.time())
         for i in range(n):
@@ -224,8 +241,7 @@ class _Generator:
             if hostile and i < len(HOSTILE_ANSWERS):
                 answers["motivation" if i < 2 else "community"] = HOSTILE_ANSWERS[i]
             row = {APPLICATION_QUESTIONS[k]: v for k, v in answers.items()}
-            for day in DAY_NAMES:
-                row[f"{AVAILABILITY_QUESTION} [{day}]"] = ", ".join(f"{h:02d}:00" for h in p["grid"].get(day, []))
+            row |= _grid_by_time(p["grid"]) if grid_by_time else _grid_by_day(p["grid"])
             row["Anything else you would like us to know?"] = self.rng.choice(["", "", "Excited to apply!", "I may travel in week 5."])
             rows.append(row)
             people.append(p)
@@ -302,10 +318,10 @@ class _Generator:
 
     def _person_row(self, p: dict, role: str, team: str, project: str, start: date) -> dict:
         from dashboard.availability import from_local_grid
-        blocks = from_local_grid(p["grid"], p["timezone"], start)
+        slots = from_local_grid(p["grid"], p["timezone"], start)  # UTC half-hour slots, written as the site writes them
         return {"email": p["email"], "name": p["name"], "github": p.get("github", ""), "pronouns": "",
                 "timezone": p["timezone"], "role": role, "team": team, "project": project,
-                "availability": ", ".join(str(b) for b in blocks)}
+                "availability": ", ".join(f"{s:.1f}" for s in slots)}
 
     # --- check-ins ----------------------------------------------------------------------
     def weekly_plan(self, pattern: str | None) -> list[dict | None]:
@@ -397,7 +413,8 @@ def generate(seed: int = 42, scale: int = 1, settings: Settings | None = None) -
     criteria = load_criteria(settings or Settings())
     data = DemoData()
     for name, start, n_apps, n_accepted in PAST_SESSIONS:
-        apps, applicants = gen.applications(n_apps * gen.scale, start, hostile=False)
+        # Past sessions' forms asked with time ranges as the grid's rows, the current one with days.
+        apps, applicants = gen.applications(n_apps * gen.scale, start, hostile=False, grid_by_time=True)
         cohort, decisions, teams, people = gen.cohort(applicants, n_accepted * gen.scale, max(1, n_accepted // 3) * gen.scale, start)
         data.sessions.append({"name": name, "start_date": start, "tables": {
             "applications": apps, "decisions": decisions, "teams": teams, "people": people,

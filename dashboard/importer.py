@@ -22,11 +22,10 @@ from sqlalchemy import select
 from dashboard import audit, availability, db as dbmod, fields, models
 from dashboard.config import Settings
 from dashboard.criteria import load_criteria
-from dashboard.parsing import BadValue, is_blank, parse_scale, parse_timezone, parse_value
+from dashboard.parsing import BadValue, is_blank, parse_scale, parse_value
 from dashboard.sessions import get_or_create_session
 
-GRID_TARGET = re.compile(r"^availability\[(\w+)\]$")
-GRID_HEADER = re.compile(r"\[(\w+)\]\s*$")
+GRID_TARGET = re.compile(r"^availability\[(.+)\]$")
 
 
 class ImportFailed(Exception):
@@ -44,11 +43,16 @@ class Rejection:
 
 
 @dataclass
+class FieldWarning(Rejection):
+    """An answer that gave nothing for an optional field: the row is stored with that field empty, and this says why."""
+
+
+@dataclass
 class ColumnMap:
     """Which raw header feeds each canonical field (plus grid days, scores and extras)."""
 
     fields: dict[str, str] = field(default_factory=dict)
-    grid: dict[str, str] = field(default_factory=dict)  # weekday -> header
+    grid: dict[str, str] = field(default_factory=dict)  # header -> its grid label (a weekday or a time range)
     scores: dict[str, str] = field(default_factory=dict)  # criterion -> header
     extra: list[str] = field(default_factory=list)  # unused headers kept as the row's extra answers (applications)
     unmapped: list[str] = field(default_factory=list)  # unused headers of other tables: only in the raw rows
@@ -69,6 +73,7 @@ class ImportResult:
     rows_blank: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[FieldWarning] = field(default_factory=list)
     sync_run_id: int | None = None
     seconds: float = 0.0
     columns_not_mapped: list[str] = field(default_factory=list)
@@ -110,7 +115,11 @@ def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], se
     def take(target: str, header: str) -> None:
         target = target.strip()
         if m := GRID_TARGET.match(target):
-            result.grid[availability.day_name(m.group(1))] = header
+            if availability.label_kind(m.group(1)) is None:
+                raise ImportFailed(
+                    f"dashboard.toml [mapping.{table_name}] maps '{header}' to '{target}', but '{m.group(1)}' is neither a "
+                    f"day (availability[Monday]) nor a time range (availability[6:00 PM - 9:00 PM]).")
+            result.grid[header] = m.group(1).strip()
         elif target.startswith("score.") or target in criteria:
             result.scores[target.removeprefix("score.")] = header
         elif target in spec.field_names:
@@ -131,9 +140,12 @@ def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], se
         if target.strip() == "availability[]":
             prefix = normalise_header(question)
             for norm, header in by_norm.items():
-                if norm.startswith(prefix) and (m := GRID_HEADER.search(header)):
-                    result.grid[availability.day_name(m.group(1))] = header
+                if norm.startswith(prefix) and (label := availability.grid_label(header)):
+                    result.grid[header] = label
                     used.add(header)
+    if "availability" in spec.field_names and not result.grid and "availability" not in result.fields:
+        result.grid = _availability_grid([h for h in by_norm.values() if h not in used])
+        used.update(result.grid)
     for norm, header in by_norm.items():
         if header in used:
             continue
@@ -163,6 +175,21 @@ def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], se
             + ("..." if len(headers) > 12 else "")
         )
     return result
+
+
+def _availability_grid(headers: list[str]) -> dict[str, str]:
+    """Unmapped checkbox grids whose labels are days or time ranges ('When are you free? [Monday]'): header -> label."""
+    questions: dict[str, dict[str, str]] = {}
+    for header in headers:
+        if label := availability.grid_label(header):
+            question = normalise_header(header[: header.rindex("[")])
+            questions.setdefault(question, {})[header] = label
+    grid: dict[str, str] = {}
+    for columns in questions.values():
+        readable = sum(availability.label_kind(label) is not None for label in columns.values())
+        if readable >= 2 and 2 * readable >= len(columns):  # a grid of days or times, not "Rate your skills [Python]"
+            grid.update(columns)
+    return grid
 
 
 def _row_hash(values: dict[str, str]) -> str:
@@ -195,8 +222,10 @@ def validate_rows(
     row_numbers: list[int],
     settings: Settings,
     session: models.Session,
+    warnings: list[FieldWarning] | None = None,
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[Rejection], int]:
-    """Canonical rows (with their position) and rejections; blank rows are counted apart."""
+    """Canonical rows (with their position) and rejections; blank rows are counted apart; warnings appended to warnings."""
+    warnings = [] if warnings is None else warnings
     spec = fields.table(table_name)
     opts = settings.section("import")
     date_order = str(opts.get("date_order", "MDY"))
@@ -234,12 +263,17 @@ def validate_rows(
                 problem = reject(header, value, "missing_" + name, f"{name.replace('_', ' ')} is empty; the row cannot be stored without it")
                 break
         if problem is None and colmap.grid:
-            try:
-                tzname = row.get("timezone") or "UTC"
-                cells = {day: raw.get(header) for day, header in colmap.grid.items() if not is_blank(raw.get(header))}
-                row["availability"] = availability.parse_grid_cells(cells, parse_timezone(tzname), session.start_date) if cells else None
-            except (BadValue, availability.AvailabilityError) as exc:
-                problem = reject(next(iter(colmap.grid.values())), None, "bad_availability", f"{exc}; fix the availability answer")
+            # The time zone as written, when it did not parse as a zone name ('UTC+5:30' is still an offset).
+            tz_header = colmap.fields.get("timezone")
+            tz = row.get("timezone") or (None if is_blank(raw.get(tz_header)) else str(raw.get(tz_header)))
+            answers = {header: (label, raw.get(header)) for header, label in colmap.grid.items()}
+            slots, problems = availability.read_grid(answers, tz, session.start_date)
+            if slots or not row.get("availability"):
+                row["availability"] = slots or None
+            for p in problems:
+                column = p.column or tz_header or next(iter(colmap.grid))
+                warnings.append(FieldWarning(sheet, row_number, column, p.value[:500], "unreadable_availability",
+                                             f"Sheet '{sheet}', row {row_number}, column '{column}': {p.message}."))
         if problem is None and colmap.scores:
             scores = {}
             for criterion, header in colmap.scores.items():
@@ -379,8 +413,9 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
     frame.columns = [str(c) for c in frame.columns]
     row_numbers = item.row_numbers or [i + 2 for i in range(len(frame))]
     colmap = map_columns(list(frame.columns), item.table, settings.mapping(item.table), settings, item.sheet)
+    warnings: list[FieldWarning] = []
     good, rejected, blank = validate_rows(frame, item.table, colmap, sheet=item.sheet, row_numbers=row_numbers,
-                                          settings=settings, session=session)
+                                          settings=settings, session=session, warnings=warnings)
     good, duplicates = _dedupe(good, spec, item.sheet, row_numbers)
     rejected += duplicates
     result = ImportResult(table=item.table, source=source, sheet=item.sheet, rows_blank=blank,
@@ -437,6 +472,7 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
     result.rows_rejected = len(rejected)
     result.rejected_by_reason = dict(Counter(r.code for r in rejected))
     result.rejections = sorted(rejected, key=lambda r: r.row_number)
+    result.warnings = warnings
     db.flush()
     return result
 

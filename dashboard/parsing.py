@@ -213,5 +213,5 @@ def parse_value(field: f.Field, raw: str, *, date_order: str = "MDY", tz: str = 
     if kind == f.CHOICE:
         return parse_choice(raw, field.choices)
     if kind == f.AVAILABILITY:
-        return availability_mod.parse_utc_blocks(raw)
+        return availability_mod.parse_slots_text(raw)
     raise ValueError(f"unknown field kind {kind!r}")

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from dashboard import audit, db as dbmod, exports, fields, models
+from dashboard.availability import count_hours
 from dashboard.config import Settings
 from dashboard.review import ReviewStats
 
@@ -424,7 +425,7 @@ def full_export_frame(table: pd.DataFrame, stats: ReviewStats) -> pd.DataFrame:
     """
     frame = table.drop(columns=[c for c in ("availability", "extra", "project_preferences") if c in table]).copy()
     if "availability" in table:
-        frame["available_hours_per_week"] = table["availability"].map(lambda a: len(a) if isinstance(a, list) else None)
+        frame["available_hours_per_week"] = table["availability"].map(lambda a: count_hours(a) if isinstance(a, list) else None)
     if "extra" in table:
         extras = pd.DataFrame([e if isinstance(e, Mapping) else {} for e in table["extra"]], index=table.index)
         frame = pd.concat([frame, extras], axis=1)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.availability import DAYS, utc_offset_hours, week_grid
-from dashboard.teams import Instance, team_common_blocks
+from dashboard.teams import Instance, team_common_hours
 
 DAY_ORDER = [d[:3].title() for d in DAYS]
 COMMON_COLOUR = theme.PALETTE[3]  # yellow stands out from the blue "share free" ramp
@@ -25,7 +25,7 @@ def _members(assignments: Mapping[str, str | None], team: str) -> list[str]:
 
 def team_grid_frame(instance: Instance, assignments: Mapping[str, str | None],
                     only: Iterable[str] | None = None) -> pd.DataFrame:
-    """Per non-empty team (or only the named ones) and UTC block: the share of the team (members and
+    """Per non-empty team (or only the named ones) and UTC half-hour: the share of the team (members and
     Navigators) free, and if common."""
     wanted = None if only is None else set(only)
     frames = []
@@ -38,16 +38,18 @@ def team_grid_frame(instance: Instance, assignments: Mapping[str, str | None],
         grid = week_grid(sets)
         grid.insert(0, "team", team.name)
         frames.append(grid)
-    columns = ["team", "block", "day", "day_index", "hour", "free", "people", "share", "common"]
+    columns = ["team", "slot", "day", "day_index", "start", "end", "time", "free", "people", "share", "common"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def common_hours_heatmap(grid: pd.DataFrame, columns: int = 3) -> alt.Chart:
-    """A week grid (day x UTC hour) per team: how much of the team is free; common hours are brightest."""
+    """A week grid (day x UTC half-hour) per team: how much of the team is free; common half-hours are brightest."""
     frame = grid.copy()
     frame["status"] = frame["common"].map({True: "Everyone free", False: "Not everyone"})
-    return alt.Chart(frame).mark_rect(cornerRadius=2, stroke=theme.BACKGROUND, strokeWidth=1).encode(
-        x=alt.X("hour:O", title="Hour (UTC)", axis=alt.Axis(labelAngle=0, values=list(range(0, 24, 3)))),
+    return alt.Chart(frame).mark_rect(stroke=theme.BACKGROUND, strokeWidth=0.5).encode(
+        x=alt.X("start:Q", title="Time of day (UTC)", scale=alt.Scale(domain=[0, 24], nice=False),
+                axis=alt.Axis(values=list(range(0, 25, 3)), labelExpr="datum.value + ':00'", grid=False)),
+        x2="end:Q",
         y=alt.Y("day:O", title=None, sort=DAY_ORDER),
         color=alt.condition("datum.common", alt.value(COMMON_COLOUR), alt.Color(
             "share:Q", title="Share of the team free", scale=alt.Scale(domain=[0, 1], range=theme.SEQUENTIAL),
@@ -55,11 +57,12 @@ def common_hours_heatmap(grid: pd.DataFrame, columns: int = 3) -> alt.Chart:
         strokeOpacity=alt.value(1),
         facet=alt.Facet("team:N", columns=columns, title=None, header=alt.Header(labelFontSize=15, labelFontWeight=600)),
         tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("day:O", title="Day"),
-                 alt.Tooltip("hour:O", title="Hour (UTC)"), alt.Tooltip("free:Q", title="People free"),
+                 alt.Tooltip("time:N", title="Time (UTC)"), alt.Tooltip("free:Q", title="People free"),
                  alt.Tooltip("people:Q", title="Team with Navigators"), alt.Tooltip("status:N", title="Common?")],
     ).properties(width=250, height=130, title=alt.Title(
         "When each team can meet",
-        subtitle="Day x hour (UTC); yellow: an hour the whole team and its Navigators share (a common hour)"))
+        subtitle=["Day x half-hour (UTC); yellow: a half-hour the whole team and its Navigators share",
+                  "Two consecutive yellow half-hours make one common hour, as Djangonaut Space's site counts them"]))
 
 
 def team_balance_frame(instance: Instance, assignments: Mapping[str, str | None]) -> pd.DataFrame:
@@ -71,7 +74,7 @@ def team_balance_frame(instance: Instance, assignments: Mapping[str, str | None]
             continue
         offsets = [o for o in (utc_offset_hours(m.timezone) for m in members) if o is not None]
         span = (max(offsets) - min(offsets)) if offsets else 0.0
-        common = len(team_common_blocks(instance, team, [m.email for m in members]))
+        common = team_common_hours(instance, team, [m.email for m in members])
         levels = pd.Series([m.experience_level or "Not given" for m in members]).value_counts()
         for level, count in levels.items():
             rows.append({"team": team.name, "experience_level": level, "count": int(count), "size": len(members),

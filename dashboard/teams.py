@@ -1,8 +1,9 @@
 """Team allocation: place accepted Djangonauts into teams that meet the program's rules.
 
 Hard rules (every proposed team meets them): team size between min and max (an empty team is
-allowed), the team and its Navigators share at least ``navigator_meeting_hours`` common UTC
-one-hour blocks, the Captain shares at least ``captain_hours`` with each member, a person
+allowed), the team and its Navigators share at least ``navigator_meeting_hours`` common hours,
+the Captain shares at least ``captain_hours`` with each member (hours counted from half-hour
+slots as Djangonaut Space's site counts them: dashboard.availability.count_hours), a person
 joins only a project they chose (no choice = any), a Navigator mentors at most
 ``max_per_navigator`` people, and people already placed stay where they are.
 
@@ -19,7 +20,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from dashboard.availability import HOURS_PER_WEEK, block_label, parse_utc_blocks, utc_offset_hours
+from dashboard.availability import (
+    AvailabilityError, all_slots, as_slots, count_hours, from_hour_blocks, ranges_label, stored_slots, utc_offset_hours,
+)
 
 # Team score weights: 2 points per common hour above the minimum (counted up to HOURS_CAP),
 # 6 for mixed experience, 6 for not leaving an under-represented person alone, minus one per
@@ -75,10 +78,10 @@ class Rules:
 
 @dataclass(frozen=True)
 class Staff:
-    """A Navigator or Captain: an e-mail and weekly UTC blocks."""
+    """A Navigator or Captain: an e-mail and weekly UTC half-hour slots."""
 
     email: str
-    availability: frozenset[int] = frozenset()
+    availability: frozenset[float] = frozenset()
 
 
 @dataclass
@@ -100,7 +103,7 @@ class Candidate:
     rank: float | None = None
     score: float | None = None
     project_preferences: list[str] = field(default_factory=list)
-    availability: frozenset[int] = frozenset()
+    availability: frozenset[float] = frozenset()
     experience_level: str | None = None
     underrepresented: bool = False
     timezone: str | None = None
@@ -152,12 +155,18 @@ class Instance:
 
 # --- reading inputs -------------------------------------------------------------------------
 
-def _blocks(value, who: str) -> frozenset[int]:
-    """A person's "availability" from the JSON contract: text as forms write it, or a list of hour blocks."""
+def _slots(data: Mapping[str, Any], who: str) -> frozenset[float]:
+    """A person's weekly slots from the JSON contract: "slots" (the site's half-hour slots) or "availability" (hour blocks)."""
+    blocks, slots = data.get("availability"), data.get("slots")
+    if blocks is not None and slots is not None:
+        raise InstanceError(f"{who} has both \"availability\" (whole UTC hour blocks) and \"slots\" (half-hour slots); "
+                            "give one of them.")
     try:
-        return frozenset(parse_utc_blocks(value if value is not None else []))
-    except ValueError as exc:
-        raise InstanceError(f"Availability of {who}: {exc}.") from None
+        return frozenset(as_slots(slots) if slots is not None else from_hour_blocks(blocks or []))
+    except AvailabilityError as exc:
+        hint = "" if slots is not None else (" (give Djangonaut Space's half-hour slots such as [18.0, 18.5] as "
+                                             "\"slots\" instead of \"availability\")")
+        raise InstanceError(f"{'Slots' if slots is not None else 'Availability'} of {who}: {exc}{hint}.") from None
 
 
 def _staff(data, what: str) -> Staff | None:
@@ -166,9 +175,9 @@ def _staff(data, what: str) -> Staff | None:
     if isinstance(data, str):
         return Staff(data.strip().lower())
     if not isinstance(data, Mapping) or not data.get("email"):
-        raise InstanceError(f"{what} needs an \"email\" (and an \"availability\" list of UTC blocks).")
+        raise InstanceError(f"{what} needs an \"email\" (and \"slots\" or \"availability\").")
     email = str(data["email"]).strip().lower()
-    return Staff(email, _blocks(data.get("availability"), f"{email} ({what})"))
+    return Staff(email, _slots(data, f"{email} ({what})"))
 
 
 def _as_bool(value) -> bool:
@@ -215,7 +224,7 @@ def instance_from_dict(data: Mapping[str, Any]) -> Instance:
         candidates.append(Candidate(
             email=email, rank=_number(raw.get("rank")), score=_number(raw.get("score")),
             project_preferences=_preferences(raw.get("project_preferences")),
-            availability=_blocks(raw.get("availability"), email),
+            availability=_slots(raw, email),
             experience_level=(str(raw["experience_level"]).strip() or None) if raw.get("experience_level") else None,
             underrepresented=_as_bool(raw.get("underrepresented")),
             timezone=raw.get("timezone") or None, name=raw.get("name") or None,
@@ -248,18 +257,28 @@ def project_ok(candidate: Candidate, team: TeamSpec) -> bool:
     return team.project.strip().lower() in {p.lower() for p in candidate.project_preferences}
 
 
-def _availability(instance: Instance, email: str) -> frozenset[int] | None:
+def _availability(instance: Instance, email: str) -> frozenset[float] | None:
     found = instance.candidate(email)
     return found.availability if found else None
 
 
-def team_common_blocks(instance: Instance, team: TeamSpec, members: Iterable[str]) -> set[int]:
-    """Blocks the team's Navigators and every member (with known availability) share."""
+def team_common_slots(instance: Instance, team: TeamSpec, members: Iterable[str]) -> set[float]:
+    """Half-hour slots the team's Navigators and every member (with known availability) share."""
     sets = [n.availability for n in team.navigators]
     sets += [a for a in (_availability(instance, m) for m in members) if a is not None]
     if not sets:
-        return set(range(HOURS_PER_WEEK))
+        return all_slots()
     return set.intersection(*map(set, sets))
+
+
+def team_common_hours(instance: Instance, team: TeamSpec, members: Iterable[str]) -> int:
+    """Hours the team's Navigators and members share, counted as the site counts them."""
+    return count_hours(team_common_slots(instance, team, members))
+
+
+def captain_overlap_hours(team: TeamSpec, person: Candidate) -> int | None:
+    """Hours the team's Captain shares with a person (None without a Captain)."""
+    return None if team.captain is None else count_hours(team.captain.availability & person.availability)
 
 
 def captain_overlaps(instance: Instance, team: TeamSpec, members: Iterable[str]) -> dict[str, int]:
@@ -268,9 +287,9 @@ def captain_overlaps(instance: Instance, team: TeamSpec, members: Iterable[str])
         return {}
     result = {}
     for member in members:
-        blocks = _availability(instance, member)
-        if blocks is not None:
-            result[member] = len(team.captain.availability & blocks)
+        slots = _availability(instance, member)
+        if slots is not None:
+            result[member] = count_hours(team.captain.availability & slots)
     return result
 
 
@@ -317,7 +336,7 @@ def validate_teams(instance: Instance, assignments: Mapping[str, str | None] | N
                                                          f"a team has at most {rules.max_team_size}."))
         if not size:
             continue
-        common = len(team_common_blocks(instance, team, members))
+        common = team_common_hours(instance, team, members)
         if common < rules.navigator_meeting_hours:
             problems.append(Violation(team.name, "meeting_hours",
                                       f"{team.name} and its Navigators share {common} common hour{'s' if common != 1 else ''}; "
@@ -354,7 +373,7 @@ class TeamResult:
     captain: str | None
     members: list[str]
     meeting_hours: int
-    meeting_blocks: list[int]
+    meeting_slots: list[float]
     captain_hours: dict[str, int]
     tight: list[str]
     broken: list[str]
@@ -365,11 +384,9 @@ class TeamResult:
         """Why the team is as it is, in one paragraph."""
         if not self.members:
             return f"{self.name} is empty: not enough people fit it to form a team."
-        blocks = ", ".join(block_label(b) for b in self.meeting_blocks[:6])
-        more = f" and {len(self.meeting_blocks) - 6} more" if len(self.meeting_blocks) > 6 else ""
         captain = "; ".join(f"{email} {hours} h" for email, hours in self.captain_hours.items()) or "no Captain"
         text = (f"{self.name} ({self.project or 'any project'}): {len(self.members)} members, "
-                f"{self.meeting_hours} common hours with the Navigators ({blocks}{more}). "
+                f"{self.meeting_hours} common hours with the Navigators ({ranges_label(self.meeting_slots)}). "
                 f"Captain overlap: {captain}. ")
         text += ("Tight: " + "; ".join(self.tight) + ".") if self.tight else "No rule is tight."
         if self.broken:
@@ -432,11 +449,12 @@ def describe(instance: Instance, assignments: Mapping[str, str | None], scores: 
     results = []
     for team in instance.teams:
         members = sorted((e for e, name in assignments.items() if name == team.name), key=lambda e: (order.get(e, 1e9), e))
-        blocks = sorted(team_common_blocks(instance, team, members)) if members else []
+        slots = sorted(team_common_slots(instance, team, members)) if members else []
+        hours = count_hours(slots)
         overlaps = captain_overlaps(instance, team, members)
         tight = []
         if members:
-            if len(blocks) == rules.navigator_meeting_hours:
+            if hours == rules.navigator_meeting_hours:
                 tight.append(f"common hours are exactly the minimum ({rules.navigator_meeting_hours})")
             tight += [f"Captain overlap with {e} is exactly {rules.captain_hours} h" for e, h in overlaps.items()
                       if h == rules.captain_hours]
@@ -448,8 +466,8 @@ def describe(instance: Instance, assignments: Mapping[str, str | None], scores: 
                       for n in team.navigators if loads.get(n.email, 0) == rules.max_per_navigator]
         broken = [v.message for v in violations if team.name in v.team.split(", ")]
         results.append(TeamResult(team.name, team.project, [n.email for n in team.navigators],
-                                  team.captain.email if team.captain else None, members, len(blocks) if members else 0,
-                                  blocks, overlaps, tight, broken, (scores or {}).get(team.name)))
+                                  team.captain.email if team.captain else None, members, hours,
+                                  slots, overlaps, tight, broken, (scores or {}).get(team.name)))
     return results
 
 
@@ -472,14 +490,14 @@ def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, st
     if not compatible:
         return f"No team works on {' or '.join(person.project_preferences)}, the projects they chose."
     where = _projects_phrase(person)
-    captain_ok = [t for t in compatible if t.captain is None or len(t.captain.availability & person.availability) >= rules.captain_hours]
+    captain_ok = [t for t in compatible if t.captain is None or captain_overlap_hours(t, person) >= rules.captain_hours]
     if not captain_ok:
-        best = max(compatible, key=lambda t: len(t.captain.availability & person.availability))
-        hours = len(best.captain.availability & person.availability)
+        best = max(compatible, key=lambda t: captain_overlap_hours(t, person))
+        hours = captain_overlap_hours(best, person)
         return (f"{where.replace('No team', 'No Captain', 1)} shares {rules.captain_hours} hours with them: "
                 f"best is {best.name}'s Captain with {hours}.")
     members_of = {t.name: [e for e, n in assignments.items() if n == t.name] for t in instance.teams}
-    hours_with = {t.name: len(team_common_blocks(instance, t, members_of[t.name] + [email])) for t in captain_ok}
+    hours_with = {t.name: team_common_hours(instance, t, members_of[t.name] + [email]) for t in captain_ok}
     hours_ok = [t for t in captain_ok if hours_with[t.name] >= rules.navigator_meeting_hours]
     if not hours_ok:
         best = max(captain_ok, key=lambda t: hours_with[t.name])
@@ -529,8 +547,8 @@ def greedy_assignments(instance: Instance) -> dict[str, str | None]:
             trial[person.email] = team.name
             members = [e for e, n in trial.items() if n == team.name]
             if (project_ok(person, team) and len(members) <= rules.max_team_size
-                    and (team.captain is None or len(team.captain.availability & person.availability) >= rules.captain_hours)
-                    and len(team_common_blocks(instance, team, members)) >= rules.navigator_meeting_hours
+                    and (team.captain is None or captain_overlap_hours(team, person) >= rules.captain_hours)
+                    and team_common_hours(instance, team, members) >= rules.navigator_meeting_hours
                     and all(v <= rules.max_per_navigator for k, v in navigator_loads(instance, trial).items()
                             if any(n.email == k for n in team.navigators))):
                 assignments = trial
@@ -563,6 +581,45 @@ def allocate(instance: Instance, time_limit: float = 10.0, workers: int = 2, see
     return _finish(instance, solution, hint, stages, optimal, status, started, relaxed)
 
 
+def common_hours_expr(model, common: Mapping[float, Any], name: str = "") -> Any:
+    """The team's common hours as a model expression: at most count_hours of the slots whose literal is true.
+
+    common maps each slot that may be common to a literal true only when it is (None: always common).
+    Consecutive slots sharing one literal form a segment of L half-hours, holding at most L // 2 hours
+    of its own; an hour may also straddle the border of two adjacent segments. Every way of pairing
+    consecutive common half-hours, each used once, is such a choice, so the most the expression can
+    reach is what the site's count_one_hour_blocks counts. Straddles only ever add an hour by joining
+    the spare half-hours of two odd segments, so borders outside the first and last odd segment of a
+    chain of adjacent segments get none (fewer variables, the same optimum).
+    """
+    segments: list[list] = []  # [first slot, number of half-hours, literal]
+    for slot in sorted(common):
+        last = segments[-1] if segments else None
+        if last is not None and slot == last[0] + last[1] / 2 and common[slot] is last[2]:
+            last[1] += 1
+        else:
+            segments.append([slot, 1, common[slot]])
+    chains: list[list[int]] = []  # indexes of adjacent segments
+    for k, (first, _, _) in enumerate(segments):
+        if k and first == segments[k - 1][0] + segments[k - 1][1] / 2:
+            chains[-1].append(k)
+        else:
+            chains.append([k])
+    straddles: dict[int, Any] = {}  # k -> the hour across the border of segments k and k+1
+    for chain in chains:
+        odd = [k for k in chain if segments[k][1] % 2]
+        for k in range(odd[0], odd[-1]) if len(odd) > 1 else ():
+            straddles[k] = model.new_bool_var(f"straddle[{name},{segments[k][0]}]")
+    hours: list = list(straddles.values())
+    for k, (first, length, literal) in enumerate(segments):
+        inner = model.new_int_var(0, length // 2, f"inner[{name},{first}]") if length >= 2 else 0
+        borders = [straddles[j] for j in (k - 1, k) if j in straddles]
+        if borders or length >= 2:  # each half-hour used once, and none when the segment is not common
+            model.add(2 * inner + sum(borders) <= (length if literal is None else length * literal))
+            hours.append(inner)
+    return sum(hours)
+
+
 class _TeamModel:
     """The CP-SAT model of one allocation problem, solved stage by stage."""
 
@@ -583,13 +640,13 @@ class _TeamModel:
         closed = {t.name for t in teams if len(fixed_members[t.name]) > rules.max_team_size}
         closed |= {name for v in validate_teams(instance, current) if v.rule in ("meeting_hours", "captain_hours", "project")
                    for name in v.team.split(", ")}
-        base = {t.name: team_common_blocks(instance, t, fixed_members[t.name]) for t in teams}
+        base = {t.name: team_common_slots(instance, t, fixed_members[t.name]) for t in teams}
         fixed_load = navigator_loads(instance, fixed_of)
 
         def eligible(c: Candidate, t: TeamSpec) -> bool:
             return (t.name not in closed and project_ok(c, t)
-                    and (t.captain is None or len(t.captain.availability & c.availability) >= rules.captain_hours)
-                    and len(base[t.name] & c.availability) >= rules.navigator_meeting_hours)
+                    and (t.captain is None or captain_overlap_hours(t, c) >= rules.captain_hours)
+                    and count_hours(base[t.name] & c.availability) >= rules.navigator_meeting_hours)
 
         levels = sorted({(c.experience_level or "").lower() for c in people if c.experience_level})
         offsets = {c.email: _offset(c) for c in people}
@@ -618,15 +675,21 @@ class _TeamModel:
             model.add(size[t.name] <= rules.max_team_size * in_use)
             minimum = min(n_fixed, rules.min_team_size) if (relax_min and n_fixed) else rules.min_team_size
             model.add(size[t.name] >= minimum * in_use)
-            # common[b]: block b is common to the team; it cannot be when anyone placed here is busy then.
-            common = []
-            for b in sorted(base[t.name]):
-                c_var = model.new_bool_var(f"common[{t.name},{b}]")
-                busy = [var for email, var in by_team[t.name] if b not in by_email[email].availability]
-                if busy:  # common[t,b] -> nobody busy at b is placed here
-                    model.add_bool_and([var.Not() for var in busy]).only_enforce_if(c_var)
-                common.append(c_var)
-            hours = sum(common)
+            # common[s]: half-hour s is common to the team; it cannot be when anyone placed here is busy then.
+            slots = base[t.name]
+            if not n_fixed:  # a team in use has a member from by_team: a slot all of them are busy in is never common
+                slots = slots & set().union(*(by_email[email].availability for email, _ in by_team[t.name]))
+            common: dict[float, Any] = {}
+            last_slot, last_busy, literal = None, None, None
+            for slot in sorted(slots):
+                busy = [email for email, _ in by_team[t.name] if slot not in by_email[email].availability]
+                # Consecutive half-hours in which the same people are busy share one literal (fewer, stronger constraints).
+                if last_slot is None or slot != last_slot + 0.5 or busy != last_busy:
+                    literal = model.new_bool_var(f"common[{t.name},{slot}]") if busy else None
+                    if busy:  # common -> nobody busy then is placed here
+                        model.add_bool_and([x[email, t.name].Not() for email in busy]).only_enforce_if(literal)
+                common[slot], last_slot, last_busy = literal, slot, busy
+            hours = common_hours_expr(model, common, t.name)
             model.add(hours >= rules.navigator_meeting_hours * in_use)
             # The team's score: hours above the minimum, mixed experience, no lone under-represented person,
             # a narrow time-zone span.
@@ -776,7 +839,7 @@ def team_score(instance: Instance, team: TeamSpec, members: list[str]) -> int:
     rules = instance.rules
     if not members:
         return 0
-    hours = len(team_common_blocks(instance, team, members))
+    hours = team_common_hours(instance, team, members)
     extra = min(hours - rules.navigator_meeting_hours, HOURS_CAP)
     people = [instance.candidate(e) for e in members if instance.candidate(e)]
     mixed = len({(p.experience_level or "").lower() for p in people if p.experience_level}) >= 2
@@ -825,18 +888,9 @@ def instance_from_db(url: str, session_id: int, rules: Rules, keep_placed: bool 
     person_by_email = {str(p["email"]).lower(): p for p in people.to_dict("records")}
     application_by_id = {a["response_id"]: a for a in applications.to_dict("records")}
 
-    def blocks_of(email: str, fallback=None) -> frozenset[int]:
+    def slots_of(email: str, fallback=None) -> frozenset[float]:
         person = person_by_email.get(email)
-        value = person.get("availability") if person else None
-        if not parse_utc_blocks_safe(value) and fallback is not None:
-            value = fallback
-        return frozenset(parse_utc_blocks_safe(value))
-
-    def parse_utc_blocks_safe(value) -> list[int]:
-        try:
-            return parse_utc_blocks(value) if value is not None and not isinstance(value, float) else []
-        except ValueError:
-            return []
+        return stored_slots(person.get("availability") if person else None) or stored_slots(fallback)
 
     team_names = set(teams_frame["name"]) if len(teams_frame) else set()
     candidates, placed = [], {}
@@ -851,7 +905,7 @@ def instance_from_db(url: str, session_id: int, rules: Rules, keep_placed: bool 
         candidates.append(Candidate(
             email=email, rank=_number(decision.get("rank")), score=scores.get(decision["response_id"]),
             project_preferences=_preferences(application.get("project_preferences")),
-            availability=blocks_of(email, application.get("availability")),
+            availability=slots_of(email, application.get("availability")),
             experience_level=_text(application.get("experience_level")),
             underrepresented=_as_bool(application.get("underrepresented")),
             timezone=_text(application.get("timezone")) or person.get("timezone"),
@@ -870,8 +924,8 @@ def instance_from_db(url: str, session_id: int, rules: Rules, keep_placed: bool 
         captain = (_text(row.get("captain")) or "").lower()
         teams.append(TeamSpec(
             name=row["name"], project=_text(row.get("project")),
-            navigators=[Staff(n, blocks_of(n)) for n in navigators],
-            captain=Staff(captain, blocks_of(captain)) if captain else None,
+            navigators=[Staff(n, slots_of(n)) for n in navigators],
+            captain=Staff(captain, slots_of(captain)) if captain else None,
             members=[e for e, t in placed.items() if t == row["name"]],
         ))
     return Instance(rules, teams, candidates)

@@ -7,7 +7,8 @@ optimum, so "proven optimal" does not apply to it. When it runs out of its node 
 says so (finished=False) and answers with the first leaf it reached, small teams dissolved:
 that is a fallback, not the search's answer. Shared by tests/test_teams.py and
 benchmarks/bench_teams.py; it deliberately re-implements the rules from the availability
-sets so that it does not share code with the allocator it checks.
+sets (hours counted like the site's count_one_hour_blocks, written again here) so that it does
+not share code with the allocator it checks.
 """
 from __future__ import annotations
 
@@ -20,6 +21,17 @@ NODE_LIMIT = 200_000
 
 class _Budget(Exception):
     pass
+
+
+def _site_hours(slots) -> int:
+    """The site's count_one_hour_blocks: in the sorted slots, each slot and the next 0.5 h later make one hour, used once."""
+    ordered, hours, i = sorted(slots), 0, 0
+    while i < len(ordered) - 1:
+        if abs(ordered[i + 1] - ordered[i] - 0.5) < 0.01:
+            hours, i = hours + 1, i + 2
+        else:
+            i += 1
+    return hours
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,7 @@ def dfs_allocate(instance: Instance, node_limit: int = NODE_LIMIT) -> Baseline:
             return False
         if len(members[team.name]) + 1 > rules.max_team_size:
             return False
-        if team.captain is not None and len(team.captain.availability & person.availability) < rules.captain_hours:
+        if team.captain is not None and _site_hours(team.captain.availability & person.availability) < rules.captain_hours:
             return False
         if any(load(n) + 1 > rules.max_per_navigator for n in navigators_of[team.name]):
             return False
@@ -66,7 +78,7 @@ def dfs_allocate(instance: Instance, node_limit: int = NODE_LIMIT) -> Baseline:
         for email in members[team.name]:
             if email in by_email:
                 common &= by_email[email].availability
-        return len(common) >= rules.navigator_meeting_hours
+        return _site_hours(common) >= rules.navigator_meeting_hours
 
     def complete() -> bool:
         return all(not m or len(m) >= rules.min_team_size for m in members.values())

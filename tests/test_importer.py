@@ -172,12 +172,12 @@ def test_applications_keep_unmapped_answers_and_get_a_stable_id(settings, empty_
     assert first.rows_inserted == 1 and again.rows_unchanged == 1
 
 
-def test_availability_grid_becomes_utc_blocks(settings, empty_url):
+def test_availability_grid_becomes_utc_half_hour_slots(settings, empty_url):
     frame = pd.DataFrame([{"Email Address": "a@example.org", "Which time zone are you in?": "Asia/Kolkata",
                            "When are you available? (your local time) [Monday]": "09:00, 10:00, 11:00"}])
     import_frame(empty_url, settings, "applications", frame, source="t", sheet="Apps")
-    # 09:00-12:00 in India is 03:30-06:30 UTC: only 04:00 and 05:00 UTC are wholly free.
-    assert store.load_table(empty_url, 1, "applications").loc[0, "availability"] == [24 + 4, 24 + 5]
+    # 09:00-12:00 in India is 03:30-06:30 UTC: six half-hours, three hours, none lost.
+    assert store.load_table(empty_url, 1, "applications").loc[0, "availability"] == [24 + h / 2 for h in range(7, 13)]
 
 
 cells = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "TRUE", "4-5", "Week 3", "x@example.org", "=1+1", "nan"]))

@@ -1,8 +1,10 @@
 """Alembic upgrades keep what is stored: a database made by an older release opens with its data intact."""
+import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import inspect, text
 
 from dashboard import db as dbmod
+from dashboard.availability import count_hours
 
 
 def test_upgrading_from_the_first_schema_keeps_checkins_and_adds_tickets_closed(storage_url):
@@ -21,3 +23,37 @@ def test_upgrading_from_the_first_schema_keeps_checkins_and_adds_tickets_closed(
     with engine.connect() as conn:
         row = conn.execute(text("SELECT email, week, hours, tickets_progressed, tickets_closed FROM checkins")).one()
     assert tuple(row) == ("dj@example.org", 2, 4.5, 1, None)
+
+
+def test_upgrading_turns_stored_hour_blocks_into_half_hour_slots_and_back(storage_url):
+    dbmod.get_engine.cache_clear()
+    command.downgrade(dbmod.alembic_config(storage_url), "0002")  # the schema and data as the previous release wrote them
+    engine = dbmod.get_engine(storage_url)
+    people = sa.table("people", sa.column("session_id", sa.Integer), sa.column("email", sa.String),
+                      sa.column("availability", sa.JSON))
+    applications = sa.table("applications", sa.column("session_id", sa.Integer), sa.column("response_id", sa.String),
+                            sa.column("email", sa.String), sa.column("availability", sa.JSON))
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO sessions (id, name, weeks, expected_hours, blind_review, data_version, created_at) "
+                          "VALUES (1, 'Old session', 8, 4, true, 1, CURRENT_TIMESTAMP)"))
+        conn.execute(people.insert(), [{"session_id": 1, "email": "nav@example.org", "availability": [18, 19, 167]},
+                                       {"session_id": 1, "email": "org@example.org", "availability": None},
+                                       {"session_id": 1, "email": "new@example.org", "availability": []}])
+        conn.execute(applications.insert(), [{"session_id": 1, "response_id": "r-1", "email": "dj@example.org",
+                                              "availability": [24, 25, 26]}])
+    dbmod.migrate(storage_url)
+
+    def stored(table) -> dict:
+        with dbmod.get_engine(storage_url).connect() as conn:
+            return dict(conn.execute(sa.select(table.c.email, table.c.availability)).all())
+
+    assert stored(people) == {"nav@example.org": [18.0, 18.5, 19.0, 19.5, 167.0, 167.5], "org@example.org": None,
+                              "new@example.org": []}
+    assert stored(applications) == {"dj@example.org": [24.0, 24.5, 25.0, 25.5, 26.0, 26.5]}
+    assert count_hours(stored(applications)["dj@example.org"]) == 3  # the same 3 hours as before
+
+    with dbmod.get_engine(storage_url).begin() as conn:  # India: 18:00-19:00 IST is 12:30-13:30 UTC
+        conn.execute(applications.update().values(availability=[36.5, 37.0, 37.5, 38.0]))
+    command.downgrade(dbmod.alembic_config(storage_url), "0002")
+    assert stored(people)["nav@example.org"] == [18, 19, 167]
+    assert stored(applications) == {"dj@example.org": [37]}  # only whole UTC hours survive a downgrade

@@ -1,9 +1,11 @@
 """The team allocator: hard rules always hold, it never places fewer than a rank-order DFS,
-lexicographic goals match brute force on tiny instances, explanations say why, CLI contract, DB mode."""
+lexicographic goals match brute force on tiny instances, hours counted from half-hour slots as
+Djangonaut Space's site counts them, explanations say why, CLI contract, DB mode."""
 from __future__ import annotations
 
 import itertools
 import json
+from datetime import date
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, models, store
+from dashboard.availability import count_hours, from_hour_blocks, from_local_grid
 from dashboard.teams import (
-    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, instance_from_db, instance_from_dict,
-    save_assignments, team_score, validate_teams,
+    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, common_hours_expr, instance_from_db,
+    instance_from_dict, save_assignments, team_score, validate_teams,
 )
 from tests.teams_baseline import dfs_allocate
 
@@ -30,9 +33,10 @@ FAST = dict(time_limit=5.0, workers=1)
 
 @st.composite
 def instances(draw, max_candidates: int = 8, max_teams: int = 3, with_fixed: bool = False) -> Instance:
-    """Small random instances over a 10-block week so that overlaps are tight but possible."""
-    universe = list(range(10))
-    blocks = st.frozensets(st.sampled_from(universe), min_size=4, max_size=10)
+    """Small random instances over a 10-hour week of half-hour slots, so that overlaps are tight but possible
+    and runs of an odd number of half-hours (which the site's counting rounds down) are common."""
+    universe = [i / 2 for i in range(20)]
+    blocks = st.frozensets(st.sampled_from(universe), min_size=14, max_size=20)
     lo = draw(st.integers(1, 2))
     rules = Rules(lo, draw(st.integers(lo, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(2, 5)))
     pool = [Staff(f"nav{i}@x.org", draw(blocks)) for i in range(draw(st.integers(1, 3)))]
@@ -177,7 +181,8 @@ def test_worst_team_is_made_as_good_as_possible():
     result = allocate(instance, **FAST)
     assert result.placed == 4
     baseline = dfs_allocate(instance).assignments
-    baseline_worst = min(len(set.intersection(*[set(instance.candidate(e).availability) for e, t in baseline.items() if t == name]))
+    baseline_worst = min(count_hours(set.intersection(*[set(instance.candidate(e).availability)
+                                                        for e, t in baseline.items() if t == name]))
                          for name in ("Team A", "Team B"))
     assert result.worst_meeting_hours > baseline_worst
     assert result.worst_meeting_hours == 6
@@ -205,7 +210,7 @@ def test_team_explanation_lists_common_hours_captain_overlap_and_tight_rule():
     assert team.captain_hours == {"a@x.org": 5, "b@x.org": 6}
     assert "common hours are exactly the minimum (5)" in team.tight
     text = team.explanation
-    assert "5 common hours with the Navigators (Sun 18:00 UTC" in text and "Captain overlap: a@x.org 5 h" in text
+    assert "5 common hours with the Navigators (Sun 18:00-23:00 UTC)" in text and "Captain overlap: a@x.org 5 h" in text
     assert "Tight: common hours are exactly the minimum (5)" in text
 
 
@@ -265,20 +270,96 @@ def test_bad_input_is_one_clear_sentence():
         Rules.from_mapping({"min_team_size": 5, "max_team_size": 4})
 
 
-def test_input_availability_numbers_are_hour_blocks_and_half_hours_are_refused():
-    # JSON writes 18.0 for 18; that is hour 18, not Djangonaut Space's half-hour slot 18.0.
-    instance = _instance([{"email": "ada@x.org", "rank": 1, "availability": [18.0, 19.0, 20.0, 21.0, 22.0, 23.0]}])
-    assert instance.candidates[0].availability == frozenset(range(18, 24))
-    assert allocate(instance, **FAST).assignments["ada@x.org"] == "Team Comet"
-    with pytest.raises(InstanceError, match=r"^Availability of ada@x\.org: 18\.5 is not a whole hour"):
-        _instance([{"email": "ada@x.org", "availability": [18.0, 18.5]}])
-    with pytest.raises(InstanceError, match=r"^Availability of ada@x\.org: 168\.0 is outside 0-167"):
-        _instance([{"email": "ada@x.org", "availability": [167.0, 168.0]}])
+def test_input_takes_hour_blocks_as_availability_or_the_sites_half_hour_slots_as_slots():
+    # "availability": whole UTC hours (JSON writes 18.0 for 18); "slots": the site's UserAvailability.slots.
+    instance = _instance([{"email": "ada@x.org", "rank": 1, "availability": [18.0, 19.0, 20.0, 21.0, 22.0, 23.0]},
+                          {"email": "bob@x.org", "rank": 2, "slots": [18, 18.5, 19, 19.5, 20, 20.5, 21, 21.5, 22, 22.5]}])
+    assert instance.candidates[0].availability == frozenset(from_hour_blocks(range(18, 24)))
+    assert instance.candidates[1].availability == frozenset(from_hour_blocks(range(18, 23)))
+    assert allocate(instance, **FAST).assignments == {"ada@x.org": "Team Comet", "bob@x.org": "Team Comet"}
+    assert _instance([{"email": "ada@x.org", "slots": "[18.0, 18.5, 19.0]"}]).candidates[0].availability == {18.0, 18.5, 19.0}
+
+
+@pytest.mark.parametrize("person, message", [
+    ({"availability": [18.0, 18.5]}, r"^Availability of ada@x\.org: 18\.5 is not a whole hour.*as \"slots\" instead"),
+    ({"availability": "18.0, 18.5, 19.0"}, r"^Availability of ada@x\.org: '18\.5' is not a whole hour"),
+    ({"availability": [167.0, 168.0]}, r"^Availability of ada@x\.org: 168\.0 is outside"),
+    ({"slots": [18.0, 18.25]}, r"^Slots of ada@x\.org: 18\.25 is not on a half hour"),
+    ({"availability": [18], "slots": [18.0, 18.5]}, r"^ada@x\.org has both \"availability\" \(whole UTC hour blocks\) "
+                                                    r"and \"slots\" \(half-hour slots\); give one of them\.$"),
+])
+def test_input_that_is_not_clearly_hour_blocks_or_slots_is_refused_naming_the_person(person, message):
+    with pytest.raises(InstanceError, match=message):
+        _instance([{"email": "ada@x.org"} | person])
+
+
+def test_staff_slots_name_the_navigator_when_refused():
     teams = [{"name": "Team Comet", "navigators": [{"email": "nav@x.org", "availability": [18, 19.5]}]}]
     with pytest.raises(InstanceError, match=r"^Availability of nav@x\.org \(a Navigator of Team Comet\): 19\.5"):
         _instance([], teams)
-    # Text as Djangonaut Space's export writes it still means half-hour slots: 18:00-19:00 is one block.
-    assert _instance([{"email": "ada@x.org", "availability": "18.0, 18.5, 19.0"}]).candidates[0].availability == {18}
+
+
+def _india(grid: dict[str, list[int]]) -> list[float]:
+    return from_local_grid(grid, "Asia/Kolkata", date(2026, 9, 28))
+
+
+def test_people_at_half_hour_offsets_are_placed_with_every_hour_they_gave():
+    # Everyone in India (UTC+05:30), free Monday 18:00-21:00 and Tuesday 18:00-20:00 local: 5 hours, every
+    # one of them starting at :30 UTC. Counted in whole UTC hours this was 3 hours and nobody could be placed.
+    week = _india({"Monday": [18, 19, 20], "Tuesday": [18, 19]})
+    assert count_hours(week) == 5 and all(s % 1 == 0.5 for s in week[::2])
+    teams = [{"name": "Team Comet", "project": None, "navigators": [{"email": "nav@x.org", "slots": week}],
+              "captain": {"email": "cap@x.org", "slots": _india({"Monday": [18, 19, 20]})}, "members": []}]
+    instance = _instance([{"email": f"p{i}@x.org", "rank": i, "slots": week} for i in (1, 2, 3)], teams, min_team_size=3)
+    result = allocate(instance, **FAST)
+    assert result.placed == 3 and result.optimal
+    assert result.teams[0].meeting_hours == 5 and result.teams[0].captain_hours == {f"p{i}@x.org": 3 for i in (1, 2, 3)}
+    assert "(Mon 12:30-15:30, Tue 12:30-14:30 UTC)" in result.teams[0].explanation
+
+
+def test_the_sites_cumulative_overlap_example():
+    # home/team_allocation.py: Navigator Mon 00:00-06:00; Djangonauts 00:00-06:00, 00:00-05:00, 00:00-04:00.
+    def monday(until: int) -> list[float]:
+        return [24 + i / 2 for i in range(2 * until)]
+
+    teams = [{"name": "Team Comet", "project": None, "navigators": [{"email": "nav@x.org", "slots": monday(6)}],
+              "captain": {"email": "cap@x.org", "slots": monday(6)}, "members": []}]
+    instance = _instance([{"email": "d1@x.org", "rank": 1, "slots": monday(6)},
+                          {"email": "d2@x.org", "rank": 2, "slots": monday(5)},
+                          {"email": "d3@x.org", "rank": 3, "slots": monday(4)}], teams, max_team_size=3)
+    result = allocate(instance, **FAST)
+    assert result.assignments == {"d1@x.org": "Team Comet", "d2@x.org": "Team Comet", "d3@x.org": None}
+    assert result.unplaced[0]["reason"] == "No team has 5 common hours with them: best is Team Comet with 4."
+
+
+def _most_hours(segments: list[tuple[int, int, bool | None]]) -> tuple[int, list[float]]:
+    """CP-SAT's largest common_hours_expr for stretches (gap before, half-hours, common?) laid out in order,
+    and the slots that are common; each stretch shares one literal, as the model's consecutive slots do."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    common, free, slot = {}, [], 100.0
+    for gap, length, value in segments:
+        slot += gap / 2
+        literal = None if value is None else model.new_bool_var(f"c{slot}")
+        if literal is not None:
+            model.add(literal == int(value))
+        for _ in range(length):
+            common[slot] = literal
+            free += [slot] if value is not False else []
+            slot += 0.5
+    model.maximize(common_hours_expr(model, common))
+    solver = cp_model.CpSolver()
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return int(solver.objective_value), free
+
+
+@hsettings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from([0, 0, 0, 1, 2]), st.integers(1, 5), st.sampled_from([True, False, None])),
+                max_size=12))
+def test_the_models_common_hours_are_exactly_what_the_site_counts(segments):
+    hours, free = _most_hours(segments)
+    assert hours == count_hours(free)
 
 
 # --- the command line contract ---------------------------------------------------------------
@@ -327,6 +408,24 @@ def test_cli_bad_input_fails_with_a_sentence(tmp_path):
     done = _cli("teams", "allocate", "--input", "-", "--json", stdin=json.dumps(half_hour))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert json.loads(done.stdout)["error"].startswith("Availability of ada@x.org: 18.5 is not a whole hour")
+    both = {"teams": [{"name": "Team Comet"}], "candidates": [{"email": "ada@x.org", "availability": [18], "slots": [18.0]}]}
+    done = _cli("teams", "allocate", "--input", "-", "--json", stdin=json.dumps(both))
+    assert done.returncode == 1 and json.loads(done.stdout)["error"].startswith("ada@x.org has both")
+
+
+def test_cli_allocate_accepts_the_sites_slots(tmp_path):
+    # The site's UserAvailability.slots as its JSON writes them (JavaScript drops the ".0"), India and UTC mixed.
+    india = _india({"Monday": [18, 19, 20], "Tuesday": [18, 19]})
+    instance = {"rules": {"min_team_size": 1, "max_team_size": 3},
+                "teams": [{"name": "Team Comet", "navigators": [{"email": "nav@x.org", "slots": india}],
+                           "captain": {"email": "cap@x.org", "slots": india}}],
+                "candidates": [{"email": "ada@x.org", "rank": 0, "slots": [s if s % 1 else int(s) for s in india]},
+                               {"email": "bob@x.org", "rank": 1, "slots": [36.0, 36.5, 37.0, 37.5]}]}
+    done = _cli("teams", "allocate", "--input", "-", "--json", "--time-limit", "5", stdin=json.dumps(instance))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["assignments"] == {"ada@x.org": "Team Comet", "bob@x.org": None}
+    assert out["teams"][0]["meeting_hours"] == 5 and out["teams"][0]["captain_hours"] == {"ada@x.org": 5}
 
 
 # --- database mode on the demo ---------------------------------------------------------------
@@ -405,6 +504,10 @@ def first_team(instance: Instance, email: str) -> str | None:
     return instance.current_assignments().get(email)
 
 
+def range_slots(hours: int) -> list[float]:
+    return [i / 2 for i in range(2 * hours)]
+
+
 def test_out_of_time_answer_still_meets_every_rule_and_beats_first_fit():
     import random
 
@@ -412,8 +515,8 @@ def test_out_of_time_answer_still_meets_every_rule_and_beats_first_fit():
 
     rng = random.Random(3)
 
-    def week() -> frozenset[int]:
-        return frozenset(b for b in range(24) if rng.random() < 0.6)
+    def week() -> frozenset[float]:
+        return frozenset(s for s in range_slots(24) if rng.random() < 0.8)
 
     teams = [TeamSpec(f"Team {i}", rng.choice(PROJECTS), [Staff(f"nav{i}@x.org", week())], Staff(f"cap{i}@x.org", week()))
              for i in range(10)]
