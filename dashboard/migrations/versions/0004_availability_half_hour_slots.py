@@ -5,16 +5,16 @@ hold the site's slots 0.0..167.5 (hours from Sunday 00:00 UTC). Upgrading is los
 becomes slots h and h+0.5. Downgrading keeps the hours whose two halves are free, so a
 half-hour that only pairs across the hour (India, UTC+05:30) is lost there.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-03 12:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
