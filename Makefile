@@ -46,9 +46,11 @@ run: demo
 test: install-dev
 	$(BIN)/python -m pytest
 
-# Listens on 127.0.0.1 only: the notebooks see everything an organiser sees.
+# Listens on 127.0.0.1 only: the notebooks see everything an organiser sees. JupyterLab refuses
+# to start as root unless told to, and root is who you are in most containers.
 notebooks: install-notebooks demo
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(NOTEBOOK_PORT) --ServerApp.root_dir=$(CURDIR)/notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(NOTEBOOK_PORT) --ServerApp.root_dir=$(CURDIR)/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 report: install-notebooks demo
 	$(BIN)/python -m dashboard report $(NOTEBOOK) $(if $(SESSION),--session "$(SESSION)")

@@ -81,14 +81,20 @@ def parameters(notebook) -> set[str]:
 
 def execute(name: str, values: dict[str, Any], timeout: int = 600):
     """Run a notebook top to bottom with papermill parameters; the executed notebook, or NotebookError."""
-    papermill = _tool("papermill")
+    papermill, kernel_errors = _tool("papermill"), _tool("nbclient.exceptions")
     try:
         return papermill.execute_notebook(read(name), None, parameters=values, kernel_name=KERNEL,
                                           cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False,
-                                          execution_timeout=timeout)
+                                          execution_timeout=timeout,
+                                          # the kernel's own log (loopback TCP is unencrypted; interrupted at
+                                          # shutdown) is noise here: what a cell raises comes back below
+                                          extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except papermill.PapermillExecutionError as exc:
         raise NotebookError(f"The notebook '{name}' stopped at cell {exc.exec_count} "
                             f"({exc.ename}: {exc.evalue.strip()[:300]}); fix that and run it again.") from None
+    except (kernel_errors.DeadKernelError, kernel_errors.CellTimeoutError) as exc:
+        reason = str(exc).strip().splitlines()[0][:300]
+        raise NotebookError(f"The notebook '{name}' did not finish ({reason}); run it in JupyterLab to see where.") from None
 
 
 def _chart_title(spec: dict) -> str:

@@ -63,4 +63,5 @@ def team_heatmap(weekly: pd.DataFrame, metric: str, width: int = 820) -> alt.Cha
     text = base.mark_text(fontSize=13, color=theme.TEXT).encode(text=alt.Text(f"{metric}:Q", format=number))
     return alt.layer(cells, text).properties(
         width=width, height=alt.Step(34),
-        title=alt.Title(label, subtitle="Team by team, week by week; weeks without check-ins are blank, not zero"))
+        title=alt.Title(label, subtitle="Team by team, week by week" + (
+            "; a week without check-ins is blank, not zero" if metric.startswith(("mean", "median")) else "")))
