@@ -142,13 +142,17 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f} %"
 
 
+def _nothing_to_show(size: talk.Size, title: str, reason: str) -> alt.Chart:
+    text = alt.Chart(pd.DataFrame({"text": [reason]})).mark_text(color=theme.MUTED, fontSize=16 * size.font)
+    return talk.finish(text.encode(text="text:N"), size, title)
+
+
 def retention_chart(retention: SafeFrame, size: talk.Size = talk.SCREEN) -> alt.Chart:
     """Share of each session's cohort still checking in, week by week: one line per session."""
     frame = retention.frame
     title = "Retention: share of the cohort still checking in"
     if frame.empty:
-        return talk.finish(alt.Chart(pd.DataFrame({"text": ["No session has enough check-ins to compare"]}))
-                           .mark_text(color=theme.MUTED, fontSize=16 * size.font).encode(text="text:N"), size, title)
+        return _nothing_to_show(size, title, "No session has enough check-ins to compare")
     last = frame.sort_values(["session_order", "order"]).groupby("session", sort=False).tail(1)
     latest = last.iloc[-1]
     title = f"{_pct(latest['rate'])} of {latest['session']} were still checking in by week {latest['week']}"
@@ -172,8 +176,7 @@ def confidence_chart(confidence: SafeFrame, size: talk.Size = talk.SCREEN) -> al
     frame = confidence.frame
     title = "Confidence before and after, by session"
     if frame.empty:
-        return talk.finish(alt.Chart(pd.DataFrame({"text": ["Too few survey answers to compare"]}))
-                           .mark_text(color=theme.MUTED, fontSize=16 * size.font).encode(text="text:N"), size, title)
+        return _nothing_to_show(size, title, "Too few survey answers to compare")
     wide = frame.pivot_table(index="session", columns="stage", values="mean", aggfunc="first")
     if {"Start", "End"} <= set(wide.columns) and wide[["Start", "End"]].notna().all().all():
         change = wide["End"] - wide["Start"]
