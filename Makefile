@@ -1,12 +1,18 @@
 # Two commands do everything on a fresh machine:
 #   make run   - set up, create the demo database if there is none, serve http://localhost:8501
 #   make test  - set up with the test tools, run the whole suite
+# and two open the notebooks (README, "Notebooks"):
+#   make notebooks                  - JupyterLab on http://127.0.0.1:8888, on the app's database
+#   make report SESSION="..."       - the session comparison as reports/<notebook>-<session>/report.html
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+NOTEBOOK_PORT ?= 8888
+NOTEBOOK ?= session_comparison
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: run test install install-dev demo clean
+.PHONY: run test install install-dev install-notebooks demo notebooks report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +22,20 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements.txt requirements-notebooks.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+# JupyterLab with jupytext, a "Mission Control" kernel on this venv, and .py notebooks opening as notebooks.
+$(VENV)/.installed-notebooks: requirements.txt requirements-notebooks.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-notebooks.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name mission-control --display-name "Mission Control"
+	$(BIN)/jupytext-config --settings-file $(LAB_SETTINGS) set-default-viewer python
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-notebooks: $(VENV)/.installed-notebooks
 
 demo: install
 	$(BIN)/python -m dashboard demo --if-empty
@@ -31,6 +45,15 @@ run: demo
 
 test: install-dev
 	$(BIN)/python -m pytest
+
+# Listens on 127.0.0.1 only: the notebooks see everything an organiser sees. JupyterLab refuses
+# to start as root unless told to, and root is who you are in most containers.
+notebooks: install-notebooks demo
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(NOTEBOOK_PORT) --ServerApp.root_dir=$(CURDIR)/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
+
+report: install-notebooks demo
+	$(BIN)/python -m dashboard report $(NOTEBOOK) $(if $(SESSION),--session "$(SESSION)")
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,4 +1,4 @@
-"""A seeded, believable demo program: the current session plus five past ones.
+"""A seeded, believable demo program: the current session plus five past ones (the last with check-ins).
 
 ``generate`` builds raw tables shaped like the real sources (Google Forms exports with
 question-text headers, locale timestamps and messy answers; organisers' sheets with
@@ -420,6 +420,7 @@ def generate(seed: int = 42, scale: int = 1, settings: Settings | None = None) -
             "applications": apps, "decisions": decisions, "teams": teams, "people": people,
             "surveys": gen.surveys(cohort, start, skip=set()),
         }})
+    previous, previous_cohort = data.sessions[-1], cohort
     name, start = CURRENT_SESSION
     apps, applicants = gen.applications(90 * gen.scale, start, hostile=True)
     reviews = gen.reviews([a for a in applicants], criteria, start)
@@ -430,6 +431,12 @@ def generate(seed: int = 42, scale: int = 1, settings: Settings | None = None) -
         "applications": apps, "reviews": reviews, "decisions": decisions, "teams": teams,
         "people": people, "checkins": checkins, "surveys": surveys,
     }})
+    # The previous session has check-ins too, so sessions can be compared week by week. Drawn
+    # last, so that everything above (and every figure the tests rely on) stays as it was.
+    checkins, _ = gen.checkins(previous_cohort, previous["start_date"], {}, bad_row=False)
+    left = (checkins[CHECKIN_QUESTIONS["email"]] == previous_cohort[-1]["email"]) & \
+        checkins[CHECKIN_QUESTIONS["week"]].isin(["Week 6", "Week 7", "Week 8"])
+    previous["tables"]["checkins"] = checkins[~left].reset_index(drop=True)  # one more left after week 5 then
     return data
 
 

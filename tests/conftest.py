@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,14 +58,9 @@ def postgres_url() -> str | None:
     return os.environ.get("DASHBOARD_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def storage_url(request, tmp_path) -> str:
-    """An empty, migrated database on each backend; PostgreSQL is required in CI."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'storage.db'}"
-        dbmod.migrate(url)
-        yield url
-        return
+@contextmanager
+def postgres_schema():
+    """A migrated PostgreSQL database in a schema of its own, dropped afterwards; PostgreSQL is required in CI."""
     base = postgres_url()
     if not base:
         if IN_CI:
@@ -77,11 +73,25 @@ def storage_url(request, tmp_path) -> str:
     sep = "&" if "?" in base else "?"
     url = f"{base}{sep}options=-csearch_path%3D{schema}"
     dbmod.migrate(url)
-    yield url
-    dbmod.get_engine(url).dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        dbmod.get_engine(url).dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_url(request, tmp_path) -> str:
+    """An empty, migrated database on each backend; PostgreSQL is required in CI."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'storage.db'}"
+        dbmod.migrate(url)
+        yield url
+        return
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
