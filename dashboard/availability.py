@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 if TYPE_CHECKING:
     import pandas as pd
-from zoneinfo import ZoneInfo
+
+from dashboard.timezones import zone_info
 
 HOURS_PER_WEEK = 168
 DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
@@ -117,8 +118,8 @@ def _blocks_from_quarters(quarters: set[int]) -> list[int]:
 def from_local_grid(grid: Mapping[str, Iterable[int]], tz: str, week_of: date | None = None) -> list[int]:
     """UTC blocks from local hours per weekday in a time zone, using the offsets of week_of."""
     try:
-        zone = ZoneInfo(tz)
-    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        zone = zone_info(tz)
+    except KeyError as exc:
         raise AvailabilityError(f"'{tz}' is not a time zone name such as Europe/London") from exc
     week_of = week_of or date(2026, 1, 4)
     sunday = week_of - timedelta(days=(week_of.weekday() + 1) % 7)
@@ -189,8 +190,8 @@ def utc_offset_hours(tz: str | None, on: date | None = None) -> float | None:
     if not tz or not isinstance(tz, str):
         return None
     try:
-        zone = ZoneInfo(tz.strip())
-    except (ValueError, KeyError):
+        zone = zone_info(tz)
+    except KeyError:
         return None
     moment = datetime.combine(on or date(2026, 1, 4), time(12), tzinfo=zone)
     return moment.utcoffset().total_seconds() / 3600

@@ -1,7 +1,12 @@
 """`python -m dashboard COMMAND`: every command lives in dashboard/commands/<name>.py.
 
 A command module defines NAME, HELP, ``add_arguments(parser)`` and
-``run(args, settings) -> int`` (0 only on success, so cron can rely on it).
+``run(args, settings) -> int``, one of the exit codes below, so cron can rely on it:
+
+0  done (an import or sync stored every row it read; some fields may have warnings)
+1  refused or failed: nothing was changed (the message says why and what to do)
+2  the command line itself is wrong (argparse)
+3  an import or sync stored what it could but rejected rows: they are listed with the reason
 """
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ from sqlalchemy.exc import OperationalError
 
 from dashboard import commands
 from dashboard.config import ConfigError, load_settings
+from dashboard.importer import STORED_WITH_REJECTS
+
+EXIT_OK, EXIT_FAILED, EXIT_STORED_WITH_REJECTS = 0, 1, 3
 
 
 def _command_modules():
@@ -69,6 +77,11 @@ def fail(args, message: str, code: int = 1, **extra) -> int:
     else:
         print(f"Error: {message}", file=sys.stderr)
     return code
+
+
+def import_exit_code(status: str) -> int:
+    """The exit code of an import or sync that ended with this status ('stored', ...; see the module docstring)."""
+    return EXIT_STORED_WITH_REJECTS if status == STORED_WITH_REJECTS else EXIT_OK
 
 
 def emit(args, data, text: str) -> None:

@@ -18,10 +18,14 @@ def test_every_organiser_page_renders(app_server, page):
         screenshot(page, f"organiser-{spec.key}")
 
 
-def test_data_page_lists_the_rejected_row(app_server, page):
+def test_data_page_lists_rejected_rows_and_warnings(app_server, page):
     open_page(page, app_server, "data")
     assert shown(page.get_by_text("Rejected rows").first)
-    assert shown(page.get_by_text("1 row could not be stored").first)
+    assert shown(page.get_by_text("Every row read so far was stored.").first)
+    warnings = page.get_by_text("1 answer in 1 stored row could not be read", exact=False).first
+    warnings.scroll_into_view_if_needed()
+    assert shown(warnings)
+    screenshot(page, "data-warnings")
 
 
 def test_captain_persona_does_not_get_organiser_pages(app_server, page):
