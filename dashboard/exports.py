@@ -25,10 +25,10 @@ SITE_EXPORT_RULE = (
     "Selection Rank is the site's tier: accepted applications get 0, 1 or 2 (placed first; the best third by "
     "your rank gets 0, or, when the accepted ranks hold at most three values, the best value 0, the next 1, "
     "the next 2), waitlisted 3 (placed only into teams with room left), rejected 4 (never placed); pending "
-    "applications are left out, so the site keeps what it had. Score is a whole number on the scale of the "
-    "reviewers' scores added up: the mean review score times the largest number of reviewers any application "
-    "had (with three reviewers scoring 1-5, 3 to 15), rounded; an application without reviews keeps the Score "
-    "imported from the site, else 0."
+    "applications are left out, so the site keeps what it had. Score is a whole number: the Score imported from "
+    "the site's Full CSV when there is one, otherwise the reviewers' scores added up as a full panel would (the "
+    "mean review score times the largest number of reviewers any application had, so 3 reviewers scoring 1-5 "
+    "give 3 to 15), rounded; 0 without reviews."
 )
 
 
@@ -94,28 +94,34 @@ def selection_tiers(decisions: pd.DataFrame, scores: pd.Series) -> pd.Series:
     return tiers
 
 
+def _half_up(values: pd.Series) -> pd.Series:
+    """Whole numbers, halves rounded up (4.5 -> 5) as people expect, not to even as round() does."""
+    return (values.astype(float) + 0.5).floordiv(1)
+
+
 def site_scores(decisions: pd.DataFrame, reviews: pd.DataFrame) -> pd.Series:
     """Each decision's integer Score by SITE_EXPORT_RULE (aligned with decisions)."""
     per_review = _review_numbers(reviews)
     by_response = per_review.groupby(level=0)
     panel = int(by_response.size().max()) if len(per_review) else 0
-    summed = (by_response.mean() * panel).round()  # on the scale of a full panel's scores added up
-    own = pd.to_numeric(decisions["score"], errors="coerce").round() if "score" in decisions else float("nan")
-    return decisions["response_id"].astype(str).map(summed).fillna(own).fillna(0).astype(int)
+    summed = decisions["response_id"].astype(str).map(_half_up(by_response.mean() * panel))
+    own = _half_up(pd.to_numeric(decisions["score"], errors="coerce")) if "score" in decisions else summed * float("nan")
+    return own.fillna(summed).fillna(0).astype(int)
 
 
 def decisions_export_frame(decisions: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
     """Djangonaut Space's score import: Response ID, Score, Selection Rank, all integers, for every decided application."""
     if decisions.empty:
         return pd.DataFrame(columns=list(DS_DECISION_COLUMNS))
-    decisions = decisions.assign(response_id=decisions["response_id"].astype(str)).reset_index(drop=True)
+    ids = decisions["response_id"].astype(str)
+    # The site refuses the whole file for one id that is not one of its numbers (e.g. a Google Forms response).
+    decisions = decisions.assign(response_id=ids)[ids.str.fullmatch(r"\d+")].reset_index(drop=True)
     scores = site_scores(decisions, reviews)
     frame = pd.DataFrame({
         "Response ID": decisions["response_id"],
         "Score": scores,
         "Selection Rank": selection_tiers(decisions, scores),
     }).dropna(subset=["Selection Rank"])
-    frame = frame[frame["Response ID"].str.fullmatch(r"\d+")]  # the site refuses the whole file for one other id
     # Best tier first, then higher Score: the order the site's allocator reads them in.
     frame = frame.sort_values(["Selection Rank", "Score", "Response ID"], ascending=[True, False, True], kind="stable")
     return frame.astype({"Score": int, "Selection Rank": int}).reset_index(drop=True)

@@ -160,26 +160,31 @@ def _cover(atoms: list[str], known: dict[str, str]) -> list[tuple[str, bool]]:
     return out
 
 
+def _spots(atoms: tuple[str, ...], run: tuple[str, ...]) -> list[int]:
+    return [i for i in range(len(atoms) - len(run) + 1) if atoms[i:i + len(run)] == run]
+
+
 def list_options(answers: Iterable, configured: Iterable[str] = ()) -> tuple[str, ...]:
     """A checkbox question's options: the configured ones, then what the column's answers prove.
 
     A part without a comma (outside brackets) that someone gave as their whole answer is an option.
-    A whole answer with commas ('Yes, I have') is one option when it also appears inside a longer
-    answer beside known options ('Wagtail, Yes, I have'): that is the only consistent split.
+    A whole answer with commas ('Translations, docs and i18n') is one option when it turns up in
+    at least two answers (whole, or inside a longer one) and its parts never turn up apart from it:
+    splitting it would be the only inconsistent reading. Anything else is cut at its commas.
     """
     known = {_norm_option(o): str(o).strip() for o in configured if str(o).strip()}
-    chunks = {tuple(_atoms(c)) for raw in answers if not is_blank(raw) for c in _chunks(raw)}
+    chunks = [tuple(_atoms(c)) for raw in answers if not is_blank(raw) for c in _chunks(raw)]
     for atoms in chunks:
         if len(atoms) == 1:
             known.setdefault(_norm_option(atoms[0]), atoms[0])
-    wholes = [atoms for atoms in chunks if len(atoms) > 1 and not all(_norm_option(a) in known for a in atoms)]
-    for whole in wholes:
-        size = len(whole)
-        for atoms in chunks:
-            spots = [i for i in range(len(atoms) - size + 1) if len(atoms) > size and atoms[i:i + size] == whole]
-            if any(all(is_known for _, is_known in _cover(list(atoms[:i] + atoms[i + size:]), known)) for i in spots):
-                known.setdefault(_norm_option(", ".join(whole)), ", ".join(whole))
-                break
+    for whole in dict.fromkeys(c for c in chunks if len(c) > 1):
+        if all(_norm_option(a) in known for a in whole):
+            continue
+        seen = [(atoms, _spots(atoms, whole)) for atoms in chunks if set(whole) & set(atoms)]
+        apart = any(part in whole and not any(start <= k < start + len(whole) for start in spots)
+                    for atoms, spots in seen for k, part in enumerate(atoms))
+        if not apart and sum(bool(spots) for _, spots in seen) >= 2:
+            known.setdefault(_norm_option(", ".join(whole)), ", ".join(whole))
     return tuple(known.values())
 
 
@@ -236,10 +241,14 @@ def parse_timezone(raw: str, note: Note | None = None) -> str:
 
 
 DATE_ORDERS = ("MDY", "DMY", "YMD")
+# AM/PM as Sheets' locales write it: after the time ('6:31:58 PM', 'p.m.'), or before it in Korean,
+# Chinese and Japanese ('오후 6:31:58', '下午6:31:58', '午後6:31:58').
+_MARKERS = {"오전": "am", "上午": "am", "午前": "am", "오후": "pm", "下午": "pm", "午後": "pm"}
+_AMPM = r"[ap]\.?\s?m\.?|" + "|".join(_MARKERS)
 _DATE_TIME = re.compile(
-    r"^(?P<a>\d{1,4})\s*(?P<sep>[./-])\s*(?P<b>\d{1,2})\s*[./-]\s*(?P<c>\d{1,4})\.?"
-    r"(?:(?:\s*,\s*|\s+|T)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
-    r"\s*(?P<ampm>[ap]\.?\s?m\.?)?)?\s*(?P<zone>.*)$", re.I)
+    r"^(?P<a>\d{1,4})\s*[./-]\s*(?P<b>\d{1,2})\s*[./-]\s*(?P<c>\d{1,4})\.?"
+    rf"(?:(?:\s*,\s*|\s+|T)(?:(?P<before>{_AMPM})\s*)?(?P<hour>\d{{1,2}}):(?P<minute>\d{{2}})"
+    rf"(?::(?P<second>\d{{2}})(?:[.,](?P<fraction>\d+))?)?\s*(?P<after>{_AMPM})?)?\s*(?P<zone>.*)$", re.I)
 EXAMPLES = {"MDY": "10/5/2026 18:31:58", "DMY": "5/10/2026 18:31:58", "YMD": "2026/10/05 18:31:58"}
 
 
@@ -291,7 +300,8 @@ def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> dateti
         else:
             year, month, day = _year(c), int(a), int(b)
         hour, minute = int(m.group("hour") or 0), int(m.group("minute") or 0)
-        ampm = (m.group("ampm") or "").lower().replace(".", "").replace(" ", "")
+        marker = m.group("before") or m.group("after") or ""
+        ampm = _MARKERS.get(marker) or marker.lower().replace(".", "").replace(" ", "")
         if ampm and not 1 <= hour <= 12:
             raise BadValue(f"'{raw}' has hour {hour} with {ampm.upper()}; 12-hour times run from 1 to 12")
         if ampm:

@@ -221,6 +221,34 @@ def test_dates_are_read_in_the_spreadsheets_locale_and_time_zone(empty_url, sett
     assert expected in set(pd.to_datetime(checkins["submitted_at"]).dt.to_pydatetime())
 
 
+def _korean(moment: datetime) -> str:
+    marker = "오후" if moment.hour >= 12 else "오전"
+    return f"{moment.year}. {moment.month}. {moment.day} {marker} {(moment.hour - 1) % 12 + 1}:{moment:%M:%S}"
+
+
+@pytest.mark.parametrize("locale, time_zone, formatted", [
+    ("nl_NL", "Europe/Amsterdam", lambda m: f"{m.day}-{m.month}-{m.year} {m:%H:%M:%S}"),
+    ("hu_HU", "Europe/Budapest", lambda m: f"{m:%Y. %m. %d.} {m.hour}:{m:%M:%S}"),
+    ("ko_KR", "Asia/Seoul", _korean),
+    ("en_US", "America/Chicago", lambda m: f"{m.month}/{m.day}/{m.year} {(m.hour - 1) % 12 + 1}:{m:%M:%S} {m:%p}"),
+])
+def test_timestamps_in_more_locales_are_read_not_refused(empty_url, settings, fake, locale, time_zone, formatted):
+    """Sheets gives formatted values: day-month with dashes, Hungarian and Korean year-first, 12-hour times."""
+    frame = fake.tabs["Check-ins"]
+    local = [datetime.strptime(s, "%m/%d/%Y %H:%M:%S") for s in frame["Timestamp"]]
+    frame["Timestamp"] = [formatted(moment) for moment in local]
+    fake.locale, fake.time_zone = locale, time_zone
+    outcome = sync_spreadsheet(empty_url, sheet_settings(settings, fake, tabs={"people": "People", "checkins": "Check-ins"}),
+                               secrets=secrets_for(fake))
+    checkins = next(r for r in outcome.results if r.table == "checkins")
+    assert not [w for w in checkins.warnings if w.column == "Timestamp"]
+    assert not [r for r in checkins.rejections if r.column == "Timestamp"]
+    expected = {m.replace(tzinfo=ZoneInfo(time_zone)).astimezone(timezone.utc).replace(tzinfo=None) for m in local}
+    stored = store.load_table(empty_url, _session_id(empty_url), "checkins")
+    assert set(pd.to_datetime(stored["submitted_at"]).dt.to_pydatetime()) <= expected
+    assert len(stored) == checkins.rows_stored > 100
+
+
 def test_ragged_rows_blank_rows_and_empty_tabs(empty_url, settings, fake):
     frame = fake.tabs["Check-ins"]
     blank = pd.DataFrame([[""] * len(frame.columns)], columns=frame.columns)

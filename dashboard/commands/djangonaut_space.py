@@ -70,7 +70,9 @@ def export_decisions(url: str, settings: Settings, session_name: str | None = No
     """The session's decisions as the site's score import CSV, its row count, and what it leaves out."""
     with OrmSession(dbmod.get_engine(url)) as db:
         session_id = find_session(db, settings, session_name).id
-    decisions = store.load_table(url, session_id, "decisions")
+    # Every application, so that the ones without a decision are counted as pending.
+    applications = store.load_table(url, session_id, "applications")[["response_id"]]
+    decisions = applications.merge(store.load_table(url, session_id, "decisions"), on="response_id", how="left")
     frame = decisions_export_frame(decisions, store.load_table(url, session_id, "reviews"))
     return safe_csv(frame), len(frame), export_left_out(decisions, frame)
 
