@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -183,6 +184,15 @@ def test_the_command_line_lists_warnings_beside_rejects_and_says_so_in_json(monk
     assert [(w["row_number"], w["value"]) for w in summary["warnings"]] == [
         (4, "EST"), (7, "Paris time"), (7, "lots")]
     assert all("position" not in w for w in summary["warnings"] + summary["rejections"])
+
+
+def test_a_zipped_forms_download_is_read_as_it_is(empty_url, settings, tmp_path):
+    path = tmp_path / "Djangonaut Space application.csv.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(FORMS_CSV, "Djangonaut Space application.csv")
+    [sheet] = read_sheets(path)
+    assert sheet.name == "Djangonaut Space application" and len(sheet.frame) == 7
+    assert sheet.frame.equals(read_sheets(FORMS_CSV)[0].frame)
 
 
 def test_warnings_alone_exit_0_with_their_own_status(monkeypatch, capsys, empty_url, tmp_path):
