@@ -22,13 +22,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DS_DECISION_COLUMNS = ("Response ID", "Score", "Selection Rank")
 WAITLISTED_TIER, REJECTED_TIER = 3, 4
 SITE_EXPORT_RULE = (
-    "Selection Rank is the site's tier: accepted applications get 0, 1 or 2 (placed first; the best third by "
-    "your rank gets 0, or, when the accepted ranks hold at most three values, the best value 0, the next 1, "
-    "the next 2), waitlisted 3 (placed only into teams with room left), rejected 4 (never placed); pending "
-    "applications are left out, so the site keeps what it had. Score is a whole number: the Score imported from "
-    "the site's Full CSV when there is one, otherwise the reviewers' scores added up as a full panel would (the "
-    "mean review score times the largest number of reviewers any application had, so 3 reviewers scoring 1-5 "
-    "give 3 to 15), rounded; 0 without reviews."
+    "Selection Rank is the site's tier. Accepted: 0, 1 or 2, all placed first (in your rank order, then by Score, "
+    "the first third get 0, the next third 1, the rest 2; when the accepted ranks take at most three values, as "
+    "after importing the site's tiers, they become 0, 1, 2 in order). Waitlisted: 3, placed only into teams with "
+    "room left. Rejected: 4, never placed. Pending applications are left out, so the site keeps what it had. "
+    "Score is a whole number: the Score imported from the site when there is one, else the reviewers' scores "
+    "added up as a full panel would (the mean times the most reviewers any application had: 3 reviewers scoring "
+    "1-5 give 3 to 15), halves rounded up; 0 without reviews."
 )
 
 

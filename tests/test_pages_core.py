@@ -36,7 +36,7 @@ def test_data_page_lists_rejected_rows_and_warnings_with_what_to_do(monkeypatch,
                                           "an e-mail address; the row cannot be matched to a person; fix it in the "
                                           "source and import again."]
     # The demo's one unreadable hours answer: its check-in is stored, with the answer left empty and a warning.
-    assert "1 answer in 1 stored row could not be read and was stored empty" in texts(at)
+    assert "1 answer in 1 stored row needs a look: stored empty because it could not be read" in texts(at)
     messages = pd.concat([f for f in frames if "message" in f.columns])
     assert len(messages) == 1 and messages.iloc[0]["value"] == "a lot"
     assert messages.iloc[0]["message"].startswith("Sheet 'Check-ins', row ")
