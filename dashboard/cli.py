@@ -1,7 +1,8 @@
 """`python -m dashboard COMMAND`: every command lives in dashboard/commands/<name>.py.
 
-A command module defines NAME, HELP, ``add_arguments(parser)`` and
-``run(args, settings) -> int``, one of the exit codes below, so cron can rely on it:
+A command module defines NAME, HELP (optionally a longer DESCRIPTION for its own --help),
+``add_arguments(parser)`` and ``run(args, settings) -> int``, one of the exit codes below, so
+cron can rely on it:
 
 0  done (an import or sync stored every row it read; some fields may have warnings)
 1  refused or failed: nothing was changed (the message says why and what to do)
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path of dashboard.toml (default: ./dashboard.toml, else the example)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in _command_modules():
-        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        command = sub.add_parser(module.NAME, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP))
         command.add_argument("--session", help="session name (default: the configured or latest session)")
         command.add_argument("--json", action="store_true", help="print a JSON summary")
         module.add_arguments(command)

@@ -170,7 +170,7 @@ def list_options(answers: Iterable, configured: Iterable[str] = ()) -> tuple[str
     A part without a comma (outside brackets) that someone gave as their whole answer is an option.
     A whole answer with commas ('Translations, docs and i18n') is one option when it turns up in
     at least two answers (whole, or inside a longer one) and its parts never turn up apart from it:
-    splitting it would be the only inconsistent reading. Anything else is cut at its commas.
+    then reading it as one option is the only consistent split. Anything else is cut at its commas.
     """
     known = {_norm_option(o): str(o).strip() for o in configured if str(o).strip()}
     chunks = [tuple(_atoms(c)) for raw in answers if not is_blank(raw) for c in _chunks(raw)]

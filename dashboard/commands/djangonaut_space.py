@@ -26,7 +26,8 @@ HELP = ("Djangonaut Space's site: 'import FILE' reads its application Full CSV e
         "questions, '<name> score' columns, Score, Selection Rank) into applications, reviews and decisions, or its "
         "Single Scorer CSV (with --reviewer) into reviews; exit code 0 when every row was stored, 3 when some were "
         "rejected, 1 when refused. 'export' writes decisions as the 'Response ID, Score, Selection Rank' CSV its score "
-        "import accepts. " + SITE_EXPORT_RULE)
+        "import accepts.")
+DESCRIPTION = HELP + " " + SITE_EXPORT_RULE
 
 
 def add_arguments(parser) -> None:
