@@ -100,3 +100,19 @@ else:
         for _, row in rejected.head(50).iterrows():
             st.caption(f"{row['sheet']}, row {row['row_number']}")
             st.json(row["data"], expanded=False)
+
+# --- Warnings: rows stored with a field left empty or read with a caveat ---------------------------
+st.markdown("#### Warnings")
+warned = data.import_warnings(ctx)
+if warned.empty:
+    st.caption("No warnings: every answer of the stored rows was read.")
+else:
+    rows = warned[["table_name", "source", "sheet", "row_number"]].drop_duplicates().shape[0]
+    st.write(f"{len(warned)} {'answer' if len(warned) == 1 else 'answers'} in {rows} stored {'row' if rows == 1 else 'rows'} "
+             f"{'needs' if len(warned) == 1 else 'need'} a look: stored empty because {'it' if len(warned) == 1 else 'they'} "
+             "could not be read, or read with a caveat (each message says which). The rest of each row is stored; fix "
+             "the answer in the source and import or sync again.")
+    plain_table(warned[["table_name", "sheet", "row_number", "column", "value", "message"]],
+                column_config={"table_name": "Table", "sheet": "Sheet", "row_number": "Row",
+                               "column": st.column_config.TextColumn("Column", width="medium"), "value": "Value",
+                               "message": st.column_config.TextColumn("What happened and what to do", width="large")})

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import review, selection
 from dashboard.criteria import load_criteria
+from dashboard.exports import SITE_EXPORT_RULE
 from dashboard.privacy import min_group_size
 from dashboard.ui import data
 from dashboard.ui.context import page_context
@@ -201,7 +202,8 @@ first, second = st.columns(2)
 slug = str(ctx.session["name"]).lower().replace(" ", "-")
 first.download_button("Decisions CSV (Djangonaut Space import)", selection.decisions_csv(ranked, stats),
                       file_name=f"{slug}-decisions.csv", mime="text/csv", icon=":material/download:",
-                      help="Response ID, Score, Selection Rank")
+                      help="Response ID, Score, Selection Rank: the file the site's score import accepts")
+first.caption(SITE_EXPORT_RULE)
 second.download_button("Full CSV for organisers", lambda: selection.full_csv(ranked, stats), file_name=f"{slug}-applications.csv",
                        mime="text/csv", icon=":material/download:",
                        help="Every answer, one score column per reviewer, statistics and decision")

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 if TYPE_CHECKING:
     import pandas as pd
-from zoneinfo import ZoneInfo
+
+from dashboard.timezones import fixed_offset, iana_name, offset_minutes, zone_info
 
 SLOT_HOURS = 0.5
 HOURS_PER_WEEK = 168
@@ -160,25 +161,16 @@ def ranges_label(slots: Iterable[float]) -> str:
 
 # --- time zones --------------------------------------------------------------------------------
 
-_FIXED_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.I)
-
-
 def zone(name: str | None) -> tzinfo | None:
-    """An IANA zone, or a fixed offset written 'UTC+5:30' / 'GMT-4'; None when unknown."""
+    """A stored time zone (dashboard.timezones) or one as a form wrote it ('UTC+5:30', 'GMT-4'); None when unknown."""
     if not name or not isinstance(name, str):
         return None
     text = name.strip()
-    if text.upper() in ("UTC", "GMT", "Z"):
-        return timezone.utc
-    if m := _FIXED_OFFSET.match(text):
-        minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
-        if minutes <= 14 * 60:
-            return timezone(timedelta(minutes=minutes if m.group(1) == "+" else -minutes))
-        return None
     try:
-        return ZoneInfo(text)
-    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
-        return None
+        return zone_info(iana_name(text) or text)
+    except KeyError:
+        minutes = offset_minutes(text)
+        return None if minutes is None else fixed_offset(minutes)
 
 
 def utc_offset_hours(tz: str | None, on: date | None = None) -> float | None:

@@ -1,7 +1,13 @@
 """`python -m dashboard COMMAND`: every command lives in dashboard/commands/<name>.py.
 
-A command module defines NAME, HELP, ``add_arguments(parser)`` and
-``run(args, settings) -> int`` (0 only on success, so cron can rely on it).
+A command module defines NAME, HELP (optionally a longer DESCRIPTION for its own --help),
+``add_arguments(parser)`` and ``run(args, settings) -> int``, one of the exit codes below, so
+cron can rely on it:
+
+0  done (an import or sync stored every row it read; some fields may have warnings)
+1  refused or failed: nothing was changed (the message says why and what to do)
+2  the command line itself is wrong (argparse)
+3  an import or sync stored what it could but rejected rows: they are listed with the reason
 """
 from __future__ import annotations
 
@@ -16,6 +22,9 @@ from sqlalchemy.exc import OperationalError
 
 from dashboard import commands
 from dashboard.config import ConfigError, load_settings
+from dashboard.importer import STORED_WITH_REJECTS
+
+EXIT_OK, EXIT_FAILED, EXIT_STORED_WITH_REJECTS = 0, 1, 3
 
 
 def _command_modules():
@@ -29,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path of dashboard.toml (default: ./dashboard.toml, else the example)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in _command_modules():
-        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        command = sub.add_parser(module.NAME, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP))
         command.add_argument("--session", help="session name (default: the configured or latest session)")
         command.add_argument("--json", action="store_true", help="print a JSON summary")
         module.add_arguments(command)
@@ -69,6 +78,11 @@ def fail(args, message: str, code: int = 1, **extra) -> int:
     else:
         print(f"Error: {message}", file=sys.stderr)
     return code
+
+
+def import_exit_code(status: str) -> int:
+    """The exit code of an import or sync that ended with this status ('stored', ...; see the module docstring)."""
+    return EXIT_STORED_WITH_REJECTS if status == STORED_WITH_REJECTS else EXIT_OK
 
 
 def emit(args, data, text: str) -> None:

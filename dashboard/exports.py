@@ -2,6 +2,12 @@
 
 Every exported text cell goes through ``neutralise_formula``: an applicant's answer such as
 ``=HYPERLINK(...)`` must stay text when an organiser opens the CSV in a spreadsheet.
+
+Djangonaut Space's score import (home/forms.py SurveyCSVImportForm) takes ``Response ID, Score,
+Selection Rank``, every value an integer, and refuses the whole file for one bad row. Its
+Selection Rank is a tier, not a position (home/team_allocation.py): the allocator places ranks
+0-2 first, rank 3 only into teams with room left, and never 4 or above. The rule that turns the
+project's decisions into tiers and its reviews into an integer Score is ``SITE_EXPORT_RULE``.
 """
 from __future__ import annotations
 
@@ -14,6 +20,16 @@ import pandas as pd
 # Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula (OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DS_DECISION_COLUMNS = ("Response ID", "Score", "Selection Rank")
+WAITLISTED_TIER, REJECTED_TIER = 3, 4
+SITE_EXPORT_RULE = (
+    "Selection Rank is the site's tier. Accepted: 0, 1 or 2, all placed first (in your rank order, then by Score, "
+    "the first third get 0, the next third 1, the rest 2; when the accepted ranks take at most three values, as "
+    "after importing the site's tiers, they become 0, 1, 2 in order). Waitlisted: 3, placed only into teams with "
+    "room left. Rejected: 4, never placed. Pending applications are left out, so the site keeps what it had. "
+    "Score is a whole number: the Score imported from the site when there is one, else the reviewers' scores "
+    "added up as a full panel would (the mean times the most reviewers any application had: 3 reviewers scoring "
+    "1-5 give 3 to 15), halves rounded up; 0 without reviews."
+)
 
 
 def neutralise_formula(cell: Any) -> Any:
@@ -47,23 +63,83 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def status_for_tier(tier: int) -> str:
+    """The decision a site Selection Rank stands for: 0-2 accepted, 3 waitlisted, 4 and above rejected."""
+    if tier <= 2:
+        return "accepted"
+    return "waitlisted" if tier == WAITLISTED_TIER else "rejected"
+
+
+def selection_tiers(decisions: pd.DataFrame, scores: pd.Series) -> pd.Series:
+    """The site's Selection Rank of every decided application, by SITE_EXPORT_RULE (pending ones: none).
+
+    scores: each decision's Score (aligned with decisions), which orders accepted applications of equal rank.
+    """
+    status = decisions["status"].fillna("pending").astype(str)
+    tiers = pd.Series(pd.NA, index=decisions.index, dtype="Int64")
+    tiers[status == "waitlisted"] = WAITLISTED_TIER
+    tiers[status == "rejected"] = REJECTED_TIER
+    accepted = decisions[status == "accepted"].assign(
+        _rank=pd.to_numeric(decisions["rank"], errors="coerce"),
+        _score=scores[status == "accepted"].astype(float))
+    accepted = accepted.sort_values(["_rank", "_score", "response_id"], ascending=[True, False, True],
+                                    na_position="last", kind="stable")
+    ranks = accepted["_rank"].dropna().unique()
+    if len(accepted) and accepted["_rank"].notna().all() and len(ranks) <= 3:
+        # Ranks that are already tiers (imported from the site as tier + 1, or set 1-3 by hand) keep their band.
+        band = {rank: i for i, rank in enumerate(sorted(ranks))}
+        tiers[accepted.index] = accepted["_rank"].map(band).astype(int).values
+    else:
+        tiers[accepted.index] = [3 * i // len(accepted) for i in range(len(accepted))]
+    return tiers
+
+
+def _half_up(values: pd.Series) -> pd.Series:
+    """Whole numbers, halves rounded up (4.5 -> 5) as people expect, not to even as round() does."""
+    return (values.astype(float) + 0.5).floordiv(1)
+
+
+def site_scores(decisions: pd.DataFrame, reviews: pd.DataFrame) -> pd.Series:
+    """Each decision's integer Score by SITE_EXPORT_RULE (aligned with decisions)."""
+    per_review = _review_numbers(reviews)
+    by_response = per_review.groupby(level=0)
+    panel = int(by_response.size().max()) if len(per_review) else 0
+    summed = decisions["response_id"].astype(str).map(_half_up(by_response.mean() * panel))
+    own = _half_up(pd.to_numeric(decisions["score"], errors="coerce")) if "score" in decisions else summed * float("nan")
+    return own.fillna(summed).fillna(0).astype(int)
+
+
 def decisions_export_frame(decisions: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
-    """Djangonaut Space's decisions import: Response ID, Score (mean overall), Selection Rank."""
+    """Djangonaut Space's score import: Response ID, Score, Selection Rank, all integers, for every decided application."""
     if decisions.empty:
         return pd.DataFrame(columns=list(DS_DECISION_COLUMNS))
-    scores = review_scores(reviews)
+    ids = decisions["response_id"].astype(str)
+    # The site refuses the whole file for one id that is not one of its numbers (e.g. a Google Forms response).
+    decisions = decisions.assign(response_id=ids)[ids.str.fullmatch(r"\d+")].reset_index(drop=True)
+    scores = site_scores(decisions, reviews)
     frame = pd.DataFrame({
-        "Response ID": decisions["response_id"].astype(str),
-        "Score": decisions["response_id"].map(scores),
-        "Selection Rank": pd.to_numeric(decisions["rank"], errors="coerce").astype("Int64"),
-    })
-    # Ranked first (lower is better), then unranked by response id: a stable, readable order.
-    frame = frame.sort_values(["Selection Rank", "Response ID"], na_position="last", kind="stable")
-    return frame.reset_index(drop=True)
+        "Response ID": decisions["response_id"],
+        "Score": scores,
+        "Selection Rank": selection_tiers(decisions, scores),
+    }).dropna(subset=["Selection Rank"])
+    # Best tier first, then higher Score: the order the site's allocator reads them in.
+    frame = frame.sort_values(["Selection Rank", "Score", "Response ID"], ascending=[True, False, True], kind="stable")
+    return frame.astype({"Score": int, "Selection Rank": int}).reset_index(drop=True)
 
 
-def review_scores(reviews: pd.DataFrame) -> pd.Series:
-    """Mean score per response id: each review's overall (else its criteria's mean), conflicts left out."""
+def export_left_out(decisions: pd.DataFrame, frame: pd.DataFrame) -> str:
+    """A sentence about the applications the site's score import file leaves out, or ''."""
+    status = decisions["status"].fillna("pending").astype(str) if len(decisions) else pd.Series(dtype=str)
+    pending = int((status == "pending").sum())
+    foreign = int((status != "pending").sum()) - len(frame)
+    parts = ([f"{pending} pending (the site keeps what it had for them)"] if pending else []) + (
+        [f"{foreign} whose response id is not one of the site's numbers (they did not come from the site, and one "
+         "such row would make it refuse the whole file)"] if foreign else [])
+    return f"Left out: {' and '.join(parts)}." if parts else ""
+
+
+def _review_numbers(reviews: pd.DataFrame) -> pd.Series:
+    """Each review's score indexed by response id: its overall, else its criteria's mean; conflicts and blanks left out."""
     if reviews.empty:
         return pd.Series(dtype=float)
     reviews = reviews.copy()
@@ -74,9 +150,14 @@ def review_scores(reviews: pd.DataFrame) -> pd.Series:
         criteria_mean = reviews["scores"].map(
             lambda s: sum(float(v) for v in s.values()) / len(s) if isinstance(s, dict) and s else float("nan"))
         overall = overall.fillna(criteria_mean)
-    return overall.groupby(reviews["response_id"]).mean().round(2).dropna()
+    return pd.Series(overall.values, index=reviews["response_id"].astype(str).values).dropna()
+
+
+def review_scores(reviews: pd.DataFrame) -> pd.Series:
+    """Mean score per response id: each review's overall (else its criteria's mean), conflicts left out."""
+    return _review_numbers(reviews).groupby(level=0).mean().round(2)
 
 
 def decisions_csv(decisions: pd.DataFrame, reviews: pd.DataFrame) -> str:
-    """The decisions CSV that Djangonaut Space's site imports, formulas neutralised."""
+    """The decisions CSV that Djangonaut Space's site imports (see SITE_EXPORT_RULE), formulas neutralised."""
     return safe_csv(decisions_export_frame(decisions, reviews))

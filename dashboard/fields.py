@@ -26,6 +26,7 @@ class Field:
     low: int = 1
     high: int = 5
     hint: str = ""
+    verbatim: bool = False  # an identifier or free text: kept as written, never read as one of the site's choice keys
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,8 @@ SURVEY_STAGES = ("start", "mid", "end")
 
 _PERSON = (
     Field("email", EMAIL, required=True, personal=True),
-    Field("name", personal=True),
-    Field("github", personal=True),
+    Field("name", personal=True, verbatim=True),
+    Field("github", personal=True, verbatim=True),
     Field("pronouns", personal=True, sensitive=True),
     Field("timezone", TIMEZONE),
 )
@@ -73,7 +74,7 @@ TABLES: dict[str, Table] = {
             Field("availability", AVAILABILITY),
         )),
         Table("applications", ("response_id",), (
-            Field("response_id"),
+            Field("response_id", verbatim=True),
             Field("submitted_at", DATETIME),
         ) + _PERSON + (
             Field("country", personal=True, sensitive=True),
@@ -83,27 +84,32 @@ TABLES: dict[str, Table] = {
             Field("project_preferences", LIST),
             Field("hours_available", HOURS),
             Field("availability", AVAILABILITY),
-            Field("motivation"),
-            Field("resilience"),
-            Field("community"),
+            Field("motivation", verbatim=True),
+            Field("resilience", verbatim=True),
+            Field("community", verbatim=True),
             Field("tutorial_completed", BOOL),
             Field("underrepresented", BOOL, sensitive=True),
             Field("gender_minority", BOOL, sensitive=True),
         ), keeps_extra=True),
         # Scores come from one column per review criterion (see dashboard.review_criteria).
         Table("reviews", ("response_id", "reviewer"), (
-            Field("response_id", required=True),
-            Field("reviewer", required=True),
+            Field("response_id", required=True, verbatim=True),
+            Field("reviewer", required=True, verbatim=True),
             Field("overall", NUMBER),
-            Field("comment"),
+            Field("comment", verbatim=True),
             Field("conflict_of_interest", BOOL),
             Field("updated_at", DATETIME),
         )),
+        # score: the program's own aggregate Score (Djangonaut Space's site keeps one per application).
+        # tier: the site's Selection Rank (0-2 placed first, 3 if room, 4+ never); it is not stored
+        # but sets status and rank (see dashboard.exports.status_for_tier).
         Table("decisions", ("response_id",), (
-            Field("response_id", required=True),
+            Field("response_id", required=True, verbatim=True),
             Field("status", CHOICE, choices=DECISION_STATUSES),
             Field("rank", INT),
             Field("team"),
+            Field("score", NUMBER),
+            Field("tier", INT),
         )),
         Table("teams", ("name",), (
             Field("name", required=True),
@@ -118,7 +124,7 @@ TABLES: dict[str, Table] = {
             Field("hours", HOURS),
             Field("energy", SCALE),
             Field("burnout", SCALE),
-            Field("blockers"),
+            Field("blockers", verbatim=True),
             Field("attended_standup", BOOL),
             Field("met_captain", BOOL),
             Field("prs_opened", INT),
@@ -127,7 +133,7 @@ TABLES: dict[str, Table] = {
             Field("tickets_progressed", INT),
             Field("tickets_closed", INT),
             Field("wants_one_to_one", BOOL),
-            Field("notes", sensitive=True),
+            Field("notes", sensitive=True, verbatim=True),
         )),
         Table("surveys", ("email", "stage"), (
             Field("email", EMAIL, required=True, personal=True),
@@ -135,7 +141,7 @@ TABLES: dict[str, Table] = {
             Field("submitted_at", DATETIME),
             Field("confidence", SCALE),
             Field("comfortable_contributing", BOOL),
-            Field("free_text", sensitive=True),
+            Field("free_text", sensitive=True, verbatim=True),
         )),
     )
 }

@@ -4,6 +4,10 @@
 turns each raw row into a canonical row or a rejection with a sentence a person can act
 on, and ``import_tables`` stores everything in one transaction: a crash or a bad file
 leaves the previous data exactly as it was.
+
+Only a missing or unreadable *required* field rejects a row. An optional field that cannot be
+read is stored empty and the row gets a warning (``FieldWarning``) naming the sheet, row,
+column and value and saying what to do; warnings are stored beside the rejections.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import select
@@ -22,7 +26,8 @@ from sqlalchemy import select
 from dashboard import audit, availability, db as dbmod, fields, models
 from dashboard.config import Settings
 from dashboard.criteria import load_criteria
-from dashboard.parsing import BadValue, is_blank, parse_scale, parse_value
+from dashboard.exports import status_for_tier
+from dashboard.parsing import BadValue, is_blank, list_options, parse_number, parse_scale, parse_value
 from dashboard.sessions import get_or_create_session
 
 GRID_TARGET = re.compile(r"^availability\[(.+)\]$")
@@ -30,6 +35,12 @@ GRID_TARGET = re.compile(r"^availability\[(.+)\]$")
 
 class ImportFailed(Exception):
     """The whole import was refused (e.g. a required column is missing); nothing was written."""
+
+
+# Tables whose rows belong to an application: stored only when that application is.
+APPLICATION_PARTS = ("reviews", "decisions")
+
+STORED, STORED_WITH_WARNINGS, STORED_WITH_REJECTS = "stored", "stored_with_warnings", "stored_with_rejects"
 
 
 @dataclass
@@ -40,11 +51,29 @@ class Rejection:
     value: str | None
     code: str
     reason: str
+    position: int = field(default=-1, repr=False)  # the row's index in the frame (derived sheets repeat row numbers)
 
 
 @dataclass
-class FieldWarning(Rejection):
-    """An answer that gave nothing for an optional field: the row is stored with that field empty, and this says why."""
+class FieldWarning:
+    """A field of a stored row that was stored empty, or read with a caveat, and what to do about it."""
+
+    sheet: str
+    row_number: int
+    column: str
+    value: str | None
+    code: str
+    message: str
+    position: int = field(default=-1, repr=False)
+
+
+class Validation(NamedTuple):
+    """What validate_rows made of a frame: canonical rows (with their position), rejections, blank rows, warnings."""
+
+    good: list[tuple[int, dict[str, Any]]]
+    rejected: list[Rejection]
+    blank: int
+    warnings: list[FieldWarning]
 
 
 @dataclass
@@ -71,16 +100,22 @@ class ImportResult:
     rows_updated: int = 0
     rows_unchanged: int = 0
     rows_blank: int = 0
+    rows_with_warnings: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
     warnings: list[FieldWarning] = field(default_factory=list)
     sync_run_id: int | None = None
     seconds: float = 0.0
     columns_not_mapped: list[str] = field(default_factory=list)
-    rejections_changed: bool = False  # the sheet's stored rejections differ from before this import
+    rejections_changed: bool = False  # the sheet's stored rejections or warnings differ from before this import
+
+    @property
+    def status(self) -> str:
+        """'stored', 'stored_with_warnings' or 'stored_with_rejects' (what --json and the exit code say)."""
+        return STORED_WITH_REJECTS if self.rows_rejected else STORED_WITH_WARNINGS if self.warnings else STORED
 
     def stored_data_changed(self) -> bool:
-        """True when this import changed canonical rows or rejections (so cached views must reload)."""
+        """True when this import changed canonical rows, rejections or warnings (so cached views must reload)."""
         return bool(self.rows_inserted or self.rows_updated or self.rejections_changed)
 
     def unmapped_notice(self) -> str:
@@ -92,11 +127,35 @@ class ImportResult:
                 f"only with the raw rows: {names}. If one should fill a field, map its header in dashboard.toml "
                 f"[mapping.{self.table}] and import again.")
 
+    def counts_line(self) -> str:
+        """'100 read, 99 stored (97 new, 2 changed, 0 unchanged), 1 rejected, 3 with warnings.'"""
+        return (f"{self.rows_read} read, {self.rows_stored} stored ({self.rows_inserted} new, {self.rows_updated} changed, "
+                f"{self.rows_unchanged} unchanged), {self.rows_rejected} rejected"
+                + (f", {self.rows_with_warnings} with warnings" if self.rows_with_warnings else "") + ".")
+
+    def detail_lines(self, limit: int = 10) -> list[str]:
+        """The unmapped-columns notice, then each rejection's reason and each warning, at most `limit` of each."""
+        lines = [self.unmapped_notice()] if self.columns_not_mapped else []
+        for label, entries in (("Rejected", [r.reason for r in self.rejections]),
+                               ("Warning", [w.message for w in self.warnings])):
+            lines += [f"{label}: {text}" for text in entries[:limit]]
+            if len(entries) > limit:
+                lines.append(f"... and {len(entries) - limit} more (see the Data page).")
+        return lines
+
     def summary(self) -> dict[str, Any]:
         """The JSON summary printed by ``--json``."""
         data = asdict(self)
-        data["rejections"] = [asdict(r) for r in self.rejections]
+        data["status"] = self.status
+        for name in ("rejections", "warnings"):
+            data[name] = [{k: v for k, v in entry.items() if k != "position"} for entry in data[name]]
         return data
+
+
+def overall_status(results: list[ImportResult]) -> str:
+    """The status of several tables imported together: the worst of theirs."""
+    statuses = {r.status for r in results}
+    return next((s for s in (STORED_WITH_REJECTS, STORED_WITH_WARNINGS) if s in statuses), STORED)
 
 
 def normalise_header(text: str) -> str:
@@ -222,17 +281,28 @@ def validate_rows(
     row_numbers: list[int],
     settings: Settings,
     session: models.Session,
-    warnings: list[FieldWarning] | None = None,
-) -> tuple[list[tuple[int, dict[str, Any]]], list[Rejection], int]:
-    """Canonical rows (with their position) and rejections; blank rows are counted apart; warnings appended to warnings."""
-    warnings = [] if warnings is None else warnings
+    choice_keys: bool = False,
+) -> Validation:
+    """Canonical rows (with their position), rejections, blank rows and field warnings.
+
+    choice_keys: the frame is Djangonaut Space's export, whose choice answers are keys ('not_yet').
+    """
     spec = fields.table(table_name)
     opts = settings.section("import")
     date_order = str(opts.get("date_order", "MDY"))
     tz = str(opts.get("timezone", "UTC"))
     criteria = {c.name: c for c in load_criteria(settings)}
+    configured = settings.section("options").get(table_name, {})
+    # A checkbox question's options, from the config or learned from the whole column, so that an
+    # option holding a comma ('Django (docs, translations)') is not cut in two.
+    options = {
+        name: list_options(frame[header], configured.get(name, ())) if spec.field(name).kind == fields.LIST
+        else tuple(configured.get(name, ()))
+        for name, header in colmap.fields.items()
+    }
     good: list[tuple[int, dict[str, Any]]] = []
     rejected: list[Rejection] = []
+    warnings: list[FieldWarning] = []
     blank = 0
     records = frame.to_dict("records")
     for position, raw in enumerate(records):
@@ -242,28 +312,47 @@ def validate_rows(
             continue
         row: dict[str, Any] = {}
         problem: Rejection | None = None
+        unreadable: dict[str, tuple[str, Any, str]] = {}
+
+        def where(column: str | None) -> str:
+            return f"Sheet '{sheet}', row {row_number}" + (f", column '{column}'" if column else "")
+
+        def shown(value: Any) -> str:
+            return ("" if is_blank(value) else str(value))[:500]
 
         def reject(column: str | None, value: Any, code: str, why: str) -> Rejection:
-            shown = "" if is_blank(value) else str(value)
-            where = f"Sheet '{sheet}', row {row_number}" + (f", column '{column}'" if column else "")
-            return Rejection(sheet, row_number, column, shown[:500], code, f"{where}: {why}.")
+            return Rejection(sheet, row_number, column, shown(value), code, f"{where(column)}: {why}.", position)
+
+        def warn(column: str, value: Any, code: str, why: str) -> None:
+            warnings.append(FieldWarning(sheet, row_number, column, shown(value), code, f"{where(column)}: {why}.", position))
 
         for name, header in colmap.fields.items():
             spec_field = spec.field(name)
             value = raw.get(header)
+            error = None
             try:
-                row[name] = parse_value(spec_field, value, date_order=date_order, tz=tz)
+                row[name] = parse_value(spec_field, value, date_order=date_order, tz=tz, options=options[name],
+                                        choice_keys=choice_keys,
+                                        note=lambda why, h=header, v=value, k=spec_field.kind: warn(h, v, f"check_{k}", why))
             except (BadValue, availability.AvailabilityError) as exc:
-                problem = reject(header, value, f"bad_{spec_field.kind}", f"{exc}; fix it in the source and import again")
-                break
+                error = str(exc)
             except Exception as exc:  # an unexpected value must not stop the import
-                problem = reject(header, value, "unreadable", f"the value could not be read ({type(exc).__name__}); fix it in the source")
+                error = f"the value could not be read ({type(exc).__name__})"
+            if error is not None and spec_field.required:
+                problem = reject(header, value, f"bad_{spec_field.kind}", f"{error}; fix it in the source and import again")
                 break
+            if error is not None:
+                row[name] = None
+                unreadable[name] = (header, value, error)
+                warn(header, value, f"bad_{spec_field.kind}",
+                     f"{error}; the row was stored with {name.replace('_', ' ')} empty. Fix the answer in the source "
+                     "and import again")
+                continue
             if spec_field.required and row[name] is None:
                 problem = reject(header, value, "missing_" + name, f"{name.replace('_', ' ')} is empty; the row cannot be stored without it")
                 break
         if problem is None and colmap.grid:
-            # The time zone as written, when it did not parse as a zone name ('UTC+5:30' is still an offset).
+            # The time zone as stored, else as written ('UTC+5:30' is still an offset the grid can use).
             tz_header = colmap.fields.get("timezone")
             tz = row.get("timezone") or (None if is_blank(raw.get(tz_header)) else str(raw.get(tz_header)))
             answers = {header: (label, raw.get(header)) for header, label in colmap.grid.items()}
@@ -271,41 +360,49 @@ def validate_rows(
             if slots or not row.get("availability"):
                 row["availability"] = slots or None
             for p in problems:
-                column = p.column or tz_header or next(iter(colmap.grid))
-                warnings.append(FieldWarning(sheet, row_number, column, p.value[:500], "unreadable_availability",
-                                             f"Sheet '{sheet}', row {row_number}, column '{column}': {p.message}."))
+                warn(p.column or tz_header or next(iter(colmap.grid)), p.value, "unreadable_availability", p.message)
         if problem is None and colmap.scores:
-            scores = {}
+            scores, unscaled = {}, []
             for criterion, header in colmap.scores.items():
                 if is_blank(raw.get(header)):
                     continue
                 c = criteria.get(criterion)
                 try:
-                    scores[criterion] = parse_scale(raw.get(header), c.low if c else 1, c.high if c else 5)
+                    if c is None:  # a score column that is no criterion (the site's Single Scorer CSV): any number
+                        unscaled.append(parse_number(raw.get(header)))
+                    else:
+                        scores[criterion] = parse_scale(raw.get(header), c.low, c.high)
                 except BadValue as exc:
-                    problem = reject(header, raw.get(header), "bad_score", f"{exc}; scores are whole numbers on the criterion's scale")
-                    break
+                    warn(header, raw.get(header), "bad_score", f"{exc}; the review was stored without this score. "
+                         "Scores are whole numbers on the criterion's scale: fix it and import again")
             row["scores"] = scores or None
+            if unscaled and row.get("overall") is None:
+                row["overall"] = round(sum(unscaled) / len(unscaled), 4)
         if problem is None and table_name == "applications":
             if not row.get("response_id"):
                 row["response_id"] = generated_response_id(
                     raw.get(colmap.fields.get("submitted_at", ""), ""), raw.get(colmap.fields.get("email", ""), ""))
-            if row.get("email") is None:
-                problem = reject(colmap.fields.get("email"), raw.get(colmap.fields.get("email", "")), "missing_email",
-                                 "e-mail is empty; the application cannot be matched to a person")
             row["extra"] = {h: str(raw.get(h)) for h in colmap.extra if not is_blank(raw.get(h))} or None
+        if problem is None and table_name == "decisions" and row.get("tier") is not None:
+            row["status"] = status_for_tier(row["tier"])
+            row["rank"] = row.get("rank") or row["tier"] + 1  # the app's ranks start at 1; lower is still better
         if problem is None and table_name == "checkins" and row.get("week") is None:
-            try:
-                if row.get("submitted_at") is None:
-                    raise BadValue("neither a week nor a timestamp is given")
-                row["week"] = _derive_week(row["submitted_at"], session.start_date, session.weeks)
-            except BadValue as exc:
-                problem = reject(colmap.fields.get("week") or colmap.fields.get("submitted_at"), None, "no_week", str(exc))
+            if "submitted_at" in unreadable:
+                header, value, error = unreadable["submitted_at"]
+                problem = reject(header, value, "no_week", f"{error}; the week is worked out from it, so the row "
+                                 "cannot be stored: fix the timestamp or give the week, and import again")
+            else:
+                try:
+                    if row.get("submitted_at") is None:
+                        raise BadValue("neither a week nor a timestamp is given")
+                    row["week"] = _derive_week(row["submitted_at"], session.start_date, session.weeks)
+                except BadValue as exc:
+                    problem = reject(colmap.fields.get("week") or colmap.fields.get("submitted_at"), None, "no_week", str(exc))
         if problem is not None:
             rejected.append(problem)
         else:
             good.append((position, row))
-    return good, rejected, blank
+    return Validation(good, rejected, blank, warnings)
 
 
 def _dedupe(good, spec, sheet, row_numbers):
@@ -323,7 +420,7 @@ def _dedupe(good, spec, sheet, row_numbers):
             label = " and ".join(f"{k} {row.get(k)}" for k in spec.key)
             dropped.append(Rejection(sheet, row_numbers[position], None, None, "duplicate",
                                      f"Sheet '{sheet}', row {row_numbers[position]}: row {later} has the same {label}; "
-                                     f"the later answer is kept. Delete one of them if that is wrong."))
+                                     f"the later answer is kept. Delete one of them if that is wrong.", position))
     return kept, dropped
 
 
@@ -334,12 +431,19 @@ def _model_values(model: type[models.Base], row: dict[str, Any]) -> dict[str, An
 
 @dataclass
 class TableInput:
-    """One raw table to import: the frame of strings, its sheet name and source row numbers."""
+    """One raw table to import: the frame of strings, its sheet name and source row numbers.
+
+    choice_keys: the answers are Djangonaut Space's choice keys ('prefer_not_to_say'), read as the
+    answers they stand for. rows_of: the sheet these rows were cut from (the site's scores and ranks
+    come from its application rows); a row rejected there is rejected here too.
+    """
 
     table: str
     frame: pd.DataFrame
     sheet: str
     row_numbers: list[int] | None = None
+    choice_keys: bool = False
+    rows_of: str | None = None
 
 
 def import_tables(
@@ -366,15 +470,21 @@ def import_tables(
             run = models.SyncRun(session_id=session.id, source=source, kind=kind, status="running")
             db.add(run)
             db.flush()
-            for item in inputs:
-                results.append(_import_one(db, settings, session, run, item, source))
+            # Applications first: a review or decision is stored only when its application is.
+            rejected_rows: dict[str, dict[int, Rejection]] = {}
+            by_input: dict[int, ImportResult] = {}
+            for index, item in sorted(enumerate(inputs), key=lambda pair: pair[1].table in APPLICATION_PARTS):
+                by_input[index] = _import_one(db, settings, session, run, item, source,
+                                              rejected_rows.get(item.rows_of or "", {}))
+                rejected_rows[item.sheet] = {r.row_number: r for r in by_input[index].rejections}
+            results = [by_input[index] for index in range(len(inputs))]
             run.status = "ok"
             run.finished_at = models.utcnow()
             run.rows_read = sum(r.rows_read for r in results)
             run.rows_stored = sum(r.rows_stored for r in results)
             run.rows_rejected = sum(r.rows_rejected for r in results)
             run.summary = {"tables": [
-                {k: v for k, v in r.summary().items() if k != "rejections"} for r in results
+                {k: v for k, v in r.summary().items() if k not in ("rejections", "warnings")} for r in results
             ]}
             if any(r.stored_data_changed() for r in results):
                 dbmod.bump_data_version(db, session.id)
@@ -407,17 +517,22 @@ def record_failed_run(url: str, settings: Settings, *, source: str, kind: str, e
         pass
 
 
-def _import_one(db, settings: Settings, session: models.Session, run: models.SyncRun, item: TableInput, source: str) -> ImportResult:
+def _import_one(db, settings: Settings, session: models.Session, run: models.SyncRun, item: TableInput, source: str,
+                rejected_in_source: dict[int, Rejection]) -> ImportResult:
     spec = fields.table(item.table)
     frame = item.frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     row_numbers = item.row_numbers or [i + 2 for i in range(len(frame))]
     colmap = map_columns(list(frame.columns), item.table, settings.mapping(item.table), settings, item.sheet)
-    warnings: list[FieldWarning] = []
-    good, rejected, blank = validate_rows(frame, item.table, colmap, sheet=item.sheet, row_numbers=row_numbers,
-                                          settings=settings, session=session, warnings=warnings)
+    good, rejected, blank, warnings = validate_rows(frame, item.table, colmap, sheet=item.sheet, row_numbers=row_numbers,
+                                                    settings=settings, session=session, choice_keys=item.choice_keys)
     good, duplicates = _dedupe(good, spec, item.sheet, row_numbers)
     rejected += duplicates
+    if item.table in APPLICATION_PARTS:
+        good, orphans = _with_their_application(db, session, item, colmap, good, row_numbers, rejected_in_source)
+        rejected += orphans
+    stored_positions = {position for position, _ in good}
+    warnings = [w for w in warnings if w.position in stored_positions]  # a rejected row's reason says it all
     result = ImportResult(table=item.table, source=source, sheet=item.sheet, rows_blank=blank,
                           columns_not_mapped=colmap.unmapped)
 
@@ -429,7 +544,7 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
             models.RawRow.session_id == session.id, models.RawRow.table_name == item.table,
             models.RawRow.source == source, models.RawRow.sheet == item.sheet))
     }
-    raw_by_row: dict[int, models.RawRow] = {}
+    raw_by_position: dict[int, models.RawRow] = {}
     for position, raw in enumerate(records):
         if all(is_blank(v) for v in raw.values()):
             continue
@@ -440,8 +555,9 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
             raw_row = models.RawRow(session_id=session.id, table_name=item.table, source=source, sheet=item.sheet,
                                     row_number=key[0], row_hash=key[1], data=clean, first_run_id=run.id)
             db.add(raw_row)
+            existing_raw[key] = raw_row
         raw_row.last_run_id = run.id
-        raw_by_row[key[0]] = raw_row
+        raw_by_position[position] = raw_row
     db.flush()
 
     model = models.TABLE_MODELS[item.table]
@@ -465,36 +581,71 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
             else:
                 result.rows_unchanged += 1
 
-    result.rejections_changed = _replace_rejections(db, session, item, source, raw_by_row, rejected)
+    rejections = {(raw_by_position[r.position].id,): {
+        "table_name": item.table, "sheet": item.sheet, "row_number": r.row_number, "column": r.column,
+        "value": r.value, "code": r.code, "reason": r.reason} for r in rejected}
+    notices = {(raw_by_position[w.position].id, w.column): {
+        "table_name": item.table, "sheet": item.sheet, "row_number": w.row_number, "value": w.value,
+        "code": w.code, "message": w.message} for w in warnings}
+    rejections_changed = _replace_for_sheet(db, models.RejectedRow, session, item, source, rejections)
+    warnings_changed = _replace_for_sheet(db, models.ImportWarning, session, item, source, notices)
+    result.rejections_changed = rejections_changed or warnings_changed
 
     result.rows_read = len(records) - blank
     result.rows_stored = len(good)
     result.rows_rejected = len(rejected)
     result.rejected_by_reason = dict(Counter(r.code for r in rejected))
-    result.rejections = sorted(rejected, key=lambda r: r.row_number)
-    result.warnings = warnings
+    result.rejections = sorted(rejected, key=lambda r: (r.row_number, r.position))
+    result.warnings = sorted(warnings, key=lambda w: (w.row_number, w.position))
+    result.rows_with_warnings = len({w.position for w in warnings})
     db.flush()
     return result
 
 
-def _replace_rejections(db, session: models.Session, item: TableInput, source: str,
-                        raw_by_row: dict[int, models.RawRow], rejected: list[Rejection]) -> bool:
-    """Make the sheet's stored rejections exactly this import's (the source's current state); True if any changed."""
+def _with_their_application(db, session: models.Session, item: TableInput, colmap: ColumnMap, good, row_numbers,
+                            rejected_in_source: dict[int, Rejection]):
+    """The reviews or decisions whose application is stored; the others become rejections that say why."""
+    known = set(db.scalars(select(models.Application.response_id).where(models.Application.session_id == session.id)))
+    what = "review" if item.table == "reviews" else "decision"
+    column = colmap.fields.get("response_id")
+    kept, orphans = [], []
+    for position, row in good:
+        row_number = row_numbers[position]
+        response_id = row["response_id"]
+        if row_number in rejected_in_source:
+            source_rejection = rejected_in_source[row_number]
+            orphans.append(Rejection(item.sheet, row_number, column, response_id, "application_rejected",
+                                     f"Sheet '{item.sheet}', row {row_number}: the application in row {row_number} of "
+                                     f"sheet '{source_rejection.sheet}' was rejected, so its {what} is not stored either; "
+                                     f"fix that row (see its reason) and import again.", position))
+        elif response_id not in known:
+            orphans.append(Rejection(item.sheet, row_number, column, response_id, "no_application",
+                                     f"Sheet '{item.sheet}', row {row_number}, column '{column}': there is no application "
+                                     f"'{response_id}' in {session.name}, so this {what} cannot be stored; import the "
+                                     "applications first, or correct the response id, and import again.", position))
+        else:
+            kept.append((position, row))
+    return kept, orphans
+
+
+def _replace_for_sheet(db, model, session: models.Session, item: TableInput, source: str,
+                       wanted: dict[tuple, dict[str, Any]]) -> bool:
+    """Make the sheet's stored rejections (or warnings) exactly this import's; True if any changed.
+
+    Keys are (raw_row_id,) for rejections and (raw_row_id, column) for warnings.
+    """
     raw = models.RawRow
     current = {
-        entry.raw_row_id: entry
-        for entry in db.scalars(select(models.RejectedRow).join(raw, raw.id == models.RejectedRow.raw_row_id).where(
+        (entry.raw_row_id,) + ((entry.column,) if model is models.ImportWarning else ()): entry
+        for entry in db.scalars(select(model).join(raw, raw.id == model.raw_row_id).where(
             raw.session_id == session.id, raw.table_name == item.table, raw.source == source, raw.sheet == item.sheet))
     }
     changed = False
-    for rejection in rejected:
-        raw_row = raw_by_row[rejection.row_number]
-        entry = current.pop(raw_row.id, None)
+    for key, values in wanted.items():
+        entry = current.pop(key, None)
         if entry is None:
-            entry = models.RejectedRow(session_id=session.id, raw_row_id=raw_row.id)
+            entry = model(session_id=session.id, raw_row_id=key[0], **({"column": key[1]} if len(key) > 1 else {}))
             db.add(entry)
-        values = {"table_name": item.table, "sheet": item.sheet, "row_number": rejection.row_number,
-                  "column": rejection.column, "value": rejection.value, "code": rejection.code, "reason": rejection.reason}
         for name, value in values.items():
             if getattr(entry, name) != value:
                 setattr(entry, name, value)

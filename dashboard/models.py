@@ -106,6 +106,8 @@ class Decision(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     rank: Mapped[int | None] = mapped_column(Integer)
     team: Mapped[str | None] = mapped_column(String(200))
+    # The program's own aggregate Score, as Djangonaut Space's site keeps it (imported from its Full CSV).
+    score: Mapped[float | None] = mapped_column(Float)
 
 
 class Team(Base):
@@ -232,6 +234,23 @@ class RejectedRow(Base):
     value: Mapped[str | None] = mapped_column(Text)
     code: Mapped[str] = mapped_column(String(50))
     reason: Mapped[str] = mapped_column(Text)
+
+
+class ImportWarning(Base):
+    """A stored row with a field that could not be read and was stored empty (or read with a caveat), and why."""
+
+    __tablename__ = "import_warnings"
+    __table_args__ = (UniqueConstraint("raw_row_id", "column"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = _session_fk()
+    raw_row_id: Mapped[int] = mapped_column(ForeignKey("raw_rows.id", ondelete="CASCADE"), index=True)
+    table_name: Mapped[str] = mapped_column(String(50))
+    sheet: Mapped[str] = mapped_column(String(200))
+    row_number: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(500))
+    value: Mapped[str | None] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(50))
+    message: Mapped[str] = mapped_column(Text)
 
 
 TABLE_MODELS: dict[str, type[Base]] = {

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Callable, Iterable
 
 from dashboard import availability as availability_mod
 from dashboard import fields as f
+from dashboard import timezones
 
 
 class BadValue(ValueError):
     """A cell whose value does not fit its field; the message says what to write instead."""
+
+
+Note = Callable[[str], None]  # receives a sentence about a value that was read but deserves a second look
 
 
 NUMBER_WORDS = {
@@ -99,7 +103,7 @@ def parse_scale(raw: str, low: int = 1, high: int = 5) -> int:
 
 def parse_bool(raw: str) -> bool | None:
     """Checkbox and yes/no answers: TRUE/FALSE, Yes/No, x; 'prefer not to say' is unknown."""
-    text = str(raw).strip().lower().rstrip(".!")
+    text = str(raw).strip().lower().replace("_", " ").rstrip(".!")  # the site's keys: not_yet, prefer_not_to_say
     if text in TRUE_WORDS or text.startswith("yes"):
         return True
     if text in FALSE_WORDS or text.startswith("no,") or text.startswith("no "):
@@ -117,53 +121,205 @@ def parse_email(raw: str) -> str:
     return text
 
 
-def parse_list(raw: str) -> list[str]:
-    """Multi-select answers joined with ', ' (Google Forms) or ';'."""
-    parts = re.split(r"\s*[;,\n]\s*", str(raw).strip())
-    return [p for p in (part.strip() for part in parts) if p]
+def _norm_option(text: str) -> str:
+    return re.sub(r"\s*,\s*", ",", " ".join(str(text).split())).casefold()
 
 
-def parse_timezone(raw: str) -> str:
-    """An IANA time zone name ('Europe/Paris'); 'UTC+5:30' style offsets are not enough for DST."""
-    text = str(raw).strip()
-    # 'America/St Johns' and 'Europe/Paris (CET)' are both seen in forms.
-    for name in (text, text.replace(" ", "_"), text.split(" ")[0]):
-        try:
-            ZoneInfo(name)
-            return name
-        except (ZoneInfoNotFoundError, ValueError):
+def _chunks(raw: str) -> list[str]:
+    """One answer cut where nothing but a separator can be: ';' (Forms' CSV download) and line breaks."""
+    return [c for c in (part.strip() for part in re.split(r"[;\n]", str(raw))) if c]
+
+
+def _atoms(chunk: str) -> list[str]:
+    """A chunk cut at its commas, never inside brackets: 'Django (docs, translations)' stays whole."""
+    atoms, depth, current = [], 0, ""
+    for char in chunk:
+        depth += (char in "([{") - (char in ")]}")
+        if char == "," and depth <= 0:
+            atoms.append(current.strip())
+            current = ""
+        else:
+            current += char
+    atoms.append(current.strip())
+    return [a for a in atoms if a]
+
+
+def _cover(atoms: list[str], known: dict[str, str]) -> list[tuple[str, bool]]:
+    """Atoms joined into the longest known options (longest first); (text, known?) in order."""
+    out, i = [], 0
+    while i < len(atoms):
+        for j in range(len(atoms), i, -1):
+            option = known.get(_norm_option(", ".join(atoms[i:j])))
+            if option is not None:
+                out.append((option, True))
+                i = j
+                break
+        else:
+            out.append((atoms[i], False))
+            i += 1
+    return out
+
+
+def _spots(atoms: tuple[str, ...], run: tuple[str, ...]) -> list[int]:
+    return [i for i in range(len(atoms) - len(run) + 1) if atoms[i:i + len(run)] == run]
+
+
+def list_options(answers: Iterable, configured: Iterable[str] = ()) -> tuple[str, ...]:
+    """A checkbox question's options: the configured ones, then what the column's answers prove.
+
+    A part without a comma (outside brackets) that someone gave as their whole answer is an option.
+    A whole answer with commas ('Translations, docs and i18n') is one option when it turns up in
+    at least two answers (whole, or inside a longer one) and its parts never turn up apart from it:
+    then reading it as one option is the only consistent split. Anything else is cut at its commas.
+    """
+    known = {_norm_option(o): str(o).strip() for o in configured if str(o).strip()}
+    chunks = [tuple(_atoms(c)) for raw in answers if not is_blank(raw) for c in _chunks(raw)]
+    for atoms in chunks:
+        if len(atoms) == 1:
+            known.setdefault(_norm_option(atoms[0]), atoms[0])
+    for whole in dict.fromkeys(c for c in chunks if len(c) > 1):
+        if all(_norm_option(a) in known for a in whole):
             continue
-    if text.upper() in {"UTC", "GMT", "Z"}:
-        return "UTC"
-    raise BadValue(f"'{raw}' is not a time zone name; use an IANA name such as Europe/Paris or Asia/Kolkata")
+        seen = [(atoms, _spots(atoms, whole)) for atoms in chunks if set(whole) & set(atoms)]
+        apart = any(part in whole and not any(start <= k < start + len(whole) for start in spots)
+                    for atoms, spots in seen for k, part in enumerate(atoms))
+        if not apart and sum(bool(spots) for _, spots in seen) >= 2:
+            known.setdefault(_norm_option(", ".join(whole)), ", ".join(whole))
+    return tuple(known.values())
 
 
-DATE_ORDERS = {
-    "MDY": ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y"),
-    "DMY": ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y"),
-    "YMD": ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d"),
-}
-ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+def parse_list(raw: str, options: Iterable[str] = ()) -> list[str]:
+    """Checkbox answers: ';' (Forms' CSV), ', ' (Sheets) or ',' (the site) between the known options."""
+    known = {_norm_option(o): o for o in options}
+    return [text for chunk in _chunks(raw) for text, _ in _cover(_atoms(chunk), known)]
+
+
+def choice_key(label: str) -> str:
+    """The key Djangonaut Space's site stores for a choice label (home/forms.py make_choices)."""
+    return str(label).strip().replace(" ", "_").lower()
+
+
+_SITE_KEY = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
+
+
+def from_choice_key(text: str, labels: Iterable[str] = ()) -> str:
+    """The answer a site choice key stands for: the configured label with that key, else the key in words."""
+    for label in labels:
+        if choice_key(label) == text:
+            return str(label).strip()
+    if _SITE_KEY.match(text):
+        words = text.replace("_", " ")
+        return words[:1].upper() + words[1:]
+    return text
+
+
+def parse_timezone(raw: str, note: Note | None = None) -> str:
+    """A time zone as people write it, as the name Mission Control stores (see dashboard.timezones).
+
+    IANA names in any case; 'UTC+5:30', 'GMT-4', '(GMT+05:30) Chennai' become fixed offsets;
+    abbreviations such as 'EST' too, with a note that a fixed offset ignores daylight saving.
+    """
+    text = " ".join(str(raw).split())
+    minutes = timezones.offset_minutes(text)
+    if minutes is not None:
+        return timezones.offset_name(minutes)
+    word = re.split(r"[\s(,]+", text)[0].upper()
+    if word in timezones.ABBREVIATIONS:
+        minutes = timezones.ABBREVIATIONS[word]
+        if word in timezones.DAYLIGHT_SAVING and note is not None:
+            hours, mins = divmod(abs(minutes), 60)
+            note(f"'{raw}' was read as the fixed offset UTC{'+' if minutes >= 0 else '-'}{hours:02d}:{mins:02d}, which "
+                 "ignores daylight saving (in summer the person's clock may differ by an hour); ask for a place such "
+                 "as America/New_York or Europe/London instead")
+        return timezones.offset_name(minutes)
+    # 'America/St Johns' and 'Europe/Paris (CET)' are both seen in forms.
+    name = timezones.iana_name(text) or timezones.iana_name(text.split(" ")[0])
+    if name:
+        return name
+    raise BadValue(f"'{raw}' is not a time zone; write a place such as Europe/Paris or Asia/Kolkata, "
+                   "or an offset such as UTC+05:30")
+
+
+DATE_ORDERS = ("MDY", "DMY", "YMD")
+# AM/PM as Sheets' locales write it: after the time ('6:31:58 PM', 'p.m.'), or before it in Korean,
+# Chinese and Japanese ('오후 6:31:58', '下午6:31:58', '午後6:31:58').
+_MARKERS = {"오전": "am", "上午": "am", "午前": "am", "오후": "pm", "下午": "pm", "午後": "pm"}
+_AMPM = r"[ap]\.?\s?m\.?|" + "|".join(_MARKERS)
+_DATE_TIME = re.compile(
+    r"^(?P<a>\d{1,4})\s*[./-]\s*(?P<b>\d{1,2})\s*[./-]\s*(?P<c>\d{1,4})\.?"
+    rf"(?:(?:\s*,\s*|\s+|T)(?:(?P<before>{_AMPM})\s*)?(?P<hour>\d{{1,2}}):(?P<minute>\d{{2}})"
+    rf"(?::(?P<second>\d{{2}})(?:[.,](?P<fraction>\d+))?)?\s*(?P<after>{_AMPM})?)?\s*(?P<zone>.*)$", re.I)
+EXAMPLES = {"MDY": "10/5/2026 18:31:58", "DMY": "5/10/2026 18:31:58", "YMD": "2026/10/05 18:31:58"}
+
+
+def _zone_of_timestamp(text: str, default: str):
+    """The tzinfo a timestamp's trailing zone names ('GMT+2', '+02:00', 'EST', an IANA name), the default, or None."""
+    text = text.strip()
+    if not text:
+        return timezones.zone_info(default)
+    minutes = timezones.offset_minutes(text)
+    if minutes is None and text.upper() in timezones.ABBREVIATIONS:
+        # In a timestamp an abbreviation is exact: Google writes EST in winter and EDT in summer.
+        minutes = timezones.ABBREVIATIONS[text.upper()]
+    if minutes is not None:
+        return timezones.fixed_offset(minutes)
+    name = timezones.iana_name(text)
+    return timezones.zone_info(name) if name else None
+
+
+def _year(text: str) -> int:
+    return int(text) + (2000 if len(text) <= 2 else 0)
 
 
 def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> datetime:
-    """A form timestamp in the sheet's locale order and time zone, returned as naive UTC."""
-    text = str(raw).strip()
-    parsed = None
+    """A form timestamp in the sheet's locale order and time zone, returned as naive UTC.
+
+    Reads RFC 3339 (the Forms API), Sheets' formatted values in the locale's order, and Google
+    Forms' CSV download ('2026/10/05 6:31:58 PM GMT+2'): a four-digit year first is read as
+    year/month/day whatever the order; 12-hour times with AM/PM; GMT/UTC offsets and abbreviations.
+    """
+    text = " ".join(str(raw).split())
+    order = date_order.upper() if date_order.upper() in DATE_ORDERS else "MDY"
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        for fmt in DATE_ORDERS.get(date_order.upper(), ()) + ISO_FORMATS:
-            try:
-                parsed = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
+        parsed = None
     if parsed is None:
-        example = {"MDY": "11/23/2026 14:05:00", "DMY": "23/11/2026 14:05:00"}.get(date_order.upper(), "2026-11-23 14:05:00")
-        raise BadValue(f"'{raw}' is not a date and time like {example} (the sheet's {date_order} order)")
+        m = _DATE_TIME.match(text)
+        if not m:
+            raise BadValue(f"'{raw}' is not a date and time like {EXAMPLES[order]} (the sheet's {order} order) "
+                           "or 2026/10/05 6:31:58 PM GMT+2")
+        a, b, c = m.group("a"), m.group("b"), m.group("c")
+        if len(a) == 4:
+            year, month, day = int(a), int(b), int(c)
+        elif order == "YMD":
+            raise BadValue(f"'{raw}' does not start with the year, as the sheet's YMD order says; "
+                           "write it as 2026/10/05 or set [import] date_order")
+        elif order == "DMY":
+            year, month, day = _year(c), int(b), int(a)
+        else:
+            year, month, day = _year(c), int(a), int(b)
+        hour, minute = int(m.group("hour") or 0), int(m.group("minute") or 0)
+        marker = m.group("before") or m.group("after") or ""
+        ampm = _MARKERS.get(marker) or marker.lower().replace(".", "").replace(" ", "")
+        if ampm and not 1 <= hour <= 12:
+            raise BadValue(f"'{raw}' has hour {hour} with {ampm.upper()}; 12-hour times run from 1 to 12")
+        if ampm:
+            hour = hour % 12 + (12 if ampm == "pm" else 0)
+        try:
+            parsed = datetime(year, month, day, hour, minute, int(m.group("second") or 0),
+                              int((m.group("fraction") or "0")[:6].ljust(6, "0")))
+        except ValueError:
+            other = {"MDY": "DMY", "DMY": "MDY"}.get(order)
+            hint = (f"; if the sheet writes the day first, set [import] date_order = \"{other}\"" if other else "")
+            raise BadValue(f"'{raw}' is not a real date in the sheet's {order} order{hint}") from None
+        zone = _zone_of_timestamp(m.group("zone"), tz)
+        if zone is None:
+            raise BadValue(f"'{raw}' ends in '{m.group('zone')}', which is not a time zone; write an offset such "
+                           "as GMT+2 or leave it out")
+        parsed = parsed.replace(tzinfo=zone)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
+        parsed = parsed.replace(tzinfo=timezones.zone_info(tz))
     return parsed.astimezone(timezone.utc).replace(tzinfo=None)
 
 
@@ -174,20 +330,27 @@ def parse_date(raw: str, date_order: str = "MDY") -> date:
 
 def parse_choice(raw: str, choices: tuple[str, ...]) -> str:
     """One of a fixed set of words, matched without regard to case or plural 's'."""
-    text = str(raw).strip().lower()
+    text = str(raw).strip().lower().replace("_", " ")
     for choice in choices:
         if text in (choice, choice + "s") or text.rstrip("s") == choice:
             return choice
     raise BadValue(f"'{raw}' is not one of {', '.join(choices)}")
 
 
-def parse_value(field: f.Field, raw: str, *, date_order: str = "MDY", tz: str = "UTC"):
-    """Parse a raw cell for a canonical field; None when the cell is blank."""
+def parse_value(field: f.Field, raw: str, *, date_order: str = "MDY", tz: str = "UTC",
+                options: Iterable[str] = (), choice_keys: bool = False, note: Note | None = None):
+    """Parse a raw cell for a canonical field; None when the cell is blank.
+
+    options: a checkbox question's known options (see list_options); choice_keys: the cell comes
+    from Djangonaut Space's site, which stores choice answers as keys ('some_experience');
+    note: told about values that were read but deserve a second look.
+    """
     if is_blank(raw):
         return None
     kind = field.kind
     if kind == f.TEXT:
-        return str(raw).strip()
+        text = str(raw).strip()
+        return from_choice_key(text, options) if choice_keys and not field.verbatim else text
     if kind == f.EMAIL:
         return parse_email(raw)
     if kind == f.INT and field.name == "week":
@@ -207,9 +370,10 @@ def parse_value(field: f.Field, raw: str, *, date_order: str = "MDY", tz: str = 
     if kind == f.DATE:
         return parse_date(raw, date_order)
     if kind == f.LIST:
-        return parse_list(raw)
+        items = parse_list(raw, options)
+        return [from_choice_key(item, options) for item in items] if choice_keys else items
     if kind == f.TIMEZONE:
-        return parse_timezone(raw)
+        return parse_timezone(raw, note)
     if kind == f.CHOICE:
         return parse_choice(raw, field.choices)
     if kind == f.AVAILABILITY:

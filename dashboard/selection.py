@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any, Iterable, Mapping, Sequence
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import altair as alt
 import pandas as pd
@@ -14,6 +13,7 @@ from dashboard import audit, db as dbmod, exports, fields, models
 from dashboard.availability import count_hours
 from dashboard.config import Settings
 from dashboard.review import ReviewStats
+from dashboard.timezones import zone_info
 
 STATUSES = fields.DECISION_STATUSES  # accepted / waitlisted / rejected / pending
 DJANGONAUTS_PER_NAVIGATOR = 4
@@ -41,8 +41,8 @@ def timezone_band(tz: Any, when: date | None = None) -> str:
     if not isinstance(tz, str) or not tz.strip():
         return UNKNOWN
     try:
-        zone = ZoneInfo(tz.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+        zone = zone_info(tz)
+    except KeyError:
         return UNKNOWN
     moment = datetime.combine(when or date.today(), time(12), tzinfo=timezone.utc).astimezone(zone)
     offset = moment.utcoffset().total_seconds() / 3600
@@ -77,8 +77,7 @@ def ranked_table(applications: pd.DataFrame, stats: ReviewStats, decisions: pd.D
     table["n_reviews"] = table["n_reviews"].fillna(0).astype(int)
     table["raw_reviews"] = table["raw_reviews"].fillna(0).astype(int)
     table["contested"] = table["contested"].fillna(False).astype(bool)
-    chosen = decisions[["response_id", "status", "rank"]].copy() if not decisions.empty else \
-        pd.DataFrame(columns=["response_id", "status", "rank"])
+    chosen = decisions.reindex(columns=["response_id", "status", "rank", "score"])  # score: the site's own, if imported
     chosen["response_id"] = chosen["response_id"].astype(str)
     table = table.merge(chosen, on="response_id", how="left")
     table["status"] = table["status"].where(table["status"].isin(STATUSES), "pending")
@@ -109,7 +108,7 @@ def hide_conflicted_scores(table: pd.DataFrame, conflicted: Iterable[str]) -> pd
     """
     hidden = table["response_id"].astype(str).isin({str(c) for c in conflicted})
     result = table.copy()
-    result.loc[hidden, list(SCORE_COLUMNS)] = float("nan")
+    result.loc[hidden, [*SCORE_COLUMNS, "score"]] = float("nan")
     result.loc[hidden, "contested"] = False
     result["conflict"] = hidden
     visible = result[~hidden]
@@ -409,12 +408,13 @@ def _scores_as_reviews(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def decisions_csv(table: pd.DataFrame, stats: ReviewStats) -> str:
-    """Djangonaut Space's decisions import (Response ID, Score, Selection Rank) for every application.
+    """Djangonaut Space's score import (Response ID, Score, Selection Rank; exports.SITE_EXPORT_RULE).
 
-    An application hidden from the viewer keeps its row and rank with an empty Score, as an unreviewed one has.
+    An application hidden from the viewer is left out: its Score cannot be computed without the hidden reviews.
     """
-    decisions = table[["response_id", "status", "rank"]]
-    scored = stats.scored[~stats.scored["response_id"].astype(str).isin(_hidden_ids(table))]
+    hidden = _hidden_ids(table)
+    decisions = table.loc[~table["response_id"].astype(str).isin(hidden), ["response_id", "status", "rank", "score"]]
+    scored = stats.scored[~stats.scored["response_id"].astype(str).isin(hidden)]
     return exports.decisions_csv(decisions, _scores_as_reviews(scored))
 
 

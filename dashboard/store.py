@@ -81,6 +81,19 @@ def rejected_rows_frame(url: str, session_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def import_warnings_frame(url: str, session_id: int) -> pd.DataFrame:
+    """Fields of stored rows that were stored empty or read with a caveat, with the sentence saying what to do."""
+    w, raw = models.ImportWarning, models.RawRow
+    columns = ["table_name", "source", "sheet", "row_number", "column", "value", "code", "message"]
+    with OrmSession(dbmod.get_engine(url)) as db:
+        rows = db.execute(
+            select(w.table_name, raw.source, w.sheet, w.row_number, w.column, w.value, w.code, w.message)
+            .join(raw, raw.id == w.raw_row_id).where(w.session_id == session_id)
+            .order_by(w.table_name, w.sheet, w.row_number, w.column)
+        ).all()
+    return pd.DataFrame(rows, columns=columns)
+
+
 def table_counts(url: str, session_id: int) -> dict[str, int]:
     """How many canonical rows each table holds for a session."""
     counts = {}

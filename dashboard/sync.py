@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard import db as dbmod
 from dashboard.config import Settings, with_overrides
-from dashboard.importer import ImportFailed, ImportResult, TableInput, import_tables, record_failed_run
+from dashboard.importer import ImportFailed, ImportResult, TableInput, import_tables, overall_status, record_failed_run
 from data_sources import google_sheets as gs
 from data_sources.google_sheets import SyncError
 
@@ -44,6 +44,7 @@ class SyncOutcome:
         """The JSON summary printed by `python -m dashboard sync --json`."""
         return {
             "ok": True,
+            "status": overall_status(self.results),
             "source": self.source,
             "spreadsheet": self.spreadsheet_title,
             "locale": self.locale,
@@ -56,6 +57,7 @@ class SyncOutcome:
             "rows_read": sum(r.rows_read for r in self.results),
             "rows_stored": sum(r.rows_stored for r in self.results),
             "rows_rejected": sum(r.rows_rejected for r in self.results),
+            "rows_with_warnings": sum(r.rows_with_warnings for r in self.results),
             "tables": {r.table: r.summary() for r in self.results},
         }
 

@@ -1,6 +1,8 @@
 """CSV and XLSX exports (Google Forms, Djangonaut Space's site, spreadsheets) as raw strings."""
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,23 +32,37 @@ def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _csv(source, name: str) -> dict[str, pd.DataFrame]:
+    # utf-8-sig: the byte-order mark Djangonaut Space's site (and Excel) write is not part of the first header.
+    return {name: pd.read_csv(source, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")}
+
+
+def _zipped_csv(path: Path) -> dict[str, pd.DataFrame]:
+    """The one CSV inside a .zip (a browser may save Google Forms' download as 'Form name.csv.zip')."""
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
+        if len(names) != 1:
+            raise FileReadError(f"{path.name} holds {len(names)} CSV files; unzip it and import the one you mean.")
+        return _csv(io.BytesIO(archive.read(names[0])), Path(names[0]).stem)
+
+
 def read_sheets(path: str | Path, sheet: str | None = None) -> list[RawSheet]:
-    """Read a CSV (one sheet named after the file) or an XLSX (each sheet, or the one named)."""
+    """Read a CSV (one sheet named after the file; also zipped) or an XLSX (each sheet, or the one named)."""
     path = Path(path)
     if not path.exists():
         raise FileReadError(f"File {path} not found; check the path.")
     suffix = path.suffix.lower()
     try:
         if suffix in {".csv", ".txt"}:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                                encoding="utf-8-sig")
-            sheets = {path.stem: frame}
+            sheets = _csv(path, path.stem)
+        elif suffix == ".zip":
+            sheets = _zipped_csv(path)
         elif suffix in {".xlsx", ".xlsm"}:
             sheets = pd.read_excel(path, sheet_name=sheet if sheet else None, dtype=str, keep_default_na=False)
             if isinstance(sheets, pd.DataFrame):
                 sheets = {sheet: sheets}
         else:
-            raise FileReadError(f"{path.name} is neither CSV nor XLSX; export the sheet as CSV or Excel and try again.")
+            raise FileReadError(f"{path.name} is neither CSV (zipped or not) nor XLSX; export the sheet as CSV or Excel and try again.")
     except FileReadError:
         raise
     except ValueError as exc:

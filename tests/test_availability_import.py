@@ -94,7 +94,7 @@ def test_an_unreadable_grid_answer_is_a_warning_naming_sheet_row_column_and_valu
     stored = _stored(empty_url)
     assert stored["ada@example.org"] == hours(MONDAY + 18, MONDAY + 21)  # what could be read is kept
     assert stored["grace@example.org"] is None and stored["alan@example.org"] is None
-    found = {(w.row_number, w.column, w.value): w.reason for w in result.warnings}
+    found = {(w.row_number, w.column, w.value): w.message for w in result.warnings}
     assert set(found) == {(2, f"{Q} [Monday]", "evenings"), (3, "Which time zone are you in?", ""),
                           (4, f"{Q} [Whenever]", "Yes")}
     assert found[(2, f"{Q} [Monday]", "evenings")].startswith(

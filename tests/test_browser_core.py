@@ -18,10 +18,16 @@ def test_every_organiser_page_renders(app_server, page):
         screenshot(page, f"organiser-{spec.key}")
 
 
-def test_data_page_lists_the_rejected_row(app_server, page):
+def test_data_page_lists_rejected_rows_and_warnings(app_server, page):
     open_page(page, app_server, "data")
     assert shown(page.get_by_text("Rejected rows").first)
-    assert shown(page.get_by_text("1 row could not be stored").first)
+    assert shown(page.get_by_text("Every row read so far was stored.").first)
+    warnings = page.get_by_text("1 answer in 1 stored row needs a look", exact=False).first
+    warnings.scroll_into_view_if_needed()
+    assert shown(warnings)
+    assert shown(page.locator("[data-testid='stDataFrame']").last)
+    page.wait_for_timeout(1000)  # the grid paints its cells on a canvas after it appears
+    screenshot(page, "data-warnings")
 
 
 def test_captain_persona_does_not_get_organiser_pages(app_server, page):
@@ -43,3 +49,13 @@ def test_a_bookmarked_page_opens_on_a_freshly_started_server(_demo_db_template, 
         assert page.get_by_text("not found", exact=False).count() == 0
         open_page(page, base)  # the root opens the viewer's first page, under its own URL
         assert page.url.endswith("/overview") and shown(page.get_by_text("Need a check-in").first)
+
+
+def test_the_selection_exports_say_how_decisions_become_the_sites_tiers(app_server, page):
+    open_page(page, app_server, "selection")
+    button = page.get_by_text("Decisions CSV (Djangonaut Space import)").first
+    button.scroll_into_view_if_needed()
+    assert shown(button)
+    assert shown(page.get_by_text("Selection Rank is the site's tier", exact=False).first)
+    page.get_by_text("Exports", exact=True).first.scroll_into_view_if_needed()
+    screenshot(page, "selection-exports")

@@ -56,15 +56,17 @@ def test_the_full_csv_splits_into_applications_reviews_and_ranks(full_csv):
         {"response_id": "103", "reviewer": "Bob Smith", "overall": "2"},
     ]
     assert export.reviews.row_numbers == [2, 2, 3, 4, 4]  # the CSV rows the scores came from
-    assert export.decisions.frame.to_dict("records") == [{"response_id": "101", "rank": "2"},
-                                                         {"response_id": "102", "rank": "1"}]
-    assert export.notes == []
+    # Score and Selection Rank (the site's tier) of every row that has either.
+    assert export.decisions.frame.to_dict("records") == [{"response_id": "101", "tier": "2", "score": "4.5"},
+                                                         {"response_id": "102", "tier": "1", "score": "3"},
+                                                         {"response_id": "103", "tier": "", "score": "2"}]
+    assert export.notes == [] and export.email_column == "Email Address"
 
 
 def test_import_fills_applications_reviews_and_ranks_and_reimport_changes_nothing(empty_url, settings, full_csv):
     export = read_full_export(full_csv)
     results = {r.table: r for r in import_full_export(empty_url, settings, export, source="djangonaut_space:full.csv")}
-    assert (results["applications"].rows_stored, results["reviews"].rows_stored, results["decisions"].rows_stored) == (3, 5, 2)
+    assert (results["applications"].rows_stored, results["reviews"].rows_stored, results["decisions"].rows_stored) == (3, 5, 3)
     sid = session_id(empty_url)
     apps = store.load_table(empty_url, sid, "applications").set_index("response_id")
     assert apps.loc["101", "name"] == "Ada L" and apps.loc["101", "hours_available"] == 3.5
@@ -72,7 +74,11 @@ def test_import_fills_applications_reviews_and_ranks_and_reimport_changes_nothin
     reviews = store.load_table(empty_url, sid, "reviews")
     assert dict(zip(reviews["reviewer"] + "/" + reviews["response_id"], reviews["overall"]))["Bob Smith/101"] == 5
     decisions = store.load_table(empty_url, sid, "decisions").set_index("response_id")
-    assert decisions.loc["102", "rank"] == 1 and decisions.loc["101", "status"] == "pending"
+    # Tiers 1 and 2 are both "placed first": accepted, in that order; the organisers' Score is kept.
+    assert decisions[["status", "score"]].to_dict("index") == {
+        "101": {"status": "accepted", "score": 4.5}, "102": {"status": "accepted", "score": 3.0},
+        "103": {"status": "pending", "score": 2.0}}
+    assert decisions.loc["101", "rank"] == 3 and decisions.loc["102", "rank"] == 2 and pd.isna(decisions.loc["103", "rank"])
 
     again = import_full_export(empty_url, settings, read_full_export(full_csv), source="djangonaut_space:full.csv")
     assert all(r.rows_inserted == 0 and r.rows_updated == 0 for r in again)
@@ -83,7 +89,7 @@ def test_an_export_without_emails_gets_placeholders_and_a_note(tmp_path):
     path.write_text("Response ID,Submitter Name,Ada score,Score,Selection Rank\n7,Kim,4,4,1\n", encoding="utf-8")
     export = read_full_export(path)
     assert export.applications.frame["email"].tolist() == [f"response-7@{PLACEHOLDER_DOMAIN}"]
-    assert any("no e-mail column" in note for note in export.notes)
+    assert any("no e-mail question" in note for note in export.notes)
 
 
 def test_a_file_without_response_ids_is_refused():
@@ -111,20 +117,20 @@ def test_safe_csv_neutralises_headers_and_cells():
 
 
 def test_decisions_csv_is_what_the_site_imports():
-    decisions = pd.DataFrame({"response_id": ["a", "=cmd|'/C calc'!A0", "c"], "status": ["accepted", "rejected", "pending"],
-                              "rank": [2, 1, None], "team": [None] * 3})
+    decisions = pd.DataFrame({"response_id": ["11", "12", "13", "r-4f2a"], "status": ["accepted", "rejected", "pending", "accepted"],
+                              "rank": [2, 1, None, 1], "team": [None] * 4})
     reviews = pd.DataFrame({
-        "response_id": ["a", "a", "a", "=cmd|'/C calc'!A0"],
+        "response_id": ["11", "11", "11", "12"],
         "overall": [4.0, None, 1.0, 3.0],
         "scores": [None, {"motivation": 5, "resilience": 3}, None, None],
         "conflict_of_interest": [False, False, True, False],
     })
     rows = list(csv.DictReader(io.StringIO(decisions_csv(decisions, reviews))))
     assert list(rows[0]) == ["Response ID", "Score", "Selection Rank"]
-    assert rows[0] == {"Response ID": "'=cmd|'/C calc'!A0", "Score": "3", "Selection Rank": "1"}
-    # 'a': the overall 4 and the criteria mean 4; the conflicted review is left out.
-    assert rows[1] == {"Response ID": "a", "Score": "4", "Selection Rank": "2"}
-    assert rows[2] == {"Response ID": "c", "Score": "", "Selection Rank": ""}
+    # '11': the overall 4 and the criteria mean 4 (the conflicted review left out), on the scale of a panel of 2.
+    # Pending '13' is left out, and so is 'r-4f2a': the site refuses a whole file for one id that is not a number.
+    assert rows == [{"Response ID": "11", "Score": "8", "Selection Rank": "0"},
+                    {"Response ID": "12", "Score": "6", "Selection Rank": "4"}]
 
 
 def test_round_trip_through_the_command_line(empty_url, full_csv, tmp_path, monkeypatch, capsys):
@@ -136,8 +142,8 @@ def test_round_trip_through_the_command_line(empty_url, full_csv, tmp_path, monk
     out = tmp_path / "decisions.csv"
     assert cli.main(["--config", config, "djangonaut-space", "export", "-o", str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    # Only ranked responses have a decision; Score is the mean of the scorers' columns.
-    assert [(r["Response ID"], r["Score"], r["Selection Rank"]) for r in rows] == [("102", "3", "1"), ("101", "4.5", "2")]
+    # The organisers' Score rounded to a whole number (4.5 -> 5); tiers 1 and 2 are both accepted, in that order.
+    assert [(r["Response ID"], r["Score"], r["Selection Rank"]) for r in rows] == [("102", "3", "0"), ("101", "5", "1")]
     assert cli.main(["--config", config, "djangonaut-space", "import", str(tmp_path / "missing.csv")]) == 1
     capsys.readouterr()
     assert cli.main(["--config", config, "djangonaut-space", "export", "-o", str(tmp_path / "no-such-dir" / "d.csv")]) == 1

@@ -116,18 +116,31 @@ def gs_title(table):
     return demo_tab_config()[table]
 
 
-def test_rejected_rows_are_reported_with_the_sheets_row_numbers(empty_url, settings, fake, workbook):
+def plant_bad_email(fake, position: int = 3) -> tuple[int, str, str]:
+    """Make one check-in's e-mail unreadable (a required field: the row is rejected); its sheet row, column, old value."""
+    frame = fake.tabs["Check-ins"]
+    column = next(c for c in frame.columns if "email" in c.lower())
+    original = frame.loc[position, column]
+    frame.loc[position, column] = original.replace("@", " at ")
+    return position + 2, column, original
+
+
+def test_rejected_rows_and_warnings_are_reported_with_the_sheets_row_numbers(empty_url, settings, fake):
+    row_number, column, _ = plant_bad_email(fake)
     outcome = sync_spreadsheet(empty_url, sheet_settings(settings, fake), secrets=secrets_for(fake))
     checkins = next(r for r in outcome.results if r.table == "checkins")
-    assert checkins.rejections, "the demo plants a check-in with unreadable hours"
-    frame = workbook["Check-ins"]
-    for rejection in checkins.rejections:
+    assert [(r.row_number, r.column) for r in checkins.rejections] == [(row_number, column)]
+    assert checkins.warnings, "the demo plants a check-in with unreadable hours: stored, with a warning"
+    frame = fake.tabs["Check-ins"]
+    for entry, text in [(r, r.reason) for r in checkins.rejections] + [(w, w.message) for w in checkins.warnings]:
         # Row 1 holds the headers, so sheet row n is frame row n - 2.
-        sheet_row = frame.iloc[rejection.row_number - 2]
-        assert rejection.value in set(sheet_row.astype(str))
-        assert f"row {rejection.row_number}" in rejection.reason and "Check-ins" in rejection.reason
-    stored = store.rejected_rows_frame(empty_url, 1 if False else _session_id(empty_url))
+        sheet_row = frame.iloc[entry.row_number - 2]
+        assert entry.value in set(sheet_row.astype(str))
+        assert f"row {entry.row_number}" in text and "Check-ins" in text
+    stored = store.rejected_rows_frame(empty_url, _session_id(empty_url))
     assert set(stored["row_number"]) >= {r.row_number for r in checkins.rejections}
+    warned = store.import_warnings_frame(empty_url, _session_id(empty_url))
+    assert set(warned["row_number"]) == {w.row_number for w in checkins.warnings}
 
 
 def _session_id(url):
@@ -160,6 +173,7 @@ def test_an_edited_cell_updates_one_row(empty_url, settings, fake):
 
 def test_a_cell_fixed_in_the_sheet_clears_its_rejection_and_an_unchanged_sync_keeps_the_version(empty_url, settings, fake):
     cfg = sheet_settings(settings, fake)
+    _, _, original = plant_bad_email(fake)
     first = next(r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins")
     planted = first.rejections[0]
     listed = store.rejected_rows_frame(empty_url, _session_id(empty_url))
@@ -167,7 +181,7 @@ def test_a_cell_fixed_in_the_sheet_clears_its_rejection_and_an_unchanged_sync_ke
     version = dbmod.data_version(empty_url, _session_id(empty_url))
     sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake))
     assert dbmod.data_version(empty_url, _session_id(empty_url)) == version  # nothing changed: caches stay valid
-    fake.tabs["Check-ins"].loc[planted.row_number - 2, planted.column] = "4"
+    fake.tabs["Check-ins"].loc[planted.row_number - 2, planted.column] = original
     fixed = next(r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins")
     assert planted.row_number not in {r.row_number for r in fixed.rejections}
     listed = store.rejected_rows_frame(empty_url, _session_id(empty_url))
@@ -207,6 +221,34 @@ def test_dates_are_read_in_the_spreadsheets_locale_and_time_zone(empty_url, sett
     assert expected in set(pd.to_datetime(checkins["submitted_at"]).dt.to_pydatetime())
 
 
+def _korean(moment: datetime) -> str:
+    marker = "오후" if moment.hour >= 12 else "오전"
+    return f"{moment.year}. {moment.month}. {moment.day} {marker} {(moment.hour - 1) % 12 + 1}:{moment:%M:%S}"
+
+
+@pytest.mark.parametrize("locale, time_zone, formatted", [
+    ("nl_NL", "Europe/Amsterdam", lambda m: f"{m.day}-{m.month}-{m.year} {m:%H:%M:%S}"),
+    ("hu_HU", "Europe/Budapest", lambda m: f"{m:%Y. %m. %d.} {m.hour}:{m:%M:%S}"),
+    ("ko_KR", "Asia/Seoul", _korean),
+    ("en_US", "America/Chicago", lambda m: f"{m.month}/{m.day}/{m.year} {(m.hour - 1) % 12 + 1}:{m:%M:%S} {m:%p}"),
+])
+def test_timestamps_in_more_locales_are_read_not_refused(empty_url, settings, fake, locale, time_zone, formatted):
+    """Sheets gives formatted values: day-month with dashes, Hungarian and Korean year-first, 12-hour times."""
+    frame = fake.tabs["Check-ins"]
+    local = [datetime.strptime(s, "%m/%d/%Y %H:%M:%S") for s in frame["Timestamp"]]
+    frame["Timestamp"] = [formatted(moment) for moment in local]
+    fake.locale, fake.time_zone = locale, time_zone
+    outcome = sync_spreadsheet(empty_url, sheet_settings(settings, fake, tabs={"people": "People", "checkins": "Check-ins"}),
+                               secrets=secrets_for(fake))
+    checkins = next(r for r in outcome.results if r.table == "checkins")
+    assert not [w for w in checkins.warnings if w.column == "Timestamp"]
+    assert not [r for r in checkins.rejections if r.column == "Timestamp"]
+    expected = {m.replace(tzinfo=ZoneInfo(time_zone)).astimezone(timezone.utc).replace(tzinfo=None) for m in local}
+    stored = store.load_table(empty_url, _session_id(empty_url), "checkins")
+    assert set(pd.to_datetime(stored["submitted_at"]).dt.to_pydatetime()) <= expected
+    assert len(stored) == checkins.rows_stored > 100
+
+
 def test_ragged_rows_blank_rows_and_empty_tabs(empty_url, settings, fake):
     frame = fake.tabs["Check-ins"]
     blank = pd.DataFrame([[""] * len(frame.columns)], columns=frame.columns)
@@ -217,8 +259,9 @@ def test_ragged_rows_blank_rows_and_empty_tabs(empty_url, settings, fake):
     checkins = next(r for r in outcome.results if r.table == "checkins")
     assert checkins.rows_blank == 1
     # The rows after the blank one keep the row numbers the spreadsheet shows.
-    for rejection in checkins.rejections:
-        assert rejection.value in set(fake.tabs["Check-ins"].iloc[rejection.row_number - 2].astype(str))
+    assert checkins.warnings
+    for entry in checkins.rejections + checkins.warnings:
+        assert entry.value in set(fake.tabs["Check-ins"].iloc[entry.row_number - 2].astype(str))
 
 
 def test_raw_sheet_pads_ragged_rows_and_numbers_rows_from_the_range():
@@ -402,17 +445,27 @@ def run_cli(config: Path, *args: str) -> subprocess.CompletedProcess:
 def test_cli_sync_json_against_the_loopback_server(tmp_path, fake):
     config = write_config(tmp_path, fake, tmp_path / "cli.db")
     first = run_cli(config, "sync", "--json")
-    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.returncode == 0, first.stdout + first.stderr  # a warning alone is still a success
     summary = json.loads(first.stdout)
-    assert summary["ok"] is True and summary["requests"] == 2
+    assert summary["ok"] is True and summary["requests"] == 2 and summary["status"] == "stored_with_warnings"
     assert fake.counts["metadata"] == 1 and fake.counts["batch"] == 1
-    rejections = summary["tables"]["checkins"]["rejections"]
-    assert rejections and all(r["row_number"] >= 2 and f"row {r['row_number']}" in r["reason"] for r in rejections)
+    warnings = summary["tables"]["checkins"]["warnings"]
+    assert warnings and all(w["row_number"] >= 2 and f"row {w['row_number']}" in w["message"] for w in warnings)
 
     second = run_cli(config, "sync", "--json")
     assert second.returncode == 0
     tables = json.loads(second.stdout)["tables"]
     assert all(t["rows_inserted"] == 0 and t["rows_updated"] == 0 for t in tables.values())
+
+    row_number, _, _ = plant_bad_email(fake)
+    rejected = run_cli(config, "sync", "--json")
+    assert rejected.returncode == 3, rejected.stdout + rejected.stderr  # stored, with rejects: cron must notice
+    summary = json.loads(rejected.stdout)
+    assert summary["status"] == "stored_with_rejects" and summary["rows_rejected"] == 1
+    assert [r["row_number"] for r in summary["tables"]["checkins"]["rejections"]] == [row_number]
+    text = run_cli(config, "sync")
+    assert text.returncode == 3 and f"Rejected: Sheet 'Check-ins', row {row_number}" in text.stdout
+    assert "Warning: Sheet 'Check-ins'" in text.stdout
 
     fake.inject("status", status=403)
     failed = run_cli(config, "sync", "--json")

@@ -53,16 +53,22 @@ def test_a_missing_required_column_refuses_the_import_and_says_where_to_map_it(s
 
 def test_one_bad_row_out_of_100_stores_99_and_says_why(settings, empty_url):
     rows = checkin_rows(100)
-    rows[41][Q["hours"]] = "lots"
+    rows[41][Q["email"]] = "person41 at example.org"  # a required field: the row cannot be stored
+    rows[60][Q["hours"]] = "lots"  # an optional one: stored empty, with a warning
     result = import_frame(empty_url, settings, "checkins", pd.DataFrame(rows), source="t", sheet="Check-ins")
     assert (result.rows_read, result.rows_stored, result.rows_rejected) == (100, 99, 1)
     rejection = result.rejections[0]
     assert rejection.row_number == 43  # header is row 1, so the 42nd data row is row 43
-    assert rejection.column == Q["hours"] and rejection.value == "lots"
-    assert rejection.reason.startswith(f"Sheet 'Check-ins', row 43, column '{Q['hours']}': 'lots' is not a number of hours")
-    assert result.rejected_by_reason == {"bad_hours": 1}
+    assert rejection.column == Q["email"] and rejection.value == "person41 at example.org"
+    assert rejection.reason.startswith(f"Sheet 'Check-ins', row 43, column '{Q['email']}': 'person41 at example.org' "
+                                       "is not an e-mail address")
+    assert result.rejected_by_reason == {"bad_email": 1}
+    [warning] = result.warnings
+    assert (warning.row_number, warning.column, warning.value, warning.code) == (62, Q["hours"], "lots", "bad_hours")
+    assert warning.message.startswith(f"Sheet 'Check-ins', row 62, column '{Q['hours']}': 'lots' is not a number of hours")
+    assert "stored with hours empty" in warning.message
     assert count(empty_url, models.Checkin) == 99
-    assert count(empty_url, models.RejectedRow) == 1
+    assert count(empty_url, models.RejectedRow) == 1 and count(empty_url, models.ImportWarning) == 1
     assert count(empty_url, models.RawRow) == 100
 
 
@@ -206,15 +212,18 @@ def test_cli_demo_then_import_prints_a_json_summary(tmp_path):
     demo = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--json"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert demo.returncode == 0, demo.stderr
     rows = checkin_rows(100, start_week=3)
-    rows[10][Q["energy"]] = "eleven"
+    rows[10][Q["energy"]] = "eleven"  # optional: stored empty, with a warning
+    rows[20][Q["email"]] = ""  # required: the row is rejected
     path = tmp_path / "checkins.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     cmd = [sys.executable, "-m", "dashboard", "import", str(path), "--table", "checkins", "--json"]
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 3, out.stderr  # stored, with rejects: not a clean success for cron
     summary = json.loads(out.stdout)
+    assert summary["status"] == "stored_with_rejects"
     assert (summary["rows_read"], summary["rows_stored"], summary["rows_rejected"]) == (100, 99, 1)
-    assert summary["rejected_by_reason"] == {"bad_scale": 1}
+    assert summary["rejected_by_reason"] == {"missing_email": 1}
+    assert [(w["row_number"], w["code"]) for w in summary["warnings"]] == [(12, "bad_scale")]
     assert summary["session"] == "2026 Session 6"
     again = json.loads(subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True).stdout)
     assert (again["rows_inserted"], again["rows_updated"]) == (0, 0)
@@ -233,29 +242,41 @@ def test_a_row_fixed_in_the_source_is_no_longer_listed_as_rejected(settings, emp
                             row_numbers=raw.row_numbers)
 
     rows = checkin_rows(100)
-    rows[41][Q["hours"]] = "lots"
-    assert import_file(rows).rows_rejected == 1
-    rows[41][Q["hours"]] = "still lots"  # changed, still bad: one rejection, describing the new value
+    rows[41][Q["email"]] = "nobody"
+    rows[50][Q["hours"]] = "lots"
+    first = import_file(rows)
+    assert (first.rows_rejected, first.rows_with_warnings) == (1, 1)
+    rows[41][Q["email"]] = "still nobody"  # changed, still bad: one rejection, describing the new value
+    rows[50][Q["hours"]] = "still lots"
     assert import_file(rows).rows_rejected == 1
     listed = store.rejected_rows_frame(empty_url, 1)
-    assert listed[["row_number", "value"]].values.tolist() == [[43, "still lots"]]
-    rows[41][Q["hours"]] = "4"  # fixed
+    assert listed[["row_number", "value"]].values.tolist() == [[43, "still nobody"]]
+    assert store.import_warnings_frame(empty_url, 1)[["row_number", "value"]].values.tolist() == [[52, "still lots"]]
+    rows[41][Q["email"]] = "somebody@example.org"  # fixed
+    rows[50][Q["hours"]] = "4"
     fixed = import_file(rows)
-    assert (fixed.rows_stored, fixed.rows_rejected) == (100, 0)
+    assert (fixed.rows_stored, fixed.rows_rejected, fixed.warnings) == (100, 0, [])
     assert store.rejected_rows_frame(empty_url, 1).empty and count(empty_url, models.RejectedRow) == 0
+    assert store.import_warnings_frame(empty_url, 1).empty and count(empty_url, models.ImportWarning) == 0
     assert count(empty_url, models.Checkin) == 100
 
 
 def test_reimporting_an_unchanged_file_with_rejected_rows_keeps_the_data_version(settings, empty_url):
     rows = checkin_rows(20)
-    rows[3][Q["hours"]] = "lots"
+    rows[3][Q["email"]] = "nobody"
+    rows[5][Q["hours"]] = "lots"
     frame = pd.DataFrame(rows)
     assert import_frame(empty_url, settings, "checkins", frame, source="t", sheet="Check-ins").rows_rejected == 1
     version = dbmod.data_version(empty_url, 1)
     again = import_frame(empty_url, settings, "checkins", frame, source="t", sheet="Check-ins")
     assert dbmod.data_version(empty_url, 1) == version
-    assert again.rows_rejected == 1 and not again.stored_data_changed()
-    rows[3][Q["hours"]] = "more"  # only the rejected row changes: its rejection does, and so does the version
+    assert again.rows_rejected == 1 and len(again.warnings) == 1 and not again.stored_data_changed()
+    rows[5][Q["hours"]] = "more"  # only a warning changes (the row stays stored with hours empty): the version does
+    changed = import_frame(empty_url, settings, "checkins", pd.DataFrame(rows), source="t", sheet="Check-ins")
+    assert dbmod.data_version(empty_url, 1) == version + 1
+    assert changed.rows_updated == 0 and changed.stored_data_changed()
+    version += 1
+    rows[3][Q["email"]] = "somebody"  # only the rejected row changes: its rejection does, and so does the version
     changed = import_frame(empty_url, settings, "checkins", pd.DataFrame(rows), source="t", sheet="Check-ins")
     assert dbmod.data_version(empty_url, 1) == version + 1
     assert changed.rows_updated == 0 and changed.stored_data_changed()

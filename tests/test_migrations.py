@@ -57,3 +57,26 @@ def test_upgrading_turns_stored_hour_blocks_into_half_hour_slots_and_back(storag
     command.downgrade(dbmod.alembic_config(storage_url), "0002")
     assert stored(people)["nav@example.org"] == [18, 19, 167]
     assert stored(applications) == {"dj@example.org": [37]}  # only whole UTC hours survive a downgrade
+
+
+def test_upgrading_from_0002_keeps_decisions_and_rejections_and_adds_warnings_and_the_sites_score(storage_url):
+    dbmod.get_engine.cache_clear()
+    command.downgrade(dbmod.alembic_config(storage_url), "0002")
+    engine = dbmod.get_engine(storage_url)
+    assert "import_warnings" not in inspect(engine).get_table_names()
+    assert "score" not in {c["name"] for c in inspect(engine).get_columns("decisions")}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO sessions (id, name, weeks, expected_hours, blind_review, data_version, created_at) "
+                          "VALUES (1, 'Old session', 8, 4, true, 1, CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO decisions (session_id, response_id, status, rank) VALUES (1, '101', 'accepted', 2)"))
+        conn.execute(text("INSERT INTO raw_rows (id, session_id, table_name, source, sheet, row_number, row_hash, data) "
+                          "VALUES (7, 1, 'checkins', 'file:x.csv', 'x', 3, 'abc', '{}')"))
+        conn.execute(text("INSERT INTO rejected_rows (session_id, raw_row_id, table_name, sheet, row_number, code, reason) "
+                          "VALUES (1, 7, 'checkins', 'x', 3, 'bad_email', 'Sheet x, row 3: no e-mail.')"))
+    dbmod.migrate(storage_url)
+    engine = dbmod.get_engine(storage_url)
+    assert "import_warnings" in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert tuple(conn.execute(text("SELECT response_id, status, rank, score FROM decisions")).one()) == ("101", "accepted", 2, None)
+        assert conn.execute(text("SELECT reason FROM rejected_rows")).scalar_one() == "Sheet x, row 3: no e-mail."
+        assert conn.execute(text("SELECT count(*) FROM import_warnings")).scalar_one() == 0

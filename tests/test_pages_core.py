@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, models
+from dashboard.importer import import_frame
 from tests.apptest_support import run_app, texts
 
 
@@ -23,14 +24,23 @@ def test_overview_shows_the_session_at_a_glance(monkeypatch, demo_url):
     assert f"{metrics['Need a check-in']} Djangonauts have open wellbeing signals" in texts(at)
 
 
-def test_data_page_lists_rejected_rows_with_reasons(monkeypatch, demo_url):
+def test_data_page_lists_rejected_rows_and_warnings_with_what_to_do(monkeypatch, demo_url, settings):
+    bad_email = pd.DataFrame([{"Email Address": "grace at example.org", "Which week is this check-in for?": "Week 2"}])
+    import_frame(demo_url, settings, "checkins", bad_email, source="file:late.csv", sheet="late")
     at = run_app(monkeypatch, demo_url, page="app_pages/data.py")
     assert not at.exception
     assert "1 row could not be stored" in texts(at)
     frames = [df.value for df in at.dataframe]
     reasons = pd.concat([f for f in frames if "reason" in f.columns])
-    assert reasons["reason"].str.contains("'a lot' is not a number of hours").any()
-    assert reasons["reason"].str.contains("Sheet 'Check-ins', row").any()
+    assert reasons["reason"].tolist() == ["Sheet 'late', row 2, column 'Email Address': 'grace at example.org' is not "
+                                          "an e-mail address; the row cannot be matched to a person; fix it in the "
+                                          "source and import again."]
+    # The demo's one unreadable hours answer: its check-in is stored, with the answer left empty and a warning.
+    assert "1 answer in 1 stored row needs a look: stored empty because it could not be read" in texts(at)
+    messages = pd.concat([f for f in frames if "message" in f.columns])
+    assert len(messages) == 1 and messages.iloc[0]["value"] == "a lot"
+    assert messages.iloc[0]["message"].startswith("Sheet 'Check-ins', row ")
+    assert "'a lot' is not a number of hours" in messages.iloc[0]["message"]
 
 
 def test_empty_database_tells_the_user_what_to_do(monkeypatch, empty_url):
@@ -46,8 +56,8 @@ def test_empty_database_tells_the_user_what_to_do(monkeypatch, empty_url):
 def test_data_page_is_not_reachable_by_a_reviewer(monkeypatch, demo_url):
     at = run_app(monkeypatch, demo_url, persona="Reviewer", page="app_pages/data.py")
     assert not at.exception
-    assert "Rejected rows" not in texts(at)
-    assert not any("reason" in df.value.columns for df in at.dataframe)
+    assert "Rejected rows" not in texts(at) and "Warnings" not in texts(at)
+    assert not any({"reason", "message"} & set(df.value.columns) for df in at.dataframe)
 
 
 def test_session_switch_reads_another_session(monkeypatch, demo_url):
@@ -71,18 +81,18 @@ def test_data_page_imports_an_uploaded_file_and_audits_it(monkeypatch, demo_url)
 
     csv = ("email,week,hours,energy\n"
            "upload1@example.org,1,4,3\n"
-           "upload2@example.org,1,a lot,4\n"
+           "upload2.example.org,1,4,4\n"
            "upload3@example.org,1,3h,5\n").encode()
     at = run_app(monkeypatch, demo_url, page="app_pages/data.py")
     at.file_uploader[0].set_value(("week1.csv", csv, "text/csv"))
     at.button[[b.label for b in at.button].index("Import")].click().run()
     assert not at.exception
     assert "3 rows read: 2 stored (2 new, 0 changed, 0 unchanged), 1 rejected." in texts(at)
-    assert "'a lot' is not a number of hours" in texts(at)
+    assert "'upload2.example.org' is not an e-mail address" in texts(at)
     sid = int(store.sessions_frame(demo_url).set_index("name").loc["2026 Session 6", "id"])
     stored = store.load_table(demo_url, sid, "checkins")
     assert {"upload1@example.org", "upload3@example.org"} <= set(stored["email"])
-    assert "upload2@example.org" not in set(stored["email"])
+    assert not stored["email"].str.startswith("upload2").any()
     imported = audit.entries(demo_url, sid, action="file_imported")
     assert len(imported) == 1 and imported.iloc[0]["subject"] == "week1.csv"
     assert imported.iloc[0]["detail"].startswith("checkins into 2026 Session 6: 3 read, 2 stored, 1 rejected")

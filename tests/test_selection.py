@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import math
 from datetime import date
 
 import pandas as pd
@@ -250,15 +252,30 @@ def _rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_decisions_csv_in_djangonaut_space_format(demo):
-    rows = _rows(sel.decisions_csv(demo["table"], demo["stats"]))
+def _with_site_ids(table: pd.DataFrame, stats):
+    """The demo's table and stats with response ids renumbered like the site's (the demo's are Google Forms')."""
+    numbered = {rid: str(1000 + i) for i, rid in enumerate(table["response_id"])}
+    scored = stats.scored.assign(response_id=stats.scored["response_id"].map(numbered))
+    return table.assign(response_id=table["response_id"].map(numbered)), dataclasses.replace(stats, scored=scored), numbered
+
+
+def test_decisions_csv_is_what_the_sites_score_import_accepts_and_means(demo):
+    table, stats, _ = _with_site_ids(demo["table"], demo["stats"])
+    rows = _rows(sel.decisions_csv(table, stats))
     assert list(rows[0]) == ["Response ID", "Score", "Selection Rank"]
-    assert {r["Response ID"] for r in rows} == set(demo["apps"]["response_id"])
-    ranked = [int(r["Selection Rank"]) for r in rows if r["Selection Rank"]]
-    assert ranked == sorted(ranked)
-    per_app = demo["stats"].applications.set_index("response_id")["mean"]
-    for r in rows[:10]:
-        assert float(r["Score"]) == pytest.approx(per_app[r["Response ID"]], abs=0.01)
+    status = table.set_index("response_id")["status"]
+    assert {r["Response ID"] for r in rows} == set(status[status != "pending"].index)  # pending: left out
+    assert all(value.isdigit() for r in rows for value in r.values())  # every value an integer, as the site requires
+    tiers = [int(r["Selection Rank"]) for r in rows]
+    assert tiers == sorted(tiers)
+    allowed = {"accepted": {0, 1, 2}, "waitlisted": {3}, "rejected": {4}}
+    assert all(int(r["Selection Rank"]) in allowed[status[r["Response ID"]]] for r in rows)
+    assert {int(r["Selection Rank"]) for r in rows if status[r["Response ID"]] == "accepted"} == {0, 1, 2}
+    panel = stats.scored.groupby("response_id").size().max()
+    per_app = stats.scored.groupby("response_id")["score"].mean()
+    assert all(int(r["Score"]) == math.floor(per_app[r["Response ID"]] * panel + 0.5) for r in rows)  # halves up
+    # Ids the site does not know would make it refuse the whole file: the demo's own are left out.
+    assert sel.decisions_csv(demo["table"], demo["stats"]).splitlines() == ["Response ID,Score,Selection Rank"]
 
 
 def test_full_csv_neutralises_formulas_and_has_a_column_per_reviewer(demo):
@@ -291,13 +308,12 @@ def test_a_conflicted_organisers_exports_leave_out_those_scores_and_places(demo)
     assert [int(r["position"]) for r in full[:-2]] == list(range(1, len(full) - 1))
     assert all(any(r[c] for c in reviewer_columns) for r in full[:-2] if r["mean"])
 
-    decisions = {r["Response ID"]: r for r in _rows(sel.decisions_csv(table, demo["stats"]))}
-    assert set(decisions) == set(demo["apps"]["response_id"])  # every row kept: the import stays valid
-    stored = demo["decisions"].set_index("response_id")["rank"]
-    for rid in conflicted:
-        assert decisions[rid]["Score"] == ""
-        assert decisions[rid]["Selection Rank"] == ("" if pd.isna(stored[rid]) else str(int(stored[rid])))
-    assert sum(1 for r in decisions.values() if r["Score"]) == demo["stats"].scored["response_id"].nunique() - 2
+    site_table, stats, numbered = _with_site_ids(table, demo["stats"])
+    decisions = {r["Response ID"]: r for r in _rows(sel.decisions_csv(site_table, stats))}
+    decided = set(site_table.loc[site_table["status"] != "pending", "response_id"])
+    # The hidden ones are left out (their Score cannot be computed without the hidden reviews); the file stays valid.
+    assert set(decisions) == decided - {numbered[rid] for rid in conflicted}
+    assert all(r["Score"].isdigit() and r["Selection Rank"].isdigit() for r in decisions.values())
 
 
 @pytest.mark.parametrize("cell, safe", [

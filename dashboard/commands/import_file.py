@@ -4,13 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from dashboard import db as dbmod
-from dashboard.cli import emit, fail
+from dashboard.cli import emit, fail, import_exit_code
 from dashboard.fields import TABLES
-from dashboard.importer import ImportFailed, TableInput, import_tables
+from dashboard.importer import ImportFailed, TableInput, import_tables, overall_status
 from data_sources.files import FileReadError, read_sheets
 
 NAME = "import"
-HELP = "Import a CSV or XLSX export into one canonical table (one transaction; re-importing changes nothing)."
+HELP = ("Import a CSV or XLSX export into one canonical table (one transaction; re-importing changes nothing). "
+        "Exit code 0: every row stored; 3: stored, but some rows were rejected (listed with the reason); 1: refused.")
 
 
 def add_arguments(parser) -> None:
@@ -32,7 +33,7 @@ def run(args, settings) -> int:
     else:
         return fail(args, "Name a file and its table, e.g. 'python -m dashboard import checkins.csv --table checkins'.")
     dbmod.migrate(url)
-    summaries = []
+    results = []
     for path, table, sheet in jobs:
         try:
             sheets = read_sheets(path, sheet)
@@ -40,17 +41,13 @@ def run(args, settings) -> int:
             result = import_tables(url, settings, [TableInput(table, raw.frame, raw.name, raw.row_numbers)],
                                    source=f"file:{path.name}", session_name=args.session)[0]
         except (FileReadError, ImportFailed) as exc:
-            return fail(args, str(exc), imported=summaries)
-        summaries.append(result.summary())
-        lines = [f"{path.name} -> {table} ({result.session}): {result.rows_read} rows read, {result.rows_stored} stored "
-                 f"({result.rows_inserted} new, {result.rows_updated} changed, {result.rows_unchanged} unchanged), "
-                 f"{result.rows_rejected} rejected."]
-        lines += [f"  {result.unmapped_notice()}"] if result.columns_not_mapped else []
-        lines += [f"  {r.reason}" for r in result.rejections[:20]]
-        if len(result.rejections) > 20:
-            lines.append(f"  ... and {len(result.rejections) - 20} more (see the Data page).")
+            return fail(args, str(exc), imported=[r.summary() for r in results])
+        results.append(result)
         if not args.json:
-            print("\n".join(lines))
+            print("\n".join([f"{path.name} -> {table} ({result.session}): {result.counts_line()}"]
+                            + [f"  {line}" for line in result.detail_lines(20)]))
+    status = overall_status(results)
     if args.json:
-        emit(args, summaries[0] if len(summaries) == 1 else {"imports": summaries}, "")
-    return 0
+        summaries = [r.summary() for r in results]
+        emit(args, summaries[0] if len(summaries) == 1 else {"status": status, "imports": summaries}, "")
+    return import_exit_code(status)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import sys
 
-from dashboard.cli import emit, fail
+from dashboard.cli import emit, fail, import_exit_code
+from dashboard.importer import overall_status
 from dashboard.sync import SyncError, spreadsheet_configured, sync_spreadsheet
 
 NAME = "sync"
 HELP = ("Read every tab listed in dashboard.toml [sources.tabs] from the Google spreadsheet in [sources] and store "
-        "it in one transaction (2 API requests; exit code 0 only on success, so cron can rely on it).")
+        "it in one transaction (2 API requests). Exit code 0: every row stored; 3: stored, but some rows were "
+        "rejected (listed with the reason); 1: failed, nothing changed. Cron can rely on it.")
 
 
 def add_arguments(parser) -> None:
@@ -35,15 +37,9 @@ def run(args, settings) -> int:
     lines = [f"Synced '{outcome.spreadsheet_title}' ({outcome.locale or 'unknown locale'}, {outcome.time_zone or 'UTC'}) "
              f"with {outcome.requests} API requests in {outcome.seconds:g} s."]
     for r in outcome.results:
-        lines.append(f"  {r.sheet} -> {r.table} ({r.session}): {r.rows_read} read, {r.rows_stored} stored "
-                     f"({r.rows_inserted} new, {r.rows_updated} changed, {r.rows_unchanged} unchanged), "
-                     f"{r.rows_rejected} rejected.")
-        if r.columns_not_mapped:
-            lines.append(f"    {r.unmapped_notice()}")
-        lines += [f"    {rej.reason}" for rej in r.rejections[:10]]
-        if len(r.rejections) > 10:
-            lines.append(f"    ... and {len(r.rejections) - 10} more (see the Data page).")
+        lines.append(f"  {r.sheet} -> {r.table} ({r.session}): {r.counts_line()}")
+        lines += [f"    {line}" for line in r.detail_lines()]
     for tab in outcome.empty_tabs:
         lines.append(f"  {tab}: empty tab, nothing to import.")
     emit(args, outcome.summary(), "\n".join(lines))
-    return 0
+    return import_exit_code(overall_status(outcome.results))

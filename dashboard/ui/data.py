@@ -37,6 +37,11 @@ def _rejected(url: str, session_id: int, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def _warnings(url: str, session_id: int, version: int) -> pd.DataFrame:
+    return store.import_warnings_frame(url, session_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def _is_demo(url: str, session_id: int, version: int) -> bool:
     return store.is_demo_session(url, session_id)
 
@@ -92,6 +97,12 @@ def sync_runs(ctx: PageContext) -> pd.DataFrame:
 def rejected_rows(ctx: PageContext) -> pd.DataFrame:
     """Rows that could not be stored, with the raw values (organisers only)."""
     frame = _rejected(ctx.url, ctx.session_id, ctx.version)
+    return frame if ctx.viewer.is_organiser else frame.iloc[0:0]
+
+
+def import_warnings(ctx: PageContext) -> pd.DataFrame:
+    """Fields of stored rows that were stored empty or read with a caveat (organisers only)."""
+    frame = _warnings(ctx.url, ctx.session_id, ctx.version)
     return frame if ctx.viewer.is_organiser else frame.iloc[0:0]
 
 

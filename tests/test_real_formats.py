@@ -1,0 +1,393 @@
+"""Files shaped exactly like what Google Forms, Google Sheets and Djangonaut Space's site really write.
+
+tests/files/ holds them: Google Forms' own "Download responses (.csv)" (every field quoted, timestamps
+like '2026/09/05 6:31:58 PM GMT+2', checkbox answers joined with ';', grids as 'Question [Row]'), a
+Form's responses tab downloaded from Google Sheets (locale timestamps, checkbox answers joined with
+', '), and the site's Full CSV and Single Scorer CSV as home/forms.py writes them (UTF-8 with a BOM,
+CRLF, choice answers stored as keys), plus the Full CSV after the organisers scored it in their sheet.
+Every import here must account for every row: read = stored + rejected.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import cli, selection, store
+from dashboard.availability import utc_offset_hours
+from dashboard.config import EXAMPLE_CONFIG_PATH, with_overrides
+from dashboard.importer import ImportResult, TableInput, import_tables
+from dashboard.parsing import parse_datetime
+from data_sources.files import read_sheets
+
+FILES = Path(__file__).parent / "files"
+FORMS_CSV = FILES / "google_forms_applications.csv"
+SHEETS_CSV = FILES / "google_sheets_applications.csv"
+SITE_CSV = FILES / "survey_application-2026-session-6_responses.csv"
+SCORED_CSV = FILES / "organisers_scored_full_export.csv"
+SINGLE_SCORER_CSV = FILES / "survey_application-2026-session-6_single_scorer.csv"
+TZ_QUESTION = "Which time zone are you in?"
+
+# The organiser's dashboard.toml for the site's application form (its questions are worded its own way).
+SITE_CONFIG = """
+[session]
+name = "2026 Session 6"
+start_date = "2026-09-28"
+
+[mapping.applications]
+"What are your pronouns?" = "pronouns"
+"Which time zone are you in?" = "timezone"
+"How would you describe your experience with Django?" = "experience_level"
+"Have you contributed to open source before?" = "contributed_before"
+"Have you completed the Djangonaut Space contribution tutorial?" = "tutorial_completed"
+"Which projects would you like to work on?" = "project_preferences"
+"How many hours per week can you commit?" = "hours_available"
+"Why do you want to join Djangonaut Space?" = "motivation"
+"Tell us about a time you were stuck and how you got unstuck." = "resilience"
+"Do you identify as part of a group under-represented in tech?" = "underrepresented"
+"""
+
+
+def accounted_for(result: ImportResult) -> ImportResult:
+    """Every non-blank row read was stored or rejected: nothing silently dropped."""
+    assert result.rows_read == result.rows_stored + result.rows_rejected, result
+    return result
+
+
+def import_file(url: str, settings, path: Path, table: str = "applications") -> ImportResult:
+    raw = read_sheets(path)[0]
+    return accounted_for(import_tables(url, settings, [TableInput(table, raw.frame, raw.name, raw.row_numbers)],
+                                       source=f"file:{path.name}")[0])
+
+
+def session_table(url: str, table: str) -> pd.DataFrame:
+    return store.load_table(url, 1, table)
+
+
+def run_cli(monkeypatch, capsys, url: str, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    code = cli.main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def site_config(tmp_path) -> Path:
+    path = tmp_path / "dashboard.toml"
+    path.write_text(SITE_CONFIG, encoding="utf-8")
+    return path
+
+
+# --- 1. Timestamps as Google Forms, Google Sheets and the Forms API write them -------------------
+
+FORMS_STAMPS_UTC = {  # the fixture's timestamps, as UTC
+    "ana.costa@example.org": datetime(2026, 9, 5, 16, 31, 58),  # 2026/09/05 6:31:58 PM GMT+2
+    "ravi.k@example.org": datetime(2026, 9, 5, 5, 32, 7),  # 11:02:07 AM GMT+5:30
+    "sam.lee@example.org": datetime(2026, 10, 17, 23, 31, 58),  # 2026/10/17 6:31:58 PM EST
+    "tom.b@example.org": datetime(2026, 9, 7, 0, 5, 41),  # 12:05:41 AM GMT: just after midnight
+    "maria.s@example.org": datetime(2026, 9, 7, 16, 45, 10),  # 12:45:10 PM GMT-4: just after noon
+    "priya.n@example.org": datetime(2026, 9, 8, 10, 32, 26),  # 4:02:26 pm GMT+5:30 (en_IN writes pm)
+}
+
+
+@pytest.mark.parametrize("date_order", ["MDY", "DMY", "YMD"])
+def test_google_forms_download_timestamps_are_read_in_every_date_order(empty_url, settings, date_order):
+    """Today every one of these rows was rejected ('is not a date and time like ...')."""
+    options = {**settings.section("import"), "date_order": date_order}
+    result = import_file(empty_url, with_overrides(settings, **{"import": options}), FORMS_CSV)
+    assert (result.rows_read, result.rows_stored, result.rows_rejected) == (7, 6, 1)  # jules(at)example.org
+    assert not [w for w in result.warnings if w.column == "Timestamp"]
+    stored = session_table(empty_url, "applications").set_index("email")["submitted_at"]
+    assert {email: stored[email].to_pydatetime() for email in FORMS_STAMPS_UTC} == FORMS_STAMPS_UTC
+
+
+@pytest.mark.parametrize("raw, order, tz, utc", [
+    # Google Sheets' formatted values, in the spreadsheet's locale and time zone
+    ("10/5/2026 18:31:58", "MDY", "America/New_York", datetime(2026, 10, 5, 22, 31, 58)),  # en_US
+    ("05/10/2026 18:31:58", "DMY", "Europe/London", datetime(2026, 10, 5, 17, 31, 58)),  # en_GB
+    ("05.10.2026 18:31:58", "DMY", "Europe/Berlin", datetime(2026, 10, 5, 16, 31, 58)),  # de_DE
+    ("5-10-2026 18:31:58", "DMY", "Europe/Amsterdam", datetime(2026, 10, 5, 16, 31, 58)),  # nl_NL
+    ("2026/10/05 18:31:58", "YMD", "Asia/Tokyo", datetime(2026, 10, 5, 9, 31, 58)),  # ja_JP
+    ("2026. 10. 05. 18:31:58", "YMD", "Europe/Budapest", datetime(2026, 10, 5, 16, 31, 58)),  # hu_HU
+    ("2026. 10. 5 오후 6:31:58", "YMD", "Asia/Seoul", datetime(2026, 10, 5, 9, 31, 58)),  # ko_KR
+    ("2026-10-05 6:31:58 p.m.", "YMD", "America/Toronto", datetime(2026, 10, 5, 22, 31, 58)),  # en_CA
+    ("05/10/2026, 18:31:58", "DMY", "Asia/Kolkata", datetime(2026, 10, 5, 13, 1, 58)),
+    ("10/5/2026 6:31 PM", "MDY", "UTC", datetime(2026, 10, 5, 18, 31)),
+    # Google Forms' CSV download, whatever the configured order
+    ("2022/10/17 6:31:58 PM EST", "DMY", "UTC", datetime(2022, 10, 17, 23, 31, 58)),
+    ("2026/10/05 6:31:58 PM GMT+5:30", "MDY", "UTC", datetime(2026, 10, 5, 13, 1, 58)),
+    ("2026/10/05 12:00:00 AM GMT-3", "YMD", "UTC", datetime(2026, 10, 5, 3, 0, 0)),
+    # The Forms API: RFC 3339 in UTC with up to nine fractional digits, or with an offset
+    ("2026-10-05T16:31:58.123456789Z", "DMY", "Europe/Paris", datetime(2026, 10, 5, 16, 31, 58, 123456)),
+    ("2026-10-05T18:31:58+02:00", "MDY", "UTC", datetime(2026, 10, 5, 16, 31, 58)),
+])
+def test_timestamps_as_sheets_forms_and_the_forms_api_write_them(raw, order, tz, utc):
+    assert parse_datetime(raw, order, tz) == utc
+
+
+def test_a_day_first_timestamp_in_a_month_first_sheet_says_which_setting_to_change():
+    with pytest.raises(ValueError, match='date_order = "DMY"'):
+        parse_datetime("23/10/2026 18:31:58", "MDY")
+
+
+# --- 2. One odd optional answer never rejects a whole application ---------------------------------
+
+def test_odd_optional_answers_are_stored_empty_with_a_warning_and_offsets_are_time_zones(empty_url, settings):
+    result = import_file(empty_url, settings, FORMS_CSV)
+    apps = session_table(empty_url, "applications").set_index("email")
+    # Fixed offsets are time zones the rest of the code can use (availability, team charts, bands).
+    assert apps.loc["ravi.k@example.org", "timezone"] == "UTC+05:30"
+    assert apps.loc["maria.s@example.org", "timezone"] == "Etc/GMT+4"  # IANA's own name for UTC-04:00
+    assert apps.loc["sam.lee@example.org", "timezone"] == "Etc/GMT+5"  # EST, read as UTC-05:00
+    assert utc_offset_hours("UTC+05:30") == 5.5 and utc_offset_hours("Etc/GMT+4") == -4
+    assert selection.timezone_band("UTC+05:30") == selection.timezone_band("Asia/Kolkata")
+    assert apps.loc["ravi.k@example.org", "availability"]  # his evening grid in UTC+05:30 was converted
+    assert apps.loc["maria.s@example.org", "hours_available"] == 4  # 'four'
+    # 'Paris time' and 'lots' could not be read: Priya's application is stored all the same.
+    priya = apps.loc["priya.n@example.org"]
+    assert pd.isna(priya["timezone"]) and pd.isna(priya["hours_available"]) and priya["name"] == "Priya Nair"
+    warnings = {(w.row_number, w.column): w for w in result.warnings}
+    assert set(warnings) == {(4, TZ_QUESTION), (7, TZ_QUESTION), (7, "How many hours a week can you commit?")}
+    paris = warnings[(7, TZ_QUESTION)]
+    assert (paris.value, paris.code) == ("Paris time", "bad_timezone")
+    assert paris.message.startswith(f"Sheet 'google_forms_applications', row 7, column '{TZ_QUESTION}': 'Paris time' "
+                                    "is not a time zone; write a place such as Europe/Paris")
+    assert "stored with timezone empty" in paris.message and "import again" in paris.message
+    est = warnings[(4, TZ_QUESTION)]
+    assert est.code == "check_timezone" and "ignores daylight saving" in est.message and "America/New_York" in est.message
+    # Only the unreadable required e-mail rejects a row.
+    [rejection] = result.rejections
+    assert (rejection.row_number, rejection.column, rejection.code) == (8, "Email Address", "bad_email")
+    stored = store.import_warnings_frame(empty_url, 1)
+    assert sorted(zip(stored["row_number"], stored["column"])) == sorted(warnings)
+
+
+def test_the_command_line_lists_warnings_beside_rejects_and_says_so_in_json(monkeypatch, capsys, empty_url):
+    config = str(EXAMPLE_CONFIG_PATH)
+    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", config, "import", str(FORMS_CSV),
+                           "--table", "applications")
+    assert code == 3  # stored, with a rejected row
+    assert "7 read, 6 stored (6 new, 0 changed, 0 unchanged), 1 rejected, 2 with warnings." in out
+    assert "Rejected: Sheet 'google_forms_applications', row 8, column 'Email Address': 'jules(at)example.org'" in out
+    assert f"Warning: Sheet 'google_forms_applications', row 7, column '{TZ_QUESTION}': 'Paris time'" in out
+    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", config, "import", str(FORMS_CSV),
+                           "--table", "applications", "--json")
+    summary = json.loads(out)
+    assert code == 3 and summary["status"] == "stored_with_rejects"
+    assert summary["rows_read"] == summary["rows_stored"] + summary["rows_rejected"] == 7
+    assert [(w["row_number"], w["value"]) for w in summary["warnings"]] == [
+        (4, "EST"), (7, "Paris time"), (7, "lots")]
+    assert all("position" not in w for w in summary["warnings"] + summary["rejections"])
+
+
+def test_a_zipped_forms_download_is_read_as_it_is(empty_url, settings, tmp_path):
+    path = tmp_path / "Djangonaut Space application.csv.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(FORMS_CSV, "Djangonaut Space application.csv")
+    [sheet] = read_sheets(path)
+    assert sheet.name == "Djangonaut Space application" and len(sheet.frame) == 7
+    assert sheet.frame.equals(read_sheets(FORMS_CSV)[0].frame)
+
+
+def test_warnings_alone_exit_0_with_their_own_status(monkeypatch, capsys, empty_url, tmp_path):
+    frame = read_sheets(FORMS_CSV)[0].frame
+    path = tmp_path / "no-rejects.csv"
+    frame[frame["Email Address"] != "jules(at)example.org"].to_csv(path, index=False)
+    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", str(EXAMPLE_CONFIG_PATH), "import", str(path),
+                           "--table", "applications", "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["status"] == "stored_with_warnings" and summary["rows_with_warnings"] == 2
+
+
+# --- 4. Checkbox options that hold a comma --------------------------------------------------------
+
+PROJECTS = "Which projects would you like to work on?"
+
+
+def test_checkbox_answers_are_split_between_options_not_at_every_comma(empty_url, settings):
+    import_file(empty_url, settings, SHEETS_CSV)  # Google Sheets joins checkbox answers with ', '
+    chosen = session_table(empty_url, "applications").set_index("email")["project_preferences"]
+    assert chosen["ana.costa@example.org"] == ["Django", "Django (docs, translations)"]  # brackets are never cut
+    assert chosen["ravi.k@example.org"] == ["Translations, docs and i18n"]  # a whole answer ...
+    assert chosen["tom.b@example.org"] == ["Django", "Translations, docs and i18n", "Wagtail"]  # ... is one option
+    # Nobody ticked 'Accessibility, testing and CI' alone, so nothing in the answers says it is one option.
+    assert chosen["maria.s@example.org"] == ["Wagtail", "Accessibility", "testing and CI"]
+
+
+def test_checkbox_options_from_the_config_settle_what_the_answers_cannot(empty_url, settings):
+    options = {"applications": {"project_preferences": ["Django", "Wagtail", "Accessibility, testing and CI"]}}
+    import_file(empty_url, with_overrides(settings, options=options), SHEETS_CSV)
+    chosen = session_table(empty_url, "applications").set_index("email")["project_preferences"]
+    assert chosen["maria.s@example.org"] == ["Wagtail", "Accessibility, testing and CI"]
+    assert chosen["tom.b@example.org"] == ["Django", "Translations, docs and i18n", "Wagtail"]
+
+
+def test_google_forms_download_joins_checkbox_answers_with_semicolons(empty_url, settings):
+    import_file(empty_url, settings, FORMS_CSV)
+    chosen = session_table(empty_url, "applications").set_index("email")["project_preferences"]
+    assert chosen["ana.costa@example.org"] == ["Django", "Django (docs, translations)"]
+    assert chosen["maria.s@example.org"] == ["django CMS", "Wagtail"]
+
+
+# --- 5. The site's Full CSV and Single Scorer CSV -------------------------------------------------
+
+def test_the_sites_full_csv_reads_choice_keys_as_the_answers_they_stand_for(monkeypatch, capsys, empty_url, site_config):
+    assert SITE_CSV.read_bytes().startswith(b"\xef\xbb\xbfResponse ID,Submitter Name,") and b"\r\n" in SITE_CSV.read_bytes()
+    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", str(site_config), "djangonaut-space", "import",
+                           str(SITE_CSV), "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["status"] == "stored"
+    apps = summary["tables"]["applications"]
+    assert (apps["rows_read"], apps["rows_stored"], apps["rows_rejected"]) == (3, 3, 0)  # today: 2 of 3 rejected
+    assert summary["notes"] == []  # the e-mail question is used: no placeholder addresses, no wrong notice
+    stored = session_table(empty_url, "applications").set_index("response_id")
+    assert stored["email"].to_dict() == {"101": "ada@example.org", "102": "grace@example.org", "103": "linus@example.org"}
+    assert stored.loc["101", "experience_level"] == "Some experience"  # some_experience
+    # prefer_not_to_say is unknown (not an error), not_yet is no, yes is yes.
+    assert stored["contributed_before"].tolist() == [True, None, False]
+    assert stored["tutorial_completed"].tolist() == [True, False, True]
+    assert stored["underrepresented"].tolist() == [None, True, False]
+    assert stored.loc["101", "project_preferences"] == ["Django", "Django debug toolbar"]
+    assert stored.loc["102", "timezone"] == "UTC+05:30" and stored.loc["103", "timezone"] == "Etc/GMT+4"
+    assert stored.loc["101", "resilience"].startswith("My first PR failed CI for a week; I asked")  # free text as written
+    assert stored.loc["103", "name"] == "linus@example.org"  # the site's Submitter Name falls back to the e-mail
+
+
+def test_configured_options_turn_the_sites_keys_back_into_their_exact_labels(empty_url, settings):
+    from dashboard.commands.djangonaut_space import import_full_export
+    from data_sources.djangonaut_space import read_full_export
+
+    mapping = {"applications": {"Which projects would you like to work on?": "project_preferences",
+                                "How would you describe your experience with Django?": "experience_level"}}
+    options = {"applications": {"project_preferences": ["Django", "Django Debug Toolbar", "django CMS", "Wagtail"],
+                                "experience_level": ["Beginner", "Some experience", "Experienced"]}}
+    import_full_export(empty_url, with_overrides(settings, mapping=mapping, options=options), read_full_export(SITE_CSV),
+                       source="djangonaut_space:full.csv")
+    stored = session_table(empty_url, "applications").set_index("response_id")
+    assert stored["project_preferences"].to_dict() == {"101": ["Django", "Django Debug Toolbar"], "102": ["django CMS"],
+                                                       "103": ["Django", "Wagtail"]}
+
+
+def test_without_an_email_question_the_submitter_name_that_is_an_email_is_used(empty_url, settings, tmp_path):
+    from data_sources.djangonaut_space import PLACEHOLDER_DOMAIN, read_full_export
+
+    with SITE_CSV.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [row[:2] + row[3:] for row in csv.reader(handle)]  # the form asked no e-mail question
+    path = tmp_path / "no-email.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    export = read_full_export(path)
+    assert export.applications.frame["email"].tolist() == [
+        f"response-101@{PLACEHOLDER_DOMAIN}", f"response-102@{PLACEHOLDER_DOMAIN}", "linus@example.org"]
+    assert export.notes and "2 application(s) got placeholder addresses" in export.notes[0]
+
+
+def test_a_rejected_application_takes_its_reviews_and_decision_with_it(monkeypatch, capsys, empty_url, site_config):
+    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", str(site_config), "djangonaut-space", "import",
+                           str(SCORED_CSV), "--json")
+    summary = json.loads(out)
+    assert code == 3 and summary["status"] == "stored_with_rejects"
+    tables = summary["tables"]
+    for table in tables.values():
+        assert table["rows_read"] == table["rows_stored"] + table["rows_rejected"]
+    # Row 5 (response 104) has an empty e-mail answer: the application, its 3 scores and its rank are all rejected.
+    assert [(r["row_number"], r["code"]) for r in tables["applications"]["rejections"]] == [(5, "missing_email")]
+    assert [(r["row_number"], r["code"]) for r in tables["reviews"]["rejections"]] == [(5, "application_rejected")] * 3
+    [decision] = tables["decisions"]["rejections"]
+    assert decision["reason"] == ("Sheet 'organisers_scored_full_export (ranks)', row 5: the application in row 5 of sheet "
+                                  "'organisers_scored_full_export' was rejected, so its decision is not stored either; "
+                                  "fix that row (see its reason) and import again.")
+    assert "104" not in set(session_table(empty_url, "reviews")["response_id"])
+    assert "104" not in set(session_table(empty_url, "decisions")["response_id"])
+    # The organisers' own Score is kept on the decision; Selection Rank, a tier, sets status and rank.
+    decisions = session_table(empty_url, "decisions").set_index("response_id")
+    assert decisions[["status", "rank", "score"]].to_dict("index") == {
+        "101": {"status": "accepted", "rank": 1, "score": 13.0},
+        "102": {"status": "waitlisted", "rank": 4, "score": 10.0},
+        "103": {"status": "rejected", "rank": 5, "score": 4.0},
+        "105": {"status": "accepted", "rank": 2, "score": 9.0},
+    }
+    assert any("2 accepted (0-2), 1 waitlisted (3), 1 rejected (4+)" in note for note in summary["notes"])
+    reviews = session_table(empty_url, "reviews")
+    assert sorted(set(reviews["reviewer"])) == ["Rachel", "Sarah", "Tim Schilling"]
+
+
+def test_the_single_scorer_csv_is_one_scorers_reviews_not_reviewers_named_after_questions(
+        monkeypatch, capsys, empty_url, site_config):
+    config = ["--config", str(site_config), "djangonaut-space", "import"]
+    run_cli(monkeypatch, capsys, empty_url, *config, str(SITE_CSV))
+    code, _, err = run_cli(monkeypatch, capsys, empty_url, *config, str(SINGLE_SCORER_CSV))
+    assert code == 1 and "Single Scorer CSV" in err and "--reviewer NAME" in err
+    code, out, _ = run_cli(monkeypatch, capsys, empty_url, *config, str(SINGLE_SCORER_CSV), "--reviewer", "Sarah", "--json")
+    summary = json.loads(out)
+    reviews = summary["tables"]["reviews"]
+    assert code == 3 and summary["scorers"] == ["Sarah"]
+    assert (reviews["rows_read"], reviews["rows_stored"], reviews["rows_rejected"]) == (3, 2, 1)  # 103 was not scored
+    [orphan] = reviews["rejections"]
+    assert (orphan["row_number"], orphan["code"], orphan["value"]) == (5, "no_application", "107")
+    assert "there is no application '107' in 2026 Session 6" in orphan["reason"]
+    stored = session_table(empty_url, "reviews").set_index("response_id")
+    assert set(stored["reviewer"]) == {"Sarah"}  # never 'Why do you want to join Djangonaut Space?'
+    assert stored["overall"].to_dict() == {"101": 4.5, "102": 3.0}  # the mean of the answers' scores
+
+
+def test_a_single_scorer_question_mapped_to_a_criterion_scores_that_criterion(empty_url, settings):
+    from dashboard.commands.djangonaut_space import import_full_export, import_single_scorer
+    from data_sources.djangonaut_space import read_full_export, read_site_export
+
+    import_full_export(empty_url, settings, read_full_export(SITE_CSV), source="site")
+    mapping = {**settings.section("mapping"), "reviews": {"Why do you want to join Djangonaut Space? Score": "motivation"}}
+    [result] = import_single_scorer(empty_url, with_overrides(settings, mapping=mapping),
+                                    read_site_export(SINGLE_SCORER_CSV, "sarah@example.org"), source="site-single")
+    assert result.columns_not_mapped == []
+    stored = session_table(empty_url, "reviews").set_index("response_id")
+    assert stored.loc["101", "scores"] == {"motivation": 4} and stored.loc["101", "overall"] == 5.0
+
+
+# --- 6. Back to the site: what its score import accepts and means -----------------------------------
+
+def site_score_import(text: str) -> list[tuple[int, int, int]]:
+    """The checks of the site's SurveyCSVImportForm.clean_csv_file (home/forms.py), which refuses the file on one error."""
+    reader = csv.DictReader(io.StringIO(text.encode("utf-8").decode("utf-8-sig")))
+    assert {"Response ID", "Score", "Selection Rank"} <= set(reader.fieldnames or [])
+    updates = []
+    for row in reader:
+        values = [row["Response ID"].strip(), row["Score"].strip(), row["Selection Rank"].strip()]
+        assert all(values), f"the site would skip this row: {row}"
+        updates.append(tuple(int(v) for v in values))  # ValueError here: the site refuses the whole file
+    return updates
+
+
+def test_the_export_is_what_the_sites_score_import_accepts_and_means(monkeypatch, capsys, empty_url, site_config, tmp_path):
+    config = ["--config", str(site_config), "djangonaut-space"]
+    run_cli(monkeypatch, capsys, empty_url, *config, "import", str(SCORED_CSV))
+    out_file = tmp_path / "scores.csv"
+    code, out, _ = run_cli(monkeypatch, capsys, empty_url, *config, "export", "-o", str(out_file))
+    assert code == 0 and "Left out: 1 pending (the site keeps what it had for them)." in out  # 106 has no decision
+    # Tiers as the site means them: accepted 0-2 (here the site's own 0 and 1 come back), waitlisted 3, rejected 4;
+    # the organisers' own Score comes back unchanged, as an integer.
+    assert site_score_import(out_file.read_text(encoding="utf-8")) == [(101, 13, 0), (105, 9, 1), (102, 10, 3), (103, 4, 4)]
+
+
+def test_scores_and_tiers_from_decisions_made_in_mission_control(empty_url, settings):
+    from dashboard.commands.djangonaut_space import export_decisions, import_full_export
+    from dashboard.selection import DecisionChange, save_decisions
+    from data_sources.djangonaut_space import read_full_export
+
+    import_full_export(empty_url, settings, read_full_export(SITE_CSV), source="site")  # no scores, no ranks yet
+    reviews = pd.DataFrame([
+        {"response_id": rid, "reviewer": who, "overall": str(score)}
+        for rid, scores in {"101": (4, 5, 4), "102": (3, 3, None), "103": (2, 3, 2)}.items()
+        for who, score in zip(("Sarah", "Tim", "Rachel"), scores) if score is not None])
+    import_tables(empty_url, settings, [TableInput("reviews", reviews, "Scores")], source="sheet")
+    save_decisions(empty_url, 1, [DecisionChange("101", "accepted", 1), DecisionChange("103", "accepted", 2),
+                                  DecisionChange("102", "rejected", 3)], actor="organiser@example.org")
+    text, rows, left_out = export_decisions(empty_url, settings)
+    # Score on the summed scale of a full panel of 3: 101 = 4+5+4, 102 = mean 3 x 3, 103 = 2+3+2.
+    assert site_score_import(text) == [(101, 13, 0), (103, 7, 1), (102, 9, 4)] and rows == 3 and left_out == ""
