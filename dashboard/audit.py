@@ -27,6 +27,7 @@ ACTIONS = {
     "save_teams": "Saved teams",
     "file_imported": "Imported a file",
     "sheets_synced": "Synced Google Sheets",
+    "mapping_saved": "Saved a column mapping",
 }
 
 

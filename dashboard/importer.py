@@ -122,20 +122,23 @@ def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], se
             )
         used.add(header)
 
+    kept_out: set[str] = set()  # mapped to '': an answer kept as it is, even when named like a field
     for question, target in mapping.items():
         header = by_norm.get(normalise_header(question))
-        if header is not None:
+        if header is not None and not str(target).strip():
+            kept_out.add(header)
+        elif header is not None:
             take(target, header)
     # A grid mapped by its question text alone: "When are you free?" = "availability[]"
     for question, target in mapping.items():
-        if target.strip() == "availability[]":
+        if str(target).strip() == "availability[]":
             prefix = normalise_header(question)
             for norm, header in by_norm.items():
                 if norm.startswith(prefix) and (m := GRID_HEADER.search(header)):
                     result.grid[availability.day_name(m.group(1))] = header
                     used.add(header)
     for norm, header in by_norm.items():
-        if header in used:
+        if header in used or header in kept_out:
             continue
         canonical = norm.replace(" ", "_")
         if canonical in spec.field_names and canonical not in result.fields:
@@ -318,12 +321,17 @@ def import_tables(
     session_name: str | None = None,
     actor: str | None = None,
     about: str | None = None,
+    save_mappings: dict[str, dict[str, str]] | None = None,
 ) -> list[ImportResult]:
     """Import several raw tables from one source in one transaction; all or nothing.
 
     With an actor (someone in the app, not cron) the import is audited in the same transaction,
     under `about` (the file or spreadsheet as the person named it; default: the source).
+    save_mappings ({table: {question: target}}) are column mappings the person confirmed: saved for
+    this source in the same transaction, before the rows are read with them.
     """
+    from dashboard import mapping_store  # here, not at the top: mapping_store uses this module's header matching
+
     started = time.perf_counter()
     results: list[ImportResult] = []
     try:
@@ -332,6 +340,8 @@ def import_tables(
             run = models.SyncRun(session_id=session.id, source=source, kind=kind, status="running")
             db.add(run)
             db.flush()
+            for table_name, confirmed in (save_mappings or {}).items():
+                mapping_store.save(db, session.id, source, table_name, confirmed, actor)
             for item in inputs:
                 results.append(_import_one(db, settings, session, run, item, source))
             run.status = "ok"
@@ -378,7 +388,10 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
     frame = item.frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     row_numbers = item.row_numbers or [i + 2 for i in range(len(frame))]
-    colmap = map_columns(list(frame.columns), item.table, settings.mapping(item.table), settings, item.sheet)
+    from dashboard import mapping_store
+
+    mapping = mapping_store.effective(db, session.id, source, item.table, settings, list(frame.columns))
+    colmap = map_columns(list(frame.columns), item.table, mapping, settings, item.sheet)
     good, rejected, blank = validate_rows(frame, item.table, colmap, sheet=item.sheet, row_numbers=row_numbers,
                                           settings=settings, session=session)
     good, duplicates = _dedupe(good, spec, item.sheet, row_numbers)
