@@ -65,7 +65,7 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     # Who and when: nearly every form
-    Rule("email", "email | mail address", "contact", guess=0.6),
+    Rule("email", "email | mail address", "contact", guess=0.7),
     Rule("submitted_at", "timestamp | submitted | submission date | submission time | date submitted", "date | time",
          guess=0.55),
     Rule("response_id", "response id | application id | submission id | applicant id | response number", "id"),
@@ -460,12 +460,13 @@ def _candidates(column: Column, profile: Profile, table: str, rules: dict[str, R
             out.append((0.6 + 0.5 * dice - item.rank / 1000, item.target,
                         f"it reads like '{item.question}', {item.origin}"))
     for target, rule in rules.items():
-        spec_field = _field_spec(table, target, criteria)
+        fit, fit_words = answer_fit(_field_spec(table, target, criteria), rule, profile)
         if norm.replace(" ", "_") in (target, target.removeprefix(SCORE)):
-            out.append((NAMED_LIKE_FIELD, target, "the column is named like the field"))
+            # The importer reads such a column without a mapping; odd answers only lower the confidence.
+            out.append((SUGGEST_AT, target, f"the column is named like the field, but {fit_words}") if fit == MISFIT
+                       else (NAMED_LIKE_FIELD, target, "the column is named like the field"))
             continue
         strength, said = word_score(rule, column.key)
-        fit, fit_words = answer_fit(spec_field, rule, profile)
         if strength:
             score = WORDS_WEIGHT * strength + fit
             reason = f"the question says {said}" + (f"; {fit_words}" if fit_words else "")
@@ -566,6 +567,15 @@ def effective_mapping(headers: Iterable[str], layers: Iterable[dict[str, str]]) 
     return {**chosen, **{q: t for q, t in absent.items() if normalise_header(q) not in decided}}
 
 
+def questions_not_fed(headers: list[str], table: str, effective: dict[str, str], settings: Settings) -> list[str] | None:
+    """Headers no field would read with this mapping; None when a required field is not fed at all."""
+    try:
+        colmap = map_columns(list(headers), table, effective, settings, "")
+    except ImportFailed:
+        return None
+    return colmap.extra + colmap.unmapped
+
+
 def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
@@ -596,7 +606,8 @@ class Preview:
     stored: int = 0
     rejected: int = 0
     blank: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # field-level warnings of rows that would be stored
+    not_fed: list[str] = field(default_factory=list)  # headers no field reads: kept as extra answers or raw rows
     error: str = ""  # the whole import would be refused (e.g. a required column is not mapped)
 
 
@@ -636,10 +647,5 @@ def preview(frame: pd.DataFrame, table: str, mapping: dict[str, str], settings: 
     for rejection in rejected:
         records.append({"Row": rejection.row_number, "Result": "rejected", "Reason": rejection.reason})
     rows = pd.DataFrame(records).sort_values("Row", kind="stable") if records else pd.DataFrame()
-    warnings = [w for number, notes in by_row.items() for w in notes]
-    not_fed = colmap.unmapped
-    if not_fed:
-        warnings.append(f"{len(not_fed)} column(s) feed no {table} field and are kept only with the raw rows: "
-                        + ", ".join(f"'{c}'" for c in not_fed[:8]) + (" ..." if len(not_fed) > 8 else ""))
     return Preview(rows.fillna("") if len(rows) else rows, stored=len(good), rejected=len(rejected), blank=blank,
-                   warnings=warnings)
+                   warnings=[w for notes in by_row.values() for w in notes], not_fed=colmap.extra + colmap.unmapped)

@@ -35,12 +35,35 @@ def _saved(db: OrmSession, session_id: int, table: str) -> list[models.ColumnMap
                            .order_by(m.updated_at.desc(), m.id.desc())))
 
 
-def layers(db: OrmSession, session_id: int, source: str, table: str, settings: Settings) -> list[dict[str, str]]:
-    """The mappings that apply to an import of this source, most trusted first."""
-    saved = _saved(db, session_id, table)
-    own = [s.mapping for s in saved if s.source == source]
+def layers(db: OrmSession, session_id: int | None, source: str, table: str, settings: Settings,
+           confirmed: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The mappings that apply to an import of this source, most trusted first.
+
+    A confirmed mapping not saved yet (a preview) stands in for the source's own saved one.
+    """
+    saved = _saved(db, session_id, table) if session_id is not None else []
+    own = [confirmed] if confirmed is not None else [s.mapping for s in saved if s.source == source]
     others = [s.mapping for s in saved if s.source != source]
     return [*own, *others, settings.mapping(table)]
+
+
+def preview_layers(url: str, settings: Settings, session_name: str, source: str, table: str,
+                   confirmed: dict[str, str]) -> list[dict[str, str]]:
+    """The layers an import into the named session would use once this mapping is saved for the source."""
+    with OrmSession(dbmod.get_engine(url)) as db:
+        session_id = db.scalar(select(models.Session.id).where(models.Session.name == session_name))
+        return layers(db, session_id, source, table, settings, confirmed)
+
+
+def needs_mapping(url: str, settings: Settings, session_name: str, source: str, table: str, headers: list[str]) -> bool:
+    """True when no mapping is saved for this source's table and some question would feed no field."""
+    with OrmSession(dbmod.get_engine(url)) as db:
+        session_id = db.scalar(select(models.Session.id).where(models.Session.name == session_name))
+        if session_id is not None and any(s.source == source for s in _saved(db, session_id, table)):
+            return False
+        applied = mapping.effective_mapping(headers, layers(db, session_id, source, table, settings))
+    not_fed = mapping.questions_not_fed(headers, table, applied, settings)
+    return not_fed is None or bool(not_fed)
 
 
 def effective(db: OrmSession, session_id: int, source: str, table: str, settings: Settings,
@@ -89,7 +112,7 @@ def known(url: str, settings: Settings, table: str, *, session_name: str | None 
 
     This session's saved mappings (this source first), then dashboard.toml, then earlier sessions'.
     """
-    layers_: list[tuple[int, str, dict[str, str]]] = [(2, f"in dashboard.toml [mapping.{table}]", settings.mapping(table))]
+    layers_: list[tuple[int, str, dict[str, str]]] = [(2, f"mapped in dashboard.toml [mapping.{table}]", settings.mapping(table))]
     if _has_schema(url):
         with OrmSession(dbmod.get_engine(url)) as db:
             current = db.scalar(select(models.Session.id).where(models.Session.name == session_name)) if session_name else None
@@ -126,3 +149,14 @@ def export_toml(url: str, session_id: int, table: str | None = None) -> str:
         sources = ", ".join(source_label(s["source"]) for s in mine)
         blocks.append(f"# Saved in Mission Control for {sources}\n" + mapping.to_toml(name, merged))
     return "\n".join(blocks)
+
+
+def session_for(url: str, settings: Settings, name: str | None = None) -> models.Session:
+    """The session an import would write to (named, configured or latest), as an unsaved copy: nothing is created."""
+    with OrmSession(dbmod.get_engine(url)) as db:
+        try:
+            found = get_or_create_session(db, settings, name)
+            return models.Session(name=found.name, start_date=found.start_date, weeks=found.weeks,
+                                  expected_hours=found.expected_hours, blind_review=found.blind_review)
+        finally:
+            db.rollback()  # a session created only to be looked at is not kept
