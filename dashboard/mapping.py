@@ -42,7 +42,7 @@ SYNONYMS = (
 STOPWORDS = frozenset(
     "a an the and or of to in on at by for from with as is are was were be been do does did have has had you your "
     "yours we our us i me my it its this that these those there what which who whom how many much would could "
-    "should can will please any some if so than then not no yes e g eg etc just".split()
+    "should can will please any anything some something if so than then not no yes e g eg etc just".split()
 )
 
 
