@@ -602,7 +602,7 @@ def suggestions_toml(table: str, suggestions: list[Suggestion]) -> str:
 class Preview:
     """How the first rows would be read with a mapping: nothing is stored."""
 
-    rows: pd.DataFrame  # Row, Result, Reason, then the canonical fields as they would be stored
+    rows: pd.DataFrame  # Row, Result, the canonical fields as they would be stored, Reason
     stored: int = 0
     rejected: int = 0
     blank: int = 0
@@ -642,10 +642,11 @@ def preview(frame: pd.DataFrame, table: str, mapping: dict[str, str], settings: 
         number = numbers[position]
         notes = by_row.get(number, [])
         records.append({"Row": number, "Result": "stored, with a warning" if notes else "stored",
-                        "Reason": " ".join(notes),
-                        **{k: _shown(v) for k, v in row.items() if k != "extra"}})
+                        **{k: _shown(v) for k, v in row.items() if k != "extra"}, "Reason": " ".join(notes)})
     for rejection in rejected:
         records.append({"Row": rejection.row_number, "Result": "rejected", "Reason": rejection.reason})
     rows = pd.DataFrame(records).sort_values("Row", kind="stable") if records else pd.DataFrame()
+    if len(rows):
+        rows = rows[[c for c in rows.columns if c != "Reason"] + ["Reason"]]
     return Preview(rows.fillna("") if len(rows) else rows, stored=len(good), rejected=len(rejected), blank=blank,
                    warnings=[w for notes in by_row.values() for w in notes], not_fed=colmap.extra + colmap.unmapped)

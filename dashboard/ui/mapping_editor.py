@@ -27,9 +27,9 @@ def form_key(prefix: str, raw: RawSheet, table: str) -> str:
     return f"{prefix}:{digest}"
 
 
-def _field_label(target: str, table: str) -> str:
+def _field_label(target: str) -> str:
     if not target:
-        return "(not mapped: kept as an extra answer)" if fields.table(table).keeps_extra else "(not mapped: kept as read)"
+        return "(not mapped)"
     if target == mapping.GRID:
         return "availability (checkbox grid)"
     return target.replace(mapping.SCORE, "score: ")
@@ -57,7 +57,7 @@ def mapping_form(ctx: PageContext, raw: RawSheet, table: str, *, source: str, se
                f"field for {fed} of them; check each one and change what is wrong. Nothing is stored until you "
                f"press '{confirm_label}'.")
     with st.form(key, border=True):
-        for column, title in zip(st.columns(WIDTHS), ("Question", "Sample answers", "Field", "Why")):
+        for column, title in zip(st.columns(WIDTHS), ("Question", "Sample answers", "Field", "Why this suggestion")):
             column.markdown(f"**{title}**")
         chosen: dict[str, str] = {}
         for i, suggestion in enumerate(suggestions):
@@ -68,9 +68,9 @@ def mapping_form(ctx: PageContext, raw: RawSheet, table: str, *, source: str, se
             choices = ["", mapping.GRID] if grid else options
             chosen[suggestion.column] = field_box.selectbox(
                 f"Field for question {i + 1}", choices, index=choices.index(suggestion.target) if suggestion.target in choices else 0,
-                format_func=lambda target: _field_label(target, table), key=f"{key}:{i}", label_visibility="collapsed")
+                format_func=_field_label, key=f"{key}:{i}", label_visibility="collapsed")
             why.caption(md_text(_why(suggestion)))
-        left, right = st.columns([1, 1])
+        left, right, _ = st.columns([3, 4, 5])
         wants_preview = left.form_submit_button("Preview the first rows", icon=":material/visibility:")
         confirmed = right.form_submit_button(confirm_label, type="primary", icon=":material/check:")
     if not (wants_preview or confirmed):
@@ -109,6 +109,8 @@ def show_preview(raw: RawSheet, table: str, chosen: dict[str, str], ctx: PageCon
         st.caption(f"Not mapped, so {kept}: " + ", ".join(f"'{md_text(h)}'" for h in result.not_fed))
     if len(result.rows):
         plain_table(result.rows, column_config={"Reason": st.column_config.TextColumn("Reason and what to do", width="large")})
+    for reason in result.rows[result.rows["Result"] == "rejected"]["Reason"] if len(result.rows) else []:
+        st.text(reason)  # in full: the table cuts long sentences
 
 
 def saved_mappings_section(ctx: PageContext) -> None:
