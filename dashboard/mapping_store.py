@@ -55,6 +55,14 @@ def preview_layers(url: str, settings: Settings, session_name: str, source: str,
         return layers(db, session_id, source, table, settings, confirmed)
 
 
+def tables_with_saved_mapping(url: str, source: str, session_name: str) -> set[str]:
+    """The tables whose questions from this source the organiser confirmed in this session."""
+    m, s = models.ColumnMapping, models.Session
+    with OrmSession(dbmod.get_engine(url)) as db:
+        return set(db.scalars(select(m.table_name).join(s, s.id == m.session_id)
+                              .where(s.name == session_name, m.source == source)))
+
+
 def needs_mapping(url: str, settings: Settings, session_name: str, source: str, table: str, headers: list[str]) -> bool:
     """True when no mapping is saved for this source's table and some question would feed no field."""
     with OrmSession(dbmod.get_engine(url)) as db:

@@ -63,3 +63,43 @@ def test_an_unfamiliar_csv_goes_from_upload_to_stored_rows(tmp_path, page):
     assert sorted(rows.index) == ["ada@example.org", "bram@example.org", "dee@example.org"]
     assert rows.loc["bram@example.org", "notes"] == "Exams this week"
     assert saved_mappings(url)[0].mapping["Anything on your mind?"] == "notes"
+
+
+def test_a_synced_tab_is_mapped_in_the_sheets_panel(tmp_path, page):
+    """The Sheets panel after a sync that could not read a tab's questions: map them, save, synced."""
+    import json
+
+    from dashboard.config import EXAMPLE_CONFIG_PATH
+    from tests.fake_sheets import FakeSheets, service_account_info
+
+    server = FakeSheets(tabs={"Weekly check-in": WEEK1.copy()})
+    server.start()
+    try:
+        config = tmp_path / "dashboard.toml"
+        config.write_text(EXAMPLE_CONFIG_PATH.read_text().replace(
+            "[sources.tabs]", f'spreadsheet = "{server.spreadsheet_url}"\nsheets_api_url = "{server.url}"\n'
+                              'max_attempts = 2\n\n[sources.tabs]\ncheckins = "Weekly check-in"'))
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text("[gcp_service_account]\n" + "\n".join(
+            f"{key} = {json.dumps(value)}" for key, value in service_account_info(server.token_uri).items()))
+        url = f"sqlite:///{tmp_path / 'new.db'}"
+        dbmod.migrate(url)
+        with streamlit_server(url, env={"DASHBOARD_CONFIG": str(config)}, args=["--secrets.files", str(secrets)]) as base:
+            page.set_viewport_size({"width": WIDTH, "height": 1000})
+            open_page(page, base, "data")
+            page.get_by_role("button", name="Sync now").click()
+            assert shown(page.get_by_text("Some questions of the spreadsheet feed no field yet"), timeout=30_000)
+            wait_for_app(page)
+            page.get_by_role("button", name="Map the questions").click()
+            assert shown(page.get_by_text("questions not mapped yet"), timeout=30_000)
+            wait_for_app(page)
+            choose(page, "Field for question 6", "notes")
+            whole_page(page, "mapping-sheets-panel")
+            page.get_by_role("button", name="Save mapping and sync now").click()
+            assert shown(page.get_by_text("Synced 'Djangonaut Space - Session 6'").first, timeout=30_000)
+            wait_for_app(page)
+            assert_no_exception(page)
+            whole_page(page, "mapping-sheets-synced")
+    finally:
+        server.stop()
+    assert len(checkins(url, "2026 Session 6")) == 3

@@ -78,7 +78,10 @@ def _run_sync(ctx: PageContext) -> None:
         else:
             summary = outcome.summary()
             status.update(label=f"Synced '{outcome.spreadsheet_title}'", state="complete")
-            notices = [r.unmapped_notice() for r in outcome.results if r.columns_not_mapped]
+            confirmed = mapping_store.tables_with_saved_mapping(ctx.url, outcome.source, outcome.results[0].session
+                                                                if outcome.results else "")
+            # Questions an organiser chose not to map are no news; the others are worth a notice.
+            notices = [r.unmapped_notice() for r in outcome.results if r.columns_not_mapped and r.table not in confirmed]
             st.session_state[RESULT_KEY] = (
                 "success",
                 f"Synced '{outcome.spreadsheet_title}' with {outcome.requests} requests in {outcome.seconds:.1f} s: "
@@ -157,7 +160,7 @@ def sync_panel(ctx: PageContext) -> None:
     if unmapped:
         st.info("Some questions of the spreadsheet feed no field yet. Press **Map the questions** to see each one with "
                 "sample answers and a suggested field, confirm them, and sync again.", icon=":material/view_column:")
-    left, right = st.columns(2)
+    left, right, _ = st.columns([2, 2, 5])
     if left.button("Sync now", type="primary", icon=":material/sync:", key="sync_now"):
         _run_sync(ctx)
     if right.button("Map the questions", type="primary" if unmapped else "secondary", icon=":material/view_column:",
