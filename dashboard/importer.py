@@ -343,7 +343,8 @@ def import_tables(
             for table_name, confirmed in (save_mappings or {}).items():
                 mapping_store.save(db, session.id, source, table_name, confirmed, actor)
             for item in inputs:
-                results.append(_import_one(db, settings, session, run, item, source))
+                mapping = mapping_store.effective(db, session.id, source, item.table, settings, list(map(str, item.frame.columns)))
+                results.append(_import_one(db, settings, session, run, item, source, mapping))
             run.status = "ok"
             run.finished_at = models.utcnow()
             run.rows_read = sum(r.rows_read for r in results)
@@ -383,14 +384,12 @@ def record_failed_run(url: str, settings: Settings, *, source: str, kind: str, e
         pass
 
 
-def _import_one(db, settings: Settings, session: models.Session, run: models.SyncRun, item: TableInput, source: str) -> ImportResult:
+def _import_one(db, settings: Settings, session: models.Session, run: models.SyncRun, item: TableInput, source: str,
+                mapping: dict[str, str]) -> ImportResult:
     spec = fields.table(item.table)
     frame = item.frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     row_numbers = item.row_numbers or [i + 2 for i in range(len(frame))]
-    from dashboard import mapping_store
-
-    mapping = mapping_store.effective(db, session.id, source, item.table, settings, list(frame.columns))
     colmap = map_columns(list(frame.columns), item.table, mapping, settings, item.sheet)
     good, rejected, blank = validate_rows(frame, item.table, colmap, sheet=item.sheet, row_numbers=row_numbers,
                                           settings=settings, session=session)

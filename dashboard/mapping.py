@@ -22,7 +22,7 @@ from dashboard.config import Settings
 from dashboard.criteria import Criterion
 from dashboard.importer import ImportFailed, map_columns, normalise_header, validate_rows
 from dashboard.models import Session
-from dashboard.parsing import (BadValue, is_blank, parse_bool, parse_choice, parse_email, parse_hours, parse_int,
+from dashboard.parsing import (is_blank, parse_bool, parse_choice, parse_email, parse_hours, parse_int,
                                parse_number, parse_scale, parse_timezone)
 
 GRID = "availability[]"  # the target of a whole checkbox grid ("Question [Monday]", ...)
@@ -441,8 +441,9 @@ def _candidates(column: Column, profile: Profile, table: str, rules: dict[str, R
     out: list[tuple[float, str, str]] = []
     spec = f.table(table)
     norm = normalise_header(column.key)
+    usable = {"", *rules, *([GRID] if "availability" in spec.field_names else [])}
     for item in known:
-        if normalise_header(item.question) == norm:
+        if normalise_header(item.question) == norm and item.target in usable:
             out.append((KNOWN_EXACT - item.rank / 1000, item.target, f"the same question was {item.origin}"))
     if column.is_grid:
         if "availability" in spec.field_names and is_availability_grid(column):
@@ -526,11 +527,6 @@ def _why_not(options: list[tuple[float, str, str]], taken: dict[str, int], colum
 
 # --- mappings: from suggestions, merged, checked, as TOML ------------------------------------
 
-def mapping_of(choices: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """{question: target} from (question, target) pairs; '' keeps a column out of every field."""
-    return {question: target for question, target in choices}
-
-
 def conflicts(mapping: dict[str, str]) -> list[str]:
     """Sentences for fields chosen for more than one question (each field takes one column)."""
     by_target: dict[str, list[str]] = {}
@@ -593,7 +589,7 @@ def to_toml(table: str, mapping: dict[str, str], notes: dict[str, str] | None = 
 def suggestions_toml(table: str, suggestions: list[Suggestion]) -> str:
     """The suggested block with each reason as a comment; unmapped questions map to '' (kept as they are)."""
     notes = {s.column: (f"{s.confidence}: {s.reason}" if s.target else f"not mapped: {s.reason}") for s in suggestions}
-    return to_toml(table, mapping_of((s.column, s.target) for s in suggestions), notes)
+    return to_toml(table, {s.column: s.target for s in suggestions}, notes)
 
 
 # --- preview --------------------------------------------------------------------------------

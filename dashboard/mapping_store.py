@@ -29,6 +29,10 @@ def source_label(source: str) -> str:
     return f"'{source}'"
 
 
+def _session_id(db: OrmSession, name: str | None) -> int | None:
+    return db.scalar(select(models.Session.id).where(models.Session.name == name)) if name else None
+
+
 def _saved(db: OrmSession, session_id: int, table: str) -> list[models.ColumnMapping]:
     m = models.ColumnMapping
     return list(db.scalars(select(m).where(m.session_id == session_id, m.table_name == table)
@@ -51,8 +55,7 @@ def preview_layers(url: str, settings: Settings, session_name: str, source: str,
                    confirmed: dict[str, str]) -> list[dict[str, str]]:
     """The layers an import into the named session would use once this mapping is saved for the source."""
     with OrmSession(dbmod.get_engine(url)) as db:
-        session_id = db.scalar(select(models.Session.id).where(models.Session.name == session_name))
-        return layers(db, session_id, source, table, settings, confirmed)
+        return layers(db, _session_id(db, session_name), source, table, settings, confirmed)
 
 
 def tables_with_saved_mapping(url: str, source: str, session_name: str) -> set[str]:
@@ -66,15 +69,15 @@ def tables_with_saved_mapping(url: str, source: str, session_name: str) -> set[s
 def needs_mapping(url: str, settings: Settings, session_name: str, source: str, table: str, headers: list[str]) -> bool:
     """True when no mapping is saved for this source's table and some question would feed no field."""
     with OrmSession(dbmod.get_engine(url)) as db:
-        session_id = db.scalar(select(models.Session.id).where(models.Session.name == session_name))
+        session_id = _session_id(db, session_name)
         if session_id is not None and any(s.source == source for s in _saved(db, session_id, table)):
             return False
-        applied = mapping.effective_mapping(headers, layers(db, session_id, source, table, settings))
+        applied = effective(db, session_id, source, table, settings, headers)
     not_fed = mapping.questions_not_fed(headers, table, applied, settings)
     return not_fed is None or bool(not_fed)
 
 
-def effective(db: OrmSession, session_id: int, source: str, table: str, settings: Settings,
+def effective(db: OrmSession, session_id: int | None, source: str, table: str, settings: Settings,
               headers: list[str]) -> dict[str, str]:
     """The one mapping an import of these headers from this source uses."""
     return mapping.effective_mapping(headers, layers(db, session_id, source, table, settings))
@@ -123,7 +126,7 @@ def known(url: str, settings: Settings, table: str, *, session_name: str | None 
     layers_: list[tuple[int, str, dict[str, str]]] = [(2, f"mapped in dashboard.toml [mapping.{table}]", settings.mapping(table))]
     if _has_schema(url):
         with OrmSession(dbmod.get_engine(url)) as db:
-            current = db.scalar(select(models.Session.id).where(models.Session.name == session_name)) if session_name else None
+            current = _session_id(db, session_name)
             m, s = models.ColumnMapping, models.Session
             for saved, name in db.execute(select(m, s.name).join(s, s.id == m.session_id).where(m.table_name == table)
                                           .order_by(m.updated_at.desc(), m.id.desc())):
@@ -150,12 +153,11 @@ def export_toml(url: str, session_id: int, table: str | None = None) -> str:
     saved = saved_mappings(url, session_id)
     for name in dict.fromkeys(s["table"] for s in saved if table in (None, s["table"])):
         mine = [s for s in saved if s["table"] == name]
-        merged: dict[str, str] = {}
+        merged: dict[str, tuple[str, str]] = {}
         for question, target in (item for s in mine for item in s["mapping"].items()):
-            if all(normalise_header(q) != normalise_header(question) for q in merged):
-                merged[question] = target
+            merged.setdefault(normalise_header(question), (question, target))
         sources = ", ".join(source_label(s["source"]) for s in mine)
-        blocks.append(f"# Saved in Mission Control for {sources}\n" + mapping.to_toml(name, merged))
+        blocks.append(f"# Saved in Mission Control for {sources}\n" + mapping.to_toml(name, dict(merged.values())))
     return "\n".join(blocks)
 
 

@@ -52,6 +52,7 @@ def mapping_form(ctx: PageContext, raw: RawSheet, table: str, *, source: str, se
     known = mapping_store.known(ctx.url, settings, table, session_name=session.name, source=source)
     suggestions = mapping.suggest(raw.frame, table, criteria, known)
     options = ["", *mapping.targets(table, criteria)]
+    grid_options = ["", mapping.GRID] if "availability" in options else [""]  # a whole grid feeds availability or nothing
     fed = sum(1 for s in suggestions if s.target)
     st.caption(f"{len(suggestions)} questions in '{md_text(raw.name)}', {len(raw.frame)} rows. Mission Control suggests a "
                f"field for {fed} of them; check each one and change what is wrong. Nothing is stored until you "
@@ -65,7 +66,7 @@ def mapping_form(ctx: PageContext, raw: RawSheet, table: str, *, source: str, se
             grid = f" ({len(suggestion.headers)} columns)" if len(suggestion.headers) > 1 else ""
             question.markdown(md_text(suggestion.column) + grid)
             samples.caption(md_text(_samples(suggestion)))
-            choices = ["", mapping.GRID] if grid else options
+            choices = grid_options if grid else options
             chosen[suggestion.column] = field_box.selectbox(
                 f"Field for question {i + 1}", choices, index=choices.index(suggestion.target) if suggestion.target in choices else 0,
                 format_func=_field_label, key=f"{key}:{i}", label_visibility="collapsed")

@@ -78,8 +78,8 @@ def _run_sync(ctx: PageContext) -> None:
         else:
             summary = outcome.summary()
             status.update(label=f"Synced '{outcome.spreadsheet_title}'", state="complete")
-            confirmed = mapping_store.tables_with_saved_mapping(ctx.url, outcome.source, outcome.results[0].session
-                                                                if outcome.results else "")
+            session = outcome.results[0].session if outcome.results else ""
+            confirmed = mapping_store.tables_with_saved_mapping(ctx.url, outcome.source, session)
             # Questions an organiser chose not to map are no news; the others are worth a notice.
             notices = [r.unmapped_notice() for r in outcome.results if r.columns_not_mapped and r.table not in confirmed]
             st.session_state[RESULT_KEY] = (
