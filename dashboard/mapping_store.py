@@ -148,9 +148,13 @@ def saved_mappings(url: str, session_id: int) -> list[dict]:
 
 
 def export_toml(url: str, session_id: int, table: str | None = None) -> str:
-    """The session's saved mappings as dashboard.toml [mapping.<table>] blocks (newest source wins a question)."""
+    """The session's saved mappings as dashboard.toml [mapping.<table>] blocks."""
+    return toml_of(saved_mappings(url, session_id), table)
+
+
+def toml_of(saved: list[dict], table: str | None = None) -> str:
+    """Saved mappings (as saved_mappings gives them) as one block per table; the newest source wins a question."""
     blocks = []
-    saved = saved_mappings(url, session_id)
     for name in dict.fromkeys(s["table"] for s in saved if table in (None, s["table"])):
         mine = [s for s in saved if s["table"] == name]
         merged: dict[str, tuple[str, str]] = {}

@@ -114,9 +114,14 @@ def show_preview(raw: RawSheet, table: str, chosen: dict[str, str], ctx: PageCon
         st.text(reason)  # in full: the table cuts long sentences
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _saved_mappings(url: str, session_id: int, version: int) -> list[dict]:
+    return mapping_store.saved_mappings(url, session_id)  # saving a mapping bumps the data version
+
+
 def saved_mappings_section(ctx: PageContext) -> None:
     """The session's saved mappings, each exportable as the dashboard.toml block."""
-    saved = mapping_store.saved_mappings(ctx.url, ctx.session_id)
+    saved = _saved_mappings(ctx.url, ctx.session_id, ctx.version)
     st.subheader("Saved column mappings")
     if not saved:
         st.caption("None yet: after an upload or a sync, confirm which field each question feeds and Mission Control "
@@ -131,5 +136,5 @@ def saved_mappings_section(ctx: PageContext) -> None:
                          f"{len(item['mapping'])} questions mapped (saved {item['updated_at']:%Y-%m-%d %H:%M} UTC{who})"):
             text = mapping.to_toml(item["table"], item["mapping"])
             st.code(text, language="toml")
-    st.download_button("Download all as TOML", mapping_store.export_toml(ctx.url, ctx.session_id),
+    st.download_button("Download all as TOML", mapping_store.toml_of(saved),
                        file_name="mapping.toml", mime="application/toml", icon=":material/download:")
