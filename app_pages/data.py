@@ -1,60 +1,38 @@
-"""Data: where the numbers come from, what was rejected and why, and file imports."""
-import tempfile
-from pathlib import Path
-
+"""Data: where the numbers come from, file imports and their column mappings, what was rejected and why."""
 import streamlit as st
 
+from dashboard import mapping_store
 from dashboard.fields import TABLES
-from dashboard.importer import ImportFailed, TableInput, import_tables
-from dashboard.ui import data
+from dashboard.file_import import file_source
+from dashboard.ui import data, file_upload
 from dashboard.ui.context import page_context
+from dashboard.ui.mapping_editor import form_key, mapping_form, saved_mappings_section
 from dashboard.ui.sync_panel import sync_panel
 from dashboard.ui.widgets import empty_state, md_text, plain_table
-from data_sources.files import FileReadError, read_sheets
 
 ctx = page_context("data")
 st.title("Data")
 st.write("Mission Control reads your forms' answers from Google Sheets or CSV/XLSX exports, keeps every raw row, "
          "and stores what it can read. Rows it cannot read are listed below with the reason and what to do.")
 
-sync_panel(ctx)  # Google Sheets: status per source and "Sync now"
+sync_panel(ctx)  # Google Sheets: status per source, "Sync now", and mapping a tab's questions
 
-# --- Import a file ---------------------------------------------------------------------------
+# --- Import a file: upload, confirm which field each question feeds, preview, import ---------------
 st.subheader("Import a file")
-with st.form("import_file", clear_on_submit=False):
-    upload = st.file_uploader("CSV or XLSX export (Google Forms: File > Download > .csv)", type=["csv", "xlsx"])
-    left, right = st.columns(2)
-    table_name = left.selectbox("It holds", sorted(TABLES), index=sorted(TABLES).index("checkins"),
-                                help="The canonical table the file fills; the column mapping is in dashboard.toml.")
-    session_name = right.text_input("Session", value=ctx.session["name"] if ctx.session else (ctx.settings.session_name or "Session 1"),
-                                    help="A session that does not exist yet is created.")
-    submitted = st.form_submit_button("Import", type="primary")
-if submitted:
-    if upload is None:
-        st.error("Choose a file to import first.")
-    else:
-        with st.status(f"Importing {md_text(upload.name)}...", expanded=True) as status:
-            try:
-                with tempfile.TemporaryDirectory() as tmp:
-                    path = Path(tmp) / Path(upload.name).name
-                    path.write_bytes(upload.getvalue())
-                    st.write("Reading the file...")
-                    raw = read_sheets(path)[0]
-                    st.write(f"Checking {len(raw.frame)} rows and storing them...")
-                    result = import_tables(ctx.url, ctx.settings, [TableInput(table_name, raw.frame, raw.name, raw.row_numbers)],
-                                           source=f"upload:{upload.name}", session_name=session_name or None,
-                                           actor=ctx.viewer.email, about=upload.name)[0]
-            except (FileReadError, ImportFailed) as exc:
-                status.update(label="Import refused: nothing was changed.", state="error")
-                st.error(str(exc))
-            else:
-                status.update(label=f"Imported {md_text(upload.name)}", state="complete")
-                st.success(f"{result.rows_read} rows read: {result.rows_stored} stored ({result.rows_inserted} new, "
-                           f"{result.rows_updated} changed, {result.rows_unchanged} unchanged), {result.rows_rejected} rejected.")
-                if result.columns_not_mapped:
-                    st.warning(md_text(result.unmapped_notice()), icon=":material/view_column:")
-                for rejection in result.rejections[:10]:
-                    st.text(rejection.reason)
+file_upload.show_last_import()
+upload = st.file_uploader("CSV or XLSX export (Google Forms: Responses > Download responses (.csv))", type=["csv", "xlsx"],
+                          key=file_upload.uploader_key())
+left, right = st.columns(2)
+table_name = left.selectbox("It holds", sorted(TABLES), index=sorted(TABLES).index("checkins"),
+                            help="The canonical table the file fills.")
+session_name = right.text_input("Session", value=ctx.session["name"] if ctx.session else (ctx.settings.session_name or "Session 1"),
+                                help="A session that does not exist yet is created.")
+if upload is not None and (raw := file_upload.read(upload)) is not None:
+    session = mapping_store.session_for(ctx.url, ctx.settings, session_name or None)
+    confirmed = mapping_form(ctx, raw, table_name, source=file_source(upload.name), session=session, settings=ctx.settings,
+                             key=form_key("upload", raw, table_name), confirm_label="Save mapping and import")
+    if confirmed is not None:
+        file_upload.import_upload(ctx, raw, upload.name, table_name, session_name, confirmed)
 
 if ctx.session is None:
     empty_state("There is no session in the database yet.",
@@ -84,6 +62,8 @@ else:
                 column_config={"started_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
                                "rows_read": "Read", "rows_stored": "Stored", "rows_rejected": "Rejected",
                                "seconds": st.column_config.NumberColumn("Seconds", format="%.2f")})
+
+saved_mappings_section(ctx)
 
 # --- Rejected rows ---------------------------------------------------------------------------
 st.subheader("Rejected rows")

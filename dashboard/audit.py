@@ -29,6 +29,7 @@ ACTIONS = {
     "sheets_synced": "Synced Google Sheets",
     "digest_sent": "Sent a weekly digest",
     "digest_preference": "Changed who gets the weekly digest",
+    "mapping_saved": "Saved a column mapping",
 }
 
 

@@ -190,13 +190,16 @@ def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], se
             )
         used.add(header)
 
+    kept_out: set[str] = set()  # mapped to '': an answer kept as it is, even when named like a field
     for question, target in mapping.items():
         header = by_norm.get(normalise_header(question))
-        if header is not None:
+        if header is not None and not str(target).strip():
+            kept_out.add(header)
+        elif header is not None:
             take(target, header)
     # A grid mapped by its question text alone: "When are you free?" = "availability[]"
     for question, target in mapping.items():
-        if target.strip() == "availability[]":
+        if str(target).strip() == "availability[]":
             prefix = normalise_header(question)
             for norm, header in by_norm.items():
                 if norm.startswith(prefix) and (label := availability.grid_label(header)):
@@ -206,7 +209,7 @@ def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], se
         result.grid = _availability_grid([h for h in by_norm.values() if h not in used])
         used.update(result.grid)
     for norm, header in by_norm.items():
-        if header in used:
+        if header in used or header in kept_out:
             continue
         canonical = norm.replace(" ", "_")
         if canonical in spec.field_names and canonical not in result.fields:
@@ -387,7 +390,11 @@ def validate_rows(
             row["status"] = status_for_tier(row["tier"])
             row["rank"] = row.get("rank") or row["tier"] + 1  # the app's ranks start at 1; lower is still better
         if problem is None and table_name == "checkins" and row.get("week") is None:
-            if "submitted_at" in unreadable:
+            if "week" in unreadable and row.get("submitted_at") is None:
+                header, value, error = unreadable["week"]
+                problem = reject(header, value, "bad_int", f"{error}; with no timestamp to work the week out from, "
+                                 "the row cannot be stored: fix the week in the source and import again")
+            elif "submitted_at" in unreadable:
                 header, value, error = unreadable["submitted_at"]
                 problem = reject(header, value, "no_week", f"{error}; the week is worked out from it, so the row "
                                  "cannot be stored: fix the timestamp or give the week, and import again")
@@ -456,12 +463,17 @@ def import_tables(
     session_name: str | None = None,
     actor: str | None = None,
     about: str | None = None,
+    save_mappings: dict[str, dict[str, str]] | None = None,
 ) -> list[ImportResult]:
     """Import several raw tables from one source in one transaction; all or nothing.
 
     With an actor (someone in the app, not cron) the import is audited in the same transaction,
     under `about` (the file or spreadsheet as the person named it; default: the source).
+    save_mappings ({table: {question: target}}) are column mappings the person confirmed: saved for
+    this source in the same transaction, before the rows are read with them.
     """
+    from dashboard import mapping_store  # here, not at the top: mapping_store uses this module's header matching
+
     started = time.perf_counter()
     results: list[ImportResult] = []
     try:
@@ -470,11 +482,14 @@ def import_tables(
             run = models.SyncRun(session_id=session.id, source=source, kind=kind, status="running")
             db.add(run)
             db.flush()
+            for table_name, confirmed in (save_mappings or {}).items():
+                mapping_store.save(db, session.id, source, table_name, confirmed, actor)
             # Applications first: a review or decision is stored only when its application is.
             rejected_rows: dict[str, dict[int, Rejection]] = {}
             by_input: dict[int, ImportResult] = {}
             for index, item in sorted(enumerate(inputs), key=lambda pair: pair[1].table in APPLICATION_PARTS):
-                by_input[index] = _import_one(db, settings, session, run, item, source,
+                mapping = mapping_store.effective(db, session.id, source, item.table, settings, list(map(str, item.frame.columns)))
+                by_input[index] = _import_one(db, settings, session, run, item, source, mapping,
                                               rejected_rows.get(item.rows_of or "", {}))
                 rejected_rows[item.sheet] = {r.row_number: r for r in by_input[index].rejections}
             results = [by_input[index] for index in range(len(inputs))]
@@ -518,12 +533,12 @@ def record_failed_run(url: str, settings: Settings, *, source: str, kind: str, e
 
 
 def _import_one(db, settings: Settings, session: models.Session, run: models.SyncRun, item: TableInput, source: str,
-                rejected_in_source: dict[int, Rejection]) -> ImportResult:
+                mapping: dict[str, str], rejected_in_source: dict[int, Rejection]) -> ImportResult:
     spec = fields.table(item.table)
     frame = item.frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     row_numbers = item.row_numbers or [i + 2 for i in range(len(frame))]
-    colmap = map_columns(list(frame.columns), item.table, settings.mapping(item.table), settings, item.sheet)
+    colmap = map_columns(list(frame.columns), item.table, mapping, settings, item.sheet)
     good, rejected, blank, warnings = validate_rows(frame, item.table, colmap, sheet=item.sheet, row_numbers=row_numbers,
                                                     settings=settings, session=session, choice_keys=item.choice_keys)
     good, duplicates = _dedupe(good, spec, item.sheet, row_numbers)

@@ -288,3 +288,19 @@ class DigestPreference(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     changed_by: Mapped[str | None] = mapped_column(String(320))
+class ColumnMapping(Base):
+    """The columns of one source mapped to one canonical table, as an organiser confirmed them in the app.
+
+    ``mapping`` is {question text: target} like dashboard.toml [mapping.<table>]; '' keeps a column out of
+    every field. Imports and syncs of the source use it before dashboard.toml (dashboard.mapping_store).
+    """
+
+    __tablename__ = "column_mappings"
+    __table_args__ = (UniqueConstraint("session_id", "source", "table_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = _session_fk()
+    source: Mapped[str] = mapped_column(String(500))
+    table_name: Mapped[str] = mapped_column(String(50))
+    mapping: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(320))

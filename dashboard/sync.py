@@ -19,8 +19,8 @@ from dashboard.importer import ImportFailed, ImportResult, TableInput, import_ta
 from data_sources import google_sheets as gs
 from data_sources.google_sheets import SyncError
 
-__all__ = ["SyncError", "SyncOutcome", "SourceStatus", "sync_spreadsheet", "source_name", "spreadsheet_configured",
-           "source_statuses"]
+__all__ = ["SyncError", "SyncOutcome", "SourceStatus", "sync_spreadsheet", "read_configured", "source_name",
+           "spreadsheet_configured", "source_statuses"]
 
 Progress = Callable[[str], None]
 
@@ -87,6 +87,15 @@ def sheet_import_settings(settings: Settings, locale: str, time_zone: str) -> tu
     return with_overrides(settings, **{"import": options}), str(options.get("date_order", "MDY"))
 
 
+def read_configured(settings: Settings, spreadsheet: str, secrets: Mapping[str, Any] | None = None,
+                    progress: Progress | None = None) -> gs.SpreadsheetRead:
+    """Every configured tab of the spreadsheet as raw strings (for a sync, or to map its questions)."""
+    cfg = settings.section("sources")
+    return gs.read_spreadsheet(spreadsheet, gs.configured_tabs(settings), gs.service_account_info(settings, secrets),
+                               base_url=str(cfg.get("sheets_api_url") or gs.DEFAULT_API_URL),
+                               policy=gs.RetryPolicy.from_settings(settings), progress=progress)
+
+
 def sync_spreadsheet(
     url: str,
     settings: Settings,
@@ -103,11 +112,7 @@ def sync_spreadsheet(
     source = source_name(spreadsheet) if spreadsheet else "google_sheets"
     dbmod.migrate(url)  # outside the handling below: an unreachable database is not a sync failure to record
     try:
-        cfg = settings.section("sources")
-        tabs = gs.configured_tabs(settings)
-        info = gs.service_account_info(settings, secrets)
-        read = gs.read_spreadsheet(spreadsheet, tabs, info, base_url=str(cfg.get("sheets_api_url") or gs.DEFAULT_API_URL),
-                                   policy=gs.RetryPolicy.from_settings(settings), progress=say)
+        read = read_configured(settings, spreadsheet, secrets, say)
     except SyncError as exc:
         record_failed_run(url, settings, source=source, kind="sync", error=exc, session_name=session_name)
         raise

@@ -80,3 +80,25 @@ def test_upgrading_from_0002_keeps_decisions_and_rejections_and_adds_warnings_an
         assert tuple(conn.execute(text("SELECT response_id, status, rank, score FROM decisions")).one()) == ("101", "accepted", 2, None)
         assert conn.execute(text("SELECT reason FROM rejected_rows")).scalar_one() == "Sheet x, row 3: no e-mail."
         assert conn.execute(text("SELECT count(*) FROM import_warnings")).scalar_one() == 0
+
+
+def test_upgrading_to_saved_column_mappings_keeps_the_data_and_accepts_a_mapping(storage_url, settings):
+    from dashboard import mapping_store
+
+    dbmod.get_engine.cache_clear()
+    command.downgrade(dbmod.alembic_config(storage_url), "0002")
+    engine = dbmod.get_engine(storage_url)
+    assert "column_mappings" not in inspect(engine).get_table_names()
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO sessions (id, name, weeks, expected_hours, blind_review, data_version, created_at) "
+                          "VALUES (1, 'Old session', 8, 4, true, 1, CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO checkins (session_id, email, week, hours, tickets_closed) "
+                          "VALUES (1, 'dj@example.org', 2, 4.5, 1)"))
+    dbmod.migrate(storage_url)
+    engine = dbmod.get_engine(storage_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT email, week, hours, tickets_closed FROM checkins")).one()
+    assert tuple(row) == ("dj@example.org", 2, 4.5, 1)
+    mapping_store.save_now(storage_url, settings, "file:week.csv", "checkins", {"Which week?": "week"}, session_name="Old session")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT session_id, source, table_name FROM column_mappings")).one() == (1, "file:week.csv", "checkins")

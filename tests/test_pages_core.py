@@ -84,10 +84,10 @@ def test_data_page_imports_an_uploaded_file_and_audits_it(monkeypatch, demo_url)
            "upload2.example.org,1,4,4\n"
            "upload3@example.org,1,3h,5\n").encode()
     at = run_app(monkeypatch, demo_url, page="app_pages/data.py")
-    at.file_uploader[0].set_value(("week1.csv", csv, "text/csv"))
-    at.button[[b.label for b in at.button].index("Import")].click().run()
+    at.file_uploader[0].set_value(("week1.csv", csv, "text/csv")).run()
+    at.button[[b.label for b in at.button].index("Save mapping and import")].click().run()
     assert not at.exception
-    assert "3 rows read: 2 stored (2 new, 0 changed, 0 unchanged), 1 rejected." in texts(at)
+    assert "3 read, 2 stored (2 new, 0 changed, 0 unchanged), 1 rejected." in texts(at)
     assert "'upload2.example.org' is not an e-mail address" in texts(at)
     sid = int(store.sessions_frame(demo_url).set_index("name").loc["2026 Session 6", "id"])
     stored = store.load_table(demo_url, sid, "checkins")

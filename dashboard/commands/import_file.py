@@ -6,8 +6,9 @@ from pathlib import Path
 from dashboard import db as dbmod
 from dashboard.cli import emit, fail, import_exit_code
 from dashboard.fields import TABLES
-from dashboard.importer import ImportFailed, TableInput, import_tables, overall_status
-from data_sources.files import FileReadError, read_sheets
+from dashboard.file_import import import_file, read_file
+from dashboard.importer import ImportFailed, overall_status
+from data_sources.files import FileReadError
 
 NAME = "import"
 HELP = ("Import a CSV or XLSX export into one canonical table (one transaction; re-importing changes nothing). "
@@ -36,10 +37,7 @@ def run(args, settings) -> int:
     results = []
     for path, table, sheet in jobs:
         try:
-            sheets = read_sheets(path, sheet)
-            raw = sheets[0]
-            result = import_tables(url, settings, [TableInput(table, raw.frame, raw.name, raw.row_numbers)],
-                                   source=f"file:{path.name}", session_name=args.session)[0]
+            result = import_file(url, settings, read_file(path, sheet), table, name=path.name, session_name=args.session)
         except (FileReadError, ImportFailed) as exc:
             return fail(args, str(exc), imported=[r.summary() for r in results])
         results.append(result)
