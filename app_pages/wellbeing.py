@@ -29,7 +29,7 @@ this_week = wellbeing.default_week(wb.checkins, session)  # later weeks have not
 week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, this_week + 1)),
                         value=this_week, key="wellbeing_week",
                         help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.")
-shown_week = data.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, who to check on, balance, load
+shown_week = data.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, balance, load
 signals, series = shown_week.signals, shown_week.series
 scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of or ctx.viewer.teams))
 st.caption(f"{ctx.session['name']} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({scope}) · "
@@ -39,7 +39,7 @@ if st.session_state.get(FLASH_KEY):
 
 # --- Who to check on this week -----------------------------------------------------------
 st.subheader("Who to check on this week")
-queue = shown_week.check_on
+queue = data.who_to_check_on(ctx, week, thresholds)  # names with reasons: noted in the audit log
 handled = int(signals.current["handled"].sum()) if len(signals.current) else 0
 if queue.empty:
     st.success("Nobody needs a check-in right now: no open signals. Keep the regular one-to-ones going.")

@@ -94,7 +94,7 @@ def sync_spreadsheet(
     spreadsheet: str | None = None,
     actor: str | None = None,
 ) -> SyncOutcome:
-    """Read every configured tab of the spreadsheet and import them all in one transaction (audited when an actor is given)."""
+    """Read every configured tab of the spreadsheet and import them all in one audited transaction (actor: who asked)."""
     say = progress or (lambda _message: None)
     started = time.perf_counter()
     spreadsheet = spreadsheet or spreadsheet_configured(settings) or ""
@@ -107,12 +107,13 @@ def sync_spreadsheet(
         read = gs.read_spreadsheet(spreadsheet, tabs, info, base_url=str(cfg.get("sheets_api_url") or gs.DEFAULT_API_URL),
                                    policy=gs.RetryPolicy.from_settings(settings), progress=say)
     except SyncError as exc:
-        record_failed_run(url, settings, source=source, kind="sync", error=exc, session_name=session_name)
+        record_failed_run(url, settings, source=source, kind="sync", error=exc, session_name=session_name, actor=actor)
         raise
     except Exception as exc:  # an unexpected failure still ends in a sentence and a recorded run
         error = SyncError(f"Reading the spreadsheet failed unexpectedly ({type(exc).__name__}: {exc}); try again, "
                           "and report it if it keeps happening.", "unexpected")
-        record_failed_run(url, settings, source=source, kind="sync", error=error, session_name=session_name)
+        record_failed_run(url, settings, source=source, kind="sync", error=error, session_name=session_name,
+                          actor=actor)
         raise error from exc
 
     run_settings, date_order = sheet_import_settings(settings, read.locale, read.time_zone)

@@ -657,7 +657,9 @@ def record_one_to_one(url: str, session_id: int, email: str, recorder: access.Vi
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise ValueError(f"Keep the note under {MAX_NOTE_LENGTH} characters (it has {len(note)}).")
-    with dbmod.transaction(url) as db:
+    with dbmod.write(url, actor=captain, action="one_to_one_recorded", session_id=session_id, subject=email,
+                     detail=f"held on {held_on.isoformat()}") as change:
+        db = change.db
         if db.get(models.Session, session_id) is None:
             raise ValueError(f"Session {session_id} not found; pick a session that exists.")
         team = db.scalar(select(models.Person.team).where(
@@ -667,9 +669,6 @@ def record_one_to_one(url: str, session_id: int, email: str, recorder: access.Vi
                                   "is neither; sign in as their Captain or ask an organiser to record it.")
         meeting = models.OneToOne(session_id=session_id, email=email, captain=captain, held_on=held_on, note=note or None)
         db.add(meeting)
-        audit.add(db, captain, "one_to_one_recorded", subject=email, detail=f"held on {held_on.isoformat()}",
-                  session_id=session_id)
-        dbmod.bump_data_version(db, session_id)
         db.flush()
         return int(meeting.id)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, demo
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
@@ -43,6 +45,19 @@ def demo_url(_demo_db_template, tmp_path) -> str:
     path = tmp_path / "demo.db"
     shutil.copy(_demo_db_template, path)
     return f"sqlite:///{path}"
+
+
+@contextmanager
+def _edit_directly(url: str):
+    with OrmSession(dbmod.get_engine(url), expire_on_commit=False) as db, db.begin():
+        yield db
+
+
+@pytest.fixture
+def edit_db():
+    """Change a test database behind Mission Control's back, as someone with database access would
+    (the app itself writes only through dashboard.db.write, which audits)."""
+    return _edit_directly
 
 
 @pytest.fixture

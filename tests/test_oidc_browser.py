@@ -14,6 +14,7 @@ import shutil
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, models, store
 from tests.browser_support import assert_no_exception, free_port, screenshot, shown, streamlit_server, wait_for_app
@@ -36,13 +37,12 @@ def oidc_app(_demo_db_template, tmp_path_factory):
     shutil.copy(_demo_db_template, path)
     url = f"sqlite:///{path}"
     sid = int(store.sessions_frame(url).iloc[-1]["id"])
-    with dbmod.transaction(url) as db:  # no reviews yet for the hostile applications: the queue serves them first
+    with OrmSession(dbmod.get_engine(url)) as db, db.begin():  # no reviews yet for the hostile applications: served first
         a = models.Application
         hostile = list(db.scalars(select(a.response_id).where(
             a.session_id == sid, (a.motivation.in_(HOSTILE)) | (a.community.in_(HOSTILE)))))
         assert len(hostile) == 3
         db.execute(delete(models.Review).where(models.Review.session_id == sid, models.Review.response_id.in_(hostile)))
-        dbmod.bump_data_version(db, sid)
     dbmod.get_engine(url).dispose()
     team = store.load_table(url, sid, "teams").set_index("name").loc["Team Aurora"]
     port = free_port()

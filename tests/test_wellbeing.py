@@ -445,10 +445,10 @@ def test_signals_command_json_contract(demo_url, demo_data):
     assert demo_data.planted["overwork_burst"][0] in {i["email"] for i in upto4 if i["signal"] == "overwork"}
 
 
-def test_signals_command_defaults_to_this_week_of_a_session_in_progress(demo_url, demo_data):
+def test_signals_command_defaults_to_this_week_of_a_session_in_progress(demo_url, demo_data, edit_db):
     # The demo session, moved so that today is in its week 3, with the check-ins of weeks 1-3 only.
     sid = _demo_session_id(demo_url)
-    with dbmod.transaction(demo_url) as db:
+    with edit_db(demo_url) as db:
         db.get(models.Session, sid).start_date = date.today() - timedelta(days=14)
         db.execute(delete(models.Checkin).where(models.Checkin.session_id == sid, models.Checkin.week > 3))
     done = _cli(demo_url, "--json")

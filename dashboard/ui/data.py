@@ -1,7 +1,7 @@
 """Cached loaders: the database is read once per data change, never on every rerun.
 
 Each cache is keyed by (database URL, session id, data version); the version is one cheap
-query per rerun, and every write bumps it (dashboard.db.bump_data_version). Frames are
+query per rerun, and every write bumps it (dashboard.db.write). Frames are
 filtered through dashboard.access here, where they are loaded, not in the pages.
 """
 from __future__ import annotations
@@ -120,7 +120,6 @@ class WellbeingWeek:
 
     signals: Any  # dashboard.wellbeing.SessionSignals
     series: pd.DataFrame  # weekly hours per person, for the sparklines
-    check_on: pd.DataFrame  # who to check on: one row per person with open signals, most severe first
     balance: pd.DataFrame  # each member's share of their team's hours
     load: pd.DataFrame  # Navigator and Captain load
 
@@ -139,16 +138,32 @@ def _wellbeing_week(url: str, session_id: int, version: int, viewer: access.View
         signals=signals,
         series=wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session["expected_hours"], thresholds,
                                        session["start_date"]),
-        check_on=wellbeing.who_to_check_on(signals.open, wb.people),
         balance=wellbeing.team_balance(wb.checkins, wb.people, signals.upto_week, thresholds),
         load=wellbeing.staff_load(wb.teams, pd.concat([wb.people, wb.staff]), wb.one_to_ones, signals.open, thresholds),
     )
 
 
 def wellbeing_week(ctx: PageContext, week: int, thresholds) -> WellbeingWeek:
-    """Signals, series, who to check on, team balance and staff load as of a week, for this viewer:
+    """Signals, series, team balance and staff load as of a week, for this viewer:
     dashboard.wellbeing over wellbeing_data(ctx), computed once per data version, viewer, week and thresholds."""
     return _wellbeing_week(ctx.url, ctx.session_id, ctx.version, ctx.viewer, int(week), thresholds, ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _who_to_check_on(url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds,
+                     _ctx: PageContext) -> pd.DataFrame:
+    from dashboard import wellbeing
+
+    shown = wellbeing_week(_ctx, week, thresholds)
+    # Cached, so the read is noted once per viewer, session, week and data version, not on every rerun.
+    return audit.read_sensitive(url, lambda: wellbeing.who_to_check_on(shown.signals.open, wellbeing_data(_ctx)[1].people),
+                                actor=viewer.email, action="check_on_viewed", session_id=session_id,
+                                subject=f"week {week}", detail=f"data version {version}")
+
+
+def who_to_check_on(ctx: PageContext, week: int, thresholds) -> pd.DataFrame:
+    """The "who to check on" cards as of a week (names with reasons, most severe first), read through the audit log."""
+    return _who_to_check_on(ctx.url, ctx.session_id, ctx.version, ctx.viewer, int(week), thresholds, ctx)
 
 
 def wellbeing_this_week(ctx: PageContext) -> WellbeingWeek:
