@@ -28,7 +28,8 @@ class Viewer:
     captain_of: frozenset[str] = frozenset()  # team names
     navigator_of: frozenset[str] = frozenset()
     name: str = ""
-    demo: bool = False
+    demo: bool = False  # a persona of the demo switcher (demo sessions only)
+    local: bool = False  # the one person of local mode (DASHBOARD_LOCAL_MODE)
 
     @property
     def is_organiser(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TypeVar
 
@@ -82,12 +82,14 @@ def read_sensitive(url: str, load: Callable[[], T], *, actor: str, action: str, 
 
 
 def entries(url: str, session_id: int | None = None, *, action: str | None = None, actor: str | None = None,
-            subject: str | None = None, limit: int = 5000) -> pd.DataFrame:
-    """Audit entries, newest first, optionally of one session, action, actor or subject."""
+            subject: str | None = None, session_ids: Collection[int] | None = None, limit: int = 5000) -> pd.DataFrame:
+    """Audit entries, newest first, optionally of one session (or of some), action, actor or subject."""
     a = models.AuditEntry
     query = select(a.at, a.actor, a.action, a.session_id, a.subject, a.detail)
     if session_id is not None:
         query = query.where(a.session_id == session_id)
+    if session_ids is not None:
+        query = query.where(a.session_id.in_([int(i) for i in session_ids]))
     if action:
         query = query.where(a.action == action)
     if actor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -83,14 +84,16 @@ def session_for(url: str, settings: Settings | None, name: str | None = None) ->
     return sessions[sessions["id"] == session_id].iloc[0].to_dict()
 
 
-def load_history(url: str) -> pd.DataFrame:
-    """Every session's applications with whether each was accepted (oldest session first), in one query."""
+def load_history(url: str, sessions: Collection[int] | None = None) -> pd.DataFrame:
+    """Every session's (or the given sessions') applications with whether each was accepted, oldest session first."""
     columns = ["session", "session_order", "email", "accepted"]
     order = {int(row["id"]): (i, row["name"]) for i, row in enumerate(store.sessions_frame(url).to_dict("records"))}
     a, d = models.Application, models.Decision
     query = (select(a.session_id, a.email, d.status)
              .outerjoin(d, (d.session_id == a.session_id) & (d.response_id == a.response_id))
              .order_by(a.session_id, a.id))
+    if sessions is not None:
+        query = query.where(a.session_id.in_([int(i) for i in sessions]))
     with OrmSession(dbmod.get_engine(url)) as db:
         rows = db.execute(query).all()
     if not rows:
@@ -103,8 +106,8 @@ def load_history(url: str) -> pd.DataFrame:
     return frame.sort_values("session_order", kind="stable").reset_index(drop=True)[columns]
 
 
-def load_tables(url: str, session_id: int) -> SessionTables:
-    """Read one session's tables (and all sessions' applications) for the talk charts."""
+def load_tables(url: str, session_id: int, visible: Collection[int] | None = None) -> SessionTables:
+    """Read one session's tables (and every session's applications, or the visible sessions') for the talk charts."""
     sessions = store.sessions_frame(url)
     match = sessions[sessions["id"] == session_id]
     if match.empty:
@@ -113,7 +116,8 @@ def load_tables(url: str, session_id: int) -> SessionTables:
     return SessionTables(
         session=match.iloc[0].to_dict(), applications=load("applications"), decisions=load("decisions"),
         people=load("people"), checkins=load("checkins"), surveys=load("surveys"),
-        one_to_ones=store.load_one_to_ones(url, session_id), history=load_history(url),
+        one_to_ones=store.load_one_to_ones(url, session_id),
+        history=load_history(url, None if visible is None else {*visible, session_id}),
     )
 
 

@@ -5,17 +5,31 @@ current page, as the server does; switch_page takes a path from dashboard.access
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ("Organiser", "Reviewer", "Captain of Team Aurora", "Navigator of Team Aurora")
 
 
+@contextmanager
+def listening_on(address: str):
+    """Streamlit's server.address while the block runs (as `--server.address` would set it)."""
+    saved = st_config.get_option("server.address")
+    st_config.set_option("server.address", address)
+    try:
+        yield
+    finally:
+        st_config.set_option("server.address", saved)
+
+
 def run_app(monkeypatch, database_url: str, persona: str = "Organiser", page: str | None = None,
             session: str | None = None, timeout: float = 60) -> AppTest:
-    """The app on database_url, viewed by a demo persona, optionally on a page file and session."""
+    """The app on database_url, viewed by a demo persona (demo sessions only; the local_mode fixture
+    makes it local mode), optionally on a page file and session."""
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", database_url)
     monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
     monkeypatch.chdir(ROOT)

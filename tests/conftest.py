@@ -61,6 +61,16 @@ def edit_db():
 
 
 @pytest.fixture
+def local_mode(monkeypatch):
+    """DASHBOARD_LOCAL_MODE=1 with Streamlit listening on 127.0.0.1 only, as `make run` starts it."""
+    from tests.apptest_support import listening_on
+
+    monkeypatch.setenv("DASHBOARD_LOCAL_MODE", "1")
+    with listening_on("127.0.0.1"):
+        yield
+
+
+@pytest.fixture
 def empty_url(tmp_path) -> str:
     """An empty, migrated SQLite database."""
     url = f"sqlite:///{tmp_path / 'empty.db'}"

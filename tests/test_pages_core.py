@@ -34,6 +34,13 @@ def test_data_page_lists_rejected_rows_with_reasons(monkeypatch, demo_url):
 
 
 def test_empty_database_tells_the_user_what_to_do(monkeypatch, empty_url):
+    at = run_app(monkeypatch, empty_url)  # no demo, no sign-in: nobody may import or see anything
+    assert not at.exception
+    assert "python -m dashboard demo" in texts(at) and "DASHBOARD_LOCAL_MODE=1 make run" in texts(at)
+    assert "Viewing as (demo mode)" not in [s.label for s in at.selectbox]
+
+
+def test_empty_database_in_local_mode_offers_the_import(monkeypatch, empty_url, local_mode):
     at = run_app(monkeypatch, empty_url)
     assert not at.exception
     assert "python -m dashboard demo" in texts(at)

@@ -36,16 +36,6 @@ def _rejected(url: str, session_id: int, version: int) -> pd.DataFrame:
     return store.rejected_rows_frame(url, session_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _is_demo(url: str, session_id: int, version: int) -> bool:
-    return store.is_demo_session(url, session_id)
-
-
-def is_demo(ctx: PageContext) -> bool:
-    """True when the session holds only the generated demo data."""
-    return _is_demo(ctx.url, ctx.session_id, ctx.version)
-
-
 def _raw(ctx: PageContext, name: str) -> pd.DataFrame:
     return _table(ctx.url, ctx.session_id, name, ctx.version)
 
@@ -223,22 +213,23 @@ def teams_instance(ctx: PageContext, rules):
 
 
 @st.cache_data(show_spinner="Preparing the talk charts...", max_entries=16)
-def _talk_figures(url: str, session_id: int, version: int, min_size: int):
+def _talk_figures(url: str, session_id: int, version: int, min_size: int, sessions: tuple[int, ...]):
     from dashboard import talk
 
-    return talk.talk_figures(talk.load_tables(url, session_id), min_size)
+    return talk.talk_figures(talk.load_tables(url, session_id, sessions), min_size)
 
 
 def talk_figures(ctx: PageContext, min_size: int):
-    """dashboard.talk's anonymised figures of this session, once per data version."""
+    """dashboard.talk's anonymised figures of this session (history: the sessions this viewer may see), once per data version."""
     access.require_organiser(ctx.viewer, "the talk figures")
-    return _talk_figures(ctx.url, ctx.session_id, ctx.version, min_size)
+    return _talk_figures(ctx.url, ctx.session_id, ctx.version, min_size, ctx.session_ids)
 
 
 def audit_entries(ctx: PageContext, session_id: int | None) -> pd.DataFrame:
-    """The audit log, of one session or (None) of all; read fresh, since reading it is not a data change."""
+    """The audit log, of one session or (None) of every session this viewer may see; read fresh, since reading
+    it is not a data change."""
     access.require_organiser(ctx.viewer, "the audit log")
-    return audit.entries(ctx.url, session_id)
+    return audit.entries(ctx.url, session_id, session_ids=ctx.session_ids)
 
 
 def table_counts(ctx: PageContext) -> dict[str, int]:

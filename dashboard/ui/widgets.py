@@ -32,13 +32,19 @@ def stop_without_session(ctx: PageContext, to_import: str = "your form exports")
 
 
 def demo_banner(ctx: PageContext) -> None:
-    """Tell people they are looking at synthetic data, and how to bring their own."""
+    """Tell people they are looking at synthetic data, and how to bring their own safely."""
     st.warning(
-        "You are looking at **demo data**: a synthetic program with made-up people. "
-        "To use your own, connect a Google Sheet in `dashboard.toml` (see docs/google_sheets.md) "
-        "or import CSV/XLSX exports on the **Data** page.",
+        "You are looking at **demo data**: a synthetic program with made-up people, shown to anyone who can open "
+        "this app. To use your own data, set up sign-in (docs/deploy.md), or start Mission Control for yourself "
+        "alone with `DASHBOARD_LOCAL_MODE=1 make run`.",
         icon=":material/science:",
     )
+
+
+def local_banner() -> None:
+    """Local mode, on every page: who this is for and why nobody else can open it."""
+    st.caption(":material/lock: **Local mode**: you are the organiser, and only this computer can open Mission "
+               "Control (it listens on 127.0.0.1). To share it with your program, set up sign-in (docs/deploy.md).")
 
 
 PAGE_FAILED = "Something went wrong while drawing this page"  # browser tests and benchmarks look for it
