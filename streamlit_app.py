@@ -21,7 +21,7 @@ try:
     signing_in = auth.auth_configured()
     settings = load_settings()
 except (auth.SecretsUnreadable, ConfigError) as exc:
-    st.error(str(exc))
+    st.error(widgets.md_text(exc))
     st.stop()
 url = settings.database_url
 try:

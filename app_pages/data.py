@@ -46,7 +46,7 @@ if submitted:
                                            actor=ctx.viewer.email, about=upload.name)[0]
             except (FileReadError, ImportFailed) as exc:
                 status.update(label="Import refused: nothing was changed.", state="error")
-                st.error(str(exc))
+                st.error(md_text(exc))
             else:
                 status.update(label=f"Imported {md_text(upload.name)}", state="complete")
                 st.success(f"{result.rows_read} rows read: {result.rows_stored} stored ({result.rows_inserted} new, "
@@ -62,7 +62,7 @@ if ctx.session is None:
     st.stop()
 
 # --- What is stored --------------------------------------------------------------------------
-st.subheader(f"Stored for {ctx.session['name']}")
+st.subheader(f"Stored for {md_text(ctx.session['name'])}")
 counts = data.table_counts(ctx)
 columns = st.columns(len(counts))
 for column, (name, count) in zip(columns, counts.items()):
@@ -76,7 +76,7 @@ if runs.empty:
 else:
     last_ok = runs[runs["status"] == "ok"].head(1)
     if len(last_ok):
-        st.caption(f"Last successful import: {last_ok.iloc[0]['source']} at {last_ok.iloc[0]['finished_at']:%Y-%m-%d %H:%M} UTC")
+        st.caption(f"Last successful import: {md_text(last_ok.iloc[0]['source'])} at {last_ok.iloc[0]['finished_at']:%Y-%m-%d %H:%M} UTC")
     failed = runs[(runs["status"] == "failed") & (runs["kind"] != "sync")].head(1)  # sync failures: panel above
     if len(failed) and (last_ok.empty or failed.iloc[0]["id"] > last_ok.iloc[0]["id"]):
         st.error(f"The last attempt failed ({md_text(failed.iloc[0]['source'])}): {md_text(failed.iloc[0]['error'])}")
@@ -98,5 +98,5 @@ else:
                                "value": "Value", "reason": st.column_config.TextColumn("Reason and what to do", width="large")})
     with st.expander("Raw answers of the rejected rows"):
         for _, row in rejected.head(50).iterrows():
-            st.caption(f"{row['sheet']}, row {row['row_number']}")
+            st.caption(f"{md_text(row['sheet'])}, row {row['row_number']}")
             st.json(row["data"], expanded=False)

@@ -31,8 +31,8 @@ week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, t
                         help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.")
 shown_week = data.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, balance, load
 signals, series = shown_week.signals, shown_week.series
-scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of or ctx.viewer.teams))
-st.caption(f"{ctx.session['name']} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({scope}) · "
+scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of))  # Captains: their own teams
+st.caption(f"{md_text(ctx.session['name'])} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({md_text(scope)}) · "
            f"about {session['expected_hours']:g} h a week expected. Health comes before contributions.")
 if st.session_state.get(FLASH_KEY):
     st.success(st.session_state.pop(FLASH_KEY), icon=":material/check_circle:")
@@ -138,9 +138,9 @@ if chosen:
                 try:
                     wellbeing.record_one_to_one(ctx.url, ctx.session_id, chosen, ctx.viewer, held_on, note)
                 except (ValueError, PermissionError) as exc:
-                    st.error(str(exc))
+                    st.error(md_text(exc))
                 else:
-                    st.session_state[FLASH_KEY] = (f"One-to-one with {names.get(chosen) or chosen} on {held_on:%d %b %Y} "
+                    st.session_state[FLASH_KEY] = (f"One-to-one with {md_text(names.get(chosen) or chosen)} on {held_on:%d %b %Y} "
                                                    "recorded; their current signals are marked handled.")
                     st.rerun()
 

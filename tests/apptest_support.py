@@ -5,6 +5,7 @@ current page, as the server does; switch_page takes a path from dashboard.access
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,11 +45,16 @@ def run_app(monkeypatch, database_url: str, persona: str = "Organiser", page: st
     return at
 
 
+def shown(markdown) -> str:
+    """What a reader sees of a Markdown message: backslash escapes (dashboard.ui.widgets.md_text) removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown))
+
+
 def texts(at: AppTest) -> str:
     """All visible text of a run (titles, markdown, captions, alerts, metrics), for assertions."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error",
                  "success"):
-        parts += [str(el.value) for el in getattr(at, kind)]
+        parts += [shown(el.value) if kind != "text" else str(el.value) for el in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)

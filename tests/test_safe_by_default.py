@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import access, store
 from dashboard.config import EXAMPLE_CONFIG_PATH
-from tests.apptest_support import ROOT, listening_on, run_app, texts
+from tests.apptest_support import ROOT, listening_on, run_app, shown, texts
 
 REAL_SESSION = "2027 Session 7"
 REAL_PEOPLE = ("email,name,role,team\n"
@@ -165,5 +165,5 @@ def test_a_secrets_file_named_in_config_but_missing_never_opens_demo_mode(monkey
         st_config.set_option("secrets.files", saved)
         st.secrets._reset()
     assert not at.exception
-    assert str(missing) in at.error[0].value and "no such file" in at.error[0].value
+    assert str(missing) in shown(at.error[0].value) and "no such file" in shown(at.error[0].value)
     assert not at.selectbox and not at.metric and not at.dataframe

@@ -67,7 +67,10 @@ def test_md_text_escapes_every_markdown_character_and_loses_nothing(text):
     escaped = md_text(text)
     assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", escaped) == text
     unescaped_markup = re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)
-    assert not set(unescaped_markup) & set("\\`*_[]()<>#!|~$")
+    assert not set(unescaped_markup) & set("\\`*_[]()<>#!|~$:")
+    for line in escaped.splitlines():  # no list, numbered list or heading underline can start a line
+        assert not re.match(r"[ \t]*\d*[-+.)=]", line)
+    assert not re.search(r"www\.", escaped, re.IGNORECASE)  # nor a bare www. link
 
 
 def test_an_import_that_changes_nothing_still_shows_as_the_newest_run(demo_url, settings, tmp_path):

@@ -496,7 +496,8 @@ def test_navigator_sees_checkins_without_notes_and_no_one_to_one_notes(demo_url)
     people = store.load_table(demo_url, sid, "people")
     navigator = teams.loc[teams["name"] == "Team Comet", "navigators"].iloc[0][0]
     viewer = access.roles_for(navigator, {}, people, teams)
-    data = wellbeing.load_for_viewer(demo_url, sid, viewer)
+    assert wellbeing.load_for_viewer(demo_url, sid, viewer).people.empty  # no one's individual wellbeing
+    data = wellbeing.load_for_viewer(demo_url, sid, viewer, individual=False)  # team figures (Engagement)
     assert len(data.checkins) and data.checkins["notes"].isna().all()
     assert len(data.one_to_ones) and data.one_to_ones["note"].isna().all()
     assert "free_text" not in data.surveys

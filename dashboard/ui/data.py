@@ -91,17 +91,23 @@ def rejected_rows(ctx: PageContext) -> pd.DataFrame:
 # in it that changes the result is passed as a key argument.
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _wellbeing_data(url: str, session_id: int, version: int, viewer: access.Viewer, _ctx: PageContext):
+def _wellbeing_data(url: str, session_id: int, version: int, viewer: access.Viewer, individual: bool, _ctx: PageContext):
     from dashboard import wellbeing
 
     session = wellbeing.session_info(url, session_id)
     return session, wellbeing.for_viewer(viewer, session, checkins(_ctx), people(_ctx), table(_ctx, "teams"),
-                                         one_to_ones(_ctx), table(_ctx, "surveys"))
+                                         one_to_ones(_ctx), table(_ctx, "surveys"), individual=individual)
 
 
 def wellbeing_data(ctx: PageContext):
-    """(session info, WellbeingData) for this viewer: what dashboard.wellbeing.for_viewer returns, cached."""
-    return _wellbeing_data(ctx.url, ctx.session_id, ctx.version, ctx.viewer, ctx)
+    """(session info, WellbeingData) of the Djangonauts whose individual wellbeing this viewer may see (their
+    Captain's teams; every team for organisers): dashboard.wellbeing.for_viewer, cached."""
+    return _wellbeing_data(ctx.url, ctx.session_id, ctx.version, ctx.viewer, True, ctx)
+
+
+def engagement_data(ctx: PageContext):
+    """(session info, WellbeingData) for team figures: every team this viewer is on (Navigators too)."""
+    return _wellbeing_data(ctx.url, ctx.session_id, ctx.version, ctx.viewer, False, ctx)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,17 @@ import streamlit as st
 from dashboard.ui.context import PageContext
 
 log = logging.getLogger("mission_control")
-MARKDOWN_CHARACTERS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+MARKDOWN_CHARACTERS = re.compile(r"([\\`*_\[\]()#!|<>~$:])")  # markup anywhere: links, images, code, emphasis,
+# tables, strikethrough, LaTeX, Streamlit's :colour[...] and :material/icon:, autolinks (https\://)
+LINE_MARKERS = re.compile(r"^([ \t]*\d*)([-+.)=])", re.MULTILINE)  # lists, numbered lists, setext headings
+WWW_LINK = re.compile(r"(www)\.", re.IGNORECASE)  # GitHub Markdown links www.example.com by itself
 
 
 def md_text(text) -> str:
-    """Outside text (a name from a form, a sheet's error) for a Markdown message: every markup character escaped."""
-    return MARKDOWN_CHARACTERS.sub(r"\\\1", str(text))
+    """Outside text (a name from a form, a sheet's error, a session or tab name) for a Markdown message:
+    every character that could start markup is escaped, so it shows exactly as written."""
+    escaped = MARKDOWN_CHARACTERS.sub(r"\\\1", str(text))
+    return WWW_LINK.sub(r"\1\\.", LINE_MARKERS.sub(r"\1\\\2", escaped))
 
 
 def empty_state(message: str, next_step: str) -> None:
