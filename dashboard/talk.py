@@ -194,8 +194,8 @@ def _answered(surveys: pd.DataFrame, stage: str, column: str) -> pd.DataFrame:
     return surveys[(surveys["stage"] == stage) & surveys[column].notna()].assign(unit=_unit("surveys", stage))
 
 
-def _numbers(tables: SessionTables, min_size: int) -> tuple[dict[str, Any], list[privacy.Figure]]:
-    """The headline numbers (numbers.json, the numbers slide) and the figures they publish."""
+def _numbers(tables: SessionTables, apps: pd.DataFrame, min_size: int) -> tuple[dict[str, Any], list[privacy.Figure]]:
+    """The headline numbers (numbers.json, the numbers slide) and the figures they publish (apps: _applicant_rows)."""
     weeks = int(tables.session.get("weeks") or 8)
     start = tables.session.get("start_date")
     raw = engagement.session_in_numbers(tables.checkins, tables.people, tables.one_to_ones, tables.surveys,
@@ -216,7 +216,6 @@ def _numbers(tables: SessionTables, min_size: int) -> tuple[dict[str, Any], list
         if rows["email"].nunique() < min_size if len(rows) else True:
             raw[key] = None
     raw.update(applications=len(tables.applications), weeks=weeks)
-    apps, _ = _applicant_rows(tables)
     roster = engagement.djangonauts(tables.people).assign(unit="people")
     checkins = _checkin_rows(tables.checkins)
     attended = checkins[checkins["attended_standup"].map(lambda v: v is True or v == 1)] if len(checkins) else checkins
@@ -271,7 +270,7 @@ def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
     confidence = privacy.mean_by(surveys, "confidence", "stage", min_size, order=list(STAGE_LABELS.values()),
                                  ordered=True, unit="unit", alone=[STAGE_LABELS["start"], STAGE_LABELS["end"]]
                                  ) if len(surveys) else None
-    numbers, number_figures = _numbers(tables, min_size)
+    numbers, number_figures = _numbers(tables, apps, min_size)
     figures = TalkFigures(
         session_name=session, min_group_size=min_size,
         expected_hours=float(tables.session.get("expected_hours") or 4.0), numbers=numbers,

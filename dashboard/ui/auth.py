@@ -245,7 +245,8 @@ def demo_viewer(personas: dict[str, access.Viewer], others_hidden: bool) -> acce
                                        "Configure [auth] in .streamlit/secrets.toml (docs/deploy.md) to turn this off.")
         st.caption(":material/science: Demo mode: sign-in is not configured, so only the bundled synthetic demo "
                    "is shown, to anyone who can open this app, as any role."
-                   + (" This database holds other data too: it appears only after sign-in (docs/deploy.md)."
+                   + (" This database holds other data too: it appears only after sign-in, or in local mode "
+                      "(docs/deploy.md)."
                       if others_hidden else ""))
     return personas[chosen]
 
@@ -274,8 +275,7 @@ def local_mode_problem() -> str | None:
     computer, directly: not from another address, not through a proxy that forwards others.
     """
     address = str(st_config.get_option("server.address") or "")
-    restart = ("Start it with `make run` (or `streamlit run streamlit_app.py --server.address 127.0.0.1`), or set up "
-               "sign-in to share it (docs/deploy.md).")
+    restart = "Start it with `make run` (it listens on 127.0.0.1), or set up sign-in to share it (docs/deploy.md)."
     if not _loopback(address):
         return (f"Local mode ({LOCAL_MODE_VARIABLE}) is off: Streamlit listens on "
                 f"{address or 'every network interface'}, so other computers could open it. {restart}")

@@ -12,7 +12,7 @@ from dashboard.ui.context import PageContext
 log = logging.getLogger("mission_control")
 MARKDOWN_CHARACTERS = re.compile(r"([\\`*_\[\]()#!|<>~$:])")  # markup anywhere: links, images, code, emphasis,
 # tables, strikethrough, LaTeX, Streamlit's :colour[...] and :material/icon:, autolinks (https\://)
-LINE_MARKERS = re.compile(r"^([ \t]*\d*)([-+.)=])", re.MULTILINE)  # lists, numbered lists, setext headings
+LINE_MARKERS = re.compile(r"(?:^|(?<=[\r\n]))([ \t]*\d*)([-+.)=])")  # lists, numbered lists, setext headings
 WWW_LINK = re.compile(r"(www)\.", re.IGNORECASE)  # GitHub Markdown links www.example.com by itself
 
 
@@ -48,8 +48,8 @@ def demo_banner(ctx: PageContext) -> None:
 
 def local_banner() -> None:
     """Local mode, on every page: who this is for and why nobody else can open it."""
-    st.caption(":material/lock: **Local mode**: you are the organiser, and only this computer can open Mission "
-               "Control (it listens on 127.0.0.1). To share it with your program, set up sign-in (docs/deploy.md).")
+    st.info("**Local mode**: you are the organiser, and only this computer can open Mission Control (it listens "
+            "on 127.0.0.1). To share it with your program, set up sign-in (docs/deploy.md).", icon=":material/lock:")
 
 
 PAGE_FAILED = "Something went wrong while drawing this page"  # browser tests and benchmarks look for it
