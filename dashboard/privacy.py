@@ -182,7 +182,7 @@ def withhold(safe: SafeFrame, labels: Iterable[str]) -> SafeFrame:
     labels = {str(label) for label in labels}
     if not labels or safe.empty:
         return safe
-    by = str(safe.frame.columns[0])
+    by = str(safe.frame.columns[0])  # every aggregate here has its group column first
     if ALL in labels or any(f.label == ALL for f in safe.figures):
         labels |= set(map(str, safe.frame[by]))
     kept = safe.frame[~safe.frame[by].astype(str).isin(labels)]
@@ -361,11 +361,11 @@ def _figures(rows: pd.DataFrame, by: str, measures: dict[str, str], total: Seque
 
 def _finish(result: pd.DataFrame, by: str, published: list[str], min_size: int, folded: list[str],
             rows: pd.DataFrame, person: str, withheld: Iterable[str] = (), left_out: Iterable[str] = (),
-            measures: dict[str, str] | None = None, total: Sequence[str] = ()) -> SafeFrame:
+            measures: dict[str, str] | None = None, total: Sequence[str] = (), extra: Iterable[Figure] = ()) -> SafeFrame:
     result = result.set_index(by).reindex(published).reset_index()
     result.insert(1, "order", range(len(result)))
     return _safe(result, min_size, folded, rows[person].nunique(), withheld, left_out,
-                 _figures(rows, by, measures or {}, total))
+                 [*_figures(rows, by, measures or {}, total), *extra])
 
 
 # --- the aggregates ---------------------------------------------------------------------
@@ -435,9 +435,8 @@ def rate_by(frame: pd.DataFrame, flag: str, by: str, min_size: int, *, person: s
         withheld = [label for label in published if label in small]
         sides = [Figure("", label, "people", frozenset(group["_unit"]), f"{flag}" if value else f"not {flag}")
                  for (label, value), group in rows.groupby([by, flag], sort=False) if label not in small]
-    safe = _finish(result, by, published, min_size, labels_folded, rows, person, withheld, left_out,
-                   measures={"rate": f"rate {flag}"})
-    return _safe(safe.frame, min_size, safe.folded, safe.people, safe.withheld, safe.left_out, [*safe.figures, *sides])
+    return _finish(result, by, published, min_size, labels_folded, rows, person, withheld, left_out,
+                   measures={"rate": f"rate {flag}"}, extra=sides)
 
 
 def sum_by(frame: pd.DataFrame, values: Sequence[str], by: str, min_size: int, *, person: str = "email",

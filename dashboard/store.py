@@ -106,3 +106,8 @@ def demo_session_ids(url: str) -> set[int]:
         rows = db.execute(select(run.session_id, func.count(), func.sum(case((run.kind == "demo", 1), else_=0)))
                           .group_by(run.session_id)).all()
     return {int(session_id) for session_id, runs, demo in rows if runs and runs == demo}
+
+
+def is_demo_session(url: str, session_id: int) -> bool:
+    """True when all of a session's data came from the demo generator (demo_session_ids decides)."""
+    return session_id in demo_session_ids(url)

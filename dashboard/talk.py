@@ -213,7 +213,7 @@ def _numbers(tables: SessionTables, apps: pd.DataFrame, min_size: int) -> tuple[
     answers = {f"confidence_{stage}": _answered(tables.surveys, stage, "confidence") for stage in ("start", "end")}
     answers["more_comfortable_share"] = _answered(tables.surveys, "end", "comfortable_contributing")
     for key, rows in answers.items():
-        if rows["email"].nunique() < min_size if len(rows) else True:
+        if (rows["email"].nunique() if len(rows) else 0) < min_size:
             raw[key] = None
     raw.update(applications=len(tables.applications), weeks=weeks)
     roster = engagement.djangonauts(tables.people).assign(unit="people")

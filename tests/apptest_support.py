@@ -27,6 +27,23 @@ def listening_on(address: str):
         st_config.set_option("server.address", saved)
 
 
+def app_with_secrets_files(monkeypatch, database_url: str, files: list) -> AppTest:
+    """One run of the app told to read its secrets from these files (as `--secrets.files` would)."""
+    import streamlit as st
+
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", database_url)
+    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
+    monkeypatch.chdir(ROOT)
+    saved = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(f) for f in files])
+    st.secrets._reset()
+    try:
+        return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+    finally:
+        st_config.set_option("secrets.files", saved)
+        st.secrets._reset()
+
+
 def run_app(monkeypatch, database_url: str, persona: str = "Organiser", page: str | None = None,
             session: str | None = None, timeout: float = 60) -> AppTest:
     """The app on database_url, viewed by a demo persona (demo sessions only; the local_mode fixture

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import store
-from tests.apptest_support import ROOT, shown, texts
+from tests.apptest_support import ROOT, app_with_secrets_files, shown, texts
 
 CLIENT_SECRET = "client-secret-that-must-never-be-shown"
 COOKIE_SECRET = "cookie-secret-that-must-never-be-shown"
@@ -232,23 +232,9 @@ def test_demo_switcher_only_without_auth(monkeypatch, demo_url):
 
 
 def test_an_unreadable_secrets_file_shows_nothing_and_never_demo_mode(monkeypatch, demo_url, tmp_path):
-    import streamlit as st
-    from streamlit import config as st_config
-
     broken = tmp_path / "secrets.toml"  # [auth] is meant, but a value lost its quotes
     broken.write_text(f'[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = {COOKIE_SECRET}\n')
-    monkeypatch.setenv("DASHBOARD_DATABASE_URL", demo_url)
-    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
-    monkeypatch.chdir(ROOT)
-    saved = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(broken)])
-    st.secrets._reset()
-    try:
-        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-        at.run()
-    finally:
-        st_config.set_option("secrets.files", saved)
-        st.secrets._reset()
+    at = app_with_secrets_files(monkeypatch, demo_url, [broken])
     assert not at.exception
     assert "cannot read its secrets file" in shown(at.error[0].value) and str(broken) in shown(at.error[0].value)
     assert "Viewing as (demo mode)" not in labels(at)

@@ -9,7 +9,6 @@ flow: each role gets exactly their scope of the real session.
 from __future__ import annotations
 
 import getpass
-import secrets
 import shutil
 import socket
 import subprocess
@@ -21,7 +20,7 @@ from playwright.sync_api import Error as PlaywrightError
 from dashboard.config import EXAMPLE_CONFIG_PATH
 from tests.browser_support import (ROOT, assert_no_exception, free_port, open_page, screenshot, shown,
                                    streamlit_server, wait_for_app)
-from tests.mock_oidc import CLIENT_ID, CLIENT_SECRET, mock_provider
+from tests.mock_oidc import mock_provider, secrets_toml
 from tests.test_oidc_browser import sign_in
 
 REAL = "2027 Session 7"
@@ -141,19 +140,7 @@ def signed_in_app(mixed_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("careless-auth")
     with mock_provider() as provider:
         secrets_file = folder / "secrets.toml"
-        secrets_file.write_text(f"""
-[auth]
-redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
-cookie_secret = "{secrets.token_urlsafe(32)}"
-
-[auth.mock]
-client_id = "{CLIENT_ID}"
-client_secret = "{CLIENT_SECRET}"
-server_metadata_url = "{provider.issuer}/.well-known/openid-configuration"
-
-[roles]
-organisers = ["organiser1@example.org"]
-""")
+        secrets_file.write_text(secrets_toml(provider, port, 'organisers = ["organiser1@example.org"]'))
         with streamlit_server(mixed_db, port=port, args=["--secrets.files", str(secrets_file)]) as base:
             yield {"base": base, "provider": provider}
 

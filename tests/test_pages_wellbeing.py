@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete
 
-from dashboard import audit, db, models, store
+from dashboard import audit, models, store
 from tests.apptest_support import run_app, texts
 
 CAPTAIN = "Captain of Team Aurora"

@@ -14,13 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from dashboard import access, store
 from dashboard.config import EXAMPLE_CONFIG_PATH
-from tests.apptest_support import ROOT, listening_on, run_app, shown, texts
+from tests.apptest_support import ROOT, app_with_secrets_files, listening_on, run_app, shown, texts
 
 REAL_SESSION = "2027 Session 7"
 REAL_PEOPLE = ("email,name,role,team\n"
@@ -151,19 +149,8 @@ def test_local_mode_refuses_when_streamlit_listens_on_every_interface(monkeypatc
 
 
 def test_a_secrets_file_named_in_config_but_missing_never_opens_demo_mode(monkeypatch, demo_url, tmp_path):
-    missing = tmp_path / "not-mounted" / "secrets.toml"
-    monkeypatch.setenv("DASHBOARD_DATABASE_URL", demo_url)
-    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
-    monkeypatch.chdir(ROOT)
-    saved = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(missing)])
-    st.secrets._reset()
-    try:
-        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-        at.run()
-    finally:
-        st_config.set_option("secrets.files", saved)
-        st.secrets._reset()
+    missing = tmp_path / "not-mounted" / "secrets.toml"  # --secrets.files /run/secrets/..., volume not mounted
+    at = app_with_secrets_files(monkeypatch, demo_url, [missing])
     assert not at.exception
     assert str(missing) in shown(at.error[0].value) and "no such file" in shown(at.error[0].value)
     assert not at.selectbox and not at.metric and not at.dataframe

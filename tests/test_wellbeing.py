@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete
 
-from dashboard import access, audit, db as dbmod, models, store, wellbeing
+from dashboard import access, audit, models, store, wellbeing
 from dashboard.config import ConfigError, EXAMPLE_CONFIG_PATH, Settings, load_settings
 from dashboard.wellbeing import Thresholds
 
