@@ -40,8 +40,9 @@ install-notebooks: $(VENV)/.installed-notebooks
 demo: install
 	$(BIN)/python -m dashboard demo --if-empty
 
+# Only this computer can open it (127.0.0.1): docs/deploy.md says how to share it, with sign-in.
 run: demo
-	$(BIN)/python -m streamlit run streamlit_app.py --server.port $(PORT)
+	$(BIN)/python -m streamlit run streamlit_app.py --server.port $(PORT) --server.address 127.0.0.1
 
 test: install-dev
 	$(BIN)/python -m pytest

@@ -21,7 +21,7 @@ try:
     signing_in = auth.auth_configured()
     settings = load_settings()
 except (auth.SecretsUnreadable, ConfigError) as exc:
-    st.error(str(exc))
+    st.error(widgets.md_text(exc))
     st.stop()
 url = settings.database_url
 try:
@@ -67,6 +67,7 @@ def choose_session(names: list[str]):
 
 
 rows = {row["name"]: row for row in sessions.to_dict("records")}
+local_problem = None
 if signing_in:
     # Real sign-in: nothing about the program (not even session names) is drawn before it.
     email = auth.signed_in_email()
@@ -82,11 +83,24 @@ if signing_in:
     session = choose_session(available)
     if session is not None:
         viewer = viewers[session["name"]]
+elif auth.local_mode_requested() and (local_problem := auth.local_mode_problem()) is None:
+    available = list(rows)  # one person on this computer: the organiser of everything
+    viewer = auth.local_viewer()
+    session = choose_session(available)
 else:
-    session = choose_session(list(rows))
-    viewer = auth.demo_viewer(demo_personas(url, *ids(session)))
+    # Demo mode: the switcher only ever shows sessions that hold nothing but the bundled demo.
+    demo_ids = store.demo_session_ids(url)
+    available = [name for name, row in rows.items() if int(row["id"]) in demo_ids]
+    if not available:
+        auth.locked_screen(has_data=bool(rows), problem=local_problem)
+        st.stop()
+    if local_problem:
+        st.sidebar.warning(local_problem, icon=":material/lock:")
+    session = choose_session(available)
+    viewer = auth.demo_viewer(demo_personas(url, *ids(session)), others_hidden=len(available) < len(rows))
 
-ctx = context.PageContext(settings=settings, url=url, session=session, viewer=viewer)
+ctx = context.PageContext(settings=settings, url=url, session=session, viewer=viewer,
+                          session_ids=tuple(int(rows[name]["id"]) for name in available))
 context.set_current(ctx)
 
 
@@ -116,11 +130,13 @@ pages = [st.Page(first_page, title="Mission Control", default=True, visibility="
 if not allowed:
     pages = [st.Page(nothing_for_your_role, title="Welcome", url_path="welcome")]
 navigation = st.navigation(pages)
-if not viewer.demo:
+if viewer.local:
+    widgets.local_banner()
+elif not viewer.demo:
     with st.sidebar:
         st.caption(f"Signed in as {auth.inert(viewer.email)} · {', '.join(r.title() for r in access.ROLE_ORDER if r in viewer.roles)}")
         st.button("Sign out", on_click=st.logout, icon=":material/logout:")
-if viewer.demo and session is not None and data.is_demo(ctx):
+if viewer.demo and session is not None:
     widgets.demo_banner(ctx)
 try:
     navigation.run()

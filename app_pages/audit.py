@@ -9,9 +9,9 @@ from dashboard.ui.widgets import empty_state, plain_table
 
 ctx = page_context("audit")
 st.title("Audit log")
-st.caption("Every time someone opens a person's wellbeing details, changes a review, a decision or the teams, or "
-           "imports or syncs data, Mission Control notes who, what and when (UTC). Entries are never edited or deleted "
-           "from here.")
+st.caption("Every change to the data (reviews, decisions, teams, one-to-ones, imports and syncs, from the app or the "
+           "command line) and every read of wellbeing details or signals is noted here: who, what and when (UTC). "
+           "Entries are never edited or deleted from here.")
 
 everywhere = st.toggle("All sessions", value=ctx.session is None, disabled=ctx.session is None,
                        help="Off: only entries about the session chosen in the sidebar.")

@@ -15,24 +15,28 @@ st.title("Data")
 st.write("Mission Control reads your forms' answers from Google Sheets or CSV/XLSX exports, keeps every raw row, "
          "and stores what it can read. Rows it cannot read are listed below with the reason and what to do.")
 
-sync_panel(ctx)  # Google Sheets: status per source, "Sync now", and mapping a tab's questions
+if ctx.viewer.demo:  # an anonymous visitor: anything imported would be real data that nobody signed in to see
+    st.info("Imports and syncs are off in demo mode. To bring in your own data, run the app in local mode on your own "
+            "computer (`DASHBOARD_LOCAL_MODE=1 make run`) or set up sign-in (docs/deploy.md).", icon=":material/lock:")
+else:
+    sync_panel(ctx)  # Google Sheets: status per source, "Sync now", and mapping a tab's questions
 
-# --- Import a file: upload, confirm which field each question feeds, preview, import ---------------
-st.subheader("Import a file")
-file_upload.show_last_import()
-upload = st.file_uploader("CSV or XLSX export (Google Forms: Responses > Download responses (.csv))", type=["csv", "xlsx"],
-                          key=file_upload.uploader_key())
-left, right = st.columns(2)
-table_name = left.selectbox("It holds", sorted(TABLES), index=sorted(TABLES).index("checkins"),
-                            help="The canonical table the file fills.")
-session_name = right.text_input("Session", value=ctx.session["name"] if ctx.session else (ctx.settings.session_name or "Session 1"),
-                                help="A session that does not exist yet is created.")
-if upload is not None and (raw := file_upload.read(upload)) is not None:
-    session = mapping_store.session_for(ctx.url, ctx.settings, session_name or None)
-    confirmed = mapping_form(ctx, raw, table_name, source=file_source(upload.name), session=session, settings=ctx.settings,
-                             key=form_key("upload", raw, table_name), confirm_label="Save mapping and import")
-    if confirmed is not None:
-        file_upload.import_upload(ctx, raw, upload.name, table_name, session_name, confirmed)
+    # --- Import a file: upload, confirm which field each question feeds, preview, import ---------------
+    st.subheader("Import a file")
+    file_upload.show_last_import()
+    upload = st.file_uploader("CSV or XLSX export (Google Forms: Responses > Download responses (.csv))", type=["csv", "xlsx"],
+                              key=file_upload.uploader_key())
+    left, right = st.columns(2)
+    table_name = left.selectbox("It holds", sorted(TABLES), index=sorted(TABLES).index("checkins"),
+                                help="The canonical table the file fills.")
+    session_name = right.text_input("Session", value=ctx.session["name"] if ctx.session else (ctx.settings.session_name or "Session 1"),
+                                    help="A session that does not exist yet is created.")
+    if upload is not None and (raw := file_upload.read(upload)) is not None:
+        session = mapping_store.session_for(ctx.url, ctx.settings, session_name or None)
+        confirmed = mapping_form(ctx, raw, table_name, source=file_source(upload.name), session=session, settings=ctx.settings,
+                                 key=form_key("upload", raw, table_name), confirm_label="Save mapping and import")
+        if confirmed is not None:
+            file_upload.import_upload(ctx, raw, upload.name, table_name, session_name, confirmed)
 
 if ctx.session is None:
     empty_state("There is no session in the database yet.",
@@ -40,7 +44,7 @@ if ctx.session is None:
     st.stop()
 
 # --- What is stored --------------------------------------------------------------------------
-st.subheader(f"Stored for {ctx.session['name']}")
+st.subheader(f"Stored for {md_text(ctx.session['name'])}")
 counts = data.table_counts(ctx)
 columns = st.columns(len(counts))
 for column, (name, count) in zip(columns, counts.items()):
@@ -54,7 +58,7 @@ if runs.empty:
 else:
     last_ok = runs[runs["status"] == "ok"].head(1)
     if len(last_ok):
-        st.caption(f"Last successful import: {last_ok.iloc[0]['source']} at {last_ok.iloc[0]['finished_at']:%Y-%m-%d %H:%M} UTC")
+        st.caption(f"Last successful import: {md_text(last_ok.iloc[0]['source'])} at {last_ok.iloc[0]['finished_at']:%Y-%m-%d %H:%M} UTC")
     failed = runs[(runs["status"] == "failed") & (runs["kind"] != "sync")].head(1)  # sync failures: panel above
     if len(failed) and (last_ok.empty or failed.iloc[0]["id"] > last_ok.iloc[0]["id"]):
         st.error(f"The last attempt failed ({md_text(failed.iloc[0]['source'])}): {md_text(failed.iloc[0]['error'])}")
@@ -78,7 +82,7 @@ else:
                                "value": "Value", "reason": st.column_config.TextColumn("Reason and what to do", width="large")})
     with st.expander("Raw answers of the rejected rows"):
         for _, row in rejected.head(50).iterrows():
-            st.caption(f"{row['sheet']}, row {row['row_number']}")
+            st.caption(f"{md_text(row['sheet'])}, row {row['row_number']}")
             st.json(row["data"], expanded=False)
 
 # --- Warnings: rows stored with a field left empty or read with a caveat ---------------------------

@@ -5,20 +5,20 @@ from dashboard import engagement, privacy
 from dashboard import wellbeing_charts as charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, plain_table, stop_without_session
+from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 
 ctx = page_context("engagement")
 st.title("Engagement")
 stop_without_session(ctx, "check-ins")
 
 # Navigators see their own team's engagement: no notes, no survey free text (filtered where it is loaded).
-session, wb = data.wellbeing_data(ctx)
+session, wb = data.engagement_data(ctx)
 if wb.people.empty:
     empty_state("No Djangonauts to show for you in this session.",
                 "Engagement appears once the cohort's people and teams are imported or saved on the Teams page.")
     st.stop()
 scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.teams))
-st.caption(f"{ctx.session['name']} · {len(wb.people)} Djangonauts ({scope}) · {session['weeks']} weeks")
+st.caption(f"{md_text(ctx.session['name'])} · {len(wb.people)} Djangonauts ({md_text(scope)}) · {session['weeks']} weeks")
 
 # --- The session in numbers --------------------------------------------------------------
 st.subheader("The session in numbers")

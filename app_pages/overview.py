@@ -6,14 +6,14 @@ import streamlit as st
 from dashboard.overview import next_steps, session_at_a_glance
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import stop_without_session
+from dashboard.ui.widgets import md_text, stop_without_session
 
 ctx = page_context("overview")
 st.title("Mission Control")
 
 stop_without_session(ctx)
 
-st.caption(f"{ctx.session['name']} · started {ctx.session['start_date'] or 'date not set'} · "
+st.caption(f"{md_text(ctx.session['name'])} · started {ctx.session['start_date'] or 'date not set'} · "
            f"{ctx.session['weeks']} weeks · about {ctx.session['expected_hours']:g} h a week expected")
 
 

@@ -7,7 +7,7 @@ from dashboard.availability import count_hours
 from dashboard.criteria import load_criteria
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, plain_table, stop_without_session
+from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 
 ctx = page_context("review")
 st.title("Review")
@@ -60,7 +60,7 @@ own = review.own_review(reviews, me, response_id)
 left, right = st.columns([3, 2], gap="large")
 
 with left:
-    st.subheader(f"Application {response_id}")
+    st.subheader(f"Application {md_text(response_id)}")
     if choice == NEXT:
         st.caption(f"{len(queue)} left in your queue" + (f", {len(skipped)} skipped for later" if skipped else ""))
     facts = {
@@ -106,10 +106,10 @@ with right:
             saved = review.save_review(ctx.url, ctx.session_id, response_id, me, None if conflict else scores, comment,
                                        conflict, criteria=criteria)
         except review.ReviewError as exc:
-            st.error(str(exc))
+            st.error(md_text(exc))
         else:
-            st.session_state[FLASH] = (f"Conflict of interest recorded for {response_id}." if saved.conflict
-                                       else f"Review of {response_id} saved (score {saved.overall:.2f}).")
+            st.session_state[FLASH] = (f"Conflict of interest recorded for {md_text(response_id)}." if saved.conflict
+                                       else f"Review of {md_text(response_id)} saved (score {saved.overall:.2f}).")
             if response_id in skipped:
                 skipped.remove(response_id)
             st.rerun()

@@ -8,7 +8,7 @@ from dashboard.exports import SITE_EXPORT_RULE
 from dashboard.privacy import min_group_size
 from dashboard.ui import data
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, plain_table, stop_without_session
+from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 
 ctx = page_context("selection")
 st.title("Selection")
@@ -147,7 +147,7 @@ def apply(changes, keep_rank=False):
     try:
         count = selection.save_decisions(ctx.url, ctx.session_id, changes, ctx.viewer.email, keep_rank=keep_rank)
     except selection.SelectionError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
         return
     st.session_state[FLASH] = f"{count} decision(s) saved. " + selection.capacity_message(after)
     st.rerun()
@@ -159,7 +159,7 @@ if save_edits:
     try:
         apply(selection.decision_changes(before, after_edit))
     except selection.SelectionError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
 
 with st.form("bulk_decisions"):
     st.markdown("**Decide several at once**")

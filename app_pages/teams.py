@@ -21,7 +21,7 @@ DRAFT, PROPOSAL, FLASH = f"teams_draft_{ctx.session_id}", f"teams_proposal_{ctx.
 try:
     rules = teams.rules_from_settings(ctx.settings)
 except teams.InstanceError as exc:
-    st.error(f"{exc} Fix [teams] in dashboard.toml.")
+    st.error(f"{md_text(exc)} Fix [teams] in dashboard.toml.")
     st.stop()
 instance = data.teams_instance(ctx, rules)
 if not instance.candidates:
@@ -154,7 +154,7 @@ if st.button("Save teams", type="primary", icon=":material/save:", disabled=not 
     try:
         count = teams.save_assignments(ctx.url, ctx.session_id, instance, assignments, actor=ctx.viewer.email)
     except teams.InstanceError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
     else:
         st.session_state[FLASH] = f"Teams saved: {changes} Djangonaut{'s' if changes != 1 else ''} moved ({count} rows updated)."
         st.session_state.pop(PROPOSAL, None)

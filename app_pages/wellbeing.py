@@ -29,17 +29,17 @@ this_week = wellbeing.default_week(wb.checkins, session)  # later weeks have not
 week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, this_week + 1)),
                         value=this_week, key="wellbeing_week",
                         help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.")
-shown_week = data.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, who to check on, balance, load
+shown_week = data.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, balance, load
 signals, series = shown_week.signals, shown_week.series
-scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of or ctx.viewer.teams))
-st.caption(f"{ctx.session['name']} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({scope}) · "
+scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of))  # Captains: their own teams
+st.caption(f"{md_text(ctx.session['name'])} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({md_text(scope)}) · "
            f"about {session['expected_hours']:g} h a week expected. Health comes before contributions.")
 if st.session_state.get(FLASH_KEY):
     st.success(st.session_state.pop(FLASH_KEY), icon=":material/check_circle:")
 
 # --- Who to check on this week -----------------------------------------------------------
 st.subheader("Who to check on this week")
-queue = shown_week.check_on
+queue = data.who_to_check_on(ctx, week, thresholds)  # names with reasons: noted in the audit log
 handled = int(signals.current["handled"].sum()) if len(signals.current) else 0
 if queue.empty:
     st.success("Nobody needs a check-in right now: no open signals. Keep the regular one-to-ones going.")
@@ -74,9 +74,10 @@ with st.expander(digest.last_sent_label(sent, ctx.viewer), icon=":material/mail:
     if len(sent):
         plain_table(sent, column_config={"recipient": "To", "kind": "Digest", "week": "Week", "sent_at": "Sent (UTC)",
                                          "djangonauts": "Djangonauts named"})
-    st.toggle("E-mail me the weekly digest", value=not digest.is_opted_out(ctx.url, ctx.viewer.email), key="digest_on",
-              on_change=lambda: digest.set_opted_out(ctx.url, ctx.viewer.email, not st.session_state["digest_on"],
-                                                     actor=ctx.viewer.email))
+    if digest.is_address(ctx.viewer.email):  # local mode has no address to send to
+        st.toggle("E-mail me the weekly digest", value=not digest.is_opted_out(ctx.url, ctx.viewer.email), key="digest_on",
+                  on_change=lambda: digest.set_opted_out(ctx.url, ctx.viewer.email, not st.session_state["digest_on"],
+                                                         actor=ctx.viewer.email))
 
 # --- One person ----------------------------------------------------------------------------
 st.subheader("One person")
@@ -148,9 +149,9 @@ if chosen:
                 try:
                     wellbeing.record_one_to_one(ctx.url, ctx.session_id, chosen, ctx.viewer, held_on, note)
                 except (ValueError, PermissionError) as exc:
-                    st.error(str(exc))
+                    st.error(md_text(exc))
                 else:
-                    st.session_state[FLASH_KEY] = (f"One-to-one with {names.get(chosen) or chosen} on {held_on:%d %b %Y} "
+                    st.session_state[FLASH_KEY] = (f"One-to-one with {md_text(names.get(chosen) or chosen)} on {held_on:%d %b %Y} "
                                                    "recorded; their current signals are marked handled.")
                     st.rerun()
 

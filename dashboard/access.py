@@ -4,7 +4,9 @@ Organisers see everything. Reviewers see the review queue and their own reviews 
 scores and comments only once they have reviewed that application), never wellbeing.
 Captains see the wellbeing and check-ins of their own teams' Djangonauts (with notes), never
 the applications' sensitive answers. Navigators see their own team's check-ins and
-engagement without notes or survey free text. ``visible_table`` applies these rules to any
+engagement figures without notes or survey free text, and no one's individual wellbeing: a
+Captain of one team who navigates another sees the second team's figures only
+(``wellbeing_teams``). ``visible_table`` applies these rules to any
 canonical table; dashboard/ui/data.py calls it for every frame a page loads.
 """
 from __future__ import annotations
@@ -28,7 +30,8 @@ class Viewer:
     captain_of: frozenset[str] = frozenset()  # team names
     navigator_of: frozenset[str] = frozenset()
     name: str = ""
-    demo: bool = False
+    demo: bool = False  # a persona of the demo switcher (demo sessions only)
+    local: bool = False  # the one person of local mode (DASHBOARD_LOCAL_MODE)
 
     @property
     def is_organiser(self) -> bool:
@@ -105,6 +108,15 @@ def roles_for(email: str, role_lists: dict, people: pd.DataFrame, teams: pd.Data
         match = people.loc[people["email"] == email, "name"]
         name = str(match.iloc[0]) if len(match) and isinstance(match.iloc[0], str) else ""
     return Viewer(email=email, roles=frozenset(roles), captain_of=captain_of, navigator_of=navigator_of, name=name)
+
+
+def wellbeing_teams(viewer: Viewer, *, individual: bool = True) -> frozenset[str] | None:
+    """Teams whose Djangonauts' wellbeing this viewer may see: every team (None) for organisers; otherwise, for
+    individual data (cards, burnout answers, blockers, one person's weeks) the teams they captain, and for team
+    figures (the Engagement page) every team they are on. A Navigator sees team figures only."""
+    if viewer.is_organiser:
+        return None
+    return viewer.captain_of if individual else viewer.teams
 
 
 def djangonauts_visible_to(viewer: Viewer, people: pd.DataFrame) -> set[str]:

@@ -1,7 +1,14 @@
-"""Engine, transactions and schema migrations (Alembic) for SQLite and PostgreSQL."""
+"""Engine, the one audited write path and schema migrations (Alembic) for SQLite and PostgreSQL.
+
+Every change to stored data goes through ``write``: one transaction that, when it changed
+anything, also holds the audit entry saying who changed what, and bumps the session's data
+version so cached views reload. There is no other public way to open a write transaction.
+"""
 from __future__ import annotations
 
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -53,14 +60,74 @@ def migrate(url: str) -> None:
 
 
 @contextmanager
-def transaction(url: str) -> Iterator[OrmSession]:
-    """One unit of work: committed when the block ends, rolled back entirely on error."""
+def _transaction(url: str) -> Iterator[OrmSession]:
+    """One unit of work: committed when the block ends, rolled back entirely on error (use write())."""
     with OrmSession(get_engine(url), expire_on_commit=False) as db:
         with db.begin():
             yield db
 
 
-def bump_data_version(db: OrmSession, session_id: int) -> None:
+@dataclass
+class Change:
+    """What a write() block is doing: its ORM session and the audit entry it will leave.
+
+    The block may fill in what it learns on the way (the session it created, a detail with
+    counts), add one entry per item with ``entry`` (a decision per application), and set
+    ``bump`` to False when only bookkeeping changed (a re-import of identical rows).
+    """
+
+    db: OrmSession
+    actor: str
+    action: str
+    session_id: int | None = None
+    subject: str | None = None
+    detail: str | None = None
+    bump: bool = True
+    at: datetime | None = None
+    entries: list[tuple[str | None, str | None]] = field(default_factory=list)
+    changed: bool = False
+
+    def entry(self, subject: str | None, detail: str | None = None) -> None:
+        """One more audit entry for this action (instead of the single default one)."""
+        self.entries.append((subject, detail))
+
+
+def _note_changes(change: Change):
+    def after_flush(db: OrmSession, _context) -> None:
+        if db.new or db.deleted or any(db.is_modified(obj) for obj in db.dirty):
+            change.changed = True
+    return after_flush
+
+
+@contextmanager
+def write(url: str, *, actor: str, action: str, session_id: int | None = None, subject: str | None = None,
+          detail: str | None = None) -> Iterator[Change]:
+    """The one way to change stored data: one transaction with its audit entry and a new data version.
+
+    When the block changed nothing, nothing is written (no entry, no new version); when it did,
+    the audit entry (or one per ``change.entry``) commits or rolls back with the change itself.
+    """
+    from dashboard import audit
+
+    if not (actor or "").strip():
+        raise ValueError("Every change to Mission Control's data needs an actor (who made it) for the audit log.")
+    with _transaction(url) as db:
+        change = Change(db, actor, action, session_id, subject, detail)
+        listener = _note_changes(change)
+        event.listen(db, "after_flush", listener)
+        try:
+            yield change
+            db.flush()
+        finally:
+            event.remove(db, "after_flush", listener)
+        if change.changed:
+            for entry_subject, entry_detail in change.entries or [(change.subject, change.detail)]:
+                audit.add(db, change.actor, change.action, entry_subject, entry_detail, change.session_id, change.at)
+            if change.bump and change.session_id is not None:
+                _bump_data_version(db, change.session_id)
+
+
+def _bump_data_version(db: OrmSession, session_id: int) -> None:
     """Mark a session's data as changed so cached views reload it."""
     session = db.get(models.Session, session_id)
     if session is not None:

@@ -16,7 +16,7 @@ import pandas as pd
 from faker import Faker
 from sqlalchemy import select
 
-from dashboard import db as dbmod, models
+from dashboard import audit, db as dbmod, models
 from dashboard.config import Settings, with_overrides
 from dashboard.criteria import load_criteria
 from dashboard.importer import TableInput, generated_response_id, import_tables
@@ -446,24 +446,27 @@ SHEET_NAMES = {
 }
 
 
-def build(url: str, settings: Settings, seed: int = 42, scale: int = 1) -> DemoData:
-    """Create the demo sessions in the database through the normal import path."""
+def build(url: str, settings: Settings, seed: int = 42, scale: int = 1, actor: str | None = None) -> DemoData:
+    """Create the demo sessions in the database through the normal (audited) import path."""
     data = generate(seed, scale, settings)
     dbmod.migrate(url)
+    actor = actor or audit.cli_actor()
+    source = f"demo (seed {seed}, scale {scale})"
     for session in data.sessions:
-        with dbmod.transaction(url) as db:
-            if db.scalar(select(models.Session).where(models.Session.name == session["name"])) is None:
-                create_session(db, settings, session["name"], start_date=session["start_date"], weeks=WEEKS,
-                               expected_hours=EXPECTED_HOURS)
+        with dbmod.write(url, actor=actor, action="demo_built", subject=session["name"], detail="session created") as change:
+            if change.db.scalar(select(models.Session).where(models.Session.name == session["name"])) is None:
+                change.session_id = create_session(change.db, settings, session["name"], start_date=session["start_date"],
+                                                   weeks=WEEKS, expected_hours=EXPECTED_HOURS).id
         order = ("people", "teams", "applications", "reviews", "decisions", "checkins", "surveys")
         inputs = [TableInput(t, session["tables"][t], SHEET_NAMES[t]) for t in order if t in session["tables"]]
-        import_tables(url, _demo_settings(settings), inputs, source=f"demo (seed {seed}, scale {scale})", kind="demo",
-                      session_name=session["name"])
-    with dbmod.transaction(url) as db:
-        current = db.scalar(select(models.Session).where(models.Session.name == CURRENT_SESSION[0]))
+        import_tables(url, _demo_settings(settings), inputs, source=source, kind="demo", session_name=session["name"],
+                      actor=actor)
+    with dbmod.write(url, actor=actor, action="demo_built", subject=CURRENT_SESSION[0],
+                     detail=f"{len(data.one_to_ones)} one-to-ones") as change:
+        current = change.db.scalar(select(models.Session).where(models.Session.name == CURRENT_SESSION[0]))
+        change.session_id = current.id
         for entry in data.one_to_ones:
-            db.add(models.OneToOne(session_id=current.id, **entry))
-        dbmod.bump_data_version(db, current.id)
+            change.db.add(models.OneToOne(session_id=current.id, **entry))
     return data
 
 

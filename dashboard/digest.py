@@ -489,7 +489,7 @@ def _audit_detail(d: Digest, sender: str) -> str:
     return f"week {d.week} {KIND_LABELS[d.kind]} digest from {parseaddr(sender)[1]}; {named}"
 
 
-def deliver(url: str, session_id: int, plan_: Plan, mailer: Mailer, sender: str, actor: str = "cli") -> Outcome:
+def deliver(url: str, session_id: int, plan_: Plan, mailer: Mailer, sender: str, actor: str | None = None) -> Outcome:
     """Send each due digest, recording and auditing it in the transaction that is open while the server takes it."""
     refuse_demo(url, session_id, plan_.session["name"])
     outcome = Outcome(plan_)
@@ -500,14 +500,14 @@ def deliver(url: str, session_id: int, plan_: Plan, mailer: Mailer, sender: str,
         message = d.message(sender, session_id)
         handed = False
         try:
-            with dbmod.transaction(url) as db:
-                db.add(models.DigestSend(session_id=session_id, week=d.week, recipient=d.recipient, kind=d.kind,
-                                         people=list(d.people), message_id=message["Message-ID"]))
-                db.flush()  # takes the (session, week, recipient, kind) key: a parallel run waits here, then skips
+            with dbmod.write(url, actor=actor or audit.cli_actor(), action="digest_sent", session_id=session_id,
+                             subject=d.recipient, detail=_audit_detail(d, sender)) as change:
+                change.bump = False  # no program data changed: the pages read the digest log fresh
+                change.db.add(models.DigestSend(session_id=session_id, week=d.week, recipient=d.recipient, kind=d.kind,
+                                                people=list(d.people), message_id=message["Message-ID"]))
+                change.db.flush()  # takes the (session, week, recipient, kind) key: a parallel run waits here, then skips
                 mailer.send(message)
                 handed = True
-                audit.add(db, actor, "digest_sent", subject=d.recipient, detail=_audit_detail(d, sender),
-                          session_id=session_id)
         except IntegrityError:
             outcome.skipped.append({"to": d.recipient, "kind": d.kind, "reason": "already sent by another run"})
         except RecipientRefused as exc:
@@ -569,13 +569,13 @@ def set_opted_out(url: str, email: str, opt_out: bool, actor: str) -> None:
     email = (email or "").strip().lower()
     if not is_address(email):
         raise ValueError(f"'{email}' is not an e-mail address; give the address the digest goes to.")
-    with dbmod.transaction(url) as db:
-        pref = db.scalar(select(models.DigestPreference).where(models.DigestPreference.email == email))
+    with dbmod.write(url, actor=actor, action="digest_preference", subject=email,
+                     detail="opted out" if opt_out else "opted in") as change:
+        pref = change.db.scalar(select(models.DigestPreference).where(models.DigestPreference.email == email))
         if pref is None:
             pref = models.DigestPreference(email=email)
-            db.add(pref)
+            change.db.add(pref)
         pref.opted_out, pref.changed_at, pref.changed_by = bool(opt_out), models.utcnow(), (actor or "").lower()
-        audit.add(db, actor, "digest_preference", subject=email, detail="opted out" if opt_out else "opted in")
 
 
 def last_sent(url: str, session_id: int, viewer: access.Viewer) -> pd.DataFrame:

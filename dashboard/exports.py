@@ -17,8 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-# Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula (OWASP).
+# Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula (OWASP), with their
+# full-width and small forms, which spreadsheets in East Asian locales read as the same character.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@" "\uff1d\uff0b\uff0d\uff20" "\ufe66\ufe62\ufe63\ufe6b")
 DS_DECISION_COLUMNS = ("Response ID", "Score", "Selection Rank")
 WAITLISTED_TIER, REJECTED_TIER = 3, 4
 SITE_EXPORT_RULE = (
@@ -33,8 +35,12 @@ SITE_EXPORT_RULE = (
 
 
 def neutralise_formula(cell: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula, prefixed with ' so it stays text."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
+    """A text cell that a spreadsheet would run as a formula, prefixed with ' so it stays text.
+
+    Leading spaces do not protect a formula (" =1+1" is one when pasted or trimmed on import), and
+    full-width "＝" counts as "=".
+    """
+    if isinstance(cell, str) and (cell.startswith(FORMULA_PREFIXES) or cell.lstrip()[:1] in FORMULA_STARTS):
         return "'" + cell
     return cell
 

@@ -467,8 +467,8 @@ def import_tables(
 ) -> list[ImportResult]:
     """Import several raw tables from one source in one transaction; all or nothing.
 
-    With an actor (someone in the app, not cron) the import is audited in the same transaction,
-    under `about` (the file or spreadsheet as the person named it; default: the source).
+    Audited in the same transaction (dashboard.db.write) under `about` (the file or spreadsheet
+    as the person named it; default: the source), by the actor, else the command line's user.
     save_mappings ({table: {question: target}}) are column mappings the person confirmed: saved for
     this source in the same transaction, before the rows are read with them.
     """
@@ -476,9 +476,12 @@ def import_tables(
 
     started = time.perf_counter()
     results: list[ImportResult] = []
+    actor = actor or audit.cli_actor()
     try:
-        with dbmod.transaction(url) as db:
+        with dbmod.write(url, actor=actor, action=IMPORT_ACTIONS.get(kind, "file_imported"), subject=about or source) as change:
+            db = change.db
             session = get_or_create_session(db, settings, session_name)
+            change.session_id = session.id
             run = models.SyncRun(session_id=session.id, source=source, kind=kind, status="running")
             db.add(run)
             db.flush()
@@ -501,33 +504,36 @@ def import_tables(
             run.summary = {"tables": [
                 {k: v for k, v in r.summary().items() if k not in ("rejections", "warnings")} for r in results
             ]}
-            if any(r.stored_data_changed() for r in results):
-                dbmod.bump_data_version(db, session.id)
-            if actor:
-                audit.add(db, actor, "sheets_synced" if kind == "sync" else "file_imported", about or source,
-                          f"{', '.join(r.table for r in results)} into {session.name}: {run.rows_read} read, "
-                          f"{run.rows_stored} stored, {run.rows_rejected} rejected", session.id)
+            # A re-import of the same rows adds only its run: cached views stay valid.
+            change.bump = any(r.stored_data_changed() for r in results)
+            change.detail = (f"{', '.join(r.table for r in results)} into {session.name}: {run.rows_read} read, "
+                             f"{run.rows_stored} stored, {run.rows_rejected} rejected")
             seconds = time.perf_counter() - started
             for r in results:
                 r.session, r.sync_run_id, r.seconds = session.name, run.id, round(seconds, 3)
     except Exception as exc:
-        record_failed_run(url, settings, source=source, kind=kind, error=exc, session_name=session_name)
+        record_failed_run(url, settings, source=source, kind=kind, error=exc, session_name=session_name, actor=actor,
+                          about=about)
         raise
     return results
 
 
+IMPORT_ACTIONS = {"import": "file_imported", "sync": "sheets_synced", "demo": "demo_built"}
+
+
 def record_failed_run(url: str, settings: Settings, *, source: str, kind: str, error: BaseException,
-                      session_name: str | None = None) -> None:
-    """Log a failed attempt in its own transaction, so the Data page can show the reason."""
+                      session_name: str | None = None, actor: str | None = None, about: str | None = None) -> None:
+    """Log a failed attempt in its own (audited) transaction, so the Data page can show the reason."""
     message = getattr(error, "user_message", None) or (
         str(error) if isinstance(error, ImportFailed) else f"{type(error).__name__}: {error}"
     )
     try:
-        with dbmod.transaction(url) as db:
-            session = get_or_create_session(db, settings, session_name)
-            db.add(models.SyncRun(session_id=session.id, source=source, kind=kind, status="failed",
-                                  finished_at=models.utcnow(), error=message[:2000]))
-            dbmod.bump_data_version(db, session.id)
+        with dbmod.write(url, actor=actor or audit.cli_actor(), action="import_failed", subject=about or source,
+                         detail=message[:500]) as change:
+            session = get_or_create_session(change.db, settings, session_name)
+            change.session_id = session.id
+            change.db.add(models.SyncRun(session_id=session.id, source=source, kind=kind, status="failed",
+                                         finished_at=models.utcnow(), error=message[:2000]))
     except Exception:  # the database itself is unavailable: the caller reports the original error
         pass
 

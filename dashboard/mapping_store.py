@@ -94,20 +94,24 @@ def save(db: OrmSession, session_id: int, source: str, table: str, confirmed: di
     row.mapping = dict(confirmed)
     row.updated_at = models.utcnow()
     row.updated_by = actor
-    if actor:
-        fed = sum(1 for target in confirmed.values() if target)
-        audit.add(db, actor, "mapping_saved", source_label(source).strip("'"),
-                  f"{table}: {fed} of {len(confirmed)} questions mapped to fields", session_id)
-    dbmod.bump_data_version(db, session_id)
+    if actor:  # saved with an import: one more entry in the import's audited transaction
+        audit.add(db, actor, "mapping_saved", source_label(source).strip("'"), _mapping_detail(table, confirmed), session_id)
     return row
+
+
+def _mapping_detail(table: str, confirmed: dict[str, str]) -> str:
+    fed = sum(1 for target in confirmed.values() if target)
+    return f"{table}: {fed} of {len(confirmed)} questions mapped to fields"
 
 
 def save_now(url: str, settings: Settings, source: str, table: str, confirmed: dict[str, str], *,
              session_name: str | None = None, actor: str | None = None) -> str:
     """Save a mapping in its own transaction (the session a sync would write to); returns the session's name."""
-    with dbmod.transaction(url) as db:
-        session = get_or_create_session(db, settings, session_name)
-        save(db, session.id, source, table, confirmed, actor)
+    with dbmod.write(url, actor=actor or audit.cli_actor(), action="mapping_saved", subject=source_label(source).strip("'"),
+                     detail=_mapping_detail(table, confirmed)) as change:
+        session = get_or_create_session(change.db, settings, session_name)
+        change.session_id = session.id
+        save(change.db, session.id, source, table, confirmed)
         return session.name
 
 

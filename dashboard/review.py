@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard import audit, db as dbmod, models
+from dashboard import db as dbmod, models
 from dashboard.config import Settings
 from dashboard.criteria import DEFAULT_CRITERIA, Criterion
 
@@ -479,7 +479,8 @@ def save_review(url: str, session_id: int, response_id: str, reviewer: str, scor
     clean = None if conflict else _validated_scores(scores or {}, criteria)
     overall = None if clean is None else round(weighted_score(clean, criteria), 4)
     moment = now or models.utcnow()
-    with dbmod.transaction(url) as db:
+    with dbmod.write(url, actor=reviewer, action="review_saved", session_id=session_id, subject=response_id) as change:
+        db = change.db
         exists = db.scalar(select(models.Application.id).where(
             models.Application.session_id == session_id, models.Application.response_id == response_id))
         if exists is None:
@@ -496,19 +497,17 @@ def save_review(url: str, session_id: int, response_id: str, reviewer: str, scor
         review.comment = (comment or "").strip() or None
         review.conflict_of_interest = bool(conflict)
         review.updated_at = moment
-        what = "conflict of interest declared" if conflict else f"scores {'saved' if created else 'edited'}"
-        audit.add(db, reviewer, "review_saved", subject=response_id, detail=what, session_id=session_id, at=moment)
-        dbmod.bump_data_version(db, session_id)
+        change.detail = "conflict of interest declared" if conflict else f"scores {'saved' if created else 'edited'}"
+        change.at = moment
     return SavedReview(response_id, reviewer, created, overall, bool(conflict))
 
 
 def set_blind_review(url: str, session_id: int, blind: bool, actor: str) -> None:
     """Turn blind review on or off for a session (organisers), with an audit entry."""
-    with dbmod.transaction(url) as db:
-        session = db.get(models.Session, session_id)
+    with dbmod.write(url, actor=actor, action="blind_review_changed", session_id=session_id,
+                     detail="on" if blind else "off") as change:
+        session = change.db.get(models.Session, session_id)
         if session is None:
             raise ReviewError("This session no longer exists; reload the page.")
         session.blind_review = bool(blind)
-        audit.add(db, actor, "blind_review_changed", subject=session.name, detail="on" if blind else "off",
-                  session_id=session_id)
-        dbmod.bump_data_version(db, session_id)
+        change.subject = session.name

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard import audit, db as dbmod, exports, fields, models
+from dashboard import db as dbmod, exports, fields, models
 from dashboard.availability import count_hours
 from dashboard.config import Settings
 from dashboard.review import ReviewStats
@@ -220,7 +220,8 @@ def save_decisions(url: str, session_id: int, changes: Sequence[DecisionChange],
             raise SelectionError(f"Status '{change.status}' is not one of: {', '.join(STATUSES)}.")
         _clean_rank(change.rank)
     changed = 0
-    with dbmod.transaction(url) as db:
+    with dbmod.write(url, actor=actor, action="decision_changed", session_id=session_id) as change_log:
+        db = change_log.db
         known = set(db.scalars(select(models.Application.response_id).where(models.Application.session_id == session_id)))
         missing = sorted({c.response_id for c in changes} - known)
         if missing:
@@ -237,10 +238,8 @@ def save_decisions(url: str, session_id: int, changes: Sequence[DecisionChange],
                 continue
             detail = f"{decision.status or 'pending'} -> {change.status}; rank {decision.rank or '-'} -> {rank or '-'}"
             decision.status, decision.rank = change.status, rank
-            audit.add(db, actor, "decision_changed", subject=change.response_id, detail=detail, session_id=session_id)
+            change_log.entry(change.response_id, detail)
             changed += 1
-        if changed:
-            dbmod.bump_data_version(db, session_id)
     return changed
 
 

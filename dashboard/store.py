@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, fields, models
@@ -111,9 +111,16 @@ def current_week(start_date: date | None, weeks: int, today: date | None = None)
     return max(1, min(weeks, (today - start_date).days // 7 + 1))
 
 
-def is_demo_session(url: str, session_id: int) -> bool:
-    """True when all of a session's data came from the demo generator."""
+def demo_session_ids(url: str) -> set[int]:
+    """Sessions that hold nothing but the demo generator's data: every import or sync into them, failed ones
+    included (their error text may quote a file), was a demo build."""
+    run = models.SyncRun
     with OrmSession(dbmod.get_engine(url)) as db:
-        kinds = set(db.scalars(select(models.SyncRun.kind).where(models.SyncRun.session_id == session_id,
-                                                                 models.SyncRun.status == "ok")))
-    return kinds == {"demo"}
+        rows = db.execute(select(run.session_id, func.count(), func.sum(case((run.kind == "demo", 1), else_=0)))
+                          .group_by(run.session_id)).all()
+    return {int(session_id) for session_id, runs, demo in rows if runs and runs == demo}
+
+
+def is_demo_session(url: str, session_id: int) -> bool:
+    """True when all of a session's data came from the demo generator (demo_session_ids decides)."""
+    return session_id in demo_session_ids(url)

@@ -105,7 +105,7 @@ def sync_spreadsheet(
     spreadsheet: str | None = None,
     actor: str | None = None,
 ) -> SyncOutcome:
-    """Read every configured tab of the spreadsheet and import them all in one transaction (audited when an actor is given)."""
+    """Read every configured tab of the spreadsheet and import them all in one audited transaction (actor: who asked)."""
     say = progress or (lambda _message: None)
     started = time.perf_counter()
     spreadsheet = spreadsheet or spreadsheet_configured(settings) or ""
@@ -114,12 +114,13 @@ def sync_spreadsheet(
     try:
         read = read_configured(settings, spreadsheet, secrets, say)
     except SyncError as exc:
-        record_failed_run(url, settings, source=source, kind="sync", error=exc, session_name=session_name)
+        record_failed_run(url, settings, source=source, kind="sync", error=exc, session_name=session_name, actor=actor)
         raise
     except Exception as exc:  # an unexpected failure still ends in a sentence and a recorded run
         error = SyncError(f"Reading the spreadsheet failed unexpectedly ({type(exc).__name__}: {exc}); try again, "
                           "and report it if it keeps happening.", "unexpected")
-        record_failed_run(url, settings, source=source, kind="sync", error=error, session_name=session_name)
+        record_failed_run(url, settings, source=source, kind="sync", error=error, session_name=session_name,
+                          actor=actor)
         raise error from exc
 
     run_settings, date_order = sheet_import_settings(settings, read.locale, read.time_zone)

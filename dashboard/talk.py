@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,14 +84,16 @@ def session_for(url: str, settings: Settings | None, name: str | None = None) ->
     return sessions[sessions["id"] == session_id].iloc[0].to_dict()
 
 
-def load_history(url: str) -> pd.DataFrame:
-    """Every session's applications with whether each was accepted (oldest session first), in one query."""
+def load_history(url: str, sessions: Collection[int] | None = None) -> pd.DataFrame:
+    """Every session's (or the given sessions') applications with whether each was accepted, oldest session first."""
     columns = ["session", "session_order", "email", "accepted"]
     order = {int(row["id"]): (i, row["name"]) for i, row in enumerate(store.sessions_frame(url).to_dict("records"))}
     a, d = models.Application, models.Decision
     query = (select(a.session_id, a.email, d.status)
              .outerjoin(d, (d.session_id == a.session_id) & (d.response_id == a.response_id))
              .order_by(a.session_id, a.id))
+    if sessions is not None:
+        query = query.where(a.session_id.in_([int(i) for i in sessions]))
     with OrmSession(dbmod.get_engine(url)) as db:
         rows = db.execute(query).all()
     if not rows:
@@ -103,8 +106,8 @@ def load_history(url: str) -> pd.DataFrame:
     return frame.sort_values("session_order", kind="stable").reset_index(drop=True)[columns]
 
 
-def load_tables(url: str, session_id: int) -> SessionTables:
-    """Read one session's tables (and all sessions' applications) for the talk charts."""
+def load_tables(url: str, session_id: int, visible: Collection[int] | None = None) -> SessionTables:
+    """Read one session's tables (and every session's applications, or the visible sessions') for the talk charts."""
     sessions = store.sessions_frame(url)
     match = sessions[sessions["id"] == session_id]
     if match.empty:
@@ -113,7 +116,8 @@ def load_tables(url: str, session_id: int) -> SessionTables:
     return SessionTables(
         session=match.iloc[0].to_dict(), applications=load("applications"), decisions=load("decisions"),
         people=load("people"), checkins=load("checkins"), surveys=load("surveys"),
-        one_to_ones=store.load_one_to_ones(url, session_id), history=load_history(url),
+        one_to_ones=store.load_one_to_ones(url, session_id),
+        history=load_history(url, None if visible is None else {*visible, session_id}),
     )
 
 
@@ -133,6 +137,7 @@ class TalkFigures:
     participation: SafeFrame | None = None
     prs: SafeFrame | None = None
     confidence: SafeFrame | None = None
+    published: tuple[privacy.Figure, ...] = ()  # every figure the charts and numbers.json publish (rule 5)
 
 
 def merged_band(bands: list[str]) -> str:
@@ -144,9 +149,15 @@ def merged_band(bands: list[str]) -> str:
     return f"{' + '.join(names)} ({ranges[0].split(' to ')[0]} to {ranges[-1].split(' to ')[1]})"
 
 
+def _unit(kind: str, values) -> pd.Series | str:
+    """Which row of a person a figure counts ("applications:2026 Session 6", "checkins:3"): see privacy rule 5."""
+    return f"{kind}:{values}" if isinstance(values, str) else kind + ":" + pd.Series(values).astype(str)
+
+
 def _applicant_rows(tables: SessionTables) -> tuple[pd.DataFrame, pd.Series]:
     apps = tables.applications.copy()
     apps["email"] = apps["email"].astype(str).str.lower()
+    apps["unit"] = _unit("applications", str(tables.session["name"]))
     start = tables.session.get("start_date")
     apps["timezone_band"] = [selection.timezone_band(tz, start if isinstance(start, date) else None)
                              for tz in apps["timezone"]]
@@ -163,52 +174,83 @@ def _project_order(apps: pd.DataFrame) -> list[str]:
     return [str(p) for p in ordered]
 
 
+def _checkin_rows(checkins: pd.DataFrame) -> pd.DataFrame:
+    return checkins.assign(unit=_unit("checkins", checkins["week"]).to_numpy() if len(checkins) else [])
+
+
 def _cohort_checkins(tables: SessionTables) -> pd.DataFrame:
     roster = set(engagement.djangonauts(tables.people)["email"])
     rows = tables.checkins[tables.checkins["email"].isin(roster)] if len(tables.checkins) else tables.checkins
-    return rows
+    return _checkin_rows(rows)
 
 
-def _numbers(tables: SessionTables, min_size: int) -> dict[str, Any]:
+def _units(rows: pd.DataFrame) -> frozenset:
+    return frozenset(zip(rows["unit"].astype(str), rows["email"].astype(str))) if len(rows) else frozenset()
+
+
+def _answered(surveys: pd.DataFrame, stage: str, column: str) -> pd.DataFrame:
+    if surveys.empty:
+        return surveys
+    return surveys[(surveys["stage"] == stage) & surveys[column].notna()].assign(unit=_unit("surveys", stage))
+
+
+def _numbers(tables: SessionTables, apps: pd.DataFrame, min_size: int) -> tuple[dict[str, Any], list[privacy.Figure]]:
+    """The headline numbers (numbers.json, the numbers slide) and the figures they publish (apps: _applicant_rows)."""
     weeks = int(tables.session.get("weeks") or 8)
     start = tables.session.get("start_date")
     raw = engagement.session_in_numbers(tables.checkins, tables.people, tables.one_to_ones, tables.surveys,
                                         start_date=start if isinstance(start, date) else None)
     cohort = int(raw.get("djangonauts") or 0)
     if cohort < min_size:
-        return {}
+        return {}, []
     raw = {k: v for k, v in raw.items() if not k.startswith("surveyed_")}
     if not raw.get("checkins"):  # no check-ins recorded (e.g. a past session): no activity figures, not zeros
         for key in CHECKIN_FIGURES:
             raw.pop(key, None)
     if tables.one_to_ones.empty:
         raw.pop("one_to_ones_held", None)
-    for stage in ("start", "end"):  # a mean over fewer people than the minimum is not published
-        answered = tables.surveys.loc[tables.surveys["stage"] == stage, "confidence"].notna().sum() if len(tables.surveys) else 0
-        if answered < min_size:
-            raw[f"confidence_{stage}"] = None
+    # A mean or share over fewer people than the minimum is not published: each counts its own answers.
+    answers = {f"confidence_{stage}": _answered(tables.surveys, stage, "confidence") for stage in ("start", "end")}
+    answers["more_comfortable_share"] = _answered(tables.surveys, "end", "comfortable_contributing")
+    for key, rows in answers.items():
+        if (rows["email"].nunique() if len(rows) else 0) < min_size:
+            raw[key] = None
     raw.update(applications=len(tables.applications), weeks=weeks)
-    return privacy.safe_numbers(raw, cohort, min_size)
+    roster = engagement.djangonauts(tables.people).assign(unit="people")
+    checkins = _checkin_rows(tables.checkins)
+    attended = checkins[checkins["attended_standup"].map(lambda v: v is True or v == 1)] if len(checkins) else checkins
+    figures = [("applications", "people", apps), ("djangonauts", "people", roster), ("checkins", "people", checkins),
+               ("standups_attended", "people", attended),
+               *[(key, f"sum {key}", checkins) for key in engagement.COUNT_FIELDS],
+               ("confidence_start", "mean confidence", answers["confidence_start"]),
+               ("confidence_end", "mean confidence", answers["confidence_end"])]
+    numbers = privacy.safe_numbers(raw, cohort, min_size)
+    return numbers, [privacy.Figure(NUMBERS_JSON, key, measure, _units(rows))
+                     for key, measure, rows in figures if numbers.get(key) is not None]
 
 
 def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
-    """All the talk's aggregates for a session, each folded so no group is under min_size."""
+    """All the talk's aggregates for a session, each folded so no group is under min_size, and nothing that
+    one could subtract from another to reveal a smaller group (privacy rule 5)."""
     apps, accepted = _applicant_rows(tables)
-    # rate x applications would count the accepted (and the not accepted): both must be large enough
-    history = privacy.rate_by(tables.history, "accepted", "session", min_size,
-                              order=list(dict.fromkeys(tables.history["session"])), ordered=True, both_sides=True)
+    session = str(tables.session["name"])
+    # rate x applications would count the accepted (and the not accepted): both must be large enough. This
+    # session's own figures are published on their own (numbers.json), so it is never combined with another.
+    history = privacy.rate_by(tables.history.assign(unit=_unit("applications", tables.history["session"]).to_numpy()),
+                              "accepted", "session", min_size, order=list(dict.fromkeys(tables.history["session"])),
+                              ordered=True, both_sides=True, unit="unit", alone=[session])
     composition = {
         "experience": privacy.compare_counts(apps, "experience_level", accepted, min_size, order=EXPERIENCE_ORDER,
-                                             ordered=True, names=(APPLICANTS, COHORT)),
+                                             ordered=True, names=(APPLICANTS, COHORT), unit="unit"),
         "timezones": privacy.compare_counts(apps, "timezone_band", accepted, min_size, ordered=True,
                                             order=BAND_ORDER, merged_name=merged_band,
-                                            names=(APPLICANTS, COHORT)),
+                                            names=(APPLICANTS, COHORT), unit="unit"),
         "projects": privacy.compare_counts(apps, "project_preference", accepted, min_size, explode=True,
-                                           order=_project_order(apps), names=(APPLICANTS, COHORT)),
+                                           order=_project_order(apps), names=(APPLICANTS, COHORT), unit="unit"),
     }
     checkins = _cohort_checkins(tables)
-    hours = privacy.quartiles_by(checkins, "hours", "week", min_size, ordered=True)
-    prs = privacy.sum_by(checkins, ["prs_opened", "prs_merged"], "week", min_size, ordered=True)
+    hours = privacy.quartiles_by(checkins, "hours", "week", min_size, ordered=True, unit="unit")
+    prs = privacy.sum_by(checkins, ["prs_opened", "prs_merged"], "week", min_size, ordered=True, unit="unit")
     weekly = engagement.weekly_engagement(checkins, tables.people, tables.one_to_ones,
                                           int(tables.session.get("weeks") or 8), tables.session.get("start_date"))
     # Rates describe the whole cohort each week, so the cohort is the group that must be large enough.
@@ -219,17 +261,54 @@ def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
         for name, column in (("Checked in", "checkin_rate"), ("Attended stand-up", "standup_rate"))
     ], ignore_index=True)
     participation = participation if len(participation) and participation["people"].min() >= min_size else participation.iloc[0:0]
+    roster = _units(engagement.djangonauts(tables.people).assign(unit="people"))
     surveys = tables.surveys.copy()
     if len(surveys):
+        surveys["unit"] = _unit("surveys", surveys["stage"]).to_numpy()
         surveys["stage"] = surveys["stage"].map(STAGE_LABELS).fillna(surveys["stage"])
+    # numbers.json publishes the start and end means on their own: never combined with another stage
     confidence = privacy.mean_by(surveys, "confidence", "stage", min_size, order=list(STAGE_LABELS.values()),
-                                 ordered=True) if len(surveys) else None
-    return TalkFigures(
-        session_name=str(tables.session["name"]), min_group_size=min_size,
-        expected_hours=float(tables.session.get("expected_hours") or 4.0), numbers=_numbers(tables, min_size),
+                                 ordered=True, unit="unit", alone=[STAGE_LABELS["start"], STAGE_LABELS["end"]]
+                                 ) if len(surveys) else None
+    numbers, number_figures = _numbers(tables, apps, min_size)
+    figures = TalkFigures(
+        session_name=session, min_group_size=min_size,
+        expected_hours=float(tables.session.get("expected_hours") or 4.0), numbers=numbers,
         applications=history, composition=composition, hours=hours,
-        participation=privacy.table(participation, min_size), prs=prs, confidence=confidence,
+        participation=privacy.table(participation, min_size, figures=[
+            privacy.Figure("", week, "people", roster) for week in dict.fromkeys(participation["week"])]),
+        prs=prs, confidence=confidence,
     )
+    return _without_differencing(figures, number_figures)
+
+
+NUMBERS_JSON = "numbers.json"
+
+
+def _frames(figures: TalkFigures) -> dict[str, SafeFrame]:
+    """Every aggregate the talk publishes, by a name for the differencing check."""
+    frames = {"applications": figures.applications, **figures.composition, "hours": figures.hours,
+              "participation": figures.participation, "prs": figures.prs, "confidence": figures.confidence}
+    return {name: safe for name, safe in frames.items() if safe is not None}
+
+
+def _without_differencing(figures: TalkFigures, number_figures: list[privacy.Figure]) -> TalkFigures:
+    """The figures with whatever privacy.withheld_for_differencing names taken out, and the published figures listed."""
+    frames = _frames(figures)
+    published = [*number_figures, *(replace(f, source=name) for name, safe in frames.items() for f in safe.figures)]
+    withheld = privacy.withheld_for_differencing(published, figures.min_group_size)
+    if withheld:
+        for name, safe in frames.items():
+            labels = {label for source, label in withheld if source == name}
+            frames[name] = privacy.withhold(safe, labels)
+        figures = replace(figures, numbers={k: v for k, v in figures.numbers.items() if (NUMBERS_JSON, k) not in withheld},
+                          applications=frames["applications"], hours=frames["hours"], prs=frames["prs"],
+                          participation=frames["participation"], confidence=frames.get("confidence"),
+                          composition={k: frames[k] for k in figures.composition})
+        kept = {(name, f.label) for name, safe in frames.items() for f in safe.figures}
+        published = [f for f in published if (f.source, f.label) in kept or
+                     (f.source == NUMBERS_JSON and f.label in figures.numbers)]
+    return replace(figures, published=tuple(published))
 
 
 # --- chart helpers ------------------------------------------------------------------------
@@ -289,8 +368,9 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if abs(value - round(value)) > 1e-9 else f"{value:.0f}"
 
 
-def _note(safe: SafeFrame) -> str:
-    return safe.note if safe.folded else ""
+def _note(safe: SafeFrame) -> list[str]:
+    """The privacy note as a subtitle line, when anything was combined, withheld or left out."""
+    return [safe.note] if safe.folded or safe.withheld or safe.left_out else []
 
 
 def _empty_chart(size: Size, title: str, reason: str) -> alt.Chart:
@@ -369,8 +449,7 @@ def applications_chart(history: SafeFrame, size: Size = SCREEN) -> alt.Chart:
     rate = base.mark_text(baseline="bottom", dy=-30 * size.font, fontSize=15 * size.font, color=theme.BACKGROUND,
                           fontWeight=600, lineBreak="\n").encode(y=alt.datum(0), text="label:N")
     subtitle = ["Applications received per session; in each bar, the share accepted"]
-    if history.folded or history.withheld:
-        subtitle.append(history.note)
+    subtitle += _note(history)
     return finish(alt.layer(bars, count, rate), size, title, subtitle)
 
 
@@ -396,8 +475,7 @@ def composition_chart(composition: SafeFrame, column: str, dimension: str, size:
     many = column == "project_preference"
     subtitle = [f"Share of applicants and of the accepted cohort, by {dimension.lower()}"
                 + ("; people may name several projects" if many else "")]
-    if composition.folded:
-        subtitle.append(composition.note)
+    subtitle += _note(composition)
     y = alt.Y(f"{column}:N", sort=alt.SortField("order"), title=None,
               axis=alt.Axis(labelLimit=420 * size.font, labelPadding=8 * size.font))
     colour = alt.Color("population:N", title=None, sort=[APPLICANTS, COHORT],
@@ -436,8 +514,7 @@ def hours_chart(hours: SafeFrame, expected_hours: float, size: Size = SCREEN) ->
                                     color=theme.OK, fontSize=15 * size.font, fontWeight=600).encode(
         y="expected:Q", text="label:N")
     subtitle = ["Bars: the middle half of the check-ins each week; white line: the median; dashed: the expected hours"]
-    if hours.folded:
-        subtitle.append(hours.note)
+    subtitle += _note(hours)
     return finish(alt.layer(rule, band, median, rule_label), size, title, subtitle)
 
 
@@ -480,7 +557,7 @@ def prs_chart(prs: SafeFrame, size: Size = SCREEN) -> alt.Chart:
     bars = base.mark_bar().encode(y=alt.Y("count:Q", title="Pull requests"),
                                   tooltip=["week:N", "measure:N", "count:Q"])
     text = base.mark_text(dy=-12 * size.font, fontSize=15 * size.font).encode(y="count:Q", text="count:Q")
-    subtitle = ["As reported in the weekly check-ins"] + ([prs.note] if prs.folded else [])
+    subtitle = ["As reported in the weekly check-ins", *_note(prs)]
     return finish(alt.layer(bars, text), size, title, subtitle)
 
 
@@ -503,6 +580,7 @@ def confidence_chart(confidence: SafeFrame | None, more_comfortable: float | Non
     subtitle = [f"Mean self-rated confidence contributing to open source; {', '.join(f'{int(r.people)} answered at {str(r.stage).lower()}' for r in frame.itertuples())}"]
     if more_comfortable is not None:
         subtitle.append(f"{_pct(more_comfortable)} feel more comfortable contributing than before")
+    subtitle += _note(confidence)
     y = alt.Y("stage:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelPadding=8 * size.font))
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color=theme.ACCENT).encode(

@@ -936,14 +936,15 @@ def save_assignments(url: str, session_id: int, instance: Instance, assignments:
     """Write people.team and decisions.team in one transaction (with an audit entry); returns changes."""
     from sqlalchemy import select
 
-    from dashboard import audit, db as dbmod, models
+    from dashboard import db as dbmod, models
 
     known = {t.name: t for t in instance.teams}
     unknown = sorted({t for t in assignments.values() if t and t not in known})
     if unknown:
         raise InstanceError(f"Unknown team {unknown[0]!r}; create it in the teams table first.")
     changed = 0
-    with dbmod.transaction(url) as db:
+    with dbmod.write(url, actor=actor, action="save_teams", session_id=session_id, subject="teams") as change:
+        db = change.db
         people = {p.email.lower(): p for p in db.scalars(select(models.Person).where(models.Person.session_id == session_id))}
         decisions = {d.response_id: d for d in db.scalars(select(models.Decision).where(models.Decision.session_id == session_id))}
         for candidate in instance.candidates:
@@ -964,7 +965,5 @@ def save_assignments(url: str, session_id: int, instance: Instance, assignments:
                 decision.team = team_name
                 changed += 1
         placed = sum(1 for c in instance.candidates if assignments.get(c.email))
-        audit.add(db, actor, "save_teams", subject="teams", session_id=session_id,
-                  detail=f"{placed} of {len(instance.candidates)} accepted Djangonauts placed; {changed} rows changed")
-        dbmod.bump_data_version(db, session_id)
+        change.detail = f"{placed} of {len(instance.candidates)} accepted Djangonauts placed; {changed} rows changed"
     return changed

@@ -489,28 +489,34 @@ def session_info(url: str, session_id: int) -> dict:
 
 
 def for_viewer(viewer: access.Viewer, session: dict, checkins: pd.DataFrame, people: pd.DataFrame,
-               teams: pd.DataFrame, one_to_ones: pd.DataFrame, surveys: pd.DataFrame) -> WellbeingData:
-    """Keep only what this viewer may see: their teams' Djangonauts, notes only for their Captain and organisers."""
-    visible = access.djangonauts_visible_to(viewer, people) if (viewer.is_organiser or viewer.teams) else set()
+               teams: pd.DataFrame, one_to_ones: pd.DataFrame, surveys: pd.DataFrame, *,
+               individual: bool = True) -> WellbeingData:
+    """Keep only what this viewer may see (access.wellbeing_teams): individual data of the teams they captain
+    (team figures, individual=False: every team they are on), notes only for their Captain and organisers."""
+    scope = access.wellbeing_teams(viewer, individual=individual)
+    in_scope = people["role"].eq("djangonaut") & (people["team"].isin(scope) if scope is not None else True)
+    djangonauts = people[in_scope].reset_index(drop=True)
+    visible = set(djangonauts["email"])
     checkins = access.visible_checkins(viewer, checkins, people)
+    checkins = checkins[checkins["email"].isin(visible)]
     team_of = people.set_index("email")["team"].to_dict() if len(people) else {}
     meetings = one_to_ones[one_to_ones["email"].isin(visible)].copy()
     if len(meetings):
         allowed = meetings["email"].map(lambda e: access.may_read_notes(viewer, team_of.get(e)))
         meetings["note"] = meetings["note"].astype(object).where(allowed, None)
-    djangonauts = people[people["email"].isin(visible)].reset_index(drop=True)
-    shown_teams = teams if viewer.is_organiser else teams[teams["name"].isin(viewer.teams)]
+    shown_teams = teams if scope is None else teams[teams["name"].isin(scope)]
     staff = people[people["role"].isin(["navigator", "captain"]) & people["team"].isin(set(shown_teams["name"]))]
     surveys = surveys[surveys["email"].isin(visible)].drop(columns=["free_text"], errors="ignore")
     return WellbeingData(session, checkins.reset_index(drop=True), djangonauts, staff.reset_index(drop=True),
                          shown_teams.reset_index(drop=True), meetings.reset_index(drop=True), surveys.reset_index(drop=True))
 
 
-def load_for_viewer(url: str, session_id: int, viewer: access.Viewer) -> WellbeingData:
-    """Check-ins, Djangonauts, teams, one-to-ones and surveys of a session that this viewer may see."""
+def load_for_viewer(url: str, session_id: int, viewer: access.Viewer, *, individual: bool = True) -> WellbeingData:
+    """Check-ins, Djangonauts, teams, one-to-ones and surveys of a session that this viewer may see (for_viewer)."""
     return for_viewer(viewer, session_info(url, session_id), store.load_table(url, session_id, "checkins"),
                       store.load_table(url, session_id, "people"), store.load_table(url, session_id, "teams"),
-                      store.load_one_to_ones(url, session_id), store.load_table(url, session_id, "surveys"))
+                      store.load_one_to_ones(url, session_id), store.load_table(url, session_id, "surveys"),
+                      individual=individual)
 
 
 def compute_for(data: WellbeingData, settings: Settings | None, as_of_week: int | None = None) -> SessionSignals:
@@ -657,7 +663,9 @@ def record_one_to_one(url: str, session_id: int, email: str, recorder: access.Vi
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise ValueError(f"Keep the note under {MAX_NOTE_LENGTH} characters (it has {len(note)}).")
-    with dbmod.transaction(url) as db:
+    with dbmod.write(url, actor=captain, action="one_to_one_recorded", session_id=session_id, subject=email,
+                     detail=f"held on {held_on.isoformat()}") as change:
+        db = change.db
         if db.get(models.Session, session_id) is None:
             raise ValueError(f"Session {session_id} not found; pick a session that exists.")
         team = db.scalar(select(models.Person.team).where(
@@ -667,9 +675,6 @@ def record_one_to_one(url: str, session_id: int, email: str, recorder: access.Vi
                                   "is neither; sign in as their Captain or ask an organiser to record it.")
         meeting = models.OneToOne(session_id=session_id, email=email, captain=captain, held_on=held_on, note=note or None)
         db.add(meeting)
-        audit.add(db, captain, "one_to_one_recorded", subject=email, detail=f"held on {held_on.isoformat()}",
-                  session_id=session_id)
-        dbmod.bump_data_version(db, session_id)
         db.flush()
         return int(meeting.id)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, demo
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
@@ -44,6 +45,29 @@ def demo_url(_demo_db_template, tmp_path) -> str:
     path = tmp_path / "demo.db"
     shutil.copy(_demo_db_template, path)
     return f"sqlite:///{path}"
+
+
+@contextmanager
+def edit_directly(url: str):
+    with OrmSession(dbmod.get_engine(url), expire_on_commit=False) as db, db.begin():
+        yield db
+
+
+@pytest.fixture
+def edit_db():
+    """Change a test database behind Mission Control's back, as someone with database access would
+    (the app itself writes only through dashboard.db.write, which audits)."""
+    return edit_directly
+
+
+@pytest.fixture
+def local_mode(monkeypatch):
+    """DASHBOARD_LOCAL_MODE=1 with Streamlit listening on 127.0.0.1 only, as `make run` starts it."""
+    from tests.apptest_support import listening_on
+
+    monkeypatch.setenv("DASHBOARD_LOCAL_MODE", "1")
+    with listening_on("127.0.0.1"):
+        yield
 
 
 @pytest.fixture

@@ -138,3 +138,21 @@ def mock_provider():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def secrets_toml(provider: Provider, port: int, roles: str) -> str:
+    """A secrets file whose [auth] signs in through this provider, for an app on 127.0.0.1:port; roles is the
+    [roles] section's body."""
+    return f"""
+[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "{secrets.token_urlsafe(32)}"
+
+[auth.mock]
+client_id = "{CLIENT_ID}"
+client_secret = "{CLIENT_SECRET}"
+server_metadata_url = "{provider.issuer}/.well-known/openid-configuration"
+
+[roles]
+{roles}
+"""

@@ -7,44 +7,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import store
-from tests.apptest_support import ROOT, texts
-
-CLIENT_SECRET = "client-secret-that-must-never-be-shown"
-COOKIE_SECRET = "cookie-secret-that-must-never-be-shown"
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": COOKIE_SECRET,
-    "google": {"client_id": "mission-control.apps.googleusercontent.com", "client_secret": CLIENT_SECRET,
-               "server_metadata_url": "https://accounts.google.com/.well-known/openid-configuration"},
-}
-ROLES = {"organisers": ["organiser1@example.org"], "reviewers": ["Reviewer1@Example.org"],
-         "contact": "the organisers at hello@example.org"}
-
+from tests.apptest_support import (AUTH, CLIENT_SECRET, COOKIE_SECRET, MISSING, ROLES, ROOT, app_with_secrets_files,
+                                   shown, signed_in, texts)
 
 def _aurora(url: str) -> dict:
     sid = int(store.sessions_frame(url).iloc[-1]["id"])
     return store.load_table(url, sid, "teams").set_index("name").loc["Team Aurora"].to_dict()
-
-
-def signed_in(monkeypatch, url: str, email: str | None, *, auth: dict | None = None, roles: dict | None = None,
-              page: str | None = None, verified: bool = True, demo_viewer: str | None = None) -> AppTest:
-    """The app with [auth] and [roles] in its secrets, signed in as email (None: signed out)."""
-    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
-    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.secrets["auth"] = AUTH if auth is None else auth
-    at.secrets["roles"] = ROLES if roles is None else roles
-    at.user = {"is_logged_in": False} if email is None else {
-        "is_logged_in": True, "email": email, "email_verified": verified, "name": "Someone"}
-    if demo_viewer:
-        at.session_state["demo_viewer"] = demo_viewer  # must be ignored once sign-in is configured
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception
-    return at
 
 
 def navigation(at: AppTest) -> set[str]:
@@ -92,10 +60,20 @@ def test_signed_in_stranger_gets_a_polite_page_and_no_data(monkeypatch, demo_url
     assert "2026 Session 6" not in shown
 
 
-def test_unverified_email_gets_no_role(monkeypatch, demo_url):
-    at = signed_in(monkeypatch, demo_url, "organiser1@example.org", verified=False)
+@pytest.mark.parametrize("verified", [False, MISSING, "false", "False", None, "", "yes please"],
+                         ids=["false", "missing", "string-false", "string-False", "null", "empty", "other-string"])
+def test_a_sign_in_without_a_verified_email_gets_no_role(monkeypatch, demo_url, verified):
+    at = signed_in(monkeypatch, demo_url, "organiser1@example.org", verified=verified)
     assert "verified e-mail" in texts(at)
     assert not at.metric and "Session" not in labels(at)
+    assert "2026 Session 6" not in texts(at)
+
+
+@pytest.mark.parametrize("verified, claims", [(True, {}), ("true", {}), ("TRUE", {}), (MISSING, {"xms_edov": True})],
+                         ids=["true", "string-true", "string-TRUE", "microsoft-xms_edov"])
+def test_a_verified_email_in_any_spelling_gets_its_role(monkeypatch, demo_url, verified, claims):
+    at = signed_in(monkeypatch, demo_url, "organiser1@example.org", verified=verified, claims=claims)
+    assert {m.label: m.value for m in at.metric}["Applicants"] == "90"
 
 
 def test_organiser_sees_everything_and_no_demo_switcher(monkeypatch, demo_url):
@@ -162,6 +140,41 @@ def test_signed_in_captain_and_navigator_see_only_their_own_team(monkeypatch, de
     assert not [name for name in others if name in texts(navigator)]
 
 
+def test_a_captain_who_navigates_another_team_sees_only_that_teams_figures(monkeypatch, demo_url, edit_db):
+    """Individual wellbeing (cards, burnout answers, blockers, one person's weeks) follows captain_of."""
+    from dashboard import models
+
+    team = _aurora(demo_url)
+    sid = int(store.sessions_frame(demo_url).iloc[-1]["id"])
+    with edit_db(demo_url) as db:  # Aurora's Captain also navigates another team
+        other = db.query(models.Team).filter(models.Team.session_id == sid, models.Team.name != "Team Aurora",
+                                             models.Team.captain != team["captain"]).order_by(models.Team.name).first()
+        other.navigators = [*other.navigators, team["captain"]]
+        db.get(models.Session, sid).data_version += 1
+    people = store.load_table(demo_url, sid, "people")
+    theirs = people[(people["role"] == "djangonaut") & (people["team"] == other.name)]
+    secrets = [*theirs["name"], *theirs["email"]]
+    checkins = store.load_table(demo_url, sid, "checkins")
+    secrets += [b for b in checkins.loc[checkins["email"].isin(theirs["email"]), "blockers"].dropna() if len(str(b)) > 6]
+
+    at = signed_in(monkeypatch, demo_url, team["captain"])
+    assert "Captain" in texts(at) and "Navigator" in texts(at)
+    at.switch_page("app_pages/wellbeing.py").run()
+    shown = texts(at)
+    assert "3 Djangonauts (Team Aurora)" in shown and other.name not in shown
+    options = at.selectbox(key="wellbeing_person").options
+    assert len(options) == 3
+    charts = " ".join(chart.proto.spec for chart in at.get("vega_lite_chart")) + " ".join(
+        str(chart.proto.spec) for chart in at.get("arrow_vega_lite_chart"))
+    tables = " ".join(df.value.to_csv() for df in at.dataframe)
+    leaked = [s for s in secrets if s in shown + " ".join(options) + charts + tables]
+    assert not leaked, f"another team's individual wellbeing on the Wellbeing page: {leaked[:3]}"
+
+    at.switch_page("app_pages/engagement.py").run()  # the navigated team's figures, still without names
+    assert f"6 Djangonauts ({other.name}, Team Aurora)" in texts(at) or f"6 Djangonauts (Team Aurora, {other.name})" in texts(at)
+    assert not [s for s in theirs["name"] if s in texts(at)]
+
+
 def test_captain_only_gets_sessions_they_have_a_role_in(monkeypatch, demo_url):
     team = _aurora(demo_url)
     at = signed_in(monkeypatch, demo_url, team["captain"])
@@ -182,25 +195,11 @@ def test_demo_switcher_only_without_auth(monkeypatch, demo_url):
 
 
 def test_an_unreadable_secrets_file_shows_nothing_and_never_demo_mode(monkeypatch, demo_url, tmp_path):
-    import streamlit as st
-    from streamlit import config as st_config
-
     broken = tmp_path / "secrets.toml"  # [auth] is meant, but a value lost its quotes
     broken.write_text(f'[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = {COOKIE_SECRET}\n')
-    monkeypatch.setenv("DASHBOARD_DATABASE_URL", demo_url)
-    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
-    monkeypatch.chdir(ROOT)
-    saved = st_config.get_option("secrets.files")
-    st_config.set_option("secrets.files", [str(broken)])
-    st.secrets._reset()
-    try:
-        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-        at.run()
-    finally:
-        st_config.set_option("secrets.files", saved)
-        st.secrets._reset()
+    at = app_with_secrets_files(monkeypatch, demo_url, [broken])
     assert not at.exception
-    assert "cannot read its secrets file" in at.error[0].value and str(broken) in at.error[0].value
+    assert "cannot read its secrets file" in shown(at.error[0].value) and str(broken) in shown(at.error[0].value)
     assert "Viewing as (demo mode)" not in labels(at)
     assert not at.metric and not at.sidebar.selectbox
     assert COOKIE_SECRET not in texts(at)

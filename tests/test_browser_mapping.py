@@ -35,7 +35,7 @@ def choose(page, label: str, option: str) -> None:
 def test_an_unfamiliar_csv_goes_from_upload_to_stored_rows(tmp_path, page):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     dbmod.migrate(url)
-    with streamlit_server(url) as base:
+    with streamlit_server(url, env={"DASHBOARD_LOCAL_MODE": "1"}) as base:
         page.set_viewport_size({"width": WIDTH, "height": 1000})
         open_page(page, base, "data")
         page.locator("input[type='file']").set_input_files(
@@ -84,7 +84,7 @@ def test_a_synced_tab_is_mapped_in_the_sheets_panel(tmp_path, page):
             f"{key} = {json.dumps(value)}" for key, value in service_account_info(server.token_uri).items()))
         url = f"sqlite:///{tmp_path / 'new.db'}"
         dbmod.migrate(url)
-        with streamlit_server(url, env={"DASHBOARD_CONFIG": str(config)}, args=["--secrets.files", str(secrets)]) as base:
+        with streamlit_server(url, env={"DASHBOARD_CONFIG": str(config), "DASHBOARD_LOCAL_MODE": "1"}, args=["--secrets.files", str(secrets)]) as base:
             page.set_viewport_size({"width": WIDTH, "height": 1000})
             open_page(page, base, "data")
             page.get_by_role("button", name="Sync now").click()

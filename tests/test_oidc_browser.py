@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 import shutil
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, models, store
 from tests.browser_support import assert_no_exception, free_port, screenshot, shown, streamlit_server, wait_for_app
-from tests.mock_oidc import CLIENT_ID, CLIENT_SECRET, mock_provider
+from tests.mock_oidc import CLIENT_SECRET, mock_provider, secrets_toml
 
 ORGANISER, REVIEWER, STRANGER = "organiser1@example.org", "reviewer1@example.org", "stranger@example.com"
 SCRIPT_ANSWER = "<script>alert('owned')</script> I want to give back to Django."
@@ -36,33 +36,19 @@ def oidc_app(_demo_db_template, tmp_path_factory):
     shutil.copy(_demo_db_template, path)
     url = f"sqlite:///{path}"
     sid = int(store.sessions_frame(url).iloc[-1]["id"])
-    with dbmod.transaction(url) as db:  # no reviews yet for the hostile applications: the queue serves them first
+    with OrmSession(dbmod.get_engine(url)) as db, db.begin():  # no reviews yet for the hostile applications: served first
         a = models.Application
         hostile = list(db.scalars(select(a.response_id).where(
             a.session_id == sid, (a.motivation.in_(HOSTILE)) | (a.community.in_(HOSTILE)))))
         assert len(hostile) == 3
         db.execute(delete(models.Review).where(models.Review.session_id == sid, models.Review.response_id.in_(hostile)))
-        dbmod.bump_data_version(db, sid)
     dbmod.get_engine(url).dispose()
     team = store.load_table(url, sid, "teams").set_index("name").loc["Team Aurora"]
     port = free_port()
     with mock_provider() as provider:
         secrets_file = folder / "secrets.toml"
-        secrets_file.write_text(f"""
-[auth]
-redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
-cookie_secret = "{secrets.token_urlsafe(32)}"
-
-[auth.mock]
-client_id = "{CLIENT_ID}"
-client_secret = "{CLIENT_SECRET}"
-server_metadata_url = "{provider.issuer}/.well-known/openid-configuration"
-
-[roles]
-organisers = ["{ORGANISER}"]
-reviewers = ["{REVIEWER}"]
-contact = "the organisers at hello@example.org"
-""")
+        secrets_file.write_text(secrets_toml(provider, port, f'organisers = ["{ORGANISER}"]\nreviewers = ["{REVIEWER}"]\n'
+                                                              'contact = "the organisers at hello@example.org"'))
         with streamlit_server(url, port=port, args=["--secrets.files", str(secrets_file)]) as base:
             yield {"base": base, "provider": provider, "captain": team["captain"], "navigator": team["navigators"][0],
                    "secrets": secrets_file.read_text()}

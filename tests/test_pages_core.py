@@ -24,7 +24,7 @@ def test_overview_shows_the_session_at_a_glance(monkeypatch, demo_url):
     assert f"{metrics['Need a check-in']} Djangonauts have open wellbeing signals" in texts(at)
 
 
-def test_data_page_lists_rejected_rows_and_warnings_with_what_to_do(monkeypatch, demo_url, settings):
+def test_data_page_lists_rejected_rows_and_warnings_with_what_to_do(monkeypatch, demo_url, settings, local_mode):
     bad_email = pd.DataFrame([{"Email Address": "grace at example.org", "Which week is this check-in for?": "Week 2"}])
     import_frame(demo_url, settings, "checkins", bad_email, source="file:late.csv", sheet="late")
     at = run_app(monkeypatch, demo_url, page="app_pages/data.py")
@@ -44,6 +44,13 @@ def test_data_page_lists_rejected_rows_and_warnings_with_what_to_do(monkeypatch,
 
 
 def test_empty_database_tells_the_user_what_to_do(monkeypatch, empty_url):
+    at = run_app(monkeypatch, empty_url)  # no demo, no sign-in: nobody may import or see anything
+    assert not at.exception
+    assert "python -m dashboard demo" in texts(at) and "DASHBOARD_LOCAL_MODE=1 make run" in texts(at)
+    assert "Viewing as (demo mode)" not in [s.label for s in at.selectbox]
+
+
+def test_empty_database_in_local_mode_offers_the_import(monkeypatch, empty_url, local_mode):
     at = run_app(monkeypatch, empty_url)
     assert not at.exception
     assert "python -m dashboard demo" in texts(at)
@@ -76,7 +83,7 @@ def test_a_failed_page_shows_a_sentence_not_a_traceback(monkeypatch, demo_url):
     assert "Something went wrong while drawing this page" in texts(at)
 
 
-def test_data_page_imports_an_uploaded_file_and_audits_it(monkeypatch, demo_url):
+def test_data_page_imports_an_uploaded_file_and_audits_it(monkeypatch, demo_url, local_mode):
     from dashboard import audit, store
 
     csv = ("email,week,hours,energy\n"

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import audit, db as dbmod, models, store
+from dashboard.ui import auth
 from tests.apptest_support import run_app, texts
 from tests.fake_sheets import FakeSheets
 
@@ -49,7 +50,7 @@ def saved_mappings(url: str) -> list[models.ColumnMapping]:
         return list(db.scalars(select(models.ColumnMapping)))
 
 
-def test_an_unfamiliar_form_goes_from_upload_to_stored_rows(monkeypatch, empty_url):
+def test_an_unfamiliar_form_goes_from_upload_to_stored_rows(monkeypatch, empty_url, local_mode):
     at = run_app(monkeypatch, empty_url, page="app_pages/data.py")
     at.file_uploader[0].set_value(("Weekly check-in.csv", csv_bytes(WEEK1), "text/csv")).run()
     assert not at.exception
@@ -78,7 +79,7 @@ def test_an_unfamiliar_form_goes_from_upload_to_stored_rows(monkeypatch, empty_u
     assert sorted(stored.index) == ["ada@example.org", "bram@example.org", "dee@example.org"]
     assert stored.loc["bram@example.org", "notes"] == "Exams this week" and stored.loc["ada@example.org", "hours"] == 4
     [saved] = saved_mappings(empty_url)
-    assert (saved.source, saved.table_name, saved.updated_by) == ("file:Weekly check-in.csv", "checkins", "organiser@demo")
+    assert (saved.source, saved.table_name, saved.updated_by) == ("file:Weekly check-in.csv", "checkins", auth.local_viewer().email)
     assert saved.mapping["Anything on your mind?"] == "notes" and saved.mapping["Favourite biscuit"] == ""
     actions = set(audit.entries(empty_url)["action"])
     assert {"mapping_saved", "file_imported"} <= actions
@@ -86,7 +87,7 @@ def test_an_unfamiliar_form_goes_from_upload_to_stored_rows(monkeypatch, empty_u
     assert "[mapping.checkins]" in "\n".join(c.value for c in at.code)
 
 
-def test_a_reworded_header_next_session_needs_one_click(monkeypatch, empty_url):
+def test_a_reworded_header_next_session_needs_one_click(monkeypatch, empty_url, local_mode):
     at = run_app(monkeypatch, empty_url, page="app_pages/data.py")
     at.file_uploader[0].set_value(("Weekly check-in.csv", csv_bytes(WEEK1), "text/csv")).run()
     next(s for s in at.selectbox if s.label == "Field for question 6").set_value("notes")
@@ -106,7 +107,7 @@ def test_a_reworded_header_next_session_needs_one_click(monkeypatch, empty_url):
     assert checkins(empty_url, "2027 Session 1").set_index("email").loc["dee@example.org", "notes"] == "Tired"
 
 
-def test_one_field_for_two_questions_is_refused_with_a_sentence(monkeypatch, empty_url):
+def test_one_field_for_two_questions_is_refused_with_a_sentence(monkeypatch, empty_url, local_mode):
     at = run_app(monkeypatch, empty_url, page="app_pages/data.py")
     at.file_uploader[0].set_value(("Weekly check-in.csv", csv_bytes(WEEK1), "text/csv")).run()
     next(s for s in at.selectbox if s.label == "Field for question 7").set_value("hours")

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete
 
-from dashboard import audit, db, models, store
+from dashboard import audit, models, store
 from tests.apptest_support import run_app, texts
 
 CAPTAIN = "Captain of Team Aurora"
@@ -107,10 +107,10 @@ def test_captain_records_for_their_own_djangonaut(monkeypatch, demo_url):
     assert (last["email"], last["captain"]) == (email, teams.at["Team Aurora", "captain"])
 
 
-def test_a_session_in_progress_shows_only_the_weeks_so_far(monkeypatch, demo_url, demo_data):
+def test_a_session_in_progress_shows_only_the_weeks_so_far(monkeypatch, demo_url, demo_data, edit_db):
     # The demo session moved so that today is in its week 3, with the check-ins of weeks 1-3 only.
     sid = _sid(demo_url)
-    with db.transaction(demo_url) as session:
+    with edit_db(demo_url) as session:
         session.get(models.Session, sid).start_date = date.today() - timedelta(days=14)
         session.execute(delete(models.Checkin).where(models.Checkin.session_id == sid, models.Checkin.week > 3))
     at = run_app(monkeypatch, demo_url, page="app_pages/wellbeing.py")

@@ -259,3 +259,56 @@ def test_min_group_size_comes_from_the_config(settings):
     assert privacy.min_group_size(Settings(raw={"privacy": {"min_group_size": 8}})) == 8
     assert privacy.min_group_size(Settings(raw={})) == privacy.DEFAULT_MIN_GROUP_SIZE
     assert privacy.min_group_size(Settings(raw={"privacy": {"min_group_size": 1}})) == 2  # a group of one is a person
+
+
+# --- differencing (rule 5) ----------------------------------------------------------------
+
+def figure(label: str, people: range, measure: str = "people", unit: str = "s6", source: str = "chart") -> privacy.Figure:
+    return privacy.Figure(source, label, measure, frozenset((unit, f"p{i}@example.org") for i in people))
+
+
+def test_subtraction_is_tried_between_every_pair_of_figures_of_one_kind():
+    whole, most, all_but_one, other_rows = figure("S5–S6", range(93)), figure("S6", range(90)), \
+        figure("S6 minus one", range(92)), figure("S6, week 2", range(90), unit="week 2")
+    leaks = {(big.label, small.label, n) for big, small, n in privacy.differencing_leaks(
+        [whole, most, all_but_one, other_rows, figure("S6 mean", range(90), "mean confidence")], 5)}
+    # 93 - 90 = 3 and 93 - 92 = 1 and 92 - 90 = 2 people; other rows of the same people, or another measure, are
+    # not a subtraction that isolates anyone.
+    assert leaks == {("S5–S6", "S6", 3), ("S5–S6", "S6 minus one", 1), ("S6 minus one", "S6", 2)}
+    assert privacy.differencing_leaks([whole, figure("S5", range(90, 93))], 5) == []  # disjoint: nothing nested
+    assert privacy.differencing_leaks([figure("a", range(20)), figure("b", range(20))], 5) == []  # equal: nothing
+
+
+def test_a_difference_is_counted_in_people_not_rows():
+    weeks = privacy.Figure("c", "weeks 1-2", "people", frozenset({("w1", "a"), ("w2", "a"), ("w1", "b")}))
+    week1 = privacy.Figure("c", "week 1", "people", frozenset({("w1", "a"), ("w1", "b")}))
+    assert privacy.differencing_leaks([weeks, week1], 2) == [(weeks, week1, 1)]
+
+
+def test_the_larger_of_each_leaking_pair_is_withheld_until_nothing_leaks():
+    figures = [figure("S5–S6", range(93)), figure("S6", range(90), source="numbers.json"),
+               figure("S4–S6", range(96)), figure("S3–S6", range(120)), figure("S2–S6", range(97))]
+    # S5–S6 leaks against S6 (3) and S4–S6 (3); S2–S6 against S4–S6 (1). S4–S6 - S6 = 6 is fine on its own.
+    withheld = privacy.withheld_for_differencing(figures, 5)
+    assert withheld == {("chart", "S5–S6"), ("chart", "S2–S6")}
+    assert privacy.differencing_leaks([f for f in figures if (f.source, f.label) not in withheld], 5) == []
+
+
+def test_a_group_published_alone_elsewhere_is_never_combined():
+    frame = pd.DataFrame([{"email": f"{s}{i}@example.org", "session": s, "accepted": i % 2 == 0}
+                          for s, n in (("S4", 20), ("S5", 3), ("S6", 30), ("S7", 2)) for i in range(n)])
+    safe = privacy.rate_by(frame, "accepted", "session", 5, order=["S4", "S5", "S6", "S7"], ordered=True,
+                           alone=["S6"], unit="session")
+    assert published(safe, "session") == {"S4–S5": 23, "S6": 30}  # S7's only neighbour is S6: left out
+    assert safe.left_out == ("S7",) and "Left out" in safe.note
+    plain = privacy.rate_by(frame, "accepted", "session", 5, order=["S4", "S5", "S6", "S7"], ordered=True)
+    assert "S6–S7" in published(plain, "session")  # without alone, S7 hides inside S6's bar
+
+
+def test_withholding_a_group_of_a_frame_whose_total_is_published_withholds_them_all():
+    counted = privacy.count_by(people_in_groups({"a": 6, "b": 9, "c": 12}), "group", 5)
+    assert privacy.withhold(counted, {"a"}).empty  # b and c with their shares would give a away
+    means = privacy.mean_by(people_in_groups({"a": 6, "b": 9}).assign(score=3), "score", "group", 5)
+    kept = privacy.withhold(means, {"a"})
+    assert published(kept) == {"b": 9} and kept.left_out == ("a",)
+    assert {f.label for f in kept.figures} == {"b"}

@@ -326,11 +326,10 @@ def test_talk_page_in_chromium_draws_the_charts_and_downloads_a_slide(app_server
     assert content[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(content[16:20], "big") == 2 * talk.SLIDE.width
 
 
-def test_an_empty_session_draws_every_chart_with_a_reason_instead_of_data(empty_url, settings):
-    from dashboard import db as dbmod
+def test_an_empty_session_draws_every_chart_with_a_reason_instead_of_data(empty_url, settings, edit_db):
     from dashboard.sessions import get_or_create_session
 
-    with dbmod.transaction(empty_url) as db:
+    with edit_db(empty_url) as db:
         get_or_create_session(db, settings, "Empty session")
     session = talk.session_for(empty_url, settings, "Empty session")
     figures = talk.build(empty_url, int(session["id"]), settings)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete
 
-from dashboard import access, audit, db as dbmod, models, store, wellbeing
+from dashboard import access, audit, models, store, wellbeing
 from dashboard.config import ConfigError, EXAMPLE_CONFIG_PATH, Settings, load_settings
 from dashboard.wellbeing import Thresholds
 
@@ -445,10 +445,10 @@ def test_signals_command_json_contract(demo_url, demo_data):
     assert demo_data.planted["overwork_burst"][0] in {i["email"] for i in upto4 if i["signal"] == "overwork"}
 
 
-def test_signals_command_defaults_to_this_week_of_a_session_in_progress(demo_url, demo_data):
+def test_signals_command_defaults_to_this_week_of_a_session_in_progress(demo_url, demo_data, edit_db):
     # The demo session, moved so that today is in its week 3, with the check-ins of weeks 1-3 only.
     sid = _demo_session_id(demo_url)
-    with dbmod.transaction(demo_url) as db:
+    with edit_db(demo_url) as db:
         db.get(models.Session, sid).start_date = date.today() - timedelta(days=14)
         db.execute(delete(models.Checkin).where(models.Checkin.session_id == sid, models.Checkin.week > 3))
     done = _cli(demo_url, "--json")
@@ -496,7 +496,8 @@ def test_navigator_sees_checkins_without_notes_and_no_one_to_one_notes(demo_url)
     people = store.load_table(demo_url, sid, "people")
     navigator = teams.loc[teams["name"] == "Team Comet", "navigators"].iloc[0][0]
     viewer = access.roles_for(navigator, {}, people, teams)
-    data = wellbeing.load_for_viewer(demo_url, sid, viewer)
+    assert wellbeing.load_for_viewer(demo_url, sid, viewer).people.empty  # no one's individual wellbeing
+    data = wellbeing.load_for_viewer(demo_url, sid, viewer, individual=False)  # team figures (Engagement)
     assert len(data.checkins) and data.checkins["notes"].isna().all()
     assert len(data.one_to_ones) and data.one_to_ones["note"].isna().all()
     assert "free_text" not in data.surveys

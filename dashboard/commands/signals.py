@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, wellbeing
+from dashboard import audit, db as dbmod, wellbeing
 from dashboard.cli import emit, fail
 from dashboard.sessions import SessionNotFound, find_session
 
@@ -30,7 +30,11 @@ def run(args, settings) -> int:
         return fail(args, str(exc))
     if args.week is not None and args.week < 1:
         return fail(args, f"--week {args.week} is not a session week; use a number from 1 to {weeks}.")
-    result = wellbeing.session_signals(url, session_id, settings, as_of_week=args.week)
+    # E-mails with their wellbeing reasons: the read is audited like the Wellbeing page's cards.
+    result = audit.read_sensitive(url, lambda: wellbeing.session_signals(url, session_id, settings, as_of_week=args.week),
+                                  actor=audit.cli_actor(), action="signals_read", session_id=session_id,
+                                  subject=f"week {args.week}" if args.week else "this week",
+                                  detail="open signals" if args.open else "all signals")
     frame = result.open if args.open else result.history
     items = [{"email": r["email"], "week": int(r["week"]), "signal": r["signal"], "severity": r["severity"],
               "reason": r["reason"]} for r in frame.to_dict("records")] if len(frame) else []

@@ -49,7 +49,9 @@ def run(args, settings) -> int:
         return fail(args, "There are no teams to fill; add teams (name, project, navigators, captain) first.")
     result = teams_mod.allocate(instance, time_limit=time_limit, workers=args.workers)
     if args.save and url is not None:
-        teams_mod.save_assignments(url, session_id, instance, result.assignments, actor="cli")
+        from dashboard.audit import cli_actor
+
+        teams_mod.save_assignments(url, session_id, instance, result.assignments, actor=cli_actor())
     emit(args, result.to_json(explain=args.explain), _summary(result))
     return 0
 
@@ -60,13 +62,15 @@ def _read_json(path: str):
 
 
 def _database_instance(args, settings, teams_mod):
+    from sqlalchemy.orm import Session as OrmSession
+
     from dashboard import db as dbmod
     from dashboard.sessions import find_session
 
     url = args.database or settings.database_url
     if dbmod.is_empty(url):
         raise LookupError("The database has no session yet; run 'python -m dashboard demo' or import a file.")
-    with dbmod.transaction(url) as db:
+    with OrmSession(dbmod.get_engine(url)) as db:
         session = find_session(db, settings, getattr(args, "session", None))
         session_id = session.id
     instance = teams_mod.instance_from_db(url, session_id, teams_mod.rules_from_settings(settings),

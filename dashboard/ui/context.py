@@ -18,6 +18,7 @@ class PageContext:
     url: str
     session: dict[str, Any]  # id, name, start_date, weeks, expected_hours, blind_review, data_version
     viewer: access.Viewer
+    session_ids: tuple[int, ...] = ()  # every session this viewer may see (demo personas: demo sessions only)
 
     @property
     def session_id(self) -> int:

@@ -1,7 +1,7 @@
 """Cached loaders: the database is read once per data change, never on every rerun.
 
 Each cache is keyed by (database URL, session id, data version); the version is one cheap
-query per rerun, and every write bumps it (dashboard.db.bump_data_version). Frames are
+query per rerun, and every write bumps it (dashboard.db.write). Frames are
 filtered through dashboard.access here, where they are loaded, not in the pages.
 """
 from __future__ import annotations
@@ -39,16 +39,6 @@ def _rejected(url: str, session_id: int, version: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _warnings(url: str, session_id: int, version: int) -> pd.DataFrame:
     return store.import_warnings_frame(url, session_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _is_demo(url: str, session_id: int, version: int) -> bool:
-    return store.is_demo_session(url, session_id)
-
-
-def is_demo(ctx: PageContext) -> bool:
-    """True when the session holds only the generated demo data."""
-    return _is_demo(ctx.url, ctx.session_id, ctx.version)
 
 
 def _raw(ctx: PageContext, name: str) -> pd.DataFrame:
@@ -112,17 +102,23 @@ def import_warnings(ctx: PageContext) -> pd.DataFrame:
 # in it that changes the result is passed as a key argument.
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _wellbeing_data(url: str, session_id: int, version: int, viewer: access.Viewer, _ctx: PageContext):
+def _wellbeing_data(url: str, session_id: int, version: int, viewer: access.Viewer, individual: bool, _ctx: PageContext):
     from dashboard import wellbeing
 
     session = wellbeing.session_info(url, session_id)
     return session, wellbeing.for_viewer(viewer, session, checkins(_ctx), people(_ctx), table(_ctx, "teams"),
-                                         one_to_ones(_ctx), table(_ctx, "surveys"))
+                                         one_to_ones(_ctx), table(_ctx, "surveys"), individual=individual)
 
 
 def wellbeing_data(ctx: PageContext):
-    """(session info, WellbeingData) for this viewer: what dashboard.wellbeing.for_viewer returns, cached."""
-    return _wellbeing_data(ctx.url, ctx.session_id, ctx.version, ctx.viewer, ctx)
+    """(session info, WellbeingData) of the Djangonauts whose individual wellbeing this viewer may see (their
+    Captain's teams; every team for organisers): dashboard.wellbeing.for_viewer, cached."""
+    return _wellbeing_data(ctx.url, ctx.session_id, ctx.version, ctx.viewer, True, ctx)
+
+
+def engagement_data(ctx: PageContext):
+    """(session info, WellbeingData) for team figures: every team this viewer is on (Navigators too)."""
+    return _wellbeing_data(ctx.url, ctx.session_id, ctx.version, ctx.viewer, False, ctx)
 
 
 @dataclass(frozen=True)
@@ -131,7 +127,6 @@ class WellbeingWeek:
 
     signals: Any  # dashboard.wellbeing.SessionSignals
     series: pd.DataFrame  # weekly hours per person, for the sparklines
-    check_on: pd.DataFrame  # who to check on: one row per person with open signals, most severe first
     balance: pd.DataFrame  # each member's share of their team's hours
     load: pd.DataFrame  # Navigator and Captain load
 
@@ -150,16 +145,32 @@ def _wellbeing_week(url: str, session_id: int, version: int, viewer: access.View
         signals=signals,
         series=wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session["expected_hours"], thresholds,
                                        session["start_date"]),
-        check_on=wellbeing.who_to_check_on(signals.open, wb.people),
         balance=wellbeing.team_balance(wb.checkins, wb.people, signals.upto_week, thresholds),
         load=wellbeing.staff_load(wb.teams, pd.concat([wb.people, wb.staff]), wb.one_to_ones, signals.open, thresholds),
     )
 
 
 def wellbeing_week(ctx: PageContext, week: int, thresholds) -> WellbeingWeek:
-    """Signals, series, who to check on, team balance and staff load as of a week, for this viewer:
+    """Signals, series, team balance and staff load as of a week, for this viewer:
     dashboard.wellbeing over wellbeing_data(ctx), computed once per data version, viewer, week and thresholds."""
     return _wellbeing_week(ctx.url, ctx.session_id, ctx.version, ctx.viewer, int(week), thresholds, ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _who_to_check_on(url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds,
+                     _ctx: PageContext) -> pd.DataFrame:
+    from dashboard import wellbeing
+
+    shown = wellbeing_week(_ctx, week, thresholds)
+    # Cached, so the read is noted once per viewer, session, week and data version, not on every rerun.
+    return audit.read_sensitive(url, lambda: wellbeing.who_to_check_on(shown.signals.open, wellbeing_data(_ctx)[1].people),
+                                actor=viewer.email, action="check_on_viewed", session_id=session_id,
+                                subject=f"week {week}", detail=f"data version {version}")
+
+
+def who_to_check_on(ctx: PageContext, week: int, thresholds) -> pd.DataFrame:
+    """The "who to check on" cards as of a week (names with reasons, most severe first), read through the audit log."""
+    return _who_to_check_on(ctx.url, ctx.session_id, ctx.version, ctx.viewer, int(week), thresholds, ctx)
 
 
 def wellbeing_this_week(ctx: PageContext) -> WellbeingWeek:
@@ -219,22 +230,23 @@ def teams_instance(ctx: PageContext, rules):
 
 
 @st.cache_data(show_spinner="Preparing the talk charts...", max_entries=16)
-def _talk_figures(url: str, session_id: int, version: int, min_size: int):
+def _talk_figures(url: str, session_id: int, version: int, min_size: int, sessions: tuple[int, ...]):
     from dashboard import talk
 
-    return talk.talk_figures(talk.load_tables(url, session_id), min_size)
+    return talk.talk_figures(talk.load_tables(url, session_id, sessions), min_size)
 
 
 def talk_figures(ctx: PageContext, min_size: int):
-    """dashboard.talk's anonymised figures of this session, once per data version."""
+    """dashboard.talk's anonymised figures of this session (history: the sessions this viewer may see), once per data version."""
     access.require_organiser(ctx.viewer, "the talk figures")
-    return _talk_figures(ctx.url, ctx.session_id, ctx.version, min_size)
+    return _talk_figures(ctx.url, ctx.session_id, ctx.version, min_size, ctx.session_ids)
 
 
 def audit_entries(ctx: PageContext, session_id: int | None) -> pd.DataFrame:
-    """The audit log, of one session or (None) of all; read fresh, since reading it is not a data change."""
+    """The audit log, of one session or (None) of every session this viewer may see; read fresh, since reading
+    it is not a data change."""
     access.require_organiser(ctx.viewer, "the audit log")
-    return audit.entries(ctx.url, session_id)
+    return audit.entries(ctx.url, session_id, session_ids=ctx.session_ids)
 
 
 def table_counts(ctx: PageContext) -> dict[str, int]:

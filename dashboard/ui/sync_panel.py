@@ -47,14 +47,14 @@ def _when(value) -> str:
 
 def _show_status(status: SourceStatus) -> None:
     label = status.source.removeprefix("google_sheets:")
-    st.markdown(f"**Spreadsheet** `{label}`" + ("" if status.configured else " (no longer configured)"))
+    st.markdown(f"**Spreadsheet** {md_text(label)}" + ("" if status.configured else " (no longer configured)"))
     left, middle, right, last = st.columns(4)
     left.metric("Last successful sync", _when(status.last_ok_at))
     middle.metric("Rows read", status.rows_read)
     right.metric("Stored / rejected", f"{status.rows_stored} / {status.rows_rejected}")
     last.metric("Duration", "-" if status.seconds is None else f"{status.seconds:.1f} s")
     if status.last_error:
-        message = f"Last failed attempt ({_when(status.last_error_at)}): {status.last_error}"
+        message = f"Last failed attempt ({_when(status.last_error_at)}): {md_text(status.last_error)}"
         if status.failing_now:
             st.error(message, icon=":material/sync_problem:")
         else:
@@ -71,20 +71,21 @@ def _show_status(status: SourceStatus) -> None:
 def _run_sync(ctx: PageContext) -> None:
     with st.status("Syncing from Google Sheets...", expanded=True) as status:
         try:
-            outcome = sync_spreadsheet(ctx.url, ctx.settings, secrets=_secrets(), progress=st.write, actor=ctx.viewer.email)
+            outcome = sync_spreadsheet(ctx.url, ctx.settings, secrets=_secrets(), actor=ctx.viewer.email,
+                                       progress=lambda message: st.write(md_text(message)))  # names tabs
         except SyncError as exc:
             status.update(label="Sync failed: nothing was changed.", state="error")
-            st.session_state[RESULT_KEY] = ("error", exc.user_message, [], exc.reason == "import_failed")
+            st.session_state[RESULT_KEY] = ("error", md_text(exc.user_message), [], exc.reason == "import_failed")
         else:
             summary = outcome.summary()
-            status.update(label=f"Synced '{outcome.spreadsheet_title}'", state="complete")
+            status.update(label=f"Synced '{md_text(outcome.spreadsheet_title)}'", state="complete")
             session = outcome.results[0].session if outcome.results else ""
             confirmed = mapping_store.tables_with_saved_mapping(ctx.url, outcome.source, session)
             # Questions an organiser chose not to map are no news; the others are worth a notice.
             notices = [r.unmapped_notice() for r in outcome.results if r.columns_not_mapped and r.table not in confirmed]
             st.session_state[RESULT_KEY] = (
                 "success",
-                f"Synced '{outcome.spreadsheet_title}' with {outcome.requests} requests in {outcome.seconds:.1f} s: "
+                f"Synced '{md_text(outcome.spreadsheet_title)}' with {outcome.requests} requests in {outcome.seconds:.1f} s: "
                 f"{summary['rows_read']} rows read, {summary['rows_stored']} stored, {summary['rows_rejected']} rejected.",
                 notices, bool(notices),
             )
@@ -143,16 +144,16 @@ def sync_panel(ctx: PageContext) -> None:
         try:
             tabs = configured_tabs(ctx.settings)
         except SyncError as exc:
-            st.error(exc.user_message)
+            st.error(md_text(exc.user_message))
             tabs = {}
         if tabs:
-            st.caption("Tabs read: " + ", ".join(f"{tab} -> {table}" for table, tab in tabs.items()))
+            st.caption("Tabs read: " + ", ".join(f"{md_text(tab)} → {table}" for table, tab in tabs.items()))
         else:
             st.warning("No tabs are listed in dashboard.toml [sources.tabs]; add lines such as "
                        "applications = \"Form Responses 1\".")
         target = ctx.settings.session_name
         if target and ctx.session is not None and target != ctx.session["name"]:
-            st.caption(f"A sync stores into the configured session '{target}', not the one shown here.")
+            st.caption(f"A sync stores into the configured session '{md_text(target)}', not the one shown here.")
     for status in statuses:
         _show_status(status)
     if not spreadsheet:

@@ -10,12 +10,17 @@ import streamlit as st
 from dashboard.ui.context import PageContext
 
 log = logging.getLogger("mission_control")
-MARKDOWN_CHARACTERS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+MARKDOWN_CHARACTERS = re.compile(r"([\\`*_\[\]()#!|<>~$:])")  # markup anywhere: links, images, code, emphasis,
+# tables, strikethrough, LaTeX, Streamlit's :colour[...] and :material/icon:, autolinks (https\://)
+LINE_MARKERS = re.compile(r"(?:^|(?<=[\r\n]))([ \t]*\d*)([-+.)=])")  # lists, numbered lists, setext headings
+WWW_LINK = re.compile(r"(www)\.", re.IGNORECASE)  # GitHub Markdown links www.example.com by itself
 
 
 def md_text(text) -> str:
-    """Outside text (a name from a form, a sheet's error) for a Markdown message: every markup character escaped."""
-    return MARKDOWN_CHARACTERS.sub(r"\\\1", str(text))
+    """Outside text (a name from a form, a sheet's error, a session or tab name) for a Markdown message:
+    every character that could start markup is escaped, so it shows exactly as written."""
+    escaped = MARKDOWN_CHARACTERS.sub(r"\\\1", str(text))
+    return WWW_LINK.sub(r"\1\\.", LINE_MARKERS.sub(r"\1\\\2", escaped))
 
 
 def empty_state(message: str, next_step: str) -> None:
@@ -32,13 +37,19 @@ def stop_without_session(ctx: PageContext, to_import: str = "your form exports")
 
 
 def demo_banner(ctx: PageContext) -> None:
-    """Tell people they are looking at synthetic data, and how to bring their own."""
+    """Tell people they are looking at synthetic data, and how to bring their own safely."""
     st.warning(
-        "You are looking at **demo data**: a synthetic program with made-up people. "
-        "To use your own, connect a Google Sheet in `dashboard.toml` (see docs/google_sheets.md) "
-        "or import CSV/XLSX exports on the **Data** page.",
+        "You are looking at **demo data**: a synthetic program with made-up people, shown to anyone who can open "
+        "this app. To use your own data, set up sign-in (docs/deploy.md), or start Mission Control for yourself "
+        "alone with `DASHBOARD_LOCAL_MODE=1 make run`.",
         icon=":material/science:",
     )
+
+
+def local_banner() -> None:
+    """Local mode, on every page: who this is for and why nobody else can open it."""
+    st.info("**Local mode**: you are the organiser, and only this computer can open Mission Control (it listens "
+            "on 127.0.0.1). To share it with your program, set up sign-in (docs/deploy.md).", icon=":material/lock:")
 
 
 PAGE_FAILED = "Something went wrong while drawing this page"  # browser tests and benchmarks look for it
