@@ -241,3 +241,33 @@ def table_counts(ctx: PageContext) -> dict[str, int]:
     """How many rows each canonical table holds for this session."""
     access.require_organiser(ctx.viewer, "the table counts")
     return derived(ctx, ("table_counts",), lambda: store.table_counts(ctx.url, ctx.session_id))
+
+
+# --- Choosing a cohort that fits the teams: organisers only ----------------------------------
+# Keyed by a fingerprint of the ranking the page shows (it depends on the criteria, [selection]
+# and the viewer's conflicts of interest), so the same ranking never solves twice.
+
+def _ranking_key(ranked: pd.DataFrame) -> int:
+    return int(pd.util.hash_pandas_object(ranked[["response_id", "position", "normalised"]], index=False).sum())
+
+
+def cohort_placeability(ctx: PageContext, ranked: pd.DataFrame, rules):
+    """(dashboard.cohort instance, Fit per response id) for the Selection page's ranking, once per data version."""
+    access.require_organiser(ctx.viewer, "who fits a team")
+    from dashboard import cohort
+
+    def build():
+        instance = cohort.cohort_instance(ranked, table(ctx, "applications"), table(ctx, "people"), table(ctx, "teams"), rules)
+        return instance, cohort.placeability(instance)
+    return derived(ctx, ("cohort_placeability", tuple(rules.as_dict().items()), _ranking_key(ranked)), build)
+
+
+def cohort_proposal(ctx: PageContext, ranked: pd.DataFrame, rules, room: int, pin_in: tuple, pin_out: tuple,
+                    time_limit: float):
+    """dashboard.cohort.propose for this ranking, places and pins, solved once per data version (CohortError if it cannot)."""
+    access.require_organiser(ctx.viewer, "the cohort proposal")
+    from dashboard import cohort
+
+    instance, fits = cohort_placeability(ctx, ranked, rules)
+    key = ("cohort_proposal", tuple(rules.as_dict().items()), _ranking_key(ranked), room, pin_in, pin_out, time_limit)
+    return derived(ctx, key, lambda: cohort.propose(instance, fits, room, pin_in, pin_out, time_limit=time_limit))
