@@ -79,11 +79,6 @@ class Fit:
         return bool(self.teams)
 
     @property
-    def label(self) -> str:
-        """'Yes: Team Comet, Team Nova' or 'No'."""
-        return f"Yes: {', '.join(self.teams)}" if self.teams else "No"
-
-    @property
     def competition(self) -> str:
         """'12 others (5 ranked higher) for 8 places', or '' when they fit no team."""
         if not self.teams:
@@ -92,58 +87,88 @@ class Fit:
                 f"for {self.places} place{'s' if self.places != 1 else ''}")
 
 
-def _has_group(rules: Rules, common: frozenset[float], others: list[Candidate], skip: str, need: int,
-               budget: list[int]) -> bool:
-    """Whether `need` of `others` (but `skip`) share the meeting hours with `common` (depth-first, within the budget)."""
+def _group(rules: Rules, common: frozenset[float], others: list[Candidate], skip: str, need: int,
+           budget: list[int]) -> list[str] | None:
+    """`need` of `others` (but `skip`) who share the meeting hours with `common`, found depth-first within the budget.
+
+    [] when none are needed, or when the budget runs out first: not proven impossible, so they may
+    fit rather than be turned away on a guess. None when no such group exists.
+    """
     if need <= 0:
-        return True
+        return []
     enough = 2 * rules.navigator_meeting_hours  # an hour is two half-hours: fewer common slots cannot be enough
     for i, other in enumerate(others):
         if other.email == skip:
             continue
         budget[0] -= 1
         if budget[0] < 0:
-            return True  # not proven impossible: say they may fit rather than turn someone away on a guess
+            return []
         shared = common & other.availability
-        if len(shared) >= enough and count_hours(shared) >= rules.navigator_meeting_hours \
-                and _has_group(rules, shared, others[i + 1:], skip, need - 1, budget):
-            return True
-    return False
+        if len(shared) >= enough and count_hours(shared) >= rules.navigator_meeting_hours:
+            rest = _group(rules, shared, others[i + 1:], skip, need - 1, budget)
+            if rest is not None:
+                return [other.email, *rest]
+    return None
 
 
-def placeability(instance: Instance) -> dict[str, Fit]:
-    """Every candidate's Fit: the teams that could take them in a team meeting every rule, their rivals, or why not.
+@dataclass(frozen=True)
+class TeamFits:
+    """Which teams could take whom, and why not for those no team can take: what placeability costs to work out."""
+
+    takes: dict[str, frozenset[str]]  # team -> who could be placed in it
+    reasons: dict[str, str]  # who no team can take -> why
+
+
+def team_fits(instance: Instance) -> TeamFits:
+    """For every team, who could be placed in it under every rule; for everyone else, why not.
 
     A team could take someone when they fit it on their own (project, Captain overlap, common hours
     with its Navigators) and enough others who also fit it share the meeting hours with them to make
-    a team of the minimum size. Rivals are the others who could be placed in one of the same teams.
+    a team of the minimum size. It does not depend on the ranking, so a page may keep it while only
+    decisions and reviews change.
     """
     rules = instance.rules
-    takes: dict[str, set[str]] = {}
+    takes: dict[str, frozenset[str]] = {}
     alone_in: dict[str, list[str]] = {c.email: [] for c in instance.candidates}
     for team in instance.teams:
         base = frozenset(teams_mod.team_common_slots(instance, team, []))
         fitting = [c for c in instance.candidates if teams_mod.may_join(rules, c, team, base)]
         # A Navigator who may mentor fewer than a whole team can never lead one.
         possible = not team.navigators or rules.min_team_size <= rules.max_per_navigator
-        takes[team.name] = set()
+        taken: set[str] = set()
         for person in fitting:
             alone_in[person.email].append(team.name)
-            if possible and _has_group(rules, base & person.availability, fitting, person.email, rules.min_team_size - 1,
-                                       [GROUP_SEARCH_BUDGET]):
-                takes[team.name].add(person.email)
+            if not possible or person.email in taken:
+                continue  # already in a team found for someone else: that team is legal, so they fit it
+            group = _group(rules, base & person.availability, fitting, person.email, rules.min_team_size - 1,
+                           [GROUP_SEARCH_BUDGET])
+            if group is not None:
+                taken.update([person.email, *group])
+        takes[team.name] = frozenset(taken)
+    placed = set().union(*takes.values())
+    return TeamFits(takes, {c.email: _why_not(instance, c, alone_in[c.email]) for c in instance.candidates
+                            if c.email not in placed})
+
+
+def placeability(instance: Instance, fits: TeamFits | None = None) -> dict[str, Fit]:
+    """Every candidate's Fit: the teams that could take them (team_fits), their rivals there, or why not.
+
+    Rivals are the others who could be placed in one of the same teams; `ahead` counts those with a
+    better Selection-page place.
+    """
+    fits = fits or team_fits(instance)
     position = {c.email: c.rank for c in instance.candidates}
     result = {}
     for person in instance.candidates:
-        names = tuple(t.name for t in instance.teams if person.email in takes[t.name])
+        names = tuple(t.name for t in instance.teams if person.email in fits.takes[t.name])
         if not names:
-            result[person.email] = Fit(person.email, (), _why_not(instance, person, alone_in[person.email]))
+            result[person.email] = Fit(person.email, (), fits.reasons[person.email])
             continue
-        rivals = sorted(set().union(*(takes[n] for n in names)) - {person.email},
+        rivals = sorted(set().union(*(fits.takes[n] for n in names)) - {person.email},
                         key=lambda e: (position[e] is None, position[e] or 0, e))
         mine = position[person.email]
         ahead = sum(1 for e in rivals if position[e] is not None and (mine is None or position[e] < mine))
-        result[person.email] = Fit(person.email, names, None, tuple(rivals), ahead, rules.max_team_size * len(names))
+        result[person.email] = Fit(person.email, names, None, tuple(rivals), ahead, instance.rules.max_team_size * len(names))
     return result
 
 
@@ -349,11 +374,11 @@ def propose(instance: Instance, fits: Mapping[str, Fit], room: int, pin_in: Iter
     """The cohort of at most `room` with the best total review score that can all be placed, pins kept (one CP-SAT model).
 
     The allocator's model (dashboard.teams) over every application that could be placed, with the
-    choice of who is accepted in it: a person is accepted exactly when they are placed. Two stages,
-    the first's optimum fixed for the second: (1) the cohort's total normalised score (thousandths),
-    (2) the Selection page's tie-break, the lowest sum of its places. Pinned-in people are in the
-    cohort whatever it costs; pinned-out people are left out. Then score order's way on the same
-    data (select_then_allocate), for the comparison.
+    choice of who is accepted in it: a person is accepted exactly when they are placed, and at most
+    `room` are. The objective is the cohort's total normalised score (thousandths), ties broken by
+    the Selection page's order. Pinned-in people are in the cohort whatever it costs; pinned-out
+    people are left out. Then score order's way on the same data (select_then_allocate), for the
+    comparison.
     """
     started = time.perf_counter()
     pin_in, pin_out = tuple(dict.fromkeys(pin_in)), tuple(dict.fromkeys(pin_out))
@@ -391,11 +416,12 @@ def propose(instance: Instance, fits: Mapping[str, Fit], room: int, pin_in: Iter
     first = stages[0] if stages else {}
     chosen = {k: t for (k, t), v in (solution or {}).items() if v}
     timed_out = first.get("value") is None
-    if timed_out or sum(weight[k] for k in chosen) < sum(weight[k] for k in hint):
-        if not pinned <= set(hint):
-            raise CohortError("The time limit ran out before the solver placed every pinned-in application; "
-                              "give it more time ([teams] time_limit_seconds) or unpin some.")
-        chosen, timed_out = hint, True  # out of time below the first fit in score order: that is the better answer
+    hint_kept_pins = pinned <= set(hint)
+    if timed_out and not hint_kept_pins:
+        raise CohortError("The time limit ran out before the solver placed every pinned-in application; "
+                          "give it more time ([teams] time_limit_seconds) or unpin some.")
+    if timed_out or (hint_kept_pins and sum(weight[k] for k in chosen) < sum(weight[k] for k in hint)):
+        chosen = hint  # out of time below the first fit in score order: that is the better answer
     seconds = time.perf_counter() - started
     accepted = score_order(instance, room, pin_in, pin_out)
     baseline = select_then_allocate(instance, accepted, baseline_time_limit or time_limit, workers, seed)

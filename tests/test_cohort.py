@@ -63,7 +63,7 @@ def test_placeability_says_who_fits_where_with_whom_and_why_not():
     assert fits["b"].teams == ("Team Comet",) and fits["d"].teams == ("Team Nova",)
     assert fits["c"].rivals == ("b", "f") and fits["c"].ahead == 1 and fits["c"].places == 3
     assert fits["c"].competition == "2 others (1 ranked higher) for 3 places"
-    assert fits["a"].competition == "" and fits["a"].label == "No" and fits["b"].label == "Yes: Team Comet"
+    assert fits["a"].competition == ""
 
 
 def test_the_explanation_names_the_best_team_and_its_hours():
@@ -266,3 +266,40 @@ def test_saving_a_proposal_goes_through_the_audited_decisions_path(demo_url, set
         audited = db.scalars(select(models.AuditEntry.subject).where(models.AuditEntry.action == "decision_changed")).all()
     assert sorted(audited) == sorted(c.response_id for c in changes)
 
+
+
+def _proposal(**fields) -> cohort.Proposal:
+    values = dict(cohort=["a"], assignments={"a": "Team Comet"}, teams=[], capacity=4, total=4.0, bound=None, proven=False,
+                  timed_out=False, seconds=12.04, stages=[], score_order=cohort.ScoreOrder(["a"], ["a"], True, 1.0),
+                  people={"a": person("a", 1, 4.0, MONDAY)}, reasons={})
+    return cohort.Proposal(**values | fields)
+
+
+def test_the_status_says_proven_a_stated_gap_or_out_of_time():
+    assert _proposal(proven=True, bound=4.0).status == (
+        "Proven optimal (12.0 s): no cohort of at most 4 that can be placed in full has a higher total review score.")
+    gap = _proposal(bound=5.0)
+    assert gap.gap == pytest.approx(0.2)
+    assert gap.status == ("Best found within the time limit (12.0 s), not proven optimal: its total is at most 20.0% "
+                          "below the best possible (5.00).")
+    assert _proposal().status.endswith("not proven optimal: the solver has no bound on the best possible total yet.")
+    out = _proposal(timed_out=True, bound=5.0)
+    assert out.gap is None and out.status.startswith("The time limit ran out (12.0 s) before the solver answered; this "
+                                                     "is the first fit in score order")
+
+
+def test_an_out_of_time_proposal_still_breaks_no_rule_and_says_it_is_not_proven():
+    import random
+
+    rng = random.Random(5)
+
+    def week() -> frozenset[float]:
+        return frozenset(s for s in (i / 2 for i in range(48)) if rng.random() < 0.8)
+
+    teams = [TeamSpec(f"Team {i}", None, [Staff(f"nav{i}@x.org", week())], Staff(f"cap{i}@x.org", week())) for i in range(12)]
+    people = [Candidate(f"p{i}", rank=i + 1, score=5 - i / 100, availability=week()) for i in range(200)]
+    instance = Instance(Rules(navigator_meeting_hours=3, captain_hours=3), teams, people)
+    proposal = propose(instance, placeability(instance), 40, time_limit=0.05, workers=1, baseline_time_limit=0.05)
+    assert validate_teams(instance, proposal.assignments) == [] and 0 < len(proposal.cohort) <= 40
+    assert not proposal.proven and not proposal.status.startswith("Proven")
+    assert (proposal.gap is None) == proposal.timed_out

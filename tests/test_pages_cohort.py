@@ -138,3 +138,36 @@ def test_placeability_and_the_proposal_in_chromium(cohort_server, page):
     page.get_by_role("button", name="Save the proposal's decisions").scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     screenshot(page, "selection-cohort-proposal-save")
+
+
+# --- caching -----------------------------------------------------------------------------------
+
+def test_who_fits_a_team_is_worked_out_again_only_when_what_it_reads_changes(demo_url, settings, monkeypatch):
+    import streamlit as st
+
+    from dashboard import review, selection, teams
+    from dashboard.criteria import load_criteria
+    from dashboard.ui import data
+    from tests.test_ui_cache import _context
+
+    st.cache_data.clear()
+    calls = []
+    real = cohort.team_fits
+    monkeypatch.setattr(cohort, "team_fits", lambda instance: calls.append(1) or real(instance))
+    rules = teams.rules_from_settings(settings)
+
+    def fits():
+        ctx = _context(demo_url, settings)
+        stats = review.review_stats(data.table(ctx, "reviews"), load_criteria(settings), settings,
+                                    data.table(ctx, "applications")["response_id"])
+        ranked = selection.ranked_table(data.table(ctx, "applications"), stats, data.table(ctx, "decisions"))
+        return data.cohort_placeability(ctx, ranked, rules)[1]
+
+    first = fits()
+    assert fits() == first and len(calls) == 1
+    session_id = _session_id(demo_url)
+    top = next(iter(first))
+    selection.save_decisions(demo_url, session_id, [selection.DecisionChange(top, "rejected")], "o@example.org")
+    assert fits()[top].teams == first[top].teams and len(calls) == 1  # a decision changes no one's fit
+    best, _ = make_two_unplaceable(demo_url)  # availability and projects changed: worked out again
+    assert not fits()[best].placeable and len(calls) == 2

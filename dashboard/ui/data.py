@@ -245,10 +245,26 @@ def table_counts(ctx: PageContext) -> dict[str, int]:
 
 # --- Choosing a cohort that fits the teams: organisers only ----------------------------------
 # Keyed by a fingerprint of the ranking the page shows (it depends on the criteria, [selection]
-# and the viewer's conflicts of interest), so the same ranking never solves twice.
+# and the viewer's conflicts of interest), so the same ranking never solves twice. Which teams
+# could take whom is the costly part (seconds at 10x); it is kept while only the things it does
+# not depend on change (reviews, decisions), so saving a decision does not pay it again.
 
 def _ranking_key(ranked: pd.DataFrame) -> int:
     return int(pd.util.hash_pandas_object(ranked[["response_id", "position", "normalised"]], index=False).sum())
+
+
+def _fits_key(instance) -> int:
+    """Everything dashboard.cohort.team_fits reads: the rules, each applicant's slots, projects and tier, the teams."""
+    return hash((instance.rules,
+                 tuple((c.email, c.availability, tuple(c.project_preferences), c.tier) for c in instance.candidates),
+                 tuple((t.name, t.project, tuple(t.navigators), t.captain, tuple(t.members)) for t in instance.teams)))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _team_fits(url: str, session_id: int, fits_key: int, _instance):
+    from dashboard import cohort
+
+    return cohort.team_fits(_instance)
 
 
 def cohort_placeability(ctx: PageContext, ranked: pd.DataFrame, rules):
@@ -258,7 +274,8 @@ def cohort_placeability(ctx: PageContext, ranked: pd.DataFrame, rules):
 
     def build():
         instance = cohort.cohort_instance(ranked, table(ctx, "applications"), table(ctx, "people"), table(ctx, "teams"), rules)
-        return instance, cohort.placeability(instance)
+        fits = _team_fits(ctx.url, ctx.session_id, _fits_key(instance), instance)
+        return instance, cohort.placeability(instance, fits)
     return derived(ctx, ("cohort_placeability", tuple(rules.as_dict().items()), _ranking_key(ranked)), build)
 
 
