@@ -203,24 +203,18 @@ if bulk:
         apply(selection.bulk_changes(ids, status, rank_from=int(rank_from) or None), keep_rank=not rank_from)
 
 # --- Who competes with whom -------------------------------------------------------------------------
+labels = {rid: f"{selection.position_label(pos, rid)} {name or ''}".strip()
+          for rid, pos, name in zip(ranked["response_id"], ranked["position"], ranked["name"])}
 if instance.teams:
     with st.expander("Who competes with whom for the same places", icon=":material/compare_arrows:"):
-        names = dict(zip(ranked["response_id"], ranked["name"])) if "name" in ranked else {}
-        positions = dict(zip(ranked["response_id"], ranked["position"]))
-        statuses = dict(zip(ranked["response_id"], ranked["status"]))
-        who = st.selectbox("Application", list(ranked["response_id"]), key="cohort_rivals",
-                           format_func=lambda rid: f"{selection.position_label(positions[rid], rid)} {names.get(rid) or ''}")
+        who = st.selectbox("Application", list(labels), format_func=labels.get, key="cohort_rivals")
         fit = fits[who]
         if not fit.placeable:
             st.warning(md_text(fit.reason), icon=":material/block:")
         else:
             st.write(md_text(f"Teams that could take them: {', '.join(fit.teams)} ({fit.places} places); "
                              f"{fit.competition}."))
-            plain_table(pd.DataFrame({
-                "#": [positions.get(r) for r in fit.rivals], "Response ID": list(fit.rivals),
-                "Name": [names.get(r) for r in fit.rivals], "Status": [statuses.get(r) for r in fit.rivals],
-                "Same teams": [", ".join(t for t in fits[r].teams if t in fit.teams) for r in fit.rivals],
-            }), height=250)
+            plain_table(cohort.rivals_table(ranked, fits, who), height=250)
 
 # --- Propose a cohort ---------------------------------------------------------------------------------
 st.subheader("Propose a cohort")
@@ -229,8 +223,6 @@ time_limit = float(ctx.settings.section("teams").get("time_limit_seconds", 10))
 st.caption(f"The cohort of at most {room} with the best total normalised score that can all be placed in teams under the "
            "team rules, chosen together with its teams in one model (not accepted first and placed afterwards). Pin "
            "people in or out; nothing is saved until you save the proposal's decisions.")
-labels = {rid: f"{selection.position_label(pos, rid)} {name or ''}".strip()
-          for rid, pos, name in zip(ranked["response_id"], ranked["position"], ranked.get("name", ranked["response_id"]))}
 with st.form("cohort_propose"):
     left, right = st.columns(2)
     pin_in = left.multiselect("Pin in (always in the cohort)", list(labels), format_func=labels.get)
@@ -257,20 +249,11 @@ if request and request["version"] == ctx.version:
                      delta=f"{proposal.total - proposal.total_of(proposal.score_order.placed):+.2f} vs score order placed")
         st.write(md_text(proposal.summary()))
         status_now = dict(zip(ranked["response_id"], ranked["status"]))
-        plain_table(pd.DataFrame({
-            "#": [proposal.people[k].rank for k in proposal.cohort], "Response ID": proposal.cohort,
-            "Name": [proposal.people[k].name for k in proposal.cohort],
-            "Normalised": [proposal.people[k].score for k in proposal.cohort],
-            "Team": [proposal.assignments[k] for k in proposal.cohort],
-            "Now": [status_now.get(k) for k in proposal.cohort],
-        }), column_config={"Normalised": st.column_config.NumberColumn(format="%.2f")}, height=300)
+        plain_table(proposal.cohort_table(status_now), height=300,
+                    column_config={"Normalised": st.column_config.NumberColumn(format="%.2f")})
         if proposal.instead:
             st.markdown("**Score order would accept, the proposal does not**")
-            plain_table(pd.DataFrame({
-                "#": [proposal.people[k].rank for k in proposal.instead], "Response ID": proposal.instead,
-                "Name": [proposal.people[k].name for k in proposal.instead],
-                "Why not": [proposal.reasons[k] for k in proposal.instead],
-            }), column_config={"Why not": st.column_config.TextColumn(width="large")})
+            plain_table(proposal.left_out_table(), column_config={"Why not": st.column_config.TextColumn(width="large")})
         changes = proposal.decision_changes(status_now)
         accepting = sum(1 for c in changes if c.status == "accepted")
         st.caption(f"Saving accepts {accepting} and moves {len(changes) - accepting} from accepted to waitlisted; ranks and "

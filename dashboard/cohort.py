@@ -192,6 +192,15 @@ def with_placeability(ranked: pd.DataFrame, fits: Mapping[str, Fit]) -> pd.DataF
     return table
 
 
+def rivals_table(ranked: pd.DataFrame, fits: Mapping[str, Fit], key: str) -> pd.DataFrame:
+    """Who competes with one applicant: each rival's place, id, name, status and the teams they share, best first."""
+    fit = fits[key]
+    rows = ranked.set_index(ranked["response_id"].astype(str)).reindex(list(fit.rivals))
+    return pd.DataFrame({"#": rows["position"].values, "Response ID": list(fit.rivals), "Name": rows["name"].values,
+                         "Status": rows["status"].values,
+                         "Same teams": [", ".join(t for t in fits[r].teams if t in fit.teams) for r in fit.rivals]})
+
+
 # --- the proposal ---------------------------------------------------------------------------
 
 @dataclass
@@ -288,6 +297,19 @@ class Proposal:
         accept = [k for k in self.cohort if statuses.get(k) != "accepted"]
         waitlist = [k for k, status in statuses.items() if status == "accepted" and k not in cohort]
         return bulk_changes(accept, "accepted") + bulk_changes(waitlist, "waitlisted")
+
+    def cohort_table(self, statuses: Mapping[str, str]) -> pd.DataFrame:
+        """The proposed cohort, best place first: place, id, name, score, team and the decision it has now."""
+        people = [self.people[k] for k in self.cohort]
+        return pd.DataFrame({"#": [c.rank for c in people], "Response ID": self.cohort, "Name": [c.name for c in people],
+                             "Normalised": [c.score for c in people], "Team": [self.assignments[k] for k in self.cohort],
+                             "Now": [statuses.get(k) for k in self.cohort]})
+
+    def left_out_table(self) -> pd.DataFrame:
+        """Whom score order would accept and the proposal does not, and why."""
+        people = [self.people[k] for k in self.instead]
+        return pd.DataFrame({"#": [c.rank for c in people], "Response ID": self.instead, "Name": [c.name for c in people],
+                             "Why not": [self.reasons[k] for k in self.instead]})
 
     def to_json(self) -> dict[str, Any]:
         """The `cohort propose --json` contract."""

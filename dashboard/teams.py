@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from dashboard.availability import (
     AvailabilityError, all_slots, as_slots, count_hours, from_hour_blocks, ranges_label, stored_slots, utc_offset_hours,
@@ -931,7 +931,7 @@ def _review_scores(reviews) -> dict[str, float]:
     return {rid: sum(v) / len(v) for rid, v in means.items()}
 
 
-def people_slots(people) -> Any:
+def people_slots(people) -> Callable[..., frozenset[float]]:
     """slots_of(email, fallback): a person's slots from the people table, else the fallback (their application's)."""
     by_email = {str(p["email"]).lower(): p.get("availability") for p in people.to_dict("records")}
 

@@ -303,3 +303,23 @@ def test_an_out_of_time_proposal_still_breaks_no_rule_and_says_it_is_not_proven(
     assert validate_teams(instance, proposal.assignments) == [] and 0 < len(proposal.cohort) <= 40
     assert not proposal.proven and not proposal.status.startswith("Proven")
     assert (proposal.gap is None) == proposal.timed_out
+
+
+def test_the_pages_tables_of_rivals_the_cohort_and_who_is_left_out():
+    import pandas as pd
+
+    instance = score_order_instance()
+    fits = placeability(instance)
+    ranked = pd.DataFrame({"response_id": list("abcdef"), "position": range(1, 7), "name": list("ABCDEF"),
+                           "status": ["accepted", "pending", "pending", "waitlisted", "rejected", "pending"]})
+    rivals = cohort.rivals_table(ranked, fits, "c")
+    assert rivals.to_dict("records") == [
+        {"#": 2, "Response ID": "b", "Name": "B", "Status": "pending", "Same teams": "Team Comet"},
+        {"#": 6, "Response ID": "f", "Name": "F", "Status": "pending", "Same teams": "Team Comet"}]
+    proposal = propose(instance, fits, 4, **FAST)
+    table = proposal.cohort_table(dict(zip(ranked["response_id"], ranked["status"])))
+    assert list(table["Response ID"]) == ["b", "c", "d", "e"] and list(table["Now"]) == ["pending", "pending", "waitlisted",
+                                                                                         "rejected"]
+    assert set(table["Team"]) == {"Team Comet", "Team Nova"}
+    left = proposal.left_out_table()
+    assert list(left["Response ID"]) == ["a"] and left["Why not"].iloc[0].startswith("fits no team: no Captain on Django core")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from sqlalchemy import select
@@ -97,14 +96,10 @@ def plain(markdown: str) -> str:
 
 @pytest.fixture(scope="module")
 def cohort_server(_demo_db_template, tmp_path_factory):
-    from tests.browser_support import chromium_path, streamlit_server
+    """Our own `streamlit run` on a copy of the demo in which two applicants fit no team."""
+    from tests.browser_support import demo_copy_server
 
-    chromium_path()
-    path = tmp_path_factory.mktemp("cohort-browser") / "demo.db"
-    shutil.copy(_demo_db_template, path)
-    url = f"sqlite:///{path}"
-    make_two_unplaceable(url)
-    with streamlit_server(url, env={"DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)}) as base:
+    with demo_copy_server(_demo_db_template, tmp_path_factory.mktemp("cohort-browser"), make_two_unplaceable) as (base, _):
         yield base
 
 

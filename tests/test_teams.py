@@ -576,3 +576,14 @@ def test_database_instance_under_the_preset_adds_the_waitlisted_as_rank_3(demo_u
     result = allocate(instance.without_placements(), time_limit=10)
     assert validate_teams(instance, result.assignments) == []
     assert max(sum(1 for t in result.assignments.values() if t == team.name) for team in instance.teams) <= 3
+
+
+def test_the_example_config_gives_the_default_rules_and_the_preset_once_uncommented(tmp_path):
+    from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
+    from dashboard.teams import rules_from_settings
+
+    text = EXAMPLE_CONFIG_PATH.read_text(encoding="utf-8")
+    assert rules_from_settings(load_settings(EXAMPLE_CONFIG_PATH)) == Rules()
+    uncommented = tmp_path / "dashboard.toml"
+    uncommented.write_text(text.replace('# preset = "djangonaut-space"', 'preset = "djangonaut-space"', 1), encoding="utf-8")
+    assert rules_from_settings(load_settings(uncommented)) == Rules.from_mapping({"preset": "djangonaut-space"})
