@@ -70,7 +70,7 @@ class Fit:
     teams: tuple[str, ...]
     reason: str | None = None
     rivals: tuple[str, ...] = ()
-    ahead: int = 0
+    ahead: int | None = 0  # rivals with a better Selection-page place (None when their own place is hidden)
     places: int = 0
 
     @property
@@ -83,7 +83,8 @@ class Fit:
         """'12 others (5 ranked higher) for 8 places', or '' when they fit no team."""
         if not self.teams:
             return ""
-        return (f"{len(self.rivals)} other{'s' if len(self.rivals) != 1 else ''} ({self.ahead} ranked higher) "
+        higher = "" if self.ahead is None else f" ({self.ahead} ranked higher)"
+        return (f"{len(self.rivals)} other{'s' if len(self.rivals) != 1 else ''}{higher} "
                 f"for {self.places} place{'s' if self.places != 1 else ''}")
 
 
@@ -167,7 +168,7 @@ def placeability(instance: Instance, fits: TeamFits | None = None) -> dict[str, 
         rivals = sorted(set().union(*(fits.takes[n] for n in names)) - {person.email},
                         key=lambda e: (position[e] is None, position[e] or 0, e))
         mine = position[person.email]
-        ahead = sum(1 for e in rivals if position[e] is not None and (mine is None or position[e] < mine))
+        ahead = None if mine is None else sum(1 for e in rivals if position[e] is not None and position[e] < mine)
         result[person.email] = Fit(person.email, names, None, tuple(rivals), ahead, instance.rules.max_team_size * len(names))
     return result
 

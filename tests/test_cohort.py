@@ -323,3 +323,19 @@ def test_the_pages_tables_of_rivals_the_cohort_and_who_is_left_out():
     assert set(table["Team"]) == {"Team Comet", "Team Nova"}
     left = proposal.left_out_table()
     assert list(left["Response ID"]) == ["a"] and left["Why not"].iloc[0].startswith("fits no team: no Captain on Django core")
+
+
+def test_an_application_hidden_by_the_viewers_conflict_is_never_proposed_on_its_score(demo_url, settings):
+    session_id = _session_id(demo_url)
+    ranked, instance, places = cohort.load(demo_url, session_id, settings)
+    best = ranked["response_id"].iloc[0]
+    hidden = selection.hide_conflicted_scores(ranked, {best})  # the page's ranking for an organiser with that conflict
+    applications = store.load_table(demo_url, session_id, "applications")
+    mine = cohort.cohort_instance(hidden, applications, store.load_table(demo_url, session_id, "people"),
+                                  store.load_table(demo_url, session_id, "teams"), instance.rules)
+    assert mine.candidate(best).score is None and mine.candidate(best).rank is None
+    fits = placeability(mine)
+    assert fits[best].placeable and fits[best].ahead is None  # its own place is not revealed
+    assert "ranked higher" not in fits[best].competition
+    proposal = propose(mine, fits, cohort.capacity(places, mine), time_limit=30)
+    assert best not in proposal.cohort and best not in proposal.score_order.accepted
