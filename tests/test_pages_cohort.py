@@ -122,6 +122,12 @@ def test_placeability_and_the_proposal_in_chromium(cohort_server, page):
     page.wait_for_timeout(1500)
     screenshot(page, "selection-fits-no-team")
 
+    page.get_by_text("Who competes with whom for the same places", exact=True).click()
+    page.wait_for_timeout(1000)
+    page.get_by_text("Who competes with whom for the same places", exact=True).scroll_into_view_if_needed()
+    assert shown(page.get_by_text("No team works on Wagtail", exact=False).last)
+    screenshot(page, "selection-who-competes")
+
     page.get_by_role("button", name="Propose a cohort").click()
     page.wait_for_timeout(500)
     wait_for_app(page, timeout=90_000)
