@@ -227,7 +227,6 @@ class Proposal:
     proven: bool
     timed_out: bool  # no answer from the solver in time: the cohort is the first fit in score order
     seconds: float
-    stages: list[dict[str, Any]]
     score_order: ScoreOrder
     people: dict[str, Candidate]  # everyone named in the proposal or in score order
     reasons: dict[str, str]  # why score order's people are left out
@@ -332,7 +331,6 @@ class Proposal:
             "instead_of": [person(k) | {"reason": self.reasons[k]} for k in self.instead],
             "added": [person(k) for k in self.added],
             "summary": self.summary(), "pins": {"in": list(self.pin_in), "out": list(self.pin_out)},
-            "stages": self.stages,
         }
 
 
@@ -454,7 +452,7 @@ def propose(instance: Instance, fits: Mapping[str, Fit], room: int, pin_in: Iter
         teams=teams_mod.describe(model_instance, chosen), capacity=room,
         total=sum(weight[k] for k in chosen) / SCORE_SCALE,
         bound=None if first.get("bound") is None else first["bound"] // scale / SCORE_SCALE,
-        proven=bool(first.get("optimal")) and not timed_out, timed_out=timed_out, seconds=seconds, stages=stages,
+        proven=bool(first.get("optimal")) and not timed_out, timed_out=timed_out, seconds=seconds,
         score_order=baseline, people=people, pin_in=pin_in, pin_out=pin_out,
         reasons={k: _left_out(fits[k], k in baseline.placed) for k in accepted if k not in chosen},
     )

@@ -270,7 +270,7 @@ def test_saving_a_proposal_goes_through_the_audited_decisions_path(demo_url, set
 
 def _proposal(**fields) -> cohort.Proposal:
     values = dict(cohort=["a"], assignments={"a": "Team Comet"}, teams=[], capacity=4, total=4.0, bound=None, proven=False,
-                  timed_out=False, seconds=12.04, stages=[], score_order=cohort.ScoreOrder(["a"], ["a"], True, 1.0),
+                  timed_out=False, seconds=12.04, score_order=cohort.ScoreOrder(["a"], ["a"], True, 1.0),
                   people={"a": person("a", 1, 4.0, MONDAY)}, reasons={})
     return cohort.Proposal(**values | fields)
 
