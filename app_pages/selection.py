@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import review, selection
+from dashboard import cohort, review, selection, teams
 from dashboard.criteria import load_criteria
 from dashboard.exports import SITE_EXPORT_RULE
 from dashboard.privacy import min_group_size
@@ -29,7 +29,15 @@ ranked = selection.ranked_table(applications, stats, decisions, ctx.session["sta
 ranked = selection.hide_conflicted_scores(ranked, review.conflicted_ids(reviews, ctx.viewer.email))
 places = selection.places(ctx.settings, data.people(ctx), data.table(ctx, "teams"))
 capacity = selection.capacity_after(ranked, [], places)
-FLASH = "selection_flash"
+try:
+    rules = teams.rules_from_settings(ctx.settings)
+except teams.InstanceError as exc:
+    st.error(f"{exc} Fix [teams] in dashboard.toml.")
+    st.stop()
+# Who could be placed in a team at all, given the session's teams (Navigators, Captain, project) and the rules.
+instance, fits = data.cohort_placeability(ctx, ranked, rules)
+ranked = cohort.with_placeability(ranked, fits)
+FLASH, PROPOSAL = "selection_flash", f"cohort_proposal_{ctx.session_id}"
 
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
@@ -94,6 +102,16 @@ filters = selection.Filters(
 shown = selection.filter_ranked(ranked, filters)
 st.caption(f"{len(shown)} of {len(ranked)} applications. Normalised: each reviewer's scores standardised against their "
            f"own mean and spread (⚑ = includes raw scores of a reviewer with too few reviews). Contested rows are marked ⚠.")
+unplaceable = int((ranked["fit_teams"] == 0).sum())
+if not instance.teams:
+    st.info("No teams yet, so nobody can be placed: add teams (name, project, navigators, captain) on the Data page to "
+            "see who fits one.", icon=":material/groups:")
+else:
+    st.caption(f"**Teams that fit**: the teams that could take the applicant under the team rules ({rules.min_team_size}-"
+               f"{rules.max_team_size} per team, {rules.navigator_meeting_hours} common hours with the Navigators, "
+               f"{rules.captain_hours} with the Captain, a project they chose). {len(ranked) - unplaceable} of {len(ranked)} "
+               f"could be placed; {unplaceable} fit no team (Show: fits no team). **Placement** says with how many others "
+               "they compete for those places, or why no team can take them.")
 
 # --- The ranked table, with decisions edited in place ------------------------------------------
 view = pd.DataFrame({
@@ -102,6 +120,8 @@ view = pd.DataFrame({
     "Name": shown["name"],
     "Status": shown["status"],
     "Rank": shown["rank"],
+    "Teams that fit": shown["fit_teams"],
+    "Placement": shown["placement"],
     "⚠": [("your conflict: scores hidden" if conflict else "⚠ contested" if contested else "")
           for conflict, contested in zip(shown["conflict"], shown["contested"])],
     "Normalised": shown["normalised"].round(2),
@@ -127,6 +147,8 @@ with st.form(f"decisions_{ctx.version}"):
             "⚠": st.column_config.TextColumn("Contested", width="medium"),
             "⚑": st.column_config.TextColumn(width="small", help="Includes raw scores of a reviewer with too few reviews"),
             "Hours": st.column_config.NumberColumn(format="%g"),
+            "Teams that fit": st.column_config.NumberColumn(help="Teams that could take them under the team rules (0: none)"),
+            "Placement": st.column_config.TextColumn(width="large", help="Others who fit the same teams, or why no team can take them"),
             **{score: st.column_config.NumberColumn(format="%.2f") for score in ("Normalised", "Mean", "Median", "Spread")},
         },
     )
@@ -179,6 +201,65 @@ if bulk:
         st.info("Pick at least one application first.")
     else:
         apply(selection.bulk_changes(ids, status, rank_from=int(rank_from) or None), keep_rank=not rank_from)
+
+# --- Who competes with whom -------------------------------------------------------------------------
+labels = {rid: f"{selection.position_label(pos, rid)} {name or ''}".strip()
+          for rid, pos, name in zip(ranked["response_id"], ranked["position"], ranked["name"])}
+if instance.teams:
+    with st.expander("Who competes with whom for the same places", icon=":material/compare_arrows:"):
+        who = st.selectbox("Application", list(labels), format_func=labels.get, key="cohort_rivals")
+        fit = fits[who]
+        if not fit.placeable:
+            st.warning(md_text(fit.reason), icon=":material/block:")
+        else:
+            st.write(md_text(f"Teams that could take them: {', '.join(fit.teams)} ({fit.places} places); "
+                             f"{fit.competition}."))
+            plain_table(cohort.rivals_table(ranked, fits, who), height=250)
+
+# --- Propose a cohort ---------------------------------------------------------------------------------
+st.subheader("Propose a cohort")
+room = cohort.capacity(places, instance)
+time_limit = float(ctx.settings.section("teams").get("time_limit_seconds", 10))
+st.caption(f"The cohort of at most {room} with the best total normalised score that can all be placed in teams under the "
+           "team rules, chosen together with its teams in one model (not accepted first and placed afterwards). Pin "
+           "people in or out; nothing is saved until you save the proposal's decisions.")
+with st.form("cohort_propose"):
+    left, right = st.columns(2)
+    pin_in = left.multiselect("Pin in (always in the cohort)", list(labels), format_func=labels.get)
+    pin_out = right.multiselect("Pin out (never in the cohort)", list(labels), format_func=labels.get)
+    asked = st.form_submit_button("Propose a cohort", icon=":material/auto_awesome:", disabled=not instance.teams)
+if asked:
+    st.session_state[PROPOSAL] = {"version": ctx.version, "pin_in": tuple(pin_in), "pin_out": tuple(pin_out)}
+request = st.session_state.get(PROPOSAL)
+if request and request["version"] == ctx.version:
+    try:
+        with st.spinner(f"Choosing the cohort and its teams together (up to {time_limit:g} s), then score order's teams "
+                        f"for comparison (up to {time_limit:g} s)..."):
+            proposal = data.cohort_proposal(ctx, ranked, rules, room, request["pin_in"], request["pin_out"], time_limit)
+    except cohort.CohortError as exc:
+        st.error(md_text(exc), icon=":material/error:")
+    else:
+        (st.success if proposal.proven else st.warning if proposal.timed_out else st.info)(
+            md_text(proposal.status), icon=":material/verified:" if proposal.proven else ":material/timer:")
+        first, second, third = st.columns(3)
+        first.metric("Proposed cohort", len(proposal.cohort), help=f"At most {room}: {places.source}")
+        second.metric("Score order places", f"{len(proposal.score_order.placed)} of {len(proposal.score_order.accepted)}",
+                      help="Accept the best-ranked first, then form teams: how many of them the allocator placed")
+        third.metric("Total score", f"{proposal.total:.2f}",
+                     delta=f"{proposal.total - proposal.total_of(proposal.score_order.placed):+.2f} vs score order placed")
+        st.write(md_text(proposal.summary()))
+        status_now = dict(zip(ranked["response_id"], ranked["status"]))
+        plain_table(proposal.cohort_table(status_now), height=300,
+                    column_config={"Normalised": st.column_config.NumberColumn(format="%.2f")})
+        if proposal.instead:
+            st.markdown("**Score order would accept, the proposal does not**")
+            plain_table(proposal.left_out_table(), column_config={"Why not": st.column_config.TextColumn(width="large")})
+        changes = proposal.decision_changes(status_now)
+        accepting = sum(1 for c in changes if c.status == "accepted")
+        st.caption(f"Saving accepts {accepting} and moves {len(changes) - accepting} from accepted to waitlisted; ranks and "
+                   "every other decision stay as they are. The Teams page then forms the teams.")
+        if st.button("Save the proposal's decisions", type="primary", icon=":material/save:", disabled=not changes):
+            apply(changes, keep_rank=True)
 
 # --- Composition ---------------------------------------------------------------------------------
 st.subheader("Composition: applicant pool vs accepted cohort")

@@ -4,7 +4,8 @@
 
 Order: demo databases at 1x and 10x (built once, reused while the generator is unchanged),
 pages in AppTest (bench_pages.py), CSV import (bench_import.py), Google Sheets sync through the
-loopback fake (bench_sync.py), team allocation (bench_teams.py), then the browser
+loopback fake (bench_sync.py), team allocation (bench_teams.py), the cohort chosen with its teams
+(bench_cohort.py), then the browser
 (bench_browser.py). Tables are also written to benchmarks/out/*.md. --quick uses fewer repeats.
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ def main() -> int:
         ["bench_import.py", *repeat],
         ["bench_sync.py", *repeat],
         ["bench_teams.py"],
+        ["bench_cohort.py", *(["--time-limits", "10"] if args.quick else [])],
         ["bench_browser.py", *repeat],
     ]
     failed = []

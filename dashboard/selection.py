@@ -19,7 +19,7 @@ STATUSES = fields.DECISION_STATUSES  # accepted / waitlisted / rejected / pendin
 DJANGONAUTS_PER_NAVIGATOR = 4
 NO_PREFERENCE = "No preference"
 UNKNOWN = "Not answered"
-REVIEW_STATES = ("all", "reviewed", "not reviewed", "contested", "undecided")
+REVIEW_STATES = ("all", "reviewed", "not reviewed", "contested", "undecided", "fits no team")
 
 # Offsets are taken at the session's start, so daylight saving time is accounted for.
 TIMEZONE_BANDS = (
@@ -164,6 +164,8 @@ def filter_ranked(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keep &= table["contested"]
     elif filters.state == "undecided":
         keep &= table["status"] == "pending"
+    elif filters.state == "fits no team":  # the column dashboard.cohort.with_placeability adds
+        keep &= table["fit_teams"] == 0 if "fit_teams" in table else False
     elif filters.state != "all":
         raise ValueError(f"Unknown review state '{filters.state}'; use one of: {', '.join(REVIEW_STATES)}.")
     return table[keep.fillna(False).astype(bool)]

@@ -12,17 +12,22 @@ The optimiser is OR-Tools CP-SAT, solved lexicographically: (1) place the most p
 teams' total score. A team's score rewards common meeting hours above the minimum, a mix of
 experience levels and not leaving one under-represented person alone in a team, and
 penalises a wide time-zone spread. Each stage's optimum becomes a constraint of the next.
+
+``[teams] preset = "djangonaut-space"`` gives Djangonaut Space's own rules (PRESETS): teams of at
+most 3, and decisions read as the site's Selection Rank tiers: accepted (0-2) are placed first,
+waitlisted (3) only into the room left, rejected (4+) never.
 """
 from __future__ import annotations
 
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from dashboard.availability import (
     AvailabilityError, all_slots, as_slots, count_hours, from_hour_blocks, ranges_label, stored_slots, utc_offset_hours,
 )
+from dashboard.exports import WAITLISTED_TIER
 
 # Team score weights: 2 points per common hour above the minimum (counted up to HOURS_CAP),
 # 6 for mixed experience, 6 for not leaving an under-represented person alone, minus one per
@@ -51,11 +56,18 @@ class Rules:
     navigator_meeting_hours: int = 5
     captain_hours: int = 3
     max_per_navigator: int = 4
+    selection_rank_tiers: int = 0  # 1: waitlisted applicants are Selection Rank 3, placed only into room left
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> "Rules":
-        """Rules from a dict (config section or JSON), defaults for what is missing."""
+        """Rules from a dict (config section or JSON): a preset's values, then the keys given, defaults for the rest."""
         data = dict(data or {})
+        preset = data.pop("preset", None)
+        if preset:
+            if preset not in PRESETS:
+                raise InstanceError(f"Unknown [teams] preset {preset!r}; use one of: {', '.join(PRESETS)} "
+                                    "(or leave preset out and set the rules one by one).")
+            data = PRESETS[preset] | {k: v for k, v in data.items() if v is not None}
         values = {}
         for name in cls.__dataclass_fields__:
             if data.get(name) is None:
@@ -74,6 +86,16 @@ class Rules:
     def as_dict(self) -> dict[str, int]:
         """The rules as a plain dict (the JSON contract's "rules")."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+# Djangonaut Space's own allocator (wagtail-indymeet home/team_allocation.py): at most 3 Djangonauts
+# a team and no minimum, 5 common hours for the Navigators and every Djangonaut together, 3 hours
+# Captain-to-each, project preference respected, Selection Rank 0-2 first, 3 only into room left,
+# 4+ never. It does not limit how many Djangonauts a Navigator mentors across teams.
+PRESETS: dict[str, dict[str, int]] = {
+    "djangonaut-space": {"min_team_size": 1, "max_team_size": 3, "navigator_meeting_hours": 5, "captain_hours": 3,
+                         "max_per_navigator": 99, "selection_rank_tiers": 1},
+}
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,7 @@ class Candidate:
     timezone: str | None = None
     name: str | None = None
     response_id: str | None = None
+    tier: int | None = None  # the site's Selection Rank: 0-2 first, 3 only into room left, 4+ never (None: first)
 
 
 @dataclass
@@ -227,7 +250,7 @@ def instance_from_dict(data: Mapping[str, Any]) -> Instance:
             availability=_slots(raw, email),
             experience_level=(str(raw["experience_level"]).strip() or None) if raw.get("experience_level") else None,
             underrepresented=_as_bool(raw.get("underrepresented")),
-            timezone=raw.get("timezone") or None, name=raw.get("name") or None,
+            timezone=raw.get("timezone") or None, name=raw.get("name") or None, tier=_tier(raw.get("tier"), email),
         ))
     placed: dict[str, str] = {}
     for team in teams:
@@ -236,6 +259,13 @@ def instance_from_dict(data: Mapping[str, Any]) -> Instance:
                 raise InstanceError(f"{member} is placed in both {placed[member]} and {team.name}.")
             placed[member] = team.name
     return Instance(rules, teams, candidates)
+
+
+def _tier(value, email: str) -> int | None:
+    number = _number(value)
+    if value is not None and value != "" and (number is None or number != int(number) or number < 0):
+        raise InstanceError(f"The tier of {email} must be the site's Selection Rank, a whole number from 0, not {value!r}.")
+    return None if number is None else int(number)
 
 
 def _number(value) -> float | None:
@@ -255,6 +285,18 @@ def project_ok(candidate: Candidate, team: TeamSpec) -> bool:
     if not candidate.project_preferences or not team.project:
         return True
     return team.project.strip().lower() in {p.lower() for p in candidate.project_preferences}
+
+
+def tier_placeable(candidate: Candidate) -> bool:
+    """Selection Rank 4 or above (the site's rejected) is never placed."""
+    return candidate.tier is None or candidate.tier <= WAITLISTED_TIER
+
+
+def may_join(rules: Rules, candidate: Candidate, team: TeamSpec, base: set[float]) -> bool:
+    """Whether a person fits a team whose Navigators and placed members share the slots `base`, on their own."""
+    return (tier_placeable(candidate) and project_ok(candidate, team)
+            and (team.captain is None or captain_overlap_hours(team, candidate) >= rules.captain_hours)
+            and count_hours(base & candidate.availability) >= rules.navigator_meeting_hours)
 
 
 def _availability(instance: Instance, email: str) -> frozenset[float] | None:
@@ -435,9 +477,9 @@ class Allocation:
 
 
 def _rank_order(candidates: list[Candidate]) -> list[Candidate]:
-    """Best first: lower rank, then higher score, then e-mail (unranked people last)."""
-    return sorted(candidates, key=lambda c: (c.rank is None, c.rank if c.rank is not None else 0,
-                                             -(c.score or 0.0), c.email))
+    """Best first: Selection Rank 3 after everyone else, then lower rank, higher score, e-mail (unranked people last)."""
+    return sorted(candidates, key=lambda c: ((c.tier or 0) >= WAITLISTED_TIER, c.rank is None,
+                                             c.rank if c.rank is not None else 0, -(c.score or 0.0), c.email))
 
 
 def describe(instance: Instance, assignments: Mapping[str, str | None], scores: Mapping[str, int] | None = None) -> list[TeamResult]:
@@ -486,6 +528,8 @@ def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, st
         return "They are not among the candidates."
     if not instance.teams:
         return "There are no teams to place anyone in."
+    if not tier_placeable(person):
+        return f"Selection Rank {person.tier}: the site's rules never place rank {WAITLISTED_TIER + 1} or above."
     compatible = [t for t in instance.teams if project_ok(person, t)]
     if not compatible:
         return f"No team works on {' or '.join(person.project_preferences)}, the projects they chose."
@@ -534,24 +578,29 @@ def _offset(candidate: Candidate) -> int | None:
     return None if hours is None else int(round(hours))
 
 
-def greedy_assignments(instance: Instance) -> dict[str, str | None]:
-    """A quick feasible start: rank order, first team that still meets every rule."""
+def greedy_assignments(instance: Instance, limit: int | None = None) -> dict[str, str | None]:
+    """A quick feasible start: rank order, first team that still meets every rule (at most `limit` newly placed)."""
     rules = instance.rules
     assignments = instance.current_assignments()
     fixed = {e for e, t in assignments.items() if t}
+    members = {t.name: [e for e, n in assignments.items() if n == t.name] for t in instance.teams}
+    loads = navigator_loads(instance, assignments)  # kept up to date below: n people x m teams stays fast at 10x
+    placed = 0
     for person in _rank_order(instance.candidates):
-        if person.email in fixed:
+        if person.email in fixed or not tier_placeable(person):
             continue
+        if limit is not None and placed >= limit:
+            break
         for team in instance.teams:
-            trial = dict(assignments)
-            trial[person.email] = team.name
-            members = [e for e, n in trial.items() if n == team.name]
-            if (project_ok(person, team) and len(members) <= rules.max_team_size
+            if (project_ok(person, team) and len(members[team.name]) < rules.max_team_size
                     and (team.captain is None or captain_overlap_hours(team, person) >= rules.captain_hours)
-                    and team_common_hours(instance, team, members) >= rules.navigator_meeting_hours
-                    and all(v <= rules.max_per_navigator for k, v in navigator_loads(instance, trial).items()
-                            if any(n.email == k for n in team.navigators))):
-                assignments = trial
+                    and all(loads.get(n.email, 0) < rules.max_per_navigator for n in team.navigators)
+                    and team_common_hours(instance, team, members[team.name] + [person.email]) >= rules.navigator_meeting_hours):
+                assignments[person.email] = team.name
+                members[team.name].append(person.email)
+                for navigator in team.navigators:  # as navigator_loads counts them
+                    loads[navigator.email] = loads.get(navigator.email, 0) + 1
+                placed += 1
                 break
     for team in instance.teams:  # dissolve teams that stayed too small (hand-placed people stay)
         members = [e for e, n in assignments.items() if n == team.name]
@@ -644,9 +693,7 @@ class _TeamModel:
         fixed_load = navigator_loads(instance, fixed_of)
 
         def eligible(c: Candidate, t: TeamSpec) -> bool:
-            return (t.name not in closed and project_ok(c, t)
-                    and (t.captain is None or captain_overlap_hours(t, c) >= rules.captain_hours)
-                    and count_hours(base[t.name] & c.availability) >= rules.navigator_meeting_hours)
+            return t.name not in closed and may_join(rules, c, t, base[t.name])
 
         levels = sorted({(c.experience_level or "").lower() for c in people if c.experience_level})
         offsets = {c.email: _offset(c) for c in people}
@@ -741,12 +788,20 @@ class _TeamModel:
             model.add(part == 0).only_enforce_if(used[name].Not())
             parts.append(part)
         self.model, self.x = model, x
-        self.objectives = [
-            ("people placed", sum(x.values()), True),
+        waitlisted = {c.email for c in free if (c.tier or 0) == WAITLISTED_TIER}
+        placing = [("people placed", sum(x.values()), True)]
+        if waitlisted:  # the site's rule: Selection Rank 3 only into the room the others leave
+            placing = [("accepted people placed (Selection Rank 0-2)", sum(v for (e, _), v in x.items() if e not in waitlisted), True),
+                       ("waitlisted people placed into room left (Selection Rank 3)",
+                        sum(v for (e, _), v in x.items() if e in waitlisted), True)]
+        self.objectives = placing + [
             ("sum of rank positions of placed people", sum(self.position[e] * v for (e, _), v in x.items()), False),
             ("worst team's score", worst, True),
             ("total team score", sum(parts), True),
         ]
+        self.presolve_first_stage = True  # a model far bigger than a cohort's teams (cohort.py) may skip it
+        # Each stage's share of the time left: placing people matters most; later stages refine.
+        self.shares = [0.5 / len(placing)] * len(placing) + [0.15, 0.25, 0.1]
 
     def _complete_hint(self, hint: Mapping[str, str | None], seconds: float, workers: int) -> list[int] | None:
         """Every variable's value for the given assignment (a complete hint CP-SAT adopts at once)."""
@@ -764,7 +819,7 @@ class _TeamModel:
     def solve(self, hint: Mapping[str, str | None], time_limit: float, workers: int, seed: int, started: float):
         """Solve the stages in order, each optimum fixed for the next; None when infeasible."""
         cp_model, model, x = self.cp_model, self.model, self.x
-        shares = [0.5, 0.15, 0.25, 0.1]  # placing people matters most; later stages refine
+        shares = self.shares
         full = self._complete_hint(hint, min(1.0, 0.1 * time_limit), workers)
         solution = None
         stages: list[dict[str, Any]] = []
@@ -784,7 +839,7 @@ class _TeamModel:
             solver.parameters.max_time_in_seconds = budget
             solver.parameters.num_workers = max(1, workers)
             solver.parameters.random_seed = seed
-            if index and len(x) > 2000:
+            if (index or not self.presolve_first_stage) and len(x) > 2000:
                 # Big models: presolving again for each refining stage can eat its whole budget; the
                 # complete hint from the previous stage is a good enough start without it.
                 solver.parameters.cp_model_presolve = False
@@ -805,7 +860,7 @@ class _TeamModel:
             value = int(round(solver.objective_value))
             proven = status == cp_model.OPTIMAL
             all_optimal = all_optimal and proven
-            stages.append({"stage": label, "value": value, "optimal": proven})
+            stages.append({"stage": label, "value": value, "optimal": proven, "bound": int(round(solver.best_objective_bound))})
             solution = {key: int(solver.value(var)) for key, var in x.items()}
             full = list(solver.response_proto.solution)
             if proven:
@@ -876,44 +931,30 @@ def _review_scores(reviews) -> dict[str, float]:
     return {rid: sum(v) / len(v) for rid, v in means.items()}
 
 
-def instance_from_db(url: str, session_id: int, rules: Rules, keep_placed: bool = True) -> Instance:
-    """The session's accepted cohort, teams and rules as an allocation instance."""
-    from dashboard import store
-
-    decisions = store.load_table(url, session_id, "decisions")
-    applications = store.load_table(url, session_id, "applications")
-    people = store.load_table(url, session_id, "people")
-    teams_frame = store.load_table(url, session_id, "teams")
-    scores = _review_scores(store.load_table(url, session_id, "reviews"))
-    person_by_email = {str(p["email"]).lower(): p for p in people.to_dict("records")}
-    application_by_id = {a["response_id"]: a for a in applications.to_dict("records")}
+def people_slots(people) -> Callable[..., frozenset[float]]:
+    """slots_of(email, fallback): a person's slots from the people table, else the fallback (their application's)."""
+    by_email = {str(p["email"]).lower(): p.get("availability") for p in people.to_dict("records")}
 
     def slots_of(email: str, fallback=None) -> frozenset[float]:
-        person = person_by_email.get(email)
-        return stored_slots(person.get("availability") if person else None) or stored_slots(fallback)
+        return stored_slots(by_email.get(email)) or stored_slots(fallback)
+    return slots_of
 
-    team_names = set(teams_frame["name"]) if len(teams_frame) else set()
-    candidates, placed = [], {}
-    accepted = decisions[decisions["status"] == "accepted"]
-    for decision in accepted.to_dict("records"):
-        application = application_by_id.get(decision["response_id"])
-        if application is None:
-            continue
-        email = str(application["email"]).strip().lower()
-        person = {k: v for k, v in person_by_email.get(email, {}).items() if k != "availability"}
-        person = {k: _text(v) for k, v in person.items()}
-        candidates.append(Candidate(
-            email=email, rank=_number(decision.get("rank")), score=scores.get(decision["response_id"]),
-            project_preferences=_preferences(application.get("project_preferences")),
-            availability=slots_of(email, application.get("availability")),
-            experience_level=_text(application.get("experience_level")),
-            underrepresented=_as_bool(application.get("underrepresented")),
-            timezone=_text(application.get("timezone")) or person.get("timezone"),
-            name=_text(application.get("name")) or person.get("name"), response_id=decision["response_id"],
-        ))
-        team = _text(decision.get("team")) or person.get("team")
-        if keep_placed and team in team_names:
-            placed[email] = team
+
+def application_candidate(application: Mapping[str, Any], key: str, person: Mapping[str, Any], slots_of, **fields) -> Candidate:
+    """A Candidate from an applications row, known by `key`; the person's people row fills in time zone and name."""
+    email = str(application.get("email") or "").strip().lower()
+    return Candidate(
+        email=key, project_preferences=_preferences(application.get("project_preferences")),
+        availability=slots_of(email, application.get("availability")),
+        experience_level=_text(application.get("experience_level")),
+        underrepresented=_as_bool(application.get("underrepresented")),
+        timezone=_text(application.get("timezone")) or _text(person.get("timezone")),
+        name=_text(application.get("name")) or _text(person.get("name")), response_id=application["response_id"], **fields,
+    )
+
+
+def team_specs(teams_frame, slots_of, placed: Mapping[str, str] | None = None) -> list[TeamSpec]:
+    """The teams table as TeamSpecs with their staff's slots; `placed` maps members to their team."""
     teams = []
     for row in teams_frame.to_dict("records"):
         navigators = row.get("navigators")
@@ -926,9 +967,39 @@ def instance_from_db(url: str, session_id: int, rules: Rules, keep_placed: bool 
             name=row["name"], project=_text(row.get("project")),
             navigators=[Staff(n, slots_of(n)) for n in navigators],
             captain=Staff(captain, slots_of(captain)) if captain else None,
-            members=[e for e, t in placed.items() if t == row["name"]],
+            members=[e for e, t in (placed or {}).items() if t == row["name"]],
         ))
-    return Instance(rules, teams, candidates)
+    return teams
+
+
+def instance_from_db(url: str, session_id: int, rules: Rules, keep_placed: bool = True) -> Instance:
+    """The session's accepted cohort (with the waitlisted as Selection Rank 3 under tier rules), teams and rules."""
+    from dashboard import store
+
+    decisions = store.load_table(url, session_id, "decisions")
+    applications = store.load_table(url, session_id, "applications")
+    people = store.load_table(url, session_id, "people")
+    teams_frame = store.load_table(url, session_id, "teams")
+    scores = _review_scores(store.load_table(url, session_id, "reviews"))
+    person_by_email = {str(p["email"]).lower(): p for p in people.to_dict("records")}
+    application_by_id = {a["response_id"]: a for a in applications.to_dict("records")}
+    slots_of = people_slots(people)
+
+    team_names = set(teams_frame["name"]) if len(teams_frame) else set()
+    candidates, placed = [], {}
+    statuses = {"accepted": None} | ({"waitlisted": WAITLISTED_TIER} if rules.selection_rank_tiers else {})
+    for decision in decisions[decisions["status"].isin(list(statuses))].to_dict("records"):
+        application = application_by_id.get(decision["response_id"])
+        if application is None:
+            continue
+        email = str(application["email"]).strip().lower()
+        person = person_by_email.get(email, {})
+        candidates.append(application_candidate(application, email, person, slots_of, rank=_number(decision.get("rank")),
+                                                score=scores.get(decision["response_id"]), tier=statuses[decision["status"]]))
+        team = _text(decision.get("team")) or _text(person.get("team"))
+        if keep_placed and team in team_names:
+            placed[email] = team
+    return Instance(rules, team_specs(teams_frame, slots_of, placed), candidates)
 
 
 def save_assignments(url: str, session_id: int, instance: Instance, assignments: Mapping[str, str | None],

@@ -86,6 +86,22 @@ def streamlit_server(database_url: str, *, env: dict | None = None, timeout: flo
 
 
 @contextmanager
+def demo_copy_server(template: Path, folder: Path, prepare=None):
+    """`streamlit run` (the example config) on a copy of the demo database, prepared first by prepare(url) when given;
+    yields (base URL, database URL). For browser tests that write, or need data of their own."""
+    from dashboard.config import EXAMPLE_CONFIG_PATH
+
+    chromium_path()
+    path = folder / "demo.db"
+    shutil.copy(template, path)
+    url = f"sqlite:///{path}"
+    if prepare is not None:
+        prepare(url)
+    with streamlit_server(url, env={"DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)}) as base:
+        yield base, url
+
+
+@contextmanager
 def chromium():
     """A headless Chromium driven by Playwright."""
     from playwright.sync_api import sync_playwright

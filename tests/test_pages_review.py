@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import pytest
 from sqlalchemy import select
@@ -250,14 +249,10 @@ def test_exports_neutralise_formulas(review_url):
 @pytest.fixture(scope="module")
 def review_server(_demo_db_template, tmp_path_factory):
     """Our own `streamlit run` (this test writes), on a copy of the demo."""
-    from tests.browser_support import chromium_path, streamlit_server
+    from tests.browser_support import demo_copy_server
 
-    chromium_path()
-    path = tmp_path_factory.mktemp("review-browser") / "demo.db"
-    shutil.copy(_demo_db_template, path)
-    url = f"sqlite:///{path}"
-    with streamlit_server(url, env={"DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)}) as base:
-        yield base, url
+    with demo_copy_server(_demo_db_template, tmp_path_factory.mktemp("review-browser")) as server:
+        yield server
 
 
 def switch_persona(page, label: str) -> None:

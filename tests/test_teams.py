@@ -528,3 +528,62 @@ def test_out_of_time_answer_still_meets_every_rule_and_beats_first_fit():
     result = allocate(instance, time_limit=0.05, workers=1)
     assert validate_teams(instance, result.assignments) == []
     assert result.placed >= sum(1 for t in greedy_assignments(instance).values() if t) > 0
+
+
+# --- Djangonaut Space's own rules as a preset ----------------------------------------------
+
+def test_the_djangonaut_space_preset_is_the_sites_rules_and_keys_given_win():
+    preset = Rules.from_mapping({"preset": "djangonaut-space"})
+    assert preset == Rules(min_team_size=1, max_team_size=3, navigator_meeting_hours=5, captain_hours=3,
+                           max_per_navigator=99, selection_rank_tiers=1)
+    assert Rules.from_mapping({"preset": "djangonaut-space", "max_team_size": 4}).max_team_size == 4
+    with pytest.raises(InstanceError, match=r"^Unknown \[teams\] preset 'ds'; use one of: djangonaut-space"):
+        Rules.from_mapping({"preset": "ds"})
+
+
+def _tiered(candidates: list[dict]) -> Instance:
+    evening = list(range(18, 24))
+    team = {"name": "Team Comet", "project": "Django core", "navigators": [{"email": "nav@x.org", "availability": evening}],
+            "captain": {"email": "cap@x.org", "availability": evening}}
+    return instance_from_dict({"rules": {"preset": "djangonaut-space"}, "teams": [team],
+                               "candidates": [c | {"availability": evening} for c in candidates]})
+
+
+def test_selection_rank_3_only_fills_the_room_rank_0_to_2_leave_and_4_is_never_placed():
+    # Rank 3 people come first by rank number, but only take the place the accepted leave.
+    instance = _tiered([{"email": "w1@x.org", "rank": 1, "tier": 3}, {"email": "w2@x.org", "rank": 2, "tier": 3},
+                        {"email": "a1@x.org", "rank": 3, "tier": 0}, {"email": "a2@x.org", "rank": 4, "tier": 2},
+                        {"email": "r1@x.org", "rank": 0, "tier": 4}])
+    result = allocate(instance, **FAST)
+    assert sorted(e for e, t in result.assignments.items() if t) == ["a1@x.org", "a2@x.org", "w1@x.org"]
+    reasons = {u["email"]: u["reason"] for u in result.unplaced}
+    assert reasons["r1@x.org"] == "Selection Rank 4: the site's rules never place rank 4 or above."
+    assert [s["stage"] for s in result.stages][:2] == ["accepted people placed (Selection Rank 0-2)",
+                                                       "waitlisted people placed into room left (Selection Rank 3)"]
+    full = _tiered([{"email": f"a{i}@x.org", "rank": i + 1} for i in range(3)] + [{"email": "w@x.org", "rank": 0, "tier": 3}])
+    assert allocate(full, **FAST).assignments["w@x.org"] is None  # three accepted fill the team of 3
+    with pytest.raises(InstanceError, match="The tier of x@x.org must be the site's Selection Rank"):
+        _tiered([{"email": "x@x.org", "tier": "first"}])
+
+
+def test_database_instance_under_the_preset_adds_the_waitlisted_as_rank_3(demo_url):
+    session_id = _session_id(demo_url)
+    decisions = store.load_table(demo_url, session_id, "decisions")
+    instance = instance_from_db(demo_url, session_id, Rules.from_mapping({"preset": "djangonaut-space"}))
+    tiers = [c.tier for c in instance.candidates]
+    assert tiers.count(None) == int((decisions["status"] == "accepted").sum())
+    assert tiers.count(3) == int((decisions["status"] == "waitlisted").sum()) > 0
+    result = allocate(instance.without_placements(), time_limit=10)
+    assert validate_teams(instance, result.assignments) == []
+    assert max(sum(1 for t in result.assignments.values() if t == team.name) for team in instance.teams) <= 3
+
+
+def test_the_example_config_gives_the_default_rules_and_the_preset_once_uncommented(tmp_path):
+    from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
+    from dashboard.teams import rules_from_settings
+
+    text = EXAMPLE_CONFIG_PATH.read_text(encoding="utf-8")
+    assert rules_from_settings(load_settings(EXAMPLE_CONFIG_PATH)) == Rules()
+    uncommented = tmp_path / "dashboard.toml"
+    uncommented.write_text(text.replace('# preset = "djangonaut-space"', 'preset = "djangonaut-space"', 1), encoding="utf-8")
+    assert rules_from_settings(load_settings(uncommented)) == Rules.from_mapping({"preset": "djangonaut-space"})

@@ -253,3 +253,50 @@ def table_counts(ctx: PageContext) -> dict[str, int]:
     """How many rows each canonical table holds for this session."""
     access.require_organiser(ctx.viewer, "the table counts")
     return derived(ctx, ("table_counts",), lambda: store.table_counts(ctx.url, ctx.session_id))
+
+
+# --- Choosing a cohort that fits the teams: organisers only ----------------------------------
+# Keyed by a fingerprint of the ranking the page shows (it depends on the criteria, [selection]
+# and the viewer's conflicts of interest), so the same ranking never solves twice. Which teams
+# could take whom is the costly part (seconds at 10x); it is kept while only the things it does
+# not depend on change (reviews, decisions), so saving a decision does not pay it again.
+
+def _ranking_key(ranked: pd.DataFrame) -> int:
+    return int(pd.util.hash_pandas_object(ranked[["response_id", "position", "normalised"]], index=False).sum())
+
+
+def _fits_key(instance) -> int:
+    """Everything dashboard.cohort.team_fits reads: the rules, each applicant's slots, projects and tier, the teams."""
+    return hash((instance.rules,
+                 tuple((c.email, c.availability, tuple(c.project_preferences), c.tier) for c in instance.candidates),
+                 tuple((t.name, t.project, tuple(t.navigators), t.captain, tuple(t.members)) for t in instance.teams)))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _team_fits(url: str, session_id: int, fits_key: int, _instance):
+    from dashboard import cohort
+
+    return cohort.team_fits(_instance)
+
+
+def cohort_placeability(ctx: PageContext, ranked: pd.DataFrame, rules):
+    """(dashboard.cohort instance, Fit per response id) for the Selection page's ranking, once per data version."""
+    access.require_organiser(ctx.viewer, "who fits a team")
+    from dashboard import cohort
+
+    def build():
+        instance = cohort.cohort_instance(ranked, table(ctx, "applications"), table(ctx, "people"), table(ctx, "teams"), rules)
+        fits = _team_fits(ctx.url, ctx.session_id, _fits_key(instance), instance)
+        return instance, cohort.placeability(instance, fits)
+    return derived(ctx, ("cohort_placeability", tuple(rules.as_dict().items()), _ranking_key(ranked)), build)
+
+
+def cohort_proposal(ctx: PageContext, ranked: pd.DataFrame, rules, room: int, pin_in: tuple, pin_out: tuple,
+                    time_limit: float):
+    """dashboard.cohort.propose for this ranking, places and pins, solved once per data version (CohortError if it cannot)."""
+    access.require_organiser(ctx.viewer, "the cohort proposal")
+    from dashboard import cohort
+
+    instance, fits = cohort_placeability(ctx, ranked, rules)
+    key = ("cohort_proposal", tuple(rules.as_dict().items()), _ranking_key(ranked), room, pin_in, pin_out, time_limit)
+    return derived(ctx, key, lambda: cohort.propose(instance, fits, room, pin_in, pin_out, time_limit=time_limit))
