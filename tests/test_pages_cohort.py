@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import cohort, db as dbmod, models, store
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
 from tests.apptest_support import run_app, texts
+from tests.conftest import edit_directly
 from tests.test_teams import _session_id
 
 WAGTAIL_REASON = "No team works on Wagtail, the projects they chose."
@@ -20,14 +21,15 @@ def make_two_unplaceable(url: str) -> tuple[str, str]:
     session_id = _session_id(url)
     ranked, _, _ = cohort.load(url, session_id, load_settings(EXAMPLE_CONFIG_PATH))
     best, twentieth = ranked["response_id"].iloc[0], ranked["response_id"].iloc[19]
-    with dbmod.transaction(url) as db:
+    with edit_directly(url) as db:
         rows = {a.response_id: a for a in db.scalars(select(models.Application).where(
             models.Application.session_id == session_id, models.Application.response_id.in_([best, twentieth])))}
         rows[best].project_preferences = ["Wagtail"]
         rows[twentieth].availability = [75.0, 75.5, 76.0, 76.5]  # Wednesday 03:00-05:00 UTC
         db.execute(models.Person.__table__.delete().where(models.Person.session_id == session_id,
                                                           models.Person.email == rows[twentieth].email))
-        dbmod.bump_data_version(db, session_id)
+        db.execute(update(models.Session).where(models.Session.id == session_id)
+                   .values(data_version=models.Session.data_version + 1))  # as every write does
     return best, twentieth
 
 

@@ -30,6 +30,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args, settings) -> int:
+    from sqlalchemy.orm import Session as OrmSession
+
     from dashboard import cohort, db as dbmod
     from dashboard.sessions import find_session
 
@@ -38,7 +40,7 @@ def run(args, settings) -> int:
     if dbmod.is_empty(url):
         return fail(args, "The database has no session yet; run 'python -m dashboard demo' or import a file.")
     try:
-        with dbmod.transaction(url) as db:
+        with OrmSession(dbmod.get_engine(url)) as db:
             session = find_session(db, settings, getattr(args, "session", None))
             session_id, session_name = session.id, session.name
         ranked, instance, places = cohort.load(url, session_id, settings)
