@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard import engagement, store
-from dashboard import wellbeing_charts as charts
+from dashboard import engagement_charts as charts
 
 START = date(2026, 9, 28)
 
