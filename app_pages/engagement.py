@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import engagement, privacy
-from dashboard import wellbeing_charts as charts
+from dashboard import engagement_charts as charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session

@@ -3,10 +3,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import team_charts, teams, wellbeing_charts
+from dashboard import team_charts, teams
 from dashboard.ui import data
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
+from dashboard.wellbeing import charts as wellbeing_charts
 
 ctx = page_context("teams")
 st.title("Teams")

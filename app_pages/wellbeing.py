@@ -5,10 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import access, digest, wellbeing
-from dashboard import wellbeing_charts as charts
 from dashboard.ui import data
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
+from dashboard.wellbeing import charts
 
 SEVERITY_BADGE = {"high": ("High", "red"), "medium": ("Medium", "orange"), "low": ("Low", "blue")}
 FLASH_KEY = "wellbeing_flash"

@@ -137,14 +137,6 @@ def survey_confidence(surveys: pd.DataFrame | None) -> dict:
     return out
 
 
-def _one_to_ones_upto(one_to_ones: pd.DataFrame | None, as_of_week: int | None, start_date: date | None) -> int:
-    if one_to_ones is None or one_to_ones.empty:
-        return 0
-    if as_of_week is None or start_date is None:
-        return int(len(one_to_ones))
-    return sum(1 for d in one_to_ones["held_on"] if (week_of(d, start_date, 10_000) or 0) <= as_of_week)
-
-
 def session_in_numbers(checkins: pd.DataFrame | None, people: pd.DataFrame | None,
                        one_to_ones: pd.DataFrame | None, surveys: pd.DataFrame | None,
                        *, as_of_week: int | None = None, start_date: date | None = None) -> dict:
@@ -174,7 +166,7 @@ def session_in_numbers(checkins: pd.DataFrame | None, people: pd.DataFrame | Non
         "tickets_closed": known_total("tickets_closed"),
         "catch_ups_held": catch_ups,  # team-weeks whose stand-up at least one Djangonaut attended
         "standups_attended": int(len(attended)),
-        "one_to_ones_held": _one_to_ones_upto(one_to_ones, as_of_week, start_date),
+        "one_to_ones_held": len(wellbeing.one_to_ones_upto(one_to_ones, start_date, as_of_week)),
         "review_comments": total("review_comments"),
         "prs_opened": total("prs_opened"),
         "prs_merged": total("prs_merged"),

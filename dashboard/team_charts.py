@@ -2,7 +2,7 @@
 
 Frames hold counts and hours per team (never answers); each chart function returns an
 alt.Chart built from such a frame. "Hours each member contributes" reuses the Wellbeing
-page's team_balance frame and chart (dashboard.wellbeing / dashboard.wellbeing_charts).
+page's team_balance frame and chart (dashboard.wellbeing / dashboard.wellbeing.charts).
 """
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from dashboard import engagement, store
-from dashboard import wellbeing_charts as charts
+from dashboard import engagement, store, wellbeing
+from dashboard import engagement_charts as charts
 
 START = date(2026, 9, 28)
 
@@ -110,6 +110,16 @@ def test_session_in_numbers_with_nothing_yet():
 def test_session_in_numbers_as_of_a_week():
     numbers = engagement.session_in_numbers(CHECKINS, ROSTER, ONE_TO_ONES, None, as_of_week=1, start_date=START)
     assert numbers["checkins"] == 3 and numbers["one_to_ones_held"] == 1 and numbers["review_comments"] == 2
+
+
+def test_an_undated_one_to_one_counts_for_the_whole_session_but_not_up_to_a_week():
+    # One rule with the Wellbeing page (wellbeing.one_to_ones_upto): a one-to-one without a
+    # date is not known to have been held by week 1, so only the whole-session count has it.
+    undated = pd.concat([ONE_TO_ONES, pd.DataFrame([{"email": "b@x.org", "held_on": None}])], ignore_index=True)
+    as_of_1 = engagement.session_in_numbers(CHECKINS, ROSTER, undated, None, as_of_week=1, start_date=START)
+    whole = engagement.session_in_numbers(CHECKINS, ROSTER, undated, None, start_date=START)
+    assert as_of_1["one_to_ones_held"] == 1 and whole["one_to_ones_held"] == 4
+    assert as_of_1["one_to_ones_held"] == len(wellbeing.one_to_ones_upto(undated, START, 1))
 
 
 def test_demo_session_numbers_match_the_tables(demo_url):

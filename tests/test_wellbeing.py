@@ -511,7 +511,7 @@ def test_reviewer_loads_no_wellbeing_data(demo_url):
 
 
 def test_charts_keep_unknown_weeks_as_gaps_not_zero():
-    from dashboard import wellbeing_charts as charts
+    from dashboard.wellbeing import charts
 
     series = wellbeing.weekly_series(hours_weeks(4, None, 9), [ALICE], 3, 4.0)
     spec = charts.weekly_hours_chart(series).to_dict()
@@ -544,7 +544,7 @@ def test_over_expected_flags_hours_above_the_band_and_leaves_out_missing_hours()
 def test_the_fast_sparkline_spec_is_the_altair_chart_with_the_same_data():
     import altair as alt
 
-    from dashboard import wellbeing_charts as charts
+    from dashboard.wellbeing import charts
 
     for weeks in ([4, None, 9, 12], [2, 3, 4, 5], [None, None, 1, 0]):
         series = wellbeing.weekly_series(hours_weeks(*weeks), [ALICE], len(weeks), 4.0)

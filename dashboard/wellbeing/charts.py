@@ -1,4 +1,5 @@
-"""Charts for the Wellbeing and Engagement pages: each builds an alt.Chart from an aggregated frame.
+"""The Wellbeing page's charts (and the Teams page's team balance): each builds an alt.Chart from a frame of
+dashboard.wellbeing (weekly_series, team_balance).
 
 Unknown weeks (no check-in) are null, so lines break there instead of dropping to zero.
 """
@@ -13,17 +14,10 @@ import pandas as pd
 from dashboard import theme
 
 STATUS_LABELS = {"reported": "Checked in", "missing": "No check-in", "holiday": "Holiday", "not started": "Not started"}
-ENGAGEMENT_LABELS = {
-    "checkin_rate": "Check-in rate", "standup_rate": "Stand-up attendance", "one_to_ones": "One-to-ones held",
-    "prs_opened": "PRs opened", "prs_merged": "PRs merged", "review_comments": "PR review comments",
-    "tickets_progressed": "Tickets progressed", "tickets_closed": "Tickets closed", "checkins": "Check-ins", "standups_attended": "Stand-ups attended",
-}
-WEEKLY_METRICS = ("checkin_rate", "standup_rate", "one_to_ones", "prs_opened", "prs_merged", "review_comments",
-                  "tickets_progressed", "tickets_closed")  # what the Engagement page offers week by week
-RATES = ("checkin_rate", "standup_rate")
 
 
-def _week_axis(weeks: int, title: str | None = "Week") -> alt.X:
+def week_axis(weeks: int, title: str | None = "Week") -> alt.X:
+    """Weeks 1..weeks along x, every week shown even without data."""
     return alt.X("week:O", title=title, scale=alt.Scale(domain=list(range(1, max(1, weeks) + 1))),
                  axis=alt.Axis(labelAngle=0))
 
@@ -86,13 +80,13 @@ def weekly_hours_chart(series: pd.DataFrame, *, title: str = "Hours per week") -
     band = alt.Chart(band_frame).mark_rect(color=theme.OK, opacity=0.18).encode(y="low:Q", y2="high:Q")
     rule = alt.Chart(band_frame).mark_rule(strokeDash=[6, 4], color=theme.OK, strokeWidth=2).encode(y="expected:Q")
     bars = alt.Chart(frame).mark_bar(size=26).encode(
-        x=_week_axis(weeks),
+        x=week_axis(weeks),
         y=alt.Y("hours:Q", title="Hours"),
         color=alt.condition(alt.datum.hours > alt.datum.band_high, alt.value(theme.WARN), alt.value(theme.ACCENT)),
         tooltip=[alt.Tooltip("week:O", title="Week"), alt.Tooltip("hours:Q", title="Hours"),
                  alt.Tooltip("status_label:N", title="Status")])
     missing = alt.Chart(frame[frame["status"] != "reported"]).mark_text(color=theme.MUTED, fontSize=11, angle=270, align="left").encode(
-        x=_week_axis(weeks), y=alt.value(150), text="status_label:N")
+        x=week_axis(weeks), y=alt.value(150), text="status_label:N")
     return (band + rule + bars + missing).properties(
         title=alt.Title(title, subtitle=f"Shaded: about the {expected:g} h expected; orange: well above it"),
         height=300, width="container")
@@ -105,7 +99,7 @@ def energy_burnout_chart(series: pd.DataFrame) -> alt.Chart:
     frame["answer"] = frame["answer"].map(labels)
     weeks = int(series["week"].max()) if len(series) else 1
     return alt.Chart(frame).mark_line(point=True).encode(
-        x=_week_axis(weeks),
+        x=week_axis(weeks),
         y=alt.Y("score:Q", title="Answer (1-5)", scale=alt.Scale(domain=[1, 5]), axis=alt.Axis(tickCount=5)),
         color=alt.Color("answer:N", title=None, legend=alt.Legend(labelLimit=0),
                         scale=alt.Scale(domain=list(labels.values()), range=[theme.ACCENT, theme.WARN])),
@@ -134,35 +128,3 @@ def team_balance_chart(balance: pd.DataFrame) -> alt.Chart:
     ).properties(title=alt.Title("Share of each team's weekly hours",
                                  subtitle="From each member's mean hours per reported week; missed weeks are not zero"),
                  height=alt.Step(28), width="container")
-
-
-def engagement_by_week_chart(weekly: pd.DataFrame, metric: str) -> alt.Chart:
-    """One engagement metric per week, a line per team (or one line for all teams)."""
-    label = ENGAGEMENT_LABELS.get(metric, metric)
-    weeks = int(weekly["week"].max()) if len(weekly) else 1
-    y = alt.Y(f"{metric}:Q", title=label, axis=alt.Axis(format="%") if metric in RATES else alt.Axis(),
-              scale=alt.Scale(domain=[0, 1]) if metric in RATES else alt.Scale())
-    teams = weekly["team"].nunique() if len(weekly) else 1
-    chart = alt.Chart(weekly).mark_line(point=True).encode(
-        x=_week_axis(weeks), y=y,
-        tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("week:O", title="Week"),
-                 alt.Tooltip(f"{metric}:Q", title=label, format=".0%" if metric in RATES else "d")])
-    if teams > 1:
-        chart = chart.encode(color=alt.Color("team:N", title=None))
-    return chart.properties(title=label, height=340, width="container")
-
-
-def cumulative_chart(cumulative: pd.DataFrame, metrics: tuple[str, ...] = ("prs_opened", "prs_merged",
-                                                                            "review_comments", "tickets_progressed",
-                                                                            "tickets_closed")) -> alt.Chart:
-    """Running totals over the weeks, one line per metric, all teams together."""
-    summed = cumulative.groupby("week")[[f"cum_{m}" for m in metrics]].sum().reset_index()
-    frame = summed.melt("week", var_name="metric", value_name="total")
-    frame["metric"] = frame["metric"].str.removeprefix("cum_").map(ENGAGEMENT_LABELS)
-    weeks = int(frame["week"].max()) if len(frame) else 1
-    return alt.Chart(frame).mark_line(point=True).encode(
-        x=_week_axis(weeks), y=alt.Y("total:Q", title="Running total"),
-        color=alt.Color("metric:N", title=None),
-        tooltip=[alt.Tooltip("metric:N", title="What"), alt.Tooltip("week:O", title="Week"),
-                 alt.Tooltip("total:Q", title="Total")],
-    ).properties(title=alt.Title("Running totals", subtitle="All teams, week by week"), height=340, width="container")

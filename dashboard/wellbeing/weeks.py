@@ -1,0 +1,115 @@
+"""One person's weeks as the rules read them: each week reported, missing, holiday or not started, with its answers.
+
+A week without a check-in is "missing" (unknown), never zero hours; weeks before a person's
+first check-in are "not started" (people who join late are not drifting); session-wide
+holiday weeks without a check-in are "holiday". The weeks are plain dicts: the rules run on
+every person's every week, and a small frame per person is far slower.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from dashboard.wellbeing.thresholds import Thresholds
+
+NO_BLOCKER_ANSWERS = frozenset({"", "no", "none", "nope", "n/a", "na", "-", "nothing", "no blockers", "not really",
+                                "nothing blocking", "all good", "0"})
+WEEK_COLUMNS = ["week", "status", "hours", "energy", "burnout", "blockers", "wants_one_to_one", "evidence_on"]
+
+
+def has_blockers(value) -> bool:
+    """True when a blockers answer says something is blocking ('no', 'none', '-' do not)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return False
+    return str(value).strip().lower().rstrip(".!") not in NO_BLOCKER_ANSWERS
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(number) else number
+
+
+def _truthy(value) -> bool:
+    return value is True or (not isinstance(value, str) and _number(value) == 1)
+
+
+def as_date(value) -> date | None:
+    """A date, datetime or timestamp as a date; None for a missing value."""
+    if value is None or (not isinstance(value, (date, datetime)) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def records(rows: pd.DataFrame | list[dict] | None) -> list[dict]:
+    """Rows as plain records (a list of records is returned as it is)."""
+    if rows is None:
+        return []
+    return rows if isinstance(rows, list) else rows.to_dict("records")
+
+
+def by_person(rows: pd.DataFrame | None) -> dict[str, list[dict]]:
+    """Each person's rows as plain records, in one pass."""
+    grouped: dict[str, list[dict]] = {}
+    for record in records(rows if rows is not None and len(rows) else None):
+        grouped.setdefault(str(record["email"]), []).append(record)
+    return grouped
+
+
+def week_list(rows: pd.DataFrame | list[dict], upto_week: int, thresholds: Thresholds,
+              start_date: date | None) -> list[dict]:
+    """One person's weeks 1..upto_week as plain dicts (WEEK_COLUMNS)."""
+    by_week = {int(r["week"]): r for r in records(rows) if _number(r.get("week")) is not None}
+    first = min((w for w in by_week if w <= upto_week), default=None)
+    out = []
+    for week in range(1, upto_week + 1):
+        row = by_week.get(week)
+        if row is not None:
+            status = "reported"
+        elif week in thresholds.holiday_weeks:
+            status = "holiday"
+        elif first is None or week < first:
+            status = "not started"
+        else:
+            status = "missing"
+        week_start = start_date + timedelta(days=7 * (week - 1)) if start_date else None
+        get = row.get if row is not None else (lambda name: None)
+        out.append({
+            "week": week, "status": status, "hours": _number(get("hours")), "energy": _number(get("energy")),
+            "burnout": _number(get("burnout")), "blockers": has_blockers(get("blockers")),
+            "wants_one_to_one": _truthy(get("wants_one_to_one")),
+            "evidence_on": (as_date(get("submitted_at")) or (week_start + timedelta(days=6) if week_start else None))
+            if row is not None else week_start,
+        })
+    return out
+
+
+def person_weeks(rows: pd.DataFrame, upto_week: int, thresholds: Thresholds = Thresholds(),
+                 start_date: date | None = None) -> pd.DataFrame:
+    """One person's weeks 1..upto_week: status (reported/missing/holiday/not started) and answers."""
+    return pd.DataFrame(week_list(rows, upto_week, thresholds, start_date), columns=WEEK_COLUMNS)
+
+
+def reported_hours(week: dict) -> float | None:
+    """The hours of a reported week; None for a week without a check-in (unknown, not zero)."""
+    return week["hours"] if week["status"] == "reported" else None
+
+
+def run_back(weeks: list[dict], index: int, test: Callable[[dict], bool], *,
+             skip_holidays: bool = False) -> list[dict]:
+    """The consecutive weeks ending at index for which test(week) holds, oldest first; with skip_holidays,
+    holiday weeks (no check-in expected) neither break the run nor join it."""
+    run = []
+    for week in reversed(weeks[: index + 1]):
+        if skip_holidays and week["status"] == "holiday":
+            continue
+        if not test(week):
+            break
+        run.append(week)
+    return run[::-1]
