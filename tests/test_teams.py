@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from dashboard import db as dbmod, models, store
 from dashboard.availability import count_hours, from_hour_blocks, from_local_grid
 from dashboard.teams import (
-    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, common_hours_expr, instance_from_db,
+    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, common_hours_expr, describe, instance_from_db,
     instance_from_dict, save_assignments, team_score, validate_teams,
 )
 from tests.teams_baseline import dfs_allocate
@@ -236,6 +236,13 @@ def test_navigator_shared_by_two_teams_mentors_at_most_the_maximum():
     result = allocate(instance, **FAST)
     assert result.placed == 4
     assert validate_teams(instance, result.assignments) == []
+    # One more person breaks the Navigator's limit in both teams: the violation names both, as a tuple, and each
+    # team's description lists it.
+    overloaded = {f"p{i}@x.org": "A" if i <= 3 else "B" for i in range(1, 6)}
+    load = [v for v in validate_teams(instance, overloaded) if v.rule == "navigator_load"]
+    assert [(v.teams, v.message) for v in load] == [
+        (("A", "B"), "Navigator nav@x.org would mentor 5 Djangonauts; the maximum is 4.")]
+    assert [t.broken for t in describe(instance, overloaded)] == [[load[0].message]] * 2
 
 
 def test_hand_placed_people_stay_even_when_their_team_breaks_a_rule():
