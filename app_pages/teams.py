@@ -58,7 +58,7 @@ if right.button("Propose teams", type="primary", icon=":material/auto_awesome:",
     with st.spinner(f"Finding the teams that place the most people and balance them best (up to {time_limit:g} s)..."):
         result = teams.allocate(problem, time_limit=time_limit)
     draft.update(assignments=dict(result.assignments), edit=draft["edit"] + 1)
-    kept_broken = sorted({name for v in teams.validate_teams(problem) for name in v.team.split(", ")}) if keep else []
+    kept_broken = sorted({name for v in teams.validate_teams(problem) for name in v.teams}) if keep else []
     st.session_state[PROPOSAL] = {"version": ctx.version, "placed": result.placed, "total": len(instance.candidates),
                                   "optimal": result.optimal, "seconds": result.seconds,
                                   "worst": result.worst_meeting_hours, "kept_broken": kept_broken}
@@ -123,7 +123,7 @@ draft["assignments"] = assignments
 violations = teams.validate_teams(instance, assignments)
 if violations:
     st.warning(f"{len(violations)} rule{'s' if len(violations) != 1 else ''} broken:", icon=":material/rule:")
-    plain_table(pd.DataFrame([{"Team": v.team, "Rule": teams.RULE_NAMES.get(v.rule, v.rule), "What breaks": v.message}
+    plain_table(pd.DataFrame([{"Team": ", ".join(v.teams), "Rule": teams.RULE_NAMES.get(v.rule, v.rule), "What breaks": v.message}
                               for v in violations]))
 else:
     st.success("Every team meets every rule.", icon=":material/verified:")

@@ -39,7 +39,7 @@ def demo_instance() -> Instance:
     demo.build(url, settings, seed=42, scale=1)
     sessions = store.sessions_frame(url)
     session_id = int(sessions.loc[sessions["name"] == demo.CURRENT_SESSION[0], "id"].iloc[0])
-    return instance_from_db(url, session_id, Rules()).without_placements()
+    return instance_from_db(url, session_id, Rules(), settings=settings).without_placements()
 
 
 def copies(instance: Instance, n: int) -> Instance:

@@ -50,7 +50,8 @@ def cohort_instance(ranked: pd.DataFrame, applications: pd.DataFrame, people: pd
         position = None if row is None or pd.isna(row["position"]) else int(row["position"])
         score = None if row is None or pd.isna(row["normalised"]) else float(row["normalised"])
         person = person_by_email.get(str(application.get("email") or "").strip().lower(), {})
-        candidates.append(teams_mod.application_candidate(application, key, person, slots_of, rank=position, score=score))
+        candidates.append(teams_mod.application_candidate(application, key, person, slots_of, rank=position, score=score,
+                                                          position=position))
     return Instance(rules, teams_mod.team_specs(teams_frame, slots_of), candidates)
 
 
@@ -409,7 +410,7 @@ def propose(instance: Instance, fits: Mapping[str, Fit], room: int, pin_in: Iter
     pool = [replace(c, rank=0) if c.email in pinned else c for c in instance.candidates
             if fits[c.email].placeable and c.email not in pin_out and (c.score is not None or c.email in pinned)]
     model_instance = Instance(instance.rules, instance.teams, pool)
-    model = teams_mod._TeamModel(model_instance, relax_min=False)
+    model = teams_mod.TeamModel(model_instance, relax_min=False)
     x = model.x
     place = {c.email: c.rank if c.rank is not None else len(instance.candidates) + 1 for c in instance.candidates}
     weight = {c.email: _weight(c) for c in pool}
@@ -473,13 +474,10 @@ def _lower_first(text: str) -> str:
 
 def load(url: str, session_id: int, settings) -> tuple[pd.DataFrame, Instance, Places]:
     """The Selection page's ranked table, the cohort instance and the places, straight from the database (CLI, benchmarks)."""
-    from dashboard import review, selection, store
-    from dashboard.criteria import load_criteria
+    from dashboard import selection
 
-    tables = {name: store.load_table(url, session_id, name)
-              for name in ("applications", "reviews", "decisions", "people", "teams")}
-    applications = tables["applications"]
-    stats = review.review_stats(tables["reviews"], load_criteria(settings), settings, applications["response_id"])
-    ranked = selection.ranked_table(applications, stats, tables["decisions"])
-    instance = cohort_instance(ranked, applications, tables["people"], tables["teams"], teams_mod.rules_from_settings(settings))
+    tables = teams_mod.load_session_tables(url, session_id)
+    ranked = teams_mod.selection_ranking(tables, settings)
+    instance = cohort_instance(ranked, tables["applications"], tables["people"], tables["teams"],
+                               teams_mod.rules_from_settings(settings))
     return ranked, instance, selection.places(settings, tables["people"], tables["teams"])

@@ -47,10 +47,10 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def test_saved_demo_teams_show_the_rules_they_break(teams_url):
+def test_saved_demo_teams_show_the_rules_they_break(teams_url, settings):
     at = teams_page()
     assert at.title[0].value == "Teams"
-    instance = instance_from_db(teams_url, _session_id(teams_url), Rules())
+    instance = instance_from_db(teams_url, _session_id(teams_url), Rules(), settings=settings)
     broken = validate_teams(instance)
     assert broken, "the demo's hand-made teams are plausible, not perfect"
     assert f"{len(broken)} rules broken:" in [w.value for w in at.warning]
@@ -59,7 +59,7 @@ def test_saved_demo_teams_show_the_rules_they_break(teams_url):
     assert button(at, "Save teams").disabled  # nothing changed yet
 
 
-def test_propose_from_scratch_then_save(teams_url):
+def test_propose_from_scratch_then_save(teams_url, settings):
     at = teams_page()
     next(c for c in at.checkbox if c.label.startswith("Keep people")).uncheck()
     button(at, "Propose teams").click()
@@ -77,7 +77,7 @@ def test_propose_from_scratch_then_save(teams_url):
     assert not at.exception
     assert at.success[0].value.startswith("Teams saved:")
     sid = _session_id(teams_url)
-    instance = instance_from_db(teams_url, sid, Rules())
+    instance = instance_from_db(teams_url, sid, Rules(), settings=settings)
     assert sum(1 for t in instance.current_assignments().values() if t) == placed
     assert validate_teams(instance) == []
     with OrmSession(dbmod.get_engine(teams_url)) as db:
@@ -85,7 +85,7 @@ def test_propose_from_scratch_then_save(teams_url):
     assert audit.actor == "organiser1@example.org"
 
 
-def test_moving_a_person_shows_at_once_which_rule_breaks(teams_url):
+def test_moving_a_person_shows_at_once_which_rule_breaks(teams_url, settings):
     at = teams_page()
     next(c for c in at.checkbox if c.label.startswith("Keep people")).uncheck()
     button(at, "Propose teams").click()
@@ -93,7 +93,7 @@ def test_moving_a_person_shows_at_once_which_rule_breaks(teams_url):
     assert at.success[0].value == "Every team meets every rule."
     # Move a placed person out of their team: it falls below the minimum size (or a rule about them goes away).
     sid = _session_id(teams_url)
-    instance = instance_from_db(teams_url, sid, Rules())
+    instance = instance_from_db(teams_url, sid, Rules(), settings=settings)
     who = at.selectbox(key=f"teams_move_who_{sid}")
     editor_frame = next(d.value for d in at.dataframe if "Why" in d.value.columns)  # the unplaced list
     unplaced = set(editor_frame["E-mail"])
@@ -158,13 +158,13 @@ def test_editing_the_team_column_checks_the_rules(teams_url):
     assert any(frame.loc[row, "email"] in message or other in message for message in table["What breaks"])
 
 
-def test_proposing_around_broken_saved_teams_says_so(teams_url):
+def test_proposing_around_broken_saved_teams_says_so(teams_url, settings):
     at = teams_page()
     button(at, "Propose teams").click()  # keep people where they are (the demo's saved teams break rules)
     at.run()
     assert not at.exception
-    instance = instance_from_db(teams_url, _session_id(teams_url), Rules())
-    broken = sorted({name for v in validate_teams(instance) for name in v.team.split(", ")})
+    instance = instance_from_db(teams_url, _session_id(teams_url), Rules(), settings=settings)
+    broken = sorted({name for v in validate_teams(instance) for name in v.teams})
     assert at.info[0].value.startswith(f"Kept as they were, because the people already in them break a rule: {', '.join(broken)}.")
     assert {m.label: m.value for m in at.metric}["Placed"] == "18 of 18"
 

@@ -97,7 +97,7 @@ def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
     review.set_blind_review(storage_url, sid, False, "organiser1@example.org")
     assert selection.save_decisions(storage_url, sid, [selection.DecisionChange(second, "waitlisted", 7)],
                                     "organiser1@example.org") == 1
-    instance = teams.instance_from_db(storage_url, sid, teams.Rules())
+    instance = teams.instance_from_db(storage_url, sid, teams.Rules(), settings=settings)
     people = store.load_table(storage_url, sid, "people").set_index("email")
     mover = instance.candidates[0].email
     other_team = next(t.name for t in instance.teams if t.name != people.at[mover, "team"])

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from dashboard import db as dbmod, models, store
 from dashboard.availability import count_hours, from_hour_blocks, from_local_grid
 from dashboard.teams import (
-    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, common_hours_expr, instance_from_db,
+    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, common_hours_expr, describe, instance_from_db,
     instance_from_dict, save_assignments, team_score, validate_teams,
 )
 from tests.teams_baseline import dfs_allocate
@@ -236,6 +236,13 @@ def test_navigator_shared_by_two_teams_mentors_at_most_the_maximum():
     result = allocate(instance, **FAST)
     assert result.placed == 4
     assert validate_teams(instance, result.assignments) == []
+    # One more person breaks the Navigator's limit in both teams: the violation names both, as a tuple, and each
+    # team's description lists it.
+    overloaded = {f"p{i}@x.org": "A" if i <= 3 else "B" for i in range(1, 6)}
+    load = [v for v in validate_teams(instance, overloaded) if v.rule == "navigator_load"]
+    assert [(v.teams, v.message) for v in load] == [
+        (("A", "B"), "Navigator nav@x.org would mentor 5 Djangonauts; the maximum is 4.")]
+    assert [t.broken for t in describe(instance, overloaded)] == [[load[0].message]] * 2
 
 
 def test_hand_placed_people_stay_even_when_their_team_breaks_a_rule():
@@ -438,7 +445,7 @@ def _session_id(url: str) -> int:
 def test_database_instance_is_the_accepted_cohort(demo_url, settings):
     session_id = _session_id(demo_url)
     decisions = store.load_table(demo_url, session_id, "decisions")
-    instance = instance_from_db(demo_url, session_id, Rules())
+    instance = instance_from_db(demo_url, session_id, Rules(), settings=settings)
     assert len(instance.candidates) == int((decisions["status"] == "accepted").sum())
     assert {t.name for t in instance.teams} == set(store.load_table(demo_url, session_id, "teams")["name"])
     assert sum(len(t.members) for t in instance.teams) == int(decisions["team"].fillna("").astype(bool).sum())
@@ -446,13 +453,40 @@ def test_database_instance_is_the_accepted_cohort(demo_url, settings):
     assert all(n.availability for t in instance.teams for n in t.navigators)
 
 
-def test_cli_database_mode_allocates_and_saves(demo_url):
+def test_database_instance_orders_equal_ranks_as_the_selection_page_ranks(demo_url, settings, edit_db):
+    # One ranking for Selection and Teams: among equal Selection Ranks (here: none at all), the candidates come
+    # in the Selection page's order, by its weighted, normalised review score.
+    from sqlalchemy import update
+
+    from dashboard import review, selection
+    from dashboard.criteria import load_criteria
+    from dashboard.teams import rank_order
+
+    session_id = _session_id(demo_url)
+    with edit_db(demo_url) as db:
+        db.execute(update(models.Decision).where(models.Decision.session_id == session_id).values(rank=None))
+    applications = store.load_table(demo_url, session_id, "applications")
+    stats = review.review_stats(store.load_table(demo_url, session_id, "reviews"), load_criteria(settings), settings,
+                                applications["response_id"])
+    ranked = selection.ranked_table(applications, stats, store.load_table(demo_url, session_id, "decisions"))
+    accepted = ranked[ranked["status"] == "accepted"]
+    instance = instance_from_db(demo_url, session_id, Rules(), settings=settings)
+    order = [c.response_id for c in rank_order(instance.candidates)]
+    assert order == list(accepted["response_id"])
+    assert [instance.candidate(c.email).position for c in rank_order(instance.candidates)] == list(accepted["position"])
+    scores = {c.response_id: c.score for c in instance.candidates}
+    assert [scores[r] for r in order] == pytest.approx(list(accepted["normalised"]))
+    # The reviews' plain mean orders these people differently, so the data tells the two rules apart.
+    assert order != list(accepted.sort_values(["mean", "response_id"], ascending=[False, True])["response_id"])
+
+
+def test_cli_database_mode_allocates_and_saves(demo_url, settings):
     done = _cli("teams", "allocate", "--database", demo_url, "--session", "2026 Session 6", "--fresh", "--save",
                 "--json", "--time-limit", "10")
     assert done.returncode == 0, done.stderr + done.stdout
     out = json.loads(done.stdout)
     session_id = _session_id(demo_url)
-    instance = instance_from_db(demo_url, session_id, Rules())
+    instance = instance_from_db(demo_url, session_id, Rules(), settings=settings)
     assert set(out["assignments"]) == {c.email for c in instance.candidates}
     assert validate_teams(instance, out["assignments"]) == []
     assert instance.current_assignments() == out["assignments"]  # saved: the database now holds the proposal
@@ -465,22 +499,22 @@ def test_cli_database_mode_allocates_and_saves(demo_url):
     assert entry.actor.startswith("cli:") and f"{sum(1 for t in out['assignments'].values() if t)} of" in entry.detail
 
 
-def test_save_assignments_bumps_the_data_version(demo_url):
+def test_save_assignments_bumps_the_data_version(demo_url, settings):
     session_id = _session_id(demo_url)
-    instance = instance_from_db(demo_url, session_id, Rules())
+    instance = instance_from_db(demo_url, session_id, Rules(), settings=settings)
     before = dbmod.data_version(demo_url, session_id)
     first = instance.candidates[0].email
     assignments = instance.current_assignments() | {first: None}
     assert save_assignments(demo_url, session_id, instance, assignments, actor="organiser1@example.org") == 2
     assert dbmod.data_version(demo_url, session_id) == before + 1
-    assert instance_from_db(demo_url, session_id, Rules()).current_assignments()[first] is None
+    assert instance_from_db(demo_url, session_id, Rules(), settings=settings).current_assignments()[first] is None
     with pytest.raises(InstanceError, match="Unknown team"):
         save_assignments(demo_url, session_id, instance, {first: "Team Mars"}, actor="x")
 
 
-def test_database_mode_copes_with_missing_answers_and_people_rows(demo_url, edit_db):
+def test_database_mode_copes_with_missing_answers_and_people_rows(demo_url, edit_db, settings):
     session_id = _session_id(demo_url)
-    instance = instance_from_db(demo_url, session_id, Rules())
+    instance = instance_from_db(demo_url, session_id, Rules(), settings=settings)
     first = instance.candidates[0]
     with edit_db(demo_url) as db:  # no people row yet, and no experience answer
         db.execute(models.Person.__table__.delete().where(models.Person.session_id == session_id,
@@ -489,7 +523,7 @@ def test_database_mode_copes_with_missing_answers_and_people_rows(demo_url, edit
                                                                   models.Application.response_id == first.response_id)).one()
         application.experience_level = None
         expected = frozenset(application.availability)
-    again = instance_from_db(demo_url, session_id, Rules())
+    again = instance_from_db(demo_url, session_id, Rules(), settings=settings)
     person = again.candidate(first.email)
     assert person.availability == expected and person.experience_level is None
     assert again.current_assignments()[first.email] == first_team(instance, first.email)  # decisions.team still places them
@@ -566,10 +600,10 @@ def test_selection_rank_3_only_fills_the_room_rank_0_to_2_leave_and_4_is_never_p
         _tiered([{"email": "x@x.org", "tier": "first"}])
 
 
-def test_database_instance_under_the_preset_adds_the_waitlisted_as_rank_3(demo_url):
+def test_database_instance_under_the_preset_adds_the_waitlisted_as_rank_3(demo_url, settings):
     session_id = _session_id(demo_url)
     decisions = store.load_table(demo_url, session_id, "decisions")
-    instance = instance_from_db(demo_url, session_id, Rules.from_mapping({"preset": "djangonaut-space"}))
+    instance = instance_from_db(demo_url, session_id, Rules.from_mapping({"preset": "djangonaut-space"}), settings=settings)
     tiers = [c.tier for c in instance.candidates]
     assert tiers.count(None) == int((decisions["status"] == "accepted").sum())
     assert tiers.count(3) == int((decisions["status"] == "waitlisted").sum()) > 0

@@ -74,7 +74,7 @@ def _database_instance(args, settings, teams_mod):
         session = find_session(db, settings, getattr(args, "session", None))
         session_id = session.id
     instance = teams_mod.instance_from_db(url, session_id, teams_mod.rules_from_settings(settings),
-                                         keep_placed=not args.fresh)
+                                         keep_placed=not args.fresh, settings=settings)
     if not instance.candidates:
         raise LookupError("No accepted applicants in this session; accept some on the review page first.")
     return instance, session_id, url

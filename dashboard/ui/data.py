@@ -217,16 +217,23 @@ def review_stats(ctx: PageContext, criteria):
 # pages that need them, not on every page that imports this module.
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _teams_instance(url: str, session_id: int, version: int, rules: tuple):
+def _teams_instance(url: str, session_id: int, version: int, rules: tuple, criteria: tuple, selection_settings: str,
+                    _settings):
     from dashboard import teams
 
-    return teams.instance_from_db(url, session_id, teams.Rules.from_mapping(dict(rules)))
+    return teams.instance_from_db(url, session_id, teams.Rules.from_mapping(dict(rules)), settings=_settings)
 
 
 def teams_instance(ctx: PageContext, rules):
-    """The allocator's input (accepted cohort, teams, staff availability) for this session's rules."""
+    """The allocator's input (accepted cohort in the Selection page's order, teams, staff availability) for this
+    session's rules."""
+    from dashboard.criteria import load_criteria
+
     access.require_organiser(ctx.viewer, "the team allocation data")
-    return _teams_instance(ctx.url, ctx.session_id, ctx.version, tuple(rules.as_dict().items()))
+    # The order is the Selection page's ranking: it reads the [review] criteria and [selection], as review_stats does.
+    return _teams_instance(ctx.url, ctx.session_id, ctx.version, tuple(rules.as_dict().items()),
+                           tuple(load_criteria(ctx.settings)), repr(sorted(ctx.settings.section("selection").items())),
+                           ctx.settings)
 
 
 @st.cache_data(show_spinner="Preparing the talk charts...", max_entries=16)
