@@ -24,7 +24,8 @@ from data_sources import google_sheets as gs
 from data_sources.google_sheets import SpreadsheetRead, SyncError
 
 __all__ = ["SyncError", "SyncOutcome", "SourceStatus", "SpreadsheetRead", "sync_spreadsheet", "read_configured",
-           "source_name", "spreadsheet_configured", "configured_tabs", "source_statuses"]
+           "source_name", "spreadsheet_configured", "configured_tabs", "retry_policy", "service_account_info",
+           "source_statuses"]
 
 Progress = Callable[[str], None]
 SECRETS_SECTION = "gcp_service_account"
