@@ -34,22 +34,16 @@ except Exception as exc:  # the URL may hold a password: log the error, never sh
     st.stop()
 
 
-def people_and_teams(session_id: int, version: int) -> tuple:
-    """The raw people and teams of a session (cached), from which Captain/Navigator roles come.
-    session_id -1: no session yet, empty frames with the canonical columns."""
-    return data._table(url, session_id, "people", version), data._table(url, session_id, "teams", version)
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def roles_in(url: str, session_id: int, version: int, email: str, lists: dict) -> access.Viewer:
     """A signed-in e-mail's roles in one session, worked out once per data version."""
-    return access.roles_for(email, lists, *people_and_teams(session_id, version))
+    return access.roles_for(email, lists, *data.people_and_teams(url, session_id, version))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def demo_personas(url: str, session_id: int, version: int) -> dict[str, access.Viewer]:
     """The demo mode's personas of one session, worked out once per data version."""
-    return auth.demo_personas(*people_and_teams(session_id, version))
+    return auth.demo_personas(*data.people_and_teams(url, session_id, version))
 
 
 def ids(row) -> tuple[int, int]:

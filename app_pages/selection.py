@@ -264,17 +264,22 @@ if request and request["version"] == ctx.version:
 # --- Composition ---------------------------------------------------------------------------------
 st.subheader("Composition: applicant pool vs accepted cohort")
 min_size = min_group_size(ctx.settings)
-st.caption(f"Aggregated counts only. Groups of fewer than {min_size} people are shown as \"<{min_size}\"; "
-           "where that number could be worked out from the total, one more group is hidden too.")
+st.caption(f"Aggregated counts only, as on the Talk page: groups are combined until each has at least {min_size} "
+           "applicants, accepted and not accepted, so no count or difference of counts singles anyone out.")
 dimensions = selection.composition_dimensions(ctx.viewer.is_organiser)
 key = st.segmented_control("By", list(dimensions), format_func=dimensions.get, default=next(iter(dimensions)),
                            key="selection_composition") or next(iter(dimensions))
-frame = selection.composition(ranked, key, min_size, organiser=ctx.viewer.is_organiser)
-chart_col, table_col = st.columns([3, 2])
-chart_col.altair_chart(selection.composition_chart(frame, dimensions[key], min_size), theme=None, width="stretch")
-with table_col:
-    plain_table(frame[["group", "pool_label", "accepted_label"]].rename(
-        columns={"group": dimensions[key], "pool_label": "Applicants", "accepted_label": "Accepted"}))
+composition = selection.composition(ranked, key, min_size, organiser=ctx.viewer.is_organiser)
+if composition.empty:
+    empty_state(f"Nothing to compare yet: the cohort's composition needs at least {min_size} accepted and {min_size} "
+                "other applicants, or its numbers would single people out.",
+                f"Come back once at least {min_size} applicants are accepted.")
+else:
+    chart_col, table_col = st.columns([3, 2])
+    chart_col.altair_chart(selection.composition_chart(composition, dimensions[key]), theme=None, width="stretch")
+    with table_col:
+        plain_table(selection.composition_counts(composition).rename(
+            columns={"group": dimensions[key], "applicants": "Applicants", "accepted": "Accepted"}))
 
 # --- Exports -------------------------------------------------------------------------------------
 st.subheader("Exports")

@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"Generating the demo at {args.scale}x ...", flush=True)
-    settings = demo._demo_settings(load_settings(EXAMPLE_CONFIG_PATH))  # the demo forms' mapping and date order
+    settings = demo.demo_settings(load_settings(EXAMPLE_CONFIG_PATH))  # the demo forms' mapping and date order
     data = demo.generate(42, args.scale, settings)
     current = next(s for s in data.sessions if s["name"] == demo.CURRENT_SESSION[0])
     OUT.mkdir(parents=True, exist_ok=True)

@@ -70,7 +70,7 @@ def add(db: OrmSession, actor: str | None, action: str, subject: str | None = No
 def record(url: str, actor: str | None, action: str, subject: str | None = None, detail: str | None = None,
            session_id: int | None = None) -> None:
     """Note a read of personal data in its own transaction (changes go through dashboard.db.write)."""
-    with dbmod._transaction(url) as db:
+    with dbmod.transaction(url) as db:
         add(db, actor, action, subject, detail, session_id)
 
 

@@ -1,4 +1,4 @@
-"""Settings from dashboard.toml, with defaults that match the bundled demo."""
+"""Settings from dashboard.toml, with defaults that match the bundled demo, and the secrets file for the CLI."""
 from __future__ import annotations
 
 import copy
@@ -6,12 +6,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "dashboard.toml"
 EXAMPLE_CONFIG_PATH = PROJECT_ROOT / "dashboard.example.toml"
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'dashboard.db'}"
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
 
 class ConfigError(Exception):
@@ -76,3 +77,15 @@ def with_overrides(settings: Settings, **sections: dict[str, Any]) -> Settings:
     for name, value in sections.items():
         raw[name] = value
     return Settings(raw=raw, path=settings.path)
+
+
+def secrets_file_section(name: str, path: Path | None = None) -> dict[str, Any]:
+    """A section of .streamlit/secrets.toml for code that runs outside Streamlit (CLI, cron); empty when absent."""
+    path = path or SECRETS_FILE
+    if not path.exists():
+        return {}
+    try:
+        section = tomllib.loads(path.read_text(encoding="utf-8")).get(name)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix it and try again.") from exc
+    return dict(section) if isinstance(section, Mapping) else {}

@@ -2,7 +2,8 @@
 
 Every change to stored data goes through ``write``: one transaction that, when it changed
 anything, also holds the audit entry saying who changed what, and bumps the session's data
-version so cached views reload. There is no other public way to open a write transaction.
+version so cached views reload. Only audit.record also opens a ``transaction`` (a read of
+personal data leaves an entry but changes no data); tests/test_audit_trail.py keeps it so.
 """
 from __future__ import annotations
 
@@ -60,8 +61,8 @@ def migrate(url: str) -> None:
 
 
 @contextmanager
-def _transaction(url: str) -> Iterator[OrmSession]:
-    """One unit of work: committed when the block ends, rolled back entirely on error (use write())."""
+def transaction(url: str) -> Iterator[OrmSession]:
+    """One unit of work, committed when the block ends: only for write() and audit.record (a test keeps it so)."""
     with OrmSession(get_engine(url), expire_on_commit=False) as db:
         with db.begin():
             yield db
@@ -111,7 +112,7 @@ def write(url: str, *, actor: str, action: str, session_id: int | None = None, s
 
     if not (actor or "").strip():
         raise ValueError("Every change to Mission Control's data needs an actor (who made it) for the audit log.")
-    with _transaction(url) as db:
+    with transaction(url) as db:
         change = Change(db, actor, action, session_id, subject, detail)
         listener = _note_changes(change)
         event.listen(db, "after_flush", listener)

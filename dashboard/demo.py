@@ -459,7 +459,7 @@ def build(url: str, settings: Settings, seed: int = 42, scale: int = 1, actor: s
                                                    weeks=WEEKS, expected_hours=EXPECTED_HOURS).id
         order = ("people", "teams", "applications", "reviews", "decisions", "checkins", "surveys")
         inputs = [TableInput(t, session["tables"][t], SHEET_NAMES[t]) for t in order if t in session["tables"]]
-        import_tables(url, _demo_settings(settings), inputs, source=source, kind="demo", session_name=session["name"],
+        import_tables(url, demo_settings(settings), inputs, source=source, kind="demo", session_name=session["name"],
                       actor=actor)
     with dbmod.write(url, actor=actor, action="demo_built", subject=CURRENT_SESSION[0],
                      detail=f"{len(data.one_to_ones)} one-to-ones") as change:
@@ -470,7 +470,7 @@ def build(url: str, settings: Settings, seed: int = 42, scale: int = 1, actor: s
     return data
 
 
-def _demo_settings(settings: Settings) -> Settings:
+def demo_settings(settings: Settings) -> Settings:
     """The user's settings with the demo forms' mapping and locale (their own forms may differ)."""
     return with_overrides(settings, mapping=demo_mapping(), **{"import": {"date_order": "MDY", "timezone": "UTC"}})
 

@@ -35,8 +35,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import access, audit, db as dbmod, models, store, wellbeing
-from dashboard.config import ConfigError, Settings
-from dashboard.mailer import Mailer, MailUnavailable, RecipientRefused, is_address, secrets_file_section
+from dashboard.config import ConfigError, Settings, secrets_file_section
+from dashboard.mailer import Mailer, MailUnavailable, RecipientRefused, is_address
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CAPTAIN, ORGANISER = "captain", "organiser"

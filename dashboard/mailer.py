@@ -12,16 +12,14 @@ import os
 import re
 import smtplib
 import ssl
-import tomllib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Mapping
 
-from dashboard.config import PROJECT_ROOT, ConfigError, Settings
+from dashboard.config import ConfigError, Settings, secrets_file_section
 
-SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
@@ -38,18 +36,6 @@ class RecipientRefused(Exception):
 def is_address(value: str) -> bool:
     """True for a plain e-mail address (local@domain.tld), the only form the digest sends to."""
     return bool(ADDRESS.match(value or ""))
-
-
-def secrets_file_section(name: str, path: Path | None = None) -> dict[str, Any]:
-    """A section of .streamlit/secrets.toml for code that runs outside Streamlit (cron); empty when absent."""
-    path = path or SECRETS_FILE
-    if not path.exists():
-        return {}
-    try:
-        section = tomllib.loads(path.read_text(encoding="utf-8")).get(name)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML ({exc}); fix it and try again.") from exc
-    return dict(section) if isinstance(section, Mapping) else {}
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ import altair as alt
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard import db as dbmod, exports, fields, models
+from dashboard import db as dbmod, exports, fields, models, privacy
 from dashboard.availability import count_hours
 from dashboard.config import Settings
+from dashboard.privacy import SafeFrame
 from dashboard.review import ReviewStats
 from dashboard.timezones import zone_info
 
@@ -19,6 +20,7 @@ STATUSES = fields.DECISION_STATUSES  # accepted / waitlisted / rejected / pendin
 DJANGONAUTS_PER_NAVIGATOR = 4
 NO_PREFERENCE = "No preference"
 UNKNOWN = "Not answered"
+POOL, ACCEPTED = "Applicant pool", "Accepted"  # the two populations composition compares
 REVIEW_STATES = ("all", "reviewed", "not reviewed", "contested", "undecided", "fits no team")
 
 # Offsets are taken at the session's start, so daylight saving time is accounted for.
@@ -326,69 +328,58 @@ def composition_dimensions(organiser: bool) -> dict[str, str]:
 
 
 def _groups(table: pd.DataFrame, dimension: str) -> pd.Series:
+    """Each application's group; for project preference the list of projects (no preference is a group too)."""
     if dimension == "project_preference":
-        exploded = table["project_preferences"].map(lambda p: p if p else [NO_PREFERENCE]).explode()
-        return exploded.astype(str)
+        return table["project_preferences"].map(lambda p: p if p else [NO_PREFERENCE])
     if dimension in SENSITIVE_DIMENSIONS:
         return table[dimension].map(_yes_no) if dimension in table else pd.Series(UNKNOWN, index=table.index)
     return table[dimension].fillna(UNKNOWN).astype(str).replace("", UNKNOWN)
 
 
-def composition(table: pd.DataFrame, dimension: str, min_size: int, *, organiser: bool) -> pd.DataFrame:
-    """Applicant pool vs accepted cohort per group: counts and shares, groups under min_size shown as '<min_size'.
+def composition(table: pd.DataFrame, dimension: str, min_size: int, *, organiser: bool) -> SafeFrame:
+    """Applicant pool vs accepted cohort per group, folded by privacy's rule for two linked populations.
 
-    A suppressed group's count and share are None and its label is e.g. '<5'; zero stays 0. When
-    only one group of a column would be hidden, the next smallest is hidden too ('hidden'), so the
-    small one cannot be worked out from the total. Shares are of people (a person preferring
-    two projects counts in both groups, so project shares add up to more than 100%).
+    Groups are combined (into "A + B" or "Other") until each holds at least min_size applicants,
+    min_size accepted and min_size not accepted, so neither a count nor a difference of counts
+    singles anyone out. Shares are of people (a person preferring two projects counts in both
+    groups, so project shares add up to more than 100%).
     """
     if dimension not in composition_dimensions(organiser):
         raise PermissionError(f"'{dimension}' is not available to you; organisers only.")
-    columns = ["group", "pool", "pool_share", "pool_label", "accepted", "accepted_share", "accepted_label"]
-    if table.empty:
-        return pd.DataFrame(columns=columns)
-    pool_groups = _groups(table, dimension)
-    accepted_groups = _groups(table[table["status"] == "accepted"], dimension)
-    pool_counts = pool_groups.value_counts()
-    counts = {"pool": pool_counts, "accepted": accepted_groups.value_counts().reindex(pool_counts.index, fill_value=0)}
-    totals = {"pool": len(table), "accepted": int((table["status"] == "accepted").sum())}
-    frame = pd.DataFrame({"group": pool_counts.index.astype(str)})
-    for name, count in counts.items():
-        values = count.to_numpy()
-        small = (values > 0) & (values < min_size)
-        hidden = small.copy()
-        if small.sum() == 1:
-            # One hidden group could be worked out from the total: hide the next smallest group too.
-            others = [i for i in range(len(values)) if not small[i] and values[i] > 0]
-            if others:
-                hidden[min(others, key=lambda i: values[i])] = True
-        frame[name] = pd.array([None if h else int(v) for v, h in zip(values, hidden)], dtype="Int64")
-        frame[f"{name}_share"] = [None if h or not totals[name] else v / totals[name] for v, h in zip(values, hidden)]
-        frame[f"{name}_label"] = [f"<{min_size}" if sm else "hidden" if h else str(int(v))
-                                  for v, sm, h in zip(values, small, hidden)]
-    frame = frame[columns]
-    return frame.sort_values("group", key=lambda s: s.map(lambda g: (g in (UNKNOWN, NO_PREFERENCE), g))).reset_index(drop=True)
+    rows = pd.DataFrame({"group": _groups(table, dimension), "applicant": range(len(table))}, index=table.index)
+    order = sorted(set(rows["group"].explode()), key=lambda g: (g in (UNKNOWN, NO_PREFERENCE), g))
+    return privacy.compare_counts(rows, "group", table["status"].eq("accepted"), min_size, person="applicant",
+                                  names=(POOL, ACCEPTED), order=order, explode=dimension == "project_preference",
+                                  merged_name=_combined_group)
 
 
-def composition_chart(frame: pd.DataFrame, title: str, min_size: int) -> alt.Chart:
-    """Grouped bars: share of the applicant pool vs share of the accepted cohort per group."""
-    long = pd.concat([
-        pd.DataFrame({"group": frame["group"], "population": "Applicant pool", "share": frame["pool_share"],
-                      "people": frame["pool_label"]}),
-        pd.DataFrame({"group": frame["group"], "population": "Accepted", "share": frame["accepted_share"],
-                      "people": frame["accepted_label"]}),
-    ], ignore_index=True)
-    hidden = sorted(set(long.loc[long["share"].isna() & (long["people"] != "0"), "group"]))
+def _combined_group(groups: list[str]) -> str:
+    """Two groups taken together as 'A + B' without their notes in brackets (time-zone ranges), more as 'Other'."""
+    return " + ".join(group.split(" (")[0] for group in groups) if len(groups) <= 2 else privacy.OTHER
+
+
+def composition_counts(composition: SafeFrame) -> pd.DataFrame:
+    """One row per published group, in the chart's order: how many applied and how many were accepted."""
+    frame = composition.frame
+    wide = frame.pivot(index="group", columns="population", values="people")
+    groups = frame.sort_values("order").drop_duplicates("group")["group"]
+    return wide.reindex(index=groups, columns=[POOL, ACCEPTED]).reset_index().rename(
+        columns={POOL: "applicants", ACCEPTED: "accepted"}).rename_axis(columns=None)
+
+
+def composition_chart(composition: SafeFrame, title: str) -> alt.Chart:
+    """Grouped bars: share of the applicant pool vs share of the accepted cohort per (folded) group."""
     subtitle = ["Share of applicants and of the accepted cohort"]
-    if hidden:  # kept short: Vega truncates a subtitle wider than the chart
-        subtitle.append(f"Not drawn (under {min_size} people, or would reveal one): {', '.join(hidden)}")
-    return alt.Chart(long.dropna(subset=["share"]), title=alt.TitleParams(title, subtitle=subtitle)).mark_bar().encode(
+    if composition.folded:  # kept to the note: Vega truncates a subtitle wider than the chart
+        subtitle.append(composition.note)
+    groups = list(composition.frame.sort_values("order").drop_duplicates("group")["group"])
+    return alt.Chart(composition.frame, title=alt.TitleParams(title, subtitle=subtitle)).mark_bar().encode(
         x=alt.X("share:Q", title="Share of people", axis=alt.Axis(format="%")),
-        y=alt.Y("group:N", title=None, sort=list(frame["group"])),
-        yOffset=alt.YOffset("population:N", sort=["Applicant pool", "Accepted"]),
-        color=alt.Color("population:N", title=None, sort=["Applicant pool", "Accepted"]),
+        y=alt.Y("group:N", title=None, sort=groups),
+        yOffset=alt.YOffset("population:N", sort=[POOL, ACCEPTED]),
+        color=alt.Color("population:N", title=None, sort=[POOL, ACCEPTED]),
         tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("population:N", title="Of"),
-                 alt.Tooltip("people:N", title="People"), alt.Tooltip("share:Q", title="Share", format=".0%")],
+                 alt.Tooltip("people:Q", title="People"), alt.Tooltip("share:Q", title="Share", format=".0%")],
     ).properties(height=alt.Step(14))
 
 

@@ -4,25 +4,33 @@ Reading (data_sources.google_sheets) and storing (dashboard.importer) are separa
 the spreadsheet is read completely first, then every tab is imported in ONE transaction,
 so a failure anywhere leaves the previous data exactly as it was and is recorded as a
 failed sync run with the sentence the user sees.
+
+This is the one place that turns dashboard.toml [sources] and the secrets into the plain
+arguments the connector takes (spreadsheet, tabs, service account key, base URL, retries).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pandas as pd
 
 from dashboard import db as dbmod
-from dashboard.config import Settings, with_overrides
+from dashboard.config import PROJECT_ROOT, ConfigError, Settings, secrets_file_section, with_overrides
 from dashboard.importer import ImportFailed, ImportResult, TableInput, import_tables, overall_status, record_failed_run
 from data_sources import google_sheets as gs
-from data_sources.google_sheets import SyncError
+from data_sources.google_sheets import SpreadsheetRead, SyncError
 
-__all__ = ["SyncError", "SyncOutcome", "SourceStatus", "sync_spreadsheet", "read_configured", "source_name",
-           "spreadsheet_configured", "source_statuses"]
+__all__ = ["SyncError", "SyncOutcome", "SourceStatus", "SpreadsheetRead", "sync_spreadsheet", "read_configured",
+           "source_name", "spreadsheet_configured", "configured_tabs", "retry_policy", "service_account_info",
+           "source_statuses"]
 
 Progress = Callable[[str], None]
+SECRETS_SECTION = "gcp_service_account"
+# The order tables are imported in: people and teams before the rows that refer to them.
+TABLE_ORDER = ("people", "teams", "applications", "reviews", "decisions", "checkins", "surveys")
 
 
 @dataclass
@@ -68,6 +76,49 @@ def spreadsheet_configured(settings: Settings) -> str | None:
     return value or None
 
 
+def configured_tabs(settings: Settings) -> dict[str, str]:
+    """Canonical table -> tab title from [sources.tabs], in import order."""
+    tabs = {str(k): str(v) for k, v in settings.section("sources").get("tabs", {}).items() if str(v).strip()}
+    unknown = [t for t in tabs if t not in TABLE_ORDER]
+    if unknown:
+        raise SyncError(f"dashboard.toml [sources.tabs] names unknown table(s) {', '.join(unknown)}; use: "
+                        f"{', '.join(TABLE_ORDER)}.", "config")
+    return {t: tabs[t] for t in TABLE_ORDER if t in tabs}
+
+
+def retry_policy(settings: Settings) -> gs.RetryPolicy:
+    """The policy from dashboard.toml [sources] (request_timeout, max_attempts, retry_total_seconds ...)."""
+    cfg = settings.section("sources")
+    default = gs.RetryPolicy()
+    return gs.RetryPolicy(
+        timeout=float(cfg.get("request_timeout", default.timeout)),
+        max_attempts=max(1, int(cfg.get("max_attempts", default.max_attempts))),
+        base_delay=float(cfg.get("retry_base_delay", default.base_delay)),
+        max_delay=float(cfg.get("retry_max_delay", default.max_delay)),
+        total_seconds=float(cfg.get("retry_total_seconds", default.total_seconds)),
+    )
+
+
+def service_account_info(settings: Settings, secrets: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The service account key: Streamlit secrets [gcp_service_account], the key file, or .streamlit/secrets.toml."""
+    if secrets is not None and secrets.get(SECRETS_SECTION):
+        return dict(secrets[SECRETS_SECTION])
+    key_file = settings.section("sources").get("service_account_file")
+    if key_file:
+        path = Path(key_file).expanduser()
+        if not path.is_absolute():  # relative to the folder of dashboard.toml
+            path = (settings.path.parent if settings.path else PROJECT_ROOT) / path
+        return gs.read_key_file(path)
+    try:
+        found = secrets_file_section(SECRETS_SECTION)
+    except ConfigError as exc:
+        raise SyncError(str(exc), "credentials") from exc
+    if found:
+        return found
+    raise SyncError("No Google service account is configured; add [gcp_service_account] to .streamlit/secrets.toml "
+                    "or set [sources] service_account_file in dashboard.toml (see docs/google_sheets.md).", "credentials")
+
+
 def source_name(spreadsheet: str) -> str:
     """The stable source name sync runs and raw rows are recorded under ('google_sheets:<key>')."""
     try:
@@ -88,12 +139,12 @@ def sheet_import_settings(settings: Settings, locale: str, time_zone: str) -> tu
 
 
 def read_configured(settings: Settings, spreadsheet: str, secrets: Mapping[str, Any] | None = None,
-                    progress: Progress | None = None) -> gs.SpreadsheetRead:
+                    progress: Progress | None = None) -> SpreadsheetRead:
     """Every configured tab of the spreadsheet as raw strings (for a sync, or to map its questions)."""
     cfg = settings.section("sources")
-    return gs.read_spreadsheet(spreadsheet, gs.configured_tabs(settings), gs.service_account_info(settings, secrets),
+    return gs.read_spreadsheet(spreadsheet, configured_tabs(settings), service_account_info(settings, secrets),
                                base_url=str(cfg.get("sheets_api_url") or gs.DEFAULT_API_URL),
-                               policy=gs.RetryPolicy.from_settings(settings), progress=progress)
+                               policy=retry_policy(settings), progress=progress)
 
 
 def sync_spreadsheet(

@@ -22,7 +22,8 @@ class RawSheet:
     row_numbers: list[int]
 
 
-def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+def as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as a string and every column named: trimmed headers, 'Column N' for an unnamed one with data."""
     frame = frame.fillna("").astype(str)
     frame.columns = [str(c).strip() if not str(c).startswith("Unnamed:") else "" for c in frame.columns]
     # Columns with an empty header and no data are the trailing empty cells of an export.
@@ -73,4 +74,4 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> list[RawSheet]:
     except Exception as exc:
         raise FileReadError(f"{path.name} could not be read as a table ({exc}); export it again as CSV or XLSX.") from exc
     # Row 1 holds the headers, so the first data row is row 2, as the spreadsheet shows it.
-    return [RawSheet(name, _as_strings(frame), [i + 2 for i in range(len(frame))]) for name, frame in sheets.items()]
+    return [RawSheet(name, as_strings(frame), [i + 2 for i in range(len(frame))]) for name, frame in sheets.items()]

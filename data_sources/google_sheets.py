@@ -10,6 +10,10 @@ rewrites that prefix per client, so a configured ``sheets_api_url`` (a loopback 
 tests) never changes the URLs other gspread clients in the same process use. It is also
 the one place that decides timeouts and retries (gspread's BackOffHTTPClient in 6.2.1
 retries forever, which would hang a cron job).
+
+Like every connector it takes plain arguments (the spreadsheet, its tabs, the service
+account's key, the base URL, the retry policy) and knows nothing of dashboard.toml or the
+secrets: dashboard.sync reads those and passes them in.
 """
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ import json
 import random
 import re
 import time
-import tomllib
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -32,18 +35,13 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEETS_API_V4_BASE_URL
 
-from dashboard.config import PROJECT_ROOT, Settings
-from data_sources.files import RawSheet, _as_strings
+from data_sources.files import RawSheet, as_strings
 
 DEFAULT_API_URL = "https://sheets.googleapis.com"
 GOOGLE_V4_PREFIX = SPREADSHEETS_API_V4_BASE_URL  # https://sheets.googleapis.com/v4/spreadsheets
 READONLY_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
-SECRETS_SECTION = "gcp_service_account"
 METADATA_FIELDS = "spreadsheetId,properties(title,locale,timeZone),sheets(properties(sheetId,title,index,hidden))"
-# The order tables are imported in: people and teams before the rows that refer to them.
-TABLE_ORDER = ("people", "teams", "applications", "reviews", "decisions", "checkins", "surveys")
 
 Progress = Callable[[str], None]
 
@@ -68,19 +66,6 @@ class RetryPolicy:
     base_delay: float = 1.0  # first wait; doubles each retry
     max_delay: float = 32.0
     total_seconds: float = 120.0  # for the whole read, all requests and waits together
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "RetryPolicy":
-        """The policy from dashboard.toml [sources] (request_timeout, max_attempts, retry_total_seconds ...)."""
-        cfg = settings.section("sources")
-        default = cls()
-        return cls(
-            timeout=float(cfg.get("request_timeout", default.timeout)),
-            max_attempts=max(1, int(cfg.get("max_attempts", default.max_attempts))),
-            base_delay=float(cfg.get("retry_base_delay", default.base_delay)),
-            max_delay=float(cfg.get("retry_max_delay", default.max_delay)),
-            total_seconds=float(cfg.get("retry_total_seconds", default.total_seconds)),
-        )
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number ``retry`` (1, 2, ...): Retry-After, else backoff with jitter."""
@@ -184,32 +169,16 @@ def _give_up_message(reason: str, problem: str, attempts: int) -> str:
 
 # --- credentials and spreadsheet names ----------------------------------------------------
 
-def service_account_info(settings: Settings, secrets: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The service account key: Streamlit secrets [gcp_service_account], the key file, or .streamlit/secrets.toml."""
-    if secrets is not None and secrets.get(SECRETS_SECTION):
-        return dict(secrets[SECRETS_SECTION])
-    key_file = settings.section("sources").get("service_account_file")
-    if key_file:
-        path = Path(key_file).expanduser()
-        if not path.is_absolute():
-            path = (settings.path.parent if settings.path else PROJECT_ROOT) / path
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise SyncError(f"The service account key file {path} does not exist; fix [sources] service_account_file "
-                            "in dashboard.toml.", "credentials") from exc
-        except (OSError, ValueError) as exc:
-            raise SyncError(f"The service account key file {path} is not a JSON key ({_short(exc)}); download the key "
-                            "again from the Google Cloud console.", "credentials") from exc
-    if SECRETS_FILE.exists():
-        try:
-            found = tomllib.loads(SECRETS_FILE.read_text(encoding="utf-8")).get(SECRETS_SECTION)
-        except tomllib.TOMLDecodeError as exc:
-            raise SyncError(f".streamlit/secrets.toml is not valid TOML ({exc}); fix it.", "credentials") from exc
-        if found:
-            return dict(found)
-    raise SyncError("No Google service account is configured; add [gcp_service_account] to .streamlit/secrets.toml "
-                    "or set [sources] service_account_file in dashboard.toml (see docs/google_sheets.md).", "credentials")
+def read_key_file(path: Path) -> dict[str, Any]:
+    """A service account's JSON key from a file downloaded from the Google Cloud console."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SyncError(f"The service account key file {path} does not exist; fix [sources] service_account_file "
+                        "in dashboard.toml.", "credentials") from exc
+    except (OSError, ValueError) as exc:
+        raise SyncError(f"The service account key file {path} is not a JSON key ({_short(exc)}); download the key "
+                        "again from the Google Cloud console.", "credentials") from exc
 
 
 class _OffGoogleCredentials(service_account.Credentials):
@@ -256,16 +225,6 @@ def spreadsheet_key(spreadsheet: str) -> str:
 def a1_sheet(title: str) -> str:
     """A whole tab as an A1 range: the title in single quotes, inner quotes doubled."""
     return "'" + title.replace("'", "''") + "'"
-
-
-def configured_tabs(settings: Settings) -> dict[str, str]:
-    """Canonical table -> tab title from [sources.tabs], in import order."""
-    tabs = {str(k): str(v) for k, v in settings.section("sources").get("tabs", {}).items() if str(v).strip()}
-    unknown = [t for t in tabs if t not in TABLE_ORDER]
-    if unknown:
-        raise SyncError(f"dashboard.toml [sources.tabs] names unknown table(s) {', '.join(unknown)}; use: "
-                        f"{', '.join(TABLE_ORDER)}.", "config")
-    return {t: tabs[t] for t in TABLE_ORDER if t in tabs}
 
 
 def make_client(info: Mapping[str, Any], base_url: str = DEFAULT_API_URL, policy: RetryPolicy = RetryPolicy()) -> gspread.Client:
@@ -322,7 +281,7 @@ def raw_sheet(title: str, value_range: Mapping[str, Any]) -> RawSheet:
     width = max(len(r) for r in values)
     rows = [["" if c is None else str(c) for c in r] + [""] * (width - len(r)) for r in values]
     header, body = rows[0], rows[1:]
-    frame = _as_strings(pd.DataFrame(body, columns=_unique([h.strip() for h in header]), dtype=str))
+    frame = as_strings(pd.DataFrame(body, columns=_unique([h.strip() for h in header]), dtype=str))
     first = _first_row(value_range.get("range"))
     return RawSheet(title, frame, [first + 1 + i for i in range(len(body))])
 

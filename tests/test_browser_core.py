@@ -59,3 +59,16 @@ def test_the_selection_exports_say_how_decisions_become_the_sites_tiers(app_serv
     assert shown(page.get_by_text("Selection Rank is the site's tier", exact=False).first)
     page.get_by_text("Exports", exact=True).first.scroll_into_view_if_needed()
     screenshot(page, "selection-exports")
+
+
+def test_the_selection_composition_shows_only_groups_privacy_lets_through(app_server, page):
+    open_page(page, app_server, "selection")
+    heading = page.get_by_text("Composition: applicant pool vs accepted cohort").first
+    heading.scroll_into_view_if_needed()
+    assert shown(page.get_by_text("groups are combined until each has at least 5", exact=False).first)
+    chart = page.locator("[data-testid='stVegaLiteChart']").last
+    chart.scroll_into_view_if_needed()
+    assert shown(chart)
+    assert page.get_by_text("Nothing to compare yet").count() == 0  # the demo accepts enough people to compare
+    page.wait_for_timeout(1000)  # Vega draws after the element appears
+    screenshot(page, "selection-composition")

@@ -16,7 +16,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import audit, cli, db as dbmod, demo, digest, mailer, models, store, wellbeing
+from dashboard import audit, cli, config, db as dbmod, demo, digest, mailer, models, store, wellbeing
 from dashboard.config import EXAMPLE_CONFIG_PATH, with_overrides
 from tests.apptest_support import signed_in
 from tests.conftest import edit_directly
@@ -130,7 +130,7 @@ def smtp_server(tmp_path):
 @pytest.fixture(autouse=True)
 def _no_developer_secrets(monkeypatch, tmp_path):
     """A developer's own .streamlit/secrets.toml must not change what the tests send or to whom."""
-    monkeypatch.setattr(mailer, "SECRETS_FILE", tmp_path / "no-secrets.toml")
+    monkeypatch.setattr(config, "SECRETS_FILE", tmp_path / "no-secrets.toml")
     monkeypatch.delenv("DASHBOARD_SMTP_USERNAME", raising=False)
     monkeypatch.delenv("DASHBOARD_SMTP_PASSWORD", raising=False)
 
@@ -415,7 +415,7 @@ def test_ssl_with_the_password_from_secrets_and_an_untrusted_certificate_refused
     inbox, cfg = smtp_server("ssl", login=("digest-bot", "from-secrets"))
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[smtp]\nusername = "digest-bot"\npassword = "from-secrets"\n', encoding="utf-8")
-    monkeypatch.setattr(mailer, "SECRETS_FILE", secrets)
+    monkeypatch.setattr(config, "SECRETS_FILE", secrets)
     untrusted = {**cfg}
     untrusted.pop("ca_file")
     code, result = _send(monkeypatch, capsys, demo_url, _config(tmp_path, untrusted), "--week", "8")

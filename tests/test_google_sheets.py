@@ -1,6 +1,8 @@
 """Google Sheets sync through the real gspread client against a loopback fake of the Sheets API."""
 from __future__ import annotations
 
+import ast
+import dataclasses
 import json
 import os
 import socket
@@ -16,9 +18,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, models, store
+from dashboard import config, db as dbmod, models, store
 from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT, with_overrides
-from dashboard.sync import SyncError, sync_spreadsheet
+from dashboard.sync import SyncError, configured_tabs, retry_policy, service_account_info as configured_key, sync_spreadsheet
 from data_sources import google_sheets as gs
 from tests.fake_sheets import CLIENT_EMAIL, FakeSheets, demo_tab_config, demo_tabs, service_account_info
 
@@ -357,7 +359,7 @@ def test_a_missing_mapped_column_says_which_and_where_and_stores_nothing(demo_ur
 
 
 def test_missing_or_broken_credentials(demo_url, settings, fake, tmp_path, monkeypatch):
-    monkeypatch.setattr(gs, "SECRETS_FILE", tmp_path / "absent.toml")
+    monkeypatch.setattr(config, "SECRETS_FILE", tmp_path / "absent.toml")
     with pytest.raises(SyncError, match="No Google service account is configured"):
         sync_spreadsheet(demo_url, sheet_settings(settings, fake), secrets={})
     broken = dict(service_account_info(fake.token_uri), private_key="not a key")
@@ -372,6 +374,55 @@ def test_the_key_file_is_read_from_the_config(empty_url, settings, fake, tmp_pat
     outcome = sync_spreadsheet(empty_url, sheet_settings(settings, fake, service_account_file=str(key_file),
                                                          tabs={"teams": "Teams"}))
     assert outcome.results[0].rows_stored == len(fake.tabs["Teams"])
+
+
+def test_the_key_comes_from_the_secrets_file_when_nothing_else_gives_it(settings, fake, tmp_path, monkeypatch):
+    """The CLI and cron have no Streamlit: the key is read from .streamlit/secrets.toml by dashboard.config."""
+    secrets = tmp_path / "secrets.toml"
+    info = service_account_info(fake.token_uri)
+    secrets.write_text("[gcp_service_account]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in info.items()))
+    monkeypatch.setattr(config, "SECRETS_FILE", secrets)
+    assert configured_key(sheet_settings(settings, fake)) == info
+    given = {"gcp_service_account": dict(info, client_email="given@example.org")}
+    assert configured_key(sheet_settings(settings, fake), given)["client_email"] == "given@example.org"  # Streamlit's win
+    secrets.write_text("[gcp_service_account\n")
+    with pytest.raises(SyncError, match="secrets.toml is not valid TOML") as broken:
+        configured_key(sheet_settings(settings, fake))
+    assert broken.value.reason == "credentials"
+
+
+def test_a_relative_key_file_is_found_next_to_the_config(settings, fake, tmp_path):
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "key.json").write_text(json.dumps(service_account_info(fake.token_uri)))
+    located = dataclasses.replace(sheet_settings(settings, fake, service_account_file="keys/key.json"),
+                                  path=tmp_path / "dashboard.toml")
+    assert configured_key(located)["client_email"] == CLIENT_EMAIL
+    with pytest.raises(SyncError, match="does not exist") as missing:
+        configured_key(dataclasses.replace(located, path=tmp_path / "elsewhere" / "dashboard.toml"))
+    assert missing.value.reason == "credentials"
+
+
+def test_sources_settings_become_the_connectors_plain_arguments(settings, fake):
+    cfg = sheet_settings(settings, fake, max_attempts=0, tabs={"checkins": "Check-ins", "people": "People"})
+    assert list(configured_tabs(cfg)) == ["people", "checkins"]  # people before the rows that refer to them
+    assert retry_policy(cfg) == gs.RetryPolicy(timeout=0.5, max_attempts=1, base_delay=0.01, max_delay=0.05,
+                                               total_seconds=10)
+    with pytest.raises(SyncError, match="unknown table.*check_ins") as unknown:
+        configured_tabs(sheet_settings(settings, fake, tabs={"check_ins": "Check-ins"}))
+    assert unknown.value.reason == "config"
+
+
+def test_connectors_do_not_import_the_dashboard():
+    """data_sources takes plain arguments; only dashboard/ reads dashboard.toml and the secrets."""
+    for path in sorted((PROJECT_ROOT / "data_sources").glob("*.py")):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module or "")
+        assert not {name for name in imported if name.split(".")[0] == "dashboard"}, path.name
+        assert "secrets.toml" not in path.read_text(encoding="utf-8"), path.name
 
 
 # --- small pieces -------------------------------------------------------------------------

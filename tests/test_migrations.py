@@ -102,3 +102,16 @@ def test_upgrading_to_saved_column_mappings_keeps_the_data_and_accepts_a_mapping
     mapping_store.save_now(storage_url, settings, "file:week.csv", "checkins", {"Which week?": "week"}, session_name="Old session")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT session_id, source, table_name FROM column_mappings")).one() == (1, "file:week.csv", "checkins")
+
+
+def test_the_migrations_create_exactly_the_models_schema(storage_url):
+    """Alembic's autogenerate finds nothing to add, drop or alter between models.py and a migrated database."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from dashboard.models import Base
+
+    dbmod.get_engine.cache_clear()
+    with dbmod.get_engine(storage_url).connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert differences == []

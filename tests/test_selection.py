@@ -202,47 +202,84 @@ def test_capacity_warns_before_overfilling():
 # --- composition --------------------------------------------------------------------------
 
 
-def test_composition_hides_small_groups_and_what_would_reveal_them():
+def counts(frame) -> list[tuple]:
+    return [tuple(row) for row in sel.composition_counts(frame).itertuples(index=False)]
+
+
+def test_composition_folds_a_small_group_with_the_next_smallest_by_privacys_rule():
     rows = [{"experience_level": "Beginner", "status": "accepted"}] * 6 + \
+           [{"experience_level": "Beginner", "status": "rejected"}] * 6 + \
            [{"experience_level": "Intermediate", "status": "accepted"}] * 7 + \
+           [{"experience_level": "Intermediate", "status": "rejected"}] * 5 + \
            [{"experience_level": "Experienced", "status": "accepted"}] * 2 + \
            [{"experience_level": "Experienced", "status": "rejected"}] * 10
-    frame = sel.composition(small_table(rows), "experience_level", 5, organiser=True).set_index("group")
-    assert frame.loc["Experienced", "pool"] == 12 and frame.loc["Experienced", "pool_share"] == pytest.approx(12 / 25)
-    assert frame.loc["Experienced", "accepted_label"] == "<5" and pd.isna(frame.loc["Experienced", "accepted"])
-    # 15 accepted in total: showing Beginner (6) and Intermediate (7) would reveal Experienced = 2,
-    # so the smaller of the two is hidden too.
-    assert frame.loc["Beginner", "accepted_label"] == "hidden" and pd.isna(frame.loc["Beginner", "accepted_share"])
-    assert frame.loc["Intermediate", "accepted"] == 7
-    assert "2" not in set(frame["accepted_label"])
+    composition = sel.composition(small_table(rows), "experience_level", 5, organiser=True)
+    # Experienced has 2 accepted; alone in "Other" it could be worked out from the totals, so the next
+    # smallest group (Intermediate: 5 not accepted) joins it.
+    assert counts(composition) == [("Beginner", 12, 6), ("Experienced + Intermediate", 24, 9)]
+    shares = composition.frame.set_index(["group", "population"])["share"]
+    assert shares["Beginner", sel.POOL] == pytest.approx(12 / 36) and shares["Beginner", sel.ACCEPTED] == pytest.approx(6 / 15)
+    assert composition.folded == ("Experienced", "Intermediate") and "Experienced" in composition.note
+    assert composition.frame["people"].min() >= 5
 
 
-def test_composition_keeps_zero_and_explodes_project_preferences():
+def test_a_group_accepted_or_refused_as_a_whole_is_not_shown_on_its_own():
+    """'6 applicants, 0 accepted' says each of the 6 was turned down: the rest counts as a group too."""
+    rows = [{"experience_level": level, "status": status} for level in ("Beginner", "Intermediate")
+            for status in ["accepted"] * 6 + ["rejected"] * 6] + [{"experience_level": "Experienced", "status": "rejected"}] * 6
+    composition = sel.composition(small_table(rows), "experience_level", 5, organiser=True)
+    assert counts(composition) == [("Intermediate", 12, 6), ("Beginner + Experienced", 18, 6)]
+
+
+def test_composition_explodes_project_preferences_and_shares_are_of_people():
     rows = [{"project_preferences": ["Django core", "django CMS"], "status": "accepted"}] * 5 + \
-           [{"project_preferences": [], "status": "rejected"}] * 6
-    frame = sel.composition(small_table(rows), "project_preference", 5, organiser=True).set_index("group")
-    assert frame.loc["Django core", "pool"] == 5 and frame.loc["django CMS", "accepted"] == 5
-    assert frame.loc[sel.NO_PREFERENCE, "accepted_label"] == "0"
+           [{"project_preferences": ["Django core"], "status": "rejected"}] * 5 + \
+           [{"project_preferences": ["django CMS"], "status": "rejected"}] * 5 + \
+           [{"project_preferences": [], "status": "accepted"}] * 5 + [{"project_preferences": [], "status": "rejected"}] * 5
+    composition = sel.composition(small_table(rows), "project_preference", 5, organiser=True)
+    assert counts(composition) == [("Django core", 10, 5), ("django CMS", 10, 5), (sel.NO_PREFERENCE, 10, 5)]
+    shares = composition.frame.groupby("population")["share"].sum()
+    assert shares[sel.POOL] == pytest.approx(30 / 25) and shares[sel.ACCEPTED] == pytest.approx(15 / 10)
+    assert not composition.folded
+
+
+def test_no_composition_when_too_few_are_accepted():
+    rows = [{"experience_level": "Beginner", "status": "accepted"}] * 4 + [{"experience_level": "Beginner", "status": "rejected"}] * 20
+    assert sel.composition(small_table(rows), "experience_level", 5, organiser=True).empty
+    nobody = [{"experience_level": "Beginner", "status": "pending"}] * 20
+    assert sel.composition(small_table(nobody), "experience_level", 5, organiser=True).empty
 
 
 def test_demographics_are_for_organisers_only():
-    rows = [{"underrepresented": True, "status": "accepted"}] * 6 + [{"underrepresented": False, "status": "rejected"}] * 6
+    rows = [{"underrepresented": True, "status": "accepted"}] * 6 + [{"underrepresented": True, "status": "rejected"}] * 5 + \
+           [{"underrepresented": False, "status": "accepted"}] * 5 + [{"underrepresented": False, "status": "rejected"}] * 7
     assert "underrepresented" not in sel.composition_dimensions(organiser=False)
     with pytest.raises(PermissionError):
         sel.composition(small_table(rows), "underrepresented", 5, organiser=False)
-    frame = sel.composition(small_table(rows), "underrepresented", 5, organiser=True).set_index("group")
-    assert frame.loc["Yes", "accepted"] == 6 and frame.loc["No", "accepted_label"] == "0"
+    composition = sel.composition(small_table(rows), "underrepresented", 5, organiser=True)
+    assert counts(composition) == [("No", 12, 5), ("Yes", 11, 6)]
 
 
-def test_composition_chart_draws_only_shown_groups():
-    rows = [{"experience_level": "Beginner", "status": "accepted"}] * 6 + [{"experience_level": "Experienced", "status": "rejected"}] * 3
-    frame = sel.composition(small_table(rows), "experience_level", 5, organiser=True)
-    spec = sel.composition_chart(frame, "Experience", 5).to_dict()
+def test_every_published_group_of_the_demo_holds_enough_applicants_accepted_and_not(demo):
+    accepted = int((demo["table"]["status"] == "accepted").sum())
+    for dimension in sel.composition_dimensions(organiser=True):
+        composition = sel.composition(demo["table"], dimension, 5, organiser=True)
+        table = sel.composition_counts(composition)
+        assert len(table) >= 2, dimension
+        assert (table["accepted"] >= 5).all() and ((table["applicants"] - table["accepted"]) >= 5).all(), dimension
+        if dimension != "project_preference":  # the groups partition the applicants and the cohort
+            assert (table["applicants"].sum(), table["accepted"].sum()) == (len(demo["table"]), accepted), dimension
+
+
+def test_composition_chart_draws_the_published_groups_and_says_what_was_combined():
+    rows = [{"experience_level": "Beginner", "status": status} for status in ["accepted"] * 6 + ["rejected"] * 6] + \
+           [{"experience_level": "Experienced", "status": status} for status in ["accepted"] * 2 + ["rejected"] * 3]
+    composition = sel.composition(small_table(rows), "experience_level", 5, organiser=True)
+    spec = sel.composition_chart(composition, "Experience").to_dict()
     drawn = spec["datasets"][next(iter(spec["datasets"]))]
-    # Pool: Experienced (3) is under 5, so Beginner is hidden too; accepted: 6 and a real zero.
-    assert {(d["group"], d["population"]) for d in drawn} == {("Beginner", "Accepted"), ("Experienced", "Accepted")}
-    assert all(d["share"] is not None for d in drawn)
-    assert "Experienced" in spec["title"]["subtitle"][-1] and "Beginner" in spec["title"]["subtitle"][-1]
+    assert {(d["group"], d["population"], d["people"]) for d in drawn} == {
+        ("Beginner + Experienced", sel.POOL, 17), ("Beginner + Experienced", sel.ACCEPTED, 8)}
+    assert "Beginner" in spec["title"]["subtitle"][-1] and "Experienced" in spec["title"]["subtitle"][-1]
 
 
 # --- exports ------------------------------------------------------------------------------

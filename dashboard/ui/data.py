@@ -41,6 +41,13 @@ def _warnings(url: str, session_id: int, version: int) -> pd.DataFrame:
     return store.import_warnings_frame(url, session_id)
 
 
+def people_and_teams(url: str, session_id: int, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The unfiltered people and teams of a session (cached), for working out who the viewer is.
+
+    session_id -1: no session yet, empty frames with the canonical columns."""
+    return _table(url, session_id, "people", version), _table(url, session_id, "teams", version)
+
+
 def _raw(ctx: PageContext, name: str) -> pd.DataFrame:
     return _table(ctx.url, ctx.session_id, name, ctx.version)
 

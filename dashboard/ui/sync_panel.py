@@ -12,13 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import mapping_store
-from dashboard.sync import (SourceStatus, SyncError, read_configured, sheet_import_settings, source_name, source_statuses,
-                            spreadsheet_configured, sync_spreadsheet)
+from dashboard.sync import (SourceStatus, SpreadsheetRead, SyncError, configured_tabs, read_configured,
+                            sheet_import_settings, source_name, source_statuses, spreadsheet_configured,
+                            sync_spreadsheet)
 from dashboard.ui import data
 from dashboard.ui.context import PageContext
 from dashboard.ui.mapping_editor import form_key, mapping_form
 from dashboard.ui.widgets import md_text
-from data_sources.google_sheets import SpreadsheetRead, configured_tabs
 
 RESULT_KEY = "_mission_control_sync_result"
 READ_KEY = "_mission_control_sheet_questions"  # the spreadsheet read for mapping its questions
