@@ -18,17 +18,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+# `pip install -e .` (pyproject.toml) makes dashboard and data_sources importable from anywhere (notebooks,
+# benchmarks) and puts the `mission-control` command (the same as `python -m dashboard`) in $(BIN).
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-notebooks.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements.txt requirements-notebooks.txt requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(VENV)/.installed $@
 
 # JupyterLab with jupytext, a "Mission Control" kernel on this venv, and .py notebooks opening as notebooks.
-$(VENV)/.installed-notebooks: requirements.txt requirements-notebooks.txt | $(BIN)/python
+$(VENV)/.installed-notebooks: requirements.txt requirements-notebooks.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-notebooks.txt
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name mission-control --display-name "Mission Control"
 	$(BIN)/jupytext-config --settings-file $(LAB_SETTINGS) set-default-viewer python
 	touch $(VENV)/.installed $@
