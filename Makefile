@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine:
 #   make run   - set up, create the demo database if there is none, serve http://localhost:8501
-#   make test  - set up with the test tools, run the whole suite
+#   make test  - set up with the test tools, lint (make lint: ruff check), run the whole suite
 # and two open the notebooks (README, "Notebooks"):
 #   make notebooks                  - JupyterLab on http://127.0.0.1:8888, on the app's database
 #   make report SESSION="..."       - the session comparison as reports/<notebook>-<session>/report.html
@@ -12,7 +12,7 @@ NOTEBOOK_PORT ?= 8888
 NOTEBOOK ?= session_comparison
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: run test install install-dev install-notebooks demo notebooks report clean
+.PHONY: run test lint install install-dev install-notebooks demo notebooks report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,10 @@ demo: install
 run: demo
 	$(BIN)/python -m streamlit run streamlit_app.py --server.port $(PORT) --server.address 127.0.0.1
 
-test: install-dev
+lint: install-dev
+	$(BIN)/ruff check .
+
+test: lint
 	$(BIN)/python -m pytest
 
 # Listens on 127.0.0.1 only: the notebooks see everything an organiser sees. JupyterLab refuses
