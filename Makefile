@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine:
 #   make run   - set up, create the demo database if there is none, serve http://localhost:8501
-#   make test  - set up with the test tools, lint (make lint: ruff check), run the whole suite
+#   make test  - set up with the test tools, lint (make lint: ruff check), run the whole suite in parallel
 # and two open the notebooks (README, "Notebooks"):
 #   make notebooks                  - JupyterLab on http://127.0.0.1:8888, on the app's database
 #   make report SESSION="..."       - the session comparison as reports/<notebook>-<session>/report.html
@@ -52,8 +52,10 @@ run: demo
 lint: install-dev
 	$(BIN)/ruff check .
 
+# pytest-xdist, one worker per core: each test has its own temporary folder, database file or PostgreSQL
+# schema, and every server (streamlit, OIDC, SMTP, fake Sheets) takes a free loopback port.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Listens on 127.0.0.1 only: the notebooks see everything an organiser sees. JupyterLab refuses
 # to start as root unless told to, and root is who you are in most containers.
