@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine:
 #   make run   - set up, create the demo database if there is none, serve http://localhost:8501
-#   make test  - set up with the test tools, run the whole suite
+#   make test  - set up with the test tools, lint (make lint: ruff check), run the whole suite in parallel
 # and two open the notebooks (README, "Notebooks"):
 #   make notebooks                  - JupyterLab on http://127.0.0.1:8888, on the app's database
 #   make report SESSION="..."       - the session comparison as reports/<notebook>-<session>/report.html
@@ -12,23 +12,28 @@ NOTEBOOK_PORT ?= 8888
 NOTEBOOK ?= session_comparison
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: run test install install-dev install-notebooks demo notebooks report clean
+.PHONY: run test lint install install-dev install-notebooks demo notebooks report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+# `pip install -e .` (pyproject.toml) makes dashboard and data_sources importable from anywhere (notebooks,
+# benchmarks) and puts the `mission-control` command (the same as `python -m dashboard`) in $(BIN).
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-notebooks.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements.txt requirements-notebooks.txt requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(VENV)/.installed $@
 
 # JupyterLab with jupytext, a "Mission Control" kernel on this venv, and .py notebooks opening as notebooks.
-$(VENV)/.installed-notebooks: requirements.txt requirements-notebooks.txt | $(BIN)/python
+$(VENV)/.installed-notebooks: requirements.txt requirements-notebooks.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-notebooks.txt
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name mission-control --display-name "Mission Control"
 	$(BIN)/jupytext-config --settings-file $(LAB_SETTINGS) set-default-viewer python
 	touch $(VENV)/.installed $@
@@ -44,8 +49,13 @@ demo: install
 run: demo
 	$(BIN)/python -m streamlit run streamlit_app.py --server.port $(PORT) --server.address 127.0.0.1
 
-test: install-dev
-	$(BIN)/python -m pytest
+lint: install-dev
+	$(BIN)/ruff check .
+
+# pytest-xdist, one worker per core: each test has its own temporary folder, database file or PostgreSQL
+# schema, and every server (streamlit, OIDC, SMTP, fake Sheets) takes a free loopback port.
+test: lint
+	$(BIN)/python -m pytest -n auto
 
 # Listens on 127.0.0.1 only: the notebooks see everything an organiser sees. JupyterLab refuses
 # to start as root unless told to, and root is who you are in most containers.

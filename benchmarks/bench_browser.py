@@ -1,6 +1,6 @@
 """Benchmark: every page in headless Chromium against a real `streamlit run`, at 10x the demo.
 
-    .venv/bin/python benchmarks/bench_browser.py [--scale 10] [--contexts 20] [--repeat 3] [--pages selection teams]
+    .venv/bin/python -m benchmarks.bench_browser [--scale 10] [--contexts 20] [--repeat 3] [--pages selection teams]
 
 - Per page, as the Organiser persona (the demo's default; may open every page): the time until
   Streamlit reports the script finished (data-test-script-state='notRunning' with the page's
@@ -21,19 +21,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from dashboard import access  # noqa: E402
-from demo_dbs import OUT, ensure_demo  # noqa: E402
-from tests.browser_support import chromium, page_problem, streamlit_server  # noqa: E402
-
+from dashboard import access
+from benchmarks.demo_dbs import OUT, ensure_demo
+from tests.browser_support import chromium, page_problem, streamlit_server
 
 
 def _rss_tree(pid: int) -> int:

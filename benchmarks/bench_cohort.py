@@ -1,6 +1,6 @@
 """Benchmark: the cohort chosen with its teams in one CP-SAT model, beside select-then-allocate on the same data.
 
-    .venv/bin/python benchmarks/bench_cohort.py [--scale 1 10] [--time-limits 10 30] [--workers 2]
+    .venv/bin/python -m benchmarks.bench_cohort [--scale 1 10] [--time-limits 10 30] [--workers 2]
 
 The demo session at 1x (90 applicants, 6 teams, 24 places) and 10x (900 applicants, 60 teams,
 240 places), from benchmarks/demo_dbs.py. For each scale: how long placeability takes (who could
@@ -16,20 +16,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchmarks.demo_dbs import ensure_demo
 
-from demo_dbs import ensure_demo  # noqa: E402
-
-from dashboard import cohort, demo, store  # noqa: E402
-from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings  # noqa: E402
-from dashboard.teams import validate_teams  # noqa: E402
+from dashboard import cohort, demo, store
+from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
+from dashboard.teams import validate_teams
 
 
 def _answer(proposal) -> str:

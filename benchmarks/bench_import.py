@@ -1,6 +1,6 @@
 """Benchmark: importing 10x the demo's check-ins and applications from CSV, beside pandas parsing the same CSV.
 
-    .venv/bin/python benchmarks/bench_import.py [--scale 10] [--repeat 3]
+    .venv/bin/python -m benchmarks.bench_import [--scale 10] [--repeat 3]
 
 The current demo session's raw check-ins and applications (as the forms export them, with
 the demo's messy answers) are written to CSV under benchmarks/out/import/. Each is then
@@ -16,22 +16,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
+
+from dashboard import db as dbmod
+from dashboard import demo
+from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
+from dashboard.importer import TableInput, import_tables
+from data_sources.files import read_sheets
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import pandas as pd  # noqa: E402
-
-from dashboard import db as dbmod  # noqa: E402
-from dashboard import demo  # noqa: E402
-from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings  # noqa: E402
-from dashboard.importer import TableInput, import_tables  # noqa: E402
-from data_sources.files import read_sheets  # noqa: E402
-
 OUT = ROOT / "benchmarks" / "out" / "import"
 TABLES = ("checkins", "applications")
 

@@ -1,6 +1,6 @@
 """Benchmark: every page of the app at 1x and 10x the demo, cold and warm, measured with AppTest.
 
-    .venv/bin/python benchmarks/bench_pages.py [--repeat 5] [--scale 1 10] [--pages overview data] [--rebuild]
+    .venv/bin/python -m benchmarks.bench_pages [--repeat 5] [--scale 1 10] [--pages overview data] [--rebuild]
 
 What is measured (all in this one Python process, modules already imported):
 - cold: the page is opened once (untimed: AppTest's own start-up costs ~0.5 s), then
@@ -19,20 +19,16 @@ import argparse
 import logging
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import access, store
+from benchmarks.demo_dbs import OUT, ensure_demo
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from dashboard import access, store  # noqa: E402
-from demo_dbs import OUT, ensure_demo  # noqa: E402
-
 PERSONA_ORDER = ("Organiser", "Reviewer", "Captain", "Navigator")
 
 

@@ -1,6 +1,6 @@
 """Benchmark: a Google Sheets sync of 10x the demo session, beside pandas parsing the same rows.
 
-    .venv/bin/python benchmarks/bench_sync.py [--scale 10] [--repeat 3]
+    .venv/bin/python -m benchmarks.bench_sync [--scale 10] [--repeat 3]
 
 The spreadsheet is served by the loopback fake of the Sheets API (tests/fake_sheets.py)
 through the real gspread client, so the figures include HTTP, JSON and the token request but
@@ -14,21 +14,17 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import pandas as pd
 
-import pandas as pd  # noqa: E402
-
-from dashboard import db as dbmod  # noqa: E402
-from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings, with_overrides  # noqa: E402
-from dashboard.sync import sync_spreadsheet  # noqa: E402
-from data_sources import google_sheets as gs  # noqa: E402
-from tests.fake_sheets import FakeSheets, demo_tab_config, demo_tabs, service_account_info  # noqa: E402
+from dashboard import db as dbmod
+from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings, with_overrides
+from dashboard.sync import sync_spreadsheet
+from data_sources import google_sheets as gs
+from tests.fake_sheets import FakeSheets, demo_tab_config, demo_tabs, service_account_info
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:

@@ -1,6 +1,6 @@
 """Benchmark: the CP-SAT team allocator beside the rank-order depth-first search baseline.
 
-    .venv/bin/python benchmarks/bench_teams.py [--time-limit 20] [--workers 2]
+    .venv/bin/python -m benchmarks.bench_teams [--time-limit 20] [--workers 2]
 
 Scenarios: the demo cohort (18 accepted, 6 teams, proposed from scratch), ten copies of it
 (180 people, 60 teams, anyone may join any copy's team) and 100 random candidates into 20
@@ -14,22 +14,18 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from dashboard import demo, store  # noqa: E402
-from dashboard.availability import from_local_grid  # noqa: E402
-from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings  # noqa: E402
-from dashboard.teams import (  # noqa: E402
+from dashboard import demo, store
+from dashboard.availability import from_local_grid
+from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
+from dashboard.teams import (
     Candidate, Instance, Rules, Staff, TeamSpec, allocate, instance_from_db, team_common_hours, validate_teams,
 )
-from tests.teams_baseline import NODE_LIMIT, dfs_allocate  # noqa: E402
+from tests.teams_baseline import NODE_LIMIT, dfs_allocate
 
 
 def demo_instance() -> Instance:

@@ -1,6 +1,6 @@
 """Demo databases at 1x and 10x for the benchmarks, built once and reused while the generator is unchanged.
 
-    .venv/bin/python benchmarks/demo_dbs.py [--scale 1 10] [--rebuild]
+    .venv/bin/python -m benchmarks.demo_dbs [--scale 1 10] [--rebuild]
 
 Each scale gets its own SQLite file under benchmarks/out/ (gitignored), written by the real
 command `python -m dashboard demo --scale K --database URL`. A stamp file beside the database

@@ -1,6 +1,6 @@
 """Where a page spends its time: cProfile of warm reruns of one page in AppTest.
 
-    .venv/bin/python benchmarks/profile_page.py selection [--scale 10] [--runs 3] [--cold] [--top 30]
+    .venv/bin/python -m benchmarks.profile_page selection [--scale 10] [--runs 3] [--cold] [--top 30]
 
 Runs the app as in bench_pages.py (entrypoint + page on every run), then profiles --runs
 warm reruns (or one cold rerun with --cold) inside Streamlit's script thread and prints the
@@ -14,20 +14,16 @@ import io
 import logging
 import os
 import pstats
-import sys
 from pathlib import Path
 
+import streamlit as st
+from streamlit.runtime.scriptrunner import script_runner
+
+from benchmarks.bench_pages import full_run, persona_for, personas
+from dashboard import access
+from benchmarks.demo_dbs import ensure_demo
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import streamlit as st  # noqa: E402
-from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
-
-from bench_pages import full_run, persona_for, personas  # noqa: E402
-from dashboard import access  # noqa: E402
-from demo_dbs import ensure_demo  # noqa: E402
-
 PROFILE = cProfile.Profile()
 
 

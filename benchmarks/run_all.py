@@ -1,6 +1,6 @@
 """Run every benchmark in order and print everything (each script also runs alone).
 
-    .venv/bin/python benchmarks/run_all.py [--quick]
+    .venv/bin/python -m benchmarks.run_all [--quick]
 
 Order: demo databases at 1x and 10x (built once, reused while the generator is unchanged),
 pages in AppTest (bench_pages.py), CSV import (bench_import.py), Google Sheets sync through the
@@ -37,9 +37,10 @@ def main() -> int:
     for step in steps:
         if not (HERE / step[0]).exists():
             continue
+        module = f"benchmarks.{step[0].removesuffix('.py')}"
         print(f"\n=== {' '.join(step)} ===", flush=True)
         started = time.perf_counter()
-        code = subprocess.call([sys.executable, str(HERE / step[0]), *step[1:]], cwd=HERE.parent)
+        code = subprocess.call([sys.executable, "-m", module, *step[1:]], cwd=HERE.parent)
         print(f"=== {step[0]}: exit {code}, {time.perf_counter() - started:.0f} s ===", flush=True)
         if code:
             failed.append(step[0])

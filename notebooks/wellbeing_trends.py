@@ -18,15 +18,6 @@
 # or session comparison for figures to share.
 
 # %%
-# The project root, so that `import dashboard` works wherever JupyterLab or papermill started.
-import sys
-from pathlib import Path
-
-ROOT = next((p for p in [Path.cwd(), *Path.cwd().parents] if (p / "dashboard" / "__init__.py").exists()), None)
-if ROOT is None:
-    raise RuntimeError("Run this notebook from inside the Mission Control repository (make notebooks).")
-sys.path.insert(0, str(ROOT))
-
 from dashboard import notebooks, privacy, talk
 from dashboard.config import load_settings
 

@@ -70,12 +70,25 @@ def local_mode(monkeypatch):
         yield
 
 
-@pytest.fixture
-def empty_url(tmp_path) -> str:
-    """An empty, migrated SQLite database."""
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("migrated") / "template.db"
+    url = f"sqlite:///{path}"
     dbmod.migrate(url)
-    return url
+    dbmod.get_engine(url).dispose()  # checkpoints SQLite's WAL so a file copy holds the whole schema
+    return path
+
+
+def migrated_copy(template: Path, path: Path) -> str:
+    """A copy of the migrated empty SQLite template at path: the same file as migrating it, without the wait."""
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_url(_migrated_template, tmp_path) -> str:
+    """An empty, migrated SQLite database."""
+    return migrated_copy(_migrated_template, tmp_path / "empty.db")
 
 
 def postgres_url() -> str | None:
@@ -107,12 +120,10 @@ def postgres_schema():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def storage_url(request, tmp_path) -> str:
+def storage_url(request, tmp_path, _migrated_template) -> str:
     """An empty, migrated database on each backend; PostgreSQL is required in CI."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'storage.db'}"
-        dbmod.migrate(url)
-        yield url
+        yield migrated_copy(_migrated_template, tmp_path / "storage.db")
         return
     with postgres_schema() as url:
         yield url

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import store
-from tests.apptest_support import (AUTH, CLIENT_SECRET, COOKIE_SECRET, MISSING, ROLES, ROOT, app_with_secrets_files,
+from tests.apptest_support import (AUTH, CLIENT_SECRET, COOKIE_SECRET, MISSING, ROOT, app_with_secrets_files,
                                    shown, signed_in, texts)
 
 def _aurora(url: str) -> dict:

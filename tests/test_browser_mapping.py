@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from dashboard import db as dbmod
 from tests.browser_support import assert_no_exception, open_page, screenshot, shown, streamlit_server, wait_for_app
+from tests.test_pages_mapping import WEEK1, checkins, csv_bytes, saved_mappings
 
 WIDTH = 1440
 
@@ -20,7 +21,6 @@ def whole_page(page, name: str) -> None:
     page.wait_for_timeout(300)
     screenshot(page, name)
     page.set_viewport_size({"width": WIDTH, "height": 1000})
-from tests.test_pages_mapping import WEEK1, checkins, csv_bytes, saved_mappings
 
 
 def choose(page, label: str, option: str) -> None:
