@@ -227,8 +227,8 @@ def test_cli_proposes_the_same_cohort_as_the_function(demo_url, settings):
     fits = placeability(instance)
     room = cohort.capacity(places, instance)
     top = ranked["response_id"].iloc[0]
-    expected = propose(instance, fits, room, pin_out=[top], time_limit=30, workers=2)
-    done = _cli("cohort", "propose", "--database", demo_url, "--json", "--pin-out", top, "--time-limit", "30")
+    expected = propose(instance, fits, room, pin_out=[top], time_limit=120, workers=2)
+    done = _cli("cohort", "propose", "--database", demo_url, "--json", "--pin-out", top, "--time-limit", "120")
     assert done.returncode == 0, done.stderr + done.stdout
     out = json.loads(done.stdout)
     assert out["session"] == "2026 Session 6" and out["capacity"] == room == 24
