@@ -267,14 +267,22 @@ min_size = min_group_size(ctx.settings)
 st.caption(f"Aggregated counts only. Groups of fewer than {min_size} people are shown as \"<{min_size}\"; "
            "where that number could be worked out from the total, one more group is hidden too.")
 dimensions = selection.composition_dimensions(ctx.viewer.is_organiser)
-key = st.segmented_control("By", list(dimensions), format_func=dimensions.get, default=next(iter(dimensions)),
-                           key="selection_composition") or next(iter(dimensions))
-frame = selection.composition(ranked, key, min_size, organiser=ctx.viewer.is_organiser)
-chart_col, table_col = st.columns([3, 2])
-chart_col.altair_chart(selection.composition_chart(frame, dimensions[key], min_size), theme=None, width="stretch")
-with table_col:
-    plain_table(frame[["group", "pool_label", "accepted_label"]].rename(
-        columns={"group": dimensions[key], "pool_label": "Applicants", "accepted_label": "Accepted"}))
+
+
+@st.fragment
+def composition_by() -> None:
+    """The composition chart and table: choosing another dimension reruns only this."""
+    key = st.segmented_control("By", list(dimensions), format_func=dimensions.get, default=next(iter(dimensions)),
+                               key="selection_composition") or next(iter(dimensions))
+    frame = selection.composition(ranked, key, min_size, organiser=ctx.viewer.is_organiser)
+    chart_col, table_col = st.columns([3, 2])
+    chart_col.altair_chart(selection.composition_chart(frame, dimensions[key], min_size), theme=None, width="stretch")
+    with table_col:
+        plain_table(frame[["group", "pool_label", "accepted_label"]].rename(
+            columns={"group": dimensions[key], "pool_label": "Applicants", "accepted_label": "Accepted"}))
+
+
+composition_by()
 
 # --- Exports -------------------------------------------------------------------------------------
 st.subheader("Exports")
