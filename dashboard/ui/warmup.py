@@ -2,8 +2,8 @@
 
 Started by streamlit_app.py after a run has drawn its page, once per server process for each
 database, session, data version and viewer (st.cache_resource): the next page this viewer opens
-then reads its tables and derived frames from the cache instead of the database, and finds its
-heavy libraries (Altair, OR-Tools, the chart modules) already imported.
+then finds Altair and the chart modules imported and reads its tables and derived frames from
+the cache instead of the database.
 """
 from __future__ import annotations
 
@@ -20,15 +20,16 @@ from dashboard.ui.context import PageContext
 
 log = logging.getLogger("mission_control.warmup")
 
-# What the pages import at their top that the first page (Overview) does not: importing them
-# here moves seconds of import time (Altair builds its schema classes) off a later first open.
-PAGE_MODULES = ("altair", "dashboard.theme", "dashboard.review", "dashboard.selection", "dashboard.teams",
-                "dashboard.cohort", "dashboard.team_charts", "dashboard.wellbeing_charts", "dashboard.engagement",
-                "dashboard.digest", "dashboard.talk", "ortools.sat.python.cp_model")
+# Altair, which most other pages draw with and the first page (Overview) does not import: seconds
+# when jsonschema finds rfc3987-syntax (the notebook tools install it). Imported first, so a page
+# opened soon after finds it; OR-Tools and vl-convert stay with the pages that use them.
+PAGE_MODULES = ("altair", "dashboard.theme", "dashboard.wellbeing_charts", "dashboard.selection")
 
 
 def warm(ctx: PageContext) -> None:
-    """Fill the per-data-version caches of this viewer's session, then import the pages' libraries."""
+    """Import the chart libraries, then fill the per-data-version caches of this viewer's session."""
+    for module in PAGE_MODULES:
+        importlib.import_module(module)
     for name in fields.TABLES:
         data.table(ctx, name)
     data.one_to_ones(ctx)
@@ -41,8 +42,6 @@ def warm(ctx: PageContext) -> None:
     if ctx.viewer.is_organiser:
         data.rejected_rows(ctx)
         data.import_warnings(ctx)
-    for module in PAGE_MODULES:
-        importlib.import_module(module)
 
 
 def _warm_logged(ctx: PageContext) -> None:
