@@ -1,10 +1,9 @@
 """Mission Control: sign-in, session choice, then each role's pages (st.navigation)."""
 import streamlit as st
 
-import dashboard.theme  # noqa: F401  (enables the shared Altair theme)
 from dashboard import access, db, store
 from dashboard.config import ConfigError, load_settings
-from dashboard.ui import auth, context, data, widgets
+from dashboard.ui import auth, context, data, warmup, widgets
 
 st.set_page_config(page_title="Mission Control", page_icon=":material/rocket_launch:", layout="wide")
 
@@ -136,3 +135,5 @@ try:
     navigation.run()
 except Exception as exc:  # never a traceback on screen
     widgets.page_failed(exc)
+# After the page is drawn, so it never waits for this: the caches of this viewer's other pages fill.
+warmup.start(ctx)

@@ -52,11 +52,19 @@ weekly_all = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones
 weekly_teams = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session["weeks"],
                                             session["start_date"], by_team=True)
 st.subheader("By week")
-pick, switch = st.columns([1, 2], vertical_alignment="bottom")
-metric = pick.selectbox("Show", charts.WEEKLY_METRICS, format_func=charts.ENGAGEMENT_LABELS.get,
-                      key="engagement_metric")
-by_team = switch.toggle("One line per team", value=weekly_teams["team"].nunique() > 1, key="engagement_by_team")
-st.altair_chart(charts.engagement_by_week_chart(weekly_teams if by_team else weekly_all, metric), theme=None)
+
+
+@st.fragment
+def by_week_chart() -> None:
+    """The weekly chart: choosing a metric or one line per team reruns only this."""
+    pick, switch = st.columns([1, 2], vertical_alignment="bottom")
+    metric = pick.selectbox("Show", charts.WEEKLY_METRICS, format_func=charts.ENGAGEMENT_LABELS.get,
+                            key="engagement_metric")
+    by_team = switch.toggle("One line per team", value=weekly_teams["team"].nunique() > 1, key="engagement_by_team")
+    st.altair_chart(charts.engagement_by_week_chart(weekly_teams if by_team else weekly_all, metric), theme=None)
+
+
+by_week_chart()
 rate_columns = {**{name: label for name, label in charts.ENGAGEMENT_LABELS.items()},
                 "team": "Team", "week": "Week", "djangonauts": "Djangonauts",
                 "checkin_rate": st.column_config.NumberColumn("Check-in rate", format="percent"),

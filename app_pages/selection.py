@@ -267,19 +267,27 @@ min_size = min_group_size(ctx.settings)
 st.caption(f"Aggregated counts only, as on the Talk page: groups are combined until each has at least {min_size} "
            "applicants, accepted and not accepted, so no count or difference of counts singles anyone out.")
 dimensions = selection.composition_dimensions(ctx.viewer.is_organiser)
-key = st.segmented_control("By", list(dimensions), format_func=dimensions.get, default=next(iter(dimensions)),
-                           key="selection_composition") or next(iter(dimensions))
-composition = selection.composition(ranked, key, min_size, organiser=ctx.viewer.is_organiser)
-if composition.empty:
-    empty_state(f"Nothing to compare yet: the cohort's composition needs at least {min_size} accepted and {min_size} "
-                "other applicants, or its numbers would single people out.",
-                f"Come back once at least {min_size} applicants are accepted.")
-else:
+
+
+@st.fragment
+def composition_by() -> None:
+    """The composition chart and table: choosing another dimension reruns only this."""
+    key = st.segmented_control("By", list(dimensions), format_func=dimensions.get, default=next(iter(dimensions)),
+                               key="selection_composition") or next(iter(dimensions))
+    composition = selection.composition(ranked, key, min_size, organiser=ctx.viewer.is_organiser)
+    if composition.empty:
+        empty_state(f"Nothing to compare yet: the cohort's composition needs at least {min_size} accepted and "
+                    f"{min_size} other applicants, or its numbers would single people out.",
+                    f"Come back once at least {min_size} applicants are accepted.")
+        return
     chart_col, table_col = st.columns([3, 2])
     chart_col.altair_chart(selection.composition_chart(composition, dimensions[key]), theme=None, width="stretch")
     with table_col:
         plain_table(selection.composition_counts(composition).rename(
             columns={"group": dimensions[key], "applicants": "Applicants", "accepted": "Accepted"}))
+
+
+composition_by()
 
 # --- Exports -------------------------------------------------------------------------------------
 st.subheader("Exports")

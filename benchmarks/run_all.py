@@ -6,7 +6,7 @@ Order: demo databases at 1x and 10x (built once, reused while the generator is u
 pages in AppTest (bench_pages.py), CSV import (bench_import.py), Google Sheets sync through the
 loopback fake (bench_sync.py), team allocation (bench_teams.py), the cohort chosen with its teams
 (bench_cohort.py), then the browser
-(bench_browser.py). Tables are also written to benchmarks/out/*.md. --quick uses fewer repeats.
+(bench_browser.py), then issue 17's goals side by side (bench_goals.py). Tables are also written to benchmarks/out/*.md. --quick uses fewer repeats.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def main() -> int:
         ["bench_teams.py"],
         ["bench_cohort.py", *(["--time-limits", "10"] if args.quick else [])],
         ["bench_browser.py", *repeat],
+        ["bench_goals.py", *repeat],
     ]
     failed = []
     for step in steps:

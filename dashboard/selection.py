@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard import db as dbmod, exports, fields, models, privacy
+from dashboard import db as dbmod, exports, fields, models, privacy, theme  # noqa: F401  (theme: the shared Altair look)
 from dashboard.availability import count_hours
 from dashboard.config import Settings
 from dashboard.privacy import SafeFrame
