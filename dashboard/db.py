@@ -16,6 +16,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import models
@@ -52,11 +53,27 @@ def alembic_config(url: str):
     return cfg
 
 
+# The newest revision in migrations/versions (tests/test_migrations.py checks it is Alembic's head):
+# a database already there is not handed to Alembic, whose import costs a second on every server start.
+HEAD_REVISION = "0003"
+
+
+def stored_revision(url: str) -> str | None:
+    """The schema revision the database records, or None when it has none yet."""
+    try:
+        with get_engine(url).connect() as conn:
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except DBAPIError:
+        return None
+
+
 def migrate(url: str) -> None:
     """Bring the database schema up to date (creates it when empty)."""
+    get_engine(url)  # creates the SQLite folder
+    if stored_revision(url) == HEAD_REVISION:
+        return
     from alembic import command
 
-    get_engine(url)  # creates the SQLite folder
     command.upgrade(alembic_config(url), "head")
 
 

@@ -115,3 +115,25 @@ def test_the_migrations_create_exactly_the_models_schema(storage_url):
     with dbmod.get_engine(storage_url).connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert differences == []
+
+
+def test_head_revision_is_alembics_head_and_a_database_there_is_not_upgraded_again(storage_url, monkeypatch):
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(dbmod.alembic_config(storage_url)).get_current_head() == dbmod.HEAD_REVISION
+    assert dbmod.stored_revision(storage_url) == dbmod.HEAD_REVISION  # storage_url comes migrated to head
+    upgrades = []
+    monkeypatch.setattr(command, "upgrade", lambda cfg, target: upgrades.append(target))
+    dbmod.migrate(storage_url)
+    assert upgrades == []
+    with dbmod.get_engine(storage_url).begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+    dbmod.migrate(storage_url)
+    assert upgrades == ["head"]
+
+
+def test_an_empty_database_has_no_stored_revision_and_is_created(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert dbmod.stored_revision(url) is None
+    dbmod.migrate(url)
+    assert dbmod.stored_revision(url) == dbmod.HEAD_REVISION
