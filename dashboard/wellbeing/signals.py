@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.wellbeing import rules
 from dashboard.wellbeing.thresholds import Signal, Thresholds
-from dashboard.wellbeing.weeks import by_person, week_list
+from dashboard.wellbeing.weeks import READ_COLUMNS, by_person, week_list
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def detect_signals(checkins: pd.DataFrame, expected_hours: float, upto_week: int
     found: list[Signal] = []
     rows = checkins[checkins["week"] <= upto_week] if checkins is not None and len(checkins) else pd.DataFrame(
         columns=["email", "week"])
-    people = by_person(rows)
+    people = by_person(rows, READ_COLUMNS)
     for email in sorted(people):
         found += signals_for_person(email, people[email], expected_hours, upto_week, thresholds, start_date)
     # A roster member with no check-in at all is drifting, but only once check-ins are being

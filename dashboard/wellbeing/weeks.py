@@ -17,8 +17,8 @@ from dashboard.wellbeing.thresholds import Thresholds
 NO_BLOCKER_ANSWERS = frozenset({"", "no", "none", "nope", "n/a", "na", "-", "nothing", "no blockers", "not really",
                                 "nothing blocking", "all good", "0"})
 WEEK_COLUMNS = ["week", "status", "hours", "energy", "burnout", "blockers", "wants_one_to_one", "evidence_on"]
-# The check-in columns the weeks are built from: converting only these to records keeps notes and
-# other free text out of the loop, and is most of a cold Overview's time at 10x when all are converted.
+# The check-in columns the weeks are built from: converting only these to records (not the notes and
+# other free text) was most of a cold Overview's time at 10x.
 READ_COLUMNS = ["email", "week", "hours", "energy", "burnout", "blockers", "wants_one_to_one", "submitted_at"]
 
 
@@ -50,19 +50,19 @@ def as_date(value) -> date | None:
     return pd.Timestamp(value).date()
 
 
-def records(rows: pd.DataFrame | list[dict] | None) -> list[dict]:
-    """Rows as plain records of READ_COLUMNS (a list of records is returned as it is)."""
+def records(rows: pd.DataFrame | list[dict] | None, columns: list[str] | None = None) -> list[dict]:
+    """Rows (only the given columns, when given) as plain records; a list of records is returned as it is."""
     if rows is None:
         return []
     if isinstance(rows, list):
         return rows
-    return rows[[c for c in READ_COLUMNS if c in rows.columns]].to_dict("records")
+    return (rows if columns is None else rows[[c for c in columns if c in rows.columns]]).to_dict("records")
 
 
-def by_person(rows: pd.DataFrame | None) -> dict[str, list[dict]]:
-    """Each person's rows as plain records, in one pass."""
+def by_person(rows: pd.DataFrame | None, columns: list[str] | None = None) -> dict[str, list[dict]]:
+    """Each person's rows (only the given columns, when given) as plain records, in one pass."""
     grouped: dict[str, list[dict]] = {}
-    for record in records(rows if rows is not None and len(rows) else None):
+    for record in records(rows if rows is not None and len(rows) else None, columns):
         grouped.setdefault(str(record["email"]), []).append(record)
     return grouped
 
