@@ -8,10 +8,7 @@ behind it (checked against the export), and subtraction is tried between every p
 """
 from __future__ import annotations
 
-import getpass
 import json
-import subprocess
-import sys
 from itertools import combinations
 
 import pandas as pd
@@ -21,19 +18,22 @@ from sqlalchemy import delete, select
 
 from dashboard import models, privacy, store, talk
 from dashboard.config import EXAMPLE_CONFIG_PATH
-from tests.apptest_support import ROOT, run_app
+from tests.apptest_support import run_app
+from tests.conftest import CliRun
 
 CURRENT = "2026 Session 6"
 TINY = "2027 Pilot"
 
 
-def cli(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH), "PATH": "/usr/bin:/bin",
-           "USER": getpass.getuser()}
-    done = subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, env=env,
-                          cwd=str(ROOT), timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done
+@pytest.fixture
+def cli(command_line):
+    """`python -m dashboard ARGS` in the project's folder on the database at url; it must succeed."""
+    def run(url: str, *args: str) -> CliRun:
+        done = command_line(*args, env={"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)})
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    return run
 
 
 def talk_page_specs(monkeypatch, url: str) -> dict[str, dict]:
@@ -64,7 +64,7 @@ def counts_with_accepted(specs: dict[str, dict], numbers: dict) -> list[tuple[st
 
 
 @pytest.fixture
-def tiny_session_next_to_the_current(demo_url, tmp_path, local_mode):
+def tiny_session_next_to_the_current(demo_url, tmp_path, local_mode, cli):
     """A pilot session of 3 applicants (1 accepted) imported with the command line; without a start date it
     sorts right after the current session."""
     (tmp_path / "applications.csv").write_text(
@@ -75,7 +75,7 @@ def tiny_session_next_to_the_current(demo_url, tmp_path, local_mode):
     return demo_url
 
 
-def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tiny_session_next_to_the_current, tmp_path):
+def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tiny_session_next_to_the_current, tmp_path, cli):
     url = tiny_session_next_to_the_current
     assert list(store.sessions_frame(url)["name"])[-2:] == [CURRENT, TINY]
     specs = talk_page_specs(monkeypatch, url)

@@ -8,17 +8,16 @@ Markdown (a link, an image, Streamlit's :red[...]); in a CSV a formula, however 
 from __future__ import annotations
 
 import csv
-import getpass
 import io
-import subprocess
-import sys
 
 import pandas as pd
+import pytest
 
 from dashboard import audit, store
 from dashboard.config import EXAMPLE_CONFIG_PATH
 from dashboard.exports import safe_csv
-from tests.apptest_support import ROOT, run_app, shown
+from tests.apptest_support import run_app, shown
+from tests.conftest import CliRun
 from tests.test_sync_panel import app_for, fake, workbook  # noqa: F401  (fixtures)
 
 LINK = "[Claim your prize](https://evil.example/x)"
@@ -27,12 +26,15 @@ TEAM = f"Team ![pixel](https://evil.example/p.png) {LINK}"
 MARKDOWN_KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
 
 
-def cli(url: str, *args: str) -> None:
-    env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH), "PATH": "/usr/bin:/bin",
-           "USER": getpass.getuser()}
-    done = subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, env=env,
-                          cwd=str(ROOT), timeout=180)
-    assert done.returncode == 0, done.stdout + done.stderr
+@pytest.fixture
+def cli(command_line):
+    """`python -m dashboard ARGS` in the project's folder on the database at url; it must succeed."""
+    def run(url: str, *args: str) -> CliRun:
+        done = command_line(*args, env={"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)})
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    return run
 
 
 def markdown_values(at) -> list[str]:
@@ -48,7 +50,7 @@ def assert_inert(at, *hostile: str) -> None:
             assert not [v for v in values if markup in v], f"{markup!r} reached Markdown unescaped"
 
 
-def test_session_and_team_names_show_as_written_on_every_page(monkeypatch, empty_url, tmp_path, local_mode):
+def test_session_and_team_names_show_as_written_on_every_page(monkeypatch, empty_url, tmp_path, local_mode, cli):
     (tmp_path / "people.csv").write_text(
         "email,name,role,team\n"
         + "".join(f"dj{i}@example.org,Dj {i},djangonaut,\"{TEAM}\"\n" for i in range(3))
