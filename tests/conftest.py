@@ -59,6 +59,17 @@ def command_line(capsys):
     return run
 
 
+@pytest.fixture
+def mission_control(command_line):
+    """command_line on the database at url with the example config; the exit must be 0 (or not, with ok=False)."""
+    def run(url: str, *args: str, ok: bool = True) -> CliRun:
+        done = command_line(*args, env={"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)})
+        assert (done.returncode == 0) == ok, done.stdout + done.stderr
+        return done
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def settings():
     """The committed example config (never a developer's own dashboard.toml)."""

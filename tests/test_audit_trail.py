@@ -14,25 +14,12 @@ from pathlib import Path
 import pytest
 
 from dashboard import audit, db as dbmod, models, review, store
-from dashboard.config import EXAMPLE_CONFIG_PATH
 from tests.apptest_support import ROOT
-from tests.conftest import CliRun
 
 ME = f"cli:{getpass.getuser()}"
 FULL_CSV = ("\ufeffResponse ID,Submitter Name,Email,What is your experience level?,Ada score,Score,Selection Rank\n"
             "101,Sam Real,sam.real@example.com,beginner,4,4,1\n"
             "102,Kim Real,kim.real@example.com,intermediate,3,3,2\n")
-
-
-@pytest.fixture
-def mission_control(command_line):
-    """`python -m dashboard ARGS` typed in the project's folder, on the database at url."""
-    def run(url: str, *args: str, ok: bool = True) -> CliRun:
-        done = command_line(*args, env={"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)})
-        assert (done.returncode == 0) == ok, done.stdout + done.stderr
-        return done
-
-    return run
 
 
 def session_id(url: str, name: str) -> int:

@@ -17,23 +17,10 @@ import pytest
 from sqlalchemy import delete, select
 
 from dashboard import models, privacy, store, talk
-from dashboard.config import EXAMPLE_CONFIG_PATH
 from tests.apptest_support import run_app
-from tests.conftest import CliRun
 
 CURRENT = "2026 Session 6"
 TINY = "2027 Pilot"
-
-
-@pytest.fixture
-def cli(command_line):
-    """`python -m dashboard ARGS` in the project's folder on the database at url; it must succeed."""
-    def run(url: str, *args: str) -> CliRun:
-        done = command_line(*args, env={"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)})
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done
-
-    return run
 
 
 def talk_page_specs(monkeypatch, url: str) -> dict[str, dict]:
@@ -64,24 +51,24 @@ def counts_with_accepted(specs: dict[str, dict], numbers: dict) -> list[tuple[st
 
 
 @pytest.fixture
-def tiny_session_next_to_the_current(demo_url, tmp_path, local_mode, cli):
+def tiny_session_next_to_the_current(demo_url, tmp_path, local_mode, mission_control):
     """A pilot session of 3 applicants (1 accepted) imported with the command line; without a start date it
     sorts right after the current session."""
     (tmp_path / "applications.csv").write_text(
         "response_id,email,name\n" + "".join(f"p{i},pilot{i}@example.org,Pilot {i}\n" for i in range(3)))
     (tmp_path / "decisions.csv").write_text("response_id,status\np0,accepted\np1,rejected\np2,rejected\n")
     for table in ("applications", "decisions"):
-        cli(demo_url, "import", str(tmp_path / f"{table}.csv"), "--table", table, "--session", TINY)
+        mission_control(demo_url, "import", str(tmp_path / f"{table}.csv"), "--table", table, "--session", TINY)
     return demo_url
 
 
-def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tiny_session_next_to_the_current, tmp_path, cli):
+def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tiny_session_next_to_the_current, tmp_path, mission_control):
     url = tiny_session_next_to_the_current
     assert list(store.sessions_frame(url)["name"])[-2:] == [CURRENT, TINY]
     specs = talk_page_specs(monkeypatch, url)
     sessions = [row["session"] for row in rows_of(specs["applications"]) if "session" in row]
     assert CURRENT in sessions and not [s for s in sessions if TINY in s]
-    cli(url, "export-charts", "--out", str(tmp_path / "charts"), "--format", "svg", "--session", CURRENT)
+    mission_control(url, "export-charts", "--out", str(tmp_path / "charts"), "--format", "svg", "--session", CURRENT)
     numbers = json.loads((tmp_path / "charts" / "numbers.json").read_text())
     # Subtract every pair: nothing gives the pilot's 3 applicants with their 1 acceptance.
     for (a, *first), (b, *second) in combinations(counts_with_accepted(specs, numbers), 2):

@@ -14,7 +14,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import access, store
-from dashboard.config import EXAMPLE_CONFIG_PATH
 from tests.apptest_support import app_with_secrets_files, listening_on, run_app, shown, texts
 
 REAL_SESSION = "2027 Session 7"
@@ -29,15 +28,13 @@ SECRETS = ("ana.quintero", "Ana Quintero", "Bo Lindqvist", "Panic attacks", "rea
 
 
 @pytest.fixture
-def import_real_data(command_line):
+def import_real_data(mission_control):
     """The program's own people and check-ins, imported with the command line as an organiser would."""
     def run(url: str, folder: Path, session: str = REAL_SESSION) -> None:
         (folder / "people.csv").write_text(REAL_PEOPLE)
         (folder / "checkins.csv").write_text(REAL_CHECKINS)
-        env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)}
         for table in ("people", "checkins"):
-            done = command_line("import", str(folder / f"{table}.csv"), "--table", table, "--session", session, env=env)
-            assert done.returncode == 0, done.stderr
+            mission_control(url, "import", str(folder / f"{table}.csv"), "--table", table, "--session", session)
 
     return run
 
