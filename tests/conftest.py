@@ -15,10 +15,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, demo
-from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
+from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT, load_settings
 
 IN_CI = bool(os.environ.get("CI"))
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def command_line(capsys):
     """
     from dashboard import cli
 
-    def run(*argv: str, env: dict[str, str] | None = None, cwd: Path = ROOT, stdin: str | None = None) -> CliRun:
+    def run(*argv: str, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT, stdin: str | None = None) -> CliRun:
         with pytest.MonkeyPatch.context() as patch:
             for name in [name for name in os.environ if name.startswith("DASHBOARD_")]:
                 patch.delenv(name)
