@@ -1,5 +1,8 @@
 """Real Chromium against a real `streamlit run`, for browser tests.
 
+Playwright is imported inside the functions that drive the browser, so unit tests that borrow
+ROOT or free_port from here are collected without it (test_collection checks that).
+
 Tests that need Chromium skip with a reason when none is found, except under CI or
 REQUIRE_BROWSER=1, where a missing browser fails the run.
 """
@@ -17,7 +20,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.ui.widgets import PAGE_FAILED
 
@@ -121,6 +123,8 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
     At the root URL the app first runs a redirect to the viewer's first page (streamlit_app.py's
     first_page), so wait for that page's URL too; a viewer without pages stays at the root.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
     if urlparse(page.url).path in ("", "/"):
@@ -176,6 +180,8 @@ def screenshot(page, name: str) -> Path:
 
 def shown(locator, timeout: float = 15_000) -> bool:
     """Whether the element becomes visible within the timeout (a rerun may still be drawing it)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     try:
         locator.wait_for(state="visible", timeout=timeout)
     except PlaywrightTimeout:

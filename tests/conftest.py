@@ -1,10 +1,13 @@
 """Shared fixtures: real databases built from the demo generator (SQLite, and PostgreSQL in CI)."""
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import sys
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,9 +15,58 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, demo
-from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
+from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT, load_settings
 
 IN_CI = bool(os.environ.get("CI"))
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What one command printed and returned (named as subprocess.CompletedProcess names them)."""
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def command_line(capsys):
+    """`python -m dashboard ARGV` in-process: dashboard.cli.main with its own environment, folder and stdin.
+
+    As from a clean shell, DASHBOARD_* variables are only those given in env; the test's own
+    environment, folder and stdin are back once the command returns. argparse's exit (code 2) is
+    returned like any other exit code. tests/test_entry_point.py and a few subprocess tests prove
+    the real `python -m dashboard` process.
+    """
+    from dashboard import cli
+
+    def run(*argv: str, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT, stdin: str | None = None) -> CliRun:
+        with pytest.MonkeyPatch.context() as patch:
+            for name in [name for name in os.environ if name.startswith("DASHBOARD_")]:
+                patch.delenv(name)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            patch.chdir(cwd)
+            patch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+            capsys.readouterr()  # only this command's output
+            try:
+                code = cli.main(list(argv))
+            except SystemExit as exc:  # argparse refuses a wrong command line
+                code = exc.code
+            printed = capsys.readouterr()
+        return CliRun(int(code or 0), printed.out, printed.err)
+
+    return run
+
+
+@pytest.fixture
+def mission_control(command_line):
+    """command_line on the database at url with the example config; the exit must be 0 (or not, with ok=False)."""
+    def run(url: str, *args: str, ok: bool = True) -> CliRun:
+        done = command_line(*args, env={"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)})
+        assert (done.returncode == 0) == ok, done.stdout + done.stderr
+        return done
+
+    return run
 
 
 @pytest.fixture(scope="session")

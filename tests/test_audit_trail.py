@@ -1,6 +1,6 @@
 """Every change to stored data and every bulk read of wellbeing data leaves an audit entry.
 
-Run the way people do it: the command line in a subprocess (imports, Djangonaut Space's export,
+Run the way people do it: the command line (dashboard.cli.main in-process: imports, Djangonaut Space's export,
 `signals --json`), the Wellbeing page signed in. Plus the write path's own promises: no actor,
 no write; a failed write leaves neither the change nor its entry; nothing changed, nothing noted.
 """
@@ -9,14 +9,11 @@ from __future__ import annotations
 import ast
 import getpass
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dashboard import audit, db as dbmod, models, review, store
-from dashboard.config import EXAMPLE_CONFIG_PATH
 from tests.apptest_support import ROOT
 
 ME = f"cli:{getpass.getuser()}"
@@ -25,21 +22,11 @@ FULL_CSV = ("\ufeffResponse ID,Submitter Name,Email,What is your experience leve
             "102,Kim Real,kim.real@example.com,intermediate,3,3,2\n")
 
 
-def mission_control(url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    """`python -m dashboard ARGS` typed in the project's folder, on the database at url."""
-    env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH), "PATH": "/usr/bin:/bin",
-           "USER": getpass.getuser()}
-    done = subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, env=env,
-                          cwd=str(ROOT), timeout=180)
-    assert (done.returncode == 0) == ok, done.stdout + done.stderr
-    return done
-
-
 def session_id(url: str, name: str) -> int:
     return int(store.sessions_frame(url).set_index("name").at[name, "id"])
 
 
-def test_command_line_imports_are_audited_as_the_person_who_ran_them(empty_url, tmp_path):
+def test_command_line_imports_are_audited_as_the_person_who_ran_them(empty_url, tmp_path, mission_control):
     (tmp_path / "checkins.csv").write_text("email,week,hours,energy\nsam.real@example.com,1,4,3\n")
     (tmp_path / "full.csv").write_text(FULL_CSV, encoding="utf-8")
     mission_control(empty_url, "import", str(tmp_path / "checkins.csv"), "--table", "checkins", "--session", "Real 2027")
@@ -52,14 +39,14 @@ def test_command_line_imports_are_audited_as_the_person_who_ran_them(empty_url, 
     assert imported["detail"].str.contains("into Real 2027").all()
 
 
-def test_a_failed_command_line_import_is_audited_too(empty_url, tmp_path):
+def test_a_failed_command_line_import_is_audited_too(empty_url, tmp_path, mission_control):
     (tmp_path / "checkins.csv").write_text("name,colour\nSam,blue\n")  # no e-mail column: refused
     mission_control(empty_url, "import", str(tmp_path / "checkins.csv"), "--table", "checkins", ok=False)
     failed = audit.entries(empty_url, action="import_failed")
     assert len(failed) == 1 and failed.iloc[0]["actor"] == ME and failed.iloc[0]["subject"] == "checkins.csv"
 
 
-def test_listing_signals_notes_who_read_them(demo_url):
+def test_listing_signals_notes_who_read_them(demo_url, mission_control):
     sid = session_id(demo_url, "2026 Session 6")
     before = len(audit.entries(demo_url, sid, action="signals_read"))
     items = json.loads(mission_control(demo_url, "signals", "--json", "--open").stdout)

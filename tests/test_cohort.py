@@ -14,7 +14,7 @@ from dashboard.availability import from_hour_blocks
 from dashboard.cohort import CohortError, placeability, propose, score_order
 from dashboard.selection import Places
 from dashboard.teams import Candidate, Instance, Rules, Staff, TeamSpec, validate_teams
-from tests.test_teams import _cli, _session_id, instances
+from tests.test_teams import _session_id, instances
 
 FAST = dict(time_limit=5.0, workers=1)
 MONDAY, TUESDAY, WEDNESDAY = range(42, 48), range(66, 72), range(90, 96)  # 18:00-24:00 UTC
@@ -221,14 +221,14 @@ def test_capacity_is_the_places_and_never_more_than_the_teams_hold():
 
 # --- the demo database and the command line ----------------------------------------------------
 
-def test_cli_proposes_the_same_cohort_as_the_function(demo_url, settings):
+def test_cli_proposes_the_same_cohort_as_the_function(demo_url, settings, command_line):
     session_id = _session_id(demo_url)
     ranked, instance, places = cohort.load(demo_url, session_id, settings)
     fits = placeability(instance)
     room = cohort.capacity(places, instance)
     top = ranked["response_id"].iloc[0]
     expected = propose(instance, fits, room, pin_out=[top], time_limit=120, workers=2)
-    done = _cli("cohort", "propose", "--database", demo_url, "--json", "--pin-out", top, "--time-limit", "120")
+    done = command_line("cohort", "propose", "--database", demo_url, "--json", "--pin-out", top, "--time-limit", "120")
     assert done.returncode == 0, done.stderr + done.stdout
     out = json.loads(done.stdout)
     assert out["session"] == "2026 Session 6" and out["capacity"] == room == 24
@@ -245,11 +245,11 @@ def test_cli_proposes_the_same_cohort_as_the_function(demo_url, settings):
     assert (store.load_table(demo_url, session_id, "decisions")["status"] == "accepted").sum() == 18
 
 
-def test_cli_refuses_what_it_cannot_do_in_one_sentence(demo_url, empty_url):
-    done = _cli("cohort", "propose", "--database", demo_url, "--json", "--pin-in", "nobody")
+def test_cli_refuses_what_it_cannot_do_in_one_sentence(demo_url, empty_url, command_line):
+    done = command_line("cohort", "propose", "--database", demo_url, "--json", "--pin-in", "nobody")
     assert done.returncode == 1
     assert json.loads(done.stdout)["error"].startswith("Application nobody is not in this session")
-    done = _cli("cohort", "propose", "--database", empty_url, "--json")
+    done = command_line("cohort", "propose", "--database", empty_url, "--json")
     assert done.returncode == 1 and "no session yet" in json.loads(done.stdout)["error"]
 
 

@@ -8,10 +8,7 @@ behind it (checked against the export), and subtraction is tried between every p
 """
 from __future__ import annotations
 
-import getpass
 import json
-import subprocess
-import sys
 from itertools import combinations
 
 import pandas as pd
@@ -20,20 +17,10 @@ import pytest
 from sqlalchemy import delete, select
 
 from dashboard import models, privacy, store, talk
-from dashboard.config import EXAMPLE_CONFIG_PATH
-from tests.apptest_support import ROOT, run_app
+from tests.apptest_support import run_app
 
 CURRENT = "2026 Session 6"
 TINY = "2027 Pilot"
-
-
-def cli(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH), "PATH": "/usr/bin:/bin",
-           "USER": getpass.getuser()}
-    done = subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, env=env,
-                          cwd=str(ROOT), timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done
 
 
 def talk_page_specs(monkeypatch, url: str) -> dict[str, dict]:
@@ -64,24 +51,24 @@ def counts_with_accepted(specs: dict[str, dict], numbers: dict) -> list[tuple[st
 
 
 @pytest.fixture
-def tiny_session_next_to_the_current(demo_url, tmp_path, local_mode):
+def tiny_session_next_to_the_current(demo_url, tmp_path, local_mode, mission_control):
     """A pilot session of 3 applicants (1 accepted) imported with the command line; without a start date it
     sorts right after the current session."""
     (tmp_path / "applications.csv").write_text(
         "response_id,email,name\n" + "".join(f"p{i},pilot{i}@example.org,Pilot {i}\n" for i in range(3)))
     (tmp_path / "decisions.csv").write_text("response_id,status\np0,accepted\np1,rejected\np2,rejected\n")
     for table in ("applications", "decisions"):
-        cli(demo_url, "import", str(tmp_path / f"{table}.csv"), "--table", table, "--session", TINY)
+        mission_control(demo_url, "import", str(tmp_path / f"{table}.csv"), "--table", table, "--session", TINY)
     return demo_url
 
 
-def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tiny_session_next_to_the_current, tmp_path):
+def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tiny_session_next_to_the_current, tmp_path, mission_control):
     url = tiny_session_next_to_the_current
     assert list(store.sessions_frame(url)["name"])[-2:] == [CURRENT, TINY]
     specs = talk_page_specs(monkeypatch, url)
     sessions = [row["session"] for row in rows_of(specs["applications"]) if "session" in row]
     assert CURRENT in sessions and not [s for s in sessions if TINY in s]
-    cli(url, "export-charts", "--out", str(tmp_path / "charts"), "--format", "svg", "--session", CURRENT)
+    mission_control(url, "export-charts", "--out", str(tmp_path / "charts"), "--format", "svg", "--session", CURRENT)
     numbers = json.loads((tmp_path / "charts" / "numbers.json").read_text())
     # Subtract every pair: nothing gives the pilot's 3 applicants with their 1 acceptance.
     for (a, *first), (b, *second) in combinations(counts_with_accepted(specs, numbers), 2):

@@ -8,31 +8,19 @@ Markdown (a link, an image, Streamlit's :red[...]); in a CSV a formula, however 
 from __future__ import annotations
 
 import csv
-import getpass
 import io
-import subprocess
-import sys
 
 import pandas as pd
 
 from dashboard import audit, store
-from dashboard.config import EXAMPLE_CONFIG_PATH
 from dashboard.exports import safe_csv
-from tests.apptest_support import ROOT, run_app, shown
+from tests.apptest_support import run_app, shown
 from tests.test_sync_panel import app_for, fake, workbook  # noqa: F401  (fixtures)
 
 LINK = "[Claim your prize](https://evil.example/x)"
 SESSION = f"2027 {LINK} :red[Session] 7"
 TEAM = f"Team ![pixel](https://evil.example/p.png) {LINK}"
 MARKDOWN_KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
-
-
-def cli(url: str, *args: str) -> None:
-    env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH), "PATH": "/usr/bin:/bin",
-           "USER": getpass.getuser()}
-    done = subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, env=env,
-                          cwd=str(ROOT), timeout=180)
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def markdown_values(at) -> list[str]:
@@ -48,7 +36,7 @@ def assert_inert(at, *hostile: str) -> None:
             assert not [v for v in values if markup in v], f"{markup!r} reached Markdown unescaped"
 
 
-def test_session_and_team_names_show_as_written_on_every_page(monkeypatch, empty_url, tmp_path, local_mode):
+def test_session_and_team_names_show_as_written_on_every_page(monkeypatch, empty_url, tmp_path, local_mode, mission_control):
     (tmp_path / "people.csv").write_text(
         "email,name,role,team\n"
         + "".join(f"dj{i}@example.org,Dj {i},djangonaut,\"{TEAM}\"\n" for i in range(3))
@@ -56,7 +44,7 @@ def test_session_and_team_names_show_as_written_on_every_page(monkeypatch, empty
     (tmp_path / "teams.csv").write_text(f"name,project,navigators,captain\n\"{TEAM}\",Django,nav@example.org,cap@example.org\n")
     (tmp_path / "checkins.csv").write_text("email,week,hours\n" + "".join(f"dj{i}@example.org,1,4\n" for i in range(3)))
     for table in ("people", "teams", "checkins"):
-        cli(empty_url, "import", str(tmp_path / f"{table}.csv"), "--table", table, "--session", SESSION)
+        mission_control(empty_url, "import", str(tmp_path / f"{table}.csv"), "--table", table, "--session", SESSION)
     for page in ("app_pages/overview.py", "app_pages/data.py", "app_pages/talk.py"):
         assert_inert(run_app(monkeypatch, empty_url, page=page, session=SESSION), SESSION)
     for page in ("app_pages/wellbeing.py", "app_pages/engagement.py"):

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tomllib
 
 import pandas as pd
@@ -240,13 +238,13 @@ def test_preview_lists_field_warnings_beside_the_row(settings, empty_url):
     assert result.rows.iloc[0]["Result"] == "stored, with a warning"
 
 
-def run_cli(*args, env_url: str) -> subprocess.CompletedProcess:
-    import os
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "DASHBOARD_DATABASE_URL": env_url}, timeout=120)
+@pytest.fixture
+def run_cli(command_line):
+    """`python -m dashboard ARGS` on the database at env_url."""
+    return lambda *args, env_url: command_line(*args, env={"DASHBOARD_DATABASE_URL": env_url})
 
 
-def test_cli_suggest_prints_a_toml_block_with_reasons(tmp_path):
+def test_cli_suggest_prints_a_toml_block_with_reasons(tmp_path, run_cli):
     url = f"sqlite:///{tmp_path / 'none' / 'db.sqlite'}"
     done = run_cli("mapping", "suggest", str(FORMS / "heldout_checkin_form.csv"), "--table", "checkins", env_url=url)
     assert done.returncode == 0, done.stderr
@@ -263,7 +261,7 @@ def test_cli_suggest_prints_a_toml_block_with_reasons(tmp_path):
     assert missing.returncode == 1 and "nope.csv not found" in missing.stderr
 
 
-def test_cli_export_prints_the_saved_mappings(tmp_path, settings):
+def test_cli_export_prints_the_saved_mappings(tmp_path, settings, run_cli):
     from dashboard import mapping_store
 
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"

@@ -1,10 +1,6 @@
 """Saved column mappings on SQLite and PostgreSQL: used by every import of their source, before dashboard.toml."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 from sqlalchemy import select
@@ -14,7 +10,6 @@ from dashboard import db as dbmod, mapping_store, models, store
 from dashboard.file_import import import_file
 from dashboard.importer import ImportFailed
 from data_sources.files import RawSheet
-from tests.browser_support import ROOT
 
 FORM = pd.DataFrame({
     "Contact e-mail": ["ada@example.org", "bram@example.org"],
@@ -71,15 +66,13 @@ def test_mappings_of_an_earlier_session_only_suggest(storage_url, settings):
     assert toml_rank < contact.rank, "dashboard.toml comes before an earlier session's mapping"
 
 
-def test_the_command_line_import_uses_the_mapping_saved_in_the_app(tmp_path, settings):
+def test_the_command_line_import_uses_the_mapping_saved_in_the_app(tmp_path, settings, command_line):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     dbmod.migrate(url)
     mapping_store.save_now(url, settings, "file:week1.csv", "checkins", CONFIRMED, session_name="S")
     path = tmp_path / "week1.csv"
     FORM.to_csv(path, index=False)
-    done = subprocess.run([sys.executable, "-m", "dashboard", "import", str(path), "--table", "checkins", "--session", "S"],
-                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "DASHBOARD_DATABASE_URL": url},
-                          timeout=120)
+    done = command_line("import", str(path), "--table", "checkins", "--session", "S", env={"DASHBOARD_DATABASE_URL": url})
     assert done.returncode == 0, done.stderr
     assert "2 read, 2 stored" in done.stdout
     assert sorted(stored(url)["email"]) == ["ada@example.org", "bram@example.org"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import cli, selection, store
+from dashboard import selection, store
 from dashboard.availability import utc_offset_hours
 from dashboard.config import EXAMPLE_CONFIG_PATH, with_overrides
 from dashboard.importer import ImportResult, TableInput, import_tables
@@ -70,11 +70,14 @@ def session_table(url: str, table: str) -> pd.DataFrame:
     return store.load_table(url, 1, table)
 
 
-def run_cli(monkeypatch, capsys, url: str, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
-    code = cli.main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+@pytest.fixture
+def run_cli(command_line):
+    """`python -m dashboard ARGS` (in-process) on the database at url: exit code, stdout, stderr."""
+    def run(url: str, *args: str) -> tuple[int, str, str]:
+        done = command_line(*args, env={"DASHBOARD_DATABASE_URL": url})
+        return done.returncode, done.stdout, done.stderr
+
+    return run
 
 
 @pytest.fixture
@@ -168,15 +171,15 @@ def test_odd_optional_answers_are_stored_empty_with_a_warning_and_offsets_are_ti
     assert sorted(zip(stored["row_number"], stored["column"])) == sorted(warnings)
 
 
-def test_the_command_line_lists_warnings_beside_rejects_and_says_so_in_json(monkeypatch, capsys, empty_url):
+def test_the_command_line_lists_warnings_beside_rejects_and_says_so_in_json(empty_url, run_cli):
     config = str(EXAMPLE_CONFIG_PATH)
-    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", config, "import", str(FORMS_CSV),
+    code, out, _ = run_cli(empty_url, "--config", config, "import", str(FORMS_CSV),
                            "--table", "applications")
     assert code == 3  # stored, with a rejected row
     assert "7 read, 6 stored (6 new, 0 changed, 0 unchanged), 1 rejected, 2 with warnings." in out
     assert "Rejected: Sheet 'google_forms_applications', row 8, column 'Email Address': 'jules(at)example.org'" in out
     assert f"Warning: Sheet 'google_forms_applications', row 7, column '{TZ_QUESTION}': 'Paris time'" in out
-    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", config, "import", str(FORMS_CSV),
+    code, out, _ = run_cli(empty_url, "--config", config, "import", str(FORMS_CSV),
                            "--table", "applications", "--json")
     summary = json.loads(out)
     assert code == 3 and summary["status"] == "stored_with_rejects"
@@ -195,11 +198,11 @@ def test_a_zipped_forms_download_is_read_as_it_is(empty_url, settings, tmp_path)
     assert sheet.frame.equals(read_sheets(FORMS_CSV)[0].frame)
 
 
-def test_warnings_alone_exit_0_with_their_own_status(monkeypatch, capsys, empty_url, tmp_path):
+def test_warnings_alone_exit_0_with_their_own_status(empty_url, tmp_path, run_cli):
     frame = read_sheets(FORMS_CSV)[0].frame
     path = tmp_path / "no-rejects.csv"
     frame[frame["Email Address"] != "jules(at)example.org"].to_csv(path, index=False)
-    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", str(EXAMPLE_CONFIG_PATH), "import", str(path),
+    code, out, _ = run_cli(empty_url, "--config", str(EXAMPLE_CONFIG_PATH), "import", str(path),
                            "--table", "applications", "--json")
     summary = json.loads(out)
     assert code == 0 and summary["status"] == "stored_with_warnings" and summary["rows_with_warnings"] == 2
@@ -237,9 +240,9 @@ def test_google_forms_download_joins_checkbox_answers_with_semicolons(empty_url,
 
 # --- 5. The site's Full CSV and Single Scorer CSV -------------------------------------------------
 
-def test_the_sites_full_csv_reads_choice_keys_as_the_answers_they_stand_for(monkeypatch, capsys, empty_url, site_config):
+def test_the_sites_full_csv_reads_choice_keys_as_the_answers_they_stand_for(empty_url, site_config, run_cli):
     assert SITE_CSV.read_bytes().startswith(b"\xef\xbb\xbfResponse ID,Submitter Name,") and b"\r\n" in SITE_CSV.read_bytes()
-    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", str(site_config), "djangonaut-space", "import",
+    code, out, _ = run_cli(empty_url, "--config", str(site_config), "djangonaut-space", "import",
                            str(SITE_CSV), "--json")
     summary = json.loads(out)
     assert code == 0 and summary["status"] == "stored"
@@ -288,8 +291,8 @@ def test_without_an_email_question_the_submitter_name_that_is_an_email_is_used(e
     assert export.notes and "2 application(s) got placeholder addresses" in export.notes[0]
 
 
-def test_a_rejected_application_takes_its_reviews_and_decision_with_it(monkeypatch, capsys, empty_url, site_config):
-    code, out, _ = run_cli(monkeypatch, capsys, empty_url, "--config", str(site_config), "djangonaut-space", "import",
+def test_a_rejected_application_takes_its_reviews_and_decision_with_it(empty_url, site_config, run_cli):
+    code, out, _ = run_cli(empty_url, "--config", str(site_config), "djangonaut-space", "import",
                            str(SCORED_CSV), "--json")
     summary = json.loads(out)
     assert code == 3 and summary["status"] == "stored_with_rejects"
@@ -319,12 +322,12 @@ def test_a_rejected_application_takes_its_reviews_and_decision_with_it(monkeypat
 
 
 def test_the_single_scorer_csv_is_one_scorers_reviews_not_reviewers_named_after_questions(
-        monkeypatch, capsys, empty_url, site_config):
+        empty_url, site_config, run_cli):
     config = ["--config", str(site_config), "djangonaut-space", "import"]
-    run_cli(monkeypatch, capsys, empty_url, *config, str(SITE_CSV))
-    code, _, err = run_cli(monkeypatch, capsys, empty_url, *config, str(SINGLE_SCORER_CSV))
+    run_cli(empty_url, *config, str(SITE_CSV))
+    code, _, err = run_cli(empty_url, *config, str(SINGLE_SCORER_CSV))
     assert code == 1 and "Single Scorer CSV" in err and "--reviewer NAME" in err
-    code, out, _ = run_cli(monkeypatch, capsys, empty_url, *config, str(SINGLE_SCORER_CSV), "--reviewer", "Sarah", "--json")
+    code, out, _ = run_cli(empty_url, *config, str(SINGLE_SCORER_CSV), "--reviewer", "Sarah", "--json")
     summary = json.loads(out)
     reviews = summary["tables"]["reviews"]
     assert code == 3 and summary["scorers"] == ["Sarah"]
@@ -364,11 +367,11 @@ def site_score_import(text: str) -> list[tuple[int, int, int]]:
     return updates
 
 
-def test_the_export_is_what_the_sites_score_import_accepts_and_means(monkeypatch, capsys, empty_url, site_config, tmp_path):
+def test_the_export_is_what_the_sites_score_import_accepts_and_means(empty_url, site_config, tmp_path, run_cli):
     config = ["--config", str(site_config), "djangonaut-space"]
-    run_cli(monkeypatch, capsys, empty_url, *config, "import", str(SCORED_CSV))
+    run_cli(empty_url, *config, "import", str(SCORED_CSV))
     out_file = tmp_path / "scores.csv"
-    code, out, _ = run_cli(monkeypatch, capsys, empty_url, *config, "export", "-o", str(out_file))
+    code, out, _ = run_cli(empty_url, *config, "export", "-o", str(out_file))
     assert code == 0 and "Left out: 1 pending (the site keeps what it had for them)." in out  # 106 has no decision
     # Tiers as the site means them: accepted 0-2 (here the site's own 0 and 1 come back), waitlisted 3, rejected 4;
     # the organisers' own Score comes back unchanged, as an integer.

@@ -8,17 +8,13 @@ so on every page; it refuses when Streamlit listens beyond 127.0.0.1.
 """
 from __future__ import annotations
 
-import getpass
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import access, store
-from dashboard.config import EXAMPLE_CONFIG_PATH
-from tests.apptest_support import ROOT, app_with_secrets_files, listening_on, run_app, shown, texts
+from tests.apptest_support import app_with_secrets_files, listening_on, run_app, shown, texts
 
 REAL_SESSION = "2027 Session 7"
 REAL_PEOPLE = ("email,name,role,team\n"
@@ -31,16 +27,16 @@ REAL_CHECKINS = ("email,week,hours,energy,burnout,notes\n"
 SECRETS = ("ana.quintero", "Ana Quintero", "Bo Lindqvist", "Panic attacks", "realmail", REAL_SESSION, "Team Real")
 
 
-def import_real_data(url: str, folder: Path, session: str = REAL_SESSION) -> None:
+@pytest.fixture
+def import_real_data(mission_control):
     """The program's own people and check-ins, imported with the command line as an organiser would."""
-    (folder / "people.csv").write_text(REAL_PEOPLE)
-    (folder / "checkins.csv").write_text(REAL_CHECKINS)
-    env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH), "PATH": "/usr/bin:/bin",
-           "USER": getpass.getuser()}
-    for table in ("people", "checkins"):
-        done = subprocess.run([sys.executable, "-m", "dashboard", "import", str(folder / f"{table}.csv"), "--table", table,
-                               "--session", session], capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=180)
-        assert done.returncode == 0, done.stderr
+    def run(url: str, folder: Path, session: str = REAL_SESSION) -> None:
+        (folder / "people.csv").write_text(REAL_PEOPLE)
+        (folder / "checkins.csv").write_text(REAL_CHECKINS)
+        for table in ("people", "checkins"):
+            mission_control(url, "import", str(folder / f"{table}.csv"), "--table", table, "--session", session)
+
+    return run
 
 
 def everything_shown(at: AppTest) -> str:
@@ -60,7 +56,7 @@ def assert_nothing_real(at: AppTest) -> None:
 
 
 @pytest.fixture
-def mixed_url(demo_url, tmp_path) -> str:
+def mixed_url(demo_url, tmp_path, import_real_data) -> str:
     """The demo database plus a real session imported next to it."""
     import_real_data(demo_url, tmp_path)
     return demo_url
@@ -101,7 +97,7 @@ def test_the_audit_log_and_talk_history_of_demo_mode_leave_real_sessions_out(mon
     assert "2026 Session 6" in specs and REAL_SESSION not in specs
 
 
-def test_only_real_data_and_no_sign_in_shows_nothing_but_what_to_do(monkeypatch, empty_url, tmp_path):
+def test_only_real_data_and_no_sign_in_shows_nothing_but_what_to_do(monkeypatch, empty_url, tmp_path, import_real_data):
     import_real_data(empty_url, tmp_path)
     at = run_app(monkeypatch, empty_url)
     assert not at.exception
@@ -115,7 +111,7 @@ def test_only_real_data_and_no_sign_in_shows_nothing_but_what_to_do(monkeypatch,
     assert_nothing_real(at)
 
 
-def test_a_real_import_into_a_demo_session_takes_it_out_of_demo_mode(monkeypatch, demo_url, tmp_path):
+def test_a_real_import_into_a_demo_session_takes_it_out_of_demo_mode(monkeypatch, demo_url, tmp_path, import_real_data):
     import_real_data(demo_url, tmp_path, session="2026 Session 6")
     at = run_app(monkeypatch, demo_url)
     assert not at.exception

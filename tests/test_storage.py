@@ -1,5 +1,6 @@
 """Storage on SQLite and PostgreSQL: schema, the demo through the importer, transactions, types."""
 import json
+from pathlib import Path
 from datetime import date
 
 import pandas as pd
@@ -129,24 +130,26 @@ COMMANDS = [  # every command that reads or writes the database, --json right af
 ]
 
 
-def run_cli(monkeypatch, capsys, url: str, argv: list[str]) -> tuple[int, str]:
-    """Run `python -m dashboard ARGV` in-process on the database at url; exit code and everything printed."""
-    from dashboard import cli
+@pytest.fixture
+def run_cli(command_line):
+    """`python -m dashboard ARGV` (in-process) on the database at url; exit code and everything printed."""
     from dashboard.config import EXAMPLE_CONFIG_PATH
 
-    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
-    code = cli.main(["--config", str(EXAMPLE_CONFIG_PATH), *argv])
-    out = capsys.readouterr()
-    return code, out.out + out.err
+    def run(url: str, argv: list[str]) -> tuple[int, str]:
+        done = command_line("--config", str(EXAMPLE_CONFIG_PATH), *argv, env={"DASHBOARD_DATABASE_URL": url},
+                            cwd=Path.cwd())  # the test's folder: relative paths such as --out charts land there
+        return done.returncode, done.stdout + done.stderr
+
+    return run
 
 
 @pytest.mark.parametrize("argv", [["djangonaut-space", "export"], ["export-charts", "--out", "charts"]])
 @pytest.mark.parametrize("as_json", [False, True])
 def test_exports_on_a_fresh_database_create_the_schema_and_say_there_is_no_session(argv, as_json, tmp_path, monkeypatch,
-                                                                                 capsys):
+                                                                                 run_cli):
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    code, printed = run_cli(monkeypatch, capsys, url, [argv[0], *(["--json"] if as_json else []), *argv[1:]])
+    code, printed = run_cli(url, [argv[0], *(["--json"] if as_json else []), *argv[1:]])
     assert code == 1 and "Traceback" not in printed
     message = json.loads(printed)["error"] if as_json else printed
     assert "no session yet" in message and "python -m dashboard demo" in message
@@ -156,17 +159,17 @@ def test_exports_on_a_fresh_database_create_the_schema_and_say_there_is_no_sessi
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: " ".join(argv[:2]))
 @pytest.mark.parametrize("as_json", [False, True])
-def test_an_unreachable_database_is_one_sentence_without_the_password(argv, as_json, tmp_path, monkeypatch, capsys):
+def test_an_unreachable_database_is_one_sentence_without_the_password(argv, as_json, tmp_path, monkeypatch, run_cli):
     monkeypatch.chdir(tmp_path)
-    code, printed = run_cli(monkeypatch, capsys, UNREACHABLE, [argv[0], *(["--json"] if as_json else []), *argv[1:]])
+    code, printed = run_cli(UNREACHABLE, [argv[0], *(["--json"] if as_json else []), *argv[1:]])
     assert code == 1 and "secret-pw" not in printed and "Traceback" not in printed
     message = json.loads(printed)["error"] if as_json else printed
     assert message.strip().startswith(("Mission Control cannot open its database", "Error: Mission Control cannot open"))
     assert "127.0.0.1:1" in message and "DASHBOARD_DATABASE_URL" in message
 
 
-def test_demo_refuses_a_session_name_it_would_ignore(tmp_path, monkeypatch, capsys):
+def test_demo_refuses_a_session_name_it_would_ignore(tmp_path, run_cli):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    code, printed = run_cli(monkeypatch, capsys, url, ["demo", "--session", "My session", "--json"])
+    code, printed = run_cli(url, ["demo", "--session", "My session", "--json"])
     assert code == 1 and "--session" in json.loads(printed)["error"]
     assert dbmod.is_empty(url)

@@ -372,6 +372,7 @@ def test_the_models_common_hours_are_exactly_what_the_site_counts(segments):
 # --- the command line contract ---------------------------------------------------------------
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """The real `python -m dashboard` process; the other CLI tests use the command_line fixture (in-process)."""
     return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT, capture_output=True, text=True,
                           input=stdin, timeout=120)
 
@@ -405,22 +406,22 @@ def test_cli_allocate_prints_exactly_the_contract(tmp_path):
     assert json.loads(again.stdout)["assignments"] == out["assignments"]
 
 
-def test_cli_bad_input_fails_with_a_sentence(tmp_path):
+def test_cli_bad_input_fails_with_a_sentence(tmp_path, command_line):
     path = tmp_path / "bad.json"
     path.write_text("{not json")
-    done = _cli("teams", "allocate", "--input", str(path), "--json")
+    done = command_line("teams", "allocate", "--input", str(path), "--json")
     assert done.returncode == 1
     assert json.loads(done.stdout)["ok"] is False and "Traceback" not in done.stderr
     half_hour = {"teams": [{"name": "Team Comet"}], "candidates": [{"email": "ada@x.org", "availability": [18.0, 18.5]}]}
-    done = _cli("teams", "allocate", "--input", "-", "--json", stdin=json.dumps(half_hour))
+    done = command_line("teams", "allocate", "--input", "-", "--json", stdin=json.dumps(half_hour))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert json.loads(done.stdout)["error"].startswith("Availability of ada@x.org: 18.5 is not a whole hour")
     both = {"teams": [{"name": "Team Comet"}], "candidates": [{"email": "ada@x.org", "availability": [18], "slots": [18.0]}]}
-    done = _cli("teams", "allocate", "--input", "-", "--json", stdin=json.dumps(both))
+    done = command_line("teams", "allocate", "--input", "-", "--json", stdin=json.dumps(both))
     assert done.returncode == 1 and json.loads(done.stdout)["error"].startswith("ada@x.org has both")
 
 
-def test_cli_allocate_accepts_the_sites_slots(tmp_path):
+def test_cli_allocate_accepts_the_sites_slots(tmp_path, command_line):
     # The site's UserAvailability.slots as its JSON writes them (JavaScript drops the ".0"), India and UTC mixed.
     india = _india({"Monday": [18, 19, 20], "Tuesday": [18, 19]})
     instance = {"rules": {"min_team_size": 1, "max_team_size": 3},
@@ -428,7 +429,7 @@ def test_cli_allocate_accepts_the_sites_slots(tmp_path):
                            "captain": {"email": "cap@x.org", "slots": india}}],
                 "candidates": [{"email": "ada@x.org", "rank": 0, "slots": [s if s % 1 else int(s) for s in india]},
                                {"email": "bob@x.org", "rank": 1, "slots": [36.0, 36.5, 37.0, 37.5]}]}
-    done = _cli("teams", "allocate", "--input", "-", "--json", "--time-limit", "5", stdin=json.dumps(instance))
+    done = command_line("teams", "allocate", "--input", "-", "--json", "--time-limit", "5", stdin=json.dumps(instance))
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["assignments"] == {"ada@x.org": "Team Comet", "bob@x.org": None}
@@ -480,8 +481,8 @@ def test_database_instance_orders_equal_ranks_as_the_selection_page_ranks(demo_u
     assert order != list(accepted.sort_values(["mean", "response_id"], ascending=[False, True])["response_id"])
 
 
-def test_cli_database_mode_allocates_and_saves(demo_url, settings):
-    done = _cli("teams", "allocate", "--database", demo_url, "--session", "2026 Session 6", "--fresh", "--save",
+def test_cli_database_mode_allocates_and_saves(demo_url, settings, command_line):
+    done = command_line("teams", "allocate", "--database", demo_url, "--session", "2026 Session 6", "--fresh", "--save",
                 "--json", "--time-limit", "10")
     assert done.returncode == 0, done.stderr + done.stdout
     out = json.loads(done.stdout)

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -426,42 +424,44 @@ def test_team_balance_compares_mean_hours_per_reported_week_not_totals():
 
 # --- the command-line contract -----------------------------------------------------------
 
-def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "dashboard", "signals", *args], capture_output=True, text=True,
-                          env=env, cwd=str(EXAMPLE_CONFIG_PATH.parent), timeout=120)
+@pytest.fixture
+def signals(command_line):
+    """`python -m dashboard signals ARGS` in the example config's folder, on the database at url."""
+    env = {"DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)}
+    return lambda url, *args: command_line("signals", *args, env={**env, "DASHBOARD_DATABASE_URL": url},
+                                           cwd=EXAMPLE_CONFIG_PATH.parent)
 
 
-def test_signals_command_json_contract(demo_url, demo_data):
-    done = _cli(demo_url, "--json")
+def test_signals_command_json_contract(demo_url, demo_data, signals):
+    done = signals(demo_url, "--json")
     assert done.returncode == 0, done.stderr
     items = json.loads(done.stdout)
     assert items and all(set(i) == {"email", "week", "signal", "severity", "reason"} for i in items)
     assert {i["signal"] for i in items} <= set(wellbeing.SIGNALS)
     assert demo_data.planted["drifting"][0] in {i["email"] for i in items if i["signal"] == "drifting"}
     assert demo_data.planted["steady"][0] not in {i["email"] for i in items}
-    upto4 = json.loads(_cli(demo_url, "--json", "--week", "4").stdout)
+    upto4 = json.loads(signals(demo_url, "--json", "--week", "4").stdout)
     assert upto4 and max(i["week"] for i in upto4) <= 4
     assert demo_data.planted["overwork_burst"][0] in {i["email"] for i in upto4 if i["signal"] == "overwork"}
 
 
-def test_signals_command_defaults_to_this_week_of_a_session_in_progress(demo_url, demo_data, edit_db):
+def test_signals_command_defaults_to_this_week_of_a_session_in_progress(demo_url, demo_data, edit_db, signals):
     # The demo session, moved so that today is in its week 3, with the check-ins of weeks 1-3 only.
     sid = _demo_session_id(demo_url)
     with edit_db(demo_url) as db:
         db.get(models.Session, sid).start_date = date.today() - timedelta(days=14)
         db.execute(delete(models.Checkin).where(models.Checkin.session_id == sid, models.Checkin.week > 3))
-    done = _cli(demo_url, "--json")
+    done = signals(demo_url, "--json")
     assert done.returncode == 0, done.stderr
     items = json.loads(done.stdout)
     assert items and max(i["week"] for i in items) <= 3
     assert not [i for i in items if i["signal"] == "drifting" and "weeks 4" in i["reason"]]
     assert demo_data.planted["steady"][0] not in {i["email"] for i in items}
-    assert "up to week 3" in _cli(demo_url).stdout
+    assert "up to week 3" in signals(demo_url).stdout
 
 
-def test_signals_command_unknown_session_fails_with_a_sentence(demo_url):
-    done = _cli(demo_url, "--json", "--session", "No such session")
+def test_signals_command_unknown_session_fails_with_a_sentence(demo_url, signals):
+    done = signals(demo_url, "--json", "--session", "No such session")
     assert done.returncode == 1
     assert "not found" in json.loads(done.stdout)["error"]
 
@@ -528,8 +528,8 @@ def test_a_session_without_any_checkins_flags_nobody():
     assert wellbeing.detect_signals(empty, 4.0, 8, Thresholds(), START, roster=[ALICE, "bob@example.org"]) == []
 
 
-def test_signals_command_on_a_past_session_without_checkins(demo_url):
-    done = _cli(demo_url, "--json", "--session", "2024 Session 1")
+def test_signals_command_on_a_past_session_without_checkins(demo_url, signals):
+    done = signals(demo_url, "--json", "--session", "2024 Session 1")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
 
