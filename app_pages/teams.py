@@ -34,9 +34,12 @@ if not instance.teams:
                 "on the Data page.")
     st.stop()
 
+navigator_limit = ("no limit on how many Djangonauts a Navigator mentors"
+                   if rules.max_per_navigator >= teams.NO_NAVIGATOR_LIMIT
+                   else f"at most {rules.max_per_navigator} Djangonauts per Navigator")
 st.caption(f"Rules: teams of {rules.min_team_size}-{rules.max_team_size}; at least {rules.navigator_meeting_hours} common "
            f"hours a week with the Navigators; the Captain shares at least {rules.captain_hours} h with each Djangonaut; "
-           f"each Djangonaut only on a project they chose; at most {rules.max_per_navigator} Djangonauts per Navigator. "
+           f"each Djangonaut only on a project they chose; {navigator_limit}. "
            "Hours are counted as Djangonaut Space's site counts them: two consecutive common half-hours make one "
            "hour, on the hour or not (09:30-11:30 UTC is 2 hours).")
 if FLASH in st.session_state:

@@ -47,7 +47,7 @@ if handled:
     st.caption(f"{handled} current signals were already followed up by a one-to-one; they come back if a later "
                "check-in shows the same pattern.")
 if not queue.empty:
-    st.write(f"{len(queue)} Djangonauts with open signals, most severe first. "
+    st.write(f"{len(queue)} {'Djangonaut' if len(queue) == 1 else 'Djangonauts'} with open signals, most severe first. "
              "Recording a one-to-one below marks their signals handled until a new check-in shows the pattern again.")
     cards = queue
     if len(queue) > FIRST_CARDS and not st.toggle(f"Show all {len(queue)}", key="wellbeing_show_all",

@@ -195,3 +195,14 @@ def test_the_week_grid_draws_the_tightest_teams_and_others_on_request(tmp_path, 
     grid.set_value([hidden]).run()
     assert not at.exception
     assert heatmap_teams() == {hidden}
+
+
+def test_the_rules_caption_says_what_the_preset_means(teams_url, monkeypatch, tmp_path):
+    assert "at most 4 Djangonauts per Navigator." in [c.value for c in teams_page().caption][0]
+    config = tmp_path / "dashboard.toml"
+    config.write_text(EXAMPLE_CONFIG_PATH.read_text().replace('# preset = "djangonaut-space"',
+                                                              'preset = "djangonaut-space"'))
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
+    caption = teams_page().caption[0].value
+    assert caption.startswith("Rules: teams of 1-3;")
+    assert "no limit on how many Djangonauts a Navigator mentors." in caption and "99" not in caption

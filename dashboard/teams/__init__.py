@@ -31,7 +31,7 @@ from dashboard.teams.database import (
 from dashboard.teams.explain import Allocation, TeamResult, describe, unplaced_reason
 from dashboard.teams.greedy import greedy_assignments
 from dashboard.teams.instance import (
-    PRESETS, Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, rank_order,
+    NO_NAVIGATOR_LIMIT, PRESETS, Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, rank_order,
 )
 from dashboard.teams.json_input import instance_from_dict
 from dashboard.teams.rules import (
@@ -41,7 +41,7 @@ from dashboard.teams.rules import (
 from dashboard.teams.score import team_score
 
 __all__ = [
-    "PRESETS", "RULE_NAMES", "Allocation", "Candidate", "Instance", "InstanceError", "Rules", "Staff", "TeamModel",
+    "NO_NAVIGATOR_LIMIT", "PRESETS", "RULE_NAMES", "Allocation", "Candidate", "Instance", "InstanceError", "Rules", "Staff", "TeamModel",
     "TeamResult", "TeamSpec", "Violation", "allocate", "application_candidate", "captain_overlap_hours",
     "captain_overlaps", "common_hours_expr", "describe", "greedy_assignments", "instance_from_db", "instance_from_dict",
     "load_session_tables", "may_join", "navigator_loads", "people_slots", "project_ok", "rank_order",

@@ -63,9 +63,10 @@ class Rules:
 # a team and no minimum, 5 common hours for the Navigators and every Djangonaut together, 3 hours
 # Captain-to-each, project preference respected, Selection Rank 0-2 first, 3 only into room left,
 # 4+ never. It does not limit how many Djangonauts a Navigator mentors across teams.
+NO_NAVIGATOR_LIMIT = 99  # max_per_navigator when a Navigator may mentor any number of Djangonauts
 PRESETS: dict[str, dict[str, int]] = {
     "djangonaut-space": {"min_team_size": 1, "max_team_size": 3, "navigator_meeting_hours": 5, "captain_hours": 3,
-                         "max_per_navigator": 99, "selection_rank_tiers": 1},
+                         "max_per_navigator": NO_NAVIGATOR_LIMIT, "selection_rank_tiers": 1},
 }
 
 
