@@ -1,6 +1,6 @@
 """Issue 17's goals side by side in one run: first opens in Chromium, warm reruns against a trivial page, fragments.
 
-    .venv/bin/python benchmarks/bench_goals.py [--scale 1 10] [--repeat 5] [--pages overview teams] [--skip-browser]
+    .venv/bin/python -m benchmarks.bench_goals [--scale 1 10] [--repeat 5] [--pages overview teams] [--skip-browser]
 
 - browser first open, fresh server (per page and scale): a new `streamlit run`, then one
   Chromium tab opens the page; seconds until Streamlit reports the script finished (as
@@ -25,23 +25,18 @@ import argparse
 import logging
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from dashboard import access  # noqa: E402
-from demo_dbs import OUT, ensure_demo  # noqa: E402
+from benchmarks.demo_dbs import OUT, ensure_demo
+from dashboard import access
+from dashboard.config import PROJECT_ROOT
 
 TRIVIAL = "import streamlit as st\nst.title('Trivial')\n"
 
 
 def browser_first_opens(url: str, specs: list, timeout_ms: float) -> tuple[dict, dict, float]:
     """(fresh-server first open per page, same-server first open per page, trivial new tab) in seconds."""
-    from bench_browser import open_and_time
+    from benchmarks.bench_browser import open_and_time
     from tests.browser_support import chromium, streamlit_server
 
     fresh, same = {}, {}
@@ -65,7 +60,7 @@ def warm_reruns(url: str, specs: list, repeat: int) -> tuple[dict, float]:
     """Median warm full rerun per page (AppTest) and of the one-title page, in seconds."""
     from streamlit.testing.v1 import AppTest
 
-    from bench_pages import full_run, persona_for, personas, timed_rerun
+    from benchmarks.bench_pages import full_run, persona_for, personas, timed_rerun
 
     offered = personas(url)
     warm = {}
@@ -91,7 +86,7 @@ def fragment_reruns(url: str, specs: list, repeat: int) -> dict[str, float]:
 
     import streamlit as st
 
-    from bench_pages import full_run, persona_for, personas
+    from benchmarks.bench_pages import full_run, persona_for, personas
 
     timings: dict[str, list[float]] = {}
     original = st.fragment
@@ -139,7 +134,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     os.environ.pop("DASHBOARD_CONFIG", None)
-    os.chdir(ROOT)
+    os.chdir(PROJECT_ROOT)
     specs = [s for s in access.PAGES if not args.pages or s.key in args.pages]
     urls = {scale: ensure_demo(scale) for scale in args.scale}
     browser = {}
