@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard import access, db, store
 from dashboard.config import ConfigError, load_settings
+from dashboard.sessions import Session
 from dashboard.ui import auth, context, data, warmup, widgets
 
 st.set_page_config(page_title="Mission Control", page_icon=":material/rocket_launch:", layout="wide")
@@ -49,14 +50,14 @@ def ids(row) -> tuple[int, int]:
     return (-1, 0) if row is None else (int(row["id"]), int(row["data_version"]))
 
 
-def choose_session(names: list[str]):
+def choose_session(names: list[str]) -> Session | None:
     """The session picker (only ever offered sessions this viewer has a role in)."""
     if not names:
         return None
     default = settings.session_name if settings.session_name in names else names[-1]
     with st.sidebar:
         chosen = auth.sticky_selectbox("Session", names, "session_name", default)
-    return sessions[sessions["name"] == chosen].iloc[0].to_dict()
+    return Session.from_row(rows[chosen])
 
 
 rows = {row["name"]: row for row in sessions.to_dict("records")}
@@ -75,7 +76,7 @@ if signing_in:
         st.stop()
     session = choose_session(available)
     if session is not None:
-        viewer = viewers[session["name"]]
+        viewer = viewers[session.name]
 elif auth.local_mode_requested() and (local_problem := auth.local_mode_problem()) is None:
     available = list(rows)  # one person on this computer: the organiser of everything
     viewer = auth.local_viewer()
@@ -90,7 +91,7 @@ else:
     if local_problem:
         st.sidebar.warning(local_problem, icon=":material/lock:")
     session = choose_session(available)
-    viewer = auth.demo_viewer(demo_personas(url, *ids(session)), others_hidden=len(available) < len(rows))
+    viewer = auth.demo_viewer(demo_personas(url, session.id, session.data_version), others_hidden=len(available) < len(rows))
 
 ctx = context.PageContext(settings=settings, url=url, session=session, viewer=viewer,
                           session_ids=tuple(int(rows[name]["id"]) for name in available))

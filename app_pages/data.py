@@ -29,7 +29,7 @@ else:
     left, right = st.columns(2)
     table_name = left.selectbox("It holds", sorted(TABLES), index=sorted(TABLES).index("checkins"),
                                 help="The canonical table the file fills.")
-    session_name = right.text_input("Session", value=ctx.session["name"] if ctx.session else (ctx.settings.session_name or "Session 1"),
+    session_name = right.text_input("Session", value=ctx.session.name if ctx.session else (ctx.settings.session_name or "Session 1"),
                                     help="A session that does not exist yet is created.")
     if upload is not None and (raw := file_upload.read(upload)) is not None:
         session = mapping_store.session_for(ctx.url, ctx.settings, session_name or None)
@@ -44,7 +44,7 @@ if ctx.session is None:
     st.stop()
 
 # --- What is stored --------------------------------------------------------------------------
-st.subheader(f"Stored for {md_text(ctx.session['name'])}")
+st.subheader(f"Stored for {md_text(ctx.session.name)}")
 counts = data.table_counts(ctx)
 columns = st.columns(len(counts))
 for column, (name, count) in zip(columns, counts.items()):

@@ -18,7 +18,7 @@ if wb.people.empty:
                 "Engagement appears once the cohort's people and teams are imported or saved on the Teams page.")
     st.stop()
 scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.teams))
-st.caption(f"{md_text(ctx.session['name'])} · {len(wb.people)} Djangonauts ({md_text(scope)}) · {session['weeks']} weeks")
+st.caption(f"{md_text(ctx.session.name)} · {len(wb.people)} Djangonauts ({md_text(scope)}) · {session.weeks} weeks")
 
 # --- The session in numbers --------------------------------------------------------------
 st.subheader("The session in numbers")
@@ -48,9 +48,9 @@ if not survey_ok:
     st.caption(f"Survey figures are shown for groups of {min_group} or more answers only.")
 
 # --- By week ---------------------------------------------------------------------------------
-weekly_all = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session["weeks"], session["start_date"])
-weekly_teams = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session["weeks"],
-                                            session["start_date"], by_team=True)
+weekly_all = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session.weeks, session.start_date)
+weekly_teams = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session.weeks,
+                                            session.start_date, by_team=True)
 st.subheader("By week")
 
 

@@ -13,8 +13,8 @@ st.title("Mission Control")
 
 stop_without_session(ctx)
 
-st.caption(f"{md_text(ctx.session['name'])} · started {ctx.session['start_date'] or 'date not set'} · "
-           f"{ctx.session['weeks']} weeks · about {ctx.session['expected_hours']:g} h a week expected")
+st.caption(f"{md_text(ctx.session.name)} · started {ctx.session.start_date or 'date not set'} · "
+           f"{ctx.session.weeks} weeks · about {ctx.session.expected_hours:g} h a week expected")
 
 
 def compute_glance():

@@ -16,7 +16,7 @@ stop_without_session(ctx, "applications")
 
 criteria = load_criteria(ctx.settings)
 me = ctx.viewer.email
-blind = bool(ctx.session["blind_review"])
+blind = ctx.session.blind_review
 SKIPPED, CURRENT, FLASH = f"review_skipped_{ctx.session_id}", f"review_current_{ctx.session_id}", "review_flash"
 
 # --- Blind mode (organisers decide for the whole session) --------------------------------------

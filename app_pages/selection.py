@@ -23,7 +23,7 @@ if applications.empty:
 decisions = data.table(ctx, "decisions")
 reviews = data.table(ctx, "reviews")
 stats = data.review_stats(ctx, criteria)  # cached by data version: the same call on the same frames
-ranked = selection.ranked_table(applications, stats, decisions, ctx.session["start_date"])
+ranked = selection.ranked_table(applications, stats, decisions, ctx.session.start_date)
 # An organiser who declared a conflict of interest on an application sees neither its scores nor its place
 # in the ranking, here or in the exports below.
 ranked = selection.hide_conflicted_scores(ranked, review.conflicted_ids(reviews, ctx.viewer.email))
@@ -293,7 +293,7 @@ composition_by()
 st.subheader("Exports")
 st.caption("Cells that start with =, +, -, @, tab or carriage return are prefixed with ' so a spreadsheet never runs them.")
 first, second = st.columns(2)
-slug = str(ctx.session["name"]).lower().replace(" ", "-")
+slug = ctx.session.name.lower().replace(" ", "-")
 first.download_button("Decisions CSV (Djangonaut Space import)", selection.decisions_csv(ranked, stats),
                       file_name=f"{slug}-decisions.csv", mime="text/csv", icon=":material/download:",
                       help="Response ID, Score, Selection Rank: the file the site's score import accepts")

@@ -32,8 +32,8 @@ week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, t
 shown_week = data.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, balance, load
 signals, series = shown_week.signals, shown_week.series
 scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of))  # Captains: their own teams
-st.caption(f"{md_text(ctx.session['name'])} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({md_text(scope)}) · "
-           f"about {session['expected_hours']:g} h a week expected. Health comes before contributions.")
+st.caption(f"{md_text(ctx.session.name)} · week {week} of {session.weeks} · {len(wb.people)} Djangonauts ({md_text(scope)}) · "
+           f"about {session.expected_hours:g} h a week expected. Health comes before contributions.")
 if st.session_state.get(FLASH_KEY):
     st.success(st.session_state.pop(FLASH_KEY), icon=":material/check_circle:")
 
@@ -66,7 +66,7 @@ if not queue.empty:
                 mine = series[series["email"] == person["email"]]
                 st.vega_lite_chart(data.derived(ctx, ("sparkline", week, person["email"]),  # once per data version
                                                 lambda: charts.hours_sparkline_spec(mine)), theme=None)
-                st.caption(f"Hours per week; dashed: {session['expected_hours']:g} h expected")
+                st.caption(f"Hours per week; dashed: {session.expected_hours:g} h expected")
 
 # --- The weekly e-mail digest (sent by `python -m dashboard digest send`) ---------------------
 sent = digest.last_sent(ctx.url, ctx.session_id, ctx.viewer)  # organisers: every recipient; a Captain: their own

@@ -41,12 +41,12 @@ def sessions_to_compare(url: str, settings: Settings | None, session: str | None
     chosen = talk.session_for(url, settings, session)
     frame = store.sessions_frame(url)
     if compare_with is None:
-        return frame.loc[:frame.index[frame["id"] == chosen["id"]][0]].reset_index(drop=True)
+        return frame.loc[:frame.index[frame["id"] == chosen.id][0]].reset_index(drop=True)
     unknown = sorted(set(compare_with) - set(frame["name"]))
     if unknown:
         raise SessionNotFound(f"Session(s) {', '.join(unknown)} not found (known sessions: "
                               f"{', '.join(frame['name'])}); correct compare_with.")
-    return frame[frame["name"].isin({*compare_with, chosen["name"]})].reset_index(drop=True)
+    return frame[frame["name"].isin({*compare_with, chosen.name})].reset_index(drop=True)
 
 
 def retention_rows(checkins: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:

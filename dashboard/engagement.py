@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard import wellbeing
+from dashboard.sessions import Session, week_of as session_week
 
 ALL_TEAMS = "All teams"
 COUNT_FIELDS = ("prs_opened", "prs_merged", "review_comments", "tickets_progressed", "tickets_closed")
@@ -48,8 +49,7 @@ def week_of(day, start_date: date | None, weeks: int) -> int | None:
     """The session week (1..weeks) a date falls in, None when unknown or outside the session."""
     if day is None or start_date is None or pd.isna(day):
         return None
-    day = pd.Timestamp(day).date()
-    week = (day - start_date).days // 7 + 1
+    week = session_week(start_date, pd.Timestamp(day).date())
     return week if 1 <= week <= weeks else None
 
 
@@ -57,7 +57,7 @@ def _weeks_upto(weeks: int, checkins: pd.DataFrame | None, as_of_week: int | Non
     """The last week to show: as_of_week, else this week (later weeks have not happened yet, they are not zero)."""
     if as_of_week:
         return max(1, min(int(as_of_week), wellbeing.last_week(checkins, weeks)))
-    return wellbeing.default_week(checkins, {"start_date": start_date, "weeks": weeks})
+    return wellbeing.default_week(checkins, Session.calendar(start_date, weeks))
 
 
 def weekly_engagement(checkins: pd.DataFrame, people: pd.DataFrame, one_to_ones: pd.DataFrame | None,

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from dashboard import access, audit, fields, store
+from dashboard.sessions import Session
 
 TABLES = ("people", "teams", "applications", "reviews", "decisions", "checkins", "surveys")
 
@@ -192,7 +193,7 @@ def test_whole_program_loaders_refuse_everyone_but_organisers(demo, demo_url, se
     from dashboard.ui.context import PageContext
 
     frames, lists = demo
-    session = store.sessions_frame(demo_url).iloc[-1].to_dict()
+    session = Session.from_row(store.sessions_frame(demo_url).iloc[-1])
     team = aurora(frames)
     organiser = viewer_for(frames, lists, lists["organisers"][0])
     others = [viewer_for(frames, lists, email) for email in (lists["reviewers"][0], team["captain"], team["navigators"][0])]

@@ -332,7 +332,7 @@ def test_an_empty_session_draws_every_chart_with_a_reason_instead_of_data(empty_
     with edit_db(empty_url) as db:
         get_or_create_session(db, settings, "Empty session")
     session = talk.session_for(empty_url, settings, "Empty session")
-    figures = talk.build(empty_url, int(session["id"]), settings)
+    figures = talk.build(empty_url, session.id, settings)
     assert figures.numbers == {}
     charts = talk.talk_charts(figures, talk.SLIDE)
     assert "Too few" in json.dumps(charts["hours"].to_dict())

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis.strategies import text as st_text
 
 from dashboard import access, review, store, wellbeing
+from dashboard.sessions import Session
 from dashboard.ui import data
 from dashboard.ui.context import PageContext
 from dashboard.ui.widgets import md_text
@@ -15,7 +16,7 @@ from dashboard.ui.widgets import md_text
 
 def _context(url, settings) -> PageContext:
     sessions = store.sessions_frame(url)
-    session = sessions[sessions["name"] == "2026 Session 6"].iloc[0].to_dict()
+    session = Session.from_row(sessions[sessions["name"] == "2026 Session 6"].iloc[0])
     viewer = access.Viewer(email="organiser@demo", roles=frozenset({access.ORGANISER}), demo=True)
     return PageContext(settings=settings, url=url, session=session, viewer=viewer)
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete
 
 from dashboard import access, audit, models, store, wellbeing
 from dashboard.config import ConfigError, EXAMPLE_CONFIG_PATH, Settings, load_settings
+from dashboard.sessions import Session
 from dashboard.wellbeing import Thresholds
 
 START = date(2026, 9, 28)
@@ -212,7 +213,7 @@ def test_a_session_in_progress_flags_nobody_for_weeks_that_have_not_happened():
     frame = pd.concat([hours_weeks(4, 4, 4), hours_weeks(5, 4, 3).assign(email="bob@example.org")])
     result = wellbeing.compute(frame, None, expected_hours=4, weeks=8, start_date=start,
                                roster=[ALICE, "bob@example.org", "carol@example.org"])
-    assert result.upto_week == 3 == wellbeing.default_week(frame, {"start_date": start, "weeks": 8})
+    assert result.upto_week == 3 == wellbeing.default_week(frame, Session.calendar(start, 8))
     drifting = result.history[result.history["signal"] == "drifting"]
     assert drifting["email"].tolist() == ["carol@example.org"]  # only the one who never checked in
     assert drifting["reason"].tolist() == ["no check-in yet (weeks 1-3)"]

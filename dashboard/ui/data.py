@@ -57,7 +57,7 @@ def table(ctx: PageContext, name: str) -> pd.DataFrame:
     if ctx.session is None:
         return store.load_table(ctx.url, -1, name)
     return access.visible_table(ctx.viewer, name, _raw(ctx, name), _raw(ctx, "people"),
-                                blind=bool(ctx.session["blind_review"]))
+                                blind=ctx.session.blind_review)
 
 
 def people(ctx: PageContext) -> pd.DataFrame:
@@ -72,7 +72,7 @@ def checkins(ctx: PageContext) -> pd.DataFrame:
 
 def applications(ctx: PageContext, *, blind: bool | None = None) -> pd.DataFrame:
     """Applications with the columns this viewer may see (blind review hides who applied)."""
-    blind = ctx.session["blind_review"] if blind is None else blind
+    blind = ctx.session.blind_review if blind is None else blind
     if ctx.viewer.roles & {access.ORGANISER, access.REVIEWER}:
         return access.visible_applications(ctx.viewer, _raw(ctx, "applications"), blind=blind)
     return access.visible_table(ctx.viewer, "applications", _raw(ctx, "applications"), _raw(ctx, "people"))
@@ -112,8 +112,7 @@ def import_warnings(ctx: PageContext) -> pd.DataFrame:
 def _wellbeing_data(url: str, session_id: int, version: int, viewer: access.Viewer, individual: bool, _ctx: PageContext):
     from dashboard import wellbeing
 
-    session = wellbeing.session_info(url, session_id)
-    return session, wellbeing.for_viewer(viewer, session, checkins(_ctx), people(_ctx), table(_ctx, "teams"),
+    return _ctx.session, wellbeing.for_viewer(viewer, _ctx.session, checkins(_ctx), people(_ctx), table(_ctx, "teams"),
                                          one_to_ones(_ctx), table(_ctx, "surveys"), individual=individual)
 
 
@@ -145,13 +144,13 @@ def _wellbeing_week(url: str, session_id: int, version: int, viewer: access.View
 
     session, wb = wellbeing_data(_ctx)
     roster = list(wb.people["email"])
-    signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session["expected_hours"],
-                                weeks=session["weeks"], start_date=session["start_date"], thresholds=thresholds,
+    signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session.expected_hours,
+                                weeks=session.weeks, start_date=session.start_date, thresholds=thresholds,
                                 as_of_week=week, roster=roster)
     return WellbeingWeek(
         signals=signals,
-        series=wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session["expected_hours"], thresholds,
-                                       session["start_date"]),
+        series=wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session.expected_hours, thresholds,
+                                       session.start_date),
         balance=wellbeing.team_balance(wb.checkins, wb.people, signals.upto_week, thresholds),
         load=wellbeing.staff_load(wb.teams, pd.concat([wb.people, wb.staff]), wb.one_to_ones, signals.open, thresholds),
     )

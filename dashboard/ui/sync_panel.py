@@ -152,7 +152,7 @@ def sync_panel(ctx: PageContext) -> None:
             st.warning("No tabs are listed in dashboard.toml [sources.tabs]; add lines such as "
                        "applications = \"Form Responses 1\".")
         target = ctx.settings.session_name
-        if target and ctx.session is not None and target != ctx.session["name"]:
+        if target and ctx.session is not None and target != ctx.session.name:
             st.caption(f"A sync stores into the configured session '{md_text(target)}', not the one shown here.")
     for status in statuses:
         _show_status(status)

@@ -8,10 +8,12 @@ every person's every week, and a small frame per person is far slower.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.sessions import week_start as first_day
+from dashboard.values import as_date
 from dashboard.wellbeing.thresholds import Thresholds
 
 NO_BLOCKER_ANSWERS = frozenset({"", "no", "none", "nope", "n/a", "na", "-", "nothing", "no blockers", "not really",
@@ -41,13 +43,6 @@ def _number(value) -> float | None:
 
 def _truthy(value) -> bool:
     return value is True or (not isinstance(value, str) and _number(value) == 1)
-
-
-def as_date(value) -> date | None:
-    """A date, datetime or timestamp as a date; None for a missing value."""
-    if value is None or (not isinstance(value, (date, datetime)) and pd.isna(value)):
-        return None
-    return pd.Timestamp(value).date()
 
 
 def records(rows: pd.DataFrame | list[dict] | None, columns: list[str] | None = None) -> list[dict]:
@@ -83,7 +78,7 @@ def week_list(rows: pd.DataFrame | list[dict], upto_week: int, thresholds: Thres
             status = "not started"
         else:
             status = "missing"
-        week_start = start_date + timedelta(days=7 * (week - 1)) if start_date else None
+        week_start = first_day(start_date, week) if start_date else None
         get = row.get if row is not None else (lambda name: None)
         out.append({
             "week": week, "status": status, "hours": _number(get("hours")), "energy": _number(get("energy")),
