@@ -13,6 +13,7 @@ import pandas as pd
 
 from dashboard import wellbeing
 from dashboard.sessions import Session, week_of as session_week
+from dashboard.values import as_bool, is_missing
 
 ALL_TEAMS = "All teams"
 COUNT_FIELDS = ("prs_opened", "prs_merged", "review_comments", "tickets_progressed", "tickets_closed")
@@ -114,12 +115,6 @@ def totals_by_team(weekly: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _as_bool(value) -> bool | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return bool(value)
-
-
 def survey_confidence(surveys: pd.DataFrame | None) -> dict:
     """Mean confidence (1-5) at start and end, respondents, and the share who feel more comfortable."""
     out = {"confidence_start": None, "confidence_end": None, "surveyed_start": 0, "surveyed_end": 0,
@@ -130,8 +125,8 @@ def survey_confidence(surveys: pd.DataFrame | None) -> dict:
         answers = pd.to_numeric(surveys.loc[surveys["stage"] == stage, "confidence"], errors="coerce").dropna()
         out[f"surveyed_{stage}"] = int(len(answers))
         out[f"confidence_{stage}"] = round(float(answers.mean()), 1) if len(answers) else None
-    comfortable = [b for b in (_as_bool(v) for v in surveys.loc[surveys["stage"] == "end", "comfortable_contributing"])
-                   if b is not None]
+    comfortable = [as_bool(v) for v in surveys.loc[surveys["stage"] == "end", "comfortable_contributing"]
+                   if not is_missing(v)]  # an unanswered question is left out, not counted as a no
     if comfortable:
         out["more_comfortable_share"] = round(sum(comfortable) / len(comfortable), 3)
     return out
