@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import engagement, privacy
 from dashboard import engagement_charts as charts
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 
@@ -12,7 +12,7 @@ st.title("Engagement")
 stop_without_session(ctx, "check-ins")
 
 # Navigators see their own team's engagement: no notes, no survey free text (filtered where it is loaded).
-session, wb = data.engagement_data(ctx)
+session, wb = loaders.engagement_data(ctx)
 if wb.people.empty:
     empty_state("No Djangonauts to show for you in this session.",
                 "Engagement appears once the cohort's people and teams are imported or saved on the Teams page.")

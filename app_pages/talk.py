@@ -4,7 +4,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard import privacy, talk
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import md_text, stop_without_session
 
@@ -31,7 +31,7 @@ def all_files_zip(figures) -> bytes:
 
 
 min_size = privacy.min_group_size(ctx.settings)
-figures = data.talk_figures(ctx, min_size)
+figures = loaders.talk_figures(ctx, min_size)
 args = (ctx.url, ctx.session_id, ctx.version, min_size)
 slug = "".join(ch if ch.isalnum() else "-" for ch in ctx.session.name.lower()).strip("-")
 

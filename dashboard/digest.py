@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import access, audit, db as dbmod, models, store, wellbeing
+from dashboard import access, audit, db as dbmod, models, reads, wellbeing
 from dashboard.config import ConfigError, Settings, secrets_file_section
 from dashboard.mailer import Mailer, MailUnavailable, RecipientRefused, is_address
 from dashboard.sessions import Session, week_end, week_start
@@ -223,9 +223,9 @@ class SessionData:
 
 def load_session(url: str, session_id: int) -> SessionData:
     """Everything a week's digests are computed from."""
-    return SessionData(store.session(url, session_id), store.load_table(url, session_id, "checkins"),
-                       store.load_table(url, session_id, "people"), store.load_table(url, session_id, "teams"),
-                       store.load_one_to_ones(url, session_id), store.load_table(url, session_id, "surveys"))
+    return SessionData(reads.session(url, session_id), reads.load_table(url, session_id, "checkins"),
+                       reads.load_table(url, session_id, "people"), reads.load_table(url, session_id, "teams"),
+                       reads.load_one_to_ones(url, session_id), reads.load_table(url, session_id, "surveys"))
 
 
 def captain_viewer(email: str, data: SessionData) -> access.Viewer:
@@ -426,7 +426,7 @@ def plan(url: str, session_id: int, settings: Settings, *, week: int | None = No
     quiet = opted_out(url)
     captains = sorted({str(c).strip().lower() for c in data.teams["captain"].dropna() if str(c).strip()})
     digests = [captain_digest(c, data, settings, chosen) for c in captains]
-    organisers = organiser_emails(settings, data, store.is_demo_session(url, session_id), secrets_roles)
+    organisers = organiser_emails(settings, data, reads.is_demo_session(url, session_id), secrets_roles)
     if organisers:
         sections = organiser_sections(data, settings, chosen, quiet)
         names = _names(data.people) if len(data.people) else {}
@@ -553,7 +553,7 @@ def write_folder(url: str, session_id: int, plan_: Plan, folder: Path, sender: s
 
 def refuse_demo(url: str, session_id: int, session_name: str) -> None:
     """Demo data never leaves by e-mail: only --dry-run may write it to a folder."""
-    if store.is_demo_session(url, session_id):
+    if reads.is_demo_session(url, session_id):
         raise DigestRefused(f"{session_name} holds the generated demo data, so no digest is e-mailed from it; "
                             "preview it with --dry-run DIR, or choose your own session with --session.")
 

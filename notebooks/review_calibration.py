@@ -33,13 +33,13 @@ print(f"{chosen.name}: groups of fewer than {min_size} people are combined with 
 # %%
 import pandas as pd
 
-from dashboard import review, store
+from dashboard import review, reads
 from dashboard.criteria import load_criteria
 
 criteria = load_criteria(settings)
-reviews = store.load_table(url, chosen.id, "reviews")
-applications = store.load_table(url, chosen.id, "applications")
-decisions = store.load_table(url, chosen.id, "decisions")
+reviews = reads.load_table(url, chosen.id, "reviews")
+applications = reads.load_table(url, chosen.id, "applications")
+decisions = reads.load_table(url, chosen.id, "decisions")
 stats = review.review_stats(reviews, criteria, settings, response_ids=applications["response_id"])
 print(f"{len(reviews)} reviews of {len(applications)} applications by {reviews['reviewer'].nunique()} reviewers.")
 

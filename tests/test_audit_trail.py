@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import audit, db as dbmod, models, review, store
+from dashboard import audit, db as dbmod, models, review, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH
 from tests.apptest_support import ROOT
 
@@ -36,7 +36,7 @@ def mission_control(url: str, *args: str, ok: bool = True) -> subprocess.Complet
 
 
 def session_id(url: str, name: str) -> int:
-    return int(store.sessions_frame(url).set_index("name").at[name, "id"])
+    return int(reads.sessions_frame(url).set_index("name").at[name, "id"])
 
 
 def test_command_line_imports_are_audited_as_the_person_who_ran_them(empty_url, tmp_path):
@@ -72,7 +72,7 @@ def test_listing_signals_notes_who_read_them(demo_url):
 def test_the_demo_build_is_audited(demo_url):
     built = audit.entries(demo_url, action="demo_built")
     assert len(built) and set(built["actor"]) == {ME}
-    assert set(store.sessions_frame(demo_url)["id"]) <= set(built["session_id"])
+    assert set(reads.sessions_frame(demo_url)["id"]) <= set(built["session_id"])
 
 
 def test_who_to_check_on_is_noted_once_per_viewer_week_and_data_version(monkeypatch, demo_url):
@@ -95,7 +95,7 @@ def test_a_write_without_an_actor_is_refused_and_writes_nothing(demo_url):
     with pytest.raises(ValueError, match="needs an actor"):
         review.set_blind_review(demo_url, sid, False, "")
     assert dbmod.data_version(demo_url, sid) == version
-    assert bool(store.sessions_frame(demo_url).set_index("id").at[sid, "blind_review"])
+    assert bool(reads.sessions_frame(demo_url).set_index("id").at[sid, "blind_review"])
 
 
 def test_a_failed_write_leaves_neither_the_change_nor_its_entry(demo_url):
@@ -107,7 +107,7 @@ def test_a_failed_write_leaves_neither_the_change_nor_its_entry(demo_url):
             change.db.flush()
             raise RuntimeError("the power went out")
     assert len(audit.entries(demo_url)) == entries
-    assert bool(store.sessions_frame(demo_url).set_index("id").at[sid, "blind_review"])
+    assert bool(reads.sessions_frame(demo_url).set_index("id").at[sid, "blind_review"])
 
 
 def test_a_write_that_changes_nothing_notes_nothing(demo_url):

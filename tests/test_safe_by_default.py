@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access, store
+from dashboard import access, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH
 from tests.apptest_support import ROOT, app_with_secrets_files, listening_on, run_app, shown, texts
 
@@ -86,7 +86,7 @@ def test_without_sign_in_real_data_is_never_offered_on_any_page(monkeypatch, mix
 
 
 def test_the_audit_log_and_talk_history_of_demo_mode_leave_real_sessions_out(monkeypatch, mixed_url):
-    real_id = int(store.sessions_frame(mixed_url).set_index("name").at[REAL_SESSION, "id"])
+    real_id = int(reads.sessions_frame(mixed_url).set_index("name").at[REAL_SESSION, "id"])
     at = run_app(monkeypatch, mixed_url, page="app_pages/audit.py")
     at.toggle[0].set_value(True).run()  # "All sessions"
     assert not at.exception

@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, models, store
+from dashboard import db as dbmod, models, reads
 from dashboard.config import Settings
 from dashboard.sessions import Session, find_session
 
@@ -35,7 +35,7 @@ def session_for(url: str, settings: Settings | None, name: str | None = None) ->
 def load_history(url: str, sessions: Collection[int] | None = None) -> pd.DataFrame:
     """Every session's (or the given sessions') applications with whether each was accepted, oldest session first."""
     columns = ["session", "session_order", "email", "accepted"]
-    order = {int(row["id"]): (i, row["name"]) for i, row in enumerate(store.sessions_frame(url).to_dict("records"))}
+    order = {int(row["id"]): (i, row["name"]) for i, row in enumerate(reads.sessions_frame(url).to_dict("records"))}
     a, d = models.Application, models.Decision
     query = (select(a.session_id, a.email, d.status)
              .outerjoin(d, (d.session_id == a.session_id) & (d.response_id == a.response_id))
@@ -56,11 +56,11 @@ def load_history(url: str, sessions: Collection[int] | None = None) -> pd.DataFr
 
 def load_tables(url: str, session_id: int, visible: Collection[int] | None = None) -> SessionTables:
     """Read one session's tables (and every session's applications, or the visible sessions') for the talk charts."""
-    session = store.session(url, session_id)
-    load = lambda table: store.load_table(url, session_id, table)  # noqa: E731
+    session = reads.session(url, session_id)
+    load = lambda table: reads.load_table(url, session_id, table)  # noqa: E731
     return SessionTables(
         session=session, applications=load("applications"), decisions=load("decisions"),
         people=load("people"), checkins=load("checkins"), surveys=load("surveys"),
-        one_to_ones=store.load_one_to_ones(url, session_id),
+        one_to_ones=reads.load_one_to_ones(url, session_id),
         history=load_history(url, None if visible is None else {*visible, session_id}),
     )

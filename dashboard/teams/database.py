@@ -30,9 +30,9 @@ def rules_from_settings(settings: Settings) -> Rules:
 
 def load_session_tables(url: str, session_id: int) -> dict[str, pd.DataFrame]:
     """The tables that selection and team formation read, of one session."""
-    from dashboard import store
+    from dashboard import reads
 
-    return {name: store.load_table(url, session_id, name) for name in SESSION_TABLES}
+    return {name: reads.load_table(url, session_id, name) for name in SESSION_TABLES}
 
 
 def selection_ranking(tables: Mapping[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import access, store
+from dashboard import access, reads
 from dashboard.config import Settings
 from dashboard.sessions import Session
 from dashboard.wellbeing.session import SessionSignals, compute
@@ -50,9 +50,9 @@ def for_viewer(viewer: access.Viewer, session: Session, checkins: pd.DataFrame, 
 
 def load_for_viewer(url: str, session_id: int, viewer: access.Viewer, *, individual: bool = True) -> WellbeingData:
     """Check-ins, Djangonauts, teams, one-to-ones and surveys of a session that this viewer may see (for_viewer)."""
-    return for_viewer(viewer, store.session(url, session_id), store.load_table(url, session_id, "checkins"),
-                      store.load_table(url, session_id, "people"), store.load_table(url, session_id, "teams"),
-                      store.load_one_to_ones(url, session_id), store.load_table(url, session_id, "surveys"),
+    return for_viewer(viewer, reads.session(url, session_id), reads.load_table(url, session_id, "checkins"),
+                      reads.load_table(url, session_id, "people"), reads.load_table(url, session_id, "teams"),
+                      reads.load_one_to_ones(url, session_id), reads.load_table(url, session_id, "surveys"),
                       individual=individual)
 
 
@@ -67,9 +67,9 @@ def compute_for(data: WellbeingData, settings: Settings | None, as_of_week: int 
 def session_signals(url: str, session_id: int, settings: Settings | None,
                     as_of_week: int | None = None) -> SessionSignals:
     """All of a session's signals (organiser's view), as of a week (default: this week)."""
-    info = store.session(url, session_id)
-    people = store.load_table(url, session_id, "people")
+    info = reads.session(url, session_id)
+    people = reads.load_table(url, session_id, "people")
     roster = list(people.loc[people["role"] == "djangonaut", "email"]) if len(people) else []
-    return compute(store.load_table(url, session_id, "checkins"), store.load_one_to_ones(url, session_id),
+    return compute(reads.load_table(url, session_id, "checkins"), reads.load_one_to_ones(url, session_id),
                    expected_hours=info.expected_hours, weeks=info.weeks, start_date=info.start_date,
                    thresholds=load_thresholds(settings), as_of_week=as_of_week, roster=roster)

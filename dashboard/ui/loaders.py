@@ -12,33 +12,33 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, audit, store
+from dashboard import access, audit, reads
 from dashboard.ui.context import PageContext
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _table(url: str, session_id: int, table: str, version: int) -> pd.DataFrame:
-    return store.load_table(url, session_id, table)
+    return reads.load_table(url, session_id, table)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _one_to_ones(url: str, session_id: int, version: int) -> pd.DataFrame:
-    return store.load_one_to_ones(url, session_id)
+    return reads.load_one_to_ones(url, session_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _sync_runs(url: str, session_id: int, last_run: int) -> pd.DataFrame:
-    return store.sync_runs_frame(url, session_id)
+    return reads.sync_runs_frame(url, session_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _rejected(url: str, session_id: int, version: int) -> pd.DataFrame:
-    return store.rejected_rows_frame(url, session_id)
+    return reads.rejected_rows_frame(url, session_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _warnings(url: str, session_id: int, version: int) -> pd.DataFrame:
-    return store.import_warnings_frame(url, session_id)
+    return reads.import_warnings_frame(url, session_id)
 
 
 def people_and_teams(url: str, session_id: int, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -55,7 +55,7 @@ def _raw(ctx: PageContext, name: str) -> pd.DataFrame:
 def table(ctx: PageContext, name: str) -> pd.DataFrame:
     """A canonical table of the current session with the rows and columns this viewer may see."""
     if ctx.session is None:
-        return store.load_table(ctx.url, -1, name)
+        return reads.load_table(ctx.url, -1, name)
     return access.visible_table(ctx.viewer, name, _raw(ctx, name), _raw(ctx, "people"),
                                 blind=ctx.session.blind_review)
 
@@ -87,7 +87,7 @@ def one_to_ones(ctx: PageContext) -> pd.DataFrame:
 def sync_runs(ctx: PageContext) -> pd.DataFrame:
     """Import and sync history (organisers only: it names sheets and files)."""
     # Keyed by the newest run, not the data version: a sync that changed nothing is still news here.
-    frame = _sync_runs(ctx.url, ctx.session_id, store.last_sync_run_id(ctx.url))
+    frame = _sync_runs(ctx.url, ctx.session_id, reads.last_sync_run_id(ctx.url))
     return frame if ctx.viewer.is_organiser else frame.iloc[0:0]
 
 
@@ -265,7 +265,7 @@ def audit_entries(ctx: PageContext, session_id: int | None) -> pd.DataFrame:
 def table_counts(ctx: PageContext) -> dict[str, int]:
     """How many rows each canonical table holds for this session."""
     access.require_organiser(ctx.viewer, "the table counts")
-    return derived(ctx, ("table_counts",), lambda: store.table_counts(ctx.url, ctx.session_id))
+    return derived(ctx, ("table_counts",), lambda: reads.table_counts(ctx.url, ctx.session_id))
 
 
 # --- Choosing a cohort that fits the teams: organisers only ----------------------------------

@@ -1,7 +1,7 @@
 """Read the database into DataFrames: one loader per table, one query each.
 
 These are plain functions of (database URL, session id); the app caches them by the
-session's data version (dashboard.ui.data) and applies dashboard.access before showing.
+session's data version (dashboard.ui.loaders) and applies dashboard.access before showing.
 """
 from __future__ import annotations
 
