@@ -1,8 +1,8 @@
-"""A session as every reader sees it (one frozen Session, with its week arithmetic); finding and creating sessions."""
+"""A session as every reader sees it (one frozen Session), the week arithmetic, and finding and creating sessions."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -57,22 +57,6 @@ class Session:
     def calendar(cls, start_date: date | None, weeks: int) -> Session:
         """A bare calendar (no id, no name): for week arithmetic where only the start date and length are known."""
         return cls(id=None, name="", start_date=start_date, weeks=int(weeks or DEFAULT_WEEKS))
-
-    def as_dict(self) -> dict[str, Any]:
-        """The session as a plain dict (the columns of store.sessions_frame)."""
-        return asdict(self)
-
-    def week_of(self, day: date) -> int | None:
-        """The session week a day falls in (not clamped); None without a start date."""
-        return None if self.start_date is None else week_of(self.start_date, day)
-
-    def week_start(self, week: int) -> date | None:
-        """The first day of a week; None without a start date."""
-        return None if self.start_date is None else week_start(self.start_date, week)
-
-    def week_end(self, week: int) -> date | None:
-        """The day after a week's last day (exclusive end); None without a start date."""
-        return None if self.start_date is None else week_end(self.start_date, week)
 
     def current_week(self, today: date | None = None) -> int:
         """The session week 'today' falls in, kept within 1..weeks (1 without a start date)."""
