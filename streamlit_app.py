@@ -1,9 +1,10 @@
 """Mission Control: sign-in, session choice, then each role's pages (st.navigation)."""
 import streamlit as st
 
-from dashboard import access, db, store
+from dashboard import access, db, reads
 from dashboard.config import ConfigError, load_settings
-from dashboard.ui import auth, context, data, warmup, widgets
+from dashboard.sessions import Session
+from dashboard.ui import auth, context, loaders, warmup, widgets
 
 st.set_page_config(page_title="Mission Control", page_icon=":material/rocket_launch:", layout="wide")
 
@@ -25,7 +26,7 @@ except (auth.SecretsUnreadable, ConfigError) as exc:
 url = settings.database_url
 try:
     prepare_database(url)
-    sessions = store.sessions_frame(url)  # one small query per rerun: names and data versions
+    sessions = reads.sessions_frame(url)  # one small query per rerun: names and data versions
 except Exception as exc:  # the URL may hold a password: log the error, never show it
     widgets.log.exception("database unavailable", exc_info=exc)
     st.error("Mission Control cannot open its database. Check DASHBOARD_DATABASE_URL (or [database] url in "
@@ -36,27 +37,27 @@ except Exception as exc:  # the URL may hold a password: log the error, never sh
 @st.cache_data(show_spinner=False, max_entries=256)
 def roles_in(url: str, session_id: int, version: int, email: str, lists: dict) -> access.Viewer:
     """A signed-in e-mail's roles in one session, worked out once per data version."""
-    return access.roles_for(email, lists, *data.people_and_teams(url, session_id, version))
+    return access.roles_for(email, lists, *loaders.people_and_teams(url, session_id, version))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def demo_personas(url: str, session_id: int, version: int) -> dict[str, access.Viewer]:
     """The demo mode's personas of one session, worked out once per data version."""
-    return auth.demo_personas(*data.people_and_teams(url, session_id, version))
+    return auth.demo_personas(*loaders.people_and_teams(url, session_id, version))
 
 
 def ids(row) -> tuple[int, int]:
     return (-1, 0) if row is None else (int(row["id"]), int(row["data_version"]))
 
 
-def choose_session(names: list[str]):
+def choose_session(names: list[str]) -> Session | None:
     """The session picker (only ever offered sessions this viewer has a role in)."""
     if not names:
         return None
     default = settings.session_name if settings.session_name in names else names[-1]
     with st.sidebar:
         chosen = auth.sticky_selectbox("Session", names, "session_name", default)
-    return sessions[sessions["name"] == chosen].iloc[0].to_dict()
+    return Session.from_row(rows[chosen])
 
 
 rows = {row["name"]: row for row in sessions.to_dict("records")}
@@ -75,14 +76,14 @@ if signing_in:
         st.stop()
     session = choose_session(available)
     if session is not None:
-        viewer = viewers[session["name"]]
+        viewer = viewers[session.name]
 elif auth.local_mode_requested() and (local_problem := auth.local_mode_problem()) is None:
     available = list(rows)  # one person on this computer: the organiser of everything
     viewer = auth.local_viewer()
     session = choose_session(available)
 else:
     # Demo mode: the switcher only ever shows sessions that hold nothing but the bundled demo.
-    demo_ids = store.demo_session_ids(url)
+    demo_ids = reads.demo_session_ids(url)
     available = [name for name, row in rows.items() if int(row["id"]) in demo_ids]
     if not available:
         auth.locked_screen(has_data=bool(rows), problem=local_problem)
@@ -90,7 +91,7 @@ else:
     if local_problem:
         st.sidebar.warning(local_problem, icon=":material/lock:")
     session = choose_session(available)
-    viewer = auth.demo_viewer(demo_personas(url, *ids(session)), others_hidden=len(available) < len(rows))
+    viewer = auth.demo_viewer(demo_personas(url, session.id, session.data_version), others_hidden=len(available) < len(rows))
 
 ctx = context.PageContext(settings=settings, url=url, session=session, viewer=viewer,
                           session_ids=tuple(int(rows[name]["id"]) for name in available))

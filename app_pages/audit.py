@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import audit
 from dashboard.exports import safe_csv
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, plain_table
 
@@ -16,7 +16,7 @@ st.caption("Every change to the data (reviews, decisions, teams, one-to-ones, im
 everywhere = st.toggle("All sessions", value=ctx.session is None, disabled=ctx.session is None,
                        help="Off: only entries about the session chosen in the sidebar.")
 session_id = None if everywhere or ctx.session is None else ctx.session_id
-entries = data.audit_entries(ctx, session_id)
+entries = loaders.audit_entries(ctx, session_id)
 if entries.empty:
     empty_state("Nothing has been recorded yet.",
                 "Entries appear here when someone saves a review, changes a decision or opens a wellbeing page.")

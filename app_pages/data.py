@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard import mapping_store
 from dashboard.fields import TABLES
 from dashboard.file_import import file_source
-from dashboard.ui import data, file_upload
+from dashboard.ui import loaders, file_upload
 from dashboard.ui.context import page_context
 from dashboard.ui.mapping_editor import form_key, mapping_form, saved_mappings_section
 from dashboard.ui.sync_panel import sync_panel
@@ -29,7 +29,7 @@ else:
     left, right = st.columns(2)
     table_name = left.selectbox("It holds", sorted(TABLES), index=sorted(TABLES).index("checkins"),
                                 help="The canonical table the file fills.")
-    session_name = right.text_input("Session", value=ctx.session["name"] if ctx.session else (ctx.settings.session_name or "Session 1"),
+    session_name = right.text_input("Session", value=ctx.session.name if ctx.session else (ctx.settings.session_name or "Session 1"),
                                     help="A session that does not exist yet is created.")
     if upload is not None and (raw := file_upload.read(upload)) is not None:
         session = mapping_store.session_for(ctx.url, ctx.settings, session_name or None)
@@ -44,15 +44,15 @@ if ctx.session is None:
     st.stop()
 
 # --- What is stored --------------------------------------------------------------------------
-st.subheader(f"Stored for {md_text(ctx.session['name'])}")
-counts = data.table_counts(ctx)
+st.subheader(f"Stored for {md_text(ctx.session.name)}")
+counts = loaders.table_counts(ctx)
 columns = st.columns(len(counts))
 for column, (name, count) in zip(columns, counts.items()):
     column.metric(name.capitalize(), count)
 
 # --- Imports and syncs -----------------------------------------------------------------------
 st.subheader("Imports and syncs")
-runs = data.sync_runs(ctx)
+runs = loaders.sync_runs(ctx)
 if runs.empty:
     empty_state("Nothing has been imported into this session yet.", "Import a file above or run `python -m dashboard sync`.")
 else:
@@ -71,7 +71,7 @@ saved_mappings_section(ctx)
 
 # --- Rejected rows ---------------------------------------------------------------------------
 st.subheader("Rejected rows")
-rejected = data.rejected_rows(ctx)
+rejected = loaders.rejected_rows(ctx)
 if rejected.empty:
     st.success("Every row read so far was stored.")
 else:
@@ -87,7 +87,7 @@ else:
 
 # --- Warnings: rows stored with a field left empty or read with a caveat ---------------------------
 st.markdown("#### Warnings")
-warned = data.import_warnings(ctx)
+warned = loaders.import_warnings(ctx)
 if warned.empty:
     st.caption("No warnings: every answer of the stored rows was read.")
 else:

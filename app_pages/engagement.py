@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import engagement, privacy
 from dashboard import engagement_charts as charts
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 
@@ -12,13 +12,13 @@ st.title("Engagement")
 stop_without_session(ctx, "check-ins")
 
 # Navigators see their own team's engagement: no notes, no survey free text (filtered where it is loaded).
-session, wb = data.engagement_data(ctx)
+session, wb = loaders.engagement_data(ctx)
 if wb.people.empty:
     empty_state("No Djangonauts to show for you in this session.",
                 "Engagement appears once the cohort's people and teams are imported or saved on the Teams page.")
     st.stop()
 scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.teams))
-st.caption(f"{md_text(ctx.session['name'])} · {len(wb.people)} Djangonauts ({md_text(scope)}) · {session['weeks']} weeks")
+st.caption(f"{md_text(ctx.session.name)} · {len(wb.people)} Djangonauts ({md_text(scope)}) · {session.weeks} weeks")
 
 # --- The session in numbers --------------------------------------------------------------
 st.subheader("The session in numbers")
@@ -48,9 +48,9 @@ if not survey_ok:
     st.caption(f"Survey figures are shown for groups of {min_group} or more answers only.")
 
 # --- By week ---------------------------------------------------------------------------------
-weekly_all = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session["weeks"], session["start_date"])
-weekly_teams = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session["weeks"],
-                                            session["start_date"], by_team=True)
+weekly_all = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session.weeks, session.start_date)
+weekly_teams = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session.weeks,
+                                            session.start_date, by_team=True)
 st.subheader("By week")
 
 

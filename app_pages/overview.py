@@ -4,7 +4,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard.overview import next_steps, session_at_a_glance
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import md_text, stop_without_session
 
@@ -13,19 +13,19 @@ st.title("Mission Control")
 
 stop_without_session(ctx)
 
-st.caption(f"{md_text(ctx.session['name'])} · started {ctx.session['start_date'] or 'date not set'} · "
-           f"{ctx.session['weeks']} weeks · about {ctx.session['expected_hours']:g} h a week expected")
+st.caption(f"{md_text(ctx.session.name)} · started {ctx.session.start_date or 'date not set'} · "
+           f"{ctx.session.weeks} weeks · about {ctx.session.expected_hours:g} h a week expected")
 
 
 def compute_glance():
-    this_week = data.wellbeing_this_week(ctx)
+    this_week = loaders.wellbeing_this_week(ctx)
     return session_at_a_glance(
-        ctx.session, data.table(ctx, "applications"), data.table(ctx, "reviews"), data.table(ctx, "decisions"),
-        data.table(ctx, "teams"), data.people(ctx), data.checkins(ctx), this_week.signals.open,
+        ctx.session, loaders.table(ctx, "applications"), loaders.table(ctx, "reviews"), loaders.table(ctx, "decisions"),
+        loaders.table(ctx, "teams"), loaders.people(ctx), loaders.checkins(ctx), this_week.signals.open,
     )
 
 
-glance = data.derived(ctx, ("glance", date.today()), compute_glance)  # "this week" moves with the calendar
+glance = loaders.derived(ctx, ("glance", date.today()), compute_glance)  # "this week" moves with the calendar
 
 applicants, decided, teams, week, care = st.columns(5)
 applicants.metric("Applicants", glance.applicants, help="Applications received for this session")

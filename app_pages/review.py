@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import review
 from dashboard.availability import count_hours
 from dashboard.criteria import load_criteria
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 
@@ -16,7 +16,7 @@ stop_without_session(ctx, "applications")
 
 criteria = load_criteria(ctx.settings)
 me = ctx.viewer.email
-blind = bool(ctx.session["blind_review"])
+blind = ctx.session.blind_review
 SKIPPED, CURRENT, FLASH = f"review_skipped_{ctx.session_id}", f"review_current_{ctx.session_id}", "review_flash"
 
 # --- Blind mode (organisers decide for the whole session) --------------------------------------
@@ -30,8 +30,8 @@ if ctx.viewer.is_organiser:
 st.caption("Blind review is on: who applied is hidden, only the answers that matter are shown." if blind
            else "Blind review is off: names and contact details are shown.")
 
-applications = data.applications(ctx, blind=blind)
-reviews = data.table(ctx, "reviews")
+applications = loaders.applications(ctx, blind=blind)
+reviews = loaders.table(ctx, "reviews")
 if applications.empty:
     empty_state("There are no applications in this session yet.", "Import the application form's responses on the Data page.")
     st.stop()

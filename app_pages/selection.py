@@ -6,7 +6,7 @@ from dashboard import cohort, review, selection, teams
 from dashboard.criteria import load_criteria
 from dashboard.exports import SITE_EXPORT_RULE
 from dashboard.privacy import min_group_size
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 
@@ -16,18 +16,18 @@ st.title("Selection")
 stop_without_session(ctx, "applications")
 
 criteria = load_criteria(ctx.settings)
-applications = data.table(ctx, "applications")
+applications = loaders.table(ctx, "applications")
 if applications.empty:
     empty_state("There are no applications in this session yet.", "Import the application form's responses on the Data page.")
     st.stop()
-decisions = data.table(ctx, "decisions")
-reviews = data.table(ctx, "reviews")
-stats = data.review_stats(ctx, criteria)  # cached by data version: the same call on the same frames
-ranked = selection.ranked_table(applications, stats, decisions, ctx.session["start_date"])
+decisions = loaders.table(ctx, "decisions")
+reviews = loaders.table(ctx, "reviews")
+stats = loaders.review_stats(ctx, criteria)  # cached by data version: the same call on the same frames
+ranked = selection.ranked_table(applications, stats, decisions, ctx.session.start_date)
 # An organiser who declared a conflict of interest on an application sees neither its scores nor its place
 # in the ranking, here or in the exports below.
 ranked = selection.hide_conflicted_scores(ranked, review.conflicted_ids(reviews, ctx.viewer.email))
-places = selection.places(ctx.settings, data.people(ctx), data.table(ctx, "teams"))
+places = selection.places(ctx.settings, loaders.people(ctx), loaders.table(ctx, "teams"))
 capacity = selection.capacity_after(ranked, [], places)
 try:
     rules = teams.rules_from_settings(ctx.settings)
@@ -35,7 +35,7 @@ except teams.InstanceError as exc:
     st.error(f"{exc} Fix [teams] in dashboard.toml.")
     st.stop()
 # Who could be placed in a team at all, given the session's teams (Navigators, Captain, project) and the rules.
-instance, fits = data.cohort_placeability(ctx, ranked, rules)
+instance, fits = loaders.cohort_placeability(ctx, ranked, rules)
 ranked = cohort.with_placeability(ranked, fits)
 FLASH, PROPOSAL = "selection_flash", f"cohort_proposal_{ctx.session_id}"
 
@@ -235,7 +235,7 @@ if request and request["version"] == ctx.version:
     try:
         with st.spinner(f"Choosing the cohort and its teams together (up to {time_limit:g} s), then score order's teams "
                         f"for comparison (up to {time_limit:g} s)..."):
-            proposal = data.cohort_proposal(ctx, ranked, rules, room, request["pin_in"], request["pin_out"], time_limit)
+            proposal = loaders.cohort_proposal(ctx, ranked, rules, room, request["pin_in"], request["pin_out"], time_limit)
     except cohort.CohortError as exc:
         st.error(md_text(exc), icon=":material/error:")
     else:
@@ -293,7 +293,7 @@ composition_by()
 st.subheader("Exports")
 st.caption("Cells that start with =, +, -, @, tab or carriage return are prefixed with ' so a spreadsheet never runs them.")
 first, second = st.columns(2)
-slug = str(ctx.session["name"]).lower().replace(" ", "-")
+slug = ctx.session.name.lower().replace(" ", "-")
 first.download_button("Decisions CSV (Djangonaut Space import)", selection.decisions_csv(ranked, stats),
                       file_name=f"{slug}-decisions.csv", mime="text/csv", icon=":material/download:",
                       help="Response ID, Score, Selection Rank: the file the site's score import accepts")

@@ -4,7 +4,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard import privacy, talk
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import md_text, stop_without_session
 
@@ -31,11 +31,11 @@ def all_files_zip(figures) -> bytes:
 
 
 min_size = privacy.min_group_size(ctx.settings)
-figures = data.talk_figures(ctx, min_size)
+figures = loaders.talk_figures(ctx, min_size)
 args = (ctx.url, ctx.session_id, ctx.version, min_size)
-slug = "".join(ch if ch.isalnum() else "-" for ch in ctx.session["name"].lower()).strip("-")
+slug = "".join(ch if ch.isalnum() else "-" for ch in ctx.session.name.lower()).strip("-")
 
-st.caption(f"{md_text(ctx.session['name'])} · charts for slides and posts. Every chart is drawn from counts, shares and "
+st.caption(f"{md_text(ctx.session.name)} · charts for slides and posts. Every chart is drawn from counts, shares and "
            f"averages only: groups of fewer than {min_size} people are combined with others, and no name, e-mail, "
            "GitHub handle or free-text answer is ever included. Downloads are sized for a 1920x1080 slide.")
 st.download_button("Download all (PNG, SVG and numbers.json as a zip)", data=partial(all_files_zip, figures),

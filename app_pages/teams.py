@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import team_charts, teams
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 from dashboard.wellbeing import charts as wellbeing_charts
@@ -24,7 +24,7 @@ try:
 except teams.InstanceError as exc:
     st.error(f"{md_text(exc)} Fix [teams] in dashboard.toml.")
     st.stop()
-instance = data.teams_instance(ctx, rules)
+instance = loaders.teams_instance(ctx, rules)
 if not instance.candidates:
     empty_state("No applicant is accepted in this session yet.", "Accept Djangonauts on the Selection page, then come back.")
     st.stop()
@@ -191,11 +191,11 @@ if tightest:
     span.altair_chart(team_charts.timezone_span_chart(balance), theme=None)
     load.altair_chart(team_charts.navigator_load_chart(team_charts.navigator_load_frame(instance, assignments)), theme=None)
 
-if len(data.checkins(ctx)):
+if len(loaders.checkins(ctx)):
     st.subheader("Who carries each team")
     st.caption("Each member's share of their team's weekly hours so far, from their mean hours per reported week "
                "(missed weeks are not zero), from check-ins (saved teams).")
-    balance = data.wellbeing_this_week(ctx).balance  # the Wellbeing page's, cached
+    balance = loaders.wellbeing_this_week(ctx).balance  # the Wellbeing page's, cached
     contribution = balance[balance["team"] != "No team"]
     if len(contribution):
         chart = wellbeing_charts.team_balance_chart(contribution)

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import access, digest, wellbeing
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
 from dashboard.wellbeing import charts
@@ -18,7 +18,7 @@ ctx = page_context("wellbeing")
 st.title("Wellbeing")
 stop_without_session(ctx, "check-ins")
 
-session, wb = data.wellbeing_data(ctx)  # filtered for this viewer where it is loaded, cached by data version
+session, wb = loaders.wellbeing_data(ctx)  # filtered for this viewer where it is loaded, cached by data version
 thresholds = wellbeing.load_thresholds(ctx.settings)
 if wb.people.empty:
     empty_state("No Djangonauts to show for you in this session.",
@@ -29,17 +29,17 @@ this_week = wellbeing.default_week(wb.checkins, session)  # later weeks have not
 week = st.columns([1, 2])[0].select_slider("As of week", options=list(range(1, this_week + 1)),
                         value=this_week, key="wellbeing_week",
                         help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.")
-shown_week = data.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, balance, load
+shown_week = loaders.wellbeing_week(ctx, week, thresholds)  # cached: signals, series, balance, load
 signals, series = shown_week.signals, shown_week.series
 scope = "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of))  # Captains: their own teams
-st.caption(f"{md_text(ctx.session['name'])} · week {week} of {session['weeks']} · {len(wb.people)} Djangonauts ({md_text(scope)}) · "
-           f"about {session['expected_hours']:g} h a week expected. Health comes before contributions.")
+st.caption(f"{md_text(ctx.session.name)} · week {week} of {session.weeks} · {len(wb.people)} Djangonauts ({md_text(scope)}) · "
+           f"about {session.expected_hours:g} h a week expected. Health comes before contributions.")
 if st.session_state.get(FLASH_KEY):
     st.success(st.session_state.pop(FLASH_KEY), icon=":material/check_circle:")
 
 # --- Who to check on this week -----------------------------------------------------------
 st.subheader("Who to check on this week")
-queue = data.who_to_check_on(ctx, week, thresholds)  # names with reasons: noted in the audit log
+queue = loaders.who_to_check_on(ctx, week, thresholds)  # names with reasons: noted in the audit log
 handled = int(signals.current["handled"].sum()) if len(signals.current) else 0
 if queue.empty:
     st.success("Nobody needs a check-in right now: no open signals. Keep the regular one-to-ones going.")
@@ -64,9 +64,9 @@ if not queue.empty:
                     st.text(f"• {reason}")
             with spark:
                 mine = series[series["email"] == person["email"]]
-                st.vega_lite_chart(data.derived(ctx, ("sparkline", week, person["email"]),  # once per data version
+                st.vega_lite_chart(loaders.derived(ctx, ("sparkline", week, person["email"]),  # once per data version
                                                 lambda: charts.hours_sparkline_spec(mine)), theme=None)
-                st.caption(f"Hours per week; dashed: {session['expected_hours']:g} h expected")
+                st.caption(f"Hours per week; dashed: {session.expected_hours:g} h expected")
 
 # --- The weekly e-mail digest (sent by `python -m dashboard digest send`) ---------------------
 sent = digest.last_sent(ctx.url, ctx.session_id, ctx.viewer)  # organisers: every recipient; a Captain: their own

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 
 from benchmarks.demo_dbs import ensure_demo
 
-from dashboard import cohort, demo, store
+from dashboard import cohort, demo, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
 from dashboard.teams import validate_teams
 
@@ -48,7 +48,7 @@ def main() -> None:
     rows = []
     for scale in args.scale:
         url = ensure_demo(scale)
-        sessions = store.sessions_frame(url)
+        sessions = reads.sessions_frame(url)
         session_id = int(sessions.loc[sessions["name"] == demo.CURRENT_SESSION[0], "id"].iloc[0])
         started = time.perf_counter()
         _, instance, places = cohort.load(url, session_id, settings)

@@ -25,7 +25,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access, store
+from dashboard import access, reads
 from benchmarks.demo_dbs import OUT, ensure_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +36,9 @@ def personas(url: str) -> dict[str, access.Viewer]:
     """The demo personas of the current session (label -> viewer), as the app offers them."""
     from dashboard.ui import auth
 
-    sessions = store.sessions_frame(url)
+    sessions = reads.sessions_frame(url)
     sid = int(sessions.iloc[-1]["id"])
-    return auth.demo_personas(store.load_table(url, sid, "people"), store.load_table(url, sid, "teams"))
+    return auth.demo_personas(reads.load_table(url, sid, "people"), reads.load_table(url, sid, "teams"))
 
 
 def persona_for(spec: access.PageSpec, offered: dict[str, access.Viewer]) -> str | None:

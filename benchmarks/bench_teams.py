@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from dashboard import demo, store
+from dashboard import demo, reads
 from dashboard.availability import from_local_grid
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
 from dashboard.teams import (
@@ -33,7 +33,7 @@ def demo_instance() -> Instance:
     settings = load_settings(EXAMPLE_CONFIG_PATH)
     url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     demo.build(url, settings, seed=42, scale=1)
-    sessions = store.sessions_frame(url)
+    sessions = reads.sessions_frame(url)
     session_id = int(sessions.loc[sessions["name"] == demo.CURRENT_SESSION[0], "id"].iloc[0])
     return instance_from_db(url, session_id, Rules(), settings=settings).without_placements()
 

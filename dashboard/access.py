@@ -7,7 +7,7 @@ the applications' sensitive answers. Navigators see their own team's check-ins a
 engagement figures without notes or survey free text, and no one's individual wellbeing: a
 Captain of one team who navigates another sees the second team's figures only
 (``wellbeing_teams``). ``visible_table`` applies these rules to any
-canonical table; dashboard/ui/data.py calls it for every frame a page loads.
+canonical table; dashboard/ui/loaders.py calls it for every frame a page loads.
 """
 from __future__ import annotations
 

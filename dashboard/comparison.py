@@ -13,7 +13,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from dashboard import engagement, exports, privacy, store, talk, theme
+from dashboard import engagement, exports, privacy, reads, talk, theme
 from dashboard.config import Settings
 from dashboard.privacy import SafeFrame
 from dashboard.sessions import SessionNotFound
@@ -39,14 +39,14 @@ def sessions_to_compare(url: str, settings: Settings | None, session: str | None
                         compare_with: list[str] | None = None) -> pd.DataFrame:
     """The session (named, configured or latest) and the ones to compare it with (default: every earlier one), oldest first."""
     chosen = talk.session_for(url, settings, session)
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     if compare_with is None:
-        return frame.loc[:frame.index[frame["id"] == chosen["id"]][0]].reset_index(drop=True)
+        return frame.loc[:frame.index[frame["id"] == chosen.id][0]].reset_index(drop=True)
     unknown = sorted(set(compare_with) - set(frame["name"]))
     if unknown:
         raise SessionNotFound(f"Session(s) {', '.join(unknown)} not found (known sessions: "
                               f"{', '.join(frame['name'])}); correct compare_with.")
-    return frame[frame["name"].isin({*compare_with, chosen["name"]})].reset_index(drop=True)
+    return frame[frame["name"].isin({*compare_with, chosen.name})].reset_index(drop=True)
 
 
 def retention_rows(checkins: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
@@ -80,7 +80,7 @@ def compare_sessions(url: str, settings: Settings | None, session: str | None = 
                                    order=names, ordered=True, both_sides=True)
     retention, confidence, without_checkins, cohorts = [], [], [], {}
     for position, row in enumerate(chosen.itertuples()):
-        people, checkins, surveys = (store.load_table(url, int(row.id), t) for t in ("people", "checkins", "surveys"))
+        people, checkins, surveys = (reads.load_table(url, int(row.id), t) for t in ("people", "checkins", "surveys"))
         cohorts[row.name] = len(engagement.djangonauts(people))
         rows = retention_rows(checkins, people)
         if rows.empty:

@@ -20,7 +20,7 @@ from dashboard import audit, db as dbmod, models
 from dashboard.config import Settings, with_overrides
 from dashboard.criteria import load_criteria
 from dashboard.importer import TableInput, generated_response_id, import_tables
-from dashboard.sessions import create_session
+from dashboard.sessions import create_session, week_start
 
 PROJECTS = ("Django core", "Django Debug Toolbar", "django CMS")
 TEAM_NAMES = ("Comet", "Nebula", "Pulsar", "Quasar", "Aurora", "Meteor", "Orbit", "Zenith", "Eclipse", "Nova")
@@ -364,7 +364,7 @@ class _Generator:
             for week, entry in enumerate(self.weekly_plan(pattern), start=1):
                 if entry is None:
                     continue
-                moment = datetime.combine(start + timedelta(days=7 * (week - 1) + 5), datetime.min.time()) + timedelta(
+                moment = datetime.combine(week_start(start, week) + timedelta(days=5), datetime.min.time()) + timedelta(
                     minutes=self.rng.randint(8 * 60, 22 * 60))
                 met_captain = week % 2 == 0
                 prs_opened = int(self.rng.random() < 0.25 + 0.05 * week)
@@ -387,7 +387,7 @@ class _Generator:
                 rows.append({CHECKIN_QUESTIONS[k]: v for k, v in answers.items()})
                 if met_captain:
                     one_to_ones.append({"email": p["email"], "captain": p["captain"],
-                                        "held_on": start + timedelta(days=7 * (week - 1) + 3), "note": "Regular one-to-one."})
+                                        "held_on": week_start(start, week) + timedelta(days=3), "note": "Regular one-to-one."})
         return pd.DataFrame(rows), one_to_ones
 
     def surveys(self, cohort: list[dict], start: date, skip: set[str]) -> pd.DataFrame:

@@ -34,9 +34,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import access, audit, db as dbmod, models, store, wellbeing
+from dashboard import access, audit, db as dbmod, models, reads, wellbeing
 from dashboard.config import ConfigError, Settings, secrets_file_section
 from dashboard.mailer import Mailer, MailUnavailable, RecipientRefused, is_address
+from dashboard.sessions import Session, week_end, week_start
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CAPTAIN, ORGANISER = "captain", "organiser"
@@ -89,16 +90,16 @@ def digest_settings(settings: Settings | None) -> DigestSettings:
 
 def week_cutoff(start_date: date, week: int, cutoff_hours: float) -> datetime:
     """When a session week's check-ins stop counting for its digest (UTC)."""
-    return datetime.combine(start_date + timedelta(days=7 * week), time()) + timedelta(hours=cutoff_hours)
+    return datetime.combine(week_end(start_date, week), time()) + timedelta(hours=cutoff_hours)
 
 
-def latest_closed_week(session: dict, cutoff_hours: float, now: datetime) -> int | None:
+def latest_closed_week(session: Session, cutoff_hours: float, now: datetime) -> int | None:
     """The latest session week whose cut-off has passed (at most the session's last week); None before week 1's."""
-    start = session.get("start_date")
+    start = session.start_date
     if start is None:
         return None
     week = 0
-    while week < session["weeks"] and week_cutoff(start, week + 1, cutoff_hours) <= now:
+    while week < session.weeks and week_cutoff(start, week + 1, cutoff_hours) <= now:
         week += 1
     return week or None
 
@@ -208,7 +209,7 @@ class Digest:
 class SessionData:
     """A session's tables, loaded once for every recipient's digest."""
 
-    session: dict
+    session: Session
     checkins: pd.DataFrame
     people: pd.DataFrame
     teams: pd.DataFrame
@@ -222,9 +223,9 @@ class SessionData:
 
 def load_session(url: str, session_id: int) -> SessionData:
     """Everything a week's digests are computed from."""
-    return SessionData(wellbeing.session_info(url, session_id), store.load_table(url, session_id, "checkins"),
-                       store.load_table(url, session_id, "people"), store.load_table(url, session_id, "teams"),
-                       store.load_one_to_ones(url, session_id), store.load_table(url, session_id, "surveys"))
+    return SessionData(reads.session(url, session_id), reads.load_table(url, session_id, "checkins"),
+                       reads.load_table(url, session_id, "people"), reads.load_table(url, session_id, "teams"),
+                       reads.load_one_to_ones(url, session_id), reads.load_table(url, session_id, "surveys"))
 
 
 def captain_viewer(email: str, data: SessionData) -> access.Viewer:
@@ -256,8 +257,8 @@ def _djangonauts(count: int) -> str:
     return f"{count} Djangonaut" + ("" if count == 1 else "s")
 
 
-def _until(session: dict, week: int, timing: DigestSettings) -> str:
-    start = session["start_date"]
+def _until(session: Session, week: int, timing: DigestSettings) -> str:
+    start = session.start_date
     return f"up to {_when(week_cutoff(start, week, timing.cutoff_hours))}" if start else "received so far"
 
 
@@ -294,12 +295,12 @@ def captain_digest(email: str, data: SessionData, settings: Settings | None, wee
         Section("No open signals", tuple(Item(names[e]) for e in clear), "Nobody yet."),
     )
     count = len(queue)
-    subject = (f"Week {week}: {count} of your Djangonauts to check on · {session['name']}" if count
-               else f"Week {week}: no open signals for your Djangonauts · {session['name']}")
-    intro = (f"Your weekly wellbeing digest for {teams}: week {week} of {session['weeks']} of {session['name']}, "
+    subject = (f"Week {week}: {count} of your Djangonauts to check on · {session.name}" if count
+               else f"Week {week}: no open signals for your Djangonauts · {session.name}")
+    intro = (f"Your weekly wellbeing digest for {teams}: week {week} of {session.weeks} of {session.name}, "
              f"from the check-ins {_until(session, week, timing)}. Health comes before contributions.")
     return Digest(CAPTAIN, viewer.email, viewer.name or viewer.email, week, subject, intro, sections,
-                  _footer(f"you are the Captain of {teams} in {session['name']}", timing.link), timing.link,
+                  _footer(f"you are the Captain of {teams} in {session.name}", timing.link), timing.link,
                   tuple(roster), f"Captain of {teams}")
 
 
@@ -311,11 +312,11 @@ def organiser_sections(data: SessionData, settings: Settings | None, week: int, 
     total = len(everyone.people)
     open_ = signals.open
     kinds = open_["signal"].map(wellbeing.SIGNAL_LABELS).value_counts() if len(open_) else pd.Series(dtype=int)
-    start = data.session["start_date"]
+    start = data.session.start_date
     held = 0
     if start is not None and len(everyone.one_to_ones):
         days = pd.to_datetime(everyone.one_to_ones["held_on"]).dt.date
-        held = int(((days >= start + timedelta(days=7 * (week - 1))) & (days < start + timedelta(days=7 * week))).sum())
+        held = int(((days >= week_start(start, week)) & (days < week_end(start, week))).sum())
     numbers = (
         Item(f"Djangonauts: {total}"),
         Item(f"Check-ins for week {week}: {len(_reported(everyone.checkins, week) & set(everyone.people['email']))} of {total}"),
@@ -349,14 +350,14 @@ def organiser_sections(data: SessionData, settings: Settings | None, week: int, 
     return tuple(out)
 
 
-def organiser_digest(email: str, name: str, sections: tuple[Section, ...], session: dict, week: int,
+def organiser_digest(email: str, name: str, sections: tuple[Section, ...], session: Session, week: int,
                      timing: DigestSettings) -> Digest:
     """One organiser's copy of the organisers' digest."""
-    return Digest(ORGANISER, email, name or email, week, f"Week {week}: session digest for organisers · {session['name']}",
-                  f"The numbers of {session['name']} for week {week} of {session['weeks']}, from the check-ins "
+    return Digest(ORGANISER, email, name or email, week, f"Week {week}: session digest for organisers · {session.name}",
+                  f"The numbers of {session.name} for week {week} of {session.weeks}, from the check-ins "
                   f"{_until(session, week, timing)}. Each Captain got their own people's details; this e-mail names no "
                   "Djangonaut (the Wellbeing page has them).", sections,
-                  _footer(f"you are an organiser of {session['name']}", timing.link), timing.link, (), "organiser")
+                  _footer(f"you are an organiser of {session.name}", timing.link), timing.link, (), "organiser")
 
 
 # --- planning a run ----------------------------------------------------------------------
@@ -365,7 +366,7 @@ def organiser_digest(email: str, name: str, sections: tuple[Section, ...], sessi
 class Plan:
     """What one run would send: the week, the digests due, and who is skipped and why."""
 
-    session: dict
+    session: Session
     week: int | None
     due: list[Digest] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
@@ -385,13 +386,13 @@ def sent_already(url: str, session_id: int, week: int) -> set[tuple[str, str]]:
         return set(db.execute(select(d.recipient, d.kind).where(d.session_id == session_id, d.week == week)).all())
 
 
-def choose_week(session: dict, timing: DigestSettings, now: datetime, week: int | None, *, scheduled: bool,
+def choose_week(session: Session, timing: DigestSettings, now: datetime, week: int | None, *, scheduled: bool,
                 checkins: pd.DataFrame) -> tuple[int | None, str | None]:
     """The week to send and, when there is none, why (a sentence); --week must be over already."""
-    start = session["start_date"]
+    start = session.start_date
     if week is not None:
-        if not 1 <= week <= session["weeks"]:
-            raise DigestRefused(f"--week {week} is not a week of {session['name']}; use a number from 1 to {session['weeks']}.")
+        if not 1 <= week <= session.weeks:
+            raise DigestRefused(f"--week {week} is not a week of {session.name}; use a number from 1 to {session.weeks}.")
         if start is not None and week_cutoff(start, week, timing.cutoff_hours) > now:
             raise DigestRefused(f"Week {week}'s cut-off ({_when(week_cutoff(start, week, timing.cutoff_hours))}) has not "
                                 "passed yet; its check-ins are still coming in.")
@@ -405,9 +406,9 @@ def choose_week(session: dict, timing: DigestSettings, now: datetime, week: int 
     if latest is None:
         return None, (f"Week 1's cut-off ({_when(week_cutoff(start, 1, timing.cutoff_hours))}) has not passed yet; "
                       "nothing to send.")
-    last_cutoff = week_cutoff(start, session["weeks"], timing.cutoff_hours)
+    last_cutoff = week_cutoff(start, session.weeks, timing.cutoff_hours)
     if scheduled and now >= last_cutoff + timedelta(days=7):
-        return None, (f"{session['name']} is over (its last digest, week {session['weeks']}, was due from "
+        return None, (f"{session.name} is over (its last digest, week {session.weeks}, was due from "
                       f"{_when(last_cutoff)}); nothing sent. Use --week N to send one anyway.")
     return latest, None
 
@@ -425,7 +426,7 @@ def plan(url: str, session_id: int, settings: Settings, *, week: int | None = No
     quiet = opted_out(url)
     captains = sorted({str(c).strip().lower() for c in data.teams["captain"].dropna() if str(c).strip()})
     digests = [captain_digest(c, data, settings, chosen) for c in captains]
-    organisers = organiser_emails(settings, data, store.is_demo_session(url, session_id), secrets_roles)
+    organisers = organiser_emails(settings, data, reads.is_demo_session(url, session_id), secrets_roles)
     if organisers:
         sections = organiser_sections(data, settings, chosen, quiet)
         names = _names(data.people) if len(data.people) else {}
@@ -434,7 +435,7 @@ def plan(url: str, session_id: int, settings: Settings, *, week: int | None = No
         result.notes.append("No organiser is listed in [roles] organisers (dashboard.toml or .streamlit/secrets.toml); "
                             "the organisers' digest goes to nobody.")
     if not captains:
-        result.notes.append(f"{data.session['name']} has no team with a Captain yet; save teams on the Teams page first.")
+        result.notes.append(f"{data.session.name} has no team with a Captain yet; save teams on the Teams page first.")
     done = sent_already(url, session_id, chosen)
     for d in digests:
         if d.recipient in quiet:
@@ -474,7 +475,7 @@ class Outcome:
 
     def summary(self) -> dict:
         """The run as JSON-ready data."""
-        return {"ok": self.exit_code == EXIT_OK, "exit_code": self.exit_code, "session": self.plan.session["name"],
+        return {"ok": self.exit_code == EXIT_OK, "exit_code": self.exit_code, "session": self.plan.session.name,
                 "week": self.plan.week, "dry_run": self.folder, "sent": self.sent, "skipped": self.skipped,
                 "failed": self.failed, "stopped": self.stopped, "unsent": self.unsent, "notes": self.plan.notes}
 
@@ -491,7 +492,7 @@ def _audit_detail(d: Digest, sender: str) -> str:
 
 def deliver(url: str, session_id: int, plan_: Plan, mailer: Mailer, sender: str, actor: str | None = None) -> Outcome:
     """Send each due digest, recording and auditing it in the transaction that is open while the server takes it."""
-    refuse_demo(url, session_id, plan_.session["name"])
+    refuse_demo(url, session_id, plan_.session.name)
     outcome = Outcome(plan_)
     for i, d in enumerate(plan_.due):
         if not is_address(d.recipient):
@@ -552,7 +553,7 @@ def write_folder(url: str, session_id: int, plan_: Plan, folder: Path, sender: s
 
 def refuse_demo(url: str, session_id: int, session_name: str) -> None:
     """Demo data never leaves by e-mail: only --dry-run may write it to a folder."""
-    if store.is_demo_session(url, session_id):
+    if reads.is_demo_session(url, session_id):
         raise DigestRefused(f"{session_name} holds the generated demo data, so no digest is e-mailed from it; "
                             "preview it with --dry-run DIR, or choose your own session with --session.")
 

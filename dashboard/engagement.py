@@ -12,6 +12,8 @@ from datetime import date
 import pandas as pd
 
 from dashboard import wellbeing
+from dashboard.sessions import Session, week_of as session_week
+from dashboard.values import as_bool, is_missing
 
 ALL_TEAMS = "All teams"
 COUNT_FIELDS = ("prs_opened", "prs_merged", "review_comments", "tickets_progressed", "tickets_closed")
@@ -48,8 +50,7 @@ def week_of(day, start_date: date | None, weeks: int) -> int | None:
     """The session week (1..weeks) a date falls in, None when unknown or outside the session."""
     if day is None or start_date is None or pd.isna(day):
         return None
-    day = pd.Timestamp(day).date()
-    week = (day - start_date).days // 7 + 1
+    week = session_week(start_date, pd.Timestamp(day).date())
     return week if 1 <= week <= weeks else None
 
 
@@ -57,7 +58,7 @@ def _weeks_upto(weeks: int, checkins: pd.DataFrame | None, as_of_week: int | Non
     """The last week to show: as_of_week, else this week (later weeks have not happened yet, they are not zero)."""
     if as_of_week:
         return max(1, min(int(as_of_week), wellbeing.last_week(checkins, weeks)))
-    return wellbeing.default_week(checkins, {"start_date": start_date, "weeks": weeks})
+    return wellbeing.default_week(checkins, Session.calendar(start_date, weeks))
 
 
 def weekly_engagement(checkins: pd.DataFrame, people: pd.DataFrame, one_to_ones: pd.DataFrame | None,
@@ -114,12 +115,6 @@ def totals_by_team(weekly: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _as_bool(value) -> bool | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return bool(value)
-
-
 def survey_confidence(surveys: pd.DataFrame | None) -> dict:
     """Mean confidence (1-5) at start and end, respondents, and the share who feel more comfortable."""
     out = {"confidence_start": None, "confidence_end": None, "surveyed_start": 0, "surveyed_end": 0,
@@ -130,8 +125,8 @@ def survey_confidence(surveys: pd.DataFrame | None) -> dict:
         answers = pd.to_numeric(surveys.loc[surveys["stage"] == stage, "confidence"], errors="coerce").dropna()
         out[f"surveyed_{stage}"] = int(len(answers))
         out[f"confidence_{stage}"] = round(float(answers.mean()), 1) if len(answers) else None
-    comfortable = [b for b in (_as_bool(v) for v in surveys.loc[surveys["stage"] == "end", "comfortable_contributing"])
-                   if b is not None]
+    comfortable = [as_bool(v) for v in surveys.loc[surveys["stage"] == "end", "comfortable_contributing"]
+                   if not is_missing(v)]  # an unanswered question is left out, not counted as a no
     if comfortable:
         out["more_comfortable_share"] = round(sum(comfortable) / len(comfortable), 3)
     return out

@@ -28,7 +28,7 @@ from dashboard.config import Settings
 from dashboard.criteria import load_criteria
 from dashboard.exports import status_for_tier
 from dashboard.parsing import BadValue, is_blank, list_options, parse_number, parse_scale, parse_value
-from dashboard.sessions import get_or_create_session
+from dashboard.sessions import Session, get_or_create_session, week_of
 
 GRID_TARGET = re.compile(r"^availability\[(.+)\]$")
 
@@ -267,7 +267,7 @@ def generated_response_id(submitted_at: str, email: str) -> str:
 def _derive_week(submitted, start: date | None, weeks: int) -> int:
     if start is None:
         raise BadValue("no week was given and the session has no start date to count weeks from; add a week column or set [session] start_date")
-    week = (submitted.date() - start).days // 7 + 1
+    week = week_of(start, submitted.date())
     if week < 1:
         raise BadValue(f"submitted on {submitted.date()}, before the session started on {start}; give the week explicitly")
     if week > weeks + 1:
@@ -283,7 +283,7 @@ def validate_rows(
     sheet: str,
     row_numbers: list[int],
     settings: Settings,
-    session: models.Session,
+    session: models.Session | Session,  # reads start_date and weeks only (a preview passes an unsaved Session)
     choice_keys: bool = False,
 ) -> Validation:
     """Canonical rows (with their position), rejections, blank rows and field warnings.

@@ -21,7 +21,7 @@ from dashboard import availability, fields as f
 from dashboard.config import Settings
 from dashboard.criteria import Criterion
 from dashboard.importer import ImportFailed, map_columns, normalise_header, validate_rows
-from dashboard.models import Session
+from dashboard.sessions import Session
 from dashboard.parsing import (is_blank, parse_bool, parse_choice, parse_email, parse_hours, parse_int,
                                parse_number, parse_scale, parse_timezone)
 

@@ -9,6 +9,7 @@ Mappings of earlier sessions are never applied silently: they only make suggesti
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import inspect, select
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session as OrmSession
 from dashboard import audit, db as dbmod, mapping, models
 from dashboard.config import Settings
 from dashboard.importer import normalise_header
-from dashboard.sessions import get_or_create_session
+from dashboard.sessions import Session, get_or_create_session
 
 
 def source_label(source: str) -> str:
@@ -169,12 +170,10 @@ def toml_of(saved: list[dict], table: str | None = None) -> str:
     return "\n".join(blocks)
 
 
-def session_for(url: str, settings: Settings, name: str | None = None) -> models.Session:
-    """The session an import would write to (named, configured or latest), as an unsaved copy: nothing is created."""
+def session_for(url: str, settings: Settings, name: str | None = None) -> Session:
+    """The session an import would write to (named, configured or latest), without an id: nothing is created."""
     with OrmSession(dbmod.get_engine(url)) as db:
         try:
-            found = get_or_create_session(db, settings, name)
-            return models.Session(name=found.name, start_date=found.start_date, weeks=found.weeks,
-                                  expected_hours=found.expected_hours, blind_review=found.blind_review)
+            return replace(Session.from_row(get_or_create_session(db, settings, name)), id=None)
         finally:
             db.rollback()  # a session created only to be looked at is not kept

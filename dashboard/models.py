@@ -20,6 +20,12 @@ class Base(DeclarativeBase):
     pass
 
 
+# A session's defaults (a new session, and a stored row with the value missing): the one place for them.
+DEFAULT_WEEKS = 8
+DEFAULT_EXPECTED_HOURS = 4.0
+DEFAULT_BLIND_REVIEW = True
+
+
 class Session(Base):
     """One mentorship session (e.g. '2026 Session 6')."""
 
@@ -27,9 +33,9 @@ class Session(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     start_date: Mapped[date | None] = mapped_column(Date)
-    weeks: Mapped[int] = mapped_column(Integer, default=8)
-    expected_hours: Mapped[float] = mapped_column(Float, default=4.0)
-    blind_review: Mapped[bool] = mapped_column(Boolean, default=True)
+    weeks: Mapped[int] = mapped_column(Integer, default=DEFAULT_WEEKS)
+    expected_hours: Mapped[float] = mapped_column(Float, default=DEFAULT_EXPECTED_HOURS)
+    blind_review: Mapped[bool] = mapped_column(Boolean, default=DEFAULT_BLIND_REVIEW)
     # Bumped by every write to the session; the app's caches are keyed by it.
     data_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard import wellbeing
+from dashboard.sessions import Session
 
 
 @dataclass
@@ -23,7 +24,7 @@ class Glance:
     need_check_in: int = 0  # Djangonauts with open wellbeing signals
 
 
-def session_at_a_glance(session: dict, applications: pd.DataFrame, reviews: pd.DataFrame, decisions: pd.DataFrame,
+def session_at_a_glance(session: Session, applications: pd.DataFrame, reviews: pd.DataFrame, decisions: pd.DataFrame,
                         teams: pd.DataFrame, people: pd.DataFrame, checkins: pd.DataFrame,
                         open_signals: pd.DataFrame | None = None, today: date | None = None) -> Glance:
     """Counts of applicants, reviews, decisions, teams, this week's check-ins and who needs one.
@@ -41,7 +42,7 @@ def session_at_a_glance(session: dict, applications: pd.DataFrame, reviews: pd.D
         teams=len(teams),
         djangonauts=len(djangonauts),
         week=week,
-        weeks=int(session.get("weeks") or 8),
+        weeks=session.weeks,
         checkins_this_week=this_week["email"].nunique(),
         checkin_rate=(this_week["email"].nunique() / len(djangonauts)) if djangonauts else None,
         need_check_in=open_signals["email"].nunique() if open_signals is not None and len(open_signals) else 0,

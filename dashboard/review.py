@@ -19,6 +19,7 @@ from sqlalchemy import select
 from dashboard import db as dbmod, models
 from dashboard.config import Settings
 from dashboard.criteria import DEFAULT_CRITERIA, Criterion
+from dashboard.values import as_bool, number
 
 MIN_REVIEWS_FOR_NORMALISING = 8
 RELIABLE_ALPHA = 0.8
@@ -56,28 +57,16 @@ def contested_threshold(settings: Settings | None, criteria: Sequence[Criterion]
 # --- one review -------------------------------------------------------------------------
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
 def weighted_score(scores: Mapping[str, Any] | None, criteria: Sequence[Criterion]) -> float | None:
     """A review's score: the weighted mean of the criteria it scored (None when it scored none)."""
     if not isinstance(scores, Mapping):
         return None
-    present = [(c.weight, _number(scores.get(c.name))) for c in criteria]
+    present = [(c.weight, number(scores.get(c.name))) for c in criteria]
     present = [(w, v) for w, v in present if v is not None]
     weight = sum(w for w, _ in present)
     if not present or weight <= 0:
         return None
     return sum(w * v for w, v in present) / weight
-
-
-def _is_conflict(value: Any) -> bool:
-    return bool(value) if value is not None and not (isinstance(value, float) and math.isnan(value)) else False
 
 
 def scored_reviews(reviews: pd.DataFrame, criteria: Sequence[Criterion]) -> pd.DataFrame:
@@ -91,17 +80,17 @@ def scored_reviews(reviews: pd.DataFrame, criteria: Sequence[Criterion]) -> pd.D
         return pd.DataFrame(columns=columns)
     rows = []
     for review in reviews.to_dict("records"):
-        if _is_conflict(review.get("conflict_of_interest")):
+        if as_bool(review.get("conflict_of_interest")):
             continue
         scores = review.get("scores") if isinstance(review.get("scores"), Mapping) else {}
         score = weighted_score(scores, criteria)
         if score is None:
-            score = _number(review.get("overall"))
+            score = number(review.get("overall"))
         if score is None:
             continue
         row = {"response_id": str(review["response_id"]), "reviewer": str(review["reviewer"]).strip().lower(), "score": score}
         for c in criteria:
-            row[SCORE_PREFIX + c.name] = _number(scores.get(c.name))
+            row[SCORE_PREFIX + c.name] = number(scores.get(c.name))
         rows.append(row)
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns[2:]:
@@ -313,8 +302,8 @@ def normalising_effect(applications: pd.DataFrame, places: int) -> dict[str, flo
 
 
 def _rounded(value: Any, digits: int = 3) -> float | None:
-    number = _number(value)
-    return None if number is None else round(number, digits)
+    cleaned = number(value)
+    return None if cleaned is None else round(cleaned, digits)
 
 
 def stats_json(stats: ReviewStats) -> dict[str, Any]:
@@ -349,7 +338,7 @@ def review_counts(reviews: pd.DataFrame) -> pd.Series:
     """Number of submitted reviews (conflicts not counted) per response id."""
     if reviews.empty:
         return pd.Series(dtype=int)
-    submitted = reviews[~reviews["conflict_of_interest"].map(_is_conflict)]
+    submitted = reviews[~reviews["conflict_of_interest"].map(as_bool)]
     return submitted.groupby("response_id").size()
 
 
@@ -400,7 +389,7 @@ def progress(applications: pd.DataFrame, reviews: pd.DataFrame, reviewer: str) -
     ids = set(applications["response_id"].astype(str)) if not applications.empty else set()
     mine = _mine(reviews, reviewer)
     mine = mine[mine["response_id"].astype(str).isin(ids)] if not mine.empty else mine
-    conflicts = int(mine["conflict_of_interest"].map(_is_conflict).sum()) if not mine.empty else 0
+    conflicts = int(mine["conflict_of_interest"].map(as_bool).sum()) if not mine.empty else 0
     return Progress(reviewed=len(mine) - conflicts, total=len(ids) - conflicts, conflicts=conflicts)
 
 
@@ -416,7 +405,7 @@ def own_review(reviews: pd.DataFrame, reviewer: str, response_id: str) -> dict[s
 def may_see_other_reviews(reviews: pd.DataFrame, reviewer: str, response_id: str) -> bool:
     """Others' scores open up once this reviewer has submitted their own; never after a conflict."""
     mine = own_review(reviews, reviewer, response_id)
-    return mine is not None and not _is_conflict(mine.get("conflict_of_interest"))
+    return mine is not None and not as_bool(mine.get("conflict_of_interest"))
 
 
 def other_reviews_visible(reviews: pd.DataFrame, reviewer: str, response_id: str) -> pd.DataFrame:
@@ -425,7 +414,7 @@ def other_reviews_visible(reviews: pd.DataFrame, reviewer: str, response_id: str
         return reviews.iloc[0:0]
     rows = reviews[reviews["response_id"].astype(str) == str(response_id)]
     rows = rows[rows["reviewer"].astype(str).str.strip().str.lower() != reviewer.strip().lower()]
-    return rows[~rows["conflict_of_interest"].map(_is_conflict)]
+    return rows[~rows["conflict_of_interest"].map(as_bool)]
 
 
 def conflicted_ids(reviews: pd.DataFrame, reviewer: str) -> set[str]:
@@ -433,7 +422,7 @@ def conflicted_ids(reviews: pd.DataFrame, reviewer: str) -> set[str]:
     mine = _mine(reviews, reviewer)
     if mine.empty:
         return set()
-    return set(mine.loc[mine["conflict_of_interest"].map(_is_conflict), "response_id"].astype(str))
+    return set(mine.loc[mine["conflict_of_interest"].map(as_bool), "response_id"].astype(str))
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -456,7 +445,7 @@ def _validated_scores(scores: Mapping[str, Any], criteria: Sequence[Criterion]) 
     clean: dict[str, int] = {}
     missing = []
     for c in criteria:
-        value = _number(scores.get(c.name))
+        value = number(scores.get(c.name))
         if value is None:
             missing.append(c.label)
             continue

@@ -15,6 +15,7 @@ from dashboard.config import Settings
 from dashboard.privacy import SafeFrame
 from dashboard.review import ReviewStats
 from dashboard.timezones import zone_info
+from dashboard.values import as_bool, is_missing
 
 STATUSES = fields.DECISION_STATUSES  # accepted / waitlisted / rejected / pending
 DJANGONAUTS_PER_NAVIGATOR = 4
@@ -60,9 +61,9 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _yes_no(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+    if is_missing(value):
         return UNKNOWN
-    return "Yes" if bool(value) else "No"
+    return "Yes" if as_bool(value) else "No"
 
 
 def ranked_table(applications: pd.DataFrame, stats: ReviewStats, decisions: pd.DataFrame,
@@ -184,7 +185,7 @@ class DecisionChange:
 
 
 def _clean_rank(value: Any) -> int | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return None
     try:
         rank = int(value)

@@ -1,13 +1,68 @@
-"""Finding and creating sessions: every command works on one session."""
+"""A session as every reader sees it (one frozen Session), the week arithmetic, and finding and creating sessions."""
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import models
 from dashboard.config import Settings
+from dashboard.models import DEFAULT_BLIND_REVIEW, DEFAULT_EXPECTED_HOURS, DEFAULT_WEEKS
+from dashboard.values import as_date
+
+
+def week_of(start_date: date, day: date) -> int:
+    """The session week a day falls in (week 1 starts on the start date; not clamped to the session)."""
+    return (day - start_date).days // 7 + 1
+
+
+def week_start(start_date: date, week: int) -> date:
+    """The first day of a session week."""
+    return start_date + timedelta(days=7 * (week - 1))
+
+
+def week_end(start_date: date, week: int) -> date:
+    """The day after a session week's last day (an exclusive end: the next week's first day)."""
+    return week_start(start_date, week + 1)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One mentorship session as every reader sees it, built from its database row by from_row."""
+
+    id: int | None  # None for a session not stored (yet): an import's preview, or a bare calendar
+    name: str
+    start_date: date | None = None
+    weeks: int = DEFAULT_WEEKS
+    expected_hours: float = DEFAULT_EXPECTED_HOURS
+    blind_review: bool = DEFAULT_BLIND_REVIEW
+    data_version: int = 0
+
+    @classmethod
+    def from_row(cls, row: Any) -> Session:
+        """A Session from a sessions row: a mapping (a frame's row) or the ORM model; missing values take the defaults."""
+        get = row.get if isinstance(row, Mapping) or hasattr(row, "iloc") else (lambda key: getattr(row, key, None))
+        blind = get("blind_review")
+        return cls(id=None if get("id") is None else int(get("id")), name=str(get("name")),
+                   start_date=as_date(get("start_date")), weeks=int(get("weeks") or DEFAULT_WEEKS),
+                   expected_hours=float(get("expected_hours") or DEFAULT_EXPECTED_HOURS),
+                   blind_review=DEFAULT_BLIND_REVIEW if blind is None else bool(blind),
+                   data_version=int(get("data_version") or 0))
+
+    @classmethod
+    def calendar(cls, start_date: date | None, weeks: int) -> Session:
+        """A bare calendar (no id, no name): for week arithmetic where only the start date and length are known."""
+        return cls(id=None, name="", start_date=start_date, weeks=int(weeks or DEFAULT_WEEKS))
+
+    def current_week(self, today: date | None = None) -> int:
+        """The session week 'today' falls in, kept within 1..weeks (1 without a start date)."""
+        if self.start_date is None:
+            return 1
+        return max(1, min(self.weeks, week_of(self.start_date, today or date.today())))
 
 
 class SessionNotFound(LookupError):
@@ -39,9 +94,9 @@ def create_session(db: OrmSession, settings: Settings, name: str, **overrides) -
     session = models.Session(
         name=name,
         start_date=start,
-        weeks=int(overrides.get("weeks", cfg.get("weeks", 8))),
-        expected_hours=float(overrides.get("expected_hours", cfg.get("expected_hours", 4.0))),
-        blind_review=bool(overrides.get("blind_review", cfg.get("blind_review", True))),
+        weeks=int(overrides.get("weeks", cfg.get("weeks", DEFAULT_WEEKS))),
+        expected_hours=float(overrides.get("expected_hours", cfg.get("expected_hours", DEFAULT_EXPECTED_HOURS))),
+        blind_review=bool(overrides.get("blind_review", cfg.get("blind_review", DEFAULT_BLIND_REVIEW))),
         data_version=0,
     )
     db.add(session)

@@ -26,7 +26,7 @@ COLUMNS = ["team", "week", "djangonauts", "checkins", *TEAM_METRICS]
 def team_weekly(data: wellbeing.WellbeingData, signals: wellbeing.SessionSignals) -> pd.DataFrame:
     """Per team and week up to the signals' week: check-in rate, median hours, mean energy and burnout, blockers, signals."""
     s = data.session
-    weekly = engagement.weekly_engagement(data.checkins, data.people, data.one_to_ones, s["weeks"], s["start_date"],
+    weekly = engagement.weekly_engagement(data.checkins, data.people, data.one_to_ones, s.weeks, s.start_date,
                                           by_team=True, as_of_week=signals.upto_week)
     if weekly.empty:
         return pd.DataFrame(columns=COLUMNS)

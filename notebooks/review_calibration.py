@@ -28,18 +28,18 @@ settings = load_settings()
 url = database_url or settings.database_url
 chosen = talk.session_for(url, settings, session)
 min_size = privacy.min_group_size(settings)
-print(f"{chosen['name']}: groups of fewer than {min_size} people are combined with others before anything is shown.")
+print(f"{chosen.name}: groups of fewer than {min_size} people are combined with others before anything is shown.")
 
 # %%
 import pandas as pd
 
-from dashboard import review, store
+from dashboard import review, reads
 from dashboard.criteria import load_criteria
 
 criteria = load_criteria(settings)
-reviews = store.load_table(url, int(chosen["id"]), "reviews")
-applications = store.load_table(url, int(chosen["id"]), "applications")
-decisions = store.load_table(url, int(chosen["id"]), "decisions")
+reviews = reads.load_table(url, chosen.id, "reviews")
+applications = reads.load_table(url, chosen.id, "applications")
+decisions = reads.load_table(url, chosen.id, "decisions")
 stats = review.review_stats(reviews, criteria, settings, response_ids=applications["response_id"])
 print(f"{len(reviews)} reviews of {len(applications)} applications by {reviews['reviewer'].nunique()} reviewers.")
 

@@ -34,12 +34,12 @@ settings = load_settings()
 url = database_url or settings.database_url
 chosen = talk.session_for(url, settings, session)
 min_size = privacy.min_group_size(settings)
-print(f"{chosen['name']}: groups of fewer than {min_size} people are combined with others before anything is shown.")
+print(f"{chosen.name}: groups of fewer than {min_size} people are combined with others before anything is shown.")
 
 # %%
 from dashboard import comparison
 
-result = comparison.compare_sessions(url, settings, chosen["name"], compare_with)
+result = comparison.compare_sessions(url, settings, chosen.name, compare_with)
 print(f"Comparing {len(result.sessions)} sessions: {', '.join(result.sessions)}.")
 
 # %% [markdown]

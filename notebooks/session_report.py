@@ -32,10 +32,10 @@ settings = load_settings()
 url = database_url or settings.database_url
 chosen = talk.session_for(url, settings, session)
 min_size = privacy.min_group_size(settings)
-print(f"{chosen['name']}: groups of fewer than {min_size} people are combined with others before anything is shown.")
+print(f"{chosen.name}: groups of fewer than {min_size} people are combined with others before anything is shown.")
 
 # %%
-figures = talk.build(url, int(chosen["id"]), settings)
+figures = talk.build(url, chosen.id, settings)
 charts = talk.talk_charts(figures, talk.NOTEBOOK)
 
 # %% [markdown]

@@ -33,17 +33,17 @@ settings = load_settings()
 url = database_url or settings.database_url
 chosen = talk.session_for(url, settings, session)
 min_size = privacy.min_group_size(settings)
-print(f"{chosen['name']}: groups of fewer than {min_size} people are combined with others before anything is shown.")
+print(f"{chosen.name}: groups of fewer than {min_size} people are combined with others before anything is shown.")
 
 # %%
 from dashboard import access, team_trends, wellbeing
 
 organiser = access.Viewer(email="", roles=frozenset({access.ORGANISER}))  # a notebook sees what an organiser sees
-data = wellbeing.load_for_viewer(url, int(chosen["id"]), organiser)
+data = wellbeing.load_for_viewer(url, chosen.id, organiser)
 signals = wellbeing.compute_for(data, settings, as_of_week)
 weekly = team_trends.team_weekly(data, signals)
 print(f"{len(data.people)} Djangonauts in {weekly['team'].nunique()} teams, {len(data.checkins)} check-ins, "
-      f"up to week {signals.upto_week}; about {data.session['expected_hours']:g} h a week expected.")
+      f"up to week {signals.upto_week}; about {data.session.expected_hours:g} h a week expected.")
 
 # %% [markdown]
 # ## The cohort
@@ -54,7 +54,7 @@ print(f"{len(data.people)} Djangonauts in {weekly['team'].nunique()} teams, {len
 # %%
 checkins = data.checkins[data.checkins["week"] <= signals.upto_week]
 hours = privacy.quartiles_by(checkins, "hours", "week", min_size, ordered=True)
-talk.hours_chart(hours, data.session["expected_hours"], talk.NOTEBOOK)
+talk.hours_chart(hours, data.session.expected_hours, talk.NOTEBOOK)
 
 # %%
 energy = privacy.mean_by(checkins, "energy", "week", min_size, ordered=True)

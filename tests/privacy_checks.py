@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from dashboard import store
+from dashboard import reads
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 FREE_TEXT_COLUMNS = {"applications": ["motivation", "resilience", "community", "django_experience"],
@@ -13,9 +13,9 @@ FREE_TEXT_COLUMNS = {"applications": ["motivation", "resilience", "community", "
 def gather_secrets(url: str) -> dict[str, set[str]]:
     """Everything identifying or free-text in a database, across every session."""
     found: dict[str, set[str]] = {"emails": set(), "names": set(), "githubs": set(), "free_text": set()}
-    for session_id in store.sessions_frame(url)["id"]:
+    for session_id in reads.sessions_frame(url)["id"]:
         for table in ("applications", "people", "checkins", "surveys", "reviews"):
-            frame = store.load_table(url, int(session_id), table)
+            frame = reads.load_table(url, int(session_id), table)
             for column in ("email", "reviewer"):
                 if column in frame:
                     found["emails"] |= set(frame[column].dropna().astype(str).str.lower())

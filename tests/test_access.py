@@ -2,7 +2,8 @@
 import pandas as pd
 import pytest
 
-from dashboard import access, audit, fields, store
+from dashboard import access, audit, fields, reads
+from dashboard.sessions import Session
 
 TABLES = ("people", "teams", "applications", "reviews", "decisions", "checkins", "surveys")
 
@@ -10,10 +11,10 @@ TABLES = ("people", "teams", "applications", "reviews", "decisions", "checkins",
 @pytest.fixture
 def demo(demo_url):
     """The current demo session's raw tables, its one-to-ones and the role lists of the demo."""
-    sessions = store.sessions_frame(demo_url)
+    sessions = reads.sessions_frame(demo_url)
     sid = int(sessions.iloc[-1]["id"])
-    frames = {name: store.load_table(demo_url, sid, name) for name in TABLES}
-    frames["one_to_ones"] = store.load_one_to_ones(demo_url, sid)
+    frames = {name: reads.load_table(demo_url, sid, name) for name in TABLES}
+    frames["one_to_ones"] = reads.load_one_to_ones(demo_url, sid)
     people = frames["people"]
     # Team Aurora's demo check-ins carry no notes: give one a private note and a one-to-one a note.
     crew = people.loc[(people["team"] == "Team Aurora") & (people["role"] == "djangonaut"), "email"]
@@ -174,7 +175,7 @@ def test_pages_each_role_may_open(demo):
 
 
 def test_audit_record_and_entries_match_the_models_columns(demo_url):
-    sid = int(store.sessions_frame(demo_url).iloc[-1]["id"])
+    sid = int(reads.sessions_frame(demo_url).iloc[-1]["id"])
     audit.record(demo_url, "  Organiser1@Example.org ", "wellbeing_viewed", "dj@example.org", "wellbeing details", sid)
     audit.record(demo_url, "reviewer1@example.org", "review_saved", "R-1", "overall 4.0", sid)
     rows = audit.entries(demo_url, sid, action="wellbeing_viewed")
@@ -188,26 +189,26 @@ def test_audit_record_and_entries_match_the_models_columns(demo_url):
 
 def test_whole_program_loaders_refuse_everyone_but_organisers(demo, demo_url, settings):
     from dashboard.teams import rules_from_settings
-    from dashboard.ui import data
+    from dashboard.ui import loaders
     from dashboard.ui.context import PageContext
 
     frames, lists = demo
-    session = store.sessions_frame(demo_url).iloc[-1].to_dict()
+    session = Session.from_row(reads.sessions_frame(demo_url).iloc[-1])
     team = aurora(frames)
     organiser = viewer_for(frames, lists, lists["organisers"][0])
     others = [viewer_for(frames, lists, email) for email in (lists["reviewers"][0], team["captain"], team["navigators"][0])]
-    loaders = {"counts": data.table_counts, "audit": lambda ctx: data.audit_entries(ctx, None),
-               "talk": lambda ctx: data.talk_figures(ctx, 5),
-               "teams": lambda ctx: data.teams_instance(ctx, rules_from_settings(settings))}
+    whole_program = {"counts": loaders.table_counts, "audit": lambda ctx: loaders.audit_entries(ctx, None),
+                     "talk": lambda ctx: loaders.talk_figures(ctx, 5),
+                     "teams": lambda ctx: loaders.teams_instance(ctx, rules_from_settings(settings))}
 
     def context(viewer):
         return PageContext(settings=settings, url=demo_url, session=session, viewer=viewer)
 
-    assert loaders["counts"](context(organiser))["applications"] == 90
-    assert len(loaders["teams"](context(organiser)).candidates) == 18
+    assert whole_program["counts"](context(organiser))["applications"] == 90
+    assert len(whole_program["teams"](context(organiser)).candidates) == 18
     for viewer in others:
         assert not viewer.is_organiser and viewer.roles
-        for name, load in loaders.items():
+        for name, load in whole_program.items():
             with pytest.raises(PermissionError, match="Only organisers"):
                 load(context(viewer))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import audit, db as dbmod, models, review, store
+from dashboard import audit, db as dbmod, models, review, reads
 from tests.apptest_support import ROOT
 
 ME = f"cli:{getpass.getuser()}"
@@ -23,7 +23,7 @@ FULL_CSV = ("\ufeffResponse ID,Submitter Name,Email,What is your experience leve
 
 
 def session_id(url: str, name: str) -> int:
-    return int(store.sessions_frame(url).set_index("name").at[name, "id"])
+    return int(reads.sessions_frame(url).set_index("name").at[name, "id"])
 
 
 def test_command_line_imports_are_audited_as_the_person_who_ran_them(empty_url, tmp_path, mission_control):
@@ -59,7 +59,7 @@ def test_listing_signals_notes_who_read_them(demo_url, mission_control):
 def test_the_demo_build_is_audited(demo_url):
     built = audit.entries(demo_url, action="demo_built")
     assert len(built) and set(built["actor"]) == {ME}
-    assert set(store.sessions_frame(demo_url)["id"]) <= set(built["session_id"])
+    assert set(reads.sessions_frame(demo_url)["id"]) <= set(built["session_id"])
 
 
 def test_who_to_check_on_is_noted_once_per_viewer_week_and_data_version(monkeypatch, demo_url):
@@ -82,7 +82,7 @@ def test_a_write_without_an_actor_is_refused_and_writes_nothing(demo_url):
     with pytest.raises(ValueError, match="needs an actor"):
         review.set_blind_review(demo_url, sid, False, "")
     assert dbmod.data_version(demo_url, sid) == version
-    assert bool(store.sessions_frame(demo_url).set_index("id").at[sid, "blind_review"])
+    assert bool(reads.sessions_frame(demo_url).set_index("id").at[sid, "blind_review"])
 
 
 def test_a_failed_write_leaves_neither_the_change_nor_its_entry(demo_url):
@@ -94,7 +94,7 @@ def test_a_failed_write_leaves_neither_the_change_nor_its_entry(demo_url):
             change.db.flush()
             raise RuntimeError("the power went out")
     assert len(audit.entries(demo_url)) == entries
-    assert bool(store.sessions_frame(demo_url).set_index("id").at[sid, "blind_review"])
+    assert bool(reads.sessions_frame(demo_url).set_index("id").at[sid, "blind_review"])
 
 
 def test_a_write_that_changes_nothing_notes_nothing(demo_url):

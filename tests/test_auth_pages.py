@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import store
+from dashboard import reads
 from tests.apptest_support import (AUTH, CLIENT_SECRET, COOKIE_SECRET, MISSING, ROOT, app_with_secrets_files,
                                    shown, signed_in, texts)
 
 def _aurora(url: str) -> dict:
-    sid = int(store.sessions_frame(url).iloc[-1]["id"])
-    return store.load_table(url, sid, "teams").set_index("name").loc["Team Aurora"].to_dict()
+    sid = int(reads.sessions_frame(url).iloc[-1]["id"])
+    return reads.load_table(url, sid, "teams").set_index("name").loc["Team Aurora"].to_dict()
 
 
 def navigation(at: AppTest) -> set[str]:
@@ -120,8 +120,8 @@ def test_captain_and_navigator_see_no_organiser_or_review_pages(monkeypatch, dem
 
 def test_signed_in_captain_and_navigator_see_only_their_own_team(monkeypatch, demo_url):
     team = _aurora(demo_url)
-    sid = int(store.sessions_frame(demo_url).iloc[-1]["id"])
-    people = store.load_table(demo_url, sid, "people")
+    sid = int(reads.sessions_frame(demo_url).iloc[-1]["id"])
+    people = reads.load_table(demo_url, sid, "people")
     djangonauts = people[people["role"] == "djangonaut"]
     others = djangonauts.loc[djangonauts["team"] != "Team Aurora", "name"]
 
@@ -145,16 +145,16 @@ def test_a_captain_who_navigates_another_team_sees_only_that_teams_figures(monke
     from dashboard import models
 
     team = _aurora(demo_url)
-    sid = int(store.sessions_frame(demo_url).iloc[-1]["id"])
+    sid = int(reads.sessions_frame(demo_url).iloc[-1]["id"])
     with edit_db(demo_url) as db:  # Aurora's Captain also navigates another team
         other = db.query(models.Team).filter(models.Team.session_id == sid, models.Team.name != "Team Aurora",
                                              models.Team.captain != team["captain"]).order_by(models.Team.name).first()
         other.navigators = [*other.navigators, team["captain"]]
         db.get(models.Session, sid).data_version += 1
-    people = store.load_table(demo_url, sid, "people")
+    people = reads.load_table(demo_url, sid, "people")
     theirs = people[(people["role"] == "djangonaut") & (people["team"] == other.name)]
     secrets = [*theirs["name"], *theirs["email"]]
-    checkins = store.load_table(demo_url, sid, "checkins")
+    checkins = reads.load_table(demo_url, sid, "checkins")
     secrets += [b for b in checkins.loc[checkins["email"].isin(theirs["email"]), "blockers"].dropna() if len(str(b)) > 6]
 
     at = signed_in(monkeypatch, demo_url, team["captain"])
@@ -180,7 +180,7 @@ def test_captain_only_gets_sessions_they_have_a_role_in(monkeypatch, demo_url):
     at = signed_in(monkeypatch, demo_url, team["captain"])
     sessions = at.selectbox(key="_session_name")
     assert "2026 Session 6" in sessions.options
-    assert len(sessions.options) < len(store.sessions_frame(demo_url))
+    assert len(sessions.options) < len(reads.sessions_frame(demo_url))
 
 
 def test_demo_switcher_only_without_auth(monkeypatch, demo_url):
@@ -223,7 +223,7 @@ def test_audit_page_lists_entries_for_organisers_only(monkeypatch, demo_url):
     from dashboard import audit
     from tests.apptest_support import run_app
 
-    sid = int(store.sessions_frame(demo_url).iloc[-1]["id"])
+    sid = int(reads.sessions_frame(demo_url).iloc[-1]["id"])
     audit.record(demo_url, "organiser1@example.org", "wellbeing_viewed", "dj@example.org",
                  '=HYPERLINK("https://example.com/phish","x")', sid)
     at = signed_in(monkeypatch, demo_url, "organiser1@example.org", page="app_pages/audit.py")

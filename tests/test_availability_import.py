@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import store
+from dashboard import reads
 from dashboard.availability import count_hours
 from dashboard.config import with_overrides
 from dashboard.importer import ImportFailed, TableInput, import_frame, import_tables
@@ -32,7 +32,7 @@ def _import(url, settings, raw):
 
 
 def _stored(url) -> dict[str, list[float] | None]:
-    apps = store.load_table(url, 1, "applications")
+    apps = reads.load_table(url, 1, "applications")
     return {row.email: row.availability for row in apps.itertuples()}
 
 
@@ -110,7 +110,7 @@ def test_a_grid_is_found_without_a_mapping_but_other_grids_are_left_alone(settin
                            f"{Q} [Monday]": "6-9 PM", f"{Q} [Tuesday]": "",
                            "Rate your skills [Python]": "Good", "Rate your skills [Django]": "Some"}])
     import_frame(empty_url, settings, "applications", frame, source="t", sheet="Apps")
-    apps = store.load_table(empty_url, 1, "applications")
+    apps = reads.load_table(empty_url, 1, "applications")
     assert apps.loc[0, "availability"] == hours(MONDAY + 18, MONDAY + 21)
     assert apps.loc[0, "extra"] == {"Rate your skills [Python]": "Good", "Rate your skills [Django]": "Some"}
 
@@ -138,6 +138,6 @@ def test_a_people_sheet_holds_the_sites_slots_or_older_hour_blocks(settings, emp
     frame = pd.DataFrame([{"email": "nav@example.org", "role": "navigator", "availability": "[38.5, 39, 39.5]"},
                           {"email": "cap@example.org", "role": "captain", "availability": "18, 19"}])
     import_frame(empty_url, settings, "people", frame, source="t", sheet="People")
-    people = store.load_table(empty_url, 1, "people").set_index("email")["availability"]
+    people = reads.load_table(empty_url, 1, "people").set_index("email")["availability"]
     assert people["nav@example.org"] == [38.5, 39.0, 39.5]
     assert people["cap@example.org"] == [18.0, 18.5, 19.0, 19.5]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, event, given, settings as hsettings, strateg
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import cohort, db as dbmod, models, selection, store
+from dashboard import cohort, db as dbmod, models, selection, reads
 from dashboard.availability import from_hour_blocks
 from dashboard.cohort import CohortError, placeability, propose, score_order
 from dashboard.selection import Places
@@ -242,7 +242,7 @@ def test_cli_proposes_the_same_cohort_as_the_function(demo_url, settings, comman
     positions = dict(zip(ranked["response_id"], ranked["position"]))
     assert all(c["place"] == positions[c["response_id"]] for c in out["cohort"])
     # Nothing is saved by proposing.
-    assert (store.load_table(demo_url, session_id, "decisions")["status"] == "accepted").sum() == 18
+    assert (reads.load_table(demo_url, session_id, "decisions")["status"] == "accepted").sum() == 18
 
 
 def test_cli_refuses_what_it_cannot_do_in_one_sentence(demo_url, empty_url, command_line):
@@ -260,7 +260,7 @@ def test_saving_a_proposal_goes_through_the_audited_decisions_path(demo_url, set
     changes = proposal.decision_changes(dict(zip(ranked["response_id"], ranked["status"])))
     saved = selection.save_decisions(demo_url, session_id, changes, "organiser1@example.org", keep_rank=True)
     assert saved == len(changes) > 0
-    decisions = store.load_table(demo_url, session_id, "decisions").set_index("response_id")
+    decisions = reads.load_table(demo_url, session_id, "decisions").set_index("response_id")
     assert set(decisions.index[decisions["status"] == "accepted"]) == set(proposal.cohort)
     with OrmSession(dbmod.get_engine(demo_url)) as db:
         audited = db.scalars(select(models.AuditEntry.subject).where(models.AuditEntry.action == "decision_changed")).all()
@@ -330,9 +330,9 @@ def test_an_application_hidden_by_the_viewers_conflict_is_never_proposed_on_its_
     ranked, instance, places = cohort.load(demo_url, session_id, settings)
     best = ranked["response_id"].iloc[0]
     hidden = selection.hide_conflicted_scores(ranked, {best})  # the page's ranking for an organiser with that conflict
-    applications = store.load_table(demo_url, session_id, "applications")
-    mine = cohort.cohort_instance(hidden, applications, store.load_table(demo_url, session_id, "people"),
-                                  store.load_table(demo_url, session_id, "teams"), instance.rules)
+    applications = reads.load_table(demo_url, session_id, "applications")
+    mine = cohort.cohort_instance(hidden, applications, reads.load_table(demo_url, session_id, "people"),
+                                  reads.load_table(demo_url, session_id, "teams"), instance.rules)
     assert mine.candidate(best).score is None and mine.candidate(best).rank is None
     fits = placeability(mine)
     assert fits[best].placeable and fits[best].ahead is None  # its own place is not revealed

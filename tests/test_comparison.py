@@ -7,13 +7,13 @@ import io
 import pandas as pd
 import pytest
 
-from dashboard import comparison, engagement, store
+from dashboard import comparison, engagement, reads
 from dashboard.config import with_overrides
 from dashboard.sessions import SessionNotFound
 
 
 def _sessions(url: str) -> pd.DataFrame:
-    return store.sessions_frame(url)
+    return reads.sessions_frame(url)
 
 
 def test_retention_counts_a_djangonaut_until_their_last_check_in():
@@ -35,11 +35,11 @@ def test_comparison_matches_the_stored_rows_of_every_session(demo_url, settings)
     assert result.sessions == list(sessions["name"])
     summary = result.summary.frame.set_index("session")
     for row in sessions.itertuples():
-        apps = store.load_table(demo_url, int(row.id), "applications")
-        decisions = store.load_table(demo_url, int(row.id), "decisions")
-        people = store.load_table(demo_url, int(row.id), "people")
-        checkins = store.load_table(demo_url, int(row.id), "checkins")
-        surveys = store.load_table(demo_url, int(row.id), "surveys")
+        apps = reads.load_table(demo_url, int(row.id), "applications")
+        decisions = reads.load_table(demo_url, int(row.id), "decisions")
+        people = reads.load_table(demo_url, int(row.id), "people")
+        checkins = reads.load_table(demo_url, int(row.id), "checkins")
+        surveys = reads.load_table(demo_url, int(row.id), "surveys")
         assert summary.at[row.name, "applicants"] == len(apps)
         accepted = decisions["status"].eq("accepted").sum()
         assert summary.at[row.name, "acceptance_rate"] == pytest.approx(accepted / len(apps), abs=0.001)

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard import access, fields, models, store, wellbeing
+from dashboard import access, fields, models, reads, wellbeing
 from tests.apptest_support import ROOT
 
 DOC = ROOT / "docs" / "deploy.md"
@@ -49,17 +49,17 @@ def pages_keyword(cell: str) -> str:
 @pytest.fixture
 def demo(demo_url, edit_db):
     """The demo's current session, where Team Aurora's Captain also navigates another team."""
-    sid = int(store.sessions_frame(demo_url).iloc[-1]["id"])
-    teams = store.load_table(demo_url, sid, "teams")
+    sid = int(reads.sessions_frame(demo_url).iloc[-1]["id"])
+    teams = reads.load_table(demo_url, sid, "teams")
     aurora = teams.set_index("name").loc["Team Aurora"]
     other = teams[(teams["name"] != "Team Aurora") & (teams["captain"] != aurora["captain"])].sort_values("name").iloc[0]
     both = other["captain"]  # the other team's Captain navigates Aurora too
     with edit_db(demo_url) as db:
         team = db.query(models.Team).filter(models.Team.session_id == sid, models.Team.name == "Team Aurora").one()
         team.navigators = [*team.navigators, both]
-    load = {name: store.load_table(demo_url, sid, name) for name in ("people", "teams", "applications", "reviews",
+    load = {name: reads.load_table(demo_url, sid, name) for name in ("people", "teams", "applications", "reviews",
                                                                      "decisions", "checkins", "surveys")}
-    load["one_to_ones"] = store.load_one_to_ones(demo_url, sid)
+    load["one_to_ones"] = reads.load_one_to_ones(demo_url, sid)
     lists = {"organisers": ORGANISERS, "reviewers": REVIEWERS}
     viewer = lambda email: access.roles_for(email, lists, load["people"], load["teams"])  # noqa: E731
     navigator = next(n for n in aurora["navigators"] if n != both)

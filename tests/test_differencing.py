@@ -16,7 +16,7 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import delete, select
 
-from dashboard import models, privacy, store, talk
+from dashboard import models, privacy, reads, talk
 from tests.apptest_support import run_app
 
 CURRENT = "2026 Session 6"
@@ -64,7 +64,7 @@ def tiny_session_next_to_the_current(demo_url, tmp_path, local_mode, mission_con
 
 def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tiny_session_next_to_the_current, tmp_path, mission_control):
     url = tiny_session_next_to_the_current
-    assert list(store.sessions_frame(url)["name"])[-2:] == [CURRENT, TINY]
+    assert list(reads.sessions_frame(url)["name"])[-2:] == [CURRENT, TINY]
     specs = talk_page_specs(monkeypatch, url)
     sessions = [row["session"] for row in rows_of(specs["applications"]) if "session" in row]
     assert CURRENT in sessions and not [s for s in sessions if TINY in s]
@@ -77,7 +77,7 @@ def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tin
 
 
 def test_the_comfortable_share_needs_its_own_answers(monkeypatch, demo_url, edit_db):
-    sid = int(store.sessions_frame(demo_url).set_index("name").at[CURRENT, "id"])
+    sid = int(reads.sessions_frame(demo_url).set_index("name").at[CURRENT, "id"])
     with edit_db(demo_url) as db:  # confidence asked of everyone at the end, "more comfortable?" answered by 2
         ends = db.scalars(select(models.Survey).where(models.Survey.session_id == sid, models.Survey.stage == "end")).all()
         for survey in ends[2:]:
@@ -91,7 +91,7 @@ def test_the_comfortable_share_needs_its_own_answers(monkeypatch, demo_url, edit
 
 
 def test_a_stage_published_alone_is_never_merged_in_the_chart(monkeypatch, demo_url, edit_db):
-    sid = int(store.sessions_frame(demo_url).set_index("name").at[CURRENT, "id"])
+    sid = int(reads.sessions_frame(demo_url).set_index("name").at[CURRENT, "id"])
     with edit_db(demo_url) as db:  # only 3 end-of-session answers; no mid-session survey
         db.execute(delete(models.Survey).where(models.Survey.session_id == sid, models.Survey.stage == "mid"))
         ends = db.scalars(select(models.Survey).where(models.Survey.session_id == sid, models.Survey.stage == "end")).all()
@@ -144,7 +144,7 @@ def assert_no_subtraction_reveals_a_small_group(figures: talk.TalkFigures) -> No
 
 
 def scenarios(url: str) -> dict[str, talk.SessionTables]:
-    sid = int(store.sessions_frame(url).set_index("name").at[CURRENT, "id"])
+    sid = int(reads.sessions_frame(url).set_index("name").at[CURRENT, "id"])
     demo = talk.load_tables(url, sid)
     tiny = talk.load_tables(url, sid)
     tiny.history = pd.concat([tiny.history, pd.DataFrame(

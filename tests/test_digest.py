@@ -16,7 +16,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import audit, cli, config, db as dbmod, demo, digest, mailer, models, store, wellbeing
+from dashboard import audit, cli, config, db as dbmod, demo, digest, mailer, models, reads, wellbeing
 from dashboard.config import EXAMPLE_CONFIG_PATH, with_overrides
 from tests.apptest_support import signed_in
 from tests.conftest import edit_directly
@@ -138,7 +138,7 @@ def _no_developer_secrets(monkeypatch, tmp_path):
 # --- the program's data -------------------------------------------------------------------
 
 def _sid(url: str) -> int:
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     return int(frame.loc[frame["name"] == SESSION, "id"].iloc[0])
 
 
@@ -149,11 +149,11 @@ def _as_imported(url: str) -> None:
 
 
 def _people(url: str):
-    return store.load_table(url, _sid(url), "people")
+    return reads.load_table(url, _sid(url), "people")
 
 
 def _teams(url: str):
-    return store.load_table(url, _sid(url), "teams")
+    return reads.load_table(url, _sid(url), "teams")
 
 
 def _config(tmp_path: Path, digest_cfg: dict, organisers=(LEAD,)) -> Path:

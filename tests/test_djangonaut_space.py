@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import cli, db as dbmod, models, store
+from dashboard import cli, db as dbmod, models, reads
 from dashboard.commands.djangonaut_space import import_full_export
 from dashboard.config import EXAMPLE_CONFIG_PATH
 from dashboard.exports import FORMULA_PREFIXES, decisions_csv, neutralise_formula, safe_csv
@@ -68,12 +68,12 @@ def test_import_fills_applications_reviews_and_ranks_and_reimport_changes_nothin
     results = {r.table: r for r in import_full_export(empty_url, settings, export, source="djangonaut_space:full.csv")}
     assert (results["applications"].rows_stored, results["reviews"].rows_stored, results["decisions"].rows_stored) == (3, 5, 3)
     sid = session_id(empty_url)
-    apps = store.load_table(empty_url, sid, "applications").set_index("response_id")
+    apps = reads.load_table(empty_url, sid, "applications").set_index("response_id")
     assert apps.loc["101", "name"] == "Ada L" and apps.loc["101", "hours_available"] == 3.5
     assert apps.loc["101", "motivation"].startswith("=HYPERLINK")  # stored as the applicant wrote it
-    reviews = store.load_table(empty_url, sid, "reviews")
+    reviews = reads.load_table(empty_url, sid, "reviews")
     assert dict(zip(reviews["reviewer"] + "/" + reviews["response_id"], reviews["overall"]))["Bob Smith/101"] == 5
-    decisions = store.load_table(empty_url, sid, "decisions").set_index("response_id")
+    decisions = reads.load_table(empty_url, sid, "decisions").set_index("response_id")
     # Tiers 1 and 2 are both "placed first": accepted, in that order; the organisers' Score is kept.
     assert decisions[["status", "score"]].to_dict("index") == {
         "101": {"status": "accepted", "score": 4.5}, "102": {"status": "accepted", "score": 3.0},

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from dashboard import engagement, store, wellbeing
+from dashboard import engagement, reads, wellbeing
 from dashboard import engagement_charts as charts
 
 START = date(2026, 9, 28)
@@ -123,12 +123,12 @@ def test_an_undated_one_to_one_counts_for_the_whole_session_but_not_up_to_a_week
 
 
 def test_demo_session_numbers_match_the_tables(demo_url):
-    frame = store.sessions_frame(demo_url)
+    frame = reads.sessions_frame(demo_url)
     sid = int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
-    checkins = store.load_table(demo_url, sid, "checkins")
-    people_frame = store.load_table(demo_url, sid, "people")
-    meetings = store.load_one_to_ones(demo_url, sid)
-    surveys = store.load_table(demo_url, sid, "surveys")
+    checkins = reads.load_table(demo_url, sid, "checkins")
+    people_frame = reads.load_table(demo_url, sid, "people")
+    meetings = reads.load_one_to_ones(demo_url, sid)
+    surveys = reads.load_table(demo_url, sid, "surveys")
     numbers = engagement.session_in_numbers(checkins, people_frame, meetings, surveys)
     assert numbers["djangonauts"] == 18
     assert numbers["prs_merged"] == int(checkins["prs_merged"].sum())

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import config, db as dbmod, models, store
+from dashboard import config, db as dbmod, models, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT, with_overrides
 from dashboard.sync import SyncError, configured_tabs, retry_policy, service_account_info as configured_key, sync_spreadsheet
 from data_sources import google_sheets as gs
@@ -74,7 +74,7 @@ def canonical_rows(url: str) -> dict[str, list]:
     """Every canonical row of the current demo session, comparable across syncs."""
     with OrmSession(dbmod.get_engine(url)) as db:
         session_id = db.scalar(select(models.Session.id).where(models.Session.name == "2026 Session 6"))
-    return {t: sorted(map(repr, store.load_table(url, session_id, t).to_dict("records"))) for t in TABLES}
+    return {t: sorted(map(repr, reads.load_table(url, session_id, t).to_dict("records"))) for t in TABLES}
 
 
 def sync_runs(url: str) -> list[models.SyncRun]:
@@ -105,7 +105,7 @@ def test_sync_reads_every_tab_with_one_metadata_and_one_batch_request(empty_url,
         assert result.rows_stored + result.rows_rejected == result.rows_read
     with OrmSession(dbmod.get_engine(empty_url)) as db:
         session_id = db.scalar(select(models.Session.id).where(models.Session.name == "2026 Session 6"))
-    counts = store.table_counts(empty_url, session_id)
+    counts = reads.table_counts(empty_url, session_id)
     assert all(counts[t] == results[t].rows_stored for t in TABLES)
     assert any("metadata" in m for m in messages) and any("Storing" in m for m in messages)
 
@@ -139,9 +139,9 @@ def test_rejected_rows_and_warnings_are_reported_with_the_sheets_row_numbers(emp
         sheet_row = frame.iloc[entry.row_number - 2]
         assert entry.value in set(sheet_row.astype(str))
         assert f"row {entry.row_number}" in text and "Check-ins" in text
-    stored = store.rejected_rows_frame(empty_url, _session_id(empty_url))
+    stored = reads.rejected_rows_frame(empty_url, _session_id(empty_url))
     assert set(stored["row_number"]) >= {r.row_number for r in checkins.rejections}
-    warned = store.import_warnings_frame(empty_url, _session_id(empty_url))
+    warned = reads.import_warnings_frame(empty_url, _session_id(empty_url))
     assert set(warned["row_number"]) == {w.row_number for w in checkins.warnings}
 
 
@@ -169,7 +169,7 @@ def test_an_edited_cell_updates_one_row(empty_url, settings, fake):
     outcome = sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake))
     applications = next(r for r in outcome.results if r.table == "applications")
     assert (applications.rows_inserted, applications.rows_updated) == (0, 1)
-    names = store.load_table(empty_url, _session_id(empty_url), "applications")["name"]
+    names = reads.load_table(empty_url, _session_id(empty_url), "applications")["name"]
     assert "Renamed Applicant" in set(names)
 
 
@@ -178,7 +178,7 @@ def test_a_cell_fixed_in_the_sheet_clears_its_rejection_and_an_unchanged_sync_ke
     _, _, original = plant_bad_email(fake)
     first = next(r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins")
     planted = first.rejections[0]
-    listed = store.rejected_rows_frame(empty_url, _session_id(empty_url))
+    listed = reads.rejected_rows_frame(empty_url, _session_id(empty_url))
     assert planted.row_number in set(listed[listed["sheet"] == "Check-ins"]["row_number"])
     version = dbmod.data_version(empty_url, _session_id(empty_url))
     sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake))
@@ -186,7 +186,7 @@ def test_a_cell_fixed_in_the_sheet_clears_its_rejection_and_an_unchanged_sync_ke
     fake.tabs["Check-ins"].loc[planted.row_number - 2, planted.column] = original
     fixed = next(r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins")
     assert planted.row_number not in {r.row_number for r in fixed.rejections}
-    listed = store.rejected_rows_frame(empty_url, _session_id(empty_url))
+    listed = reads.rejected_rows_frame(empty_url, _session_id(empty_url))
     assert planted.row_number not in set(listed[listed["sheet"] == "Check-ins"]["row_number"])
     assert dbmod.data_version(empty_url, _session_id(empty_url)) > version
 
@@ -204,7 +204,7 @@ def test_values_stay_strings_until_the_importer_reads_them(empty_url, settings, 
     email = apps.loc[0, "Email Address"].strip().lower()
     sync_spreadsheet(empty_url, sheet_settings(settings, fake, tabs={"applications": "Form Responses 1"}),
                      secrets=secrets_for(fake))
-    stored = store.load_table(empty_url, _session_id(empty_url), "applications").set_index("email").loc[email]
+    stored = reads.load_table(empty_url, _session_id(empty_url), "applications").set_index("email").loc[email]
     assert stored["hours_available"] == 3.5
     assert stored["github"] == "007"
 
@@ -219,7 +219,7 @@ def test_dates_are_read_in_the_spreadsheets_locale_and_time_zone(empty_url, sett
                                secrets=secrets_for(fake))
     assert (outcome.date_order, outcome.time_zone) == ("DMY", "Europe/London")
     expected = local.replace(tzinfo=ZoneInfo("Europe/London")).astimezone(timezone.utc).replace(tzinfo=None)
-    checkins = store.load_table(empty_url, _session_id(empty_url), "checkins")
+    checkins = reads.load_table(empty_url, _session_id(empty_url), "checkins")
     assert expected in set(pd.to_datetime(checkins["submitted_at"]).dt.to_pydatetime())
 
 
@@ -246,7 +246,7 @@ def test_timestamps_in_more_locales_are_read_not_refused(empty_url, settings, fa
     assert not [w for w in checkins.warnings if w.column == "Timestamp"]
     assert not [r for r in checkins.rejections if r.column == "Timestamp"]
     expected = {m.replace(tzinfo=ZoneInfo(time_zone)).astimezone(timezone.utc).replace(tzinfo=None) for m in local}
-    stored = store.load_table(empty_url, _session_id(empty_url), "checkins")
+    stored = reads.load_table(empty_url, _session_id(empty_url), "checkins")
     assert set(pd.to_datetime(stored["submitted_at"]).dt.to_pydatetime()) <= expected
     assert len(stored) == checkins.rows_stored > 100
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, models, store
+from dashboard import db as dbmod, models, reads
 from dashboard.demo import CHECKIN_QUESTIONS
 from dashboard.importer import ImportFailed, TableInput, import_frame, import_tables, map_columns
 from dashboard.sessions import find_session
@@ -90,10 +90,10 @@ def test_a_column_that_feeds_no_field_is_named_with_where_to_map_it(settings, em
 def test_reimporting_the_same_rows_changes_nothing(settings, empty_url):
     frame = pd.DataFrame(checkin_rows(30))
     import_frame(empty_url, settings, "checkins", frame, source="t", sheet="Check-ins")
-    before = store.load_table(empty_url, 1, "checkins").sort_values(["email", "week"]).reset_index(drop=True)
+    before = reads.load_table(empty_url, 1, "checkins").sort_values(["email", "week"]).reset_index(drop=True)
     again = import_frame(empty_url, settings, "checkins", frame, source="t", sheet="Check-ins")
     assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (0, 0, 30)
-    after = store.load_table(empty_url, 1, "checkins").sort_values(["email", "week"]).reset_index(drop=True)
+    after = reads.load_table(empty_url, 1, "checkins").sort_values(["email", "week"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(before, after)
     assert count(empty_url, models.RawRow) == 30
 
@@ -120,7 +120,7 @@ def test_a_later_answer_for_the_same_week_wins_and_the_earlier_is_kept_as_reject
     result = import_frame(empty_url, settings, "checkins", pd.DataFrame(rows), source="t", sheet="Check-ins")
     assert (result.rows_stored, result.rows_rejected) == (1, 1)
     assert "row 3 has the same email" in result.rejections[0].reason
-    assert store.load_table(empty_url, 1, "checkins")["hours"].tolist() == [7.0]
+    assert reads.load_table(empty_url, 1, "checkins")["hours"].tolist() == [7.0]
 
 
 def test_week_is_derived_from_the_timestamp_when_the_form_has_no_week(settings, empty_url):
@@ -128,7 +128,7 @@ def test_week_is_derived_from_the_timestamp_when_the_form_has_no_week(settings, 
                           {"Timestamp": "1/14/2026 10:00:00", "Email Address": "b@example.org", "hours": "4"}])
     result = import_frame(empty_url, settings, "checkins", frame, source="t", sheet="Check-ins")
     assert result.rows_stored == 1  # 2026-10-14 is in week 3 of a session starting 2026-09-28
-    assert store.load_table(empty_url, 1, "checkins")["week"].tolist() == [3]
+    assert reads.load_table(empty_url, 1, "checkins")["week"].tolist() == [3]
     assert "before the session started" in result.rejections[0].reason
 
 
@@ -141,7 +141,7 @@ def test_importing_into_a_new_session_creates_it(settings, empty_url):
 
 def test_a_crash_mid_import_leaves_the_previous_data_intact(settings, empty_url, monkeypatch):
     import_frame(empty_url, settings, "checkins", pd.DataFrame(checkin_rows(10)), source="t", sheet="x")
-    before = store.load_table(empty_url, 1, "checkins")
+    before = reads.load_table(empty_url, 1, "checkins")
 
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -153,7 +153,7 @@ def test_a_crash_mid_import_leaves_the_previous_data_intact(settings, empty_url,
     with pytest.raises(RuntimeError):
         import_tables(empty_url, settings, [TableInput("applications", pd.DataFrame([{"Email Address": "z@example.org"}]), "Apps"),
                                             TableInput("checkins", pd.DataFrame(changed), "x")], source="t")
-    pd.testing.assert_frame_equal(before, store.load_table(empty_url, 1, "checkins"))
+    pd.testing.assert_frame_equal(before, reads.load_table(empty_url, 1, "checkins"))
     assert count(empty_url, models.Application) == 0
 
 
@@ -170,7 +170,7 @@ def test_applications_keep_unmapped_answers_and_get_a_stable_id(settings, empty_
     frame = pd.DataFrame([{"Timestamp": "8/1/2026 10:00:00", "Email Address": "A@Example.org", "Favourite pony?": "Yes",
                            "Which projects would you like to work on?": "Django core, django CMS"}])
     first = import_frame(empty_url, settings, "applications", frame, source="t", sheet="Form Responses 1")
-    apps = store.load_table(empty_url, 1, "applications")
+    apps = reads.load_table(empty_url, 1, "applications")
     assert apps.loc[0, "email"] == "a@example.org"
     assert apps.loc[0, "extra"] == {"Favourite pony?": "Yes"}
     assert apps.loc[0, "project_preferences"] == ["Django core", "django CMS"]
@@ -183,7 +183,7 @@ def test_availability_grid_becomes_utc_half_hour_slots(settings, empty_url):
                            "When are you available? (your local time) [Monday]": "09:00, 10:00, 11:00"}])
     import_frame(empty_url, settings, "applications", frame, source="t", sheet="Apps")
     # 09:00-12:00 in India is 03:30-06:30 UTC: six half-hours, three hours, none lost.
-    assert store.load_table(empty_url, 1, "applications").loc[0, "availability"] == [24 + h / 2 for h in range(7, 13)]
+    assert reads.load_table(empty_url, 1, "applications").loc[0, "availability"] == [24 + h / 2 for h in range(7, 13)]
 
 
 cells = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "TRUE", "4-5", "Week 3", "x@example.org", "=1+1", "nan"]))
@@ -249,15 +249,15 @@ def test_a_row_fixed_in_the_source_is_no_longer_listed_as_rejected(settings, emp
     rows[41][Q["email"]] = "still nobody"  # changed, still bad: one rejection, describing the new value
     rows[50][Q["hours"]] = "still lots"
     assert import_file(rows).rows_rejected == 1
-    listed = store.rejected_rows_frame(empty_url, 1)
+    listed = reads.rejected_rows_frame(empty_url, 1)
     assert listed[["row_number", "value"]].values.tolist() == [[43, "still nobody"]]
-    assert store.import_warnings_frame(empty_url, 1)[["row_number", "value"]].values.tolist() == [[52, "still lots"]]
+    assert reads.import_warnings_frame(empty_url, 1)[["row_number", "value"]].values.tolist() == [[52, "still lots"]]
     rows[41][Q["email"]] = "somebody@example.org"  # fixed
     rows[50][Q["hours"]] = "4"
     fixed = import_file(rows)
     assert (fixed.rows_stored, fixed.rows_rejected, fixed.warnings) == (100, 0, [])
-    assert store.rejected_rows_frame(empty_url, 1).empty and count(empty_url, models.RejectedRow) == 0
-    assert store.import_warnings_frame(empty_url, 1).empty and count(empty_url, models.ImportWarning) == 0
+    assert reads.rejected_rows_frame(empty_url, 1).empty and count(empty_url, models.RejectedRow) == 0
+    assert reads.import_warnings_frame(empty_url, 1).empty and count(empty_url, models.ImportWarning) == 0
     assert count(empty_url, models.Checkin) == 100
 
 

@@ -12,7 +12,7 @@ import io
 
 import pandas as pd
 
-from dashboard import audit, store
+from dashboard import audit, reads
 from dashboard.exports import safe_csv
 from tests.apptest_support import run_app, shown
 from tests.test_sync_panel import app_for, fake, workbook  # noqa: F401  (fixtures)
@@ -51,7 +51,7 @@ def test_session_and_team_names_show_as_written_on_every_page(monkeypatch, empty
         at = run_app(monkeypatch, empty_url, page=page, session=SESSION)
         assert not at.exception
         assert_inert(at, SESSION)
-    captain = store.load_table(empty_url, int(store.sessions_frame(empty_url).iloc[-1]["id"]), "teams")
+    captain = reads.load_table(empty_url, int(reads.sessions_frame(empty_url).iloc[-1]["id"]), "teams")
     assert list(captain["name"]) == [TEAM]  # stored exactly as written
 
 

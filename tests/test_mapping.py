@@ -208,7 +208,7 @@ def test_toml_block_round_trips_with_awkward_question_text():
 
 
 def test_preview_uses_the_importers_validation_and_stores_nothing(settings, empty_url):
-    from dashboard import mapping_store, store
+    from dashboard import mapping_store, reads
 
     raw = frame(**{"Your e-mail": ["a@example.org", "not-an-email", "c@example.org", ""],
                    "Which week?": ["1", "2", "nine hundred", ""], "Hours": ["4", "3", "2", ""], "Team": ["A", "B", "C", ""]})
@@ -221,7 +221,7 @@ def test_preview_uses_the_importers_validation_and_stores_nothing(settings, empt
     assert "'nine hundred' is not a whole number" in result.rows.iloc[2]["Reason"]
     assert result.rows.iloc[0][["email", "week", "hours"]].tolist() == ["a@example.org", "1", "4.0"]
     assert result.not_fed == ["Team"]
-    assert store.sessions_frame(empty_url).empty, "a preview creates no session and stores nothing"
+    assert reads.sessions_frame(empty_url).empty, "a preview creates no session and stores nothing"
     refused = mapping.preview(raw, "checkins", {"Hours": "hours"}, settings, session, sheet="Form")
     assert refused.error.startswith("Column 'email' (for email) not found in sheet 'Form'")
 

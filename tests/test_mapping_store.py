@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, mapping_store, models, store
+from dashboard import db as dbmod, mapping_store, models, reads
 from dashboard.file_import import import_file
 from dashboard.importer import ImportFailed
 from data_sources.files import RawSheet
@@ -24,8 +24,8 @@ def raw(frame: pd.DataFrame = FORM, name: str = "week1") -> RawSheet:
 
 
 def stored(url: str, session: str = "S") -> pd.DataFrame:
-    sessions = store.sessions_frame(url).set_index("name")
-    return store.load_table(url, int(sessions.loc[session, "id"]), "checkins")
+    sessions = reads.sessions_frame(url).set_index("name")
+    return reads.load_table(url, int(sessions.loc[session, "id"]), "checkins")
 
 
 CONFIRMED = {"Contact e-mail": "email", "Email Address": "", "Which week?": "week", "Hours you put in": "hours"}

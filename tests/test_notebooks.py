@@ -15,7 +15,7 @@ import jupytext
 import nbformat
 import pytest
 
-from dashboard import comparison, demo, notebooks, store
+from dashboard import comparison, demo, notebooks, reads
 from dashboard.config import PROJECT_ROOT, load_settings
 from tests.conftest import postgres_schema
 from tests.privacy_checks import assert_nothing_personal, gather_secrets
@@ -137,8 +137,8 @@ def test_notebook_runs_top_to_bottom_and_shows_nothing_personal(name, runs, secr
 
 def test_wellbeing_trends_shows_every_team_week_by_week(runs, notebook_db):
     texts = "\n".join(output_texts(runs("wellbeing_trends")))
-    sessions = store.sessions_frame(notebook_db)
-    teams = store.load_table(notebook_db, int(sessions.loc[sessions["name"] == SESSION, "id"].iloc[0]), "teams")
+    sessions = reads.sessions_frame(notebook_db)
+    teams = reads.load_table(notebook_db, int(sessions.loc[sessions["name"] == SESSION, "id"].iloc[0]), "teams")
     assert len(teams) > 1 and all(team in texts for team in teams["name"])
     assert "Mean burnout" in texts and "Wellbeing signals raised" in texts
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, models, store
+from dashboard import db as dbmod, models, reads
 from tests.browser_support import assert_no_exception, free_port, screenshot, shown, streamlit_server, wait_for_app
 from tests.mock_oidc import CLIENT_SECRET, mock_provider, secrets_toml
 
@@ -35,7 +35,7 @@ def oidc_app(_demo_db_template, tmp_path_factory):
     path = folder / "demo.db"
     shutil.copy(_demo_db_template, path)
     url = f"sqlite:///{path}"
-    sid = int(store.sessions_frame(url).iloc[-1]["id"])
+    sid = int(reads.sessions_frame(url).iloc[-1]["id"])
     with OrmSession(dbmod.get_engine(url)) as db, db.begin():  # no reviews yet for the hostile applications: served first
         a = models.Application
         hostile = list(db.scalars(select(a.response_id).where(
@@ -43,7 +43,7 @@ def oidc_app(_demo_db_template, tmp_path_factory):
         assert len(hostile) == 3
         db.execute(delete(models.Review).where(models.Review.session_id == sid, models.Review.response_id.in_(hostile)))
     dbmod.get_engine(url).dispose()
-    team = store.load_table(url, sid, "teams").set_index("name").loc["Team Aurora"]
+    team = reads.load_table(url, sid, "teams").set_index("name").loc["Team Aurora"]
     port = free_port()
     with mock_provider() as provider:
         secrets_file = folder / "secrets.toml"

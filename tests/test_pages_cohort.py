@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import cohort, db as dbmod, models, store
+from dashboard import cohort, db as dbmod, models, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
 from tests.apptest_support import run_app, texts
 from tests.conftest import edit_directly
@@ -63,12 +63,12 @@ def test_selection_page_shows_who_fits_a_team_and_saves_a_proposed_cohort(demo_u
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Proposed cohort"] == "24"
     session_id = _session_id(demo_url)
-    assert (store.load_table(demo_url, session_id, "decisions")["status"] == "accepted").sum() == 18  # only a proposal
+    assert (reads.load_table(demo_url, session_id, "decisions")["status"] == "accepted").sum() == 18  # only a proposal
 
     next(b for b in at.button if b.label == "Save the proposal's decisions").click().run()
     assert not at.exception and not at.error
     assert any("decision(s) saved" in s.value for s in at.success)
-    decisions = store.load_table(demo_url, session_id, "decisions")
+    decisions = reads.load_table(demo_url, session_id, "decisions")
     accepted = set(decisions.loc[decisions["status"] == "accepted", "response_id"])
     assert len(accepted) == 24 and best not in accepted and twentieth not in accepted
     with OrmSession(dbmod.get_engine(demo_url)) as db:
@@ -83,7 +83,7 @@ def test_a_pin_that_cannot_be_kept_is_one_sentence_on_the_page(demo_url, monkeyp
     next(m for m in at.multiselect if m.label.startswith("Pin in")).set_value([best])
     next(b for b in at.button if b.label == "Propose a cohort").click().run()
     assert not at.exception
-    name = store.load_table(demo_url, _session_id(demo_url), "applications").set_index("response_id").loc[best, "name"]
+    name = reads.load_table(demo_url, _session_id(demo_url), "applications").set_index("response_id").loc[best, "name"]
     assert [plain(e.value) for e in at.error] == [
         f"#1 {name} ({best}) is pinned in but fits no team: No team works on Wagtail, the projects they chose. "
         "Unpin them, or change the teams first."]
@@ -150,7 +150,7 @@ def test_who_fits_a_team_is_worked_out_again_only_when_what_it_reads_changes(dem
 
     from dashboard import review, selection, teams
     from dashboard.criteria import load_criteria
-    from dashboard.ui import data
+    from dashboard.ui import loaders
     from tests.test_ui_cache import _context
 
     st.cache_data.clear()
@@ -161,10 +161,10 @@ def test_who_fits_a_team_is_worked_out_again_only_when_what_it_reads_changes(dem
 
     def fits():
         ctx = _context(demo_url, settings)
-        stats = review.review_stats(data.table(ctx, "reviews"), load_criteria(settings), settings,
-                                    data.table(ctx, "applications")["response_id"])
-        ranked = selection.ranked_table(data.table(ctx, "applications"), stats, data.table(ctx, "decisions"))
-        return data.cohort_placeability(ctx, ranked, rules)[1]
+        stats = review.review_stats(loaders.table(ctx, "reviews"), load_criteria(settings), settings,
+                                    loaders.table(ctx, "applications")["response_id"])
+        ranked = selection.ranked_table(loaders.table(ctx, "applications"), stats, loaders.table(ctx, "decisions"))
+        return loaders.cohort_placeability(ctx, ranked, rules)[1]
 
     first = fits()
     assert fits() == first and len(calls) == 1

@@ -84,7 +84,7 @@ def test_a_failed_page_shows_a_sentence_not_a_traceback(monkeypatch, demo_url):
 
 
 def test_data_page_imports_an_uploaded_file_and_audits_it(monkeypatch, demo_url, local_mode):
-    from dashboard import audit, store
+    from dashboard import audit, reads
 
     csv = ("email,week,hours,energy\n"
            "upload1@example.org,1,4,3\n"
@@ -96,8 +96,8 @@ def test_data_page_imports_an_uploaded_file_and_audits_it(monkeypatch, demo_url,
     assert not at.exception
     assert "3 read, 2 stored (2 new, 0 changed, 0 unchanged), 1 rejected." in texts(at)
     assert "'upload2.example.org' is not an e-mail address" in texts(at)
-    sid = int(store.sessions_frame(demo_url).set_index("name").loc["2026 Session 6", "id"])
-    stored = store.load_table(demo_url, sid, "checkins")
+    sid = int(reads.sessions_frame(demo_url).set_index("name").loc["2026 Session 6", "id"])
+    stored = reads.load_table(demo_url, sid, "checkins")
     assert {"upload1@example.org", "upload3@example.org"} <= set(stored["email"])
     assert not stored["email"].str.startswith("upload2").any()
     imported = audit.entries(demo_url, sid, action="file_imported")

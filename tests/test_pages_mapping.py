@@ -5,7 +5,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import audit, db as dbmod, models, store
+from dashboard import audit, db as dbmod, models, reads
 from dashboard.ui import auth
 from tests.apptest_support import run_app, texts
 from tests.fake_sheets import FakeSheets
@@ -41,8 +41,8 @@ def field_boxes(at) -> dict[str, str]:
 
 
 def checkins(url: str, session: str) -> pd.DataFrame:
-    sessions = store.sessions_frame(url).set_index("name")
-    return store.load_table(url, int(sessions.loc[session, "id"]), "checkins") if session in sessions.index else pd.DataFrame()
+    sessions = reads.sessions_frame(url).set_index("name")
+    return reads.load_table(url, int(sessions.loc[session, "id"]), "checkins") if session in sessions.index else pd.DataFrame()
 
 
 def saved_mappings(url: str) -> list[models.ColumnMapping]:
@@ -69,7 +69,7 @@ def test_an_unfamiliar_form_goes_from_upload_to_stored_rows(monkeypatch, empty_u
     assert "'chen at example.org' is not an e-mail address" in preview.iloc[2]["Reason"]
     assert preview.iloc[1]["notes"] == "Exams this week"
     assert "Not mapped, so kept only with the raw rows: 'Favourite biscuit'" in shown(at)
-    assert store.sessions_frame(empty_url).empty, "a preview stores nothing, not even a session"
+    assert reads.sessions_frame(empty_url).empty, "a preview stores nothing, not even a session"
 
     click(at, "Save mapping and import")
     assert not at.exception
@@ -115,7 +115,7 @@ def test_one_field_for_two_questions_is_refused_with_a_sentence(monkeypatch, emp
     assert not at.exception
     assert any("hours is chosen for 2 questions ('Hours you put in', 'Favourite biscuit')" in e.value.replace("\\", "")
                for e in at.error)
-    assert store.sessions_frame(empty_url).empty and not saved_mappings(empty_url)
+    assert reads.sessions_frame(empty_url).empty and not saved_mappings(empty_url)
 
 
 def test_a_synced_tab_whose_questions_are_not_mapped_is_mapped_in_the_panel(demo_url):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access, db as dbmod, models, store
+from dashboard import access, db as dbmod, models, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT
 
 REVIEWER = "reviewer1@example.org"
@@ -18,7 +18,7 @@ CRITERIA = ("motivation", "resilience", "knowledge", "availability", "community"
 
 
 def _session_id(url: str) -> int:
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
 
 
@@ -52,7 +52,7 @@ def save_button(at: AppTest):
 
 
 def reviews_of(url: str, reviewer: str = REVIEWER):
-    reviews = store.load_table(url, _session_id(url), "reviews")
+    reviews = reads.load_table(url, _session_id(url), "reviews")
     return reviews[reviews["reviewer"] == reviewer].set_index("response_id")
 
 
@@ -65,7 +65,7 @@ def test_reviewer_reviews_blind_and_the_save_persists(review_url):
     assert at.title[0].value == "Review"
     assert progress_text(at) == f"{90 - UNREVIEWED} / 90 reviewed"
     response_id = at.subheader[0].value.removeprefix("Application ")
-    applicant = store.load_table(review_url, _session_id(review_url), "applications").set_index("response_id").loc[response_id]
+    applicant = reads.load_table(review_url, _session_id(review_url), "applications").set_index("response_id").loc[response_id]
     page = texts(at)
     for hidden in (applicant["name"], applicant["email"], applicant["github"], applicant["country"]):
         assert hidden not in page  # blind review: who applied is not on the page
@@ -91,7 +91,7 @@ def test_reviewer_reviews_blind_and_the_save_persists(review_url):
     again.selectbox(key="review_current_6").set_value(response_id).run()
     assert [r.value for r in again.radio] == [4, 3, 5, 2, 4]
     assert again.text_area[0].value == "Clear motivation; ask about availability."
-    reviews = store.load_table(review_url, _session_id(review_url), "reviews")
+    reviews = reads.load_table(review_url, _session_id(review_url), "reviews")
     others = set(reviews.loc[(reviews["response_id"] == response_id) & (reviews["reviewer"] != REVIEWER), "reviewer"])
     if others:
         assert all(other in texts(again) for other in others)
@@ -143,7 +143,7 @@ def test_skip_and_conflict_of_interest(review_url):
 
 
 def test_applicant_text_is_never_markdown(review_url):
-    hostile = store.load_table(review_url, _session_id(review_url), "applications")
+    hostile = reads.load_table(review_url, _session_id(review_url), "applications")
     hostile = hostile[hostile["motivation"].str.contains("<script>", regex=False)]["response_id"].iloc[0]
     from dashboard import review
 
@@ -160,7 +160,7 @@ def test_organiser_turns_blind_review_off(review_url):
     at.switch_page("app_pages/review.py").run()
     assert not at.exception
     at.toggle[0].set_value(False).run()
-    frame = store.sessions_frame(review_url)
+    frame = reads.sessions_frame(review_url)
     assert not bool(frame.loc[frame["name"] == "2026 Session 6", "blind_review"].iloc[0])
     with OrmSession(dbmod.get_engine(review_url)) as db:
         assert db.scalar(select(models.AuditEntry.detail).where(models.AuditEntry.action == "blind_review_changed")) == "off"
@@ -199,7 +199,7 @@ def test_organiser_sees_ranked_table_alpha_and_calibration(review_url):
 
 def test_organiser_decides_in_bulk_and_capacity_warns_before_overfilling(review_url):
     sid = _session_id(review_url)
-    decisions = store.load_table(review_url, sid, "decisions").set_index("response_id")
+    decisions = reads.load_table(review_url, sid, "decisions").set_index("response_id")
     pending = list(decisions[decisions["status"] == "pending"].index)
     at = selection_page(review_url)
     bulk = next(m for m in at.multiselect if m.label == "Applications")
@@ -208,7 +208,7 @@ def test_organiser_decides_in_bulk_and_capacity_warns_before_overfilling(review_
     next(b for b in at.button if b.label == "Apply to the chosen applications").click()
     at.run()
     assert not at.exception and not at.error
-    assert store.load_table(review_url, sid, "decisions").set_index("response_id").loc[pending[0], "status"] == "accepted"
+    assert reads.load_table(review_url, sid, "decisions").set_index("response_id").loc[pending[0], "status"] == "accepted"
     with OrmSession(dbmod.get_engine(review_url)) as db:
         audit = db.scalars(select(models.AuditEntry).where(models.AuditEntry.action == "decision_changed")).all()
     assert [(a.subject, a.actor) for a in audit] == [(pending[0], "organiser1@example.org")]
@@ -220,7 +220,7 @@ def test_organiser_decides_in_bulk_and_capacity_warns_before_overfilling(review_
     next(b for b in at.button if b.label == "Apply to the chosen applications").click()
     at.run()
     assert any("over capacity" in w.value and "Nothing was saved" in w.value for w in at.warning)
-    after = store.load_table(review_url, sid, "decisions")
+    after = reads.load_table(review_url, sid, "decisions")
     assert (after["status"] == "accepted").sum() == 19
 
 
@@ -234,9 +234,9 @@ def test_exports_neutralise_formulas(review_url):
 
     settings = load_settings(EXAMPLE_CONFIG_PATH)
     sid = _session_id(review_url)
-    apps = store.load_table(review_url, sid, "applications")
-    stats = review.review_stats(store.load_table(review_url, sid, "reviews"), load_criteria(settings), settings, apps["response_id"])
-    ranked = selection.ranked_table(apps, stats, store.load_table(review_url, sid, "decisions"))
+    apps = reads.load_table(review_url, sid, "applications")
+    stats = review.review_stats(reads.load_table(review_url, sid, "reviews"), load_criteria(settings), settings, apps["response_id"])
+    ranked = selection.ranked_table(apps, stats, reads.load_table(review_url, sid, "decisions"))
     rows = list(csv.DictReader(io.StringIO(selection.full_csv(ranked, stats))))
     assert any(r["community"].startswith("'=HYPERLINK") for r in rows)
     header = selection.decisions_csv(ranked, stats).splitlines()[0]
@@ -297,7 +297,7 @@ def test_review_and_selection_in_chromium(review_server, page):
     screenshot(page, "review-after-save")
     assert shown(page.get_by_text("saved (score 4.00)").first)
     assert shown(page.get_by_text(f"{90 - UNREVIEWED + 1} / 90 reviewed").first)
-    reviews = store.load_table(url, _session_id(url), "reviews")
+    reviews = reads.load_table(url, _session_id(url), "reviews")
     assert (reviews["comment"] == "Saved from Chromium.").sum() == 1
 
     switch_persona(page, "Organiser")
@@ -315,14 +315,14 @@ def test_review_and_selection_in_chromium(review_server, page):
 
     # Edit one decision in the table: the best-ranked application goes from its status to 'waitlisted'.
     sid = _session_id(url)
-    top = store.load_table(url, sid, "applications")  # the table's first row is the best normalised score
+    top = reads.load_table(url, sid, "applications")  # the table's first row is the best normalised score
     from dashboard import review, selection
     from dashboard.config import load_settings
     from dashboard.criteria import load_criteria
 
     settings = load_settings(EXAMPLE_CONFIG_PATH)
-    stats = review.review_stats(store.load_table(url, sid, "reviews"), load_criteria(settings), settings, top["response_id"])
-    first = selection.ranked_table(top, stats, store.load_table(url, sid, "decisions"))["response_id"].iloc[0]
+    stats = review.review_stats(reads.load_table(url, sid, "reviews"), load_criteria(settings), settings, top["response_id"])
+    first = selection.ranked_table(top, stats, reads.load_table(url, sid, "decisions"))["response_id"].iloc[0]
     grid = page.locator("[data-testid='stForm']").filter(has_text="Save decisions").locator("[data-testid='stDataFrame']")
     grid.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
@@ -347,7 +347,7 @@ def test_review_and_selection_in_chromium(review_server, page):
     wait_for_app(page)
     screenshot(page, "selection-after-decision")
     page.get_by_text("1 decision(s) saved").first.wait_for(timeout=10_000)
-    assert store.load_table(url, sid, "decisions").set_index("response_id").loc[first, "status"] == "waitlisted"
+    assert reads.load_table(url, sid, "decisions").set_index("response_id").loc[first, "status"] == "waitlisted"
 
     # Scroll through the page for screenshots of the ranked table and the composition charts.
     page.get_by_role("heading", name="Ranked applications").scroll_into_view_if_needed()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access, db as dbmod, models, store
+from dashboard import access, db as dbmod, models, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT
 from dashboard.teams import Rules, instance_from_db, validate_teams
 from dashboard.ui.context import CONTEXT_KEY
@@ -14,7 +14,7 @@ from tests.browser_support import assert_no_exception, open_page, screenshot, sh
 
 
 def _session_id(url: str) -> int:
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
 
 
@@ -37,7 +37,7 @@ def teams_page() -> AppTest:
 def refresh(at: AppTest, url: str) -> AppTest:
     """AppTest re-runs a switched-to page without the entrypoint: give it the current data version."""
     ctx = at.session_state[CONTEXT_KEY]
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     session = frame[frame["id"] == ctx.session_id].iloc[0].to_dict()
     at.session_state[CONTEXT_KEY] = type(ctx)(settings=ctx.settings, url=ctx.url, session=session, viewer=ctx.viewer)
     return at.run()

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete
 
-from dashboard import audit, models, store
+from dashboard import audit, models, reads
 from tests.apptest_support import run_app, texts
 
 CAPTAIN = "Captain of Team Aurora"
@@ -13,7 +13,7 @@ NAVIGATOR = "Navigator of Team Aurora"
 
 
 def _sid(url: str) -> int:
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
 
 
@@ -23,7 +23,7 @@ def queue_names(at) -> list[str]:
 
 
 def _people(url: str):
-    return store.load_table(url, _sid(url), "people").set_index("email")
+    return reads.load_table(url, _sid(url), "people").set_index("email")
 
 
 def test_organiser_sees_the_planted_patterns_first_and_not_the_steady_person(monkeypatch, demo_url, demo_data):
@@ -62,7 +62,7 @@ def test_captain_sees_only_their_own_team(monkeypatch, demo_url, demo_data):
 
 
 def test_person_details_are_audited_and_notes_are_plain_text(monkeypatch, demo_url):
-    checkins = store.load_table(demo_url, _sid(demo_url), "checkins")
+    checkins = reads.load_table(demo_url, _sid(demo_url), "checkins")
     hostile = checkins.loc[checkins["notes"].fillna("").str.contains("<img"), "email"].iloc[0]
     at = run_app(monkeypatch, demo_url, page="app_pages/wellbeing.py")
     at.selectbox(key="wellbeing_person").set_value(hostile).run()
@@ -83,11 +83,11 @@ def test_i_checked_in_records_a_one_to_one_and_clears_the_signal(monkeypatch, de
     name = _people(demo_url).at[asked, "name"]
     assert name in queue_names(at)
     at.selectbox(key="wellbeing_person").set_value(asked).run()
-    before = len(store.load_one_to_ones(demo_url, _sid(demo_url)))
+    before = len(reads.load_one_to_ones(demo_url, _sid(demo_url)))
     at.text_area[0].set_value("Talked about pacing; all fine.")
     at.button[0].click().run()
     assert not at.exception
-    held = store.load_one_to_ones(demo_url, _sid(demo_url))
+    held = reads.load_one_to_ones(demo_url, _sid(demo_url))
     assert len(held) == before + 1
     assert held.iloc[-1][["email", "held_on", "note"]].tolist() == [asked, date.today(), "Talked about pacing; all fine."]
     assert "recorded" in texts(at)
@@ -102,8 +102,8 @@ def test_captain_records_for_their_own_djangonaut(monkeypatch, demo_url):
     at.selectbox(key="wellbeing_person").set_value(email).run()
     at.button[0].click().run()
     assert not at.exception
-    teams = store.load_table(demo_url, _sid(demo_url), "teams").set_index("name")
-    last = store.load_one_to_ones(demo_url, _sid(demo_url)).iloc[-1]
+    teams = reads.load_table(demo_url, _sid(demo_url), "teams").set_index("name")
+    last = reads.load_one_to_ones(demo_url, _sid(demo_url)).iloc[-1]
     assert (last["email"], last["captain"]) == (email, teams.at["Team Aurora", "captain"])
 
 
@@ -130,12 +130,12 @@ def test_engagement_as_organiser_shows_the_session_in_numbers(monkeypatch, demo_
     at = run_app(monkeypatch, demo_url, page="app_pages/engagement.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    checkins = store.load_table(demo_url, _sid(demo_url), "checkins")
+    checkins = reads.load_table(demo_url, _sid(demo_url), "checkins")
     assert metrics["PRs merged"] == str(int(checkins["prs_merged"].sum()))
     progressed, closed = int(checkins["tickets_progressed"].sum()), int(checkins["tickets_closed"].sum())
     assert 0 < closed < progressed
     assert metrics["Tickets progressed / closed"] == f"{progressed} / {closed}"
-    assert metrics["One-to-ones held"] == str(len(store.load_one_to_ones(demo_url, _sid(demo_url))))
+    assert metrics["One-to-ones held"] == str(len(reads.load_one_to_ones(demo_url, _sid(demo_url))))
     assert "→" in metrics["Confidence, start → end (of 5)"]
     assert metrics["Comfortable contributing"].endswith("%")
     at.selectbox(key="engagement_metric").set_value("tickets_closed").run()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import selection, store
+from dashboard import selection, reads
 from dashboard.availability import utc_offset_hours
 from dashboard.config import EXAMPLE_CONFIG_PATH, with_overrides
 from dashboard.importer import ImportResult, TableInput, import_tables
@@ -67,7 +67,7 @@ def import_file(url: str, settings, path: Path, table: str = "applications") -> 
 
 
 def session_table(url: str, table: str) -> pd.DataFrame:
-    return store.load_table(url, 1, table)
+    return reads.load_table(url, 1, table)
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ def test_odd_optional_answers_are_stored_empty_with_a_warning_and_offsets_are_ti
     # Only the unreadable required e-mail rejects a row.
     [rejection] = result.rejections
     assert (rejection.row_number, rejection.column, rejection.code) == (8, "Email Address", "bad_email")
-    stored = store.import_warnings_frame(empty_url, 1)
+    stored = reads.import_warnings_frame(empty_url, 1)
     assert sorted(zip(stored["row_number"], stored["column"])) == sorted(warnings)
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import cli, db as dbmod, models, review, store
+from dashboard import cli, db as dbmod, models, review, reads
 from dashboard.criteria import Criterion, load_criteria
 
 FIT = (Criterion("fit", "Fit"),)
@@ -27,7 +27,7 @@ KRIPPENDORFF_2011 = [
 
 
 def reviews_frame(rows: list[tuple], criteria=FIT) -> pd.DataFrame:
-    """Reviews like store.load_table gives them: (response_id, reviewer, score or None for a conflict)."""
+    """Reviews like reads.load_table gives them: (response_id, reviewer, score or None for a conflict)."""
     records = []
     for response_id, reviewer, score in rows:
         conflict = score is None
@@ -230,14 +230,14 @@ def test_other_scores_hidden_until_own_review_and_never_after_a_conflict():
 
 
 def _session_id(url: str) -> int:
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
 
 
 def test_save_review_upserts_audits_and_bumps_the_data_version(demo_url, settings):
     criteria = load_criteria(settings)
     sid = _session_id(demo_url)
-    response_id = store.load_table(demo_url, sid, "applications")["response_id"].iloc[0]
+    response_id = reads.load_table(demo_url, sid, "applications")["response_id"].iloc[0]
     before = dbmod.data_version(demo_url, sid)
     scores = {c.name: 4 for c in criteria} | {"motivation": 2}
     first = review.save_review(demo_url, sid, response_id, "New.Reviewer@example.org", scores, "  Good ", False,
@@ -246,7 +246,7 @@ def test_save_review_upserts_audits_and_bumps_the_data_version(demo_url, setting
     second = review.save_review(demo_url, sid, response_id, "new.reviewer@example.org", {c.name: 5 for c in criteria},
                                 "", False, criteria=criteria)
     assert not second.created
-    reviews = store.load_table(demo_url, sid, "reviews")
+    reviews = reads.load_table(demo_url, sid, "reviews")
     mine = reviews[reviews["reviewer"] == "new.reviewer@example.org"]
     assert len(mine) == 1 and mine.iloc[0]["scores"] == {c.name: 5 for c in criteria}
     assert mine.iloc[0]["overall"] == 5 and mine.iloc[0]["updated_at"] is not None
@@ -260,13 +260,13 @@ def test_save_review_upserts_audits_and_bumps_the_data_version(demo_url, setting
 def test_save_review_conflict_clears_scores(demo_url, settings):
     criteria = load_criteria(settings)
     sid = _session_id(demo_url)
-    response_id = store.load_table(demo_url, sid, "applications")["response_id"].iloc[1]
+    response_id = reads.load_table(demo_url, sid, "applications")["response_id"].iloc[1]
     review.save_review(demo_url, sid, response_id, "x@example.org", {c.name: 3 for c in criteria}, "", False, criteria=criteria)
     review.save_review(demo_url, sid, response_id, "x@example.org", None, "I know them", True, criteria=criteria)
-    reviews = store.load_table(demo_url, sid, "reviews")
+    reviews = reads.load_table(demo_url, sid, "reviews")
     row = reviews[reviews["reviewer"] == "x@example.org"].iloc[0]
     assert bool(row["conflict_of_interest"]) and row["scores"] is None and pd.isna(row["overall"])
-    assert response_id not in review.review_queue(store.load_table(demo_url, sid, "applications"), reviews, "x@example.org")
+    assert response_id not in review.review_queue(reads.load_table(demo_url, sid, "applications"), reviews, "x@example.org")
 
 
 @pytest.mark.parametrize("scores, message", [
@@ -277,13 +277,13 @@ def test_save_review_conflict_clears_scores(demo_url, settings):
 def test_save_review_rejects_bad_scores_and_writes_nothing(demo_url, settings, scores, message):
     criteria = load_criteria(settings)
     sid = _session_id(demo_url)
-    response_id = store.load_table(demo_url, sid, "applications")["response_id"].iloc[0]
+    response_id = reads.load_table(demo_url, sid, "applications")["response_id"].iloc[0]
     full = {c.name: 3 for c in criteria} if message != "missing" else {}
     before = dbmod.data_version(demo_url, sid)
     with pytest.raises(review.ReviewError, match=message):
         review.save_review(demo_url, sid, response_id, "x@example.org", full | scores, "", False, criteria=criteria)
     assert dbmod.data_version(demo_url, sid) == before
-    assert "x@example.org" not in set(store.load_table(demo_url, sid, "reviews")["reviewer"])
+    assert "x@example.org" not in set(reads.load_table(demo_url, sid, "reviews")["reviewer"])
 
 
 def test_save_review_of_unknown_application_fails_clearly(demo_url, settings):
@@ -296,7 +296,7 @@ def test_save_review_of_unknown_application_fails_clearly(demo_url, settings):
 def test_set_blind_review(demo_url):
     sid = _session_id(demo_url)
     review.set_blind_review(demo_url, sid, False, "organiser1@example.org")
-    frame = store.sessions_frame(demo_url)
+    frame = reads.sessions_frame(demo_url)
     assert not bool(frame.loc[frame["id"] == sid, "blind_review"].iloc[0])
 
 
@@ -311,10 +311,10 @@ def test_review_stats_json_contract(demo_url, settings, capsys):
     assert set(data["alpha_by_criterion"]) == {c.name for c in load_criteria(settings)}
     assert -1 <= data["alpha"] <= 1
     sid = _session_id(demo_url)
-    apps = store.load_table(demo_url, sid, "applications")
+    apps = reads.load_table(demo_url, sid, "applications")
     assert {a["response_id"] for a in data["applications"]} == set(apps["response_id"])
     assert all(set(a) == {"response_id", "n_reviews", "mean", "median", "normalised", "spread"} for a in data["applications"])
-    reviews = store.load_table(demo_url, sid, "reviews")
+    reviews = reads.load_table(demo_url, sid, "reviews")
     counts = reviews.groupby("response_id").size()
     assert all(a["n_reviews"] == counts.get(a["response_id"], 0) for a in data["applications"])
     assert {r["reviewer"] for r in data["reviewers"]} == set(reviews["reviewer"])

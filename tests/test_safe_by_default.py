@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access, store
+from dashboard import access, reads
 from tests.apptest_support import app_with_secrets_files, listening_on, run_app, shown, texts
 
 REAL_SESSION = "2027 Session 7"
@@ -82,7 +82,7 @@ def test_without_sign_in_real_data_is_never_offered_on_any_page(monkeypatch, mix
 
 
 def test_the_audit_log_and_talk_history_of_demo_mode_leave_real_sessions_out(monkeypatch, mixed_url):
-    real_id = int(store.sessions_frame(mixed_url).set_index("name").at[REAL_SESSION, "id"])
+    real_id = int(reads.sessions_frame(mixed_url).set_index("name").at[REAL_SESSION, "id"])
     at = run_app(monkeypatch, mixed_url, page="app_pages/audit.py")
     at.toggle[0].set_value(True).run()  # "All sessions"
     assert not at.exception

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, models, review, selection as sel, store
+from dashboard import db as dbmod, models, review, selection as sel, reads
 from dashboard.config import with_overrides
 from dashboard.criteria import Criterion, load_criteria
 from dashboard.exports import neutralise_formula
@@ -21,7 +21,7 @@ FIT = (Criterion("fit", "Fit"),)
 
 
 def _session_id(url: str) -> int:
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
 
 
@@ -29,10 +29,10 @@ def _session_id(url: str) -> int:
 def demo(demo_url, settings):
     """The demo session's tables, review statistics and ranked table."""
     sid = _session_id(demo_url)
-    apps = store.load_table(demo_url, sid, "applications")
-    stats = review.review_stats(store.load_table(demo_url, sid, "reviews"), load_criteria(settings), settings,
+    apps = reads.load_table(demo_url, sid, "applications")
+    stats = review.review_stats(reads.load_table(demo_url, sid, "reviews"), load_criteria(settings), settings,
                                 apps["response_id"])
-    decisions = store.load_table(demo_url, sid, "decisions")
+    decisions = reads.load_table(demo_url, sid, "decisions")
     table = sel.ranked_table(apps, stats, decisions, date(2026, 9, 28))
     return {"url": demo_url, "sid": sid, "apps": apps, "stats": stats, "decisions": decisions, "table": table}
 
@@ -130,7 +130,7 @@ def test_save_decisions_single_and_bulk_audited_in_one_transaction(demo):
     bulk = sel.bulk_changes(pending[1:], "waitlisted", rank_from=40)
     assert sel.save_decisions(url, sid, bulk, "organiser1@example.org") == len(pending) - 1
     assert sel.save_decisions(url, sid, bulk, "organiser1@example.org") == 0  # nothing new: nothing written
-    stored = store.load_table(url, sid, "decisions").set_index("response_id")
+    stored = reads.load_table(url, sid, "decisions").set_index("response_id")
     assert stored.loc[pending[0], "status"] == "accepted" and stored.loc[pending[0], "rank"] == 19
     assert [stored.loc[r, "rank"] for r in pending[1:]] == list(range(40, 40 + len(pending) - 1))
     assert dbmod.data_version(url, sid) == before + 2
@@ -144,7 +144,7 @@ def test_bulk_status_can_keep_existing_ranks(demo):
     url, sid = demo["url"], demo["sid"]
     accepted = demo["decisions"][demo["decisions"]["status"] == "accepted"].head(2)
     sel.save_decisions(url, sid, sel.bulk_changes(accepted["response_id"], "waitlisted"), "o@example.org", keep_rank=True)
-    stored = store.load_table(url, sid, "decisions").set_index("response_id")
+    stored = reads.load_table(url, sid, "decisions").set_index("response_id")
     for row in accepted.to_dict("records"):
         assert stored.loc[row["response_id"], "status"] == "waitlisted"
         assert stored.loc[row["response_id"], "rank"] == row["rank"]
@@ -153,14 +153,14 @@ def test_bulk_status_can_keep_existing_ranks(demo):
 def test_a_bad_decision_writes_nothing(demo):
     url, sid = demo["url"], demo["sid"]
     first = demo["decisions"]["response_id"].iloc[0]
-    before = store.load_table(url, sid, "decisions")
+    before = reads.load_table(url, sid, "decisions")
     with pytest.raises(sel.SelectionError, match="not in this session"):
         sel.save_decisions(url, sid, [sel.DecisionChange(first, "rejected", 3), sel.DecisionChange("r-nope", "accepted")], "o")
     with pytest.raises(sel.SelectionError, match="Status 'maybe'"):
         sel.save_decisions(url, sid, [sel.DecisionChange(first, "maybe")], "o")
     with pytest.raises(sel.SelectionError, match="below 1"):
         sel.save_decisions(url, sid, [sel.DecisionChange(first, "accepted", 0)], "o")
-    pd.testing.assert_frame_equal(store.load_table(url, sid, "decisions"), before)
+    pd.testing.assert_frame_equal(reads.load_table(url, sid, "decisions"), before)
 
 
 def test_decision_changes_diff_only_edited_rows():
@@ -177,8 +177,8 @@ def test_decision_changes_diff_only_edited_rows():
 
 
 def test_places_from_navigators_or_configuration(demo, settings):
-    people = store.load_table(demo["url"], demo["sid"], "people")
-    teams = store.load_table(demo["url"], demo["sid"], "teams")
+    people = reads.load_table(demo["url"], demo["sid"], "people")
+    teams = reads.load_table(demo["url"], demo["sid"], "teams")
     navigators = set(people.loc[people["role"] == "navigator", "email"])
     assert sel.places(settings, people, teams).places == 4 * len(navigators)
     configured = with_overrides(settings, selection={"team_count": 5, "team_size": 3})

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, demo, models, store
+from dashboard import db as dbmod, demo, models, reads
 from dashboard.importer import TableInput, import_tables
 
 
@@ -28,18 +28,18 @@ def test_demo_builds_and_reads_back_with_types_intact(storage_url, settings):
     demo.build(storage_url, settings, seed=7, scale=1)
     with OrmSession(dbmod.get_engine(storage_url)) as db:
         current = db.scalar(select(models.Session).where(models.Session.name == demo.CURRENT_SESSION[0]))
-    apps = store.load_table(storage_url, current.id, "applications")
+    apps = reads.load_table(storage_url, current.id, "applications")
     assert len(apps) == 90
     assert all(isinstance(blocks, list) and all(0 <= b < 168 for b in blocks) for blocks in apps["availability"].dropna())
     assert apps["project_preferences"].dropna().map(type).eq(list).all()
-    checkins = store.load_table(storage_url, current.id, "checkins")
+    checkins = reads.load_table(storage_url, current.id, "checkins")
     assert checkins["week"].between(1, 8).all()
     # The demo's one unreadable hours answer is stored empty, with a warning; every other one is read.
     assert checkins["hours"].isna().sum() == 1 and checkins["hours"].dropna().ge(0).all()
-    assert store.import_warnings_frame(storage_url, current.id)["code"].tolist() == ["bad_hours"]
-    reviews = store.load_table(storage_url, current.id, "reviews")
+    assert reads.import_warnings_frame(storage_url, current.id)["code"].tolist() == ["bad_hours"]
+    reviews = reads.load_table(storage_url, current.id, "reviews")
     assert reviews["scores"].map(lambda s: set(s) == {"motivation", "resilience", "knowledge", "availability", "community"}).all()
-    assert store.sessions_frame(storage_url)["start_date"].iloc[-1] == date(2026, 9, 28)
+    assert reads.sessions_frame(storage_url)["start_date"].iloc[-1] == date(2026, 9, 28)
 
 
 def test_same_seed_same_data_on_both_backends(storage_url, settings, tmp_path):
@@ -47,9 +47,9 @@ def test_same_seed_same_data_on_both_backends(storage_url, settings, tmp_path):
     other = f"sqlite:///{tmp_path / 'other.db'}"
     demo.build(other, settings, seed=3, scale=1)
     assert counts(storage_url) == counts(other)
-    sid = lambda url: int(store.sessions_frame(url).iloc[-1]["id"])  # noqa: E731
-    left = store.load_table(storage_url, sid(storage_url), "checkins").sort_values(["email", "week"]).reset_index(drop=True)
-    right = store.load_table(other, sid(other), "checkins").sort_values(["email", "week"]).reset_index(drop=True)
+    sid = lambda url: int(reads.sessions_frame(url).iloc[-1]["id"])  # noqa: E731
+    left = reads.load_table(storage_url, sid(storage_url), "checkins").sort_values(["email", "week"]).reset_index(drop=True)
+    right = reads.load_table(other, sid(other), "checkins").sort_values(["email", "week"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(left, right, check_dtype=False)
 
 
@@ -72,7 +72,7 @@ def test_a_failed_import_leaves_the_database_as_it_was(storage_url, settings, de
 def test_every_write_bumps_the_data_version(storage_url, settings, demo_data):
     tables = demo_data.sessions[-1]["tables"]
     import_tables(storage_url, settings, [TableInput("surveys", tables["surveys"], "Surveys")], source="t", session_name="S")
-    session_id = int(store.sessions_frame(storage_url).iloc[0]["id"])
+    session_id = int(reads.sessions_frame(storage_url).iloc[0]["id"])
     first = dbmod.data_version(storage_url, session_id)
     import_tables(storage_url, settings, [TableInput("surveys", tables["surveys"], "Surveys")], source="t", session_name="S")
     assert dbmod.data_version(storage_url, session_id) == first  # nothing changed, caches stay valid
@@ -87,9 +87,9 @@ def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
     from dashboard import access, audit, review, selection, teams, wellbeing
 
     demo.build(storage_url, settings, seed=7, scale=1)
-    sid = int(store.sessions_frame(storage_url).iloc[-1]["id"])
+    sid = int(reads.sessions_frame(storage_url).iloc[-1]["id"])
     version = dbmod.data_version(storage_url, sid)
-    apps = store.load_table(storage_url, sid, "applications")
+    apps = reads.load_table(storage_url, sid, "applications")
     first, second = apps["response_id"].iloc[0], apps["response_id"].iloc[1]
 
     review.save_review(storage_url, sid, first, "New.Reviewer@example.org",
@@ -99,7 +99,7 @@ def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
     assert selection.save_decisions(storage_url, sid, [selection.DecisionChange(second, "waitlisted", 7)],
                                     "organiser1@example.org") == 1
     instance = teams.instance_from_db(storage_url, sid, teams.Rules(), settings=settings)
-    people = store.load_table(storage_url, sid, "people").set_index("email")
+    people = reads.load_table(storage_url, sid, "people").set_index("email")
     mover = instance.candidates[0].email
     other_team = next(t.name for t in instance.teams if t.name != people.at[mover, "team"])
     placed = {c.email: people.at[c.email, "team"] for c in instance.candidates}
@@ -107,13 +107,13 @@ def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
     organiser = access.Viewer("organiser1@example.org", frozenset({access.ORGANISER}))
     wellbeing.record_one_to_one(storage_url, sid, mover, organiser, date(2026, 11, 2), "Talked about pace.")
 
-    reviews = store.load_table(storage_url, sid, "reviews").set_index(["response_id", "reviewer"])
+    reviews = reads.load_table(storage_url, sid, "reviews").set_index(["response_id", "reviewer"])
     assert reviews.loc[(first, "new.reviewer@example.org"), "comment"] == "Clear answers."
-    assert store.sessions_frame(storage_url).set_index("id").at[sid, "blind_review"] in (False, 0)
-    decision = store.load_table(storage_url, sid, "decisions").set_index("response_id").loc[second]
+    assert reads.sessions_frame(storage_url).set_index("id").at[sid, "blind_review"] in (False, 0)
+    decision = reads.load_table(storage_url, sid, "decisions").set_index("response_id").loc[second]
     assert (decision["status"], int(decision["rank"])) == ("waitlisted", 7)
-    assert store.load_table(storage_url, sid, "people").set_index("email").at[mover, "team"] == other_team
-    held = store.load_one_to_ones(storage_url, sid)
+    assert reads.load_table(storage_url, sid, "people").set_index("email").at[mover, "team"] == other_team
+    held = reads.load_one_to_ones(storage_url, sid)
     assert held[held["note"] == "Talked about pace."]["email"].tolist() == [mover]
     log = audit.entries(storage_url, sid)
     assert {"review_saved", "blind_review_changed", "decision_changed", "save_teams", "one_to_one_recorded"} <= set(log["action"])

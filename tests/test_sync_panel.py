@@ -9,15 +9,16 @@ from tests.fake_sheets import CLIENT_EMAIL, FakeSheets, demo_tab_config, demo_ta
 
 def panel_script(url: str, sources: dict) -> None:
     """A page holding only the panel, with the context streamlit_app.py would build."""
-    from dashboard import access, store
+    from dashboard import access, reads
     from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings, with_overrides
+    from dashboard.sessions import Session
     from dashboard.ui.context import PageContext
     from dashboard.ui.sync_panel import sync_panel
 
     settings = with_overrides(load_settings(EXAMPLE_CONFIG_PATH), sources=sources)
-    sessions = store.sessions_frame(url)
+    sessions = reads.sessions_frame(url)
     current = sessions[sessions["name"] == "2026 Session 6"]
-    session = current.iloc[0].to_dict() if len(current) else None
+    session = Session.from_row(current.iloc[0]) if len(current) else None
     viewer = access.Viewer("organiser@example.org", frozenset({access.ORGANISER}))
     sync_panel(PageContext(settings=settings, url=url, session=session, viewer=viewer))
 

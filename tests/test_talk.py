@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from dashboard import cli, privacy, store, talk
+from dashboard import cli, privacy, reads, talk
 from dashboard.config import with_overrides
 from tests.privacy_checks import assert_nothing_personal, gather_secrets, strings_in
 
@@ -23,7 +23,7 @@ def demo_db(_demo_db_template) -> str:
 
 @pytest.fixture(scope="module")
 def current(demo_db) -> int:
-    sessions = store.sessions_frame(demo_db)
+    sessions = reads.sessions_frame(demo_db)
     return int(sessions["id"].iloc[-1])
 
 
@@ -96,8 +96,8 @@ def test_every_aggregate_behind_the_charts_is_a_safe_frame_of_large_enough_group
 
 
 def test_the_demo_cohorts_small_groups_are_folded_not_shown(demo_db, current, figures):
-    apps = store.load_table(demo_db, current, "applications")
-    decisions = store.load_table(demo_db, current, "decisions")
+    apps = reads.load_table(demo_db, current, "applications")
+    decisions = reads.load_table(demo_db, current, "decisions")
     cohort = apps[apps["response_id"].isin(decisions.loc[decisions["status"] == "accepted", "response_id"])]
     small_levels = {level for level, n in cohort["experience_level"].value_counts().items() if n < figures.min_group_size}
     assert small_levels, "the demo cohort should have an experience level with fewer than 5 people"
@@ -161,14 +161,14 @@ def test_an_all_accepted_group_and_small_acceptance_counts_stay_hidden(demo_db, 
 
 
 def test_titles_state_the_finding_from_the_data(demo_db, current, figures):
-    surveys = store.load_table(demo_db, current, "surveys")
+    surveys = reads.load_table(demo_db, current, "surveys")
     start = surveys.loc[surveys["stage"] == "start", "confidence"].mean()
     end = surveys.loc[surveys["stage"] == "end", "confidence"].mean()
     charts = talk.talk_charts(figures)
     assert charts["confidence"].to_dict()["title"]["text"] == f"Confidence rose from {start:.1f} to {end:.1f} out of 5"
-    counts = [len(store.load_table(demo_db, int(s), "applications")) for s in store.sessions_frame(demo_db)["id"]]
+    counts = [len(reads.load_table(demo_db, int(s), "applications")) for s in reads.sessions_frame(demo_db)["id"]]
     assert ", ".join(map(str, counts)) in charts["applications"].to_dict()["title"]["text"]
-    checkins = store.load_table(demo_db, current, "checkins")
+    checkins = reads.load_table(demo_db, current, "checkins")
     prs = charts["prs"].to_dict()["title"]["text"]
     assert f"{int(checkins['prs_merged'].sum())} pull requests merged out of {int(checkins['prs_opened'].sum())}" in prs
 
@@ -235,7 +235,7 @@ def test_export_charts_command_fails_clearly(demo_db, tmp_path, capsys):
 
 
 def test_past_session_without_checkins_shows_no_activity_zeros(demo_db, settings):
-    first = int(store.sessions_frame(demo_db)["id"].iloc[0])
+    first = int(reads.sessions_frame(demo_db)["id"].iloc[0])
     figures = talk.build(demo_db, first, settings)
     assert "prs_opened" not in figures.numbers and "one_to_ones_held" not in figures.numbers
     assert figures.numbers["confidence_end"] > figures.numbers["confidence_start"]
@@ -332,7 +332,7 @@ def test_an_empty_session_draws_every_chart_with_a_reason_instead_of_data(empty_
     with edit_db(empty_url) as db:
         get_or_create_session(db, settings, "Empty session")
     session = talk.session_for(empty_url, settings, "Empty session")
-    figures = talk.build(empty_url, int(session["id"]), settings)
+    figures = talk.build(empty_url, session.id, settings)
     assert figures.numbers == {}
     charts = talk.talk_charts(figures, talk.SLIDE)
     assert "Too few" in json.dumps(charts["hours"].to_dict())

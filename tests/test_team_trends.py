@@ -4,14 +4,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import access, store, team_trends, wellbeing
+from dashboard import access, reads, team_trends, wellbeing
 
 ORGANISER = access.Viewer(email="", roles=frozenset({access.ORGANISER}))
 
 
 @pytest.fixture
 def trends(demo_url, settings):
-    sessions = store.sessions_frame(demo_url)
+    sessions = reads.sessions_frame(demo_url)
     sid = int(sessions.loc[sessions["name"] == "2026 Session 6", "id"].iloc[0])
     data = wellbeing.load_for_viewer(demo_url, sid, ORGANISER)
     signals = wellbeing.compute_for(data, settings)
@@ -53,7 +53,7 @@ def test_only_numbers_per_team_and_week_leave(trends):
 
 
 def test_a_session_without_check_ins_has_no_trends(demo_url, settings):
-    sid = int(store.sessions_frame(demo_url)["id"].iloc[0])  # 2024 Session 1: no check-ins
+    sid = int(reads.sessions_frame(demo_url)["id"].iloc[0])  # 2024 Session 1: no check-ins
     data = wellbeing.load_for_viewer(demo_url, sid, ORGANISER)
     weekly = team_trends.team_weekly(data, wellbeing.compute_for(data, settings))
     assert weekly["checkins"].sum() == 0 and weekly["signals"].sum() == 0

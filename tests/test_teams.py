@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, event, given, settings as hsettings, strateg
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, models, store
+from dashboard import db as dbmod, models, reads
 from dashboard.availability import count_hours, from_hour_blocks, from_local_grid
 from dashboard.teams import (
     Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, allocate, common_hours_expr, describe, instance_from_db,
@@ -439,16 +439,16 @@ def test_cli_allocate_accepts_the_sites_slots(tmp_path, command_line):
 # --- database mode on the demo ---------------------------------------------------------------
 
 def _session_id(url: str) -> int:
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
 
 
 def test_database_instance_is_the_accepted_cohort(demo_url, settings):
     session_id = _session_id(demo_url)
-    decisions = store.load_table(demo_url, session_id, "decisions")
+    decisions = reads.load_table(demo_url, session_id, "decisions")
     instance = instance_from_db(demo_url, session_id, Rules(), settings=settings)
     assert len(instance.candidates) == int((decisions["status"] == "accepted").sum())
-    assert {t.name for t in instance.teams} == set(store.load_table(demo_url, session_id, "teams")["name"])
+    assert {t.name for t in instance.teams} == set(reads.load_table(demo_url, session_id, "teams")["name"])
     assert sum(len(t.members) for t in instance.teams) == int(decisions["team"].fillna("").astype(bool).sum())
     assert all(c.availability for c in instance.candidates)
     assert all(n.availability for t in instance.teams for n in t.navigators)
@@ -466,10 +466,10 @@ def test_database_instance_orders_equal_ranks_as_the_selection_page_ranks(demo_u
     session_id = _session_id(demo_url)
     with edit_db(demo_url) as db:
         db.execute(update(models.Decision).where(models.Decision.session_id == session_id).values(rank=None))
-    applications = store.load_table(demo_url, session_id, "applications")
-    stats = review.review_stats(store.load_table(demo_url, session_id, "reviews"), load_criteria(settings), settings,
+    applications = reads.load_table(demo_url, session_id, "applications")
+    stats = review.review_stats(reads.load_table(demo_url, session_id, "reviews"), load_criteria(settings), settings,
                                 applications["response_id"])
-    ranked = selection.ranked_table(applications, stats, store.load_table(demo_url, session_id, "decisions"))
+    ranked = selection.ranked_table(applications, stats, reads.load_table(demo_url, session_id, "decisions"))
     accepted = ranked[ranked["status"] == "accepted"]
     instance = instance_from_db(demo_url, session_id, Rules(), settings=settings)
     order = [c.response_id for c in rank_order(instance.candidates)]
@@ -491,7 +491,7 @@ def test_cli_database_mode_allocates_and_saves(demo_url, settings, command_line)
     assert set(out["assignments"]) == {c.email for c in instance.candidates}
     assert validate_teams(instance, out["assignments"]) == []
     assert instance.current_assignments() == out["assignments"]  # saved: the database now holds the proposal
-    people = store.load_table(demo_url, session_id, "people").set_index("email")
+    people = reads.load_table(demo_url, session_id, "people").set_index("email")
     for email, team in out["assignments"].items():
         stored = people.loc[email, "team"]
         assert (None if pd.isna(stored) else stored) == team
@@ -531,7 +531,7 @@ def test_database_mode_copes_with_missing_answers_and_people_rows(demo_url, edit
     allocate(again, **FAST)  # a missing answer does not break the model
     team = again.teams[0].name
     save_assignments(demo_url, session_id, again, again.current_assignments() | {first.email: team}, actor="o@x.org")
-    people = store.load_table(demo_url, session_id, "people").set_index("email")
+    people = reads.load_table(demo_url, session_id, "people").set_index("email")
     assert people.loc[first.email, "team"] == team and people.loc[first.email, "role"] == "djangonaut"
 
 
@@ -603,7 +603,7 @@ def test_selection_rank_3_only_fills_the_room_rank_0_to_2_leave_and_4_is_never_p
 
 def test_database_instance_under_the_preset_adds_the_waitlisted_as_rank_3(demo_url, settings):
     session_id = _session_id(demo_url)
-    decisions = store.load_table(demo_url, session_id, "decisions")
+    decisions = reads.load_table(demo_url, session_id, "decisions")
     instance = instance_from_db(demo_url, session_id, Rules.from_mapping({"preset": "djangonaut-space"}), settings=settings)
     tiers = [c.tier for c in instance.candidates]
     assert tiers.count(None) == int((decisions["status"] == "accepted").sum())

@@ -7,15 +7,16 @@ import streamlit as st
 from hypothesis import given
 from hypothesis.strategies import text as st_text
 
-from dashboard import access, review, store, wellbeing
-from dashboard.ui import data
+from dashboard import access, review, reads, wellbeing
+from dashboard.sessions import Session
+from dashboard.ui import loaders
 from dashboard.ui.context import PageContext
 from dashboard.ui.widgets import md_text
 
 
 def _context(url, settings) -> PageContext:
-    sessions = store.sessions_frame(url)
-    session = sessions[sessions["name"] == "2026 Session 6"].iloc[0].to_dict()
+    sessions = reads.sessions_frame(url)
+    session = Session.from_row(sessions[sessions["name"] == "2026 Session 6"].iloc[0])
     viewer = access.Viewer(email="organiser@demo", roles=frozenset({access.ORGANISER}), demo=True)
     return PageContext(settings=settings, url=url, session=session, viewer=viewer)
 
@@ -28,16 +29,16 @@ def test_wellbeing_week_is_computed_once_per_data_version(demo_url, settings, mo
     ctx = _context(demo_url, settings)
     thresholds = wellbeing.load_thresholds(settings)
 
-    first = data.wellbeing_week(ctx, 4, thresholds).signals
-    again = data.wellbeing_week(ctx, 4, thresholds).signals
+    first = loaders.wellbeing_week(ctx, 4, thresholds).signals
+    again = loaders.wellbeing_week(ctx, 4, thresholds).signals
     assert len(calls) == 1  # the rerun read the cache
     assert again.open.equals(first.open)
 
-    data.wellbeing_week(ctx, 5, thresholds)  # another week is another result
+    loaders.wellbeing_week(ctx, 5, thresholds)  # another week is another result
     assert len(calls) == 2
 
     review.set_blind_review(demo_url, ctx.session_id, False, "organiser1@example.org")  # any write bumps the version
-    data.wellbeing_week(_context(demo_url, settings), 4, thresholds)
+    loaders.wellbeing_week(_context(demo_url, settings), 4, thresholds)
     assert len(calls) == 3
 
 
@@ -50,13 +51,13 @@ def test_derived_is_built_once_per_key_and_version(demo_url, settings):
         built.append(1)
         return {"mark": "line", "cards": len(built)}
 
-    spec = data.derived(ctx, ("sparkline", 4, "a@example.org"), build)
-    assert data.derived(ctx, ("sparkline", 4, "a@example.org"), build) == spec
+    spec = loaders.derived(ctx, ("sparkline", 4, "a@example.org"), build)
+    assert loaders.derived(ctx, ("sparkline", 4, "a@example.org"), build) == spec
     assert len(built) == 1
-    data.derived(ctx, ("sparkline", 4, "b@example.org"), build)
+    loaders.derived(ctx, ("sparkline", 4, "b@example.org"), build)
     assert len(built) == 2
     review.set_blind_review(demo_url, ctx.session_id, False, "organiser1@example.org")  # a write: built again
-    data.derived(_context(demo_url, settings), ("sparkline", 4, "a@example.org"), build)
+    loaders.derived(_context(demo_url, settings), ("sparkline", 4, "a@example.org"), build)
     assert len(built) == 3
 
 
@@ -82,10 +83,10 @@ def test_an_import_that_changes_nothing_still_shows_as_the_newest_run(demo_url, 
     frame = pd.DataFrame({"email": ["dj@example.org"], "week": ["1"], "hours": ["4"]})
     import_frame(demo_url, settings, "checkins", frame, source="file:week1.csv", sheet="week1", session_name="2026 Session 6")
     ctx = _context(demo_url, settings)
-    before = data.sync_runs(ctx)
+    before = loaders.sync_runs(ctx)
     again = import_frame(demo_url, settings, "checkins", frame, source="file:week1.csv", sheet="week1",
                          session_name="2026 Session 6")
     assert not again.stored_data_changed()
-    after = data.sync_runs(_context(demo_url, settings))
+    after = loaders.sync_runs(_context(demo_url, settings))
     assert _context(demo_url, settings).version == ctx.version  # the data did not change...
     assert len(after) == len(before) + 1 and after.iloc[0]["id"] > before.iloc[0]["id"]  # ...but the run is listed

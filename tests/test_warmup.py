@@ -1,7 +1,7 @@
 """The warm-up the app starts after its first page fills the caches the viewer's other pages read."""
 from __future__ import annotations
 
-from dashboard import store, wellbeing
+from dashboard import reads, wellbeing
 from dashboard.ui import warmup
 from tests.apptest_support import run_app, texts
 
@@ -19,7 +19,7 @@ def test_the_first_visit_warms_the_caches_of_the_next_page(monkeypatch, demo_url
         assert not thread.is_alive()
 
     work = []  # the page's reads from the database, and its one costly derivation (Overview does not need it)
-    for module, name in ((store, "load_table"), (store, "load_one_to_ones"), (wellbeing, "for_viewer")):
+    for module, name in ((reads, "load_table"), (reads, "load_one_to_ones"), (wellbeing, "for_viewer")):
         real = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *args, _real=real, _name=name, **kw: work.append(_name) or _real(*args, **kw))
     at.switch_page("app_pages/engagement.py")

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete
 
-from dashboard import access, audit, models, store, wellbeing
+from dashboard import access, audit, models, reads, wellbeing
 from dashboard.config import ConfigError, EXAMPLE_CONFIG_PATH, Settings, load_settings
+from dashboard.sessions import Session
 from dashboard.wellbeing import Thresholds
 
 START = date(2026, 9, 28)
@@ -210,7 +211,7 @@ def test_a_session_in_progress_flags_nobody_for_weeks_that_have_not_happened():
     frame = pd.concat([hours_weeks(4, 4, 4), hours_weeks(5, 4, 3).assign(email="bob@example.org")])
     result = wellbeing.compute(frame, None, expected_hours=4, weeks=8, start_date=start,
                                roster=[ALICE, "bob@example.org", "carol@example.org"])
-    assert result.upto_week == 3 == wellbeing.default_week(frame, {"start_date": start, "weeks": 8})
+    assert result.upto_week == 3 == wellbeing.default_week(frame, Session.calendar(start, 8))
     drifting = result.history[result.history["signal"] == "drifting"]
     assert drifting["email"].tolist() == ["carol@example.org"]  # only the one who never checked in
     assert drifting["reason"].tolist() == ["no check-in yet (weeks 1-3)"]
@@ -292,7 +293,7 @@ PLANTED_SIGNAL = {
 
 
 def _demo_session_id(url: str) -> int:
-    frame = store.sessions_frame(url)
+    frame = reads.sessions_frame(url)
     return int(frame.loc[frame["name"] == "2026 Session 6", "id"].iloc[0])
 
 
@@ -324,7 +325,7 @@ ORGANISER = access.Viewer("organiser1@example.org", frozenset({access.ORGANISER}
 
 
 def _captain_of_person(url: str, sid: int, email: str) -> access.Viewer:
-    people = store.load_table(url, sid, "people")
+    people = reads.load_table(url, sid, "people")
     team = people.set_index("email").at[email, "team"]
     return _captain_of(url, sid, team)[0]
 
@@ -333,51 +334,51 @@ def test_record_one_to_one_handles_the_signal_and_is_audited(demo_url, demo_data
     sid = _demo_session_id(demo_url)
     asked = demo_data.planted["wants_one_to_one"][0]
     captain = _captain_of_person(demo_url, sid, asked)
-    version = store.sessions_frame(demo_url).set_index("id").at[sid, "data_version"]
+    version = reads.sessions_frame(demo_url).set_index("id").at[sid, "data_version"]
     before = len(wellbeing.session_signals(demo_url, sid, settings).open)
     wellbeing.record_one_to_one(demo_url, sid, asked, captain, date.today(), "Talked; all fine.")
     result = wellbeing.session_signals(demo_url, sid, settings)
     assert asked not in set(result.open["email"])
     assert len(result.open) == before - 1
-    assert store.sessions_frame(demo_url).set_index("id").at[sid, "data_version"] == version + 1
+    assert reads.sessions_frame(demo_url).set_index("id").at[sid, "data_version"] == version + 1
     log = audit.entries(demo_url, sid, action="one_to_one_recorded")
     assert log[["actor", "subject"]].values.tolist() == [[captain.email, asked]]
-    held = store.load_one_to_ones(demo_url, sid)
+    held = reads.load_one_to_ones(demo_url, sid)
     assert "Talked; all fine." in set(held["note"])
 
 
 def test_record_one_to_one_rejects_bad_input_and_stores_nothing(demo_url):
     sid = _demo_session_id(demo_url)
-    count = len(store.load_one_to_ones(demo_url, sid))
+    count = len(reads.load_one_to_ones(demo_url, sid))
     with pytest.raises(ValueError, match="future"):
         wellbeing.record_one_to_one(demo_url, sid, ALICE, ORGANISER, date.today() + timedelta(days=10), "")
     with pytest.raises(ValueError, match="under 1000"):
         wellbeing.record_one_to_one(demo_url, sid, ALICE, ORGANISER, date.today(), "x" * 1001)
     with pytest.raises(ValueError, match="not found"):
         wellbeing.record_one_to_one(demo_url, 999, ALICE, ORGANISER, date.today(), "")
-    assert len(store.load_one_to_ones(demo_url, sid)) == count
+    assert len(reads.load_one_to_ones(demo_url, sid)) == count
     assert audit.entries(demo_url, sid, action="one_to_one_recorded").empty
 
 
 def test_only_the_djangonauts_captain_or_an_organiser_may_record_their_one_to_one(demo_url):
     sid = _demo_session_id(demo_url)
-    people = store.load_table(demo_url, sid, "people")
+    people = reads.load_table(demo_url, sid, "people")
     djangonauts = people[people["role"] == "djangonaut"].set_index("email")["team"]
     theirs = djangonauts[djangonauts == "Team Aurora"].index[0]
     other_team = djangonauts[djangonauts != "Team Aurora"].index[0]
-    teams = store.load_table(demo_url, sid, "teams")
+    teams = reads.load_table(demo_url, sid, "teams")
     aurora_captain, _ = _captain_of(demo_url, sid, "Team Aurora")
     navigator = access.roles_for(teams.set_index("name").at["Team Aurora", "navigators"][0], {}, people, teams)
-    count = len(store.load_one_to_ones(demo_url, sid))
+    count = len(reads.load_one_to_ones(demo_url, sid))
     for recorder, email in ((aurora_captain, other_team), (navigator, theirs),
                             (access.Viewer("stranger@example.org"), theirs)):
         with pytest.raises(PermissionError, match="Captain or an organiser"):
             wellbeing.record_one_to_one(demo_url, sid, email, recorder, date.today(), "")
-    assert len(store.load_one_to_ones(demo_url, sid)) == count
+    assert len(reads.load_one_to_ones(demo_url, sid)) == count
     assert audit.entries(demo_url, sid, action="one_to_one_recorded").empty
     wellbeing.record_one_to_one(demo_url, sid, theirs, aurora_captain, date.today(), "")
     wellbeing.record_one_to_one(demo_url, sid, other_team, ORGANISER, date.today(), "")
-    held = store.load_one_to_ones(demo_url, sid).tail(2)
+    held = reads.load_one_to_ones(demo_url, sid).tail(2)
     assert held[["email", "captain"]].values.tolist() == [[theirs, aurora_captain.email],
                                                          [other_team, ORGANISER.email]]
 
@@ -391,14 +392,14 @@ def test_wellbeing_view_is_audited(demo_url):
 
 def test_team_balance_and_staff_load_on_the_demo(demo_url, demo_data, settings):
     sid = _demo_session_id(demo_url)
-    people = store.load_table(demo_url, sid, "people")
-    balance = wellbeing.team_balance(store.load_table(demo_url, sid, "checkins"), people, 8)
+    people = reads.load_table(demo_url, sid, "people")
+    balance = wellbeing.team_balance(reads.load_table(demo_url, sid, "checkins"), people, 8)
     shares = balance.groupby("team")["share"].sum()
     assert all(abs(s - 1) < 0.01 for s in shares)
     heavy = demo_data.planted["overwork_steady"][0]
     assert balance.set_index("email").at[heavy, "carrying"]
     assert not balance.set_index("email").at[demo_data.planted["steady"][0], "carrying"]
-    load = wellbeing.staff_load(store.load_table(demo_url, sid, "teams"), people, store.load_one_to_ones(demo_url, sid),
+    load = wellbeing.staff_load(reads.load_table(demo_url, sid, "teams"), people, reads.load_one_to_ones(demo_url, sid),
                                 None)
     assert set(load["role"]) == {"Navigator", "Captain"}
     assert load["djangonauts"].sum() == 2 * (people["role"] == "djangonaut").sum()
@@ -470,8 +471,8 @@ def test_signals_command_unknown_session_fails_with_a_sentence(demo_url, signals
 
 def _captain_of(url: str, sid: int, team: str):
     from dashboard import access
-    teams = store.load_table(url, sid, "teams")
-    people = store.load_table(url, sid, "people")
+    teams = reads.load_table(url, sid, "teams")
+    people = reads.load_table(url, sid, "people")
     captain = teams.loc[teams["name"] == team, "captain"].iloc[0]
     return access.roles_for(captain, {}, people, teams), people
 
@@ -492,8 +493,8 @@ def test_captain_loads_only_their_own_teams_djangonauts(demo_url, settings):
 def test_navigator_sees_checkins_without_notes_and_no_one_to_one_notes(demo_url):
     from dashboard import access
     sid = _demo_session_id(demo_url)
-    teams = store.load_table(demo_url, sid, "teams")
-    people = store.load_table(demo_url, sid, "people")
+    teams = reads.load_table(demo_url, sid, "teams")
+    people = reads.load_table(demo_url, sid, "people")
     navigator = teams.loc[teams["name"] == "Team Comet", "navigators"].iloc[0][0]
     viewer = access.roles_for(navigator, {}, people, teams)
     assert wellbeing.load_for_viewer(demo_url, sid, viewer).people.empty  # no one's individual wellbeing

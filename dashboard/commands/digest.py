@@ -87,7 +87,7 @@ def report(outcome: digest.Outcome) -> str:
     lines = list(plan.notes)
     if plan.week is not None:
         did = f"wrote {len(outcome.sent)} to {outcome.folder} (nothing sent)" if outcome.folder else f"sent {len(outcome.sent)}"
-        lines.insert(0, f"Week {plan.week} of {plan.session['name']}: {did}, skipped {len(outcome.skipped)}, "
+        lines.insert(0, f"Week {plan.week} of {plan.session.name}: {did}, skipped {len(outcome.skipped)}, "
                         f"not sent {len(outcome.failed) + len(outcome.unsent)}.")
     lines += [f"  {'written' if outcome.folder else 'sent'}  {s['kind']:<9}  {s['to']} ({s['people']} Djangonauts named)"
               for s in outcome.sent]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, store
+from dashboard import db as dbmod, reads
 from dashboard.cli import emit, fail, import_exit_code
 from dashboard.config import Settings, with_overrides
 from dashboard.exports import SITE_EXPORT_RULE, decisions_export_frame, export_left_out, safe_csv
@@ -72,9 +72,9 @@ def export_decisions(url: str, settings: Settings, session_name: str | None = No
     with OrmSession(dbmod.get_engine(url)) as db:
         session_id = find_session(db, settings, session_name).id
     # Every application, so that the ones without a decision are counted as pending.
-    applications = store.load_table(url, session_id, "applications")[["response_id"]]
-    decisions = applications.merge(store.load_table(url, session_id, "decisions"), on="response_id", how="left")
-    frame = decisions_export_frame(decisions, store.load_table(url, session_id, "reviews"))
+    applications = reads.load_table(url, session_id, "applications")[["response_id"]]
+    decisions = applications.merge(reads.load_table(url, session_id, "decisions"), on="response_id", how="left")
+    frame = decisions_export_frame(decisions, reads.load_table(url, session_id, "reviews"))
     return safe_csv(frame), len(frame), export_left_out(decisions, frame)
 
 
@@ -85,7 +85,7 @@ def _decision_note(url: str, settings: Settings, results: list[ImportResult]) ->
         return []
     with OrmSession(dbmod.get_engine(url)) as db:
         session_id = find_session(db, settings, decided.session).id
-    counts = Counter(store.load_table(url, session_id, "decisions")["status"])
+    counts = Counter(reads.load_table(url, session_id, "decisions")["status"])
     return [f"Selection Rank is read as the site's tier; decisions in {decided.session} now: {counts['accepted']} "
             f"accepted (0-2), {counts['waitlisted']} waitlisted (3), {counts['rejected']} rejected (4+), "
             f"{counts['pending']} pending."]

@@ -25,8 +25,8 @@ def run(args, settings) -> int:
     started = time.perf_counter()
     try:
         session = talk.session_for(url, settings, args.session)
-        session_name = session["name"]
-        figures = talk.build(url, int(session["id"]), settings)
+        session_name = session.name
+        figures = talk.build(url, session.id, settings)
         charts = talk.talk_charts(figures, talk.SLIDE)
         formats = ("png", "svg") if args.format == "all" else (args.format,)
         written = talk.write_files(talk.export_files(charts, figures, formats), Path(args.out))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, review, store
+from dashboard import db as dbmod, review, reads
 from dashboard.cli import emit, fail
 from dashboard.criteria import load_criteria
 from dashboard.sessions import SessionNotFound, find_session
@@ -27,8 +27,8 @@ def run(args, settings) -> int:
     except SessionNotFound as exc:
         return fail(args, str(exc))
     criteria = load_criteria(settings)
-    applications = store.load_table(url, session_id, "applications")
-    stats = review.review_stats(store.load_table(url, session_id, "reviews"), criteria, settings,
+    applications = reads.load_table(url, session_id, "applications")
+    stats = review.review_stats(reads.load_table(url, session_id, "reviews"), criteria, settings,
                                 response_ids=applications["response_id"])
     data = review.stats_json(stats)
     alpha = "not measurable" if stats.alpha is None else f"{stats.alpha:.3f}"

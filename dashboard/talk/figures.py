@@ -6,7 +6,6 @@ one could subtract from another to reveal a smaller group (privacy rule 5).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -58,9 +57,8 @@ def _unit(kind: str, values) -> pd.Series | str:
 def _applicant_rows(tables: SessionTables) -> tuple[pd.DataFrame, pd.Series]:
     apps = tables.applications.copy()
     apps["email"] = apps["email"].astype(str).str.lower()
-    apps["unit"] = _unit("applications", str(tables.session["name"]))
-    start = tables.session.get("start_date")
-    apps["timezone_band"] = [selection.timezone_band(tz, start if isinstance(start, date) else None)
+    apps["unit"] = _unit("applications", str(tables.session.name))
+    apps["timezone_band"] = [selection.timezone_band(tz, tables.session.start_date)
                              for tz in apps["timezone"]]
     apps["project_preference"] = [list(p) if isinstance(p, list) and p else [selection.NO_PREFERENCE]
                                   for p in apps["project_preferences"]]
@@ -97,10 +95,9 @@ def _answered(surveys: pd.DataFrame, stage: str, column: str) -> pd.DataFrame:
 
 def _numbers(tables: SessionTables, apps: pd.DataFrame, min_size: int) -> tuple[dict[str, Any], list[privacy.Figure]]:
     """The headline numbers (numbers.json, the numbers slide) and the figures they publish (apps: _applicant_rows)."""
-    weeks = int(tables.session.get("weeks") or 8)
-    start = tables.session.get("start_date")
+    weeks = tables.session.weeks
     raw = engagement.session_in_numbers(tables.checkins, tables.people, tables.one_to_ones, tables.surveys,
-                                        start_date=start if isinstance(start, date) else None)
+                                        start_date=tables.session.start_date)
     cohort = int(raw.get("djangonauts") or 0)
     if cohort < min_size:
         return {}, []
@@ -134,7 +131,7 @@ def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
     """All the talk's aggregates for a session, each folded so no group is under min_size, and nothing that
     one could subtract from another to reveal a smaller group (privacy rule 5)."""
     apps, accepted = _applicant_rows(tables)
-    session = str(tables.session["name"])
+    session = str(tables.session.name)
     # rate x applications would count the accepted (and the not accepted): both must be large enough. This
     # session's own figures are published on their own (numbers.json), so it is never combined with another.
     history = privacy.rate_by(tables.history.assign(unit=_unit("applications", tables.history["session"]).to_numpy()),
@@ -153,7 +150,7 @@ def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
     hours = privacy.quartiles_by(checkins, "hours", "week", min_size, ordered=True, unit="unit")
     prs = privacy.sum_by(checkins, ["prs_opened", "prs_merged"], "week", min_size, ordered=True, unit="unit")
     weekly = engagement.weekly_engagement(checkins, tables.people, tables.one_to_ones,
-                                          int(tables.session.get("weeks") or 8), tables.session.get("start_date"))
+                                          tables.session.weeks, tables.session.start_date)
     # Rates describe the whole cohort each week, so the cohort is the group that must be large enough.
     weekly = weekly[weekly["checkins"] > 0]
     participation = pd.concat([
@@ -174,7 +171,7 @@ def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
     numbers, number_figures = _numbers(tables, apps, min_size)
     figures = TalkFigures(
         session_name=session, min_group_size=min_size,
-        expected_hours=float(tables.session.get("expected_hours") or 4.0), numbers=numbers,
+        expected_hours=tables.session.expected_hours, numbers=numbers,
         applications=history, composition=composition, hours=hours,
         participation=privacy.table(participation, min_size, figures=[
             privacy.Figure("", week, "people", roster) for week in dict.fromkeys(participation["week"])]),

@@ -3,22 +3,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
-
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import db as dbmod, models, store
+from dashboard import db as dbmod, models, reads
 from dashboard.config import Settings
-from dashboard.sessions import find_session
+from dashboard.sessions import Session, find_session
 
 
 @dataclass
 class SessionTables:
     """The tables of one session that the talk charts read, plus every session's applications."""
 
-    session: dict[str, Any]
+    session: Session
     applications: pd.DataFrame
     decisions: pd.DataFrame
     people: pd.DataFrame
@@ -28,19 +26,16 @@ class SessionTables:
     history: pd.DataFrame  # session, session_order, email, accepted: one row per application of any session
 
 
-def session_for(url: str, settings: Settings | None, name: str | None = None) -> dict[str, Any]:
-    """The named (else configured, else latest) session as a dict; SessionNotFound with a hint otherwise."""
+def session_for(url: str, settings: Settings | None, name: str | None = None) -> Session:
+    """The named (else configured, else latest) session; SessionNotFound with a hint otherwise."""
     with OrmSession(dbmod.get_engine(url)) as db:
-        found = find_session(db, settings or Settings(), name)
-        session_id = found.id
-    sessions = store.sessions_frame(url)
-    return sessions[sessions["id"] == session_id].iloc[0].to_dict()
+        return Session.from_row(find_session(db, settings or Settings(), name))
 
 
 def load_history(url: str, sessions: Collection[int] | None = None) -> pd.DataFrame:
     """Every session's (or the given sessions') applications with whether each was accepted, oldest session first."""
     columns = ["session", "session_order", "email", "accepted"]
-    order = {int(row["id"]): (i, row["name"]) for i, row in enumerate(store.sessions_frame(url).to_dict("records"))}
+    order = {int(row["id"]): (i, row["name"]) for i, row in enumerate(reads.sessions_frame(url).to_dict("records"))}
     a, d = models.Application, models.Decision
     query = (select(a.session_id, a.email, d.status)
              .outerjoin(d, (d.session_id == a.session_id) & (d.response_id == a.response_id))
@@ -61,14 +56,11 @@ def load_history(url: str, sessions: Collection[int] | None = None) -> pd.DataFr
 
 def load_tables(url: str, session_id: int, visible: Collection[int] | None = None) -> SessionTables:
     """Read one session's tables (and every session's applications, or the visible sessions') for the talk charts."""
-    sessions = store.sessions_frame(url)
-    match = sessions[sessions["id"] == session_id]
-    if match.empty:
-        raise LookupError(f"Session id {session_id} is not in the database; pick a session that exists.")
-    load = lambda table: store.load_table(url, session_id, table)  # noqa: E731
+    session = reads.session(url, session_id)
+    load = lambda table: reads.load_table(url, session_id, table)  # noqa: E731
     return SessionTables(
-        session=match.iloc[0].to_dict(), applications=load("applications"), decisions=load("decisions"),
+        session=session, applications=load("applications"), decisions=load("decisions"),
         people=load("people"), checkins=load("checkins"), surveys=load("surveys"),
-        one_to_ones=store.load_one_to_ones(url, session_id),
+        one_to_ones=reads.load_one_to_ones(url, session_id),
         history=load_history(url, None if visible is None else {*visible, session_id}),
     )

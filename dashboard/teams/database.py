@@ -16,8 +16,9 @@ from dashboard.availability import stored_slots
 from dashboard.config import Settings
 from dashboard.exports import WAITLISTED_TIER
 from dashboard.teams.instance import (
-    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, as_bool, number_or_none, preference_list, text_or_none,
+    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, preference_list, text_or_none,
 )
+from dashboard.values import as_bool, number
 
 SESSION_TABLES = ("applications", "reviews", "decisions", "people", "teams")
 
@@ -29,9 +30,9 @@ def rules_from_settings(settings: Settings) -> Rules:
 
 def load_session_tables(url: str, session_id: int) -> dict[str, pd.DataFrame]:
     """The tables that selection and team formation read, of one session."""
-    from dashboard import store
+    from dashboard import reads
 
-    return {name: store.load_table(url, session_id, name) for name in SESSION_TABLES}
+    return {name: reads.load_table(url, session_id, name) for name in SESSION_TABLES}
 
 
 def selection_ranking(tables: Mapping[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
@@ -112,8 +113,8 @@ def instance_from_db(url: str, session_id: int, rules: Rules, *, settings: Setti
         person = person_by_email.get(email, {})
         place = ranked.loc[str(decision["response_id"])]
         candidates.append(application_candidate(
-            application, email, person, slots_of, rank=number_or_none(decision.get("rank")),
-            score=number_or_none(place["normalised"]), position=int(place["position"]), tier=statuses[decision["status"]]))
+            application, email, person, slots_of, rank=number(decision.get("rank")),
+            score=number(place["normalised"]), position=int(place["position"]), tier=statuses[decision["status"]]))
         team = text_or_none(decision.get("team")) or text_or_none(person.get("team"))
         if keep_placed and team in team_names:
             placed[email] = team

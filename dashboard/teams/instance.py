@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from dashboard.exports import WAITLISTED_TIER
+from dashboard.values import is_missing
 
 
 class InstanceError(ValueError):
@@ -157,29 +158,11 @@ def rank_order(candidates: list[Candidate]) -> list[Candidate]:
                                              c.position is None, c.position or 0, c.email))
 
 
-# --- cleaning answers (JSON and database rows alike) -----------------------------------------
-
-def number_or_none(value) -> float | None:
-    """A float, or None for missing or unreadable values (None, '', NaN, text)."""
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number
-
-
-def as_bool(value) -> bool:
-    """Yes/true/1/y (any case) or a truthy value; NaN is not true."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("yes", "true", "1", "y")
-    return bool(value) and value == value
-
+# --- cleaning answers (JSON and database rows alike; single values: dashboard.values) ---------
 
 def preference_list(value) -> list[str]:
     """Project preferences as a list: a list as given, or text split on commas; missing is []."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return []
     if isinstance(value, str):
         value = value.split(",")
@@ -188,7 +171,7 @@ def preference_list(value) -> list[str]:
 
 def text_or_none(value) -> str | None:
     """A stripped string, or None for missing values (None, NaN, empty)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return None
     text = str(value).strip()
     return text or None

@@ -9,8 +9,9 @@ from typing import Any, Mapping
 
 from dashboard.availability import AvailabilityError, as_slots, from_hour_blocks
 from dashboard.teams.instance import (
-    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, as_bool, number_or_none, preference_list,
+    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, preference_list,
 )
+from dashboard.values import as_bool, number
 
 
 def instance_from_dict(data: Mapping[str, Any]) -> Instance:
@@ -41,7 +42,7 @@ def instance_from_dict(data: Mapping[str, Any]) -> Instance:
             raise InstanceError(f"{email} is listed twice among the candidates.")
         seen.add(email)
         candidates.append(Candidate(
-            email=email, rank=number_or_none(raw.get("rank")), score=number_or_none(raw.get("score")),
+            email=email, rank=number(raw.get("rank")), score=number(raw.get("score")),
             project_preferences=preference_list(raw.get("project_preferences")),
             availability=_slots(raw, email),
             experience_level=(str(raw["experience_level"]).strip() or None) if raw.get("experience_level") else None,
@@ -85,7 +86,7 @@ def _staff(data, what: str) -> Staff | None:
 
 def _tier(value, email: str) -> int | None:
     """The site's Selection Rank given as "tier": a whole number from 0, or None."""
-    number = number_or_none(value)
-    if value is not None and value != "" and (number is None or number != int(number) or number < 0):
+    tier = number(value)
+    if value is not None and value != "" and (tier is None or tier != int(tier) or tier < 0):
         raise InstanceError(f"The tier of {email} must be the site's Selection Rank, a whole number from 0, not {value!r}.")
-    return None if number is None else int(number)
+    return None if tier is None else int(tier)

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 import streamlit as st
 
 from dashboard import access
 from dashboard.config import Settings
+from dashboard.sessions import Session
 
 CONTEXT_KEY = "_mission_control_context"
 
@@ -16,17 +15,17 @@ CONTEXT_KEY = "_mission_control_context"
 class PageContext:
     settings: Settings
     url: str
-    session: dict[str, Any]  # id, name, start_date, weeks, expected_hours, blind_review, data_version
+    session: Session | None  # None only before the database holds a session
     viewer: access.Viewer
     session_ids: tuple[int, ...] = ()  # every session this viewer may see (demo personas: demo sessions only)
 
     @property
     def session_id(self) -> int:
-        return int(self.session["id"])
+        return int(self.session.id)
 
     @property
     def version(self) -> int:
-        return int(self.session["data_version"])
+        return self.session.data_version
 
 
 def set_current(ctx: PageContext) -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import fields, mapping, mapping_store
 from dashboard.config import Settings
 from dashboard.criteria import load_criteria
-from dashboard.models import Session
+from dashboard.sessions import Session
 from dashboard.ui.context import PageContext
 from dashboard.ui.widgets import md_text, plain_table
 from data_sources.files import RawSheet

@@ -15,7 +15,7 @@ from dashboard import mapping_store
 from dashboard.sync import (SourceStatus, SpreadsheetRead, SyncError, configured_tabs, read_configured,
                             sheet_import_settings, source_name, source_statuses, spreadsheet_configured,
                             sync_spreadsheet)
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import PageContext
 from dashboard.ui.mapping_editor import form_key, mapping_form
 from dashboard.ui.widgets import md_text
@@ -133,7 +133,7 @@ def sync_panel(ctx: PageContext) -> None:
         (st.success if kind == "success" else st.error)(message)
         for notice in notices:  # columns that fed no field: their answers are only in the raw rows
             st.warning(md_text(notice), icon=":material/view_column:")
-    runs = data.sync_runs(ctx) if ctx.session is not None else pd.DataFrame(
+    runs = loaders.sync_runs(ctx) if ctx.session is not None else pd.DataFrame(
         columns=["id", "source", "status", "started_at", "finished_at", "rows_read", "rows_stored", "rows_rejected",
                  "error", "summary", "seconds"])
     statuses = source_statuses(runs, ctx.settings)
@@ -152,7 +152,7 @@ def sync_panel(ctx: PageContext) -> None:
             st.warning("No tabs are listed in dashboard.toml [sources.tabs]; add lines such as "
                        "applications = \"Form Responses 1\".")
         target = ctx.settings.session_name
-        if target and ctx.session is not None and target != ctx.session["name"]:
+        if target and ctx.session is not None and target != ctx.session.name:
             st.caption(f"A sync stores into the configured session '{md_text(target)}', not the one shown here.")
     for status in statuses:
         _show_status(status)

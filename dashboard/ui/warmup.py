@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit import runtime
 
 from dashboard import access, fields
-from dashboard.ui import data
+from dashboard.ui import loaders
 from dashboard.ui.context import PageContext
 
 log = logging.getLogger("mission_control.warmup")
@@ -31,17 +31,17 @@ def warm(ctx: PageContext) -> None:
     for module in PAGE_MODULES:
         importlib.import_module(module)
     for name in fields.TABLES:
-        data.table(ctx, name)
-    data.one_to_ones(ctx)
+        loaders.table(ctx, name)
+    loaders.one_to_ones(ctx)
     may_open = {spec.key for spec in access.pages_for(ctx.viewer)}
     if {"overview", "wellbeing"} & may_open:
-        data.wellbeing_data(ctx)
-        data.wellbeing_this_week(ctx)
+        loaders.wellbeing_data(ctx)
+        loaders.wellbeing_this_week(ctx)
     if "engagement" in may_open:
-        data.engagement_data(ctx)
+        loaders.engagement_data(ctx)
     if ctx.viewer.is_organiser:
-        data.rejected_rows(ctx)
-        data.import_warnings(ctx)
+        loaders.rejected_rows(ctx)
+        loaders.import_warnings(ctx)
 
 
 def _warm_logged(ctx: PageContext) -> None:

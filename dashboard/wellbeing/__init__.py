@@ -21,7 +21,7 @@ The modules, in the order the data flows:
     charts      the Wellbeing page's charts (imported on its own: it loads Altair)
 """
 from dashboard.wellbeing.balance import staff_load, team_balance
-from dashboard.wellbeing.loading import (WellbeingData, compute_for, for_viewer, load_for_viewer, session_info,
+from dashboard.wellbeing.loading import (WellbeingData, compute_for, for_viewer, load_for_viewer,
                                          session_signals)
 from dashboard.wellbeing.rules import weeks_text
 from dashboard.wellbeing.series import over_expected, person_summary, weekly_series
@@ -35,6 +35,6 @@ __all__ = [
     "MAX_NOTE_LENGTH", "SEVERITY_RANK", "SIGNALS", "SIGNAL_LABELS", "SIGNAL_RULES", "SessionSignals", "Signal",
     "Thresholds", "WellbeingData", "compute", "compute_for", "default_week", "detect_signals", "for_viewer",
     "has_blockers", "last_week", "load_for_viewer", "load_thresholds", "one_to_ones_upto", "over_expected",
-    "person_summary", "person_weeks", "record_one_to_one", "record_wellbeing_view", "session_info", "session_signals",
+    "person_summary", "person_weeks", "record_one_to_one", "record_wellbeing_view", "session_signals",
     "staff_load", "team_balance", "weekly_series", "weeks_text", "who_to_check_on",
 ]

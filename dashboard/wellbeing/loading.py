@@ -5,18 +5,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import access, store
+from dashboard import access, reads
 from dashboard.config import Settings
+from dashboard.sessions import Session
 from dashboard.wellbeing.session import SessionSignals, compute
 from dashboard.wellbeing.thresholds import load_thresholds
-from dashboard.wellbeing.weeks import as_date
 
 
 @dataclass
 class WellbeingData:
     """What one viewer may see of a session's wellbeing data."""
 
-    session: dict
+    session: Session
     checkins: pd.DataFrame
     people: pd.DataFrame  # the visible Djangonauts
     staff: pd.DataFrame  # Navigators and Captains of the visible teams
@@ -25,20 +25,7 @@ class WellbeingData:
     surveys: pd.DataFrame
 
 
-def session_info(url: str, session_id: int) -> dict:
-    """A session's name, start date, weeks and expected hours as a dict."""
-    frame = store.sessions_frame(url)
-    row = frame[frame["id"] == session_id]
-    if row.empty:
-        raise LookupError(f"Session {session_id} not found; pick a session that exists.")
-    info = row.iloc[0].to_dict()
-    info["start_date"] = as_date(info.get("start_date"))
-    info["weeks"] = int(info.get("weeks") or 8)
-    info["expected_hours"] = float(info.get("expected_hours") or 4.0)
-    return info
-
-
-def for_viewer(viewer: access.Viewer, session: dict, checkins: pd.DataFrame, people: pd.DataFrame,
+def for_viewer(viewer: access.Viewer, session: Session, checkins: pd.DataFrame, people: pd.DataFrame,
                teams: pd.DataFrame, one_to_ones: pd.DataFrame, surveys: pd.DataFrame, *,
                individual: bool = True) -> WellbeingData:
     """Keep only what this viewer may see (access.wellbeing_teams): individual data of the teams they captain
@@ -63,26 +50,26 @@ def for_viewer(viewer: access.Viewer, session: dict, checkins: pd.DataFrame, peo
 
 def load_for_viewer(url: str, session_id: int, viewer: access.Viewer, *, individual: bool = True) -> WellbeingData:
     """Check-ins, Djangonauts, teams, one-to-ones and surveys of a session that this viewer may see (for_viewer)."""
-    return for_viewer(viewer, session_info(url, session_id), store.load_table(url, session_id, "checkins"),
-                      store.load_table(url, session_id, "people"), store.load_table(url, session_id, "teams"),
-                      store.load_one_to_ones(url, session_id), store.load_table(url, session_id, "surveys"),
+    return for_viewer(viewer, reads.session(url, session_id), reads.load_table(url, session_id, "checkins"),
+                      reads.load_table(url, session_id, "people"), reads.load_table(url, session_id, "teams"),
+                      reads.load_one_to_ones(url, session_id), reads.load_table(url, session_id, "surveys"),
                       individual=individual)
 
 
 def compute_for(data: WellbeingData, settings: Settings | None, as_of_week: int | None = None) -> SessionSignals:
     """Signals for what a viewer may see (the roster makes silent Djangonauts count as drifting)."""
     s = data.session
-    return compute(data.checkins, data.one_to_ones, expected_hours=s["expected_hours"], weeks=s["weeks"],
-                   start_date=s["start_date"], thresholds=load_thresholds(settings), as_of_week=as_of_week,
+    return compute(data.checkins, data.one_to_ones, expected_hours=s.expected_hours, weeks=s.weeks,
+                   start_date=s.start_date, thresholds=load_thresholds(settings), as_of_week=as_of_week,
                    roster=list(data.people["email"]))
 
 
 def session_signals(url: str, session_id: int, settings: Settings | None,
                     as_of_week: int | None = None) -> SessionSignals:
     """All of a session's signals (organiser's view), as of a week (default: this week)."""
-    info = session_info(url, session_id)
-    people = store.load_table(url, session_id, "people")
+    info = reads.session(url, session_id)
+    people = reads.load_table(url, session_id, "people")
     roster = list(people.loc[people["role"] == "djangonaut", "email"]) if len(people) else []
-    return compute(store.load_table(url, session_id, "checkins"), store.load_one_to_ones(url, session_id),
-                   expected_hours=info["expected_hours"], weeks=info["weeks"], start_date=info["start_date"],
+    return compute(reads.load_table(url, session_id, "checkins"), reads.load_one_to_ones(url, session_id),
+                   expected_hours=info.expected_hours, weeks=info.weeks, start_date=info.start_date,
                    thresholds=load_thresholds(settings), as_of_week=as_of_week, roster=roster)

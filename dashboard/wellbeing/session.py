@@ -7,14 +7,16 @@ earlier week ignores the one-to-ones held after it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
-from dashboard import store
+from dashboard.models import DEFAULT_EXPECTED_HOURS
+from dashboard.sessions import Session, week_end
+from dashboard.values import as_date
 from dashboard.wellbeing.signals import CLEARED_BY_RECOVERY, SIGNAL_LABELS, detect_signals
 from dashboard.wellbeing.thresholds import SEVERITY_RANK, SIGNAL_COLUMNS, Signal, Thresholds
-from dashboard.wellbeing.weeks import as_date, by_person
+from dashboard.wellbeing.weeks import by_person
 
 
 def last_week(checkins: pd.DataFrame | None, weeks: int) -> int:
@@ -23,9 +25,9 @@ def last_week(checkins: pd.DataFrame | None, weeks: int) -> int:
     return max(int(weeks or 1), last)
 
 
-def default_week(data_checkins: pd.DataFrame | None, session: dict, today: date | None = None) -> int:
+def default_week(data_checkins: pd.DataFrame | None, session: Session, today: date | None = None) -> int:
     """'This week' (the one place that decides it): the session's calendar week, or the latest week with check-ins if later."""
-    calendar = store.current_week(session.get("start_date"), session.get("weeks") or 8, today)
+    calendar = session.current_week(today)
     latest = int(data_checkins["week"].max()) if data_checkins is not None and len(data_checkins) else 1
     return max(calendar, latest)
 
@@ -41,7 +43,7 @@ def one_to_ones_upto(one_to_ones: pd.DataFrame | None, start_date: date | None,
         return pd.DataFrame(columns=["email", "held_on"])
     if one_to_ones.empty or start_date is None or upto_week is None:
         return one_to_ones
-    end = start_date + timedelta(days=7 * upto_week)
+    end = week_end(start_date, upto_week)
     held = [as_date(d) for d in one_to_ones["held_on"]]
     return one_to_ones[[d is not None and d < end for d in held]]
 
@@ -136,11 +138,11 @@ def compute(checkins: pd.DataFrame, one_to_ones: pd.DataFrame | None, *, expecte
     """Signals for a session's check-ins as of a week (default: this week), with handled flags from the one-to-ones."""
     checkins = checkins if checkins is not None else pd.DataFrame(columns=["email", "week"])
     # Weeks that have not happened yet are not missed weeks: by default look no further than this week.
-    upto = int(as_of_week) if as_of_week else default_week(checkins, {"start_date": start_date, "weeks": weeks})
+    upto = int(as_of_week) if as_of_week else default_week(checkins, Session.calendar(start_date, weeks))
     # Looking back at an earlier week ignores later one-to-ones; at the session's last week
     # (or later) every one-to-one counts, including those held after the session ended.
     meetings = one_to_ones_upto(one_to_ones, start_date, upto) if upto < last_week(checkins, weeks) else one_to_ones
     found = mark_handled(detect_signals(checkins, expected_hours, upto, thresholds, start_date, roster), meetings)
     current = current_signals(found, checkins, upto)
-    return SessionSignals(upto, float(expected_hours or 4.0), thresholds, signals_frame(found), current,
+    return SessionSignals(upto, float(expected_hours or DEFAULT_EXPECTED_HOURS), thresholds, signals_frame(found), current,
                           open_signals(current), found)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
+from dashboard.models import DEFAULT_EXPECTED_HOURS
+from dashboard.sessions import week_start
 from dashboard.wellbeing import rules
 from dashboard.wellbeing.thresholds import Signal, Thresholds
 from dashboard.wellbeing.weeks import READ_COLUMNS, by_person, week_list
@@ -46,7 +48,7 @@ def signals_for_person(email: str, rows: pd.DataFrame | list[dict], expected_hou
                        thresholds: Thresholds = Thresholds(), start_date: date | None = None) -> list[Signal]:
     """Every signal that fires for one person in each week 1..upto_week."""
     weeks = week_list(rows, upto_week, thresholds, start_date)
-    expected = float(expected_hours or 4.0)
+    expected = float(expected_hours or DEFAULT_EXPECTED_HOURS)
     return [Signal(email, int(week["week"]), rule.name, *firing, week["evidence_on"])
             for i, week in enumerate(weeks) for rule in SIGNAL_RULES
             if (firing := rule.fires(weeks, i, expected, thresholds)) is not None]
@@ -68,6 +70,6 @@ def detect_signals(checkins: pd.DataFrame, expected_hours: float, upto_week: int
     firing = rules.never_checked_in([w for w in range(1, upto_week + 1) if w not in thresholds.holiday_weeks],
                                     thresholds)
     if firing is not None:
-        evidence = start_date + timedelta(days=7 * (upto_week - 1)) if start_date else None
+        evidence = week_start(start_date, upto_week) if start_date else None
         found += [Signal(email, upto_week, "drifting", *firing, evidence) for email in silent]
     return found

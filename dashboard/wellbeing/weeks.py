@@ -8,10 +8,12 @@ every person's every week, and a small frame per person is far slower.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.sessions import week_start as first_day
+from dashboard.values import as_bool, as_date, is_missing, number
 from dashboard.wellbeing.thresholds import Thresholds
 
 NO_BLOCKER_ANSWERS = frozenset({"", "no", "none", "nope", "n/a", "na", "-", "nothing", "no blockers", "not really",
@@ -24,30 +26,9 @@ READ_COLUMNS = ["email", "week", "hours", "energy", "burnout", "blockers", "want
 
 def has_blockers(value) -> bool:
     """True when a blockers answer says something is blocking ('no', 'none', '-' do not)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return False
     return str(value).strip().lower().rstrip(".!") not in NO_BLOCKER_ANSWERS
-
-
-def _number(value) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(number) else number
-
-
-def _truthy(value) -> bool:
-    return value is True or (not isinstance(value, str) and _number(value) == 1)
-
-
-def as_date(value) -> date | None:
-    """A date, datetime or timestamp as a date; None for a missing value."""
-    if value is None or (not isinstance(value, (date, datetime)) and pd.isna(value)):
-        return None
-    return pd.Timestamp(value).date()
 
 
 def records(rows: pd.DataFrame | list[dict] | None, columns: list[str] | None = None) -> list[dict]:
@@ -70,7 +51,7 @@ def by_person(rows: pd.DataFrame | None, columns: list[str] | None = None) -> di
 def week_list(rows: pd.DataFrame | list[dict], upto_week: int, thresholds: Thresholds,
               start_date: date | None) -> list[dict]:
     """One person's weeks 1..upto_week as plain dicts (WEEK_COLUMNS)."""
-    by_week = {int(r["week"]): r for r in records(rows) if _number(r.get("week")) is not None}
+    by_week = {int(r["week"]): r for r in records(rows) if number(r.get("week")) is not None}
     first = min((w for w in by_week if w <= upto_week), default=None)
     out = []
     for week in range(1, upto_week + 1):
@@ -83,12 +64,12 @@ def week_list(rows: pd.DataFrame | list[dict], upto_week: int, thresholds: Thres
             status = "not started"
         else:
             status = "missing"
-        week_start = start_date + timedelta(days=7 * (week - 1)) if start_date else None
+        week_start = first_day(start_date, week) if start_date else None
         get = row.get if row is not None else (lambda name: None)
         out.append({
-            "week": week, "status": status, "hours": _number(get("hours")), "energy": _number(get("energy")),
-            "burnout": _number(get("burnout")), "blockers": has_blockers(get("blockers")),
-            "wants_one_to_one": _truthy(get("wants_one_to_one")),
+            "week": week, "status": status, "hours": number(get("hours")), "energy": number(get("energy")),
+            "burnout": number(get("burnout")), "blockers": has_blockers(get("blockers")),
+            "wants_one_to_one": as_bool(get("wants_one_to_one")),
             "evidence_on": (as_date(get("submitted_at")) or (week_start + timedelta(days=6) if week_start else None))
             if row is not None else week_start,
         })

@@ -12,33 +12,33 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, audit, store
+from dashboard import access, audit, reads
 from dashboard.ui.context import PageContext
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _table(url: str, session_id: int, table: str, version: int) -> pd.DataFrame:
-    return store.load_table(url, session_id, table)
+    return reads.load_table(url, session_id, table)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _one_to_ones(url: str, session_id: int, version: int) -> pd.DataFrame:
-    return store.load_one_to_ones(url, session_id)
+    return reads.load_one_to_ones(url, session_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _sync_runs(url: str, session_id: int, last_run: int) -> pd.DataFrame:
-    return store.sync_runs_frame(url, session_id)
+    return reads.sync_runs_frame(url, session_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _rejected(url: str, session_id: int, version: int) -> pd.DataFrame:
-    return store.rejected_rows_frame(url, session_id)
+    return reads.rejected_rows_frame(url, session_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _warnings(url: str, session_id: int, version: int) -> pd.DataFrame:
-    return store.import_warnings_frame(url, session_id)
+    return reads.import_warnings_frame(url, session_id)
 
 
 def people_and_teams(url: str, session_id: int, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -55,9 +55,9 @@ def _raw(ctx: PageContext, name: str) -> pd.DataFrame:
 def table(ctx: PageContext, name: str) -> pd.DataFrame:
     """A canonical table of the current session with the rows and columns this viewer may see."""
     if ctx.session is None:
-        return store.load_table(ctx.url, -1, name)
+        return reads.load_table(ctx.url, -1, name)
     return access.visible_table(ctx.viewer, name, _raw(ctx, name), _raw(ctx, "people"),
-                                blind=bool(ctx.session["blind_review"]))
+                                blind=ctx.session.blind_review)
 
 
 def people(ctx: PageContext) -> pd.DataFrame:
@@ -72,7 +72,7 @@ def checkins(ctx: PageContext) -> pd.DataFrame:
 
 def applications(ctx: PageContext, *, blind: bool | None = None) -> pd.DataFrame:
     """Applications with the columns this viewer may see (blind review hides who applied)."""
-    blind = ctx.session["blind_review"] if blind is None else blind
+    blind = ctx.session.blind_review if blind is None else blind
     if ctx.viewer.roles & {access.ORGANISER, access.REVIEWER}:
         return access.visible_applications(ctx.viewer, _raw(ctx, "applications"), blind=blind)
     return access.visible_table(ctx.viewer, "applications", _raw(ctx, "applications"), _raw(ctx, "people"))
@@ -87,7 +87,7 @@ def one_to_ones(ctx: PageContext) -> pd.DataFrame:
 def sync_runs(ctx: PageContext) -> pd.DataFrame:
     """Import and sync history (organisers only: it names sheets and files)."""
     # Keyed by the newest run, not the data version: a sync that changed nothing is still news here.
-    frame = _sync_runs(ctx.url, ctx.session_id, store.last_sync_run_id(ctx.url))
+    frame = _sync_runs(ctx.url, ctx.session_id, reads.last_sync_run_id(ctx.url))
     return frame if ctx.viewer.is_organiser else frame.iloc[0:0]
 
 
@@ -112,8 +112,7 @@ def import_warnings(ctx: PageContext) -> pd.DataFrame:
 def _wellbeing_data(url: str, session_id: int, version: int, viewer: access.Viewer, individual: bool, _ctx: PageContext):
     from dashboard import wellbeing
 
-    session = wellbeing.session_info(url, session_id)
-    return session, wellbeing.for_viewer(viewer, session, checkins(_ctx), people(_ctx), table(_ctx, "teams"),
+    return _ctx.session, wellbeing.for_viewer(viewer, _ctx.session, checkins(_ctx), people(_ctx), table(_ctx, "teams"),
                                          one_to_ones(_ctx), table(_ctx, "surveys"), individual=individual)
 
 
@@ -145,13 +144,13 @@ def _wellbeing_week(url: str, session_id: int, version: int, viewer: access.View
 
     session, wb = wellbeing_data(_ctx)
     roster = list(wb.people["email"])
-    signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session["expected_hours"],
-                                weeks=session["weeks"], start_date=session["start_date"], thresholds=thresholds,
+    signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session.expected_hours,
+                                weeks=session.weeks, start_date=session.start_date, thresholds=thresholds,
                                 as_of_week=week, roster=roster)
     return WellbeingWeek(
         signals=signals,
-        series=wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session["expected_hours"], thresholds,
-                                       session["start_date"]),
+        series=wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session.expected_hours, thresholds,
+                                       session.start_date),
         balance=wellbeing.team_balance(wb.checkins, wb.people, signals.upto_week, thresholds),
         load=wellbeing.staff_load(wb.teams, pd.concat([wb.people, wb.staff]), wb.one_to_ones, signals.open, thresholds),
     )
@@ -266,7 +265,7 @@ def audit_entries(ctx: PageContext, session_id: int | None) -> pd.DataFrame:
 def table_counts(ctx: PageContext) -> dict[str, int]:
     """How many rows each canonical table holds for this session."""
     access.require_organiser(ctx.viewer, "the table counts")
-    return derived(ctx, ("table_counts",), lambda: store.table_counts(ctx.url, ctx.session_id))
+    return derived(ctx, ("table_counts",), lambda: reads.table_counts(ctx.url, ctx.session_id))
 
 
 # --- Choosing a cohort that fits the teams: organisers only ----------------------------------

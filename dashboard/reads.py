@@ -1,17 +1,16 @@
 """Read the database into DataFrames: one loader per table, one query each.
 
 These are plain functions of (database URL, session id); the app caches them by the
-session's data version (dashboard.ui.data) and applies dashboard.access before showing.
+session's data version (dashboard.ui.loaders) and applies dashboard.access before showing.
 """
 from __future__ import annotations
-
-from datetime import date
 
 import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, fields, models
+from dashboard.sessions import Session
 
 EXTRA_COLUMNS = {"applications": ["extra"], "reviews": ["scores"]}
 
@@ -47,6 +46,15 @@ def sessions_frame(url: str) -> pd.DataFrame:
         rows = db.execute(select(*[getattr(models.Session, c) for c in columns])
                           .order_by(models.Session.start_date.asc().nulls_last(), models.Session.id)).all()
     return pd.DataFrame(rows, columns=columns)
+
+
+def session(url: str, session_id: int) -> Session:
+    """One stored session; LookupError (with what to do) when there is none with this id."""
+    with OrmSession(dbmod.get_engine(url)) as db:
+        found = db.get(models.Session, session_id)
+        if found is None:
+            raise LookupError(f"Session {session_id} not found; pick a session that exists.")
+        return Session.from_row(found)
 
 
 def sync_runs_frame(url: str, session_id: int, limit: int = 200) -> pd.DataFrame:
@@ -101,14 +109,6 @@ def table_counts(url: str, session_id: int) -> dict[str, int]:
         for name, model in models.TABLE_MODELS.items():
             counts[name] = db.scalar(select(func.count()).select_from(model).where(model.session_id == session_id)) or 0
     return counts
-
-
-def current_week(start_date: date | None, weeks: int, today: date | None = None) -> int:
-    """The session week 'today' falls in, kept within 1..weeks."""
-    if start_date is None:
-        return 1
-    today = today or date.today()
-    return max(1, min(weeks, (today - start_date).days // 7 + 1))
 
 
 def demo_session_ids(url: str) -> set[int]:
