@@ -51,6 +51,7 @@ run: demo
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # pytest-xdist, one worker per core: each test has its own temporary folder, database file or PostgreSQL
 # schema, and every server (streamlit, OIDC, SMTP, fake Sheets) takes a free loopback port.

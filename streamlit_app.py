@@ -1,4 +1,5 @@
 """Mission Control: sign-in, session choice, then each role's pages (st.navigation)."""
+
 import streamlit as st
 
 from dashboard import access, db, reads
@@ -29,8 +30,10 @@ try:
     sessions = reads.sessions_frame(url)  # one small query per rerun: names and data versions
 except Exception as exc:  # the URL may hold a password: log the error, never show it
     widgets.log.exception("database unavailable", exc_info=exc)
-    st.error("Mission Control cannot open its database. Check DASHBOARD_DATABASE_URL (or [database] url in "
-             "dashboard.toml) and that the database server is reachable, then reload this page.")
+    st.error(
+        "Mission Control cannot open its database. Check DASHBOARD_DATABASE_URL (or [database] url in "
+        "dashboard.toml) and that the database server is reachable, then reload this page."
+    )
     st.stop()
 
 
@@ -91,10 +94,17 @@ else:
     if local_problem:
         st.sidebar.warning(local_problem, icon=":material/lock:")
     session = choose_session(available)
-    viewer = auth.demo_viewer(demo_personas(url, session.id, session.data_version), others_hidden=len(available) < len(rows))
+    viewer = auth.demo_viewer(
+        demo_personas(url, session.id, session.data_version), others_hidden=len(available) < len(rows)
+    )
 
-ctx = context.PageContext(settings=settings, url=url, session=session, viewer=viewer,
-                          session_ids=tuple(int(rows[name]["id"]) for name in available))
+ctx = context.PageContext(
+    settings=settings,
+    url=url,
+    session=session,
+    viewer=viewer,
+    session_ids=tuple(int(rows[name]["id"]) for name in available),
+)
 context.set_current(ctx)
 
 
@@ -118,7 +128,13 @@ def first_page() -> None:
 # them). With real sign-in the viewer never changes, and the navigation holds only their pages.
 shown = access.PAGES if viewer.demo else allowed
 pages = [st.Page(first_page, title="Mission Control", default=True, visibility="hidden")] + [
-    st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.key, visibility="visible" if spec in allowed else "hidden")
+    st.Page(
+        spec.path,
+        title=spec.title,
+        icon=spec.icon,
+        url_path=spec.key,
+        visibility="visible" if spec in allowed else "hidden",
+    )
     for spec in shown
 ]
 if not allowed:
@@ -128,7 +144,9 @@ if viewer.local:
     widgets.local_banner()
 elif not viewer.demo:
     with st.sidebar:
-        st.caption(f"Signed in as {auth.inert(viewer.email)} · {', '.join(r.title() for r in access.ROLE_ORDER if r in viewer.roles)}")
+        st.caption(
+            f"Signed in as {auth.inert(viewer.email)} · {', '.join(r.title() for r in access.ROLE_ORDER if r in viewer.roles)}"
+        )
         st.button("Sign out", on_click=st.logout, icon=":material/logout:")
 if viewer.demo and session is not None:
     widgets.demo_banner(ctx)

@@ -1,4 +1,5 @@
 """Overview: the session at a glance."""
+
 from datetime import date
 
 import streamlit as st
@@ -13,15 +14,23 @@ st.title("Mission Control")
 
 stop_without_session(ctx)
 
-st.caption(f"{md_text(ctx.session.name)} · started {ctx.session.start_date or 'date not set'} · "
-           f"{ctx.session.weeks} weeks · about {ctx.session.expected_hours:g} h a week expected")
+st.caption(
+    f"{md_text(ctx.session.name)} · started {ctx.session.start_date or 'date not set'} · "
+    f"{ctx.session.weeks} weeks · about {ctx.session.expected_hours:g} h a week expected"
+)
 
 
 def compute_glance():
     this_week = loaders.wellbeing_this_week(ctx)
     return session_at_a_glance(
-        ctx.session, loaders.table(ctx, "applications"), loaders.table(ctx, "reviews"), loaders.table(ctx, "decisions"),
-        loaders.table(ctx, "teams"), loaders.people(ctx), loaders.checkins(ctx), this_week.signals.open,
+        ctx.session,
+        loaders.table(ctx, "applications"),
+        loaders.table(ctx, "reviews"),
+        loaders.table(ctx, "decisions"),
+        loaders.table(ctx, "teams"),
+        loaders.people(ctx),
+        loaders.checkins(ctx),
+        this_week.signals.open,
     )
 
 
@@ -31,8 +40,10 @@ applicants, decided, teams, week, care = st.columns(5)
 applicants.metric("Applicants", glance.applicants, help="Applications received for this session")
 applicants.caption(f"{glance.reviewed} reviewed at least once")
 decided.metric("Accepted", glance.decisions["accepted"])
-decided.caption(f"{glance.decisions['waitlisted']} waitlisted · {glance.decisions['rejected']} rejected · "
-                f"{glance.decisions['pending']} pending")
+decided.caption(
+    f"{glance.decisions['waitlisted']} waitlisted · {glance.decisions['rejected']} rejected · "
+    f"{glance.decisions['pending']} pending"
+)
 teams.metric("Teams", glance.teams)
 teams.caption(f"{glance.djangonauts} Djangonauts")
 rate = "-" if glance.checkin_rate is None else f"{glance.checkin_rate:.0%}"

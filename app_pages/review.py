@@ -1,4 +1,5 @@
 """Review: score applications one at a time, blind by default; others' scores only after your own."""
+
 import pandas as pd
 import streamlit as st
 
@@ -21,23 +22,34 @@ SKIPPED, CURRENT, FLASH = f"review_skipped_{ctx.session_id}", f"review_current_{
 
 # --- Blind mode (organisers decide for the whole session) --------------------------------------
 if ctx.viewer.is_organiser:
-    wanted = st.toggle("Blind review", value=blind, key=f"blind_{ctx.session_id}_{ctx.version}",
-                       help="On: reviewers do not see names, e-mails, GitHub, pronouns, country or demographic answers. "
-                            "Applies to every reviewer of this session.")
+    wanted = st.toggle(
+        "Blind review",
+        value=blind,
+        key=f"blind_{ctx.session_id}_{ctx.version}",
+        help="On: reviewers do not see names, e-mails, GitHub, pronouns, country or demographic answers. "
+        "Applies to every reviewer of this session.",
+    )
     if wanted != blind:
         review.set_blind_review(ctx.url, ctx.session_id, wanted, me)
         st.rerun()
-st.caption("Blind review is on: who applied is hidden, only the answers that matter are shown." if blind
-           else "Blind review is off: names and contact details are shown.")
+st.caption(
+    "Blind review is on: who applied is hidden, only the answers that matter are shown."
+    if blind
+    else "Blind review is off: names and contact details are shown."
+)
 
 applications = loaders.applications(ctx, blind=blind)
 reviews = loaders.table(ctx, "reviews")
 if applications.empty:
-    empty_state("There are no applications in this session yet.", "Import the application form's responses on the Data page.")
+    empty_state(
+        "There are no applications in this session yet.", "Import the application form's responses on the Data page."
+    )
     st.stop()
 
 done = review.progress(applications, reviews, me)
-st.progress(done.fraction, text=done.label + (f" · {done.conflicts} conflicts of interest declared" if done.conflicts else ""))
+st.progress(
+    done.fraction, text=done.label + (f" · {done.conflicts} conflicts of interest declared" if done.conflicts else "")
+)
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
 
@@ -47,9 +59,13 @@ queue = review.review_queue(applications, reviews, me, skipped)
 mine = reviews[reviews["reviewer"].str.lower() == me] if not reviews.empty else reviews
 editable = [] if mine.empty else list(mine.loc[~mine["conflict_of_interest"].fillna(False).astype(bool), "response_id"])
 NEXT = "Next in my queue"
-choice = st.selectbox("Application", [NEXT] + editable, key=CURRENT,
-                      format_func=lambda rid: rid if rid == NEXT else f"Edit my review of {rid}",
-                      help="The queue serves the application with the fewest reviews first.")
+choice = st.selectbox(
+    "Application",
+    [NEXT] + editable,
+    key=CURRENT,
+    format_func=lambda rid: rid if rid == NEXT else f"Edit my review of {rid}",
+    help="The queue serves the application with the fewest reviews first.",
+)
 response_id = (queue[0] if queue else None) if choice == NEXT else choice
 if response_id is None:
     st.success("You have reviewed every application you can. Thank you!", icon=":material/celebration:")
@@ -64,21 +80,31 @@ with left:
     if choice == NEXT:
         st.caption(f"{len(queue)} left in your queue" + (f", {len(skipped)} skipped for later" if skipped else ""))
     facts = {
-        "Name": application.get("name"), "E-mail": application.get("email"), "GitHub": application.get("github"),
-        "Experience": application.get("experience_level"), "Django": application.get("django_experience"),
+        "Name": application.get("name"),
+        "E-mail": application.get("email"),
+        "GitHub": application.get("github"),
+        "Experience": application.get("experience_level"),
+        "Django": application.get("django_experience"),
         "Contributed to open source before": application.get("contributed_before"),
         "Projects": ", ".join(application.get("project_preferences") or []) or "No preference",
         "Hours a week": application.get("hours_available"),
-        "Hours free a week (availability grid)": count_hours(application["availability"]) if isinstance(application.get("availability"), list) else None,
+        "Hours free a week (availability grid)": count_hours(application["availability"])
+        if isinstance(application.get("availability"), list)
+        else None,
         "Contribution tutorial completed": application.get("tutorial_completed"),
     }
-    shown = {k: ("Yes" if v is True else "No" if v is False else f"{v:g}" if isinstance(v, float) else str(v))
-             for k, v in facts.items()
-             if k in ("Projects",) or (v is not None and not (isinstance(v, float) and pd.isna(v)))}
+    shown = {
+        k: ("Yes" if v is True else "No" if v is False else f"{v:g}" if isinstance(v, float) else str(v))
+        for k, v in facts.items()
+        if k in ("Projects",) or (v is not None and not (isinstance(v, float) and pd.isna(v)))
+    }
     shown = {k: v for k, v in shown.items() if not (k in ("Name", "E-mail", "GitHub") and blind)}
     plain_table(pd.DataFrame({"Question": list(shown), "Answer": list(shown.values())}))
-    for label, field in (("Why do you want to join?", "motivation"), ("A time you got stuck", "resilience"),
-                         ("Community involvement", "community")):
+    for label, field in (
+        ("Why do you want to join?", "motivation"),
+        ("A time you got stuck", "resilience"),
+        ("Community involvement", "community"),
+    ):
         st.markdown(f"**{label}**")
         st.text(str(application.get(field) or "(no answer)"))  # applicant text: never Markdown
 
@@ -86,35 +112,57 @@ with right:
     st.subheader("Your review")
     if own is not None:
         saved_at = pd.to_datetime(own.get("updated_at"))
-        st.caption((f"Saved {saved_at:%Y-%m-%d %H:%M} UTC" if pd.notna(saved_at) else "Saved") + "; saving again replaces it.")
+        st.caption(
+            (f"Saved {saved_at:%Y-%m-%d %H:%M} UTC" if pd.notna(saved_at) else "Saved") + "; saving again replaces it."
+        )
     saved_scores = (own or {}).get("scores") or {}
     with st.form(f"review_form_{response_id}"):
         scores = {}
         for c in criteria:
             options = list(range(c.low, c.high + 1))
             current = saved_scores.get(c.name)
-            scores[c.name] = st.radio(c.label + (f" (weight {c.weight:g})" if c.weight != 1 else ""), options, horizontal=True,
-                                      index=options.index(current) if current in options else None,
-                                      key=f"score_{response_id}_{c.name}")
-        comment = st.text_area("Comment (optional)", value=(own or {}).get("comment") or "", key=f"comment_{response_id}")
-        conflict = st.checkbox("I have a conflict of interest (I know this person or cannot be impartial)",
-                               key=f"conflict_{response_id}",
-                               help="The application leaves your queue and you will not see its scores.")
+            scores[c.name] = st.radio(
+                c.label + (f" (weight {c.weight:g})" if c.weight != 1 else ""),
+                options,
+                horizontal=True,
+                index=options.index(current) if current in options else None,
+                key=f"score_{response_id}_{c.name}",
+            )
+        comment = st.text_area(
+            "Comment (optional)", value=(own or {}).get("comment") or "", key=f"comment_{response_id}"
+        )
+        conflict = st.checkbox(
+            "I have a conflict of interest (I know this person or cannot be impartial)",
+            key=f"conflict_{response_id}",
+            help="The application leaves your queue and you will not see its scores.",
+        )
         submitted = st.form_submit_button("Save review", type="primary", icon=":material/save:")
     if submitted:
         try:
-            saved = review.save_review(ctx.url, ctx.session_id, response_id, me, None if conflict else scores, comment,
-                                       conflict, criteria=criteria)
+            saved = review.save_review(
+                ctx.url,
+                ctx.session_id,
+                response_id,
+                me,
+                None if conflict else scores,
+                comment,
+                conflict,
+                criteria=criteria,
+            )
         except review.ReviewError as exc:
             st.error(md_text(exc))
         else:
-            st.session_state[FLASH] = (f"Conflict of interest recorded for {md_text(response_id)}." if saved.conflict
-                                       else f"Review of {md_text(response_id)} saved (score {saved.overall:.2f}).")
+            st.session_state[FLASH] = (
+                f"Conflict of interest recorded for {md_text(response_id)}."
+                if saved.conflict
+                else f"Review of {md_text(response_id)} saved (score {saved.overall:.2f})."
+            )
             if response_id in skipped:
                 skipped.remove(response_id)
             st.rerun()
-    if choice == NEXT and st.button("Skip for now", icon=":material/skip_next:",
-                                    help="Moves this application to the end of your queue."):
+    if choice == NEXT and st.button(
+        "Skip for now", icon=":material/skip_next:", help="Moves this application to the end of your queue."
+    ):
         skipped.append(response_id)
         st.rerun()
 
@@ -127,7 +175,10 @@ with right:
     else:
         scored = review.scored_reviews(others, criteria)
         table = scored[["reviewer", "score"] + [review.SCORE_PREFIX + c.name for c in criteria]]
-        table = table.rename(columns={review.SCORE_PREFIX + c.name: c.label for c in criteria} | {"reviewer": "Reviewer", "score": "Score"})
+        table = table.rename(
+            columns={review.SCORE_PREFIX + c.name: c.label for c in criteria}
+            | {"reviewer": "Reviewer", "score": "Score"}
+        )
         plain_table(table.round(2))
         comments = others.loc[others["comment"].fillna("").str.strip() != "", ["reviewer", "comment"]]
         if len(comments):
@@ -139,10 +190,12 @@ with st.expander(f"Your reviews ({done.reviewed})"):
         st.caption("None yet.")
     else:
         own_scores = review.scored_reviews(mine, criteria).set_index("response_id")["score"]
-        listing = pd.DataFrame({
-            "Application": mine["response_id"],
-            "Score": mine["response_id"].map(own_scores).round(2),
-            "Conflict of interest": mine["conflict_of_interest"].fillna(False).astype(bool),
-            "Saved (UTC)": mine["updated_at"],
-        }).sort_values("Saved (UTC)", ascending=False)
+        listing = pd.DataFrame(
+            {
+                "Application": mine["response_id"],
+                "Score": mine["response_id"].map(own_scores).round(2),
+                "Conflict of interest": mine["conflict_of_interest"].fillna(False).astype(bool),
+                "Saved (UTC)": mine["updated_at"],
+            }
+        ).sort_values("Saved (UTC)", ascending=False)
         plain_table(listing)

@@ -1,4 +1,5 @@
 """Selection: rank the applications fairly, check reviewer agreement, decide, and export."""
+
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +19,9 @@ stop_without_session(ctx, "applications")
 criteria = load_criteria(ctx.settings)
 applications = loaders.table(ctx, "applications")
 if applications.empty:
-    empty_state("There are no applications in this session yet.", "Import the application form's responses on the Data page.")
+    empty_state(
+        "There are no applications in this session yet.", "Import the application form's responses on the Data page."
+    )
     st.stop()
 decisions = loaders.table(ctx, "decisions")
 reviews = loaders.table(ctx, "reviews")
@@ -44,41 +47,72 @@ if FLASH in st.session_state:
 total, reviewed, contested, accepted = st.columns(4)
 total.metric("Applications", len(ranked))
 reviewed.metric("Reviewed", int((ranked["n_reviews"] > 0).sum()), help="At least one review")
-contested.metric("Contested", int(ranked["contested"].sum()),
-                 help=f"Reviewers' scores differ by {stats.contested_spread:g} points or more")
-accepted.metric("Accepted", f"{capacity.accepted} / {places.places}" if places.places else capacity.accepted,
-                help=f"Places: {places.source}")
+contested.metric(
+    "Contested",
+    int(ranked["contested"].sum()),
+    help=f"Reviewers' scores differ by {stats.contested_spread:g} points or more",
+)
+accepted.metric(
+    "Accepted",
+    f"{capacity.accepted} / {places.places}" if places.places else capacity.accepted,
+    help=f"Places: {places.source}",
+)
 (st.warning if capacity.over else st.info)(selection.capacity_message(capacity), icon=":material/groups:")
 
 # --- Reviewer agreement and calibration ------------------------------------------------------------
 st.subheader("Reviewer agreement")
 alpha_col, words_col = st.columns([1, 3])
-alpha_col.metric("Krippendorff's alpha", "n/a" if stats.alpha is None else f"{stats.alpha:.2f}",
-                 help="Agreement between reviewers on the review score (interval metric); 1 = perfect, 0 = chance.")
+alpha_col.metric(
+    "Krippendorff's alpha",
+    "n/a" if stats.alpha is None else f"{stats.alpha:.2f}",
+    help="Agreement between reviewers on the review score (interval metric); 1 = perfect, 0 = chance.",
+)
 words_col.write(review.interpret_alpha(stats.alpha))
-by_criterion = pd.DataFrame({
-    "Criterion": [c.label for c in criteria],
-    "Alpha": [stats.alpha_by_criterion.get(c.name) for c in criteria],
-    "Meaning": [review.interpret_alpha(stats.alpha_by_criterion.get(c.name)).split(" (")[0].split(":")[0] for c in criteria],
-})
-calibration = stats.reviewers.rename(columns={"reviewer": "Reviewer", "n": "Reviews", "mean": "Mean score", "sd": "Spread (sd)",
-                                              "strictness": "Strictness", "normalised": "Normalised"})
+by_criterion = pd.DataFrame(
+    {
+        "Criterion": [c.label for c in criteria],
+        "Alpha": [stats.alpha_by_criterion.get(c.name) for c in criteria],
+        "Meaning": [
+            review.interpret_alpha(stats.alpha_by_criterion.get(c.name)).split(" (")[0].split(":")[0] for c in criteria
+        ],
+    }
+)
+calibration = stats.reviewers.rename(
+    columns={
+        "reviewer": "Reviewer",
+        "n": "Reviews",
+        "mean": "Mean score",
+        "sd": "Spread (sd)",
+        "strictness": "Strictness",
+        "normalised": "Normalised",
+    }
+)
 if stats.scored.empty:
-    st.info("No reviews yet: agreement and calibration appear once reviewers have scored applications on the Review page.")
+    st.info(
+        "No reviews yet: agreement and calibration appear once reviewers have scored applications on the Review page."
+    )
 else:
     agreement_col, calibration_col = st.columns([2, 3])
     with agreement_col:
         plain_table(by_criterion, column_config={"Alpha": st.column_config.NumberColumn(format="%.2f")})
     with calibration_col:
-        plain_table(calibration, column_config={
-            "Mean score": st.column_config.NumberColumn(format="%.2f"),
-            "Spread (sd)": st.column_config.NumberColumn(format="%.2f"),
-            "Strictness": st.column_config.NumberColumn(format="%+.2f", help="Points below colleagues on the same applications; "
-                                                        "positive = stricter, negative = more generous"),
-            "Normalised": st.column_config.CheckboxColumn(help="Scores normalised (at least "
-                                                          f"{review.min_reviews_for_normalising(ctx.settings)} reviews); "
-                                                          "otherwise used raw"),
-        })
+        plain_table(
+            calibration,
+            column_config={
+                "Mean score": st.column_config.NumberColumn(format="%.2f"),
+                "Spread (sd)": st.column_config.NumberColumn(format="%.2f"),
+                "Strictness": st.column_config.NumberColumn(
+                    format="%+.2f",
+                    help="Points below colleagues on the same applications; "
+                    "positive = stricter, negative = more generous",
+                ),
+                "Normalised": st.column_config.CheckboxColumn(
+                    help="Scores normalised (at least "
+                    f"{review.min_reviews_for_normalising(ctx.settings)} reviews); "
+                    "otherwise used raw"
+                ),
+            },
+        )
 
 
 # --- Filters -------------------------------------------------------------------------------------
@@ -87,69 +121,102 @@ low, high = review.score_range(criteria)
 with st.expander("Filters", icon=":material/filter_list:"):
     first, second, third = st.columns(3)
     score = first.slider("Normalised score", float(low), float(high), (float(low), float(high)), step=0.1)
-    projects = first.multiselect("Project preference", sorted({p for prefs in ranked["project_preferences"] for p in prefs})
-                                 + [selection.NO_PREFERENCE])
+    projects = first.multiselect(
+        "Project preference",
+        sorted({p for prefs in ranked["project_preferences"] for p in prefs}) + [selection.NO_PREFERENCE],
+    )
     bands = second.multiselect("Time-zone band", [b for b, _, _ in selection.TIMEZONE_BANDS] + [selection.UNKNOWN])
-    min_hours = second.number_input("At least this many hours a week", min_value=0.0, max_value=40.0, value=0.0, step=0.5)
+    min_hours = second.number_input(
+        "At least this many hours a week", min_value=0.0, max_value=40.0, value=0.0, step=0.5
+    )
     tutorial = third.selectbox("Contribution tutorial", ["Any", "Completed", "Not completed"])
     levels = third.multiselect("Experience level", sorted(ranked["experience_level"].dropna().unique()))
     state = st.segmented_control("Show", selection.REVIEW_STATES, default="all", key="selection_state") or "all"
 filters = selection.Filters(
-    score_min=score[0] if score[0] > low else None, score_max=score[1] if score[1] < high else None,
-    projects=tuple(projects), timezone_bands=tuple(bands), min_hours=min_hours or None,
-    tutorial={"Any": None, "Completed": True, "Not completed": False}[tutorial], experience_levels=tuple(levels), state=state,
+    score_min=score[0] if score[0] > low else None,
+    score_max=score[1] if score[1] < high else None,
+    projects=tuple(projects),
+    timezone_bands=tuple(bands),
+    min_hours=min_hours or None,
+    tutorial={"Any": None, "Completed": True, "Not completed": False}[tutorial],
+    experience_levels=tuple(levels),
+    state=state,
 )
 shown = selection.filter_ranked(ranked, filters)
-st.caption(f"{len(shown)} of {len(ranked)} applications. Normalised: each reviewer's scores standardised against their "
-           f"own mean and spread (⚑ = includes raw scores of a reviewer with too few reviews). Contested rows are marked ⚠.")
+st.caption(
+    f"{len(shown)} of {len(ranked)} applications. Normalised: each reviewer's scores standardised against their "
+    f"own mean and spread (⚑ = includes raw scores of a reviewer with too few reviews). Contested rows are marked ⚠."
+)
 unplaceable = int((ranked["fit_teams"] == 0).sum())
 if not instance.teams:
-    st.info("No teams yet, so nobody can be placed: add teams (name, project, navigators, captain) on the Data page to "
-            "see who fits one.", icon=":material/groups:")
+    st.info(
+        "No teams yet, so nobody can be placed: add teams (name, project, navigators, captain) on the Data page to "
+        "see who fits one.",
+        icon=":material/groups:",
+    )
 else:
-    st.caption(f"**Teams that fit**: the teams that could take the applicant under the team rules ({rules.min_team_size}-"
-               f"{rules.max_team_size} per team, {rules.navigator_meeting_hours} common hours with the Navigators, "
-               f"{rules.captain_hours} with the Captain, a project they chose). {len(ranked) - unplaceable} of {len(ranked)} "
-               f"could be placed; {unplaceable} fit no team (Show: fits no team). **Placement** says with how many others "
-               "they compete for those places, or why no team can take them.")
+    st.caption(
+        f"**Teams that fit**: the teams that could take the applicant under the team rules ({rules.min_team_size}-"
+        f"{rules.max_team_size} per team, {rules.navigator_meeting_hours} common hours with the Navigators, "
+        f"{rules.captain_hours} with the Captain, a project they chose). {len(ranked) - unplaceable} of {len(ranked)} "
+        f"could be placed; {unplaceable} fit no team (Show: fits no team). **Placement** says with how many others "
+        "they compete for those places, or why no team can take them."
+    )
 
 # --- The ranked table, with decisions edited in place ------------------------------------------
-view = pd.DataFrame({
-    "#": shown["position"],
-    "Response ID": shown["response_id"],
-    "Name": shown["name"],
-    "Status": shown["status"],
-    "Rank": shown["rank"],
-    "Teams that fit": shown["fit_teams"],
-    "Placement": shown["placement"],
-    "⚠": [("your conflict: scores hidden" if conflict else "⚠ contested" if contested else "")
-          for conflict, contested in zip(shown["conflict"], shown["contested"])],
-    "Normalised": shown["normalised"].round(2),
-    "⚑": shown["raw_reviews"].map(lambda n: "⚑" if n else ""),
-    "Mean": shown["mean"].round(2),
-    "Median": shown["median"].round(2),
-    "Spread": shown["spread"].round(2),
-    "Reviews": shown["n_reviews"],
-    "Experience": shown["experience_level"],
-    "Time zone": shown["timezone_band"],
-    "Projects": shown["projects"],
-    "Hours": shown["hours_available"],
-    "Tutorial": shown["tutorial_completed"],
-}).reset_index(drop=True)
+view = pd.DataFrame(
+    {
+        "#": shown["position"],
+        "Response ID": shown["response_id"],
+        "Name": shown["name"],
+        "Status": shown["status"],
+        "Rank": shown["rank"],
+        "Teams that fit": shown["fit_teams"],
+        "Placement": shown["placement"],
+        "⚠": [
+            ("your conflict: scores hidden" if conflict else "⚠ contested" if contested else "")
+            for conflict, contested in zip(shown["conflict"], shown["contested"])
+        ],
+        "Normalised": shown["normalised"].round(2),
+        "⚑": shown["raw_reviews"].map(lambda n: "⚑" if n else ""),
+        "Mean": shown["mean"].round(2),
+        "Median": shown["median"].round(2),
+        "Spread": shown["spread"].round(2),
+        "Reviews": shown["n_reviews"],
+        "Experience": shown["experience_level"],
+        "Time zone": shown["timezone_band"],
+        "Projects": shown["projects"],
+        "Hours": shown["hours_available"],
+        "Tutorial": shown["tutorial_completed"],
+    }
+).reset_index(drop=True)
 with st.form(f"decisions_{ctx.version}"):
     edited = st.data_editor(
-        view, hide_index=True, width="stretch", height=420, key=f"decisions_editor_{ctx.version}",
+        view,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        key=f"decisions_editor_{ctx.version}",
         disabled=[c for c in view.columns if c not in ("Status", "Rank")],
         column_config={
             "Status": st.column_config.SelectboxColumn(options=list(selection.STATUSES), required=True),
             "Rank": st.column_config.NumberColumn(min_value=1, step=1, help="Selection Rank: 1 is the first choice"),
             "Tutorial": st.column_config.CheckboxColumn(),
             "⚠": st.column_config.TextColumn("Contested", width="medium"),
-            "⚑": st.column_config.TextColumn(width="small", help="Includes raw scores of a reviewer with too few reviews"),
+            "⚑": st.column_config.TextColumn(
+                width="small", help="Includes raw scores of a reviewer with too few reviews"
+            ),
             "Hours": st.column_config.NumberColumn(format="%g"),
-            "Teams that fit": st.column_config.NumberColumn(help="Teams that could take them under the team rules (0: none)"),
-            "Placement": st.column_config.TextColumn(width="large", help="Others who fit the same teams, or why no team can take them"),
-            **{score: st.column_config.NumberColumn(format="%.2f") for score in ("Normalised", "Mean", "Median", "Spread")},
+            "Teams that fit": st.column_config.NumberColumn(
+                help="Teams that could take them under the team rules (0: none)"
+            ),
+            "Placement": st.column_config.TextColumn(
+                width="large", help="Others who fit the same teams, or why no team can take them"
+            ),
+            **{
+                score: st.column_config.NumberColumn(format="%.2f")
+                for score in ("Normalised", "Mean", "Median", "Spread")
+            },
         },
     )
     over_ok = st.checkbox("Accept beyond the places available", help="Only when you have found more Navigators.")
@@ -163,8 +230,11 @@ def apply(changes, keep_rank=False):
         return
     after = selection.capacity_after(ranked, changes, places)
     if after.over and not over_ok:
-        st.warning(selection.capacity_message(after) + " Nothing was saved; tick 'Accept beyond the places available' "
-                   "to go ahead anyway.", icon=":material/warning:")
+        st.warning(
+            selection.capacity_message(after) + " Nothing was saved; tick 'Accept beyond the places available' "
+            "to go ahead anyway.",
+            icon=":material/warning:",
+        )
         return
     try:
         count = selection.save_decisions(ctx.url, ctx.session_id, changes, ctx.viewer.email, keep_rank=keep_rank)
@@ -187,12 +257,18 @@ with st.form("bulk_decisions"):
     st.markdown("**Decide several at once**")
     labels = {rid: selection.position_label(pos, rid) for rid, pos in zip(shown["response_id"], shown["position"])}
     left, middle, right = st.columns([3, 1, 1])
-    picked = left.multiselect("Applications", list(labels), format_func=labels.get,
-                              placeholder="Pick applications, or tick 'all shown'")
+    picked = left.multiselect(
+        "Applications", list(labels), format_func=labels.get, placeholder="Pick applications, or tick 'all shown'"
+    )
     everything = left.checkbox(f"All {len(shown)} shown applications")
     status = middle.selectbox("Status", selection.STATUSES)
-    rank_from = right.number_input("Rank them from", min_value=0, value=0, step=1,
-                                   help="0 keeps their ranks; otherwise ranks in table order from this number")
+    rank_from = right.number_input(
+        "Rank them from",
+        min_value=0,
+        value=0,
+        step=1,
+        help="0 keeps their ranks; otherwise ranks in table order from this number",
+    )
     over_ok = st.checkbox("Accept beyond the places available", key="bulk_over_ok") or over_ok
     bulk = st.form_submit_button("Apply to the chosen applications")
 if bulk:
@@ -203,8 +279,10 @@ if bulk:
         apply(selection.bulk_changes(ids, status, rank_from=int(rank_from) or None), keep_rank=not rank_from)
 
 # --- Who competes with whom -------------------------------------------------------------------------
-labels = {rid: f"{selection.position_label(pos, rid)} {name or ''}".strip()
-          for rid, pos, name in zip(ranked["response_id"], ranked["position"], ranked["name"])}
+labels = {
+    rid: f"{selection.position_label(pos, rid)} {name or ''}".strip()
+    for rid, pos, name in zip(ranked["response_id"], ranked["position"], ranked["name"])
+}
 if instance.teams:
     with st.expander("Who competes with whom for the same places", icon=":material/compare_arrows:"):
         who = st.selectbox("Application", list(labels), format_func=labels.get, key="cohort_rivals")
@@ -212,17 +290,20 @@ if instance.teams:
         if not fit.placeable:
             st.warning(md_text(fit.reason), icon=":material/block:")
         else:
-            st.write(md_text(f"Teams that could take them: {', '.join(fit.teams)} ({fit.places} places); "
-                             f"{fit.competition}."))
+            st.write(
+                md_text(f"Teams that could take them: {', '.join(fit.teams)} ({fit.places} places); {fit.competition}.")
+            )
             plain_table(cohort.rivals_table(ranked, fits, who), height=250)
 
 # --- Propose a cohort ---------------------------------------------------------------------------------
 st.subheader("Propose a cohort")
 room = cohort.capacity(places, instance)
 time_limit = float(ctx.settings.section("teams").get("time_limit_seconds", 10))
-st.caption(f"The cohort of at most {room} with the best total normalised score that can all be placed in teams under the "
-           "team rules, chosen together with its teams in one model (not accepted first and placed afterwards). Pin "
-           "people in or out; nothing is saved until you save the proposal's decisions.")
+st.caption(
+    f"The cohort of at most {room} with the best total normalised score that can all be placed in teams under the "
+    "team rules, chosen together with its teams in one model (not accepted first and placed afterwards). Pin "
+    "people in or out; nothing is saved until you save the proposal's decisions."
+)
 with st.form("cohort_propose"):
     left, right = st.columns(2)
     pin_in = left.multiselect("Pin in (always in the cohort)", list(labels), format_func=labels.get)
@@ -233,71 +314,109 @@ if asked:
 request = st.session_state.get(PROPOSAL)
 if request and request["version"] == ctx.version:
     try:
-        with st.spinner(f"Choosing the cohort and its teams together (up to {time_limit:g} s), then score order's teams "
-                        f"for comparison (up to {time_limit:g} s)..."):
-            proposal = loaders.cohort_proposal(ctx, ranked, rules, room, request["pin_in"], request["pin_out"], time_limit)
+        with st.spinner(
+            f"Choosing the cohort and its teams together (up to {time_limit:g} s), then score order's teams "
+            f"for comparison (up to {time_limit:g} s)..."
+        ):
+            proposal = loaders.cohort_proposal(
+                ctx, ranked, rules, room, request["pin_in"], request["pin_out"], time_limit
+            )
     except cohort.CohortError as exc:
         st.error(md_text(exc), icon=":material/error:")
     else:
         (st.success if proposal.proven else st.warning if proposal.timed_out else st.info)(
-            md_text(proposal.status), icon=":material/verified:" if proposal.proven else ":material/timer:")
+            md_text(proposal.status), icon=":material/verified:" if proposal.proven else ":material/timer:"
+        )
         first, second, third = st.columns(3)
         first.metric("Proposed cohort", len(proposal.cohort), help=f"At most {room}: {places.source}")
-        second.metric("Score order places", f"{len(proposal.score_order.placed)} of {len(proposal.score_order.accepted)}",
-                      help="Accept the best-ranked first, then form teams: how many of them the allocator placed")
-        third.metric("Total score", f"{proposal.total:.2f}",
-                     delta=f"{proposal.total - proposal.total_of(proposal.score_order.placed):+.2f} vs score order placed")
+        second.metric(
+            "Score order places",
+            f"{len(proposal.score_order.placed)} of {len(proposal.score_order.accepted)}",
+            help="Accept the best-ranked first, then form teams: how many of them the allocator placed",
+        )
+        third.metric(
+            "Total score",
+            f"{proposal.total:.2f}",
+            delta=f"{proposal.total - proposal.total_of(proposal.score_order.placed):+.2f} vs score order placed",
+        )
         st.write(md_text(proposal.summary()))
         status_now = dict(zip(ranked["response_id"], ranked["status"]))
-        plain_table(proposal.cohort_table(status_now), height=300,
-                    column_config={"Normalised": st.column_config.NumberColumn(format="%.2f")})
+        plain_table(
+            proposal.cohort_table(status_now),
+            height=300,
+            column_config={"Normalised": st.column_config.NumberColumn(format="%.2f")},
+        )
         if proposal.instead:
             st.markdown("**Score order would accept, the proposal does not**")
-            plain_table(proposal.left_out_table(), column_config={"Why not": st.column_config.TextColumn(width="large")})
+            plain_table(
+                proposal.left_out_table(), column_config={"Why not": st.column_config.TextColumn(width="large")}
+            )
         changes = proposal.decision_changes(status_now)
         accepting = sum(1 for c in changes if c.status == "accepted")
-        st.caption(f"Saving accepts {accepting} and moves {len(changes) - accepting} from accepted to waitlisted; ranks and "
-                   "every other decision stay as they are. The Teams page then forms the teams.")
+        st.caption(
+            f"Saving accepts {accepting} and moves {len(changes) - accepting} from accepted to waitlisted; ranks and "
+            "every other decision stay as they are. The Teams page then forms the teams."
+        )
         if st.button("Save the proposal's decisions", type="primary", icon=":material/save:", disabled=not changes):
             apply(changes, keep_rank=True)
 
 # --- Composition ---------------------------------------------------------------------------------
 st.subheader("Composition: applicant pool vs accepted cohort")
 min_size = min_group_size(ctx.settings)
-st.caption(f"Aggregated counts only, as on the Talk page: groups are combined until each has at least {min_size} "
-           "applicants, accepted and not accepted, so no count or difference of counts singles anyone out.")
+st.caption(
+    f"Aggregated counts only, as on the Talk page: groups are combined until each has at least {min_size} "
+    "applicants, accepted and not accepted, so no count or difference of counts singles anyone out."
+)
 dimensions = selection.composition_dimensions(ctx.viewer.is_organiser)
 
 
 @st.fragment
 def composition_by() -> None:
     """The composition chart and table: choosing another dimension reruns only this."""
-    key = st.segmented_control("By", list(dimensions), format_func=dimensions.get, default=next(iter(dimensions)),
-                               key="selection_composition") or next(iter(dimensions))
+    key = st.segmented_control(
+        "By", list(dimensions), format_func=dimensions.get, default=next(iter(dimensions)), key="selection_composition"
+    ) or next(iter(dimensions))
     composition = selection.composition(ranked, key, min_size, organiser=ctx.viewer.is_organiser)
     if composition.empty:
-        empty_state(f"Nothing to compare yet: the cohort's composition needs at least {min_size} accepted and "
-                    f"{min_size} other applicants, or its numbers would single people out.",
-                    f"Come back once at least {min_size} applicants are accepted.")
+        empty_state(
+            f"Nothing to compare yet: the cohort's composition needs at least {min_size} accepted and "
+            f"{min_size} other applicants, or its numbers would single people out.",
+            f"Come back once at least {min_size} applicants are accepted.",
+        )
         return
     chart_col, table_col = st.columns([3, 2])
     chart_col.altair_chart(selection.composition_chart(composition, dimensions[key]), theme=None, width="stretch")
     with table_col:
-        plain_table(selection.composition_counts(composition).rename(
-            columns={"group": dimensions[key], "applicants": "Applicants", "accepted": "Accepted"}))
+        plain_table(
+            selection.composition_counts(composition).rename(
+                columns={"group": dimensions[key], "applicants": "Applicants", "accepted": "Accepted"}
+            )
+        )
 
 
 composition_by()
 
 # --- Exports -------------------------------------------------------------------------------------
 st.subheader("Exports")
-st.caption("Cells that start with =, +, -, @, tab or carriage return are prefixed with ' so a spreadsheet never runs them.")
+st.caption(
+    "Cells that start with =, +, -, @, tab or carriage return are prefixed with ' so a spreadsheet never runs them."
+)
 first, second = st.columns(2)
 slug = ctx.session.name.lower().replace(" ", "-")
-first.download_button("Decisions CSV (Djangonaut Space import)", selection.decisions_csv(ranked, stats),
-                      file_name=f"{slug}-decisions.csv", mime="text/csv", icon=":material/download:",
-                      help="Response ID, Score, Selection Rank: the file the site's score import accepts")
+first.download_button(
+    "Decisions CSV (Djangonaut Space import)",
+    selection.decisions_csv(ranked, stats),
+    file_name=f"{slug}-decisions.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    help="Response ID, Score, Selection Rank: the file the site's score import accepts",
+)
 first.caption(SITE_EXPORT_RULE)
-second.download_button("Full CSV for organisers", lambda: selection.full_csv(ranked, stats), file_name=f"{slug}-applications.csv",
-                       mime="text/csv", icon=":material/download:",
-                       help="Every answer, one score column per reviewer, statistics and decision")
+second.download_button(
+    "Full CSV for organisers",
+    lambda: selection.full_csv(ranked, stats),
+    file_name=f"{slug}-applications.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    help="Every answer, one score column per reviewer, statistics and decision",
+)

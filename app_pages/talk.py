@@ -1,4 +1,5 @@
 """Talk: the session's results as slide-ready charts that cannot single anyone out."""
+
 from functools import partial
 
 import streamlit as st
@@ -35,18 +36,41 @@ figures = loaders.talk_figures(ctx, min_size)
 args = (ctx.url, ctx.session_id, ctx.version, min_size)
 slug = "".join(ch if ch.isalnum() else "-" for ch in ctx.session.name.lower()).strip("-")
 
-st.caption(f"{md_text(ctx.session.name)} · charts for slides and posts. Every chart is drawn from counts, shares and "
-           f"averages only: groups of fewer than {min_size} people are combined with others, and no name, e-mail, "
-           "GitHub handle or free-text answer is ever included. Downloads are sized for a 1920x1080 slide.")
-st.download_button("Download all (PNG, SVG and numbers.json as a zip)", data=partial(all_files_zip, figures),
-                   file_name=f"{slug}-talk-charts.zip", mime="application/zip", type="primary",
-                   icon=":material/folder_zip:", on_click="ignore", key="download_all")
+st.caption(
+    f"{md_text(ctx.session.name)} · charts for slides and posts. Every chart is drawn from counts, shares and "
+    f"averages only: groups of fewer than {min_size} people are combined with others, and no name, e-mail, "
+    "GitHub handle or free-text answer is ever included. Downloads are sized for a 1920x1080 slide."
+)
+st.download_button(
+    "Download all (PNG, SVG and numbers.json as a zip)",
+    data=partial(all_files_zip, figures),
+    file_name=f"{slug}-talk-charts.zip",
+    mime="application/zip",
+    type="primary",
+    icon=":material/folder_zip:",
+    on_click="ignore",
+    key="download_all",
+)
 
 for key, spec in screen_specs(*args, figures).items():
     with st.container(border=True):
         st.vega_lite_chart(spec, theme=None, width="stretch")
         png, svg, _ = st.columns([1, 1, 4])
-        png.download_button("PNG (2x)", data=partial(slide_file, *args, key, "png", figures), file_name=f"{slug}-{key}.png",
-                            mime="image/png", icon=":material/image:", on_click="ignore", key=f"png_{key}")
-        svg.download_button("SVG", data=partial(slide_file, *args, key, "svg", figures), file_name=f"{slug}-{key}.svg",
-                            mime="image/svg+xml", icon=":material/draw:", on_click="ignore", key=f"svg_{key}")
+        png.download_button(
+            "PNG (2x)",
+            data=partial(slide_file, *args, key, "png", figures),
+            file_name=f"{slug}-{key}.png",
+            mime="image/png",
+            icon=":material/image:",
+            on_click="ignore",
+            key=f"png_{key}",
+        )
+        svg.download_button(
+            "SVG",
+            data=partial(slide_file, *args, key, "svg", figures),
+            file_name=f"{slug}-{key}.svg",
+            mime="image/svg+xml",
+            icon=":material/draw:",
+            on_click="ignore",
+            key=f"svg_{key}",
+        )

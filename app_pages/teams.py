@@ -1,4 +1,5 @@
 """Teams: propose teams that meet the program's rules, edit them by hand, see what breaks, save."""
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -26,22 +27,30 @@ except teams.InstanceError as exc:
     st.stop()
 instance = loaders.teams_instance(ctx, rules)
 if not instance.candidates:
-    empty_state("No applicant is accepted in this session yet.", "Accept Djangonauts on the Selection page, then come back.")
+    empty_state(
+        "No applicant is accepted in this session yet.", "Accept Djangonauts on the Selection page, then come back."
+    )
     st.stop()
 if not instance.teams:
-    empty_state("This session has no teams yet.",
-                "Add teams (name, project, navigators, captain) to your spreadsheet's Teams tab or import a teams CSV "
-                "on the Data page.")
+    empty_state(
+        "This session has no teams yet.",
+        "Add teams (name, project, navigators, captain) to your spreadsheet's Teams tab or import a teams CSV "
+        "on the Data page.",
+    )
     st.stop()
 
-navigator_limit = ("no limit on how many Djangonauts a Navigator mentors"
-                   if rules.max_per_navigator >= teams.NO_NAVIGATOR_LIMIT
-                   else f"at most {rules.max_per_navigator} Djangonauts per Navigator")
-st.caption(f"Rules: teams of {rules.min_team_size}-{rules.max_team_size}; at least {rules.navigator_meeting_hours} common "
-           f"hours a week with the Navigators; the Captain shares at least {rules.captain_hours} h with each Djangonaut; "
-           f"each Djangonaut only on a project they chose; {navigator_limit}. "
-           "Hours are counted as Djangonaut Space's site counts them: two consecutive common half-hours make one "
-           "hour, on the hour or not (09:30-11:30 UTC is 2 hours).")
+navigator_limit = (
+    "no limit on how many Djangonauts a Navigator mentors"
+    if rules.max_per_navigator >= teams.NO_NAVIGATOR_LIMIT
+    else f"at most {rules.max_per_navigator} Djangonauts per Navigator"
+)
+st.caption(
+    f"Rules: teams of {rules.min_team_size}-{rules.max_team_size}; at least {rules.navigator_meeting_hours} common "
+    f"hours a week with the Navigators; the Captain shares at least {rules.captain_hours} h with each Djangonaut; "
+    f"each Djangonaut only on a project they chose; {navigator_limit}. "
+    "Hours are counted as Djangonaut Space's site counts them: two consecutive common half-hours make one "
+    "hour, on the hour or not (09:30-11:30 UTC is 2 hours)."
+)
 if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
 
@@ -54,17 +63,26 @@ draft = st.session_state[DRAFT]
 # --- Propose -----------------------------------------------------------------------------------
 time_limit = float(ctx.settings.section("teams").get("time_limit_seconds", 10))
 left, right = st.columns([3, 2], vertical_alignment="bottom")
-keep = left.checkbox("Keep people who already have a team where they are", value=True,
-                     help="Off: propose every team from scratch (nothing is saved until you press Save).")
+keep = left.checkbox(
+    "Keep people who already have a team where they are",
+    value=True,
+    help="Off: propose every team from scratch (nothing is saved until you press Save).",
+)
 if right.button("Propose teams", type="primary", icon=":material/auto_awesome:", width="stretch"):
     problem = instance if keep else instance.without_placements()
     with st.spinner(f"Finding the teams that place the most people and balance them best (up to {time_limit:g} s)..."):
         result = teams.allocate(problem, time_limit=time_limit)
     draft.update(assignments=dict(result.assignments), edit=draft["edit"] + 1)
     kept_broken = sorted({name for v in teams.validate_teams(problem) for name in v.teams}) if keep else []
-    st.session_state[PROPOSAL] = {"version": ctx.version, "placed": result.placed, "total": len(instance.candidates),
-                                  "optimal": result.optimal, "seconds": result.seconds,
-                                  "worst": result.worst_meeting_hours, "kept_broken": kept_broken}
+    st.session_state[PROPOSAL] = {
+        "version": ctx.version,
+        "placed": result.placed,
+        "total": len(instance.candidates),
+        "optimal": result.optimal,
+        "seconds": result.seconds,
+        "worst": result.worst_meeting_hours,
+        "kept_broken": kept_broken,
+    }
 
 proposal = st.session_state.get(PROPOSAL)
 if proposal and proposal["version"] == ctx.version:
@@ -74,16 +92,23 @@ if proposal and proposal["version"] == ctx.version:
     proof.metric("Answer", "Proven optimal" if proposal["optimal"] else "Best found in time")
     took.metric("Solver time", f"{proposal['seconds']:.1f} s")
     if proposal["kept_broken"]:
-        st.info(f"Kept as they were, because the people already in them break a rule: {md_text(', '.join(proposal['kept_broken']))}. "
-                "Untick 'Keep people who already have a team' to propose these teams afresh.", icon=":material/info:")
+        st.info(
+            f"Kept as they were, because the people already in them break a rule: {md_text(', '.join(proposal['kept_broken']))}. "
+            "Untick 'Keep people who already have a team' to propose these teams afresh.",
+            icon=":material/info:",
+        )
     if not proposal["optimal"]:
-        st.caption("The solver ran out of time before proving nothing better exists; raise [teams] time_limit_seconds "
-                   "for a more certain answer.")
+        st.caption(
+            "The solver ran out of time before proving nothing better exists; raise [teams] time_limit_seconds "
+            "for a more certain answer."
+        )
 
 # --- Edit by hand --------------------------------------------------------------------------------
 st.subheader("Who is in which team")
-st.caption("Move someone with the controls below or change the Team column; the rules are checked at once. "
-           "Nothing is saved until you press Save teams.")
+st.caption(
+    "Move someone with the controls below or change the Team column; the rules are checked at once. "
+    "Nothing is saved until you press Save teams."
+)
 team_names = [t.name for t in instance.teams]
 ranked = sorted(instance.candidates, key=lambda c: (c.rank is None, c.rank or 0, c.email))
 names = {c.email: c.name or c.email for c in instance.candidates}
@@ -99,22 +124,40 @@ def move_person() -> None:
 
 
 who_col, to_col, button_col = st.columns([3, 3, 1], vertical_alignment="bottom")
-who_col.selectbox("Move a Djangonaut", [c.email for c in ranked], key=MOVE_WHO,
-                  format_func=lambda e: f"{names[e]} ({draft['assignments'].get(e) or 'not placed'})")
+who_col.selectbox(
+    "Move a Djangonaut",
+    [c.email for c in ranked],
+    key=MOVE_WHO,
+    format_func=lambda e: f"{names[e]} ({draft['assignments'].get(e) or 'not placed'})",
+)
 to_col.selectbox("to", [NOT_PLACED, *team_names], key=MOVE_TO)
 button_col.button("Move", on_click=move_person, width="stretch", icon=":material/swap_horiz:")
-rows = pd.DataFrame([{
-    "email": c.email, "name": c.name or c.email, "rank": c.rank, "projects": ", ".join(c.project_preferences) or "Any",
-    "experience": c.experience_level or "", "timezone": c.timezone or "",
-    "team": draft["assignments"].get(c.email) or NOT_PLACED,
-} for c in ranked])
+rows = pd.DataFrame(
+    [
+        {
+            "email": c.email,
+            "name": c.name or c.email,
+            "rank": c.rank,
+            "projects": ", ".join(c.project_preferences) or "Any",
+            "experience": c.experience_level or "",
+            "timezone": c.timezone or "",
+            "team": draft["assignments"].get(c.email) or NOT_PLACED,
+        }
+        for c in ranked
+    ]
+)
 edited = st.data_editor(
-    rows, hide_index=True, width="stretch", key=f"team_editor_{ctx.session_id}_{ctx.version}_{draft['edit']}",
+    rows,
+    hide_index=True,
+    width="stretch",
+    key=f"team_editor_{ctx.session_id}_{ctx.version}_{draft['edit']}",
     disabled=["email", "name", "rank", "projects", "experience", "timezone"],
     column_config={
-        "email": st.column_config.TextColumn("E-mail"), "name": st.column_config.TextColumn("Djangonaut"),
+        "email": st.column_config.TextColumn("E-mail"),
+        "name": st.column_config.TextColumn("Djangonaut"),
         "rank": st.column_config.NumberColumn("Rank", format="%d"),
-        "projects": st.column_config.TextColumn("Projects chosen"), "experience": st.column_config.TextColumn("Experience"),
+        "projects": st.column_config.TextColumn("Projects chosen"),
+        "experience": st.column_config.TextColumn("Experience"),
         "timezone": st.column_config.TextColumn("Time zone"),
         "team": st.column_config.SelectboxColumn("Team", options=[NOT_PLACED, *team_names], required=True),
     },
@@ -126,45 +169,79 @@ draft["assignments"] = assignments
 violations = teams.validate_teams(instance, assignments)
 if violations:
     st.warning(f"{len(violations)} rule{'s' if len(violations) != 1 else ''} broken:", icon=":material/rule:")
-    plain_table(pd.DataFrame([{"Team": ", ".join(v.teams), "Rule": teams.RULE_NAMES.get(v.rule, v.rule), "What breaks": v.message}
-                              for v in violations]))
+    plain_table(
+        pd.DataFrame(
+            [
+                {"Team": ", ".join(v.teams), "Rule": teams.RULE_NAMES.get(v.rule, v.rule), "What breaks": v.message}
+                for v in violations
+            ]
+        )
+    )
 else:
     st.success("Every team meets every rule.", icon=":material/verified:")
 
 # --- Why the teams are as they are ------------------------------------------------------------
 described = teams.describe(instance, assignments)
 st.subheader("Teams")
-plain_table(pd.DataFrame([{
-    "Team": t.name, "Project": t.project or "Any", "Members": len(t.members), "Common hours": t.meeting_hours,
-    "Fewest Captain hours": min(t.captain_hours.values()) if t.captain_hours else None,
-    "Tight": "; ".join(t.tight) or "-", "Broken": " ".join(t.broken) or "-",
-} for t in described]))
+plain_table(
+    pd.DataFrame(
+        [
+            {
+                "Team": t.name,
+                "Project": t.project or "Any",
+                "Members": len(t.members),
+                "Common hours": t.meeting_hours,
+                "Fewest Captain hours": min(t.captain_hours.values()) if t.captain_hours else None,
+                "Tight": "; ".join(t.tight) or "-",
+                "Broken": " ".join(t.broken) or "-",
+            }
+            for t in described
+        ]
+    )
+)
 with st.expander("Why each team is as it is"):
     st.text("\n\n".join(t.explanation for t in described))  # one element, however many teams
 unplaced = [e for e, t in assignments.items() if not t and instance.candidate(e)]
 if unplaced:
     st.subheader(f"Not placed ({len(unplaced)})")
-    plain_table(pd.DataFrame([{"Djangonaut": names[e], "E-mail": e, "Why": teams.unplaced_reason(instance, e, assignments)}
-                              for e in unplaced]), column_config={"Why": st.column_config.TextColumn(width="large")})
+    plain_table(
+        pd.DataFrame(
+            [
+                {"Djangonaut": names[e], "E-mail": e, "Why": teams.unplaced_reason(instance, e, assignments)}
+                for e in unplaced
+            ]
+        ),
+        column_config={"Why": st.column_config.TextColumn(width="large")},
+    )
 
 # --- Save --------------------------------------------------------------------------------------
 changes = sum(1 for c in instance.candidates if assignments.get(c.email) != saved.get(c.email))
 confirm = True
 if violations and changes:
-    confirm = st.checkbox(f"Save even though {len(violations)} rule{'s' if len(violations) != 1 else ''} break",
-                          key=f"teams_confirm_{ctx.version}")
-if st.button("Save teams", type="primary", icon=":material/save:", disabled=not changes or not confirm,
-             help="Writes each Djangonaut's team to the people and decisions tables in one step."):
+    confirm = st.checkbox(
+        f"Save even though {len(violations)} rule{'s' if len(violations) != 1 else ''} break",
+        key=f"teams_confirm_{ctx.version}",
+    )
+if st.button(
+    "Save teams",
+    type="primary",
+    icon=":material/save:",
+    disabled=not changes or not confirm,
+    help="Writes each Djangonaut's team to the people and decisions tables in one step.",
+):
     try:
         count = teams.save_assignments(ctx.url, ctx.session_id, instance, assignments, actor=ctx.viewer.email)
     except teams.InstanceError as exc:
         st.error(md_text(exc))
     else:
-        st.session_state[FLASH] = f"Teams saved: {changes} Djangonaut{'s' if changes != 1 else ''} moved ({count} rows updated)."
+        st.session_state[FLASH] = (
+            f"Teams saved: {changes} Djangonaut{'s' if changes != 1 else ''} moved ({count} rows updated)."
+        )
         st.session_state.pop(PROPOSAL, None)
         st.rerun()
 if not changes:
     st.caption("No changes to save.")
+
 
 # --- Charts --------------------------------------------------------------------------------------
 @st.fragment
@@ -172,9 +249,13 @@ def week_grid(tightest: list[str]) -> None:
     """The week grid of common hours; choosing its teams reruns only this part of the page."""
     shown_teams = tightest
     if len(tightest) > GRID_TEAMS:  # a grid per team is 336 cells: draw the tightest few, the rest on request
-        shown_teams = st.multiselect("Teams in the week grid", sorted(tightest), default=tightest[:GRID_TEAMS],
-                                     key=f"teams_grid_{ctx.session_id}",
-                                     help=f"The {GRID_TEAMS} teams with the fewest common hours are shown first.")
+        shown_teams = st.multiselect(
+            "Teams in the week grid",
+            sorted(tightest),
+            default=tightest[:GRID_TEAMS],
+            key=f"teams_grid_{ctx.session_id}",
+            help=f"The {GRID_TEAMS} teams with the fewest common hours are shown first.",
+        )
     grid = team_charts.team_grid_frame(instance, assignments, only=shown_teams)
     if len(grid):
         st.altair_chart(team_charts.common_hours_heatmap(grid), theme=None)
@@ -189,16 +270,25 @@ if tightest:
     mix, span, load = st.columns(3)
     mix.altair_chart(team_charts.experience_mix_chart(balance, rules.min_team_size, rules.max_team_size), theme=None)
     span.altair_chart(team_charts.timezone_span_chart(balance), theme=None)
-    load.altair_chart(team_charts.navigator_load_chart(team_charts.navigator_load_frame(instance, assignments)), theme=None)
+    load.altair_chart(
+        team_charts.navigator_load_chart(team_charts.navigator_load_frame(instance, assignments)), theme=None
+    )
 
 if len(loaders.checkins(ctx)):
     st.subheader("Who carries each team")
-    st.caption("Each member's share of their team's weekly hours so far, from their mean hours per reported week "
-               "(missed weeks are not zero), from check-ins (saved teams).")
+    st.caption(
+        "Each member's share of their team's weekly hours so far, from their mean hours per reported week "
+        "(missed weeks are not zero), from check-ins (saved teams)."
+    )
     balance = loaders.wellbeing_this_week(ctx).balance  # the Wellbeing page's, cached
     contribution = balance[balance["team"] != "No team"]
     if len(contribution):
         chart = wellbeing_charts.team_balance_chart(contribution)
-        st.altair_chart(chart.properties(title=alt.Title("Hours each member contributes",
-                                                         subtitle="Orange: one person carries much more than an equal share")),
-                        theme=None)
+        st.altair_chart(
+            chart.properties(
+                title=alt.Title(
+                    "Hours each member contributes", subtitle="Orange: one person carries much more than an equal share"
+                )
+            ),
+            theme=None,
+        )

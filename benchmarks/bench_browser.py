@@ -16,6 +16,7 @@
   same time; all must finish without an exception box; the slowest time is reported.
 Writes a markdown table to benchmarks/out/browser.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,6 +63,7 @@ def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of the server process so far (0 when unknown)."""
     try:
         import psutil
+
         times = psutil.Process(pid).cpu_times()
         return times.user + times.system
     except Exception:
@@ -97,6 +99,7 @@ def server_pid(port: int) -> int | None:
     """The pid of the streamlit process listening on this port (our child)."""
     try:
         import psutil
+
         for proc in psutil.Process(os.getpid()).children(recursive=True):
             try:
                 if any(c.laddr and c.laddr.port == port for c in proc.net_connections(kind="tcp")):
@@ -142,7 +145,9 @@ def open_and_time_in(page, base: str, url_path: str, timeout_ms: float) -> tuple
             " return a && a.getAttribute('data-test-connection-state') === 'CONNECTED'"
             " && a.getAttribute('data-test-script-state') === 'notRunning'"
             " && document.querySelector(\"[data-testid='stMain'] h1, [data-testid='stException'], [data-testid='stAlert']\") }",
-            timeout=timeout_ms, polling=25)
+            timeout=timeout_ms,
+            polling=25,
+        )
         seconds = time.perf_counter() - started
         return seconds, page_problem(page)
     except Exception as exc:  # a timeout is a result here, not a crash of the benchmark
@@ -156,8 +161,10 @@ NAV_SCRIPT = """() => {
     if (app.getAttribute('data-test-script-state') === 'running') window.__benchRan = true;
   }).observe(app, {attributes: true});
 }"""
-RAN_AND_FINISHED = ("() => window.__benchRan && document.querySelector(\"[data-testid='stApp']\")"
-                    ".getAttribute('data-test-script-state') === 'notRunning'")
+RAN_AND_FINISHED = (
+    "() => window.__benchRan && document.querySelector(\"[data-testid='stApp']\")"
+    ".getAttribute('data-test-script-state') === 'notRunning'"
+)
 
 
 def switch_and_time(page, url_path: str, timeout_ms: float, default: str = "overview") -> tuple[float, str]:
@@ -166,7 +173,9 @@ def switch_and_time(page, url_path: str, timeout_ms: float, default: str = "over
         page.evaluate(NAV_SCRIPT)
         hrefs = page.eval_on_selector_all("[data-testid='stSidebarNavLink']", "links => links.map(a => a.href)")
         # the default page's link is the app's root
-        index = next(i for i, h in enumerate(hrefs) if h.rstrip("/").endswith("/" + url_path) or (i == 0 and url_path == default))
+        index = next(
+            i for i, h in enumerate(hrefs) if h.rstrip("/").endswith("/" + url_path) or (i == 0 and url_path == default)
+        )
         link = page.locator("[data-testid='stSidebarNavLink']").nth(index)
         started = time.perf_counter()
         link.evaluate("a => a.click()")  # a user's click, without Playwright's scroll-into-view waits
@@ -192,7 +201,9 @@ def load_check(browser, base: str, n: int, timeout_ms: float) -> tuple[list[floa
                 " return a && a.getAttribute('data-test-connection-state') === 'CONNECTED'"
                 " && a.getAttribute('data-test-script-state') === 'notRunning'"
                 " && document.querySelector(\"[data-testid='stMain'] h1\") }",
-                timeout=timeout_ms, polling=25)
+                timeout=timeout_ms,
+                polling=25,
+            )
             times[i] = time.perf_counter() - started
             problems[i] = page_problem(page)
         except Exception as exc:
@@ -227,8 +238,10 @@ def main() -> None:
                     opens.append(seconds)
                     problem = problem or again
                 results[spec.key] = [spec.title, first, statistics.median(opens), float("nan")]
-                print(f"{spec.key:<12} first open {first:6.2f} s  open {statistics.median(opens):6.2f} s  {problem}",
-                      flush=True)
+                print(
+                    f"{spec.key:<12} first open {first:6.2f} s  open {statistics.median(opens):6.2f} s  {problem}",
+                    flush=True,
+                )
                 if problem:
                     notes.append(f"- {spec.title}: {problem}")
             # In-app navigation: one tab, click each page in the sidebar (what people do all day).
@@ -251,21 +264,28 @@ def main() -> None:
             server_cpu = _cpu_seconds(pid) - cpu_before
             peak = memory.peak
     failed = [p for p in problems if p]
-    text = [f"Browser (headless Chromium, `streamlit run`, demo at {args.scale}x, {os.cpu_count()} cores, "
-            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}): seconds until Streamlit reports the "
-            f"page's script finished. First open: a new tab right after the server started (empty caches). "
-            f"Open in a new tab: median of {args.repeat} (new session, loads the app's JavaScript, caches filled). "
-            f"Switch in the sidebar: median of {args.repeat} clicks on the page's link in one tab.", "",
-            "| Page | first open s | open in a new tab s | switch in the sidebar s |", "|---|---|---|---|"]
+    text = [
+        f"Browser (headless Chromium, `streamlit run`, demo at {args.scale}x, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}): seconds until Streamlit reports the "
+        f"page's script finished. First open: a new tab right after the server started (empty caches). "
+        f"Open in a new tab: median of {args.repeat} (new session, loads the app's JavaScript, caches filled). "
+        f"Switch in the sidebar: median of {args.repeat} clicks on the page's link in one tab.",
+        "",
+        "| Page | first open s | open in a new tab s | switch in the sidebar s |",
+        "|---|---|---|---|",
+    ]
     text += [f"| {row[0]} | {row[1]:.2f} | {row[2]:.2f} | {row[3]:.2f} |" for row in results.values()]
-    text += ["", f"Server memory (RSS incl. children): {idle / 2**20:,.0f} MB after start, "
-                 f"peak {peak / 2**20:,.0f} MB during the run.",
-             f"Load check: {args.contexts} browser contexts opened Overview at once: "
-             f"{args.contexts - len(failed)} finished without errors; slowest {max(t for t in times if t == t):.2f} s, "
-             f"median {statistics.median([t for t in times if t == t]):.2f} s; the server used {server_cpu:.1f} s of CPU for "
-             f"all {args.contexts} (the rest is {args.contexts} Chromium renderers sharing the same cores)."
-             if any(t == t for t in times)
-             else f"Load check: no context finished ({failed[:1]})."]
+    text += [
+        "",
+        f"Server memory (RSS incl. children): {idle / 2**20:,.0f} MB after start, "
+        f"peak {peak / 2**20:,.0f} MB during the run.",
+        f"Load check: {args.contexts} browser contexts opened Overview at once: "
+        f"{args.contexts - len(failed)} finished without errors; slowest {max(t for t in times if t == t):.2f} s, "
+        f"median {statistics.median([t for t in times if t == t]):.2f} s; the server used {server_cpu:.1f} s of CPU for "
+        f"all {args.contexts} (the rest is {args.contexts} Chromium renderers sharing the same cores)."
+        if any(t == t for t in times)
+        else f"Load check: no context finished ({failed[:1]}).",
+    ]
     if failed:
         text.append("Load check problems: " + "; ".join(sorted(set(failed))))
     text += notes

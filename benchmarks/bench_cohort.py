@@ -12,6 +12,7 @@ limit): people placed and their total normalised score. Every answer is checked 
 validate_teams. Limits are wall-clock: on a busy machine less is proven, so the load average
 is printed before and after.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,10 +42,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     settings = load_settings(EXAMPLE_CONFIG_PATH)
-    print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load average "
-          f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min), {args.workers} solver workers")
-    header = (f"{'scale':>5} {'apps':>5} {'teams':>5} {'places':>6} {'limit s':>7} | {'joint s':>7} {'answer':>24} "
-              f"{'placed':>6} {'total':>8} | {'STA s':>6} {'STA placed':>10} {'STA total':>9} {'STA proven':>10}")
+    print(
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load average "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min), {args.workers} solver workers"
+    )
+    header = (
+        f"{'scale':>5} {'apps':>5} {'teams':>5} {'places':>6} {'limit s':>7} | {'joint s':>7} {'answer':>24} "
+        f"{'placed':>6} {'total':>8} | {'STA s':>6} {'STA placed':>10} {'STA total':>9} {'STA proven':>10}"
+    )
     rows = []
     for scale in args.scale:
         url = ensure_demo(scale)
@@ -57,23 +62,30 @@ def main() -> None:
         fits = cohort.placeability(instance)
         fit_seconds = time.perf_counter() - started
         room = cohort.capacity(places, instance)
-        print(f"{scale}x: loaded in {loaded:.1f} s; placeability of {len(fits)} applications in {fit_seconds:.1f} s "
-              f"({sum(f.placeable for f in fits.values())} could be placed)", flush=True)
+        print(
+            f"{scale}x: loaded in {loaded:.1f} s; placeability of {len(fits)} applications in {fit_seconds:.1f} s "
+            f"({sum(f.placeable for f in fits.values())} could be placed)",
+            flush=True,
+        )
         for limit in args.time_limits:
             proposal = cohort.propose(instance, fits, room, time_limit=limit, workers=args.workers)
             assert not validate_teams(instance, proposal.assignments), "the proposal broke a team rule"
             order = proposal.score_order
-            rows.append(f"{scale:>4}x {len(instance.candidates):>5} {len(instance.teams):>5} {room:>6} {limit:>7g} | "
-                        f"{proposal.seconds:>7.1f} {_answer(proposal):>24} {len(proposal.cohort):>6} {proposal.total:>8.2f} | "
-                        f"{order.seconds:>6.1f} {f'{len(order.placed)} of {len(order.accepted)}':>10} "
-                        f"{proposal.total_of(order.placed):>9.2f} {'yes' if order.proven else 'no':>10}")
+            rows.append(
+                f"{scale:>4}x {len(instance.candidates):>5} {len(instance.teams):>5} {room:>6} {limit:>7g} | "
+                f"{proposal.seconds:>7.1f} {_answer(proposal):>24} {len(proposal.cohort):>6} {proposal.total:>8.2f} | "
+                f"{order.seconds:>6.1f} {f'{len(order.placed)} of {len(order.accepted)}':>10} "
+                f"{proposal.total_of(order.placed):>9.2f} {'yes' if order.proven else 'no':>10}"
+            )
             print(rows[-1], flush=True)
     print()
     print(header)
     print("-" * len(header))
     print("\n".join(rows))
-    print(f"STA = select-then-allocate (score order, then teams). Load average after: "
-          f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"STA = select-then-allocate (score order, then teams). Load average after: "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
 
 
 if __name__ == "__main__":

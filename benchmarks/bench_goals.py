@@ -19,6 +19,7 @@
   inside the fragment costs the server, which reruns only that body. Goal: under 50 ms.
 Writes the table to benchmarks/out/goals.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,6 +103,7 @@ def fragment_reruns(url: str, specs: list, repeat: int) -> dict[str, float]:
                 return func(*args, **kw)
             finally:
                 timings.setdefault(func.__module__ + ":" + func.__name__, []).append(time.perf_counter() - started)
+
         return original(body, **kwargs)
 
     st.fragment = timed_fragment
@@ -162,15 +164,25 @@ def main() -> None:
         for scale, (fresh, same, _) in browser.items():
             row += [f"{fresh[spec.key]:.2f}", f"{same[spec.key]:.2f}"]
         w = warm.get(spec.key)
-        row += [f"{w * 1000:.0f}" if w else "-", f"{w / trivial:.0f}" if w else "-",
-                f"{fragments[spec.key] * 1000:.0f}" if spec.key in fragments else "-"]
+        row += [
+            f"{w * 1000:.0f}" if w else "-",
+            f"{w / trivial:.0f}" if w else "-",
+            f"{fragments[spec.key] * 1000:.0f}" if spec.key in fragments else "-",
+        ]
         lines.append("| " + " | ".join(row) + " |")
-    notes = [f"One-title page (`st.title` only), warm rerun in the same process: {trivial * 1000:.1f} ms "
-             f"(20x = {20 * trivial * 1000:.0f} ms)."]
-    notes += [f"Trivial new tab at {scale}x (Audit log, everything warm; the browser loading Streamlit's "
-              f"JavaScript): {t:.2f} s." for scale, (_, _, t) in browser.items()]
-    text = (f"Issue 17 goals, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-            f"warm = median of {args.repeat}.\n\n" + "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n")
+    notes = [
+        f"One-title page (`st.title` only), warm rerun in the same process: {trivial * 1000:.1f} ms "
+        f"(20x = {20 * trivial * 1000:.0f} ms)."
+    ]
+    notes += [
+        f"Trivial new tab at {scale}x (Audit log, everything warm; the browser loading Streamlit's "
+        f"JavaScript): {t:.2f} s."
+        for scale, (_, _, t) in browser.items()
+    ]
+    text = (
+        f"Issue 17 goals, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"warm = median of {args.repeat}.\n\n" + "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
+    )
     print()
     print(text)
     OUT.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ same file is imported again unchanged (every row is compared, nothing is written
 seconds and rows per second for each, beside pandas.read_csv of the same file alone.
 (A Google Sheets sync of the same data is benchmarks/bench_sync.py.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,13 @@ def median_seconds(fn, repeat: int) -> tuple[float, object]:
 def import_file(url: str, settings, path: Path, table: str):
     """What `python -m dashboard import FILE --table TABLE` does, minus the printing."""
     raw = read_sheets(path)[0]
-    return import_tables(url, settings, [TableInput(table, raw.frame, raw.name, raw.row_numbers)],
-                         source=f"file:{path.name}", session_name=demo.CURRENT_SESSION[0])[0]
+    return import_tables(
+        url,
+        settings,
+        [TableInput(table, raw.frame, raw.name, raw.row_numbers)],
+        source=f"file:{path.name}",
+        session_name=demo.CURRENT_SESSION[0],
+    )[0]
 
 
 def fresh_database(settings, current: dict) -> str:
@@ -90,20 +96,28 @@ def main() -> None:
     print()
     print(f"Import of the demo's current session at {args.scale}x from CSV (median of {args.repeat} runs)")
     print()
-    lines = ["| Table | Rows | CSV KB | pandas.read_csv rows/s | import rows/s (first) | re-import unchanged rows/s | "
-             "import / pandas time | stored / rejected |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| Table | Rows | CSV KB | pandas.read_csv rows/s | import rows/s (first) | re-import unchanged rows/s | "
+        "import / pandas time | stored / rejected |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for table, n, size_kb, pandas_s, first_s, again_s, result, again in rows_out:
-        lines.append(f"| {table} | {n:,} | {size_kb:,.0f} | {n / pandas_s:,.0f} | {n / first_s:,.0f} | "
-                     f"{n / again_s:,.0f} | {first_s / pandas_s:,.0f}x | {result.rows_stored:,} / {result.rows_rejected:,} |")
+        lines.append(
+            f"| {table} | {n:,} | {size_kb:,.0f} | {n / pandas_s:,.0f} | {n / first_s:,.0f} | "
+            f"{n / again_s:,.0f} | {first_s / pandas_s:,.0f}x | {result.rows_stored:,} / {result.rows_rejected:,} |"
+        )
     text = "\n".join(lines)
     print(text)
     print()
     for table, n, size_kb, pandas_s, first_s, again_s, result, again in rows_out:
-        print(f"{table}: pandas {pandas_s * 1000:,.0f} ms, import {first_s * 1000:,.0f} ms, "
-              f"re-import {again_s * 1000:,.0f} ms ({again.rows_inserted} new, {again.rows_updated} changed)")
-    print("\nThe import reads the same CSV with pandas, then maps, parses and validates every value "
-          "and writes the raw and the canonical row of each in one transaction.")
+        print(
+            f"{table}: pandas {pandas_s * 1000:,.0f} ms, import {first_s * 1000:,.0f} ms, "
+            f"re-import {again_s * 1000:,.0f} ms ({again.rows_inserted} new, {again.rows_updated} changed)"
+        )
+    print(
+        "\nThe import reads the same CSV with pandas, then maps, parses and validates every value "
+        "and writes the raw and the canonical row of each in one transaction."
+    )
     (OUT.parent / "import.md").write_text(text + "\n")
 
 

@@ -13,6 +13,7 @@ What is measured (all in this one Python process, modules already imported):
 Each page is opened as the first demo persona that may open it (Organiser when allowed, the
 widest view). Results go to stdout and benchmarks/out/pages.md as a markdown table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -142,12 +143,16 @@ def main() -> None:
                 continue
             r = measure(url, spec, persona, args.repeat)
             results.setdefault((spec.key, spec.title, persona.split(" of ")[0]), {})[scale] = r
-            print(f"{spec.key:<12} {scale:>3}x  cold {ms(r['cold']):>7} ms  warm {ms(r['warm']):>7} ms  "
-                  f"{r['issue']}", flush=True)
+            print(
+                f"{spec.key:<12} {scale:>3}x  cold {ms(r['cold']):>7} ms  warm {ms(r['warm']):>7} ms  {r['issue']}",
+                flush=True,
+            )
 
-    header = (f"Pages, measured with AppTest on {os.cpu_count()} cores ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}); "
-              f"cold = first run after st.cache_data.clear(); warm = median of {args.repeat} reruns "
-              "(entrypoint + page, caches filled).\n\n")
+    header = (
+        f"Pages, measured with AppTest on {os.cpu_count()} cores ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}); "
+        f"cold = first run after st.cache_data.clear(); warm = median of {args.repeat} reruns "
+        "(entrypoint + page, caches filled).\n\n"
+    )
     text = header + table(results, args.scale) + "\n"
     print()
     print(text)

@@ -9,6 +9,7 @@ decisions, teams, people, check-ins, surveys). Prints seconds and rows/s for: re
 spreadsheet only (2 API requests), a first sync (read, validate and insert everything in one
 transaction), a second sync of the unchanged sheet, and pandas.read_csv of the same tabs as CSV.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,14 +54,16 @@ def main() -> None:
 
     settings = load_settings(EXAMPLE_CONFIG_PATH)
     with FakeSheets(tabs=tabs) as fake:
-        sources = dict(settings.section("sources"), spreadsheet=fake.spreadsheet_url, sheets_api_url=fake.url,
-                       tabs=tab_config)
+        sources = dict(
+            settings.section("sources"), spreadsheet=fake.spreadsheet_url, sheets_api_url=fake.url, tabs=tab_config
+        )
         run_settings = with_overrides(settings, sources=sources)
         info = service_account_info(fake.token_uri)
         secrets = {"gcp_service_account": info}
 
-        read_s, read = timed(lambda: gs.read_spreadsheet(fake.spreadsheet_url, tab_config, info, base_url=fake.url),
-                             args.repeat)
+        read_s, read = timed(
+            lambda: gs.read_spreadsheet(fake.spreadsheet_url, tab_config, info, base_url=fake.url), args.repeat
+        )
         requests_per_read = read.requests
 
         fresh = []
@@ -78,12 +81,16 @@ def main() -> None:
         rejected = sum(r.rows_rejected for r in outcome.results)
         unchanged = all(r.rows_inserted == 0 and r.rows_updated == 0 for r in again.results)
 
-    csv_s, _ = timed(lambda: {t: pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-                              for t, text in csv_texts.items()}, args.repeat)
+    csv_s, _ = timed(
+        lambda: {t: pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False) for t, text in csv_texts.items()},
+        args.repeat,
+    )
 
     print()
-    print(f"Demo session x{args.scale}: {len(frames)} tabs, {rows:,} rows, {cells:,} cells "
-          f"({stored:,} stored, {rejected:,} rejected); median of {args.repeat} runs.")
+    print(
+        f"Demo session x{args.scale}: {len(frames)} tabs, {rows:,} rows, {cells:,} cells "
+        f"({stored:,} stored, {rejected:,} rejected); median of {args.repeat} runs."
+    )
     print(f"{'step':<52}{'seconds':>10}{'rows/s':>12}")
     for label, seconds in [
         (f"read spreadsheet only ({requests_per_read} API requests + token)", read_s),
@@ -92,8 +99,10 @@ def main() -> None:
         ("pandas.read_csv of the same tabs (parse only)", csv_s),
     ]:
         print(f"{label:<52}{seconds:>10.3f}{rows / seconds:>12,.0f}")
-    print(f"\nA sync takes {first_s / csv_s:,.0f}x pandas' parse time: the difference is HTTP + JSON, "
-          "validating every value and writing raw and canonical rows.")
+    print(
+        f"\nA sync takes {first_s / csv_s:,.0f}x pandas' parse time: the difference is HTTP + JSON, "
+        "validating every value and writing raw and canonical rows."
+    )
 
 
 if __name__ == "__main__":

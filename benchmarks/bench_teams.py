@@ -9,6 +9,7 @@ proven optimal, for both methods. The DFS stops at a first fit, so "proven optim
 to it; "DFS done" says whether it finished or ran out of its node budget (then its figures are
 its fallback: the first leaf it reached, small teams dissolved).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,15 @@ from dashboard import demo, reads
 from dashboard.availability import from_local_grid
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
 from dashboard.teams import (
-    Candidate, Instance, Rules, Staff, TeamSpec, allocate, instance_from_db, team_common_hours, validate_teams,
+    Candidate,
+    Instance,
+    Rules,
+    Staff,
+    TeamSpec,
+    allocate,
+    instance_from_db,
+    team_common_hours,
+    validate_teams,
 )
 from tests.teams_baseline import NODE_LIMIT, dfs_allocate
 
@@ -43,9 +52,16 @@ def copies(instance: Instance, n: int) -> Instance:
     teams, candidates = [], []
     for k in range(n):
         suffix = f"+{k}"
-        teams += [TeamSpec(f"{t.name} {k + 1}", t.project, [Staff(s.email + suffix, s.availability) for s in t.navigators],
-                           Staff(t.captain.email + suffix, t.captain.availability) if t.captain else None, [])
-                  for t in instance.teams]
+        teams += [
+            TeamSpec(
+                f"{t.name} {k + 1}",
+                t.project,
+                [Staff(s.email + suffix, s.availability) for s in t.navigators],
+                Staff(t.captain.email + suffix, t.captain.availability) if t.captain else None,
+                [],
+            )
+            for t in instance.teams
+        ]
         candidates += [replace(c, email=c.email + suffix, rank=(c.rank or 0) * n + k) for c in instance.candidates]
     return Instance(instance.rules, teams, candidates)
 
@@ -63,21 +79,37 @@ def random_instance(n_candidates: int = 100, n_teams: int = 20, seed: int = 7) -
             if day in ("Saturday", "Sunday"):
                 grid[day] = [h for h in range(10, 17) if rng.random() < 0.7]
             else:
-                grid[day] = [h for h in range(*evening) if rng.random() < 0.85] + ([12, 13] if rng.random() < 0.25 else [])
+                grid[day] = [h for h in range(*evening) if rng.random() < 0.85] + (
+                    [12, 13] if rng.random() < 0.25 else []
+                )
         return frozenset(from_local_grid(grid, zone))
 
     teams = []
     for t in range(n_teams):
         zone = rng.choices(zones, weights)[0]
-        teams.append(TeamSpec(f"Team {t + 1}", demo.PROJECTS[t % 3], [Staff(f"nav{t}@example.org", slots(zone))],
-                              Staff(f"cap{t}@example.org", slots(zone))))
+        teams.append(
+            TeamSpec(
+                f"Team {t + 1}",
+                demo.PROJECTS[t % 3],
+                [Staff(f"nav{t}@example.org", slots(zone))],
+                Staff(f"cap{t}@example.org", slots(zone)),
+            )
+        )
     candidates = []
     for i in range(n_candidates):
         zone = rng.choices(zones, weights)[0]
-        candidates.append(Candidate(f"p{i}@example.org", rank=i + 1, score=None,
-                                    project_preferences=[p for p in demo.PROJECTS if rng.random() < 0.45],
-                                    availability=slots(zone), experience_level=rng.choice(demo.EXPERIENCE),
-                                    underrepresented=rng.random() < 0.35, timezone=zone))
+        candidates.append(
+            Candidate(
+                f"p{i}@example.org",
+                rank=i + 1,
+                score=None,
+                project_preferences=[p for p in demo.PROJECTS if rng.random() < 0.45],
+                availability=slots(zone),
+                experience_level=rng.choice(demo.EXPERIENCE),
+                underrepresented=rng.random() < 0.35,
+                timezone=zone,
+            )
+        )
     return Instance(Rules(), teams, candidates)
 
 
@@ -97,12 +129,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     base = demo_instance()
-    scenarios = [("demo cohort", base), ("10x demo cohort", copies(base, 10)), ("100 candidates, 20 teams", random_instance())]
-    header = (f"{'scenario':<26} {'people':>6} {'teams':>5} | {'CP-SAT s':>8} {'placed':>6} {'worst h':>7} {'optimal':>7} "
-              f"| {'DFS s':>6} {'placed':>6} {'worst h':>7} {'DFS done':>14} {'DFS optimal':>16}")
-    print(f"time limit {args.time_limit:g} s, {args.workers} solver workers, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f} (wall-clock limits: busy machines prove less); "
-          f"DFS budget {NODE_LIMIT:,} nodes")
+    scenarios = [
+        ("demo cohort", base),
+        ("10x demo cohort", copies(base, 10)),
+        ("100 candidates, 20 teams", random_instance()),
+    ]
+    header = (
+        f"{'scenario':<26} {'people':>6} {'teams':>5} | {'CP-SAT s':>8} {'placed':>6} {'worst h':>7} {'optimal':>7} "
+        f"| {'DFS s':>6} {'placed':>6} {'worst h':>7} {'DFS done':>14} {'DFS optimal':>16}"
+    )
+    print(
+        f"time limit {args.time_limit:g} s, {args.workers} solver workers, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} (wall-clock limits: busy machines prove less); "
+        f"DFS budget {NODE_LIMIT:,} nodes"
+    )
     print(header)
     print("-" * len(header))
     for name, instance in scenarios:
@@ -113,9 +153,11 @@ def main() -> None:
         dfs_seconds = time.perf_counter() - started
         placed = sum(1 for t in baseline.assignments.values() if t)
         done = "yes" if baseline.finished else "no (budget)"
-        print(f"{name:<26} {len(instance.candidates):>6} {len(instance.teams):>5} | {result.seconds:>8.2f} {result.placed:>6} "
-              f"{_fmt(result.worst_meeting_hours):>7} {str(result.optimal):>7} | {dfs_seconds:>6.2f} {placed:>6} "
-              f"{_fmt(worst_hours(instance, baseline.assignments)):>7} {done:>14} {'n/a (first fit)':>16}")
+        print(
+            f"{name:<26} {len(instance.candidates):>6} {len(instance.teams):>5} | {result.seconds:>8.2f} {result.placed:>6} "
+            f"{_fmt(result.worst_meeting_hours):>7} {str(result.optimal):>7} | {dfs_seconds:>6.2f} {placed:>6} "
+            f"{_fmt(worst_hours(instance, baseline.assignments)):>7} {done:>14} {'n/a (first fit)':>16}"
+        )
         stages = ", ".join(f"{s['stage']}={s['value']}{'' if s['optimal'] else ' (not proven)'}" for s in result.stages)
         print(f"{'':<26}   stages: {stages}")
 

@@ -7,6 +7,7 @@ command `python -m dashboard demo --scale K --database URL`. A stamp file beside
 holds a hash of the code that shapes the data (demo generator, importer, schema); when that
 code changes, the database is rebuilt.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,12 @@ def ensure_demo(scale: int, *, rebuild: bool = False, quiet: bool = False) -> st
     if not quiet:
         print(f"Building the demo at {scale}x into {path.relative_to(ROOT)} ...", flush=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "dashboard", "demo", "--scale", str(scale), "--database",
-                    database_url(scale)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "dashboard", "demo", "--scale", str(scale), "--database", database_url(scale)],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     stamp.write_text(wanted + "\n")
     if not quiet:
         print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)

@@ -6,6 +6,7 @@ Runs the app as in bench_pages.py (entrypoint + page on every run), then profile
 warm reruns (or one cold rerun with --cold) inside Streamlit's script thread and prints the
 functions with the most cumulative time.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -8,6 +8,7 @@ loopback fake (bench_sync.py), team allocation (bench_teams.py), the cohort chos
 (bench_cohort.py), then the browser
 (bench_browser.py), then issue 17's goals side by side (bench_goals.py). Tables are also written to benchmarks/out/*.md. --quick uses fewer repeats.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -9,6 +9,7 @@ Captain of one team who navigates another sees the second team's figures only
 (``wellbeing_teams``). ``visible_table`` applies these rules to any
 canonical table; dashboard/ui/loaders.py calls it for every frame a page loads.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -57,8 +58,16 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("review", "app_pages/review.py", "Review", ":material/rate_review:", frozenset({REVIEWER, ORGANISER})),
     PageSpec("selection", "app_pages/selection.py", "Selection", ":material/how_to_reg:", frozenset({ORGANISER})),
     PageSpec("teams", "app_pages/teams.py", "Teams", ":material/groups:", frozenset({ORGANISER})),
-    PageSpec("wellbeing", "app_pages/wellbeing.py", "Wellbeing", ":material/favorite:", frozenset({ORGANISER, CAPTAIN})),
-    PageSpec("engagement", "app_pages/engagement.py", "Engagement", ":material/monitoring:", frozenset({ORGANISER, NAVIGATOR})),
+    PageSpec(
+        "wellbeing", "app_pages/wellbeing.py", "Wellbeing", ":material/favorite:", frozenset({ORGANISER, CAPTAIN})
+    ),
+    PageSpec(
+        "engagement",
+        "app_pages/engagement.py",
+        "Engagement",
+        ":material/monitoring:",
+        frozenset({ORGANISER, NAVIGATOR}),
+    ),
     PageSpec("talk", "app_pages/talk.py", "Talk", ":material/slideshow:", frozenset({ORGANISER})),
     PageSpec("audit", "app_pages/audit.py", "Audit log", ":material/policy:", frozenset({ORGANISER})),
 )
@@ -95,10 +104,14 @@ def roles_for(email: str, role_lists: dict, people: pd.DataFrame, teams: pd.Data
         roles.add(ORGANISER)
     if email in _as_set(role_lists.get("reviewers")):
         roles.add(REVIEWER)
-    captain_of = frozenset(teams.loc[teams["captain"].fillna("").str.lower() == email, "name"]) if len(teams) else frozenset()
-    navigator_of = frozenset(
-        teams.loc[teams["navigators"].apply(lambda navs: email in _as_set(navs)), "name"]
-    ) if len(teams) else frozenset()
+    captain_of = (
+        frozenset(teams.loc[teams["captain"].fillna("").str.lower() == email, "name"]) if len(teams) else frozenset()
+    )
+    navigator_of = (
+        frozenset(teams.loc[teams["navigators"].apply(lambda navs: email in _as_set(navs)), "name"])
+        if len(teams)
+        else frozenset()
+    )
     if captain_of:
         roles.add(CAPTAIN)
     if navigator_of:
@@ -251,8 +264,9 @@ def visible_team_applications(viewer: Viewer, applications: pd.DataFrame, people
     return rows.drop(columns=[c for c in set(spec.sensitive_fields) | {"extra"} if c in rows.columns])
 
 
-def visible_table(viewer: Viewer, table: str, frame: pd.DataFrame, people: pd.DataFrame, *,
-                  blind: bool = True) -> pd.DataFrame:
+def visible_table(
+    viewer: Viewer, table: str, frame: pd.DataFrame, people: pd.DataFrame, *, blind: bool = True
+) -> pd.DataFrame:
     """Any canonical table as this viewer may see it (rows and columns); unknown tables: organisers only."""
     if viewer.is_organiser:
         return frame

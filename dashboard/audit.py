@@ -5,6 +5,7 @@ else writes to it: ``dashboard.db.write`` (every change to stored data, its entr
 transaction) and ``read_sensitive`` (every bulk read of wellbeing data: the "who to check on"
 cards, ``signals``). Actors are lower-case e-mails, or ``cli:<user>`` for the command line.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -56,26 +57,52 @@ def _clean(actor: str | None) -> str:
     return (actor or "unknown").strip().lower() or "unknown"
 
 
-def add(db: OrmSession, actor: str | None, action: str, subject: str | None = None, detail: str | None = None,
-        session_id: int | None = None, at: datetime | None = None) -> models.AuditEntry:
+def add(
+    db: OrmSession,
+    actor: str | None,
+    action: str,
+    subject: str | None = None,
+    detail: str | None = None,
+    session_id: int | None = None,
+    at: datetime | None = None,
+) -> models.AuditEntry:
     """Add one audit entry to an open transaction (it commits with the change it describes)."""
-    entry = models.AuditEntry(actor=_clean(actor), action=action[:50], session_id=session_id,
-                              subject=subject, detail=None if detail is None else str(detail)[:MAX_DETAIL])
+    entry = models.AuditEntry(
+        actor=_clean(actor),
+        action=action[:50],
+        session_id=session_id,
+        subject=subject,
+        detail=None if detail is None else str(detail)[:MAX_DETAIL],
+    )
     if at is not None:
         entry.at = at
     db.add(entry)
     return entry
 
 
-def record(url: str, actor: str | None, action: str, subject: str | None = None, detail: str | None = None,
-           session_id: int | None = None) -> None:
+def record(
+    url: str,
+    actor: str | None,
+    action: str,
+    subject: str | None = None,
+    detail: str | None = None,
+    session_id: int | None = None,
+) -> None:
     """Note a read of personal data in its own transaction (changes go through dashboard.db.write)."""
     with dbmod.transaction(url) as db:
         add(db, actor, action, subject, detail, session_id)
 
 
-def read_sensitive(url: str, load: Callable[[], T], *, actor: str, action: str, session_id: int | None,
-                   subject: str | None = None, detail: str | None = None) -> T:
+def read_sensitive(
+    url: str,
+    load: Callable[[], T],
+    *,
+    actor: str,
+    action: str,
+    session_id: int | None,
+    subject: str | None = None,
+    detail: str | None = None,
+) -> T:
     """The one way to read wellbeing data in bulk (names with reasons): load it, then note who read what."""
     if not (actor or "").strip():
         raise ValueError("Reading wellbeing data in bulk needs an actor (who reads it) for the audit log.")
@@ -84,8 +111,16 @@ def read_sensitive(url: str, load: Callable[[], T], *, actor: str, action: str, 
     return result
 
 
-def entries(url: str, session_id: int | None = None, *, action: str | None = None, actor: str | None = None,
-            subject: str | None = None, session_ids: Collection[int] | None = None, limit: int = 5000) -> pd.DataFrame:
+def entries(
+    url: str,
+    session_id: int | None = None,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    subject: str | None = None,
+    session_ids: Collection[int] | None = None,
+    limit: int = 5000,
+) -> pd.DataFrame:
     """Audit entries, newest first, optionally of one session (or of some), action, actor or subject."""
     a = models.AuditEntry
     query = select(a.at, a.actor, a.action, a.session_id, a.subject, a.detail)
@@ -108,5 +143,13 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """Audit entries with the action in words, for a table on screen or a CSV."""
     out = frame.copy()
     out["action"] = out["action"].map(lambda key: ACTIONS.get(key, key))
-    return out.rename(columns={"at": "When (UTC)", "actor": "Who", "action": "What", "subject": "About",
-                               "detail": "Detail", "session_id": "Session"})
+    return out.rename(
+        columns={
+            "at": "When (UTC)",
+            "actor": "Who",
+            "action": "What",
+            "subject": "About",
+            "detail": "Detail",
+            "session_id": "Session",
+        }
+    )

@@ -8,6 +8,7 @@ each pair of consecutive half-hours once, so 09:30-11:30 is 2 hours and a time z
 UTC+05:30 loses nothing. Older data stored whole UTC hour blocks 0..167; block h is slots h
 and h+0.5. Forms give a checkbox grid in local time, either orientation (``read_grid``).
 """
+
 from __future__ import annotations
 
 import math
@@ -26,7 +27,9 @@ HOURS_PER_WEEK = 168
 SLOTS_PER_WEEK = 336
 DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 DEFAULT_WEEK = date(2026, 1, 4)  # the offsets used when no session start date is known
-DAY_WORDS = {d: d for d in DAYS} | {d[:3]: d for d in DAYS} | {"tues": "tuesday", "thur": "thursday", "thurs": "thursday"}
+DAY_WORDS = (
+    {d: d for d in DAYS} | {d[:3]: d for d in DAYS} | {"tues": "tuesday", "thur": "thursday", "thurs": "thursday"}
+)
 
 
 class AvailabilityError(ValueError):
@@ -34,6 +37,7 @@ class AvailabilityError(ValueError):
 
 
 # --- the representation -------------------------------------------------------------------
+
 
 def _slot_index(value: Any) -> int:
     """The half-hour number 0..335 of a slot value, or AvailabilityError."""
@@ -79,7 +83,9 @@ def parse_slots_text(raw: Any) -> list[float]:
     """A text column: half-hour slots when any value has a decimal point ('18.0, 18.5'), else older hour blocks ('18, 19')."""
     values = _numbers(raw)
     if not all(re.fullmatch(r"\d+(\.\d*)?", str(v)) for v in values):
-        raise AvailabilityError(f"'{raw}' is not a list of UTC half-hour slots such as 18.0, 18.5 (hours from Sunday 00:00 UTC)")
+        raise AvailabilityError(
+            f"'{raw}' is not a list of UTC half-hour slots such as 18.0, 18.5 (hours from Sunday 00:00 UTC)"
+        )
     return as_slots(values) if any("." in str(v) for v in values) else from_hour_blocks(values)
 
 
@@ -99,6 +105,7 @@ def all_slots() -> set[float]:
 
 
 # --- counting, as the site does -----------------------------------------------------------
+
 
 def hour_starts(slots: Iterable[float]) -> list[float]:
     """The first slot of each hour counted: the site's count_one_hour_blocks pairing (sorted, consecutive pairs, no wrap)."""
@@ -131,6 +138,7 @@ def overlap_hours(*slot_sets: Iterable[float]) -> int:
 
 # --- labels ----------------------------------------------------------------------------------
 
+
 def day_label(slot: float) -> str:
     """The UTC weekday abbreviation of a slot: 'Sun' .. 'Sat'."""
     return DAYS[int(float(slot) // 24) % 7][:3].title()
@@ -161,6 +169,7 @@ def ranges_label(slots: Iterable[float]) -> str:
 
 # --- time zones --------------------------------------------------------------------------------
 
+
 def zone(name: str | None) -> tzinfo | None:
     """A stored time zone (dashboard.timezones) or one as a form wrote it ('UTC+5:30', 'GMT-4'); None when unknown."""
     if not name or not isinstance(name, str):
@@ -182,6 +191,7 @@ def utc_offset_hours(tz: str | None, on: date | None = None) -> float | None:
 
 
 # --- local times into slots ---------------------------------------------------------------------
+
 
 def _week_minute(moment: datetime) -> int:
     """Minutes since Sunday 00:00 UTC of the week a moment falls in."""
@@ -221,7 +231,9 @@ def from_local_times(intervals: Iterable[tuple[str, int, int]], tz: str, week_of
 
 def from_local_grid(grid: Mapping[str, Iterable[int]], tz: str, week_of: date | None = None) -> list[float]:
     """Slots from whole local hours per weekday ({'Monday': [18, 19]}: 18:00-20:00 local)."""
-    return from_local_times(((day, 60 * int(h), 60 * int(h) + 60) for day, hours in grid.items() for h in hours), tz, week_of)
+    return from_local_times(
+        ((day, 60 * int(h), 60 * int(h) + 60) for day, hours in grid.items() for h in hours), tz, week_of
+    )
 
 
 # --- reading grid labels -------------------------------------------------------------------------
@@ -304,6 +316,7 @@ def asks_in_utc(header: str) -> bool:
 
 # --- reading a grid --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class GridProblem:
     """Part of a grid answer that gave no slots: which column, the value as written, what to do."""
@@ -313,8 +326,9 @@ class GridProblem:
     message: str
 
 
-def read_grid(columns: Mapping[str, tuple[str, Any]], tz: str | None,
-              week_of: date | None = None) -> tuple[list[float], list[GridProblem]]:
+def read_grid(
+    columns: Mapping[str, tuple[str, Any]], tz: str | None, week_of: date | None = None
+) -> tuple[list[float], list[GridProblem]]:
     """Slots from one person's checkbox grid, {header: (label, answer)}, in either orientation, and what could not be read.
 
     A label that is a day has times in its answer ('9:00 AM - 12:00 PM, 6:00 PM - 9:00 PM'); a label
@@ -331,17 +345,31 @@ def read_grid(columns: Mapping[str, tuple[str, Any]], tz: str | None,
         in_utc = in_utc or asks_in_utc(header)
         kind = label_kind(label)
         if kind is None:
-            problems.append(GridProblem(header, str(answer), f"'{answer}' gives no availability: the grid's label "
-                                        f"'{label}' is neither a day (Monday) nor a time or range (6:00 PM - 9:00 PM); "
-                                        "rename the form's row or map the column in dashboard.toml"))
+            problems.append(
+                GridProblem(
+                    header,
+                    str(answer),
+                    f"'{answer}' gives no availability: the grid's label "
+                    f"'{label}' is neither a day (Monday) nor a time or range (6:00 PM - 9:00 PM); "
+                    "rename the form's row or map the column in dashboard.toml",
+                )
+            )
             continue
         for piece in pieces:
             try:
-                day, (start, end) = (label, time_range(piece)) if kind == "day" else (day_name(piece), time_range(label))
+                day, (start, end) = (
+                    (label, time_range(piece)) if kind == "day" else (day_name(piece), time_range(label))
+                )
             except AvailabilityError as exc:
                 wanted = "a time or range such as 6:00 PM - 9:00 PM" if kind == "day" else "a day such as Monday"
-                problems.append(GridProblem(header, piece, f"{exc}, so it gives no availability (answers under "
-                                            f"'{label}' are each {wanted}); fix the answer or the form's options"))
+                problems.append(
+                    GridProblem(
+                        header,
+                        piece,
+                        f"{exc}, so it gives no availability (answers under "
+                        f"'{label}' are each {wanted}); fix the answer or the form's options",
+                    )
+                )
                 continue
             intervals.append((day, start, end))
     if not intervals:
@@ -350,14 +378,21 @@ def read_grid(columns: Mapping[str, tuple[str, Any]], tz: str | None,
         tz = "UTC"
     if zone(tz) is None:
         given = f"the time zone '{tz}' is not one Mission Control knows" if tz else "no time zone is given"
-        problems.append(GridProblem(None, str(tz or ""), f"{given}, so the local times of the availability grid cannot "
-                                    "be placed in UTC and none are stored; give a time zone such as Europe/Paris or "
-                                    "UTC+05:30 and import again"))
+        problems.append(
+            GridProblem(
+                None,
+                str(tz or ""),
+                f"{given}, so the local times of the availability grid cannot "
+                "be placed in UTC and none are stored; give a time zone such as Europe/Paris or "
+                "UTC+05:30 and import again",
+            )
+        )
         return [], problems
     return from_local_times(intervals, tz, week_of), problems
 
 
 # --- a frame for the week charts -----------------------------------------------------------------
+
 
 def week_grid(slot_sets: Mapping[str, Iterable[float]]) -> "pd.DataFrame":
     """One row per UTC half-hour: how many of the given people are free, and if all are."""
@@ -370,7 +405,18 @@ def week_grid(slot_sets: Mapping[str, Iterable[float]]) -> "pd.DataFrame":
         slot = index / 2
         free = sum(slot in s for s in sets)
         start = slot % 24
-        rows.append({"slot": slot, "day": day_label(slot), "day_index": index // 48, "start": start,
-                     "end": start + SLOT_HOURS, "time": f"{clock(start)}-{clock(start + SLOT_HOURS)}", "free": free,
-                     "people": total, "share": free / total if total else 0.0, "common": bool(total) and free == total})
+        rows.append(
+            {
+                "slot": slot,
+                "day": day_label(slot),
+                "day_index": index // 48,
+                "start": start,
+                "end": start + SLOT_HOURS,
+                "time": f"{clock(start)}-{clock(start + SLOT_HOURS)}",
+                "free": free,
+                "people": total,
+                "share": free / total if total else 0.0,
+                "common": bool(total) and free == total,
+            }
+        )
     return pd.DataFrame(rows)

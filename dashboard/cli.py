@@ -9,6 +9,7 @@ cron can rely on it:
 2  the command line itself is wrong (argparse)
 3  an import or sync stored what it could but rejected rows: they are listed with the reason
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         return fail(args, str(exc))
     except OperationalError as exc:  # the server is down, the login is refused or the file cannot be opened
-        return fail(args, database_unavailable(exc, getattr(args, "database", None), settings.database_url),
-                    reason="database_unavailable")
+        return fail(
+            args,
+            database_unavailable(exc, getattr(args, "database", None), settings.database_url),
+            reason="database_unavailable",
+        )
 
 
 def database_unavailable(error: OperationalError, given: str | None, configured: str) -> str:
@@ -65,10 +69,15 @@ def database_unavailable(error: OperationalError, given: str | None, configured:
     lines = str(error.orig).strip().splitlines() or [type(error.orig).__name__]
     reason = lines[0].replace(parsed.password, "***") if parsed.password else lines[0]
     setting = "--database" if given else "DASHBOARD_DATABASE_URL (or [database] url in dashboard.toml)"
-    check = ("its folder exists and can be written to" if parsed.get_backend_name() == "sqlite"
-             else "the database server is running and accepts that user")
-    return (f"Mission Control cannot open its database {parsed.render_as_string(hide_password=True)} ({reason[:300]}); "
-            f"check {setting} and that {check}.")
+    check = (
+        "its folder exists and can be written to"
+        if parsed.get_backend_name() == "sqlite"
+        else "the database server is running and accepts that user"
+    )
+    return (
+        f"Mission Control cannot open its database {parsed.render_as_string(hide_password=True)} ({reason[:300]}); "
+        f"check {setting} and that {check}."
+    )
 
 
 def fail(args, message: str, code: int = 1, **extra) -> int:

@@ -10,6 +10,7 @@ CP-SAT model: the allocator's model (dashboard.teams) with the choice of who is 
 that selection and placement are solved together. Teams are formed from scratch (selection comes
 before team formation); the proposal is only a proposal until decisions are saved.
 """
+
 from __future__ import annotations
 
 import time
@@ -33,8 +34,10 @@ class CohortError(ValueError):
 
 # --- the instance: every application as a candidate, teams from scratch -----------------------
 
-def cohort_instance(ranked: pd.DataFrame, applications: pd.DataFrame, people: pd.DataFrame, teams_frame: pd.DataFrame,
-                    rules: Rules) -> Instance:
+
+def cohort_instance(
+    ranked: pd.DataFrame, applications: pd.DataFrame, people: pd.DataFrame, teams_frame: pd.DataFrame, rules: Rules
+) -> Instance:
     """Every application as a candidate (known by response id) with its Selection-page place, and the empty teams.
 
     ranked: the Selection page's ranked table (response_id, position, normalised); positions and
@@ -50,8 +53,11 @@ def cohort_instance(ranked: pd.DataFrame, applications: pd.DataFrame, people: pd
         position = None if row is None or pd.isna(row["position"]) else int(row["position"])
         score = None if row is None or pd.isna(row["normalised"]) else float(row["normalised"])
         person = person_by_email.get(str(application.get("email") or "").strip().lower(), {})
-        candidates.append(teams_mod.application_candidate(application, key, person, slots_of, rank=position, score=score,
-                                                          position=position))
+        candidates.append(
+            teams_mod.application_candidate(
+                application, key, person, slots_of, rank=position, score=score, position=position
+            )
+        )
     return Instance(rules, teams_mod.team_specs(teams_frame, slots_of), candidates)
 
 
@@ -62,6 +68,7 @@ def capacity(places: Places, instance: Instance) -> int:
 
 
 # --- placeability ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Fit:
@@ -85,12 +92,15 @@ class Fit:
         if not self.teams:
             return ""
         higher = "" if self.ahead is None else f" ({self.ahead} ranked higher)"
-        return (f"{len(self.rivals)} other{'s' if len(self.rivals) != 1 else ''}{higher} "
-                f"for {self.places} place{'s' if self.places != 1 else ''}")
+        return (
+            f"{len(self.rivals)} other{'s' if len(self.rivals) != 1 else ''}{higher} "
+            f"for {self.places} place{'s' if self.places != 1 else ''}"
+        )
 
 
-def _group(rules: Rules, common: frozenset[float], others: list[Candidate], skip: str, need: int,
-           budget: list[int]) -> list[str] | None:
+def _group(
+    rules: Rules, common: frozenset[float], others: list[Candidate], skip: str, need: int, budget: list[int]
+) -> list[str] | None:
     """`need` of `others` (but `skip`) who share the meeting hours with `common`, found depth-first within the budget.
 
     [] when none are needed, or when the budget runs out first: not proven impossible, so they may
@@ -107,7 +117,7 @@ def _group(rules: Rules, common: frozenset[float], others: list[Candidate], skip
             return []
         shared = common & other.availability
         if len(shared) >= enough and count_hours(shared) >= rules.navigator_meeting_hours:
-            rest = _group(rules, shared, others[i + 1:], skip, need - 1, budget)
+            rest = _group(rules, shared, others[i + 1 :], skip, need - 1, budget)
             if rest is not None:
                 return [other.email, *rest]
     return None
@@ -142,14 +152,16 @@ def team_fits(instance: Instance) -> TeamFits:
             alone_in[person.email].append(team.name)
             if not possible or person.email in taken:
                 continue  # already in a team found for someone else: that team is legal, so they fit it
-            group = _group(rules, base & person.availability, fitting, person.email, rules.min_team_size - 1,
-                           [GROUP_SEARCH_BUDGET])
+            group = _group(
+                rules, base & person.availability, fitting, person.email, rules.min_team_size - 1, [GROUP_SEARCH_BUDGET]
+            )
             if group is not None:
                 taken.update([person.email, *group])
         takes[team.name] = frozenset(taken)
     placed = set().union(*takes.values())
-    return TeamFits(takes, {c.email: _why_not(instance, c, alone_in[c.email]) for c in instance.candidates
-                            if c.email not in placed})
+    return TeamFits(
+        takes, {c.email: _why_not(instance, c, alone_in[c.email]) for c in instance.candidates if c.email not in placed}
+    )
 
 
 def placeability(instance: Instance, fits: TeamFits | None = None) -> dict[str, Fit]:
@@ -166,11 +178,15 @@ def placeability(instance: Instance, fits: TeamFits | None = None) -> dict[str, 
         if not names:
             result[person.email] = Fit(person.email, (), fits.reasons[person.email])
             continue
-        rivals = sorted(set().union(*(fits.takes[n] for n in names)) - {person.email},
-                        key=lambda e: (position[e] is None, position[e] or 0, e))
+        rivals = sorted(
+            set().union(*(fits.takes[n] for n in names)) - {person.email},
+            key=lambda e: (position[e] is None, position[e] or 0, e),
+        )
         mine = position[person.email]
         ahead = None if mine is None else sum(1 for e in rivals if position[e] is not None and position[e] < mine)
-        result[person.email] = Fit(person.email, names, None, tuple(rivals), ahead, instance.rules.max_team_size * len(names))
+        result[person.email] = Fit(
+            person.email, names, None, tuple(rivals), ahead, instance.rules.max_team_size * len(names)
+        )
     return result
 
 
@@ -180,9 +196,11 @@ def _why_not(instance: Instance, person: Candidate, alone_in: list[str]) -> str:
     rules = instance.rules
     others = rules.min_team_size - 1
     teams = ", ".join(alone_in)
-    return (f"{teams} {'fits' if len(alone_in) == 1 else 'fit'} them on their own, but no {others} other applicant"
-            f"{'s' if others != 1 else ''} who fit {'it' if len(alone_in) == 1 else 'them'} share "
-            f"{rules.navigator_meeting_hours} hours with them and the Navigators (a team needs {rules.min_team_size}).")
+    return (
+        f"{teams} {'fits' if len(alone_in) == 1 else 'fit'} them on their own, but no {others} other applicant"
+        f"{'s' if others != 1 else ''} who fit {'it' if len(alone_in) == 1 else 'them'} share "
+        f"{rules.navigator_meeting_hours} hours with them and the Navigators (a team needs {rules.min_team_size})."
+    )
 
 
 def with_placeability(ranked: pd.DataFrame, fits: Mapping[str, Fit]) -> pd.DataFrame:
@@ -198,12 +216,19 @@ def rivals_table(ranked: pd.DataFrame, fits: Mapping[str, Fit], key: str) -> pd.
     """Who competes with one applicant: each rival's place, id, name, status and the teams they share, best first."""
     fit = fits[key]
     rows = ranked.set_index(ranked["response_id"].astype(str)).reindex(list(fit.rivals))
-    return pd.DataFrame({"#": rows["position"].values, "Response ID": list(fit.rivals), "Name": rows["name"].values,
-                         "Status": rows["status"].values,
-                         "Same teams": [", ".join(t for t in fits[r].teams if t in fit.teams) for r in fit.rivals]})
+    return pd.DataFrame(
+        {
+            "#": rows["position"].values,
+            "Response ID": list(fit.rivals),
+            "Name": rows["name"].values,
+            "Status": rows["status"].values,
+            "Same teams": [", ".join(t for t in fits[r].teams if t in fit.teams) for r in fit.rivals],
+        }
+    )
 
 
 # --- the proposal ---------------------------------------------------------------------------
+
 
 @dataclass
 class ScoreOrder:
@@ -247,15 +272,22 @@ class Proposal:
     def status(self) -> str:
         """The solver's answer in one honest sentence: proven optimal, a stated gap, or out of time."""
         if self.timed_out:
-            return (f"The time limit ran out ({self.seconds:.1f} s) before the solver answered; this is the first fit "
-                    "in score order, with no bound on how far it is from the best. Give it more time "
-                    "([teams] time_limit_seconds).")
+            return (
+                f"The time limit ran out ({self.seconds:.1f} s) before the solver answered; this is the first fit "
+                "in score order, with no bound on how far it is from the best. Give it more time "
+                "([teams] time_limit_seconds)."
+            )
         if self.proven:
-            return (f"Proven optimal ({self.seconds:.1f} s): no cohort of at most {self.capacity} that can be placed "
-                    "in full has a higher total review score.")
+            return (
+                f"Proven optimal ({self.seconds:.1f} s): no cohort of at most {self.capacity} that can be placed "
+                "in full has a higher total review score."
+            )
         gap = self.gap
-        bound = (f"its total is at most {100 * gap:.1f}% below the best possible ({self.bound:.2f})" if gap is not None
-                 else "the solver has no bound on the best possible total yet")
+        bound = (
+            f"its total is at most {100 * gap:.1f}% below the best possible ({self.bound:.2f})"
+            if gap is not None
+            else "the solver has no bound on the best possible total yet"
+        )
         return f"Best found within the time limit ({self.seconds:.1f} s), not proven optimal: {bound}."
 
     @property
@@ -277,20 +309,30 @@ class Proposal:
         order = self.score_order
         placed, base = len(self.cohort), len(order.placed)
         if not self.instead and not self.added:
-            return (f"The proposal is pure score order: the top {placed} all fit in teams "
-                    f"(total score {self.total:.2f}).")
+            return (
+                f"The proposal is pure score order: the top {placed} all fit in teams (total score {self.total:.2f})."
+            )
         groups: dict[str, list[str]] = {}
         for key in self.instead:
             groups.setdefault(self.reasons[key], []).append(key)
-        given_up = " and ".join(f"{_names(self.people, keys)} ({'each ' if len(keys) > 1 else ''}{reason})"
-                                for reason, keys in groups.items())
+        given_up = " and ".join(
+            f"{_names(self.people, keys)} ({'each ' if len(keys) > 1 else ''}{reason})"
+            for reason, keys in groups.items()
+        )
         more = placed - base
-        change = (f"places {more} more {'person' if more == 1 else 'people'}" if more > 0
-                  else "places as many people" if more == 0 else f"places {-more} fewer")
+        change = (
+            f"places {more} more {'person' if more == 1 else 'people'}"
+            if more > 0
+            else "places as many people"
+            if more == 0
+            else f"places {-more} fewer"
+        )
         found = "" if order.proven else " (the most the allocator found in its time)"
-        return (f"Accepting {_names(self.people, self.added) or 'nobody else'} instead of {given_up} {change}: "
-                f"{placed} instead of the {base} score order places in teams{found}, with a total score of "
-                f"{self.total:.2f} instead of {self.total_of(order.placed):.2f}.")
+        return (
+            f"Accepting {_names(self.people, self.added) or 'nobody else'} instead of {given_up} {change}: "
+            f"{placed} instead of the {base} score order places in teams{found}, with a total score of "
+            f"{self.total:.2f} instead of {self.total_of(order.placed):.2f}."
+        )
 
     def decision_changes(self, statuses: Mapping[str, str]) -> list[DecisionChange]:
         """Saving the proposal: its cohort accepted, and anyone accepted now but not in it waitlisted (ranks kept)."""
@@ -302,36 +344,63 @@ class Proposal:
     def cohort_table(self, statuses: Mapping[str, str]) -> pd.DataFrame:
         """The proposed cohort, best place first: place, id, name, score, team and the decision it has now."""
         people = [self.people[k] for k in self.cohort]
-        return pd.DataFrame({"#": [c.rank for c in people], "Response ID": self.cohort, "Name": [c.name for c in people],
-                             "Normalised": [c.score for c in people], "Team": [self.assignments[k] for k in self.cohort],
-                             "Now": [statuses.get(k) for k in self.cohort]})
+        return pd.DataFrame(
+            {
+                "#": [c.rank for c in people],
+                "Response ID": self.cohort,
+                "Name": [c.name for c in people],
+                "Normalised": [c.score for c in people],
+                "Team": [self.assignments[k] for k in self.cohort],
+                "Now": [statuses.get(k) for k in self.cohort],
+            }
+        )
 
     def left_out_table(self) -> pd.DataFrame:
         """Whom score order would accept and the proposal does not, and why."""
         people = [self.people[k] for k in self.instead]
-        return pd.DataFrame({"#": [c.rank for c in people], "Response ID": self.instead, "Name": [c.name for c in people],
-                             "Why not": [self.reasons[k] for k in self.instead]})
+        return pd.DataFrame(
+            {
+                "#": [c.rank for c in people],
+                "Response ID": self.instead,
+                "Name": [c.name for c in people],
+                "Why not": [self.reasons[k] for k in self.instead],
+            }
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The `cohort propose --json` contract."""
+
         def person(key: str) -> dict[str, Any]:
             c = self.people[key]
-            return {"response_id": key, "place": c.rank, "name": c.name,
-                    "score": None if c.score is None else round(c.score, 3)}
+            return {
+                "response_id": key,
+                "place": c.rank,
+                "name": c.name,
+                "score": None if c.score is None else round(c.score, 3),
+            }
 
         return {
-            "capacity": self.capacity, "proven_optimal": self.proven, "timed_out": self.timed_out,
-            "gap": None if self.gap is None else round(self.gap, 4), "status": self.status,
-            "seconds": round(self.seconds, 3), "total_score": round(self.total, 3),
+            "capacity": self.capacity,
+            "proven_optimal": self.proven,
+            "timed_out": self.timed_out,
+            "gap": None if self.gap is None else round(self.gap, 4),
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "total_score": round(self.total, 3),
             "bound": None if self.bound is None else round(self.bound, 3),
             "cohort": [person(k) | {"team": self.assignments[k]} for k in self.cohort],
             "teams": [t.contract() for t in self.teams if t.members],
-            "score_order": {"accepted": self.score_order.accepted, "placed": self.score_order.placed,
-                            "proven_optimal": self.score_order.proven, "seconds": round(self.score_order.seconds, 3),
-                            "total_score_placed": round(self.total_of(self.score_order.placed), 3)},
+            "score_order": {
+                "accepted": self.score_order.accepted,
+                "placed": self.score_order.placed,
+                "proven_optimal": self.score_order.proven,
+                "seconds": round(self.score_order.seconds, 3),
+                "total_score_placed": round(self.total_of(self.score_order.placed), 3),
+            },
             "instead_of": [person(k) | {"reason": self.reasons[k]} for k in self.instead],
             "added": [person(k) for k in self.added],
-            "summary": self.summary(), "pins": {"in": list(self.pin_in), "out": list(self.pin_out)},
+            "summary": self.summary(),
+            "pins": {"in": list(self.pin_in), "out": list(self.pin_out)},
         }
 
 
@@ -356,8 +425,9 @@ def _weight(candidate: Candidate) -> int:
     return 0 if candidate.score is None else round(SCORE_SCALE * candidate.score)
 
 
-def _check_pins(instance: Instance, fits: Mapping[str, Fit], pin_in: tuple[str, ...], pin_out: tuple[str, ...],
-                room: int) -> None:
+def _check_pins(
+    instance: Instance, fits: Mapping[str, Fit], pin_in: tuple[str, ...], pin_out: tuple[str, ...], room: int
+) -> None:
     known = {c.email for c in instance.candidates}
     unknown = [k for k in pin_in + pin_out if k not in known]
     if unknown:
@@ -369,30 +439,50 @@ def _check_pins(instance: Instance, fits: Mapping[str, Fit], pin_in: tuple[str, 
         raise CohortError(f"{len(pin_in)} applications are pinned in, but the cohort has {room} places; unpin some.")
     for key in pin_in:
         if not fits[key].placeable:
-            raise CohortError(f"{label(instance.candidate(key))} ({key}) is pinned in but fits no team: {fits[key].reason} "
-                              "Unpin them, or change the teams first.")
+            raise CohortError(
+                f"{label(instance.candidate(key))} ({key}) is pinned in but fits no team: {fits[key].reason} "
+                "Unpin them, or change the teams first."
+            )
 
 
 def score_order(instance: Instance, room: int, pin_in: Iterable[str] = (), pin_out: Iterable[str] = ()) -> list[str]:
     """Pure score order: the pinned-in, then the best Selection-page places, up to `room` (pinned-out and unscored skipped)."""
     pin_in = list(pin_in)
     skip = set(pin_out) | set(pin_in)
-    ranked = sorted((c for c in instance.candidates if c.rank is not None and c.score is not None and c.email not in skip),
-                    key=lambda c: c.rank)
+    ranked = sorted(
+        (c for c in instance.candidates if c.rank is not None and c.score is not None and c.email not in skip),
+        key=lambda c: c.rank,
+    )
     return (pin_in + [c.email for c in ranked])[:room]
 
 
-def select_then_allocate(instance: Instance, accepted: list[str], time_limit: float, workers: int = 2,
-                         seed: int = 0) -> ScoreOrder:
+def select_then_allocate(
+    instance: Instance, accepted: list[str], time_limit: float, workers: int = 2, seed: int = 0
+) -> ScoreOrder:
     """Score order's way: accept these first, then ask the allocator how many of them it can place."""
     chosen = set(accepted)
-    result = teams_mod.allocate(Instance(instance.rules, instance.teams, [c for c in instance.candidates if c.email in chosen]),
-                                time_limit=time_limit, workers=workers, seed=seed)
-    return ScoreOrder(list(accepted), [k for k in accepted if result.assignments.get(k)], result.optimal, result.seconds)
+    result = teams_mod.allocate(
+        Instance(instance.rules, instance.teams, [c for c in instance.candidates if c.email in chosen]),
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+    )
+    return ScoreOrder(
+        list(accepted), [k for k in accepted if result.assignments.get(k)], result.optimal, result.seconds
+    )
 
 
-def propose(instance: Instance, fits: Mapping[str, Fit], room: int, pin_in: Iterable[str] = (), pin_out: Iterable[str] = (),
-            time_limit: float = 10.0, workers: int = 2, seed: int = 0, baseline_time_limit: float | None = None) -> Proposal:
+def propose(
+    instance: Instance,
+    fits: Mapping[str, Fit],
+    room: int,
+    pin_in: Iterable[str] = (),
+    pin_out: Iterable[str] = (),
+    time_limit: float = 10.0,
+    workers: int = 2,
+    seed: int = 0,
+    baseline_time_limit: float | None = None,
+) -> Proposal:
     """The cohort of at most `room` with the best total review score that can all be placed, pins kept (one CP-SAT model).
 
     The allocator's model (dashboard.teams) over every application that could be placed, with the
@@ -407,8 +497,11 @@ def propose(instance: Instance, fits: Mapping[str, Fit], room: int, pin_in: Iter
     _check_pins(instance, fits, pin_in, pin_out, room)
     pinned = set(pin_in)
     # Only who could be placed at all enters the model; the pinned-in go first in the first-fit hint (rank 0).
-    pool = [replace(c, rank=0) if c.email in pinned else c for c in instance.candidates
-            if fits[c.email].placeable and c.email not in pin_out and (c.score is not None or c.email in pinned)]
+    pool = [
+        replace(c, rank=0) if c.email in pinned else c
+        for c in instance.candidates
+        if fits[c.email].placeable and c.email not in pin_out and (c.score is not None or c.email in pinned)
+    ]
     model_instance = Instance(instance.rules, instance.teams, pool)
     model = teams_mod.TeamModel(model_instance, relax_min=False)
     x = model.x
@@ -425,23 +518,32 @@ def propose(instance: Instance, fits: Mapping[str, Fit], room: int, pin_in: Iter
     # the Teams page forms the teams once the cohort is decided.
     n = len(instance.candidates) + 1
     scale = room * n + 1
-    model.objectives = [("total normalised score of the cohort (thousandths), then Selection-page places",
-                         sum((weight[k] * scale + n - place[k]) * v for (k, _), v in x.items()), True)]
+    model.objectives = [
+        (
+            "total normalised score of the cohort (thousandths), then Selection-page places",
+            sum((weight[k] * scale + n - place[k]) * v for (k, _), v in x.items()),
+            True,
+        )
+    ]
     model.shares = [1.0]
     model.presolve_first_stage = len(pool) * len(instance.teams) <= 20_000  # at 10x presolve alone outlasts the limit
     hint = {k: t for k, t in teams_mod.greedy_assignments(model_instance, limit=room).items() if t}
     outcome = model.solve(hint, time_limit, workers, seed, started)
     if outcome is None:
-        raise CohortError("The pinned-in applications cannot all be placed together under the team rules "
-                          f"({', '.join(label(instance.candidate(k)) for k in pin_in)}); unpin some of them.")
+        raise CohortError(
+            "The pinned-in applications cannot all be placed together under the team rules "
+            f"({', '.join(label(instance.candidate(k)) for k in pin_in)}); unpin some of them."
+        )
     solution, stages, _, _ = outcome
     first = stages[0] if stages else {}
     chosen = {k: t for (k, t), v in (solution or {}).items() if v}
     timed_out = first.get("value") is None
     hint_kept_pins = pinned <= set(hint)
     if timed_out and not hint_kept_pins:
-        raise CohortError("The time limit ran out before the solver placed every pinned-in application; "
-                          "give it more time ([teams] time_limit_seconds) or unpin some.")
+        raise CohortError(
+            "The time limit ran out before the solver placed every pinned-in application; "
+            "give it more time ([teams] time_limit_seconds) or unpin some."
+        )
     if timed_out or (hint_kept_pins and sum(weight[k] for k in chosen) < sum(weight[k] for k in hint)):
         chosen = hint  # out of time below the first fit in score order: that is the better answer
     seconds = time.perf_counter() - started
@@ -449,12 +551,19 @@ def propose(instance: Instance, fits: Mapping[str, Fit], room: int, pin_in: Iter
     baseline = select_then_allocate(instance, accepted, baseline_time_limit or time_limit, workers, seed)
     people = {c.email: c for c in instance.candidates}
     return Proposal(
-        cohort=sorted(chosen, key=lambda k: (place[k], k)), assignments=chosen,
-        teams=teams_mod.describe(model_instance, chosen), capacity=room,
+        cohort=sorted(chosen, key=lambda k: (place[k], k)),
+        assignments=chosen,
+        teams=teams_mod.describe(model_instance, chosen),
+        capacity=room,
         total=sum(weight[k] for k in chosen) / SCORE_SCALE,
         bound=None if first.get("bound") is None else first["bound"] // scale / SCORE_SCALE,
-        proven=bool(first.get("optimal")) and not timed_out, timed_out=timed_out, seconds=seconds,
-        score_order=baseline, people=people, pin_in=pin_in, pin_out=pin_out,
+        proven=bool(first.get("optimal")) and not timed_out,
+        timed_out=timed_out,
+        seconds=seconds,
+        score_order=baseline,
+        people=people,
+        pin_in=pin_in,
+        pin_out=pin_out,
         reasons={k: _left_out(fits[k], k in baseline.placed) for k in accepted if k not in chosen},
     )
 
@@ -478,6 +587,7 @@ def load(url: str, session_id: int, settings) -> tuple[pd.DataFrame, Instance, P
 
     tables = teams_mod.load_session_tables(url, session_id)
     ranked = teams_mod.selection_ranking(tables, settings)
-    instance = cohort_instance(ranked, tables["applications"], tables["people"], tables["teams"],
-                               teams_mod.rules_from_settings(settings))
+    instance = cohort_instance(
+        ranked, tables["applications"], tables["people"], tables["teams"], teams_mod.rules_from_settings(settings)
+    )
     return ranked, instance, selection.places(settings, tables["people"], tables["teams"])

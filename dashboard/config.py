@@ -1,4 +1,5 @@
 """Settings from dashboard.toml, with defaults that match the bundled demo, and the secrets file for the CLI."""
+
 from __future__ import annotations
 
 import copy

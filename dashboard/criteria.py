@@ -1,4 +1,5 @@
 """Review criteria (labels, scale, weight) from dashboard.toml [review]."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

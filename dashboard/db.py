@@ -5,6 +5,7 @@ anything, also holds the audit entry saying who changed what, and bumps the sess
 version so cached views reload. Only audit.record also opens a ``transaction`` (a read of
 personal data leaves an entry but changes no data); tests/test_audit_trail.py keeps it so.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager, suppress
@@ -33,6 +34,7 @@ def get_engine(url: str) -> Engine:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - driver hook
             cursor = dbapi_connection.cursor()
@@ -40,6 +42,7 @@ def get_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+
     return engine
 
 
@@ -114,12 +117,20 @@ def _note_changes(change: Change):
     def after_flush(db: OrmSession, _context) -> None:
         if db.new or db.deleted or any(db.is_modified(obj) for obj in db.dirty):
             change.changed = True
+
     return after_flush
 
 
 @contextmanager
-def write(url: str, *, actor: str, action: str, session_id: int | None = None, subject: str | None = None,
-          detail: str | None = None) -> Iterator[Change]:
+def write(
+    url: str,
+    *,
+    actor: str,
+    action: str,
+    session_id: int | None = None,
+    subject: str | None = None,
+    detail: str | None = None,
+) -> Iterator[Change]:
     """The one way to change stored data: one transaction with its audit entry and a new data version.
 
     When the block changed nothing, nothing is written (no entry, no new version); when it did,

@@ -18,6 +18,7 @@ window left is a crash between the server's yes and that commit (milliseconds): 
 sends that one message again, with the same Message-ID. We chose that over the opposite
 (record first, send after), which in the same crash would lose the digest without a trace.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,6 +54,7 @@ class DigestRefused(Exception):
 
 # --- settings and weeks ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DigestSettings:
     """[digest] send_day (0 = Monday), cutoff_hours after a week ends, app_url for the link."""
@@ -76,14 +78,18 @@ def digest_settings(settings: Settings | None) -> DigestSettings:
     cfg = settings.section("digest") if settings is not None else {}
     day = str(cfg.get("send_day", "Monday")).strip().lower()
     if day not in WEEKDAYS:
-        raise ConfigError(f"dashboard.toml [digest] send_day = {cfg.get('send_day')!r} is not a weekday; use e.g. \"Monday\".")
+        raise ConfigError(
+            f'dashboard.toml [digest] send_day = {cfg.get("send_day")!r} is not a weekday; use e.g. "Monday".'
+        )
     try:
         cutoff = float(cfg.get("cutoff_hours", 12))
     except (TypeError, ValueError):
         cutoff = -1.0
     if not 0 <= cutoff < 7 * 24:
-        raise ConfigError(f"dashboard.toml [digest] cutoff_hours = {cfg.get('cutoff_hours')!r} must be a number of hours "
-                          "from 0 to 167 (how long after a week ends its check-ins still count).")
+        raise ConfigError(
+            f"dashboard.toml [digest] cutoff_hours = {cfg.get('cutoff_hours')!r} must be a number of hours "
+            "from 0 to 167 (how long after a week ends its check-ins still count)."
+        )
     url = str(cfg.get("app_url") or "").strip().rstrip("/") or None
     return DigestSettings(WEEKDAYS.index(day), cutoff, url)
 
@@ -109,6 +115,7 @@ def _when(moment: datetime) -> str:
 
 
 # --- what a message says -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Item:
@@ -173,28 +180,43 @@ class Digest:
                 badge = ""
                 if item.severity:
                     colour = SEVERITY_COLOURS.get(item.severity, "#555")
-                    badge = (f' <span style="color:#fff;background:{colour};border-radius:4px;padding:1px 6px;'
-                             f'margin-left:4px;font-size:12px">{e(item.severity.capitalize())}</span>')
+                    badge = (
+                        f' <span style="color:#fff;background:{colour};border-radius:4px;padding:1px 6px;'
+                        f'margin-left:4px;font-size:12px">{e(item.severity.capitalize())}</span>'
+                    )
                 lines = "".join(f'<li style="margin:2px 0">{e(line)}</li>' for line in item.lines)
                 title = f"<strong>{e(item.title)}</strong>" if lines or badge else e(item.title)
-                parts.append(f'<li style="margin:6px 0">{title}{badge}'
-                             + (f'<ul style="color:#333;padding-left:18px">{lines}</ul>' if lines else "") + "</li>")
+                parts.append(
+                    f'<li style="margin:6px 0">{title}{badge}'
+                    + (f'<ul style="color:#333;padding-left:18px">{lines}</ul>' if lines else "")
+                    + "</li>"
+                )
             parts.append("</ul>")
         if self.link:
-            parts.append(f'<p style="margin:24px 0"><a href="{e(self.link, quote=True)}" style="background:#2c1e5a;'
-                         'color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">Open the Wellbeing page</a></p>')
-        parts.append(f'<p style="color:#666;font-size:13px;border-top:1px solid #ddd;padding-top:10px">{e(self.footer)}</p>')
+            parts.append(
+                f'<p style="margin:24px 0"><a href="{e(self.link, quote=True)}" style="background:#2c1e5a;'
+                'color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">Open the Wellbeing page</a></p>'
+            )
+        parts.append(
+            f'<p style="color:#666;font-size:13px;border-top:1px solid #ddd;padding-top:10px">{e(self.footer)}</p>'
+        )
         body = "\n".join(parts)
-        return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>' + e(self.subject) + "</title></head>"
-                '<body style="font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:15px;'
-                'line-height:1.45;color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px">\n' + body + "\n</body></html>\n")
+        return (
+            '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>' + e(self.subject) + "</title></head>"
+            '<body style="font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:15px;'
+            'line-height:1.45;color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px">\n'
+            + body
+            + "\n</body></html>\n"
+        )
 
     def message(self, sender: str, session_id: int) -> EmailMessage:
         """The e-mail: plain text plus HTML; a Message-ID fixed per session, week, kind and recipient."""
         msg = EmailMessage()
         msg["Subject"] = self.subject
         msg["From"] = sender
-        msg["To"] = formataddr((" ".join(self.name.split()), self.recipient)) if self.name != self.recipient else self.recipient
+        msg["To"] = (
+            formataddr((" ".join(self.name.split()), self.recipient)) if self.name != self.recipient else self.recipient
+        )
         msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to a robot
         token = hashlib.sha256(f"{session_id}/{self.week}/{self.kind}/{self.recipient}".encode()).hexdigest()[:24]
         msg["Message-ID"] = f"<digest-{token}@{parseaddr(sender)[1].rpartition('@')[2] or 'mission-control'}>"
@@ -204,6 +226,7 @@ class Digest:
 
 
 # --- who gets what -----------------------------------------------------------------------
+
 
 @dataclass
 class SessionData:
@@ -217,21 +240,29 @@ class SessionData:
     surveys: pd.DataFrame
 
     def for_viewer(self, viewer: access.Viewer) -> wellbeing.WellbeingData:
-        return wellbeing.for_viewer(viewer, self.session, self.checkins, self.people, self.teams, self.one_to_ones,
-                                    self.surveys)
+        return wellbeing.for_viewer(
+            viewer, self.session, self.checkins, self.people, self.teams, self.one_to_ones, self.surveys
+        )
 
 
 def load_session(url: str, session_id: int) -> SessionData:
     """Everything a week's digests are computed from."""
-    return SessionData(reads.session(url, session_id), reads.load_table(url, session_id, "checkins"),
-                       reads.load_table(url, session_id, "people"), reads.load_table(url, session_id, "teams"),
-                       reads.load_one_to_ones(url, session_id), reads.load_table(url, session_id, "surveys"))
+    return SessionData(
+        reads.session(url, session_id),
+        reads.load_table(url, session_id, "checkins"),
+        reads.load_table(url, session_id, "people"),
+        reads.load_table(url, session_id, "teams"),
+        reads.load_one_to_ones(url, session_id),
+        reads.load_table(url, session_id, "surveys"),
+    )
 
 
 def captain_viewer(email: str, data: SessionData) -> access.Viewer:
     """A Captain as the digest sees them: the teams they captain only (not teams they navigate, not organiser rights)."""
     found = access.roles_for(email, {}, data.people, data.teams)
-    return access.Viewer(email=found.email, roles=frozenset({access.CAPTAIN}), captain_of=found.captain_of, name=found.name)
+    return access.Viewer(
+        email=found.email, roles=frozenset({access.CAPTAIN}), captain_of=found.captain_of, name=found.name
+    )
 
 
 def organiser_emails(settings: Settings, data: SessionData, demo: bool, secrets_roles: dict | None = None) -> list[str]:
@@ -263,9 +294,11 @@ def _until(session: Session, week: int, timing: DigestSettings) -> str:
 
 
 def _footer(why: str, link: str | None) -> str:
-    where = "switch off \"E-mail me the weekly digest\" on the Wellbeing page" + (f" ({link})" if link else "")
-    return (f"You get this e-mail because {why}. It is sent once a week by Mission Control. To stop it, {where}, "
-            "or ask an organiser. Please do not forward it: it is about people's wellbeing.")
+    where = 'switch off "E-mail me the weekly digest" on the Wellbeing page' + (f" ({link})" if link else "")
+    return (
+        f"You get this e-mail because {why}. It is sent once a week by Mission Control. To stop it, {where}, "
+        "or ask an organiser. Please do not forward it: it is about people's wellbeing."
+    )
 
 
 def captain_digest(email: str, data: SessionData, settings: Settings | None, week: int) -> Digest:
@@ -284,27 +317,58 @@ def captain_digest(email: str, data: SessionData, settings: Settings | None, wee
     teams = ", ".join(sorted(viewer.captain_of))
     session = data.session
     sections = (
-        Section(f"Who to check on ({len(queue)})",
-                tuple(Item(f"{r['name']} · {r['team']}" if len(viewer.captain_of) > 1 else r["name"], tuple(r["reasons"]),
-                           r["severity"]) for _, r in queue.iterrows()),
-                "Nobody has an open signal. Keep the regular one-to-ones going."),
-        Section("Asked for a one-to-one, not held yet", tuple(Item(names[e]) for e in roster if e in asked),
-                "Nobody is waiting for one."),
-        Section(f"No check-in for week {week}", tuple(Item(names[e]) for e in missing),
-                f"Week {week} is a holiday week: no check-in expected." if holiday else "Everyone checked in."),
+        Section(
+            f"Who to check on ({len(queue)})",
+            tuple(
+                Item(
+                    f"{r['name']} · {r['team']}" if len(viewer.captain_of) > 1 else r["name"],
+                    tuple(r["reasons"]),
+                    r["severity"],
+                )
+                for _, r in queue.iterrows()
+            ),
+            "Nobody has an open signal. Keep the regular one-to-ones going.",
+        ),
+        Section(
+            "Asked for a one-to-one, not held yet",
+            tuple(Item(names[e]) for e in roster if e in asked),
+            "Nobody is waiting for one.",
+        ),
+        Section(
+            f"No check-in for week {week}",
+            tuple(Item(names[e]) for e in missing),
+            f"Week {week} is a holiday week: no check-in expected." if holiday else "Everyone checked in.",
+        ),
         Section("No open signals", tuple(Item(names[e]) for e in clear), "Nobody yet."),
     )
     count = len(queue)
-    subject = (f"Week {week}: {count} of your Djangonauts to check on · {session.name}" if count
-               else f"Week {week}: no open signals for your Djangonauts · {session.name}")
-    intro = (f"Your weekly wellbeing digest for {teams}: week {week} of {session.weeks} of {session.name}, "
-             f"from the check-ins {_until(session, week, timing)}. Health comes before contributions.")
-    return Digest(CAPTAIN, viewer.email, viewer.name or viewer.email, week, subject, intro, sections,
-                  _footer(f"you are the Captain of {teams} in {session.name}", timing.link), timing.link,
-                  tuple(roster), f"Captain of {teams}")
+    subject = (
+        f"Week {week}: {count} of your Djangonauts to check on · {session.name}"
+        if count
+        else f"Week {week}: no open signals for your Djangonauts · {session.name}"
+    )
+    intro = (
+        f"Your weekly wellbeing digest for {teams}: week {week} of {session.weeks} of {session.name}, "
+        f"from the check-ins {_until(session, week, timing)}. Health comes before contributions."
+    )
+    return Digest(
+        CAPTAIN,
+        viewer.email,
+        viewer.name or viewer.email,
+        week,
+        subject,
+        intro,
+        sections,
+        _footer(f"you are the Captain of {teams} in {session.name}", timing.link),
+        timing.link,
+        tuple(roster),
+        f"Captain of {teams}",
+    )
 
 
-def organiser_sections(data: SessionData, settings: Settings | None, week: int, opted_out: set[str]) -> tuple[Section, ...]:
+def organiser_sections(
+    data: SessionData, settings: Settings | None, week: int, opted_out: set[str]
+) -> tuple[Section, ...]:
     """The session's numbers and the Captains whose people have open high-severity signals; no Djangonaut named."""
     everyone = data.for_viewer(access.Viewer(email="", roles=frozenset({access.ORGANISER})))
     signals = wellbeing.compute_for(everyone, settings, as_of_week=week)
@@ -319,7 +383,9 @@ def organiser_sections(data: SessionData, settings: Settings | None, week: int, 
         held = int(((days >= week_start(start, week)) & (days < week_end(start, week))).sum())
     numbers = (
         Item(f"Djangonauts: {total}"),
-        Item(f"Check-ins for week {week}: {len(_reported(everyone.checkins, week) & set(everyone.people['email']))} of {total}"),
+        Item(
+            f"Check-ins for week {week}: {len(_reported(everyone.checkins, week) & set(everyone.people['email']))} of {total}"
+        ),
         Item(f"Djangonauts with open signals: {len(queue)} ({int((queue['severity'] == 'high').sum())} high)"),
         Item("Open signals by kind: " + (", ".join(f"{label} {n}" for label, n in kinds.items()) or "none")),
         Item(f"Asked for a one-to-one: {int((open_['signal'] == 'wants_one_to_one').sum()) if len(open_) else 0}"),
@@ -338,29 +404,52 @@ def organiser_sections(data: SessionData, settings: Settings | None, week: int, 
             entry = by_captain.setdefault(captain, {"teams": [], "count": 0})
             entry["teams"].append(team["name"])
             entry["count"] += count
-    captains = tuple(Item(f"{staff.get(c, c)} ({', '.join(v['teams'])}): {_djangonauts(v['count'])}",
-                          (c,) if staff.get(c, c) != c else ())
-                     for c, v in sorted(by_captain.items(), key=lambda kv: -kv[1]["count"]))
-    out = [Section(f"Session numbers, week {week}", numbers),
-           Section("Captains whose people have open high-severity signals", captains, "None this week.")]
+    captains = tuple(
+        Item(
+            f"{staff.get(c, c)} ({', '.join(v['teams'])}): {_djangonauts(v['count'])}",
+            (c,) if staff.get(c, c) != c else (),
+        )
+        for c, v in sorted(by_captain.items(), key=lambda kv: -kv[1]["count"])
+    )
+    out = [
+        Section(f"Session numbers, week {week}", numbers),
+        Section("Captains whose people have open high-severity signals", captains, "None this week."),
+    ]
     quiet = sorted({str(c).lower() for c in data.teams["captain"].dropna()} & opted_out)
     if no_captain or quiet:
-        out.append(Section("Not reached by the digest", tuple(no_captain) + tuple(
-            Item(f"{staff.get(c, c)} ({c}) opted out of the Captain's digest.") for c in quiet)))
+        out.append(
+            Section(
+                "Not reached by the digest",
+                tuple(no_captain)
+                + tuple(Item(f"{staff.get(c, c)} ({c}) opted out of the Captain's digest.") for c in quiet),
+            )
+        )
     return tuple(out)
 
 
-def organiser_digest(email: str, name: str, sections: tuple[Section, ...], session: Session, week: int,
-                     timing: DigestSettings) -> Digest:
+def organiser_digest(
+    email: str, name: str, sections: tuple[Section, ...], session: Session, week: int, timing: DigestSettings
+) -> Digest:
     """One organiser's copy of the organisers' digest."""
-    return Digest(ORGANISER, email, name or email, week, f"Week {week}: session digest for organisers · {session.name}",
-                  f"The numbers of {session.name} for week {week} of {session.weeks}, from the check-ins "
-                  f"{_until(session, week, timing)}. Each Captain got their own people's details; this e-mail names no "
-                  "Djangonaut (the Wellbeing page has them).", sections,
-                  _footer(f"you are an organiser of {session.name}", timing.link), timing.link, (), "organiser")
+    return Digest(
+        ORGANISER,
+        email,
+        name or email,
+        week,
+        f"Week {week}: session digest for organisers · {session.name}",
+        f"The numbers of {session.name} for week {week} of {session.weeks}, from the check-ins "
+        f"{_until(session, week, timing)}. Each Captain got their own people's details; this e-mail names no "
+        "Djangonaut (the Wellbeing page has them).",
+        sections,
+        _footer(f"you are an organiser of {session.name}", timing.link),
+        timing.link,
+        (),
+        "organiser",
+    )
 
 
 # --- planning a run ----------------------------------------------------------------------
+
 
 @dataclass
 class Plan:
@@ -386,35 +475,59 @@ def sent_already(url: str, session_id: int, week: int) -> set[tuple[str, str]]:
         return set(db.execute(select(d.recipient, d.kind).where(d.session_id == session_id, d.week == week)).all())
 
 
-def choose_week(session: Session, timing: DigestSettings, now: datetime, week: int | None, *, scheduled: bool,
-                checkins: pd.DataFrame) -> tuple[int | None, str | None]:
+def choose_week(
+    session: Session,
+    timing: DigestSettings,
+    now: datetime,
+    week: int | None,
+    *,
+    scheduled: bool,
+    checkins: pd.DataFrame,
+) -> tuple[int | None, str | None]:
     """The week to send and, when there is none, why (a sentence); --week must be over already."""
     start = session.start_date
     if week is not None:
         if not 1 <= week <= session.weeks:
-            raise DigestRefused(f"--week {week} is not a week of {session.name}; use a number from 1 to {session.weeks}.")
+            raise DigestRefused(
+                f"--week {week} is not a week of {session.name}; use a number from 1 to {session.weeks}."
+            )
         if start is not None and week_cutoff(start, week, timing.cutoff_hours) > now:
-            raise DigestRefused(f"Week {week}'s cut-off ({_when(week_cutoff(start, week, timing.cutoff_hours))}) has not "
-                                "passed yet; its check-ins are still coming in.")
+            raise DigestRefused(
+                f"Week {week}'s cut-off ({_when(week_cutoff(start, week, timing.cutoff_hours))}) has not "
+                "passed yet; its check-ins are still coming in."
+            )
         return week, None
     if scheduled and now.weekday() != timing.send_day:
-        return None, (f"Today ({now:%A}) is not the sending day ({timing.send_day_name}, [digest] send_day); "
-                      "nothing sent.")
+        return None, (
+            f"Today ({now:%A}) is not the sending day ({timing.send_day_name}, [digest] send_day); nothing sent."
+        )
     if start is None:  # no calendar: the latest week with check-ins, as on the Wellbeing page
         return wellbeing.default_week(checkins, session), None
     latest = latest_closed_week(session, timing.cutoff_hours, now)
     if latest is None:
-        return None, (f"Week 1's cut-off ({_when(week_cutoff(start, 1, timing.cutoff_hours))}) has not passed yet; "
-                      "nothing to send.")
+        return None, (
+            f"Week 1's cut-off ({_when(week_cutoff(start, 1, timing.cutoff_hours))}) has not passed yet; "
+            "nothing to send."
+        )
     last_cutoff = week_cutoff(start, session.weeks, timing.cutoff_hours)
     if scheduled and now >= last_cutoff + timedelta(days=7):
-        return None, (f"{session.name} is over (its last digest, week {session.weeks}, was due from "
-                      f"{_when(last_cutoff)}); nothing sent. Use --week N to send one anyway.")
+        return None, (
+            f"{session.name} is over (its last digest, week {session.weeks}, was due from "
+            f"{_when(last_cutoff)}); nothing sent. Use --week N to send one anyway."
+        )
     return latest, None
 
 
-def plan(url: str, session_id: int, settings: Settings, *, week: int | None = None, now: datetime | None = None,
-         scheduled: bool = True, secrets_roles: dict | None = None) -> Plan:
+def plan(
+    url: str,
+    session_id: int,
+    settings: Settings,
+    *,
+    week: int | None = None,
+    now: datetime | None = None,
+    scheduled: bool = True,
+    secrets_roles: dict | None = None,
+) -> Plan:
     """The digests due for a week (the latest one over, or --week), minus opted-out and already-sent recipients."""
     timing = digest_settings(settings)
     now = now or models.utcnow()
@@ -432,8 +545,10 @@ def plan(url: str, session_id: int, settings: Settings, *, week: int | None = No
         names = _names(data.people) if len(data.people) else {}
         digests += [organiser_digest(o, names.get(o, o), sections, data.session, chosen, timing) for o in organisers]
     else:
-        result.notes.append("No organiser is listed in [roles] organisers (dashboard.toml or .streamlit/secrets.toml); "
-                            "the organisers' digest goes to nobody.")
+        result.notes.append(
+            "No organiser is listed in [roles] organisers (dashboard.toml or .streamlit/secrets.toml); "
+            "the organisers' digest goes to nobody."
+        )
     if not captains:
         result.notes.append(f"{data.session.name} has no team with a Captain yet; save teams on the Teams page first.")
     done = sent_already(url, session_id, chosen)
@@ -450,6 +565,7 @@ def plan(url: str, session_id: int, settings: Settings, *, week: int | None = No
 
 
 # --- sending ----------------------------------------------------------------------------
+
 
 @dataclass
 class Outcome:
@@ -475,9 +591,19 @@ class Outcome:
 
     def summary(self) -> dict:
         """The run as JSON-ready data."""
-        return {"ok": self.exit_code == EXIT_OK, "exit_code": self.exit_code, "session": self.plan.session.name,
-                "week": self.plan.week, "dry_run": self.folder, "sent": self.sent, "skipped": self.skipped,
-                "failed": self.failed, "stopped": self.stopped, "unsent": self.unsent, "notes": self.plan.notes}
+        return {
+            "ok": self.exit_code == EXIT_OK,
+            "exit_code": self.exit_code,
+            "session": self.plan.session.name,
+            "week": self.plan.week,
+            "dry_run": self.folder,
+            "sent": self.sent,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "stopped": self.stopped,
+            "unsent": self.unsent,
+            "notes": self.plan.notes,
+        }
 
 
 def _bad_address(d: Digest) -> str:
@@ -501,32 +627,49 @@ def deliver(url: str, session_id: int, plan_: Plan, mailer: Mailer, sender: str,
         message = d.message(sender, session_id)
         handed = False
         try:
-            with dbmod.write(url, actor=actor or audit.cli_actor(), action="digest_sent", session_id=session_id,
-                             subject=d.recipient, detail=_audit_detail(d, sender)) as change:
+            with dbmod.write(
+                url,
+                actor=actor or audit.cli_actor(),
+                action="digest_sent",
+                session_id=session_id,
+                subject=d.recipient,
+                detail=_audit_detail(d, sender),
+            ) as change:
                 change.bump = False  # no program data changed: the pages read the digest log fresh
-                change.db.add(models.DigestSend(session_id=session_id, week=d.week, recipient=d.recipient, kind=d.kind,
-                                                people=list(d.people), message_id=message["Message-ID"]))
+                change.db.add(
+                    models.DigestSend(
+                        session_id=session_id,
+                        week=d.week,
+                        recipient=d.recipient,
+                        kind=d.kind,
+                        people=list(d.people),
+                        message_id=message["Message-ID"],
+                    )
+                )
                 change.db.flush()  # takes the (session, week, recipient, kind) key: a parallel run waits here, then skips
                 mailer.send(message)
                 handed = True
         except IntegrityError:
             outcome.skipped.append({"to": d.recipient, "kind": d.kind, "reason": "already sent by another run"})
         except RecipientRefused as exc:
-            outcome.failed.append({"to": d.recipient, "kind": d.kind,
-                                   "error": f"Not sent to {d.recipient} ({d.about}): {exc}."})
+            outcome.failed.append(
+                {"to": d.recipient, "kind": d.kind, "error": f"Not sent to {d.recipient} ({d.about}): {exc}."}
+            )
         except OperationalError as exc:
             problem = str(exc.orig)[:200]
             outcome.stopped = (
                 f"The mail server took the digest to {d.recipient} but the database could not record it ({problem}); "
-                "fix the database before running again, or they get it twice." if handed else
-                f"The database could not record the digest to {d.recipient} ({problem}), so it was not sent; run the "
-                "command again (another digest run may be sending right now).")
+                "fix the database before running again, or they get it twice."
+                if handed
+                else f"The database could not record the digest to {d.recipient} ({problem}), so it was not sent; run the "
+                "command again (another digest run may be sending right now)."
+            )
         except MailUnavailable as exc:
             outcome.stopped = str(exc)
         if handed:
             outcome.sent.append({"to": d.recipient, "kind": d.kind, "people": len(d.people)})
         if outcome.stopped:
-            outcome.unsent = [{"to": rest.recipient, "kind": rest.kind} for rest in plan_.due[i + int(handed):]]
+            outcome.unsent = [{"to": rest.recipient, "kind": rest.kind} for rest in plan_.due[i + int(handed) :]]
             break
     return outcome
 
@@ -554,11 +697,14 @@ def write_folder(url: str, session_id: int, plan_: Plan, folder: Path, sender: s
 def refuse_demo(url: str, session_id: int, session_name: str) -> None:
     """Demo data never leaves by e-mail: only --dry-run may write it to a folder."""
     if reads.is_demo_session(url, session_id):
-        raise DigestRefused(f"{session_name} holds the generated demo data, so no digest is e-mailed from it; "
-                            "preview it with --dry-run DIR, or choose your own session with --session.")
+        raise DigestRefused(
+            f"{session_name} holds the generated demo data, so no digest is e-mailed from it; "
+            "preview it with --dry-run DIR, or choose your own session with --session."
+        )
 
 
 # --- opting out, and what the Wellbeing page shows ---------------------------------------
+
 
 def is_opted_out(url: str, email: str) -> bool:
     """True when this person asked not to get the digest."""
@@ -570,8 +716,9 @@ def set_opted_out(url: str, email: str, opt_out: bool, actor: str) -> None:
     email = (email or "").strip().lower()
     if not is_address(email):
         raise ValueError(f"'{email}' is not an e-mail address; give the address the digest goes to.")
-    with dbmod.write(url, actor=actor, action="digest_preference", subject=email,
-                     detail="opted out" if opt_out else "opted in") as change:
+    with dbmod.write(
+        url, actor=actor, action="digest_preference", subject=email, detail="opted out" if opt_out else "opted in"
+    ) as change:
         pref = change.db.scalar(select(models.DigestPreference).where(models.DigestPreference.email == email))
         if pref is None:
             pref = models.DigestPreference(email=email)

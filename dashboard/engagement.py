@@ -5,6 +5,7 @@ and returns aggregated frames or plain dicts, so the Engagement page, the talk c
 the tests all read the same numbers. A week without a check-in is never counted as zero
 activity: rates divide by the Djangonauts expected, totals add what was reported.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,11 +19,30 @@ from dashboard.values import as_bool, is_missing
 ALL_TEAMS = "All teams"
 COUNT_FIELDS = ("prs_opened", "prs_merged", "review_comments", "tickets_progressed", "tickets_closed")
 WEEKLY_COLUMNS = [
-    "team", "week", "djangonauts", "checkins", "checkin_rate", "standups_attended", "standup_rate",
-    "one_to_ones", "prs_opened", "prs_merged", "review_comments", "tickets_progressed", "tickets_closed",
+    "team",
+    "week",
+    "djangonauts",
+    "checkins",
+    "checkin_rate",
+    "standups_attended",
+    "standup_rate",
+    "one_to_ones",
+    "prs_opened",
+    "prs_merged",
+    "review_comments",
+    "tickets_progressed",
+    "tickets_closed",
 ]
-CUMULATIVE_FIELDS = ("checkins", "standups_attended", "one_to_ones", "prs_opened", "prs_merged",
-                     "review_comments", "tickets_progressed", "tickets_closed")
+CUMULATIVE_FIELDS = (
+    "checkins",
+    "standups_attended",
+    "one_to_ones",
+    "prs_opened",
+    "prs_merged",
+    "review_comments",
+    "tickets_progressed",
+    "tickets_closed",
+)
 NUMBER_LABELS = {  # session_in_numbers key -> tile label (the words organisers quote in talks)
     "tickets_progressed": "Tickets progressed",
     "tickets_closed": "Tickets closed",
@@ -61,9 +81,16 @@ def _weeks_upto(weeks: int, checkins: pd.DataFrame | None, as_of_week: int | Non
     return wellbeing.default_week(checkins, Session.calendar(start_date, weeks))
 
 
-def weekly_engagement(checkins: pd.DataFrame, people: pd.DataFrame, one_to_ones: pd.DataFrame | None,
-                      weeks: int, start_date: date | None, *, by_team: bool = False,
-                      as_of_week: int | None = None) -> pd.DataFrame:
+def weekly_engagement(
+    checkins: pd.DataFrame,
+    people: pd.DataFrame,
+    one_to_ones: pd.DataFrame | None,
+    weeks: int,
+    start_date: date | None,
+    *,
+    by_team: bool = False,
+    as_of_week: int | None = None,
+) -> pd.DataFrame:
     """Per week up to this week (and per team when by_team): check-in rate, stand-ups, one-to-ones, PRs, reviews, tickets."""
     roster = djangonauts(people)
     n_weeks = _weeks_upto(weeks, checkins, as_of_week, start_date)
@@ -75,16 +102,26 @@ def weekly_engagement(checkins: pd.DataFrame, people: pd.DataFrame, one_to_ones:
     rows["standup"] = rows["attended_standup"].map(lambda v: v is True or v == 1)
     for name in COUNT_FIELDS:  # a form without the question counts none (the tiles say "not known")
         rows[name] = pd.to_numeric(rows[name], errors="coerce").fillna(0) if name in rows else 0
-    meetings = one_to_ones.copy() if one_to_ones is not None and len(one_to_ones) else pd.DataFrame(columns=["email", "held_on"])
+    meetings = (
+        one_to_ones.copy()
+        if one_to_ones is not None and len(one_to_ones)
+        else pd.DataFrame(columns=["email", "held_on"])
+    )
     meetings["week"] = [week_of(d, start_date, n_weeks) for d in meetings["held_on"]]
     meetings = meetings.dropna(subset=["week"])
     meetings["team"] = meetings["email"].map(team_of).fillna("No team") if by_team else ALL_TEAMS
     teams = sorted(set(roster["team"]) | set(rows["team"])) if by_team else [ALL_TEAMS]
     expected = roster.groupby("team").size().to_dict() if by_team else {ALL_TEAMS: len(roster)}
     grid = pd.MultiIndex.from_product([teams, range(1, n_weeks + 1)], names=["team", "week"])
-    sums = rows.groupby(["team", "week"]).agg(
-        checkins=("email", "nunique"), standups_attended=("standup", "sum"),
-        **{name: (name, "sum") for name in COUNT_FIELDS}).reindex(grid, fill_value=0)
+    sums = (
+        rows.groupby(["team", "week"])
+        .agg(
+            checkins=("email", "nunique"),
+            standups_attended=("standup", "sum"),
+            **{name: (name, "sum") for name in COUNT_FIELDS},
+        )
+        .reindex(grid, fill_value=0)
+    )
     held = meetings.groupby(["team", "week"]).size().reindex(grid, fill_value=0)
     out = sums.reset_index()
     out["one_to_ones"] = held.to_numpy()
@@ -107,9 +144,16 @@ def cumulative(weekly: pd.DataFrame) -> pd.DataFrame:
 
 def totals_by_team(weekly: pd.DataFrame) -> pd.DataFrame:
     """Whole-session totals per team with the mean check-in and stand-up rates."""
-    out = weekly.groupby("team").agg(
-        djangonauts=("djangonauts", "max"), checkin_rate=("checkin_rate", "mean"), standup_rate=("standup_rate", "mean"),
-        **{name: (name, "sum") for name in CUMULATIVE_FIELDS}).reset_index()
+    out = (
+        weekly.groupby("team")
+        .agg(
+            djangonauts=("djangonauts", "max"),
+            checkin_rate=("checkin_rate", "mean"),
+            standup_rate=("standup_rate", "mean"),
+            **{name: (name, "sum") for name in CUMULATIVE_FIELDS},
+        )
+        .reset_index()
+    )
     out["checkin_rate"] = out["checkin_rate"].round(3)
     out["standup_rate"] = out["standup_rate"].round(3)
     return out
@@ -117,24 +161,36 @@ def totals_by_team(weekly: pd.DataFrame) -> pd.DataFrame:
 
 def survey_confidence(surveys: pd.DataFrame | None) -> dict:
     """Mean confidence (1-5) at start and end, respondents, and the share who feel more comfortable."""
-    out = {"confidence_start": None, "confidence_end": None, "surveyed_start": 0, "surveyed_end": 0,
-           "more_comfortable_share": None}
+    out = {
+        "confidence_start": None,
+        "confidence_end": None,
+        "surveyed_start": 0,
+        "surveyed_end": 0,
+        "more_comfortable_share": None,
+    }
     if surveys is None or surveys.empty:
         return out
     for stage in ("start", "end"):
         answers = pd.to_numeric(surveys.loc[surveys["stage"] == stage, "confidence"], errors="coerce").dropna()
         out[f"surveyed_{stage}"] = int(len(answers))
         out[f"confidence_{stage}"] = round(float(answers.mean()), 1) if len(answers) else None
-    comfortable = [as_bool(v) for v in surveys.loc[surveys["stage"] == "end", "comfortable_contributing"]
-                   if not is_missing(v)]  # an unanswered question is left out, not counted as a no
+    comfortable = [
+        as_bool(v) for v in surveys.loc[surveys["stage"] == "end", "comfortable_contributing"] if not is_missing(v)
+    ]  # an unanswered question is left out, not counted as a no
     if comfortable:
         out["more_comfortable_share"] = round(sum(comfortable) / len(comfortable), 3)
     return out
 
 
-def session_in_numbers(checkins: pd.DataFrame | None, people: pd.DataFrame | None,
-                       one_to_ones: pd.DataFrame | None, surveys: pd.DataFrame | None,
-                       *, as_of_week: int | None = None, start_date: date | None = None) -> dict:
+def session_in_numbers(
+    checkins: pd.DataFrame | None,
+    people: pd.DataFrame | None,
+    one_to_ones: pd.DataFrame | None,
+    surveys: pd.DataFrame | None,
+    *,
+    as_of_week: int | None = None,
+    start_date: date | None = None,
+) -> dict:
     """The figures organisers quote in talks, as a dict with fixed keys (None when not known)."""
     roster = djangonauts(people)
     rows = checkins if checkins is not None else pd.DataFrame(columns=["email", "week"])
@@ -151,7 +207,11 @@ def session_in_numbers(checkins: pd.DataFrame | None, people: pd.DataFrame | Non
 
     attended = rows[rows["attended_standup"].map(lambda v: v is True or v == 1)] if len(rows) else rows
     team_of = dict(zip(roster["email"], roster["team"]))
-    catch_ups = len({(team_of.get(e, "No team"), w) for e, w in zip(attended["email"], attended["week"])}) if len(attended) else 0
+    catch_ups = (
+        len({(team_of.get(e, "No team"), w) for e, w in zip(attended["email"], attended["week"])})
+        if len(attended)
+        else 0
+    )
     expected = len(roster) * (int(rows["week"].max()) if len(rows) else 0)
     numbers = {
         "djangonauts": len(roster),

@@ -9,6 +9,7 @@ Selection Rank is a tier, not a position (home/team_allocation.py): the allocato
 0-2 first, rank 3 only into teams with room left, and never 4 or above. The rule that turns the
 project's decisions into tiers and its reviews into an integer Score is ``SITE_EXPORT_RULE``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,7 @@ import pandas as pd
 # Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula (OWASP), with their
 # full-width and small forms, which spreadsheets in East Asian locales read as the same character.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_STARTS = frozenset("=+-@" "\uff1d\uff0b\uff0d\uff20" "\ufe66\ufe62\ufe63\ufe6b")
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
 DS_DECISION_COLUMNS = ("Response ID", "Score", "Selection Rank")
 WAITLISTED_TIER, REJECTED_TIER = 3, 4
 SITE_EXPORT_RULE = (
@@ -51,7 +52,9 @@ def safe_csv(frame: pd.DataFrame) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([neutralise_formula(str(c)) for c in frame.columns])
     for row in frame.itertuples(index=False, name=None):
-        writer.writerow(["" if _is_missing(v) else neutralise_formula(v if isinstance(v, str) else _plain(v)) for v in row])
+        writer.writerow(
+            ["" if _is_missing(v) else neutralise_formula(v if isinstance(v, str) else _plain(v)) for v in row]
+        )
     return out.getvalue()
 
 
@@ -86,10 +89,11 @@ def selection_tiers(decisions: pd.DataFrame, scores: pd.Series) -> pd.Series:
     tiers[status == "waitlisted"] = WAITLISTED_TIER
     tiers[status == "rejected"] = REJECTED_TIER
     accepted = decisions[status == "accepted"].assign(
-        _rank=pd.to_numeric(decisions["rank"], errors="coerce"),
-        _score=scores[status == "accepted"].astype(float))
-    accepted = accepted.sort_values(["_rank", "_score", "response_id"], ascending=[True, False, True],
-                                    na_position="last", kind="stable")
+        _rank=pd.to_numeric(decisions["rank"], errors="coerce"), _score=scores[status == "accepted"].astype(float)
+    )
+    accepted = accepted.sort_values(
+        ["_rank", "_score", "response_id"], ascending=[True, False, True], na_position="last", kind="stable"
+    )
     ranks = accepted["_rank"].dropna().unique()
     if len(accepted) and accepted["_rank"].notna().all() and len(ranks) <= 3:
         # Ranks that are already tiers (imported from the site as tier + 1, or set 1-3 by hand) keep their band.
@@ -111,7 +115,9 @@ def site_scores(decisions: pd.DataFrame, reviews: pd.DataFrame) -> pd.Series:
     by_response = per_review.groupby(level=0)
     panel = int(by_response.size().max()) if len(per_review) else 0
     summed = decisions["response_id"].astype(str).map(_half_up(by_response.mean() * panel))
-    own = _half_up(pd.to_numeric(decisions["score"], errors="coerce")) if "score" in decisions else summed * float("nan")
+    own = (
+        _half_up(pd.to_numeric(decisions["score"], errors="coerce")) if "score" in decisions else summed * float("nan")
+    )
     return own.fillna(summed).fillna(0).astype(int)
 
 
@@ -123,11 +129,13 @@ def decisions_export_frame(decisions: pd.DataFrame, reviews: pd.DataFrame) -> pd
     # The site refuses the whole file for one id that is not one of its numbers (e.g. a Google Forms response).
     decisions = decisions.assign(response_id=ids)[ids.str.fullmatch(r"\d+")].reset_index(drop=True)
     scores = site_scores(decisions, reviews)
-    frame = pd.DataFrame({
-        "Response ID": decisions["response_id"],
-        "Score": scores,
-        "Selection Rank": selection_tiers(decisions, scores),
-    }).dropna(subset=["Selection Rank"])
+    frame = pd.DataFrame(
+        {
+            "Response ID": decisions["response_id"],
+            "Score": scores,
+            "Selection Rank": selection_tiers(decisions, scores),
+        }
+    ).dropna(subset=["Selection Rank"])
     # Best tier first, then higher Score: the order the site's allocator reads them in.
     frame = frame.sort_values(["Selection Rank", "Score", "Response ID"], ascending=[True, False, True], kind="stable")
     return frame.astype({"Score": int, "Selection Rank": int}).reset_index(drop=True)
@@ -139,8 +147,13 @@ def export_left_out(decisions: pd.DataFrame, frame: pd.DataFrame) -> str:
     pending = int((status == "pending").sum())
     foreign = int((status != "pending").sum()) - len(frame)
     parts = ([f"{pending} pending (the site keeps what it had for them)"] if pending else []) + (
-        [f"{foreign} whose response id is not one of the site's numbers (they did not come from the site, and one "
-         "such row would make it refuse the whole file)"] if foreign else [])
+        [
+            f"{foreign} whose response id is not one of the site's numbers (they did not come from the site, and one "
+            "such row would make it refuse the whole file)"
+        ]
+        if foreign
+        else []
+    )
     return f"Left out: {' and '.join(parts)}." if parts else ""
 
 
@@ -151,10 +164,15 @@ def _review_numbers(reviews: pd.DataFrame) -> pd.Series:
     reviews = reviews.copy()
     if "conflict_of_interest" in reviews:
         reviews = reviews[~reviews["conflict_of_interest"].fillna(False).astype(bool)]
-    overall = pd.to_numeric(reviews["overall"], errors="coerce") if "overall" in reviews else pd.Series(float("nan"), index=reviews.index)
+    overall = (
+        pd.to_numeric(reviews["overall"], errors="coerce")
+        if "overall" in reviews
+        else pd.Series(float("nan"), index=reviews.index)
+    )
     if "scores" in reviews:
         criteria_mean = reviews["scores"].map(
-            lambda s: sum(float(v) for v in s.values()) / len(s) if isinstance(s, dict) and s else float("nan"))
+            lambda s: sum(float(v) for v in s.values()) / len(s) if isinstance(s, dict) and s else float("nan")
+        )
         overall = overall.fillna(criteria_mean)
     return pd.Series(overall.values, index=reviews["response_id"].astype(str).values).dropna()
 

@@ -4,14 +4,26 @@ Sources map their columns onto these names; the database, the pages and the expo
 on them. ``personal`` fields identify a person; ``sensitive`` fields are demographics or
 free text that only organisers (and a person's own Captain, for notes) may read.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 # Kinds understood by dashboard.parsing.parse_value
 TEXT, EMAIL, INT, NUMBER, HOURS, SCALE, BOOL, DATETIME, DATE, LIST, AVAILABILITY, TIMEZONE, CHOICE = (
-    "text", "email", "int", "number", "hours", "scale", "bool", "datetime", "date", "list",
-    "availability", "timezone", "choice",
+    "text",
+    "email",
+    "int",
+    "number",
+    "hours",
+    "scale",
+    "bool",
+    "datetime",
+    "date",
+    "list",
+    "availability",
+    "timezone",
+    "choice",
 )
 
 
@@ -67,82 +79,114 @@ _PERSON = (
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("people", ("email",), _PERSON + (
-            Field("role", CHOICE, choices=ROLES),
-            Field("team"),
-            Field("project"),
-            Field("availability", AVAILABILITY),
-        )),
-        Table("applications", ("response_id",), (
-            Field("response_id", verbatim=True),
-            Field("submitted_at", DATETIME),
-        ) + _PERSON + (
-            Field("country", personal=True, sensitive=True),
-            Field("experience_level"),
-            Field("django_experience"),
-            Field("contributed_before", BOOL),
-            Field("project_preferences", LIST),
-            Field("hours_available", HOURS),
-            Field("availability", AVAILABILITY),
-            Field("motivation", verbatim=True),
-            Field("resilience", verbatim=True),
-            Field("community", verbatim=True),
-            Field("tutorial_completed", BOOL),
-            Field("underrepresented", BOOL, sensitive=True),
-            Field("gender_minority", BOOL, sensitive=True),
-        ), keeps_extra=True),
+        Table(
+            "people",
+            ("email",),
+            _PERSON
+            + (
+                Field("role", CHOICE, choices=ROLES),
+                Field("team"),
+                Field("project"),
+                Field("availability", AVAILABILITY),
+            ),
+        ),
+        Table(
+            "applications",
+            ("response_id",),
+            (
+                Field("response_id", verbatim=True),
+                Field("submitted_at", DATETIME),
+            )
+            + _PERSON
+            + (
+                Field("country", personal=True, sensitive=True),
+                Field("experience_level"),
+                Field("django_experience"),
+                Field("contributed_before", BOOL),
+                Field("project_preferences", LIST),
+                Field("hours_available", HOURS),
+                Field("availability", AVAILABILITY),
+                Field("motivation", verbatim=True),
+                Field("resilience", verbatim=True),
+                Field("community", verbatim=True),
+                Field("tutorial_completed", BOOL),
+                Field("underrepresented", BOOL, sensitive=True),
+                Field("gender_minority", BOOL, sensitive=True),
+            ),
+            keeps_extra=True,
+        ),
         # Scores come from one column per review criterion (see dashboard.review_criteria).
-        Table("reviews", ("response_id", "reviewer"), (
-            Field("response_id", required=True, verbatim=True),
-            Field("reviewer", required=True, verbatim=True),
-            Field("overall", NUMBER),
-            Field("comment", verbatim=True),
-            Field("conflict_of_interest", BOOL),
-            Field("updated_at", DATETIME),
-        )),
+        Table(
+            "reviews",
+            ("response_id", "reviewer"),
+            (
+                Field("response_id", required=True, verbatim=True),
+                Field("reviewer", required=True, verbatim=True),
+                Field("overall", NUMBER),
+                Field("comment", verbatim=True),
+                Field("conflict_of_interest", BOOL),
+                Field("updated_at", DATETIME),
+            ),
+        ),
         # score: the program's own aggregate Score (Djangonaut Space's site keeps one per application).
         # tier: the site's Selection Rank (0-2 placed first, 3 if room, 4+ never); it is not stored
         # but sets status and rank (see dashboard.exports.status_for_tier).
-        Table("decisions", ("response_id",), (
-            Field("response_id", required=True, verbatim=True),
-            Field("status", CHOICE, choices=DECISION_STATUSES),
-            Field("rank", INT),
-            Field("team"),
-            Field("score", NUMBER),
-            Field("tier", INT),
-        )),
-        Table("teams", ("name",), (
-            Field("name", required=True),
-            Field("project"),
-            Field("navigators", LIST),
-            Field("captain", EMAIL),
-        )),
-        Table("checkins", ("email", "week"), (
-            Field("email", EMAIL, required=True, personal=True),
-            Field("week", INT, low=1, high=52),
-            Field("submitted_at", DATETIME),
-            Field("hours", HOURS),
-            Field("energy", SCALE),
-            Field("burnout", SCALE),
-            Field("blockers", verbatim=True),
-            Field("attended_standup", BOOL),
-            Field("met_captain", BOOL),
-            Field("prs_opened", INT),
-            Field("prs_merged", INT),
-            Field("review_comments", INT),
-            Field("tickets_progressed", INT),
-            Field("tickets_closed", INT),
-            Field("wants_one_to_one", BOOL),
-            Field("notes", sensitive=True, verbatim=True),
-        )),
-        Table("surveys", ("email", "stage"), (
-            Field("email", EMAIL, required=True, personal=True),
-            Field("stage", CHOICE, required=True, choices=SURVEY_STAGES),
-            Field("submitted_at", DATETIME),
-            Field("confidence", SCALE),
-            Field("comfortable_contributing", BOOL),
-            Field("free_text", sensitive=True, verbatim=True),
-        )),
+        Table(
+            "decisions",
+            ("response_id",),
+            (
+                Field("response_id", required=True, verbatim=True),
+                Field("status", CHOICE, choices=DECISION_STATUSES),
+                Field("rank", INT),
+                Field("team"),
+                Field("score", NUMBER),
+                Field("tier", INT),
+            ),
+        ),
+        Table(
+            "teams",
+            ("name",),
+            (
+                Field("name", required=True),
+                Field("project"),
+                Field("navigators", LIST),
+                Field("captain", EMAIL),
+            ),
+        ),
+        Table(
+            "checkins",
+            ("email", "week"),
+            (
+                Field("email", EMAIL, required=True, personal=True),
+                Field("week", INT, low=1, high=52),
+                Field("submitted_at", DATETIME),
+                Field("hours", HOURS),
+                Field("energy", SCALE),
+                Field("burnout", SCALE),
+                Field("blockers", verbatim=True),
+                Field("attended_standup", BOOL),
+                Field("met_captain", BOOL),
+                Field("prs_opened", INT),
+                Field("prs_merged", INT),
+                Field("review_comments", INT),
+                Field("tickets_progressed", INT),
+                Field("tickets_closed", INT),
+                Field("wants_one_to_one", BOOL),
+                Field("notes", sensitive=True, verbatim=True),
+            ),
+        ),
+        Table(
+            "surveys",
+            ("email", "stage"),
+            (
+                Field("email", EMAIL, required=True, personal=True),
+                Field("stage", CHOICE, required=True, choices=SURVEY_STAGES),
+                Field("submitted_at", DATETIME),
+                Field("confidence", SCALE),
+                Field("comfortable_contributing", BOOL),
+                Field("free_text", sensitive=True, verbatim=True),
+            ),
+        ),
     )
 }
 

@@ -3,6 +3,7 @@
 Both name the source after the file ('file:<name>'), so a file imported from the command line and
 uploaded in the app is one source, with one saved column mapping.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -31,10 +32,25 @@ def read_upload(name: str, data: bytes, sheet: str | None = None) -> RawSheet:
         return read_file(path, sheet)
 
 
-def import_file(url: str, settings: Settings, raw: RawSheet, table: str, *, name: str,
-                session_name: str | None = None, actor: str | None = None,
-                mapping: dict[str, str] | None = None) -> ImportResult:
+def import_file(
+    url: str,
+    settings: Settings,
+    raw: RawSheet,
+    table: str,
+    *,
+    name: str,
+    session_name: str | None = None,
+    actor: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ImportResult:
     """Import a read file into one table in one transaction; a confirmed mapping is saved for the file with it."""
-    return import_tables(url, settings, [TableInput(table, raw.frame, raw.name, raw.row_numbers)],
-                         source=file_source(name), session_name=session_name, actor=actor, about=Path(name).name,
-                         save_mappings={table: mapping} if mapping is not None else None)[0]
+    return import_tables(
+        url,
+        settings,
+        [TableInput(table, raw.frame, raw.name, raw.row_numbers)],
+        source=file_source(name),
+        session_name=session_name,
+        actor=actor,
+        about=Path(name).name,
+        save_mappings={table: mapping} if mapping is not None else None,
+    )[0]

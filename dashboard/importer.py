@@ -9,6 +9,7 @@ Only a missing or unreadable *required* field rejects a row. An optional field t
 read is stored empty and the row gets a warning (``FieldWarning``) naming the sheet, row,
 column and value and saying what to do; warnings are stored beside the rejections.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -122,22 +123,31 @@ class ImportResult:
         """A sentence about columns that fed no field (their values stay in the raw rows), or ''."""
         if not self.columns_not_mapped:
             return ""
-        names = ", ".join(f"'{c}'" for c in self.columns_not_mapped[:8]) + (" ..." if len(self.columns_not_mapped) > 8 else "")
-        return (f"{len(self.columns_not_mapped)} column(s) of sheet '{self.sheet}' fed no {self.table} field and are kept "
-                f"only with the raw rows: {names}. If one should fill a field, map its header in dashboard.toml "
-                f"[mapping.{self.table}] and import again.")
+        names = ", ".join(f"'{c}'" for c in self.columns_not_mapped[:8]) + (
+            " ..." if len(self.columns_not_mapped) > 8 else ""
+        )
+        return (
+            f"{len(self.columns_not_mapped)} column(s) of sheet '{self.sheet}' fed no {self.table} field and are kept "
+            f"only with the raw rows: {names}. If one should fill a field, map its header in dashboard.toml "
+            f"[mapping.{self.table}] and import again."
+        )
 
     def counts_line(self) -> str:
         """'100 read, 99 stored (97 new, 2 changed, 0 unchanged), 1 rejected, 3 with warnings.'"""
-        return (f"{self.rows_read} read, {self.rows_stored} stored ({self.rows_inserted} new, {self.rows_updated} changed, "
-                f"{self.rows_unchanged} unchanged), {self.rows_rejected} rejected"
-                + (f", {self.rows_with_warnings} with warnings" if self.rows_with_warnings else "") + ".")
+        return (
+            f"{self.rows_read} read, {self.rows_stored} stored ({self.rows_inserted} new, {self.rows_updated} changed, "
+            f"{self.rows_unchanged} unchanged), {self.rows_rejected} rejected"
+            + (f", {self.rows_with_warnings} with warnings" if self.rows_with_warnings else "")
+            + "."
+        )
 
     def detail_lines(self, limit: int = 10) -> list[str]:
         """The unmapped-columns notice, then each rejection's reason and each warning, at most `limit` of each."""
         lines = [self.unmapped_notice()] if self.columns_not_mapped else []
-        for label, entries in (("Rejected", [r.reason for r in self.rejections]),
-                               ("Warning", [w.message for w in self.warnings])):
+        for label, entries in (
+            ("Rejected", [r.reason for r in self.rejections]),
+            ("Warning", [w.message for w in self.warnings]),
+        ):
             lines += [f"{label}: {text}" for text in entries[:limit]]
             if len(entries) > limit:
                 lines.append(f"... and {len(entries) - limit} more (see the Data page).")
@@ -163,7 +173,9 @@ def normalise_header(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], settings: Settings, sheet: str) -> ColumnMap:
+def map_columns(
+    headers: list[str], table_name: str, mapping: dict[str, str], settings: Settings, sheet: str
+) -> ColumnMap:
     """Match raw headers to canonical fields by the config mapping, then by canonical name."""
     spec = fields.table(table_name)
     by_norm = {normalise_header(h): h for h in headers if not is_blank(h)}
@@ -177,7 +189,8 @@ def map_columns(headers: list[str], table_name: str, mapping: dict[str, str], se
             if availability.label_kind(m.group(1)) is None:
                 raise ImportFailed(
                     f"dashboard.toml [mapping.{table_name}] maps '{header}' to '{target}', but '{m.group(1)}' is neither a "
-                    f"day (availability[Monday]) nor a time range (availability[6:00 PM - 9:00 PM]).")
+                    f"day (availability[Monday]) nor a time range (availability[6:00 PM - 9:00 PM])."
+                )
             result.grid[header] = m.group(1).strip()
         elif target.startswith("score.") or target in criteria:
             result.scores[target.removeprefix("score.")] = header
@@ -266,10 +279,14 @@ def generated_response_id(submitted_at: str, email: str) -> str:
 
 def _derive_week(submitted, start: date | None, weeks: int) -> int:
     if start is None:
-        raise BadValue("no week was given and the session has no start date to count weeks from; add a week column or set [session] start_date")
+        raise BadValue(
+            "no week was given and the session has no start date to count weeks from; add a week column or set [session] start_date"
+        )
     week = week_of(start, submitted.date())
     if week < 1:
-        raise BadValue(f"submitted on {submitted.date()}, before the session started on {start}; give the week explicitly")
+        raise BadValue(
+            f"submitted on {submitted.date()}, before the session started on {start}; give the week explicitly"
+        )
     if week > weeks + 1:
         raise BadValue(f"submitted on {submitted.date()}, after the session's {weeks} weeks; give the week explicitly")
     return min(week, weeks)
@@ -299,7 +316,8 @@ def validate_rows(
     # A checkbox question's options, from the config or learned from the whole column, so that an
     # option holding a comma ('Django (docs, translations)') is not cut in two.
     options = {
-        name: list_options(frame[header], configured.get(name, ())) if spec.field(name).kind == fields.LIST
+        name: list_options(frame[header], configured.get(name, ()))
+        if spec.field(name).kind == fields.LIST
         else tuple(configured.get(name, ()))
         for name, header in colmap.fields.items()
     }
@@ -327,32 +345,51 @@ def validate_rows(
             return Rejection(sheet, row_number, column, shown(value), code, f"{where(column)}: {why}.", position)
 
         def warn(column: str, value: Any, code: str, why: str) -> None:
-            warnings.append(FieldWarning(sheet, row_number, column, shown(value), code, f"{where(column)}: {why}.", position))
+            warnings.append(
+                FieldWarning(sheet, row_number, column, shown(value), code, f"{where(column)}: {why}.", position)
+            )
 
         for name, header in colmap.fields.items():
             spec_field = spec.field(name)
             value = raw.get(header)
             error = None
             try:
-                row[name] = parse_value(spec_field, value, date_order=date_order, tz=tz, options=options[name],
-                                        choice_keys=choice_keys,
-                                        note=lambda why, h=header, v=value, k=spec_field.kind: warn(h, v, f"check_{k}", why))
+                row[name] = parse_value(
+                    spec_field,
+                    value,
+                    date_order=date_order,
+                    tz=tz,
+                    options=options[name],
+                    choice_keys=choice_keys,
+                    note=lambda why, h=header, v=value, k=spec_field.kind: warn(h, v, f"check_{k}", why),
+                )
             except (BadValue, availability.AvailabilityError) as exc:
                 error = str(exc)
             except Exception as exc:  # an unexpected value must not stop the import
                 error = f"the value could not be read ({type(exc).__name__})"
             if error is not None and spec_field.required:
-                problem = reject(header, value, f"bad_{spec_field.kind}", f"{error}; fix it in the source and import again")
+                problem = reject(
+                    header, value, f"bad_{spec_field.kind}", f"{error}; fix it in the source and import again"
+                )
                 break
             if error is not None:
                 row[name] = None
                 unreadable[name] = (header, value, error)
-                warn(header, value, f"bad_{spec_field.kind}",
-                     f"{error}; the row was stored with {name.replace('_', ' ')} empty. Fix the answer in the source "
-                     "and import again")
+                warn(
+                    header,
+                    value,
+                    f"bad_{spec_field.kind}",
+                    f"{error}; the row was stored with {name.replace('_', ' ')} empty. Fix the answer in the source "
+                    "and import again",
+                )
                 continue
             if spec_field.required and row[name] is None:
-                problem = reject(header, value, "missing_" + name, f"{name.replace('_', ' ')} is empty; the row cannot be stored without it")
+                problem = reject(
+                    header,
+                    value,
+                    "missing_" + name,
+                    f"{name.replace('_', ' ')} is empty; the row cannot be stored without it",
+                )
                 break
         if problem is None and colmap.grid:
             # The time zone as stored, else as written ('UTC+5:30' is still an offset the grid can use).
@@ -376,15 +413,21 @@ def validate_rows(
                     else:
                         scores[criterion] = parse_scale(raw.get(header), c.low, c.high)
                 except BadValue as exc:
-                    warn(header, raw.get(header), "bad_score", f"{exc}; the review was stored without this score. "
-                         "Scores are whole numbers on the criterion's scale: fix it and import again")
+                    warn(
+                        header,
+                        raw.get(header),
+                        "bad_score",
+                        f"{exc}; the review was stored without this score. "
+                        "Scores are whole numbers on the criterion's scale: fix it and import again",
+                    )
             row["scores"] = scores or None
             if unscaled and row.get("overall") is None:
                 row["overall"] = round(sum(unscaled) / len(unscaled), 4)
         if problem is None and table_name == "applications":
             if not row.get("response_id"):
                 row["response_id"] = generated_response_id(
-                    raw.get(colmap.fields.get("submitted_at", ""), ""), raw.get(colmap.fields.get("email", ""), ""))
+                    raw.get(colmap.fields.get("submitted_at", ""), ""), raw.get(colmap.fields.get("email", ""), "")
+                )
             row["extra"] = {h: str(raw.get(h)) for h in colmap.extra if not is_blank(raw.get(h))} or None
         if problem is None and table_name == "decisions" and row.get("tier") is not None:
             row["status"] = status_for_tier(row["tier"])
@@ -392,19 +435,31 @@ def validate_rows(
         if problem is None and table_name == "checkins" and row.get("week") is None:
             if "week" in unreadable and row.get("submitted_at") is None:
                 header, value, error = unreadable["week"]
-                problem = reject(header, value, "bad_int", f"{error}; with no timestamp to work the week out from, "
-                                 "the row cannot be stored: fix the week in the source and import again")
+                problem = reject(
+                    header,
+                    value,
+                    "bad_int",
+                    f"{error}; with no timestamp to work the week out from, "
+                    "the row cannot be stored: fix the week in the source and import again",
+                )
             elif "submitted_at" in unreadable:
                 header, value, error = unreadable["submitted_at"]
-                problem = reject(header, value, "no_week", f"{error}; the week is worked out from it, so the row "
-                                 "cannot be stored: fix the timestamp or give the week, and import again")
+                problem = reject(
+                    header,
+                    value,
+                    "no_week",
+                    f"{error}; the week is worked out from it, so the row "
+                    "cannot be stored: fix the timestamp or give the week, and import again",
+                )
             else:
                 try:
                     if row.get("submitted_at") is None:
                         raise BadValue("neither a week nor a timestamp is given")
                     row["week"] = _derive_week(row["submitted_at"], session.start_date, session.weeks)
                 except BadValue as exc:
-                    problem = reject(colmap.fields.get("week") or colmap.fields.get("submitted_at"), None, "no_week", str(exc))
+                    problem = reject(
+                        colmap.fields.get("week") or colmap.fields.get("submitted_at"), None, "no_week", str(exc)
+                    )
         if problem is not None:
             rejected.append(problem)
         else:
@@ -425,9 +480,18 @@ def _dedupe(good, spec, sheet, row_numbers):
         else:
             later = row_numbers[good[last[key]][0]]
             label = " and ".join(f"{k} {row.get(k)}" for k in spec.key)
-            dropped.append(Rejection(sheet, row_numbers[position], None, None, "duplicate",
-                                     f"Sheet '{sheet}', row {row_numbers[position]}: row {later} has the same {label}; "
-                                     f"the later answer is kept. Delete one of them if that is wrong.", position))
+            dropped.append(
+                Rejection(
+                    sheet,
+                    row_numbers[position],
+                    None,
+                    None,
+                    "duplicate",
+                    f"Sheet '{sheet}', row {row_numbers[position]}: row {later} has the same {label}; "
+                    f"the later answer is kept. Delete one of them if that is wrong.",
+                    position,
+                )
+            )
     return kept, dropped
 
 
@@ -478,7 +542,9 @@ def import_tables(
     results: list[ImportResult] = []
     actor = actor or audit.cli_actor()
     try:
-        with dbmod.write(url, actor=actor, action=IMPORT_ACTIONS.get(kind, "file_imported"), subject=about or source) as change:
+        with dbmod.write(
+            url, actor=actor, action=IMPORT_ACTIONS.get(kind, "file_imported"), subject=about or source
+        ) as change:
             db = change.db
             session = get_or_create_session(db, settings, session_name)
             change.session_id = session.id
@@ -491,9 +557,12 @@ def import_tables(
             rejected_rows: dict[str, dict[int, Rejection]] = {}
             by_input: dict[int, ImportResult] = {}
             for index, item in sorted(enumerate(inputs), key=lambda pair: pair[1].table in APPLICATION_PARTS):
-                mapping = mapping_store.effective(db, session.id, source, item.table, settings, list(map(str, item.frame.columns)))
-                by_input[index] = _import_one(db, settings, session, run, item, source, mapping,
-                                              rejected_rows.get(item.rows_of or "", {}))
+                mapping = mapping_store.effective(
+                    db, session.id, source, item.table, settings, list(map(str, item.frame.columns))
+                )
+                by_input[index] = _import_one(
+                    db, settings, session, run, item, source, mapping, rejected_rows.get(item.rows_of or "", {})
+                )
                 rejected_rows[item.sheet] = {r.row_number: r for r in by_input[index].rejections}
             results = [by_input[index] for index in range(len(inputs))]
             run.status = "ok"
@@ -501,19 +570,24 @@ def import_tables(
             run.rows_read = sum(r.rows_read for r in results)
             run.rows_stored = sum(r.rows_stored for r in results)
             run.rows_rejected = sum(r.rows_rejected for r in results)
-            run.summary = {"tables": [
-                {k: v for k, v in r.summary().items() if k not in ("rejections", "warnings")} for r in results
-            ]}
+            run.summary = {
+                "tables": [
+                    {k: v for k, v in r.summary().items() if k not in ("rejections", "warnings")} for r in results
+                ]
+            }
             # A re-import of the same rows adds only its run: cached views stay valid.
             change.bump = any(r.stored_data_changed() for r in results)
-            change.detail = (f"{', '.join(r.table for r in results)} into {session.name}: {run.rows_read} read, "
-                             f"{run.rows_stored} stored, {run.rows_rejected} rejected")
+            change.detail = (
+                f"{', '.join(r.table for r in results)} into {session.name}: {run.rows_read} read, "
+                f"{run.rows_stored} stored, {run.rows_rejected} rejected"
+            )
             seconds = time.perf_counter() - started
             for r in results:
                 r.session, r.sync_run_id, r.seconds = session.name, run.id, round(seconds, 3)
     except Exception as exc:
-        record_failed_run(url, settings, source=source, kind=kind, error=exc, session_name=session_name, actor=actor,
-                          about=about)
+        record_failed_run(
+            url, settings, source=source, kind=kind, error=exc, session_name=session_name, actor=actor, about=about
+        )
         raise
     return results
 
@@ -521,32 +595,66 @@ def import_tables(
 IMPORT_ACTIONS = {"import": "file_imported", "sync": "sheets_synced", "demo": "demo_built"}
 
 
-def record_failed_run(url: str, settings: Settings, *, source: str, kind: str, error: BaseException,
-                      session_name: str | None = None, actor: str | None = None, about: str | None = None) -> None:
+def record_failed_run(
+    url: str,
+    settings: Settings,
+    *,
+    source: str,
+    kind: str,
+    error: BaseException,
+    session_name: str | None = None,
+    actor: str | None = None,
+    about: str | None = None,
+) -> None:
     """Log a failed attempt in its own (audited) transaction, so the Data page can show the reason."""
     message = getattr(error, "user_message", None) or (
         str(error) if isinstance(error, ImportFailed) else f"{type(error).__name__}: {error}"
     )
     try:
-        with dbmod.write(url, actor=actor or audit.cli_actor(), action="import_failed", subject=about or source,
-                         detail=message[:500]) as change:
+        with dbmod.write(
+            url, actor=actor or audit.cli_actor(), action="import_failed", subject=about or source, detail=message[:500]
+        ) as change:
             session = get_or_create_session(change.db, settings, session_name)
             change.session_id = session.id
-            change.db.add(models.SyncRun(session_id=session.id, source=source, kind=kind, status="failed",
-                                         finished_at=models.utcnow(), error=message[:2000]))
+            change.db.add(
+                models.SyncRun(
+                    session_id=session.id,
+                    source=source,
+                    kind=kind,
+                    status="failed",
+                    finished_at=models.utcnow(),
+                    error=message[:2000],
+                )
+            )
     except Exception:  # the database itself is unavailable: the caller reports the original error
         pass
 
 
-def _import_one(db, settings: Settings, session: models.Session, run: models.SyncRun, item: TableInput, source: str,
-                mapping: dict[str, str], rejected_in_source: dict[int, Rejection]) -> ImportResult:
+def _import_one(
+    db,
+    settings: Settings,
+    session: models.Session,
+    run: models.SyncRun,
+    item: TableInput,
+    source: str,
+    mapping: dict[str, str],
+    rejected_in_source: dict[int, Rejection],
+) -> ImportResult:
     spec = fields.table(item.table)
     frame = item.frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     row_numbers = item.row_numbers or [i + 2 for i in range(len(frame))]
     colmap = map_columns(list(frame.columns), item.table, mapping, settings, item.sheet)
-    good, rejected, blank, warnings = validate_rows(frame, item.table, colmap, sheet=item.sheet, row_numbers=row_numbers,
-                                                    settings=settings, session=session, choice_keys=item.choice_keys)
+    good, rejected, blank, warnings = validate_rows(
+        frame,
+        item.table,
+        colmap,
+        sheet=item.sheet,
+        row_numbers=row_numbers,
+        settings=settings,
+        session=session,
+        choice_keys=item.choice_keys,
+    )
     good, duplicates = _dedupe(good, spec, item.sheet, row_numbers)
     rejected += duplicates
     if item.table in APPLICATION_PARTS:
@@ -554,16 +662,22 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
         rejected += orphans
     stored_positions = {position for position, _ in good}
     warnings = [w for w in warnings if w.position in stored_positions]  # a rejected row's reason says it all
-    result = ImportResult(table=item.table, source=source, sheet=item.sheet, rows_blank=blank,
-                          columns_not_mapped=colmap.unmapped)
+    result = ImportResult(
+        table=item.table, source=source, sheet=item.sheet, rows_blank=blank, columns_not_mapped=colmap.unmapped
+    )
 
     # Keep every non-blank raw row, exactly as read.
     records = frame.to_dict("records")
     existing_raw = {
         (r.row_number, r.row_hash): r
-        for r in db.scalars(select(models.RawRow).where(
-            models.RawRow.session_id == session.id, models.RawRow.table_name == item.table,
-            models.RawRow.source == source, models.RawRow.sheet == item.sheet))
+        for r in db.scalars(
+            select(models.RawRow).where(
+                models.RawRow.session_id == session.id,
+                models.RawRow.table_name == item.table,
+                models.RawRow.source == source,
+                models.RawRow.sheet == item.sheet,
+            )
+        )
     }
     raw_by_position: dict[int, models.RawRow] = {}
     for position, raw in enumerate(records):
@@ -573,8 +687,16 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
         key = (row_numbers[position], _row_hash(clean))
         raw_row = existing_raw.get(key)
         if raw_row is None:
-            raw_row = models.RawRow(session_id=session.id, table_name=item.table, source=source, sheet=item.sheet,
-                                    row_number=key[0], row_hash=key[1], data=clean, first_run_id=run.id)
+            raw_row = models.RawRow(
+                session_id=session.id,
+                table_name=item.table,
+                source=source,
+                sheet=item.sheet,
+                row_number=key[0],
+                row_hash=key[1],
+                data=clean,
+                first_run_id=run.id,
+            )
             db.add(raw_row)
             existing_raw[key] = raw_row
         raw_row.last_run_id = run.id
@@ -602,12 +724,29 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
             else:
                 result.rows_unchanged += 1
 
-    rejections = {(raw_by_position[r.position].id,): {
-        "table_name": item.table, "sheet": item.sheet, "row_number": r.row_number, "column": r.column,
-        "value": r.value, "code": r.code, "reason": r.reason} for r in rejected}
-    notices = {(raw_by_position[w.position].id, w.column): {
-        "table_name": item.table, "sheet": item.sheet, "row_number": w.row_number, "value": w.value,
-        "code": w.code, "message": w.message} for w in warnings}
+    rejections = {
+        (raw_by_position[r.position].id,): {
+            "table_name": item.table,
+            "sheet": item.sheet,
+            "row_number": r.row_number,
+            "column": r.column,
+            "value": r.value,
+            "code": r.code,
+            "reason": r.reason,
+        }
+        for r in rejected
+    }
+    notices = {
+        (raw_by_position[w.position].id, w.column): {
+            "table_name": item.table,
+            "sheet": item.sheet,
+            "row_number": w.row_number,
+            "value": w.value,
+            "code": w.code,
+            "message": w.message,
+        }
+        for w in warnings
+    }
     rejections_changed = _replace_for_sheet(db, models.RejectedRow, session, item, source, rejections)
     warnings_changed = _replace_for_sheet(db, models.ImportWarning, session, item, source, notices)
     result.rejections_changed = rejections_changed or warnings_changed
@@ -623,8 +762,15 @@ def _import_one(db, settings: Settings, session: models.Session, run: models.Syn
     return result
 
 
-def _with_their_application(db, session: models.Session, item: TableInput, colmap: ColumnMap, good, row_numbers,
-                            rejected_in_source: dict[int, Rejection]):
+def _with_their_application(
+    db,
+    session: models.Session,
+    item: TableInput,
+    colmap: ColumnMap,
+    good,
+    row_numbers,
+    rejected_in_source: dict[int, Rejection],
+):
     """The reviews or decisions whose application is stored; the others become rejections that say why."""
     known = set(db.scalars(select(models.Application.response_id).where(models.Application.session_id == session.id)))
     what = "review" if item.table == "reviews" else "decision"
@@ -635,22 +781,41 @@ def _with_their_application(db, session: models.Session, item: TableInput, colma
         response_id = row["response_id"]
         if row_number in rejected_in_source:
             source_rejection = rejected_in_source[row_number]
-            orphans.append(Rejection(item.sheet, row_number, column, response_id, "application_rejected",
-                                     f"Sheet '{item.sheet}', row {row_number}: the application in row {row_number} of "
-                                     f"sheet '{source_rejection.sheet}' was rejected, so its {what} is not stored either; "
-                                     f"fix that row (see its reason) and import again.", position))
+            orphans.append(
+                Rejection(
+                    item.sheet,
+                    row_number,
+                    column,
+                    response_id,
+                    "application_rejected",
+                    f"Sheet '{item.sheet}', row {row_number}: the application in row {row_number} of "
+                    f"sheet '{source_rejection.sheet}' was rejected, so its {what} is not stored either; "
+                    f"fix that row (see its reason) and import again.",
+                    position,
+                )
+            )
         elif response_id not in known:
-            orphans.append(Rejection(item.sheet, row_number, column, response_id, "no_application",
-                                     f"Sheet '{item.sheet}', row {row_number}, column '{column}': there is no application "
-                                     f"'{response_id}' in {session.name}, so this {what} cannot be stored; import the "
-                                     "applications first, or correct the response id, and import again.", position))
+            orphans.append(
+                Rejection(
+                    item.sheet,
+                    row_number,
+                    column,
+                    response_id,
+                    "no_application",
+                    f"Sheet '{item.sheet}', row {row_number}, column '{column}': there is no application "
+                    f"'{response_id}' in {session.name}, so this {what} cannot be stored; import the "
+                    "applications first, or correct the response id, and import again.",
+                    position,
+                )
+            )
         else:
             kept.append((position, row))
     return kept, orphans
 
 
-def _replace_for_sheet(db, model, session: models.Session, item: TableInput, source: str,
-                       wanted: dict[tuple, dict[str, Any]]) -> bool:
+def _replace_for_sheet(
+    db, model, session: models.Session, item: TableInput, source: str, wanted: dict[tuple, dict[str, Any]]
+) -> bool:
     """Make the sheet's stored rejections (or warnings) exactly this import's; True if any changed.
 
     Keys are (raw_row_id,) for rejections and (raw_row_id, column) for warnings.
@@ -658,8 +823,16 @@ def _replace_for_sheet(db, model, session: models.Session, item: TableInput, sou
     raw = models.RawRow
     current = {
         (entry.raw_row_id,) + ((entry.column,) if model is models.ImportWarning else ()): entry
-        for entry in db.scalars(select(model).join(raw, raw.id == model.raw_row_id).where(
-            raw.session_id == session.id, raw.table_name == item.table, raw.source == source, raw.sheet == item.sheet))
+        for entry in db.scalars(
+            select(model)
+            .join(raw, raw.id == model.raw_row_id)
+            .where(
+                raw.session_id == session.id,
+                raw.table_name == item.table,
+                raw.source == source,
+                raw.sheet == item.sheet,
+            )
+        )
     }
     changed = False
     for key, values in wanted.items():
@@ -677,8 +850,24 @@ def _replace_for_sheet(db, model, session: models.Session, item: TableInput, sou
     return changed
 
 
-def import_frame(url: str, settings: Settings, table: str, frame: pd.DataFrame, *, source: str, sheet: str,
-                 row_numbers: list[int] | None = None, session_name: str | None = None, kind: str = "import") -> ImportResult:
+def import_frame(
+    url: str,
+    settings: Settings,
+    table: str,
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    sheet: str,
+    row_numbers: list[int] | None = None,
+    session_name: str | None = None,
+    kind: str = "import",
+) -> ImportResult:
     """Import one raw table (see ``import_tables``)."""
-    return import_tables(url, settings, [TableInput(table, frame, sheet, row_numbers)], source=source, kind=kind,
-                         session_name=session_name)[0]
+    return import_tables(
+        url,
+        settings,
+        [TableInput(table, frame, sheet, row_numbers)],
+        source=source,
+        kind=kind,
+        session_name=session_name,
+    )[0]

@@ -6,6 +6,7 @@ variables DASHBOARD_SMTP_USERNAME and DASHBOARD_SMTP_PASSWORD (which win). Failu
 sentence each: ``RecipientRefused`` concerns one message (the caller goes on with the others),
 ``MailUnavailable`` means nothing more can be sent in this run (unreachable, TLS, login, sender).
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,9 @@ from dashboard.config import ConfigError, Settings, secrets_file_section
 
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
-ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+ADDRESS = re.compile(
+    r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 
 
 class MailUnavailable(Exception):
@@ -56,20 +59,25 @@ class SmtpSettings:
         return parseaddr(self.sender)[1]
 
 
-def smtp_settings(settings: Settings, secrets: Mapping[str, Any] | None = None,
-                  environ: Mapping[str, str] | None = None) -> SmtpSettings:
+def smtp_settings(
+    settings: Settings, secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> SmtpSettings:
     """SMTP settings from [digest] and the login from secrets [smtp] or the environment; ConfigError says what to fix."""
     cfg = settings.section("digest")
     secrets = secrets_file_section("smtp") if secrets is None else dict(secrets)
     environ = os.environ if environ is None else environ
     host = str(cfg.get("host") or "").strip()
     if not host:
-        raise ConfigError("No mail server is configured; set [digest] host (and port, security, sender) in "
-                          "dashboard.toml (see docs/deploy.md), or preview the digest with --dry-run DIR.")
+        raise ConfigError(
+            "No mail server is configured; set [digest] host (and port, security, sender) in "
+            "dashboard.toml (see docs/deploy.md), or preview the digest with --dry-run DIR."
+        )
     security = str(cfg.get("security") or "starttls").strip().lower()
     if security not in SECURITY_PORTS:
-        raise ConfigError(f"dashboard.toml [digest] security = {security!r} is not known; use \"starttls\" (port 587), "
-                          "\"ssl\" (port 465) or \"none\" (a relay on this machine only).")
+        raise ConfigError(
+            f'dashboard.toml [digest] security = {security!r} is not known; use "starttls" (port 587), '
+            '"ssl" (port 465) or "none" (a relay on this machine only).'
+        )
     try:
         port = int(cfg.get("port") or SECURITY_PORTS[security])
         timeout = float(cfg.get("timeout") or 30)
@@ -77,22 +85,37 @@ def smtp_settings(settings: Settings, secrets: Mapping[str, Any] | None = None,
         raise ConfigError("dashboard.toml [digest] port and timeout must be numbers, e.g. port = 587.") from None
     sender = str(cfg.get("sender") or "").strip()
     if not is_address(parseaddr(sender)[1]):
-        raise ConfigError(f"dashboard.toml [digest] sender = {sender!r} is not an e-mail address; use e.g. "
-                          "\"Mission Control <mission-control@example.org>\".")
+        raise ConfigError(
+            f"dashboard.toml [digest] sender = {sender!r} is not an e-mail address; use e.g. "
+            '"Mission Control <mission-control@example.org>".'
+        )
     username = environ.get("DASHBOARD_SMTP_USERNAME") or secrets.get("username") or None
     password = environ.get("DASHBOARD_SMTP_PASSWORD") or secrets.get("password") or None
     if username and not password:
-        raise ConfigError(f"An SMTP username ({username}) is set but no password; put password under [smtp] in "
-                          ".streamlit/secrets.toml or set DASHBOARD_SMTP_PASSWORD.")
+        raise ConfigError(
+            f"An SMTP username ({username}) is set but no password; put password under [smtp] in "
+            ".streamlit/secrets.toml or set DASHBOARD_SMTP_PASSWORD."
+        )
     if username and security == "none" and host not in LOOPBACK:
-        raise ConfigError(f"Refusing to send the SMTP password to {host} unencrypted; set [digest] security = "
-                          "\"starttls\" or \"ssl\".")
+        raise ConfigError(
+            f'Refusing to send the SMTP password to {host} unencrypted; set [digest] security = "starttls" or "ssl".'
+        )
     ca_file = str(cfg.get("ca_file") or "").strip() or None
     if ca_file and not Path(ca_file).expanduser().is_file():
-        raise ConfigError(f"dashboard.toml [digest] ca_file = {ca_file!r} does not exist; give the path of the PEM "
-                          "file of the certificate authority your mail server uses, or remove the setting.")
-    return SmtpSettings(host=host, port=port, security=security, sender=sender, username=username and str(username),
-                        password=password and str(password), timeout=timeout, ca_file=ca_file)
+        raise ConfigError(
+            f"dashboard.toml [digest] ca_file = {ca_file!r} does not exist; give the path of the PEM "
+            "file of the certificate authority your mail server uses, or remove the setting."
+        )
+    return SmtpSettings(
+        host=host,
+        port=port,
+        security=security,
+        sender=sender,
+        username=username and str(username),
+        password=password and str(password),
+        timeout=timeout,
+        ca_file=ca_file,
+    )
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -123,7 +146,9 @@ class Mailer:
             self._connection = None
 
     def _tls_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(Path(self.smtp.ca_file).expanduser()) if self.smtp.ca_file else None)
+        return ssl.create_default_context(
+            cafile=str(Path(self.smtp.ca_file).expanduser()) if self.smtp.ca_file else None
+        )
 
     def _connect(self) -> smtplib.SMTP:
         s = self.smtp
@@ -137,28 +162,38 @@ class Mailer:
             if s.security == "starttls":
                 if not connection.has_extn("starttls"):
                     connection.close()
-                    raise MailUnavailable(f"The mail server {where} does not offer STARTTLS; use [digest] security = "
-                                          "\"ssl\" (usually port 465) or the provider's STARTTLS port (usually 587).")
+                    raise MailUnavailable(
+                        f"The mail server {where} does not offer STARTTLS; use [digest] security = "
+                        '"ssl" (usually port 465) or the provider\'s STARTTLS port (usually 587).'
+                    )
                 connection.starttls(context=self._tls_context())
                 connection.ehlo()
             if s.username:
                 connection.login(s.username, s.password or "")
         except ssl.SSLError as exc:
-            raise MailUnavailable(f"The TLS handshake with the mail server {where} failed ({exc.reason or exc}); check "
-                                  "[digest] security (\"starttls\" on 587, \"ssl\" on 465), or set [digest] ca_file if the "
-                                  "server uses a private certificate.") from None
+            raise MailUnavailable(
+                f"The TLS handshake with the mail server {where} failed ({exc.reason or exc}); check "
+                '[digest] security ("starttls" on 587, "ssl" on 465), or set [digest] ca_file if the '
+                "server uses a private certificate."
+            ) from None
         except smtplib.SMTPAuthenticationError as exc:
-            raise MailUnavailable(f"The mail server {where} refused the login for {s.username} "
-                                  f"({_reply(exc.smtp_code, exc.smtp_error)}); check [smtp] username and password in "
-                                  ".streamlit/secrets.toml (or DASHBOARD_SMTP_PASSWORD).") from None
+            raise MailUnavailable(
+                f"The mail server {where} refused the login for {s.username} "
+                f"({_reply(exc.smtp_code, exc.smtp_error)}); check [smtp] username and password in "
+                ".streamlit/secrets.toml (or DASHBOARD_SMTP_PASSWORD)."
+            ) from None
         except smtplib.SMTPNotSupportedError:
-            raise MailUnavailable(f"The mail server {where} does not offer a login (AUTH) on this connection; check "
-                                  "[digest] security and port, or remove the [smtp] username for a relay that needs "
-                                  "none.") from None
+            raise MailUnavailable(
+                f"The mail server {where} does not offer a login (AUTH) on this connection; check "
+                "[digest] security and port, or remove the [smtp] username for a relay that needs "
+                "none."
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             reason = str(exc) or type(exc).__name__
-            raise MailUnavailable(f"Could not reach the mail server {where} ({reason}); check [digest] host and port "
-                                  "in dashboard.toml and that this machine may connect to it.") from None
+            raise MailUnavailable(
+                f"Could not reach the mail server {where} ({reason}); check [digest] host and port "
+                "in dashboard.toml and that this machine may connect to it."
+            ) from None
         return connection
 
     def send(self, message: EmailMessage) -> None:
@@ -170,18 +205,25 @@ class Mailer:
             self._connection.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()), (550, b"refused"))
-            raise RecipientRefused(f"the mail server refused the address ({_reply(code, text)}); check it and run "
-                                   "again") from None
+            raise RecipientRefused(
+                f"the mail server refused the address ({_reply(code, text)}); check it and run again"
+            ) from None
         except smtplib.SMTPDataError as exc:
-            raise RecipientRefused(f"the mail server refused the message ({_reply(exc.smtp_code, exc.smtp_error)}); "
-                                   "its reply says why; run again once that is dealt with") from None
+            raise RecipientRefused(
+                f"the mail server refused the message ({_reply(exc.smtp_code, exc.smtp_error)}); "
+                "its reply says why; run again once that is dealt with"
+            ) from None
         except smtplib.SMTPSenderRefused as exc:
             self._connection = None
-            raise MailUnavailable(f"The mail server refused the sender {exc.sender} ({_reply(exc.smtp_code, exc.smtp_error)}); "
-                                  "set [digest] sender to an address this SMTP login may send from.") from None
+            raise MailUnavailable(
+                f"The mail server refused the sender {exc.sender} ({_reply(exc.smtp_code, exc.smtp_error)}); "
+                "set [digest] sender to an address this SMTP login may send from."
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             # Whether the server kept the message is unknown, so the run stops rather than try again on a new connection.
             self._connection = None
-            raise MailUnavailable(f"The connection to the mail server {self.smtp.host}:{self.smtp.port} failed while "
-                                  f"sending to {to} ({exc or type(exc).__name__}); run the command again to send the "
-                                  "rest.") from None
+            raise MailUnavailable(
+                f"The connection to the mail server {self.smtp.host}:{self.smtp.port} failed while "
+                f"sending to {to} ({exc or type(exc).__name__}); run the command again to send the "
+                "rest."
+            ) from None

@@ -7,6 +7,7 @@ same question gets the same field, a reworded one ("Week" -> "Which week?") the 
 closest known question. A column with weak evidence stays unmapped: its answers are kept as
 extra answers (applications) or with the raw rows, never guessed into a field.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,17 @@ from dashboard.config import Settings
 from dashboard.criteria import Criterion
 from dashboard.importer import ImportFailed, map_columns, normalise_header, validate_rows
 from dashboard.sessions import Session
-from dashboard.parsing import (is_blank, parse_bool, parse_choice, parse_email, parse_hours, parse_int,
-                               parse_number, parse_scale, parse_timezone)
+from dashboard.parsing import (
+    is_blank,
+    parse_bool,
+    parse_choice,
+    parse_email,
+    parse_hours,
+    parse_int,
+    parse_number,
+    parse_scale,
+    parse_timezone,
+)
 
 GRID = "availability[]"  # the target of a whole checkbox grid ("Question [Monday]", ...)
 SCORE = "score."  # reviews: "score.<criterion>"
@@ -32,9 +42,15 @@ SCORE = "score."  # reviews: "score.<criterion>"
 
 # Spellings that mean one thing, rewritten before the question is split into words.
 SYNONYMS = (
-    (r"e-?mail", "email"), (r"time[\s-]?zone", "timezone"), (r"stand[\s-]?up", "standup"),
-    (r"check[\s-]?in", "checkin"), (r"git[\s-]?hub", "github"), (r"open[\s-]source", "opensource"),
-    (r"pull[\s-]requests?|\bprs\b", "pr"), (r"under[\s-]represent", "underrepresent"), (r"non[\s-]binary", "nonbinary"),
+    (r"e-?mail", "email"),
+    (r"time[\s-]?zone", "timezone"),
+    (r"stand[\s-]?up", "standup"),
+    (r"check[\s-]?in", "checkin"),
+    (r"git[\s-]?hub", "github"),
+    (r"open[\s-]source", "opensource"),
+    (r"pull[\s-]requests?|\bprs\b", "pr"),
+    (r"under[\s-]represent", "underrepresent"),
+    (r"non[\s-]binary", "nonbinary"),
     (r"\bone[\s-](?:to|on)[\s-]one\b|\b1\s*(?:[:-]|[\s-]*(?:on|to)[\s-]*)\s*1\b", "onetoone"),
     # "this week", "per week" say when, not which week: "How many hours this week?" is about hours.
     (r"\b(?:this|per|a|each|every|last|the|that|next) week\b", " "),
@@ -66,29 +82,58 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     # Who and when: nearly every form
     Rule("email", "email | mail address", "contact", guess=0.7),
-    Rule("submitted_at", "timestamp | submitted | submission date | submission time | date submitted", "date | time",
-         guess=0.55),
+    Rule(
+        "submitted_at",
+        "timestamp | submitted | submission date | submission time | date submitted",
+        "date | time",
+        guess=0.55,
+    ),
     Rule("response_id", "response id | application id | submission id | applicant id | response number", "id"),
-    Rule("name", "name | full name | your name | submitter name", "call you", tables=("people", "applications"),
-         text="short"),
+    Rule(
+        "name",
+        "name | full name | your name | submitter name",
+        "call you",
+        tables=("people", "applications"),
+        text="short",
+    ),
     Rule("github", "github", "username | handle", text="short"),
     Rule("pronouns", "pronoun", text="short"),
     Rule("timezone", "timezone | tz", "based | utc offset", guess=0.55),
     Rule("country", "country | nationality", "live | location | based | reside*", text="short"),
     # Applications
-    Rule("experience_level", "programming experience | coding experience | experience level | how experienced | "
-         "skill level | rate * coding | rate * programming", "experience | level | skill*"),
-    Rule("django_experience", "django experience | experience * django | use* django | built * django | "
-         "django knowledge | familiar * django | work* * django | django before"),
-    Rule("contributed_before", "contribut* before | contribut* opensource | opensource contribut* | "
-         "ever contribut* | made * contribution", "contribut*"),
+    Rule(
+        "experience_level",
+        "programming experience | coding experience | experience level | how experienced | "
+        "skill level | rate * coding | rate * programming",
+        "experience | level | skill*",
+    ),
+    Rule(
+        "django_experience",
+        "django experience | experience * django | use* django | built * django | "
+        "django knowledge | familiar * django | work* * django | django before",
+    ),
+    Rule(
+        "contributed_before",
+        "contribut* before | contribut* opensource | opensource contribut* | ever contribut* | made * contribution",
+        "contribut*",
+    ),
     Rule("project_preferences", "project* | which team", "work on | interest*"),
     Rule("hours_available", "hour* | time * commit* | commit* time | time * give", "how much time | commit*"),
     Rule("availability", "avail* | free to meet | when * free", tables=("people", "applications")),
-    Rule("motivation", "motivat* | why * join | why * apply* | want* djangonaut | want* join | want* participat* | "
-         "make* * want* | what * hope", "why | hope | interest*", text="long"),
-    Rule("resilience", "resilien* | stuck | challeng* | difficult* | setback | obstacle* | overc* | hard time | "
-         "fail*", "problem*", tables=("applications",), text="long"),
+    Rule(
+        "motivation",
+        "motivat* | why * join | why * apply* | want* djangonaut | want* join | want* participat* | "
+        "make* * want* | what * hope",
+        "why | hope | interest*",
+        text="long",
+    ),
+    Rule(
+        "resilience",
+        "resilien* | stuck | challeng* | difficult* | setback | obstacle* | overc* | hard time | fail*",
+        "problem*",
+        tables=("applications",),
+        text="long",
+    ),
     Rule("community", "community | meetup*", "involv* | group*", tables=("applications",)),
     Rule("tutorial_completed", "tutorial"),
     Rule("underrepresented", "underrepresent* | marginali*", "minorit*"),
@@ -100,23 +145,38 @@ RULES: tuple[Rule, ...] = (
     Rule("burnout", "burn* | burnt", "stress* | overwhelm* | exhaust* | enjoy * work"),
     Rule("blockers", "block* | stuck | slowing", "problem* | obstacle* | struggl* | help"),
     Rule("attended_standup", "standup | stand", "meeting | attend* | sync"),
-    Rule("met_captain", "met * captain | meet* captain | chat* captain | talk* captain | spoke * captain | "
-         "had * onetoone | did * onetoone", "captain"),
+    Rule(
+        "met_captain",
+        "met * captain | meet* captain | chat* captain | talk* captain | spoke * captain | "
+        "had * onetoone | did * onetoone",
+        "captain",
+    ),
     Rule("wants_one_to_one", "onetoone | want* onetoone | like onetoone | need* onetoone | request* onetoone"),
     Rule("prs_opened", "pr open* | pr creat* | pr submit* | pr made | pr sent | open* pr", "pr"),
     Rule("prs_merged", "pr merg* | merg*"),
-    Rule("review_comments", "review comment* | review* pr | pr review* | code review*", "comment* | review*",
-         tables=("checkins",)),
-    Rule("tickets_progressed", "ticket* progress* | ticket* work* | issue* progress* | ticket* touch*",
-         "ticket* | progress*"),
+    Rule(
+        "review_comments",
+        "review comment* | review* pr | pr review* | code review*",
+        "comment* | review*",
+        tables=("checkins",),
+    ),
+    Rule(
+        "tickets_progressed",
+        "ticket* progress* | ticket* work* | issue* progress* | ticket* touch*",
+        "ticket* | progress*",
+    ),
     Rule("tickets_closed", "ticket* clos* | ticket* fix* | ticket* resolv* | ticket* done | issue* clos*", "clos*"),
     Rule("notes", "note* | anything else | private | confidential", "share | know | else", text="long"),
     # Surveys
     Rule("stage", "stage | which survey | start * end | survey", "when", guess=0.55),
     Rule("confidence", "confiden*", "sure"),
     Rule("comfortable_contributing", "comfortabl* | at ease", "contribut*"),
-    Rule("free_text", "anything else | tell * organis* | tell * organiz* | feedback | suggestion* | comment*",
-         "share | else", text="long"),
+    Rule(
+        "free_text",
+        "anything else | tell * organis* | tell * organiz* | feedback | suggestion* | comment*",
+        "share | else",
+        text="long",
+    ),
     # Reviews (criteria come from dashboard.toml [review]: see criterion_rules)
     Rule("reviewer", "reviewer | scorer | reviewed by | scored by | reviewer name | your name", "name | email"),
     Rule("overall", "overall | total | final score | score", "average"),
@@ -141,8 +201,14 @@ FITS, UNSURE_FIT, MISFIT = 0.25, 0.1, -0.3  # answers fit the field / no answers
 NAMED_LIKE_FIELD, KNOWN_EXACT = 1.4, 1.5
 SUGGEST_AT = 0.5
 CONFIDENCE_WORDS = ((0.85, "high"), (0.65, "medium"), (0.0, "low"))
-DISPLAY = {"pr": "pull request", "onetoone": "one-to-one", "standup": "stand-up", "timezone": "time zone",
-           "opensource": "open source", "checkin": "check-in"}
+DISPLAY = {
+    "pr": "pull request",
+    "onetoone": "one-to-one",
+    "standup": "stand-up",
+    "timezone": "time zone",
+    "opensource": "open source",
+    "checkin": "check-in",
+}
 
 
 def _stem(word: str) -> str:
@@ -172,14 +238,17 @@ def content_words(text: str) -> set[str]:
 
 def _matching_word(cue_word: str, question: list[str]) -> str | None:
     for word in question:
-        if (word.startswith(cue_word[:-1]) if cue_word.endswith("*") else _stem(word) == cue_word):
+        if word.startswith(cue_word[:-1]) if cue_word.endswith("*") else _stem(word) == cue_word:
             return word
     return None
 
 
 def _cues(text: str) -> list[list[str]]:
-    return [[c if c.endswith("*") else _stem(c) for c in cue.casefold().split() if c != "*"]
-            for cue in text.split("|") if cue.strip()]
+    return [
+        [c if c.endswith("*") else _stem(c) for c in cue.casefold().split() if c != "*"]
+        for cue in text.split("|")
+        if cue.strip()
+    ]
 
 
 def word_score(rule: Rule, question: str) -> tuple[float, str]:
@@ -199,15 +268,24 @@ def word_score(rule: Rule, question: str) -> tuple[float, str]:
 
 TIMESTAMP = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T,]+\d{1,2}[:.]\d{2}.*)?$")
 UTC_OFFSET = re.compile(r"^\s*(?:utc|gmt)?\s*[+-−]\s*\d{1,2}(?::?\d{2})?\s*$", re.I)
-ZONE_ABBREVIATIONS = frozenset("utc gmt est edt cst cdt mst mdt pst pdt cet cest eet eest wet west bst ist jst aest "
-                               "aedt nzst nzdt brt sgt hkt wat eat cat".split())
+ZONE_ABBREVIATIONS = frozenset(
+    "utc gmt est edt cst cdt mst mdt pst pdt cet cest eet eest wet west bst ist jst aest "
+    "aedt nzst nzdt brt sgt hkt wat eat cat".split()
+)
 SAMPLE_SIZE = 40  # answers looked at per column
 FIT_SHARE, MISFIT_SHARE = 0.8, 0.5
 
 ANSWER_WORDS = {
-    f.EMAIL: "e-mail addresses", f.DATETIME: "dates and times", f.DATE: "dates", f.INT: "whole numbers",
-    f.NUMBER: "numbers", f.HOURS: "hours", f.BOOL: "yes/no answers", f.TIMEZONE: "time zones",
-    f.AVAILABILITY: "UTC slot numbers", f.LIST: "checkbox answers (several per row)",
+    f.EMAIL: "e-mail addresses",
+    f.DATETIME: "dates and times",
+    f.DATE: "dates",
+    f.INT: "whole numbers",
+    f.NUMBER: "numbers",
+    f.HOURS: "hours",
+    f.BOOL: "yes/no answers",
+    f.TIMEZONE: "time zones",
+    f.AVAILABILITY: "UTC slot numbers",
+    f.LIST: "checkbox answers (several per row)",
 }
 
 
@@ -228,8 +306,9 @@ def _profile(values: list[str]) -> Profile:
     long = sum(len(t) for t in texts) / len(texts) >= 50 or sum(len(t.split()) for t in texts) / len(texts) >= 9
     parts = [p.strip() for t in texts for p in re.split(r"[,;]", t) if p.strip()]
     repeated = sum(n for n in Counter(parts).values() if n > 1)
-    listy = (not long and sum("," in t or ";" in t for t in texts) >= max(2, len(texts) / 4)
-             and repeated >= len(parts) / 2)
+    listy = (
+        not long and sum("," in t or ";" in t for t in texts) >= max(2, len(texts) / 4) and repeated >= len(parts) / 2
+    )
     typed = _share(texts, lambda t: bool(parse_email(t))) >= FIT_SHARE or _share(texts, TIMESTAMP.match) >= FIT_SHARE
     return Profile(tuple(texts), long, listy, typed)
 
@@ -261,7 +340,8 @@ def _accepts(spec: f.Field):
     kind = spec.kind
     return {
         f.EMAIL: parse_email,
-        f.DATETIME: TIMESTAMP.match, f.DATE: TIMESTAMP.match,
+        f.DATETIME: TIMESTAMP.match,
+        f.DATE: TIMESTAMP.match,
         f.INT: _week if spec.name == "week" else (lambda v: parse_int(v, 0) <= 1000),
         f.NUMBER: parse_number,
         f.HOURS: parse_hours,
@@ -280,9 +360,15 @@ def answer_fit(spec: f.Field, rule: Rule | None, profile: Profile) -> tuple[floa
     test = _accepts(spec)
     if test is not None:
         share = _share(profile.values, test)
-        what = ("week numbers" if spec.name == "week" else
-                f"answers on a {spec.low}-{spec.high} scale" if spec.kind == f.SCALE else
-                f"one of {', '.join(spec.choices)}" if spec.kind == f.CHOICE else ANSWER_WORDS[spec.kind])
+        what = (
+            "week numbers"
+            if spec.name == "week"
+            else f"answers on a {spec.low}-{spec.high} scale"
+            if spec.kind == f.SCALE
+            else f"one of {', '.join(spec.choices)}"
+            if spec.kind == f.CHOICE
+            else ANSWER_WORDS[spec.kind]
+        )
         counted = f"{round(share * len(profile.values))} of {len(profile.values)}"
         if share >= FIT_SHARE:
             return FITS, f"the answers look like {what} ({counted})"
@@ -292,8 +378,11 @@ def answer_fit(spec: f.Field, rule: Rule | None, profile: Profile) -> tuple[floa
     if profile.typed:
         return MISFIT, "the answers look like e-mails or timestamps"
     if spec.kind == f.LIST:
-        return (FITS, "the answers look like checkbox answers (several per row)") if profile.listy else (
-            (MISFIT, "the answers are long free text") if profile.long else (UNSURE_FIT, ""))
+        return (
+            (FITS, "the answers look like checkbox answers (several per row)")
+            if profile.listy
+            else ((MISFIT, "the answers are long free text") if profile.long else (UNSURE_FIT, ""))
+        )
     want = rule.text if rule else ""
     if want == "long" and profile.long:
         return FITS, "the answers are long free text"
@@ -388,6 +477,7 @@ class Known:
 
 # --- suggestions ----------------------------------------------------------------------------
 
+
 @dataclass
 class Suggestion:
     """The field suggested for one question, how sure, and why ('' = not mapped)."""
@@ -434,8 +524,14 @@ def _rules_for(table: str, criteria: list[Criterion]) -> dict[str, Rule]:
     return rules
 
 
-def _candidates(column: Column, profile: Profile, table: str, rules: dict[str, Rule],
-                criteria: dict[str, Criterion], known: list[Known]) -> list[tuple[float, str, str]]:
+def _candidates(
+    column: Column,
+    profile: Profile,
+    table: str,
+    rules: dict[str, Rule],
+    criteria: dict[str, Criterion],
+    known: list[Known],
+) -> list[tuple[float, str, str]]:
     """(score, target, reason) for every field this question might feed."""
     out: list[tuple[float, str, str]] = []
     spec = f.table(table)
@@ -447,7 +543,13 @@ def _candidates(column: Column, profile: Profile, table: str, rules: dict[str, R
     if column.is_grid:
         if "availability" in spec.field_names and is_availability_grid(column):
             days = ", ".join(GRID_HEADER.match(h).group("label") for h in column.headers[:3])
-            out.append((1.0, GRID, f"a checkbox grid of {len(column.headers)} columns ({days}, ...) about when people are free"))
+            out.append(
+                (
+                    1.0,
+                    GRID,
+                    f"a checkbox grid of {len(column.headers)} columns ({days}, ...) about when people are free",
+                )
+            )
         return out
     mine = content_words(column.key)
     for item in known:
@@ -457,14 +559,18 @@ def _candidates(column: Column, profile: Profile, table: str, rules: dict[str, R
         dice = 2 * len(mine & theirs) / (len(mine) + len(theirs))
         fit = answer_fit(_field_spec(table, item.target, criteria), rules[item.target], profile)[0]
         if dice >= 0.5 and fit != MISFIT:
-            out.append((0.6 + 0.5 * dice - item.rank / 1000, item.target,
-                        f"it reads like '{item.question}', {item.origin}"))
+            out.append(
+                (0.6 + 0.5 * dice - item.rank / 1000, item.target, f"it reads like '{item.question}', {item.origin}")
+            )
     for target, rule in rules.items():
         fit, fit_words = answer_fit(_field_spec(table, target, criteria), rule, profile)
         if norm.replace(" ", "_") in (target, target.removeprefix(SCORE)):
             # The importer reads such a column without a mapping; odd answers only lower the confidence.
-            out.append((SUGGEST_AT, target, f"the column is named like the field, but {fit_words}") if fit == MISFIT
-                       else (NAMED_LIKE_FIELD, target, "the column is named like the field"))
+            out.append(
+                (SUGGEST_AT, target, f"the column is named like the field, but {fit_words}")
+                if fit == MISFIT
+                else (NAMED_LIKE_FIELD, target, "the column is named like the field")
+            )
             continue
         strength, said = word_score(rule, column.key)
         if strength:
@@ -480,22 +586,30 @@ def _candidates(column: Column, profile: Profile, table: str, rules: dict[str, R
     return out
 
 
-def suggest(frame: pd.DataFrame, table: str, criteria: Iterable[Criterion] = (),
-            known: Iterable[Known] = ()) -> list[Suggestion]:
+def suggest(
+    frame: pd.DataFrame, table: str, criteria: Iterable[Criterion] = (), known: Iterable[Known] = ()
+) -> list[Suggestion]:
     """A field (or none) for every question of a raw table, each field used by one question at most."""
     criteria = list(criteria)
     by_name = {c.name: c for c in criteria}
     rules = _rules_for(table, criteria)
     # dashboard.toml may name a review criterion without the "score." prefix, as the importer allows.
-    known = sorted((Known(k.question, SCORE + k.target, k.origin, k.rank) if table == "reviews" and k.target in by_name
-                    else k for k in known), key=lambda k: k.rank)
+    known = sorted(
+        (
+            Known(k.question, SCORE + k.target, k.origin, k.rank) if table == "reviews" and k.target in by_name else k
+            for k in known
+        ),
+        key=lambda k: k.rank,
+    )
     columns = columns_of(frame)
     options: list[list[tuple[float, str, str]]] = []
     for column in columns:
         profile = _profile(list(frame[column.headers[0]])) if not column.is_grid else _profile([])
         options.append(sorted(_candidates(column, profile, table, rules, by_name, known), key=lambda o: -o[0]))
-    ranked = sorted(((score, i, target, reason) for i, opts in enumerate(options) for score, target, reason in opts),
-                    key=lambda o: (-o[0], o[1]))
+    ranked = sorted(
+        ((score, i, target, reason) for i, opts in enumerate(options) for score, target, reason in opts),
+        key=lambda o: (-o[0], o[1]),
+    )
     chosen: dict[int, tuple[float, str, str]] = {}
     taken: dict[str, int] = {}
     for score, i, target, reason in ranked:
@@ -526,15 +640,19 @@ def _why_not(options: list[tuple[float, str, str]], taken: dict[str, int], colum
 
 # --- mappings: from suggestions, merged, checked, as TOML ------------------------------------
 
+
 def conflicts(mapping: dict[str, str]) -> list[str]:
     """Sentences for fields chosen for more than one question (each field takes one column)."""
     by_target: dict[str, list[str]] = {}
     for question, target in mapping.items():
         if target:
             by_target.setdefault(target, []).append(question)
-    return [f"{target} is chosen for {len(questions)} questions ({', '.join(repr(q) for q in questions)}); "
-            f"keep it on the one that holds it and set the others to 'not mapped'."
-            for target, questions in by_target.items() if len(questions) > 1]
+    return [
+        f"{target} is chosen for {len(questions)} questions ({', '.join(repr(q) for q in questions)}); "
+        f"keep it on the one that holds it and set the others to 'not mapped'."
+        for target, questions in by_target.items()
+        if len(questions) > 1
+    ]
 
 
 def effective_mapping(headers: Iterable[str], layers: Iterable[dict[str, str]]) -> dict[str, str]:
@@ -562,7 +680,9 @@ def effective_mapping(headers: Iterable[str], layers: Iterable[dict[str, str]]) 
     return {**chosen, **{q: t for q, t in absent.items() if normalise_header(q) not in decided}}
 
 
-def questions_not_fed(headers: list[str], table: str, effective: dict[str, str], settings: Settings) -> list[str] | None:
+def questions_not_fed(
+    headers: list[str], table: str, effective: dict[str, str], settings: Settings
+) -> list[str] | None:
     """Headers no field would read with this mapping; None when a required field is not fed at all."""
     try:
         colmap = map_columns(list(headers), table, effective, settings, "")
@@ -593,6 +713,7 @@ def suggestions_toml(table: str, suggestions: list[Suggestion]) -> str:
 
 # --- preview --------------------------------------------------------------------------------
 
+
 @dataclass
 class Preview:
     """How the first rows would be read with a mapping: nothing is stored."""
@@ -610,24 +731,38 @@ def _shown(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return f"{len(value)} slots" if value and all(isinstance(v, (int, float)) for v in value) else ", ".join(map(str, value))
+        return (
+            f"{len(value)} slots"
+            if value and all(isinstance(v, (int, float)) for v in value)
+            else ", ".join(map(str, value))
+        )
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     return str(value)
 
 
-def preview(frame: pd.DataFrame, table: str, mapping: dict[str, str], settings: Settings, session: Session, *,
-            sheet: str, row_numbers: list[int] | None = None, limit: int = 10) -> Preview:
+def preview(
+    frame: pd.DataFrame,
+    table: str,
+    mapping: dict[str, str],
+    settings: Settings,
+    session: Session,
+    *,
+    sheet: str,
+    row_numbers: list[int] | None = None,
+    limit: int = 10,
+) -> Preview:
     """Run the importer's own column matching and validation on the first rows, storing nothing."""
     head = frame.head(limit).copy()
     head.columns = [str(c) for c in head.columns]
-    numbers = list(row_numbers or [i + 2 for i in range(len(frame))])[:len(head)]
+    numbers = list(row_numbers or [i + 2 for i in range(len(frame))])[: len(head)]
     try:
         colmap = map_columns(list(head.columns), table, mapping, settings, sheet)
     except ImportFailed as exc:
         return Preview(pd.DataFrame(), error=str(exc))
-    good, rejected, blank, field_warnings = validate_rows(head, table, colmap, sheet=sheet, row_numbers=numbers,
-                                                         settings=settings, session=session)
+    good, rejected, blank, field_warnings = validate_rows(
+        head, table, colmap, sheet=sheet, row_numbers=numbers, settings=settings, session=session
+    )
     by_row: dict[int, list[str]] = {}
     for warning in field_warnings:
         by_row.setdefault(warning.row_number, []).append(warning.message)
@@ -635,12 +770,24 @@ def preview(frame: pd.DataFrame, table: str, mapping: dict[str, str], settings: 
     for position, row in good:
         number = numbers[position]
         notes = by_row.get(number, [])
-        records.append({"Row": number, "Result": "stored, with a warning" if notes else "stored",
-                        **{k: _shown(v) for k, v in row.items() if k != "extra"}, "Reason": " ".join(notes)})
+        records.append(
+            {
+                "Row": number,
+                "Result": "stored, with a warning" if notes else "stored",
+                **{k: _shown(v) for k, v in row.items() if k != "extra"},
+                "Reason": " ".join(notes),
+            }
+        )
     for rejection in rejected:
         records.append({"Row": rejection.row_number, "Result": "rejected", "Reason": rejection.reason})
     rows = pd.DataFrame(records).sort_values("Row", kind="stable") if records else pd.DataFrame()
     if len(rows):
         rows = rows[[c for c in rows.columns if c != "Reason"] + ["Reason"]]
-    return Preview(rows.fillna("") if len(rows) else rows, stored=len(good), rejected=len(rejected), blank=blank,
-                   warnings=[w for notes in by_row.values() for w in notes], not_fed=colmap.extra + colmap.unmapped)
+    return Preview(
+        rows.fillna("") if len(rows) else rows,
+        stored=len(good),
+        rejected=len(rejected),
+        blank=blank,
+        warnings=[w for notes in by_row.values() for w in notes],
+        not_fed=colmap.extra + colmap.unmapped,
+    )

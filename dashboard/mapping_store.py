@@ -7,6 +7,7 @@ Which mapping decides a question (dashboard.mapping.effective_mapping, first win
 The app's mapping wins over the file because the organiser confirmed it against the real answers.
 Mappings of earlier sessions are never applied silently: they only make suggestions.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -36,12 +37,23 @@ def _session_id(db: OrmSession, name: str | None) -> int | None:
 
 def _saved(db: OrmSession, session_id: int, table: str) -> list[models.ColumnMapping]:
     m = models.ColumnMapping
-    return list(db.scalars(select(m).where(m.session_id == session_id, m.table_name == table)
-                           .order_by(m.updated_at.desc(), m.id.desc())))
+    return list(
+        db.scalars(
+            select(m)
+            .where(m.session_id == session_id, m.table_name == table)
+            .order_by(m.updated_at.desc(), m.id.desc())
+        )
+    )
 
 
-def layers(db: OrmSession, session_id: int | None, source: str, table: str, settings: Settings,
-           confirmed: dict[str, str] | None = None) -> list[dict[str, str]]:
+def layers(
+    db: OrmSession,
+    session_id: int | None,
+    source: str,
+    table: str,
+    settings: Settings,
+    confirmed: dict[str, str] | None = None,
+) -> list[dict[str, str]]:
     """The mappings that apply to an import of this source, most trusted first.
 
     A confirmed mapping not saved yet (a preview) stands in for the source's own saved one.
@@ -52,8 +64,9 @@ def layers(db: OrmSession, session_id: int | None, source: str, table: str, sett
     return [*own, *others, settings.mapping(table)]
 
 
-def preview_layers(url: str, settings: Settings, session_name: str, source: str, table: str,
-                   confirmed: dict[str, str]) -> list[dict[str, str]]:
+def preview_layers(
+    url: str, settings: Settings, session_name: str, source: str, table: str, confirmed: dict[str, str]
+) -> list[dict[str, str]]:
     """The layers an import into the named session would use once this mapping is saved for the source."""
     with OrmSession(dbmod.get_engine(url)) as db:
         return layers(db, _session_id(db, session_name), source, table, settings, confirmed)
@@ -63,8 +76,11 @@ def tables_with_saved_mapping(url: str, source: str, session_name: str) -> set[s
     """The tables whose questions from this source the organiser confirmed in this session."""
     m, s = models.ColumnMapping, models.Session
     with OrmSession(dbmod.get_engine(url)) as db:
-        return set(db.scalars(select(m.table_name).join(s, s.id == m.session_id)
-                              .where(s.name == session_name, m.source == source)))
+        return set(
+            db.scalars(
+                select(m.table_name).join(s, s.id == m.session_id).where(s.name == session_name, m.source == source)
+            )
+        )
 
 
 def needs_mapping(url: str, settings: Settings, session_name: str, source: str, table: str, headers: list[str]) -> bool:
@@ -78,14 +94,16 @@ def needs_mapping(url: str, settings: Settings, session_name: str, source: str, 
     return not_fed is None or bool(not_fed)
 
 
-def effective(db: OrmSession, session_id: int | None, source: str, table: str, settings: Settings,
-              headers: list[str]) -> dict[str, str]:
+def effective(
+    db: OrmSession, session_id: int | None, source: str, table: str, settings: Settings, headers: list[str]
+) -> dict[str, str]:
     """The one mapping an import of these headers from this source uses."""
     return mapping.effective_mapping(headers, layers(db, session_id, source, table, settings))
 
 
-def save(db: OrmSession, session_id: int, source: str, table: str, confirmed: dict[str, str],
-         actor: str | None = None) -> models.ColumnMapping:
+def save(
+    db: OrmSession, session_id: int, source: str, table: str, confirmed: dict[str, str], actor: str | None = None
+) -> models.ColumnMapping:
     """Store (or replace) the mapping of one source's table in an open transaction; audited with an actor."""
     m = models.ColumnMapping
     row = db.scalar(select(m).where(m.session_id == session_id, m.source == source, m.table_name == table))
@@ -96,7 +114,9 @@ def save(db: OrmSession, session_id: int, source: str, table: str, confirmed: di
     row.updated_at = models.utcnow()
     row.updated_by = actor
     if actor:  # saved with an import: one more entry in the import's audited transaction
-        audit.add(db, actor, "mapping_saved", source_label(source).strip("'"), _mapping_detail(table, confirmed), session_id)
+        audit.add(
+            db, actor, "mapping_saved", source_label(source).strip("'"), _mapping_detail(table, confirmed), session_id
+        )
     return row
 
 
@@ -105,11 +125,24 @@ def _mapping_detail(table: str, confirmed: dict[str, str]) -> str:
     return f"{table}: {fed} of {len(confirmed)} questions mapped to fields"
 
 
-def save_now(url: str, settings: Settings, source: str, table: str, confirmed: dict[str, str], *,
-             session_name: str | None = None, actor: str | None = None) -> str:
+def save_now(
+    url: str,
+    settings: Settings,
+    source: str,
+    table: str,
+    confirmed: dict[str, str],
+    *,
+    session_name: str | None = None,
+    actor: str | None = None,
+) -> str:
     """Save a mapping in its own transaction (the session a sync would write to); returns the session's name."""
-    with dbmod.write(url, actor=actor or audit.cli_actor(), action="mapping_saved", subject=source_label(source).strip("'"),
-                     detail=_mapping_detail(table, confirmed)) as change:
+    with dbmod.write(
+        url,
+        actor=actor or audit.cli_actor(),
+        action="mapping_saved",
+        subject=source_label(source).strip("'"),
+        detail=_mapping_detail(table, confirmed),
+    ) as change:
         session = get_or_create_session(change.db, settings, session_name)
         change.session_id = session.id
         save(change.db, session.id, source, table, confirmed)
@@ -122,19 +155,26 @@ def _has_schema(url: str) -> bool:
     return "column_mappings" in inspect(dbmod.get_engine(url)).get_table_names()
 
 
-def known(url: str, settings: Settings, table: str, *, session_name: str | None = None,
-          source: str | None = None) -> list[mapping.Known]:
+def known(
+    url: str, settings: Settings, table: str, *, session_name: str | None = None, source: str | None = None
+) -> list[mapping.Known]:
     """Every question already mapped for this table, most trusted first, to suggest from.
 
     This session's saved mappings (this source first), then dashboard.toml, then earlier sessions'.
     """
-    layers_: list[tuple[int, str, dict[str, str]]] = [(2, f"mapped in dashboard.toml [mapping.{table}]", settings.mapping(table))]
+    layers_: list[tuple[int, str, dict[str, str]]] = [
+        (2, f"mapped in dashboard.toml [mapping.{table}]", settings.mapping(table))
+    ]
     if _has_schema(url):
         with OrmSession(dbmod.get_engine(url)) as db:
             current = _session_id(db, session_name)
             m, s = models.ColumnMapping, models.Session
-            for saved, name in db.execute(select(m, s.name).join(s, s.id == m.session_id).where(m.table_name == table)
-                                          .order_by(m.updated_at.desc(), m.id.desc())):
+            for saved, name in db.execute(
+                select(m, s.name)
+                .join(s, s.id == m.session_id)
+                .where(m.table_name == table)
+                .order_by(m.updated_at.desc(), m.id.desc())
+            ):
                 tier = (0 if saved.source == source else 1) if saved.session_id == current else 3
                 layers_.append((tier, f"saved for {source_label(saved.source)} in {name}", saved.mapping))
     result: list[mapping.Known] = []
@@ -148,8 +188,16 @@ def saved_mappings(url: str, session_id: int) -> list[dict]:
     m = models.ColumnMapping
     with OrmSession(dbmod.get_engine(url)) as db:
         rows = db.scalars(select(m).where(m.session_id == session_id).order_by(m.updated_at.desc(), m.id.desc()))
-        return [{"source": r.source, "table": r.table_name, "mapping": dict(r.mapping), "updated_at": r.updated_at,
-                 "updated_by": r.updated_by} for r in rows]
+        return [
+            {
+                "source": r.source,
+                "table": r.table_name,
+                "mapping": dict(r.mapping),
+                "updated_at": r.updated_at,
+                "updated_by": r.updated_by,
+            }
+            for r in rows
+        ]
 
 
 def export_toml(url: str, session_id: int, table: str | None = None) -> str:

@@ -2,12 +2,22 @@
 
 Every program table is scoped to a session. Lists and availability are stored as JSON.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -211,9 +221,7 @@ class RawRow(Base):
     """Every row ever read from a source, exactly as read (nothing is lost)."""
 
     __tablename__ = "raw_rows"
-    __table_args__ = (
-        UniqueConstraint("session_id", "table_name", "source", "sheet", "row_number", "row_hash"),
-    )
+    __table_args__ = (UniqueConstraint("session_id", "table_name", "source", "sheet", "row_number", "row_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = _session_fk()
     table_name: Mapped[str] = mapped_column(String(50))
@@ -294,6 +302,8 @@ class DigestPreference(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     changed_by: Mapped[str | None] = mapped_column(String(320))
+
+
 class ColumnMapping(Base):
     """The columns of one source mapped to one canonical table, as an organiser confirmed them in the app.
 

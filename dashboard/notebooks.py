@@ -5,6 +5,7 @@ A notebook's source is a jupytext percent-format .py file (code and text, never 
 the result into a page without code, to share. jupytext, papermill and nbconvert come from
 requirements-notebooks.txt and are imported only when needed, so the dashboard runs without them.
 """
+
 from __future__ import annotations
 
 import ast
@@ -75,26 +76,42 @@ def parameters(notebook) -> set[str]:
     """The names set in the notebook's cell tagged 'parameters' (what papermill may override)."""
     cells = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     tree = ast.parse("\n".join(c.source for c in cells))
-    return {target.id for node in tree.body if isinstance(node, ast.Assign)
-            for target in node.targets if isinstance(target, ast.Name)}
+    return {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
 
 
 def execute(name: str, values: dict[str, Any], timeout: int = 600):
     """Run a notebook top to bottom with papermill parameters; the executed notebook, or NotebookError."""
     papermill, kernel_errors = _tool("papermill"), _tool("nbclient.exceptions")
     try:
-        return papermill.execute_notebook(read(name), None, parameters=values, kernel_name=KERNEL,
-                                          cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False,
-                                          execution_timeout=timeout,
-                                          # the kernel's own log (loopback TCP is unencrypted; interrupted at
-                                          # shutdown) is noise here: what a cell raises comes back below
-                                          extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        return papermill.execute_notebook(
+            read(name),
+            None,
+            parameters=values,
+            kernel_name=KERNEL,
+            cwd=str(NOTEBOOK_DIR),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            # the kernel's own log (loopback TCP is unencrypted; interrupted at
+            # shutdown) is noise here: what a cell raises comes back below
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
     except papermill.PapermillExecutionError as exc:
-        raise NotebookError(f"The notebook '{name}' stopped at cell {exc.exec_count} "
-                            f"({exc.ename}: {exc.evalue.strip()[:300]}); fix that and run it again.") from None
+        raise NotebookError(
+            f"The notebook '{name}' stopped at cell {exc.exec_count} "
+            f"({exc.ename}: {exc.evalue.strip()[:300]}); fix that and run it again."
+        ) from None
     except (kernel_errors.DeadKernelError, kernel_errors.CellTimeoutError) as exc:
         reason = str(exc).strip().splitlines()[0][:300]
-        raise NotebookError(f"The notebook '{name}' did not finish ({reason}); run it in JupyterLab to see where.") from None
+        raise NotebookError(
+            f"The notebook '{name}' did not finish ({reason}); run it in JupyterLab to see where."
+        ) from None
 
 
 def _chart_title(spec: dict) -> str:
@@ -106,16 +123,19 @@ def _chart_title(spec: dict) -> str:
 def html(notebook) -> str:
     """An executed notebook as one HTML page without code or warnings, in the app's dark look."""
     notebook = copy.deepcopy(notebook)
-    exporter = _tool("nbconvert").HTMLExporter(template_name="lab", theme="dark", exclude_input=True,
-                                                exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = _tool("nbconvert").HTMLExporter(
+        template_name="lab", theme="dark", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     for cell in notebook.cells:  # warnings printed while running are for whoever runs it, not for readers
         cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
         for output in cell["outputs"]:
             data = output.get("data", {})
             if "image/svg+xml" in data and VEGALITE_MIME in data:  # a chart: its title is the picture's alt text
                 picture = base64.b64encode(data["image/svg+xml"].encode("utf-8")).decode("ascii")
-                output["data"] = {"text/html": f'<img alt="{escape(_chart_title(data[VEGALITE_MIME]))}" '
-                                               f'src="data:image/svg+xml;base64,{picture}">'}
+                output["data"] = {
+                    "text/html": f'<img alt="{escape(_chart_title(data[VEGALITE_MIME]))}" '
+                    f'src="data:image/svg+xml;base64,{picture}">'
+                }
     first = next((c.source for c in notebook.cells if c.cell_type == "markdown"), "")
     title = first.splitlines()[0].lstrip("# ").strip() if first else "Mission Control"
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})

@@ -1,4 +1,5 @@
 """The session at a glance: the handful of numbers an organiser checks first."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,9 +25,17 @@ class Glance:
     need_check_in: int = 0  # Djangonauts with open wellbeing signals
 
 
-def session_at_a_glance(session: Session, applications: pd.DataFrame, reviews: pd.DataFrame, decisions: pd.DataFrame,
-                        teams: pd.DataFrame, people: pd.DataFrame, checkins: pd.DataFrame,
-                        open_signals: pd.DataFrame | None = None, today: date | None = None) -> Glance:
+def session_at_a_glance(
+    session: Session,
+    applications: pd.DataFrame,
+    reviews: pd.DataFrame,
+    decisions: pd.DataFrame,
+    teams: pd.DataFrame,
+    people: pd.DataFrame,
+    checkins: pd.DataFrame,
+    open_signals: pd.DataFrame | None = None,
+    today: date | None = None,
+) -> Glance:
     """Counts of applicants, reviews, decisions, teams, this week's check-ins and who needs one.
 
     open_signals is dashboard.wellbeing's SessionSignals.open (one row per open signal).
@@ -55,15 +64,21 @@ def next_steps(glance: Glance) -> list[str]:
     if glance.applicants == 0:
         steps.append("Import the application form's responses on the Data page, or connect the Google Sheet.")
     elif glance.reviewed < glance.applicants:
-        steps.append(f"{glance.applicants - glance.reviewed} applications have no review yet: share the Review page with reviewers.")
+        steps.append(
+            f"{glance.applicants - glance.reviewed} applications have no review yet: share the Review page with reviewers."
+        )
     if glance.applicants and glance.decisions["accepted"] == 0:
         steps.append("No one is accepted yet: choose the cohort on the Selection page.")
     if glance.decisions["accepted"] and glance.teams == 0:
         steps.append("The cohort has no teams yet: propose them on the Teams page.")
     if glance.djangonauts and glance.checkin_rate is not None and glance.checkin_rate < 0.7:
-        steps.append(f"Only {glance.checkins_this_week} of {glance.djangonauts} Djangonauts checked in for week {glance.week}: "
-                     "send a reminder.")
+        steps.append(
+            f"Only {glance.checkins_this_week} of {glance.djangonauts} Djangonauts checked in for week {glance.week}: "
+            "send a reminder."
+        )
     if glance.need_check_in:
-        steps.append(f"{glance.need_check_in} Djangonauts have open wellbeing signals: their Captains can see who and "
-                     "why on the Wellbeing page.")
+        steps.append(
+            f"{glance.need_check_in} Djangonauts have open wellbeing signals: their Captains can see who and "
+            "why on the Wellbeing page."
+        )
     return steps

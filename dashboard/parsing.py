@@ -3,6 +3,7 @@
 Each parser returns the value, None for a blank cell, or raises ``BadValue`` with a
 sentence saying what was expected, so the importer can tell the user what to fix.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,9 +23,24 @@ Note = Callable[[str], None]  # receives a sentence about a value that was read 
 
 
 NUMBER_WORDS = {
-    "zero": 0, "none": 0, "nothing": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "fifteen": 15, "twenty": 20, "half": 0.5,
+    "zero": 0,
+    "none": 0,
+    "nothing": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "half": 0.5,
 }
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "checked", "on", "done", "completed", "oui", "ja", "sí", "si"}
 FALSE_WORDS = {"false", "no", "n", "0", "unchecked", "off", "not yet", "nope", "non", "nein"}
@@ -161,7 +177,7 @@ def _cover(atoms: list[str], known: dict[str, str]) -> list[tuple[str, bool]]:
 
 
 def _spots(atoms: tuple[str, ...], run: tuple[str, ...]) -> list[int]:
-    return [i for i in range(len(atoms) - len(run) + 1) if atoms[i:i + len(run)] == run]
+    return [i for i in range(len(atoms) - len(run) + 1) if atoms[i : i + len(run)] == run]
 
 
 def list_options(answers: Iterable, configured: Iterable[str] = ()) -> tuple[str, ...]:
@@ -181,8 +197,11 @@ def list_options(answers: Iterable, configured: Iterable[str] = ()) -> tuple[str
         if all(_norm_option(a) in known for a in whole):
             continue
         seen = [(atoms, _spots(atoms, whole)) for atoms in chunks if set(whole) & set(atoms)]
-        apart = any(part in whole and not any(start <= k < start + len(whole) for start in spots)
-                    for atoms, spots in seen for k, part in enumerate(atoms))
+        apart = any(
+            part in whole and not any(start <= k < start + len(whole) for start in spots)
+            for atoms, spots in seen
+            for k, part in enumerate(atoms)
+        )
         if not apart and sum(bool(spots) for _, spots in seen) >= 2:
             known.setdefault(_norm_option(", ".join(whole)), ", ".join(whole))
     return tuple(known.values())
@@ -228,16 +247,20 @@ def parse_timezone(raw: str, note: Note | None = None) -> str:
         minutes = timezones.ABBREVIATIONS[word]
         if word in timezones.DAYLIGHT_SAVING and note is not None:
             hours, mins = divmod(abs(minutes), 60)
-            note(f"'{raw}' was read as the fixed offset UTC{'+' if minutes >= 0 else '-'}{hours:02d}:{mins:02d}, which "
-                 "ignores daylight saving (in summer the person's clock may differ by an hour); ask for a place such "
-                 "as America/New_York or Europe/London instead")
+            note(
+                f"'{raw}' was read as the fixed offset UTC{'+' if minutes >= 0 else '-'}{hours:02d}:{mins:02d}, which "
+                "ignores daylight saving (in summer the person's clock may differ by an hour); ask for a place such "
+                "as America/New_York or Europe/London instead"
+            )
         return timezones.offset_name(minutes)
     # 'America/St Johns' and 'Europe/Paris (CET)' are both seen in forms.
     name = timezones.iana_name(text) or timezones.iana_name(text.split(" ")[0])
     if name:
         return name
-    raise BadValue(f"'{raw}' is not a time zone; write a place such as Europe/Paris or Asia/Kolkata, "
-                   "or an offset such as UTC+05:30")
+    raise BadValue(
+        f"'{raw}' is not a time zone; write a place such as Europe/Paris or Asia/Kolkata, "
+        "or an offset such as UTC+05:30"
+    )
 
 
 DATE_ORDERS = ("MDY", "DMY", "YMD")
@@ -248,7 +271,9 @@ _AMPM = r"[ap]\.?\s?m\.?|" + "|".join(_MARKERS)
 _DATE_TIME = re.compile(
     r"^(?P<a>\d{1,4})\s*[./-]\s*(?P<b>\d{1,2})\s*[./-]\s*(?P<c>\d{1,4})\.?"
     rf"(?:(?:\s*,\s*|\s+|T)(?:(?P<before>{_AMPM})\s*)?(?P<hour>\d{{1,2}}):(?P<minute>\d{{2}})"
-    rf"(?::(?P<second>\d{{2}})(?:[.,](?P<fraction>\d+))?)?\s*(?P<after>{_AMPM})?)?\s*(?P<zone>.*)$", re.I)
+    rf"(?::(?P<second>\d{{2}})(?:[.,](?P<fraction>\d+))?)?\s*(?P<after>{_AMPM})?)?\s*(?P<zone>.*)$",
+    re.I,
+)
 EXAMPLES = {"MDY": "10/5/2026 18:31:58", "DMY": "5/10/2026 18:31:58", "YMD": "2026/10/05 18:31:58"}
 
 
@@ -287,14 +312,18 @@ def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> dateti
     if parsed is None:
         m = _DATE_TIME.match(text)
         if not m:
-            raise BadValue(f"'{raw}' is not a date and time like {EXAMPLES[order]} (the sheet's {order} order) "
-                           "or 2026/10/05 6:31:58 PM GMT+2")
+            raise BadValue(
+                f"'{raw}' is not a date and time like {EXAMPLES[order]} (the sheet's {order} order) "
+                "or 2026/10/05 6:31:58 PM GMT+2"
+            )
         a, b, c = m.group("a"), m.group("b"), m.group("c")
         if len(a) == 4:
             year, month, day = int(a), int(b), int(c)
         elif order == "YMD":
-            raise BadValue(f"'{raw}' does not start with the year, as the sheet's YMD order says; "
-                           "write it as 2026/10/05 or set [import] date_order")
+            raise BadValue(
+                f"'{raw}' does not start with the year, as the sheet's YMD order says; "
+                "write it as 2026/10/05 or set [import] date_order"
+            )
         elif order == "DMY":
             year, month, day = _year(c), int(b), int(a)
         else:
@@ -307,16 +336,25 @@ def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> dateti
         if ampm:
             hour = hour % 12 + (12 if ampm == "pm" else 0)
         try:
-            parsed = datetime(year, month, day, hour, minute, int(m.group("second") or 0),
-                              int((m.group("fraction") or "0")[:6].ljust(6, "0")))
+            parsed = datetime(
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                int(m.group("second") or 0),
+                int((m.group("fraction") or "0")[:6].ljust(6, "0")),
+            )
         except ValueError:
             other = {"MDY": "DMY", "DMY": "MDY"}.get(order)
-            hint = (f"; if the sheet writes the day first, set [import] date_order = \"{other}\"" if other else "")
+            hint = f'; if the sheet writes the day first, set [import] date_order = "{other}"' if other else ""
             raise BadValue(f"'{raw}' is not a real date in the sheet's {order} order{hint}") from None
         zone = _zone_of_timestamp(m.group("zone"), tz)
         if zone is None:
-            raise BadValue(f"'{raw}' ends in '{m.group('zone')}', which is not a time zone; write an offset such "
-                           "as GMT+2 or leave it out")
+            raise BadValue(
+                f"'{raw}' ends in '{m.group('zone')}', which is not a time zone; write an offset such "
+                "as GMT+2 or leave it out"
+            )
         parsed = parsed.replace(tzinfo=zone)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezones.zone_info(tz))
@@ -337,8 +375,16 @@ def parse_choice(raw: str, choices: tuple[str, ...]) -> str:
     raise BadValue(f"'{raw}' is not one of {', '.join(choices)}")
 
 
-def parse_value(field: f.Field, raw: str, *, date_order: str = "MDY", tz: str = "UTC",
-                options: Iterable[str] = (), choice_keys: bool = False, note: Note | None = None):
+def parse_value(
+    field: f.Field,
+    raw: str,
+    *,
+    date_order: str = "MDY",
+    tz: str = "UTC",
+    options: Iterable[str] = (),
+    choice_keys: bool = False,
+    note: Note | None = None,
+):
     """Parse a raw cell for a canonical field; None when the cell is blank.
 
     options: a checkbox question's known options (see list_options); choice_keys: the cell comes

@@ -33,6 +33,7 @@ group that is published on its own. Where rate x people would count a small grou
 matters (accepted or not accepted in a session), ``rate_by(..., both_sides=True)`` withholds
 that group's rate and says so in the note.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,8 +55,21 @@ MAX_LABEL_LENGTH = 60  # group labels are categories; anything longer is treated
 # Columns whose values are free text or identify a person or a record, even when
 # dashboard.fields does not mark them personal (answers, comments, ids, staff e-mails).
 _CATEGORICAL_TEXT = {"experience_level", "team", "project", "stage", "status"}
-_IDENTIFIERS = {"response_id", "email", "reviewer", "captain", "navigators", "extra", "scores", "note", "held_on",
-                "submitted_at", "updated_at", "created_at", "availability"}
+_IDENTIFIERS = {
+    "response_id",
+    "email",
+    "reviewer",
+    "captain",
+    "navigators",
+    "extra",
+    "scores",
+    "note",
+    "held_on",
+    "submitted_at",
+    "updated_at",
+    "created_at",
+    "availability",
+}
 
 
 def _forbidden_columns() -> frozenset[str]:
@@ -108,7 +122,7 @@ def differencing_leaks(figures: Iterable[Figure], min_size: int) -> list[tuple[F
     for group in by_measure.values():
         group.sort(key=lambda f: len(f.units))
         for i, smaller in enumerate(group):
-            for larger in group[i + 1:]:
+            for larger in group[i + 1 :]:
                 if len(larger.units) > len(smaller.units) and smaller.units <= larger.units:
                     people = len({person for _, person in larger.units - smaller.units})
                     if 0 < people < min_size:
@@ -165,22 +179,41 @@ class SafeFrame:
         """One sentence for a caption: what was combined or withheld to protect small groups."""
         parts = []
         if self.folded:
-            parts.append(f"Groups under {self.min_group_size} people are combined with others "
-                         f"({', '.join(self.folded)}).")
+            parts.append(
+                f"Groups under {self.min_group_size} people are combined with others ({', '.join(self.folded)})."
+            )
         if self.withheld:
-            parts.append(f"Rates are withheld where fewer than {self.min_group_size} people are on either side "
-                         f"({', '.join(self.withheld)}).")
+            parts.append(
+                f"Rates are withheld where fewer than {self.min_group_size} people are on either side "
+                f"({', '.join(self.withheld)})."
+            )
         if self.left_out:
-            parts.append(f"Left out, so that no group under {self.min_group_size} people can be worked out from the "
-                         f"other figures: {', '.join(self.left_out)}.")
+            parts.append(
+                f"Left out, so that no group under {self.min_group_size} people can be worked out from the "
+                f"other figures: {', '.join(self.left_out)}."
+            )
         return " ".join(parts) or f"Every group has at least {self.min_group_size} people."
 
 
-def _safe(frame: pd.DataFrame, min_size: int, folded: Iterable[str] = (), people: int = 0,
-          withheld: Iterable[str] = (), left_out: Iterable[str] = (), figures: Iterable[Figure] = ()) -> SafeFrame:
-    return SafeFrame(frame.reset_index(drop=True), min_size, tuple(dict.fromkeys(str(f) for f in folded)), int(people),
-                     tuple(str(w) for w in withheld), tuple(dict.fromkeys(str(x) for x in left_out)), tuple(figures),
-                     _TOKEN)
+def _safe(
+    frame: pd.DataFrame,
+    min_size: int,
+    folded: Iterable[str] = (),
+    people: int = 0,
+    withheld: Iterable[str] = (),
+    left_out: Iterable[str] = (),
+    figures: Iterable[Figure] = (),
+) -> SafeFrame:
+    return SafeFrame(
+        frame.reset_index(drop=True),
+        min_size,
+        tuple(dict.fromkeys(str(f) for f in folded)),
+        int(people),
+        tuple(str(w) for w in withheld),
+        tuple(dict.fromkeys(str(x) for x in left_out)),
+        tuple(figures),
+        _TOKEN,
+    )
 
 
 def withhold(safe: SafeFrame, labels: Iterable[str]) -> SafeFrame:
@@ -195,8 +228,15 @@ def withhold(safe: SafeFrame, labels: Iterable[str]) -> SafeFrame:
     kept = safe.frame[~safe.frame[by].astype(str).isin(labels)]
     kept = kept.assign(order=range(len(kept))) if "order" in kept else kept
     gone = [label for label in dict.fromkeys(map(str, safe.frame[by])) if label in labels]
-    return _safe(kept, safe.min_group_size, safe.folded, safe.people if len(kept) else 0, safe.withheld,
-                 (*safe.left_out, *gone), [f for f in safe.figures if f.label not in labels and f.label != ALL])
+    return _safe(
+        kept,
+        safe.min_group_size,
+        safe.folded,
+        safe.people if len(kept) else 0,
+        safe.withheld,
+        (*safe.left_out, *gone),
+        [f for f in safe.figures if f.label not in labels and f.label != ALL],
+    )
 
 
 def min_group_size(settings: Settings | None) -> int:
@@ -239,10 +279,13 @@ def _check_input(frame: pd.DataFrame, columns: Iterable[str | None]) -> None:
         if column in FORBIDDEN_COLUMNS:
             raise PrivacyError(f"'{column}' identifies people or is free text; it cannot be grouped or published.")
         if column not in frame.columns:
-            raise PrivacyError(f"Column '{column}' is not in the data; known columns: {', '.join(map(str, frame.columns))}.")
+            raise PrivacyError(
+                f"Column '{column}' is not in the data; known columns: {', '.join(map(str, frame.columns))}."
+            )
 
 
 # --- folding ------------------------------------------------------------------------------
+
 
 def _merged_name(members: Sequence[str], ordered: bool) -> str:
     if ordered:
@@ -250,9 +293,14 @@ def _merged_name(members: Sequence[str], ordered: bool) -> str:
     return " + ".join(members) if len(members) <= 2 else OTHER
 
 
-def fold_groups(sizes: Callable[[dict[str, str]], pd.Series], labels: Sequence[str], min_size: int,
-                ordered: bool, merged_name: Callable[[list[str]], str] | None = None,
-                alone: Iterable[str] = ()) -> dict[str, str] | None:
+def fold_groups(
+    sizes: Callable[[dict[str, str]], pd.Series],
+    labels: Sequence[str],
+    min_size: int,
+    ordered: bool,
+    merged_name: Callable[[list[str]], str] | None = None,
+    alone: Iterable[str] = (),
+) -> dict[str, str] | None:
     """Map each label to a published label so every published group holds at least min_size people.
 
     ``sizes(mapping)`` returns distinct people per published label under a mapping (merged
@@ -295,9 +343,10 @@ def fold_groups(sizes: Callable[[dict[str, str]], pd.Series], labels: Sequence[s
                 absorbed = plain_small
             else:  # secondary suppression: the combined group is still too small, the next smallest joins it
                 candidates = counts.drop(existing).sort_values(kind="stable")
-                absorbed = list(candidates.index[:1 if existing else 2])
-            group = sorted((original for label in existing + absorbed for original in members.pop(label)),
-                           key=list(labels).index)
+                absorbed = list(candidates.index[: 1 if existing else 2])
+            group = sorted(
+                (original for label in existing + absorbed for original in members.pop(label)), key=list(labels).index
+            )
             merged = merged_name(group) if merged_name else _merged_name(group, ordered=False)
             order = [label for label in order if label not in existing + absorbed] + [merged]
             combined = {merged}
@@ -307,6 +356,7 @@ def fold_groups(sizes: Callable[[dict[str, str]], pd.Series], labels: Sequence[s
 def _people_sizes(frame: pd.DataFrame, by: str, person: str) -> Callable[[dict[str, str]], pd.Series]:
     def sizes(mapping: dict[str, str]) -> pd.Series:
         return frame.assign(_group=frame[by].map(mapping)).groupby("_group")[person].nunique()
+
     return sizes
 
 
@@ -320,8 +370,9 @@ def _labels(frame: pd.DataFrame, by: str, order: Sequence | None) -> list:
     return [label for label in order if label in present] + [label for label in present if label not in order]
 
 
-def _prepare(frame: pd.DataFrame, by: str, person: str, order: Sequence | None, explode: bool,
-             unit: str | None = None) -> tuple[pd.DataFrame, list]:
+def _prepare(
+    frame: pd.DataFrame, by: str, person: str, order: Sequence | None, explode: bool, unit: str | None = None
+) -> tuple[pd.DataFrame, list]:
     _check_input(frame, [by])
     if person not in frame.columns:
         raise PrivacyError(f"Column '{person}' (who each row is about) is needed to count people.")
@@ -334,9 +385,18 @@ def _prepare(frame: pd.DataFrame, by: str, person: str, order: Sequence | None, 
     return rows, [str(label) for label in labels]
 
 
-def _folded(frame: pd.DataFrame, by: str, person: str, min_size: int, order: Sequence | None, ordered: bool,
-            explode: bool = False, merged_name: Callable[[list[str]], str] | None = None, unit: str | None = None,
-            alone: Iterable[str] = ()) -> tuple[pd.DataFrame, list[str], list[str], list[str]] | None:
+def _folded(
+    frame: pd.DataFrame,
+    by: str,
+    person: str,
+    min_size: int,
+    order: Sequence | None,
+    ordered: bool,
+    explode: bool = False,
+    merged_name: Callable[[list[str]], str] | None = None,
+    unit: str | None = None,
+    alone: Iterable[str] = (),
+) -> tuple[pd.DataFrame, list[str], list[str], list[str]] | None:
     """Rows relabelled into publishable groups, the published labels in order, what was folded and what left out."""
     rows, labels = _prepare(frame, by, person, order, explode, unit)
     if rows.empty:
@@ -360,19 +420,40 @@ def _empty(columns: Sequence[str], min_size: int) -> SafeFrame:
 
 def _figures(rows: pd.DataFrame, by: str, measures: dict[str, str], total: Sequence[str] = ()) -> list[Figure]:
     """What each published group (and, for the measures in total, the whole frame) publishes, with its rows."""
-    figures = [Figure("", str(label), measure, frozenset(group["_unit"]))
-               for label, group in rows.groupby(by, sort=False) for measure in ("people", *measures.values())]
+    figures = [
+        Figure("", str(label), measure, frozenset(group["_unit"]))
+        for label, group in rows.groupby(by, sort=False)
+        for measure in ("people", *measures.values())
+    ]
     everyone = frozenset(rows["_unit"])
     return figures + [Figure("", ALL, measures.get(name, name), everyone) for name in total]
 
 
-def _finish(result: pd.DataFrame, by: str, published: list[str], min_size: int, folded: list[str],
-            rows: pd.DataFrame, person: str, withheld: Iterable[str] = (), left_out: Iterable[str] = (),
-            measures: dict[str, str] | None = None, total: Sequence[str] = (), extra: Iterable[Figure] = ()) -> SafeFrame:
+def _finish(
+    result: pd.DataFrame,
+    by: str,
+    published: list[str],
+    min_size: int,
+    folded: list[str],
+    rows: pd.DataFrame,
+    person: str,
+    withheld: Iterable[str] = (),
+    left_out: Iterable[str] = (),
+    measures: dict[str, str] | None = None,
+    total: Sequence[str] = (),
+    extra: Iterable[Figure] = (),
+) -> SafeFrame:
     result = result.set_index(by).reindex(published).reset_index()
     result.insert(1, "order", range(len(result)))
-    return _safe(result, min_size, folded, rows[person].nunique(), withheld, left_out,
-                 [*_figures(rows, by, measures or {}, total), *extra])
+    return _safe(
+        result,
+        min_size,
+        folded,
+        rows[person].nunique(),
+        withheld,
+        left_out,
+        [*_figures(rows, by, measures or {}, total), *extra],
+    )
 
 
 # --- the aggregates ---------------------------------------------------------------------
@@ -380,8 +461,18 @@ def _finish(result: pd.DataFrame, by: str, published: list[str], min_size: int, 
 # aggregate counts (the week of a check-in, the stage of a survey, the session of an
 # application), so that dashboard.talk can compare figures across one export (rule 5).
 
-def count_by(frame: pd.DataFrame, by: str, min_size: int, *, person: str = "email", order: Sequence | None = None,
-             ordered: bool = False, explode: bool = False, unit: str | None = None) -> SafeFrame:
+
+def count_by(
+    frame: pd.DataFrame,
+    by: str,
+    min_size: int,
+    *,
+    person: str = "email",
+    order: Sequence | None = None,
+    ordered: bool = False,
+    explode: bool = False,
+    unit: str | None = None,
+) -> SafeFrame:
     """People per group (and their share of everyone counted), small groups folded.
 
     ``explode`` counts list answers (project preferences) once per item; shares then add up
@@ -394,13 +485,23 @@ def count_by(frame: pd.DataFrame, by: str, min_size: int, *, person: str = "emai
     total = frame[person].nunique()
     result = rows.groupby(by)[person].nunique().rename("people").reset_index()
     result["share"] = result["people"] / total
-    return _finish(result, by, published, min_size, labels_folded, rows, person, left_out=left_out,
-                   total=["people"])  # people / share gives the total
+    return _finish(
+        result, by, published, min_size, labels_folded, rows, person, left_out=left_out, total=["people"]
+    )  # people / share gives the total
 
 
-def mean_by(frame: pd.DataFrame, value: str, by: str, min_size: int, *, person: str = "email",
-            order: Sequence | None = None, ordered: bool = False, unit: str | None = None,
-            alone: Iterable[str] = ()) -> SafeFrame:
+def mean_by(
+    frame: pd.DataFrame,
+    value: str,
+    by: str,
+    min_size: int,
+    *,
+    person: str = "email",
+    order: Sequence | None = None,
+    ordered: bool = False,
+    unit: str | None = None,
+    alone: Iterable[str] = (),
+) -> SafeFrame:
     """Mean of a numeric answer per group, with the number of people behind it."""
     _check_input(frame, [value])
     answered = frame[frame[value].notna()]
@@ -410,13 +511,32 @@ def mean_by(frame: pd.DataFrame, value: str, by: str, min_size: int, *, person: 
     rows, published, labels_folded, left_out = folded
     rows[value] = pd.to_numeric(rows[value], errors="coerce")
     result = rows.groupby(by).agg(people=(person, "nunique"), mean=(value, "mean")).reset_index()
-    return _finish(result, by, published, min_size, labels_folded, rows, person, left_out=left_out,
-                   measures={"mean": f"mean {value}"})
+    return _finish(
+        result,
+        by,
+        published,
+        min_size,
+        labels_folded,
+        rows,
+        person,
+        left_out=left_out,
+        measures={"mean": f"mean {value}"},
+    )
 
 
-def rate_by(frame: pd.DataFrame, flag: str, by: str, min_size: int, *, person: str = "email",
-            order: Sequence | None = None, ordered: bool = False, both_sides: bool = False,
-            unit: str | None = None, alone: Iterable[str] = ()) -> SafeFrame:
+def rate_by(
+    frame: pd.DataFrame,
+    flag: str,
+    by: str,
+    min_size: int,
+    *,
+    person: str = "email",
+    order: Sequence | None = None,
+    ordered: bool = False,
+    both_sides: bool = False,
+    unit: str | None = None,
+    alone: Iterable[str] = (),
+) -> SafeFrame:
     """Share of answers that are true per group (e.g. stand-up attendance by week).
 
     ``both_sides`` withholds (NaN, listed in ``withheld``) the rate of a group where fewer than
@@ -440,14 +560,37 @@ def rate_by(frame: pd.DataFrame, flag: str, by: str, min_size: int, *, person: s
         small = [label for label in result[by] if min(yes.get(label, 0), no.get(label, 0)) < min_size]
         result.loc[result[by].isin(small), "rate"] = float("nan")
         withheld = [label for label in published if label in small]
-        sides = [Figure("", label, "people", frozenset(group["_unit"]), f"{flag}" if value else f"not {flag}")
-                 for (label, value), group in rows.groupby([by, flag], sort=False) if label not in small]
-    return _finish(result, by, published, min_size, labels_folded, rows, person, withheld, left_out,
-                   measures={"rate": f"rate {flag}"}, extra=sides)
+        sides = [
+            Figure("", label, "people", frozenset(group["_unit"]), f"{flag}" if value else f"not {flag}")
+            for (label, value), group in rows.groupby([by, flag], sort=False)
+            if label not in small
+        ]
+    return _finish(
+        result,
+        by,
+        published,
+        min_size,
+        labels_folded,
+        rows,
+        person,
+        withheld,
+        left_out,
+        measures={"rate": f"rate {flag}"},
+        extra=sides,
+    )
 
 
-def sum_by(frame: pd.DataFrame, values: Sequence[str], by: str, min_size: int, *, person: str = "email",
-           order: Sequence | None = None, ordered: bool = False, unit: str | None = None) -> SafeFrame:
+def sum_by(
+    frame: pd.DataFrame,
+    values: Sequence[str],
+    by: str,
+    min_size: int,
+    *,
+    person: str = "email",
+    order: Sequence | None = None,
+    ordered: bool = False,
+    unit: str | None = None,
+) -> SafeFrame:
     """Totals of count columns per group (PRs opened per week), with the people behind them."""
     _check_input(frame, values)
     folded = _folded(frame, by, person, min_size, order, ordered, unit=unit)
@@ -458,12 +601,31 @@ def sum_by(frame: pd.DataFrame, values: Sequence[str], by: str, min_size: int, *
     result = numeric.assign(**{by: rows[by]}).groupby(by).sum().reset_index()
     result.insert(1, "people", rows.groupby(by)[person].nunique().reindex(result[by]).to_numpy())
     measures = {v: f"sum {v}" for v in values}
-    return _finish(result, by, published, min_size, labels_folded, rows, person, left_out=left_out,
-                   measures=measures, total=list(values))  # the rows add up to the session's totals
+    return _finish(
+        result,
+        by,
+        published,
+        min_size,
+        labels_folded,
+        rows,
+        person,
+        left_out=left_out,
+        measures=measures,
+        total=list(values),
+    )  # the rows add up to the session's totals
 
 
-def quartiles_by(frame: pd.DataFrame, value: str, by: str, min_size: int, *, person: str = "email",
-                 order: Sequence | None = None, ordered: bool = False, unit: str | None = None) -> SafeFrame:
+def quartiles_by(
+    frame: pd.DataFrame,
+    value: str,
+    by: str,
+    min_size: int,
+    *,
+    person: str = "email",
+    order: Sequence | None = None,
+    ordered: bool = False,
+    unit: str | None = None,
+) -> SafeFrame:
     """Lower quartile, median and upper quartile per group (never the minimum or maximum)."""
     _check_input(frame, [value])
     answered = frame[frame[value].notna()]
@@ -473,15 +635,31 @@ def quartiles_by(frame: pd.DataFrame, value: str, by: str, min_size: int, *, per
     rows, published, labels_folded, left_out = folded
     rows[value] = pd.to_numeric(rows[value], errors="coerce")
     grouped = rows.groupby(by)[value]
-    result = pd.DataFrame({"people": rows.groupby(by)[person].nunique(), "q1": grouped.quantile(0.25),
-                           "median": grouped.median(), "q3": grouped.quantile(0.75)}).reset_index()
+    result = pd.DataFrame(
+        {
+            "people": rows.groupby(by)[person].nunique(),
+            "q1": grouped.quantile(0.25),
+            "median": grouped.median(),
+            "q3": grouped.quantile(0.75),
+        }
+    ).reset_index()
     return _finish(result, by, published, min_size, labels_folded, rows, person, left_out=left_out)
 
 
-def compare_counts(frame: pd.DataFrame, by: str, in_subset: pd.Series, min_size: int, *, person: str = "email",
-                   names: tuple[str, str] = ("Applicants", "Cohort"), order: Sequence | None = None,
-                   ordered: bool = False, explode: bool = False,
-                   merged_name: Callable[[list[str]], str] | None = None, unit: str | None = None) -> SafeFrame:
+def compare_counts(
+    frame: pd.DataFrame,
+    by: str,
+    in_subset: pd.Series,
+    min_size: int,
+    *,
+    person: str = "email",
+    names: tuple[str, str] = ("Applicants", "Cohort"),
+    order: Sequence | None = None,
+    ordered: bool = False,
+    explode: bool = False,
+    merged_name: Callable[[list[str]], str] | None = None,
+    unit: str | None = None,
+) -> SafeFrame:
     """Composition of a whole (applicants) and a part of it (cohort) over the same groups.
 
     Groups are folded until each holds at least min_size people in the whole, in the part and
@@ -511,16 +689,29 @@ def compare_counts(frame: pd.DataFrame, by: str, in_subset: pd.Series, min_size:
         part = part.assign(**{by: part[by].map(mapping)})
         counted = part.groupby(by)[person].nunique().reindex(published).fillna(0).astype(int)
         total = frame.loc[frame["_in_subset"] if name == names[1] else frame.index, person].nunique()
-        parts.append(pd.DataFrame({by: published, "order": range(len(published)), "population": name,
-                                   "people": counted.to_numpy(), "share": counted.to_numpy() / total}))
-        figures += [Figure("", label, "people", frozenset(group["_unit"]), name)
-                    for label, group in part.groupby(by, sort=False)]
+        parts.append(
+            pd.DataFrame(
+                {
+                    by: published,
+                    "order": range(len(published)),
+                    "population": name,
+                    "people": counted.to_numpy(),
+                    "share": counted.to_numpy() / total,
+                }
+            )
+        )
+        figures += [
+            Figure("", label, "people", frozenset(group["_unit"]), name)
+            for label, group in part.groupby(by, sort=False)
+        ]
         figures.append(Figure("", ALL, "people", frozenset(part["_unit"]), name))  # people / share gives the total
     folded = [label for label in labels if mapping[label] != label]
     return _safe(pd.concat(parts, ignore_index=True), min_size, folded, rows[person].nunique(), figures=figures)
 
 
-def totals(frame: pd.DataFrame, values: Sequence[str], min_size: int, *, person: str = "email") -> dict[str, float] | None:
+def totals(
+    frame: pd.DataFrame, values: Sequence[str], min_size: int, *, person: str = "email"
+) -> dict[str, float] | None:
     """Sums of count columns over everyone, or None when fewer than min_size people are behind them."""
     _check_input(frame, values)
     if frame[person].nunique() < min_size:
@@ -528,8 +719,9 @@ def totals(frame: pd.DataFrame, values: Sequence[str], min_size: int, *, person:
     return {v: float(pd.to_numeric(frame[v], errors="coerce").fillna(0).sum()) for v in values}
 
 
-def table(frame: pd.DataFrame, min_size: int, *, people_column: str = "people",
-          figures: Iterable[Figure] = ()) -> SafeFrame:
+def table(
+    frame: pd.DataFrame, min_size: int, *, people_column: str = "people", figures: Iterable[Figure] = ()
+) -> SafeFrame:
     """An already aggregated frame (one row per group, people per group in ``people_column``).
 
     For aggregates computed elsewhere (e.g. per-session figures): refuses personal columns
@@ -542,8 +734,9 @@ def table(frame: pd.DataFrame, min_size: int, *, people_column: str = "people",
     small = frame[pd.to_numeric(frame[people_column], errors="coerce").fillna(0) < min_size]
     if not small.empty:
         raise PrivacyError(f"{len(small)} group(s) have fewer than {min_size} people; fold them before publishing.")
-    return _safe(frame, min_size, (), int(pd.to_numeric(frame[people_column]).max()) if len(frame) else 0,
-                 figures=figures)
+    return _safe(
+        frame, min_size, (), int(pd.to_numeric(frame[people_column]).max()) if len(frame) else 0, figures=figures
+    )
 
 
 def pseudonymise(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:

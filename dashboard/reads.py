@@ -3,6 +3,7 @@
 These are plain functions of (database URL, session id); the app caches them by the
 session's data version (dashboard.ui.loaders) and applies dashboard.access before showing.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -34,8 +35,9 @@ def load_one_to_ones(url: str, session_id: int) -> pd.DataFrame:
     """Captains' recorded one-to-ones for a session."""
     columns = ["email", "captain", "held_on", "note", "created_at"]
     with OrmSession(dbmod.get_engine(url)) as db:
-        rows = db.execute(select(*[getattr(models.OneToOne, c) for c in columns])
-                          .where(models.OneToOne.session_id == session_id)).all()
+        rows = db.execute(
+            select(*[getattr(models.OneToOne, c) for c in columns]).where(models.OneToOne.session_id == session_id)
+        ).all()
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -43,8 +45,11 @@ def sessions_frame(url: str) -> pd.DataFrame:
     """Every session with its dates and settings, oldest first."""
     columns = ["id", "name", "start_date", "weeks", "expected_hours", "blind_review", "data_version"]
     with OrmSession(dbmod.get_engine(url)) as db:
-        rows = db.execute(select(*[getattr(models.Session, c) for c in columns])
-                          .order_by(models.Session.start_date.asc().nulls_last(), models.Session.id)).all()
+        rows = db.execute(
+            select(*[getattr(models.Session, c) for c in columns]).order_by(
+                models.Session.start_date.asc().nulls_last(), models.Session.id
+            )
+        ).all()
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -59,14 +64,30 @@ def session(url: str, session_id: int) -> Session:
 
 def sync_runs_frame(url: str, session_id: int, limit: int = 200) -> pd.DataFrame:
     """Recent imports and syncs of a session, newest first."""
-    columns = ["id", "source", "kind", "started_at", "finished_at", "status", "rows_read", "rows_stored",
-               "rows_rejected", "error", "summary"]
+    columns = [
+        "id",
+        "source",
+        "kind",
+        "started_at",
+        "finished_at",
+        "status",
+        "rows_read",
+        "rows_stored",
+        "rows_rejected",
+        "error",
+        "summary",
+    ]
     with OrmSession(dbmod.get_engine(url)) as db:
-        rows = db.execute(select(*[getattr(models.SyncRun, c) for c in columns])
-                          .where(models.SyncRun.session_id == session_id)
-                          .order_by(models.SyncRun.id.desc()).limit(limit)).all()
+        rows = db.execute(
+            select(*[getattr(models.SyncRun, c) for c in columns])
+            .where(models.SyncRun.session_id == session_id)
+            .order_by(models.SyncRun.id.desc())
+            .limit(limit)
+        ).all()
     frame = pd.DataFrame(rows, columns=columns)
-    frame["seconds"] = (pd.to_datetime(frame["finished_at"]) - pd.to_datetime(frame["started_at"])).dt.total_seconds().round(2)
+    frame["seconds"] = (
+        (pd.to_datetime(frame["finished_at"]) - pd.to_datetime(frame["started_at"])).dt.total_seconds().round(2)
+    )
     return frame
 
 
@@ -83,7 +104,8 @@ def rejected_rows_frame(url: str, session_id: int) -> pd.DataFrame:
     with OrmSession(dbmod.get_engine(url)) as db:
         rows = db.execute(
             select(r.table_name, raw.source, r.sheet, r.row_number, r.column, r.value, r.code, r.reason, raw.data)
-            .join(raw, raw.id == r.raw_row_id).where(r.session_id == session_id)
+            .join(raw, raw.id == r.raw_row_id)
+            .where(r.session_id == session_id)
             .order_by(r.table_name, r.sheet, r.row_number)
         ).all()
     return pd.DataFrame(rows, columns=columns)
@@ -96,7 +118,8 @@ def import_warnings_frame(url: str, session_id: int) -> pd.DataFrame:
     with OrmSession(dbmod.get_engine(url)) as db:
         rows = db.execute(
             select(w.table_name, raw.source, w.sheet, w.row_number, w.column, w.value, w.code, w.message)
-            .join(raw, raw.id == w.raw_row_id).where(w.session_id == session_id)
+            .join(raw, raw.id == w.raw_row_id)
+            .where(w.session_id == session_id)
             .order_by(w.table_name, w.sheet, w.row_number, w.column)
         ).all()
     return pd.DataFrame(rows, columns=columns)
@@ -116,8 +139,11 @@ def demo_session_ids(url: str) -> set[int]:
     included (their error text may quote a file), was a demo build."""
     run = models.SyncRun
     with OrmSession(dbmod.get_engine(url)) as db:
-        rows = db.execute(select(run.session_id, func.count(), func.sum(case((run.kind == "demo", 1), else_=0)))
-                          .group_by(run.session_id)).all()
+        rows = db.execute(
+            select(run.session_id, func.count(), func.sum(case((run.kind == "demo", 1), else_=0))).group_by(
+                run.session_id
+            )
+        ).all()
     return {int(session_id) for session_id, runs, demo in rows if runs and runs == demo}
 
 

@@ -5,6 +5,7 @@ own scale (1-5 by default) whatever the weights. Per application we report the m
 median, a reviewer-normalised score and the spread; per reviewer their count, mean and
 strictness; and Krippendorff's alpha (interval metric) for agreement between reviewers.
 """
+
 from __future__ import annotations
 
 import math
@@ -88,7 +89,11 @@ def scored_reviews(reviews: pd.DataFrame, criteria: Sequence[Criterion]) -> pd.D
             score = number(review.get("overall"))
         if score is None:
             continue
-        row = {"response_id": str(review["response_id"]), "reviewer": str(review["reviewer"]).strip().lower(), "score": score}
+        row = {
+            "response_id": str(review["response_id"]),
+            "reviewer": str(review["reviewer"]).strip().lower(),
+            "score": score,
+        }
         for c in criteria:
             row[SCORE_PREFIX + c.name] = number(scores.get(c.name))
         rows.append(row)
@@ -101,8 +106,9 @@ def scored_reviews(reviews: pd.DataFrame, criteria: Sequence[Criterion]) -> pd.D
 # --- fair scores ------------------------------------------------------------------------
 
 
-def normalise_scores(scored: pd.DataFrame, criteria: Sequence[Criterion],
-                     min_reviews: int = MIN_REVIEWS_FOR_NORMALISING) -> pd.DataFrame:
+def normalise_scores(
+    scored: pd.DataFrame, criteria: Sequence[Criterion], min_reviews: int = MIN_REVIEWS_FOR_NORMALISING
+) -> pd.DataFrame:
     """Adds 'normalised' and 'normalised_raw' to scored reviews.
 
     Each reviewer with at least ``min_reviews`` reviews has their scores standardised against
@@ -136,14 +142,16 @@ def application_stats(normalised: pd.DataFrame, contested_spread: float | None =
     if normalised.empty:
         return pd.DataFrame(columns=columns)
     grouped = normalised.groupby("response_id", sort=False)
-    stats = pd.DataFrame({
-        "n_reviews": grouped.size(),
-        "mean": grouped["score"].mean(),
-        "median": grouped["score"].median(),
-        "normalised": grouped["normalised"].mean(),
-        "spread": grouped["score"].max() - grouped["score"].min(),
-        "raw_reviews": grouped["normalised_raw"].sum().astype(int),
-    })
+    stats = pd.DataFrame(
+        {
+            "n_reviews": grouped.size(),
+            "mean": grouped["score"].mean(),
+            "median": grouped["score"].median(),
+            "normalised": grouped["normalised"].mean(),
+            "spread": grouped["score"].max() - grouped["score"].min(),
+            "raw_reviews": grouped["normalised_raw"].sum().astype(int),
+        }
+    )
     stats.loc[stats["n_reviews"] < 2, "spread"] = np.nan  # one review has no spread
     threshold = contested_spread if contested_spread is not None else math.inf
     stats["contested"] = (stats["spread"] >= threshold).fillna(False).astype(bool)
@@ -166,12 +174,14 @@ def reviewer_calibration(normalised: pd.DataFrame, min_reviews: int = MIN_REVIEW
     others_mean = ((total - frame["score"]) / (count - 1)).where(count > 1)
     frame["gap"] = others_mean - frame["score"]
     grouped = frame.groupby("reviewer")
-    result = pd.DataFrame({
-        "n": grouped.size(),
-        "mean": grouped["score"].mean(),
-        "sd": grouped["score"].std(ddof=0),
-        "strictness": grouped["gap"].mean(),
-    }).reset_index()
+    result = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "mean": grouped["score"].mean(),
+            "sd": grouped["score"].std(ddof=0),
+            "strictness": grouped["gap"].mean(),
+        }
+    ).reset_index()
     result["normalised"] = result["n"] >= min_reviews
     return result.sort_values("reviewer").reset_index(drop=True)[columns]
 
@@ -187,8 +197,11 @@ def krippendorff_alpha_interval(data: Sequence[Sequence[float | None]] | np.ndar
     any two pairable values. Units with fewer than two values are not pairable. Returns None
     when there is nothing to compare or no variation at all (alpha is undefined then).
     """
-    matrix = np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float) \
-        if not isinstance(data, np.ndarray) else data.astype(float)
+    matrix = (
+        np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
+        if not isinstance(data, np.ndarray)
+        else data.astype(float)
+    )
     if matrix.ndim != 2 or matrix.size == 0:
         return None
     within = 0.0
@@ -237,10 +250,14 @@ def interpret_alpha(alpha: float | None) -> str:
     if alpha >= RELIABLE_ALPHA:
         return f"Reliable (alpha {alpha:.2f} >= 0.8): reviewers agree well; the scores can be trusted for ranking."
     if alpha >= TENTATIVE_ALPHA:
-        return (f"Tentative (alpha {alpha:.2f}, between 0.667 and 0.8): reviewers partly agree; "
-                "use the scores with care and discuss contested applications.")
-    return (f"Weak (alpha {alpha:.2f} < 0.667): reviewers do not agree enough for the scores alone to decide; "
-            "calibrate together on a few applications first.")
+        return (
+            f"Tentative (alpha {alpha:.2f}, between 0.667 and 0.8): reviewers partly agree; "
+            "use the scores with care and discuss contested applications."
+        )
+    return (
+        f"Weak (alpha {alpha:.2f} < 0.667): reviewers do not agree enough for the scores alone to decide; "
+        "calibrate together on a few applications first."
+    )
 
 
 @dataclass
@@ -255,8 +272,12 @@ class ReviewStats:
     contested_spread: float | None = None
 
 
-def review_stats(reviews: pd.DataFrame, criteria: Sequence[Criterion], settings: Settings | None = None,
-                 response_ids: Iterable[str] | None = None) -> ReviewStats:
+def review_stats(
+    reviews: pd.DataFrame,
+    criteria: Sequence[Criterion],
+    settings: Settings | None = None,
+    response_ids: Iterable[str] | None = None,
+) -> ReviewStats:
     """Scores, per-application statistics, reviewer calibration and agreement of a session's reviews.
 
     With ``response_ids`` (the session's applications) unreviewed applications are listed too,
@@ -272,7 +293,7 @@ def review_stats(reviews: pd.DataFrame, criteria: Sequence[Criterion], settings:
     alpha, by_criterion = agreement(normalised, criteria)
     per_application = application_stats(normalised, threshold)
     if ids is not None:
-        per_application = (per_application.set_index("response_id").reindex(ids).rename_axis("response_id").reset_index())
+        per_application = per_application.set_index("response_id").reindex(ids).rename_axis("response_id").reset_index()
         per_application["n_reviews"] = per_application["n_reviews"].fillna(0).astype(int)
         per_application["raw_reviews"] = per_application["raw_reviews"].fillna(0).astype(int)
         per_application["contested"] = per_application["contested"].fillna(False).astype(bool)
@@ -312,14 +333,23 @@ def stats_json(stats: ReviewStats) -> dict[str, Any]:
         "alpha": _rounded(stats.alpha, 4),
         "alpha_by_criterion": {k: _rounded(v, 4) for k, v in stats.alpha_by_criterion.items()},
         "applications": [
-            {"response_id": row["response_id"], "n_reviews": int(row["n_reviews"]), "mean": _rounded(row["mean"]),
-             "median": _rounded(row["median"]), "normalised": _rounded(row["normalised"]),
-             "spread": _rounded(row["spread"])}
+            {
+                "response_id": row["response_id"],
+                "n_reviews": int(row["n_reviews"]),
+                "mean": _rounded(row["mean"]),
+                "median": _rounded(row["median"]),
+                "normalised": _rounded(row["normalised"]),
+                "spread": _rounded(row["spread"]),
+            }
             for row in stats.applications.to_dict("records")
         ],
         "reviewers": [
-            {"reviewer": row["reviewer"], "n": int(row["n"]), "mean": _rounded(row["mean"]),
-             "strictness": _rounded(row["strictness"])}
+            {
+                "reviewer": row["reviewer"],
+                "n": int(row["n"]),
+                "mean": _rounded(row["mean"]),
+                "strictness": _rounded(row["strictness"]),
+            }
             for row in stats.reviewers.to_dict("records")
         ],
     }
@@ -342,8 +372,9 @@ def review_counts(reviews: pd.DataFrame) -> pd.Series:
     return submitted.groupby("response_id").size()
 
 
-def review_queue(applications: pd.DataFrame, reviews: pd.DataFrame, reviewer: str,
-                 skipped: Iterable[str] = ()) -> list[str]:
+def review_queue(
+    applications: pd.DataFrame, reviews: pd.DataFrame, reviewer: str, skipped: Iterable[str] = ()
+) -> list[str]:
     """Response ids this reviewer still has to review, next first.
 
     Fewest reviews first (then earliest submitted), leaving out what the reviewer has
@@ -362,8 +393,9 @@ def review_queue(applications: pd.DataFrame, reviews: pd.DataFrame, reviewer: st
     return todo["response_id"].astype(str).tolist()
 
 
-def next_application(applications: pd.DataFrame, reviews: pd.DataFrame, reviewer: str,
-                     skipped: Iterable[str] = ()) -> str | None:
+def next_application(
+    applications: pd.DataFrame, reviews: pd.DataFrame, reviewer: str, skipped: Iterable[str] = ()
+) -> str | None:
     """The response id this reviewer should review next, or None when they are done."""
     queue = review_queue(applications, reviews, reviewer, skipped)
     return queue[0] if queue else None
@@ -453,14 +485,24 @@ def _validated_scores(scores: Mapping[str, Any], criteria: Sequence[Criterion]) 
             raise ReviewError(f"{c.label} must be a whole number from {c.low} to {c.high}.")
         clean[c.name] = int(value)
     if missing:
-        raise ReviewError(f"Score every criterion before saving (missing: {', '.join(missing)}), "
-                          "or declare a conflict of interest.")
+        raise ReviewError(
+            f"Score every criterion before saving (missing: {', '.join(missing)}), or declare a conflict of interest."
+        )
     return clean
 
 
-def save_review(url: str, session_id: int, response_id: str, reviewer: str, scores: Mapping[str, Any] | None,
-                comment: str | None, conflict: bool, *, criteria: Sequence[Criterion] = DEFAULT_CRITERIA,
-                now: datetime | None = None) -> SavedReview:
+def save_review(
+    url: str,
+    session_id: int,
+    response_id: str,
+    reviewer: str,
+    scores: Mapping[str, Any] | None,
+    comment: str | None,
+    conflict: bool,
+    *,
+    criteria: Sequence[Criterion] = DEFAULT_CRITERIA,
+    now: datetime | None = None,
+) -> SavedReview:
     """Create or replace this reviewer's review of one application, in one transaction with an audit entry."""
     reviewer = (reviewer or "").strip().lower()
     if not reviewer:
@@ -470,13 +512,20 @@ def save_review(url: str, session_id: int, response_id: str, reviewer: str, scor
     moment = now or models.utcnow()
     with dbmod.write(url, actor=reviewer, action="review_saved", session_id=session_id, subject=response_id) as change:
         db = change.db
-        exists = db.scalar(select(models.Application.id).where(
-            models.Application.session_id == session_id, models.Application.response_id == response_id))
+        exists = db.scalar(
+            select(models.Application.id).where(
+                models.Application.session_id == session_id, models.Application.response_id == response_id
+            )
+        )
         if exists is None:
             raise ReviewError(f"Application {response_id} is not in this session any more; reload the page.")
-        review = db.scalar(select(models.Review).where(
-            models.Review.session_id == session_id, models.Review.response_id == response_id,
-            models.Review.reviewer == reviewer))
+        review = db.scalar(
+            select(models.Review).where(
+                models.Review.session_id == session_id,
+                models.Review.response_id == response_id,
+                models.Review.reviewer == reviewer,
+            )
+        )
         created = review is None
         if created:
             review = models.Review(session_id=session_id, response_id=response_id, reviewer=reviewer)
@@ -493,8 +542,9 @@ def save_review(url: str, session_id: int, response_id: str, reviewer: str, scor
 
 def set_blind_review(url: str, session_id: int, blind: bool, actor: str) -> None:
     """Turn blind review on or off for a session (organisers), with an audit entry."""
-    with dbmod.write(url, actor=actor, action="blind_review_changed", session_id=session_id,
-                     detail="on" if blind else "off") as change:
+    with dbmod.write(
+        url, actor=actor, action="blind_review_changed", session_id=session_id, detail="on" if blind else "off"
+    ) as change:
         session = change.db.get(models.Session, session_id)
         if session is None:
             raise ReviewError("This session no longer exists; reload the page.")

@@ -1,4 +1,5 @@
 """Choosing the cohort: the ranked table, filters, decisions, capacity, composition and exports."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,8 +67,9 @@ def _yes_no(value: Any) -> str:
     return "Yes" if as_bool(value) else "No"
 
 
-def ranked_table(applications: pd.DataFrame, stats: ReviewStats, decisions: pd.DataFrame,
-                 session_start: date | None = None) -> pd.DataFrame:
+def ranked_table(
+    applications: pd.DataFrame, stats: ReviewStats, decisions: pd.DataFrame, session_start: date | None = None
+) -> pd.DataFrame:
     """Every application with its review statistics and decision, best normalised score first.
 
     'position' is the place in this order (1 = best); 'rank' is the organisers' Selection Rank.
@@ -85,15 +87,20 @@ def ranked_table(applications: pd.DataFrame, stats: ReviewStats, decisions: pd.D
     table = table.merge(chosen, on="response_id", how="left")
     table["status"] = table["status"].where(table["status"].isin(STATUSES), "pending")
     table["rank"] = pd.to_numeric(table["rank"], errors="coerce").astype("Int64")
-    table["timezone_band"] = table["timezone"].map(lambda tz: timezone_band(tz, session_start)) \
-        if "timezone" in table else UNKNOWN
-    table["project_preferences"] = table["project_preferences"].map(_as_list) \
-        if "project_preferences" in table else [[] for _ in range(len(table))]
+    table["timezone_band"] = (
+        table["timezone"].map(lambda tz: timezone_band(tz, session_start)) if "timezone" in table else UNKNOWN
+    )
+    table["project_preferences"] = (
+        table["project_preferences"].map(_as_list)
+        if "project_preferences" in table
+        else [[] for _ in range(len(table))]
+    )
     table["projects"] = table["project_preferences"].map(lambda p: ", ".join(p) if p else NO_PREFERENCE)
     for column in ("mean", "median", "normalised", "spread"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
-    table = table.sort_values(["normalised", "mean", "response_id"], ascending=[False, False, True],
-                              na_position="last", kind="stable").reset_index(drop=True)
+    table = table.sort_values(
+        ["normalised", "mean", "response_id"], ascending=[False, False, True], na_position="last", kind="stable"
+    ).reset_index(drop=True)
     table.insert(0, "position", range(1, len(table) + 1))
     return table
 
@@ -150,13 +157,16 @@ def filter_ranked(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.projects:
         wanted = set(filters.projects)
         keep &= table["project_preferences"].map(
-            lambda prefs: bool(set(prefs) & wanted) or (not prefs and NO_PREFERENCE in wanted))
+            lambda prefs: bool(set(prefs) & wanted) or (not prefs and NO_PREFERENCE in wanted)
+        )
     if filters.timezone_bands:
         keep &= table["timezone_band"].isin(filters.timezone_bands)
     if filters.min_hours is not None:
         keep &= pd.to_numeric(table["hours_available"], errors="coerce") >= filters.min_hours
     if filters.tutorial is not None:
-        keep &= table["tutorial_completed"].map(lambda v: v is not None and not pd.isna(v) and bool(v) == filters.tutorial)
+        keep &= table["tutorial_completed"].map(
+            lambda v: v is not None and not pd.isna(v) and bool(v) == filters.tutorial
+        )
     if filters.experience_levels:
         keep &= table["experience_level"].isin(filters.experience_levels)
     if filters.state == "reviewed":
@@ -190,7 +200,9 @@ def _clean_rank(value: Any) -> int | None:
     try:
         rank = int(value)
     except (TypeError, ValueError):
-        raise SelectionError(f"Rank '{value}' is not a whole number; ranks are 1, 2, 3 ... (lower is better).") from None
+        raise SelectionError(
+            f"Rank '{value}' is not a whole number; ranks are 1, 2, 3 ... (lower is better)."
+        ) from None
     if rank < 1:
         raise SelectionError(f"Rank {rank} is below 1; ranks are 1, 2, 3 ... (lower is better).")
     return rank
@@ -214,8 +226,9 @@ def bulk_changes(response_ids: Iterable[str], status: str, *, rank_from: int | N
     return [DecisionChange(rid, status, None if rank_from is None else rank_from + i) for i, rid in enumerate(ids)]
 
 
-def save_decisions(url: str, session_id: int, changes: Sequence[DecisionChange], actor: str,
-                   keep_rank: bool = False) -> int:
+def save_decisions(
+    url: str, session_id: int, changes: Sequence[DecisionChange], actor: str, keep_rank: bool = False
+) -> int:
     """Apply decisions in one transaction, each change audited; returns how many rows changed.
 
     With keep_rank, a change whose rank is None leaves the stored rank as it was (bulk status).
@@ -227,11 +240,16 @@ def save_decisions(url: str, session_id: int, changes: Sequence[DecisionChange],
     changed = 0
     with dbmod.write(url, actor=actor, action="decision_changed", session_id=session_id) as change_log:
         db = change_log.db
-        known = set(db.scalars(select(models.Application.response_id).where(models.Application.session_id == session_id)))
+        known = set(
+            db.scalars(select(models.Application.response_id).where(models.Application.session_id == session_id))
+        )
         missing = sorted({c.response_id for c in changes} - known)
         if missing:
             raise SelectionError(f"Applications not in this session: {', '.join(missing[:5])}; reload the page.")
-        existing = {d.response_id: d for d in db.scalars(select(models.Decision).where(models.Decision.session_id == session_id))}
+        existing = {
+            d.response_id: d
+            for d in db.scalars(select(models.Decision).where(models.Decision.session_id == session_id))
+        }
         for change in changes:
             decision = existing.get(change.response_id)
             if decision is None:
@@ -303,8 +321,9 @@ def capacity_message(capacity: Capacity) -> str:
         return f"{capacity.accepted} accepted; places unknown ({capacity.places.source})."
     text = f"{capacity.accepted} accepted for {capacity.places.places} places ({capacity.places.source})"
     if capacity.over:
-        return (f"{text}: {-capacity.remaining} over capacity. Waitlist someone, or add Navigators "
-                "before accepting more.")
+        return (
+            f"{text}: {-capacity.remaining} over capacity. Waitlist someone, or add Navigators before accepting more."
+        )
     if capacity.remaining == 0:
         return f"{text}: the cohort is full."
     return f"{text}: {capacity.remaining} left."
@@ -349,9 +368,17 @@ def composition(table: pd.DataFrame, dimension: str, min_size: int, *, organiser
         raise PermissionError(f"'{dimension}' is not available to you; organisers only.")
     rows = pd.DataFrame({"group": _groups(table, dimension), "applicant": range(len(table))}, index=table.index)
     order = sorted(set(rows["group"].explode()), key=lambda g: (g in (UNKNOWN, NO_PREFERENCE), g))
-    return privacy.compare_counts(rows, "group", table["status"].eq("accepted"), min_size, person="applicant",
-                                  names=(POOL, ACCEPTED), order=order, explode=dimension == "project_preference",
-                                  merged_name=_combined_group)
+    return privacy.compare_counts(
+        rows,
+        "group",
+        table["status"].eq("accepted"),
+        min_size,
+        person="applicant",
+        names=(POOL, ACCEPTED),
+        order=order,
+        explode=dimension == "project_preference",
+        merged_name=_combined_group,
+    )
 
 
 def _combined_group(groups: list[str]) -> str:
@@ -364,8 +391,12 @@ def composition_counts(composition: SafeFrame) -> pd.DataFrame:
     frame = composition.frame
     wide = frame.pivot(index="group", columns="population", values="people")
     groups = frame.sort_values("order").drop_duplicates("group")["group"]
-    return wide.reindex(index=groups, columns=[POOL, ACCEPTED]).reset_index().rename(
-        columns={POOL: "applicants", ACCEPTED: "accepted"}).rename_axis(columns=None)
+    return (
+        wide.reindex(index=groups, columns=[POOL, ACCEPTED])
+        .reset_index()
+        .rename(columns={POOL: "applicants", ACCEPTED: "accepted"})
+        .rename_axis(columns=None)
+    )
 
 
 def composition_chart(composition: SafeFrame, title: str) -> alt.Chart:
@@ -374,14 +405,23 @@ def composition_chart(composition: SafeFrame, title: str) -> alt.Chart:
     if composition.folded:  # kept to the note: Vega truncates a subtitle wider than the chart
         subtitle.append(composition.note)
     groups = list(composition.frame.sort_values("order").drop_duplicates("group")["group"])
-    return alt.Chart(composition.frame, title=alt.TitleParams(title, subtitle=subtitle)).mark_bar().encode(
-        x=alt.X("share:Q", title="Share of people", axis=alt.Axis(format="%")),
-        y=alt.Y("group:N", title=None, sort=groups),
-        yOffset=alt.YOffset("population:N", sort=[POOL, ACCEPTED]),
-        color=alt.Color("population:N", title=None, sort=[POOL, ACCEPTED]),
-        tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("population:N", title="Of"),
-                 alt.Tooltip("people:Q", title="People"), alt.Tooltip("share:Q", title="Share", format=".0%")],
-    ).properties(height=alt.Step(14))
+    return (
+        alt.Chart(composition.frame, title=alt.TitleParams(title, subtitle=subtitle))
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title="Share of people", axis=alt.Axis(format="%")),
+            y=alt.Y("group:N", title=None, sort=groups),
+            yOffset=alt.YOffset("population:N", sort=[POOL, ACCEPTED]),
+            color=alt.Color("population:N", title=None, sort=[POOL, ACCEPTED]),
+            tooltip=[
+                alt.Tooltip("group:N", title="Group"),
+                alt.Tooltip("population:N", title="Of"),
+                alt.Tooltip("people:Q", title="People"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
+        )
+        .properties(height=alt.Step(14))
+    )
 
 
 # --- exports ------------------------------------------------------------------------------
@@ -396,8 +436,14 @@ def _hidden_ids(table: pd.DataFrame) -> set[str]:
 
 def _scores_as_reviews(scored: pd.DataFrame) -> pd.DataFrame:
     """Each review's weighted score as 'overall', the shape exports.decisions_csv reads."""
-    return pd.DataFrame({"response_id": scored["response_id"], "reviewer": scored["reviewer"],
-                         "overall": scored["score"], "conflict_of_interest": False})
+    return pd.DataFrame(
+        {
+            "response_id": scored["response_id"],
+            "reviewer": scored["reviewer"],
+            "overall": scored["score"],
+            "conflict_of_interest": False,
+        }
+    )
 
 
 def decisions_csv(table: pd.DataFrame, stats: ReviewStats) -> str:
@@ -418,7 +464,9 @@ def full_export_frame(table: pd.DataFrame, stats: ReviewStats) -> pd.DataFrame:
     """
     frame = table.drop(columns=[c for c in ("availability", "extra", "project_preferences") if c in table]).copy()
     if "availability" in table:
-        frame["available_hours_per_week"] = table["availability"].map(lambda a: count_hours(a) if isinstance(a, list) else None)
+        frame["available_hours_per_week"] = table["availability"].map(
+            lambda a: count_hours(a) if isinstance(a, list) else None
+        )
     if "extra" in table:
         extras = pd.DataFrame([e if isinstance(e, Mapping) else {} for e in table["extra"]], index=table.index)
         frame = pd.concat([frame, extras], axis=1)

@@ -1,4 +1,5 @@
 """A session as every reader sees it (one frozen Session), the week arithmetic, and finding and creating sessions."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -47,11 +48,15 @@ class Session:
         """A Session from a sessions row: a mapping (a frame's row) or the ORM model; missing values take the defaults."""
         get = row.get if isinstance(row, Mapping) or hasattr(row, "iloc") else (lambda key: getattr(row, key, None))
         blind = get("blind_review")
-        return cls(id=None if get("id") is None else int(get("id")), name=str(get("name")),
-                   start_date=as_date(get("start_date")), weeks=int(get("weeks") or DEFAULT_WEEKS),
-                   expected_hours=float(get("expected_hours") or DEFAULT_EXPECTED_HOURS),
-                   blind_review=DEFAULT_BLIND_REVIEW if blind is None else bool(blind),
-                   data_version=int(get("data_version") or 0))
+        return cls(
+            id=None if get("id") is None else int(get("id")),
+            name=str(get("name")),
+            start_date=as_date(get("start_date")),
+            weeks=int(get("weeks") or DEFAULT_WEEKS),
+            expected_hours=float(get("expected_hours") or DEFAULT_EXPECTED_HOURS),
+            blind_review=DEFAULT_BLIND_REVIEW if blind is None else bool(blind),
+            data_version=int(get("data_version") or 0),
+        )
 
     @classmethod
     def calendar(cls, start_date: date | None, weeks: int) -> Session:
@@ -114,11 +119,15 @@ def find_session(db: OrmSession, settings: Settings, name: str | None = None) ->
         if name:
             known = db.scalars(select(models.Session.name)).all()
             hint = f"known sessions: {', '.join(known)}" if known else "the database has no session yet"
-            raise SessionNotFound(f"Session '{name}' not found ({hint}); run 'python -m dashboard demo' or import a file.")
+            raise SessionNotFound(
+                f"Session '{name}' not found ({hint}); run 'python -m dashboard demo' or import a file."
+            )
         raise SessionNotFound("The database has no session yet; run 'python -m dashboard demo' or import a file.")
     return found
 
 
 def list_sessions(db: OrmSession) -> list[models.Session]:
     """All sessions, oldest first."""
-    return list(db.scalars(select(models.Session).order_by(models.Session.start_date.asc().nulls_last(), models.Session.id)))
+    return list(
+        db.scalars(select(models.Session).order_by(models.Session.start_date.asc().nulls_last(), models.Session.id))
+    )

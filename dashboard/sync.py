@@ -8,6 +8,7 @@ failed sync run with the sentence the user sees.
 This is the one place that turns dashboard.toml [sources] and the secrets into the plain
 arguments the connector takes (spreadsheet, tabs, service account key, base URL, retries).
 """
+
 from __future__ import annotations
 
 import time
@@ -23,9 +24,20 @@ from dashboard.importer import ImportFailed, ImportResult, TableInput, import_ta
 from data_sources import google_sheets as gs
 from data_sources.google_sheets import SpreadsheetRead, SyncError
 
-__all__ = ["SyncError", "SyncOutcome", "SourceStatus", "SpreadsheetRead", "sync_spreadsheet", "read_configured",
-           "source_name", "spreadsheet_configured", "configured_tabs", "retry_policy", "service_account_info",
-           "source_statuses"]
+__all__ = [
+    "SyncError",
+    "SyncOutcome",
+    "SourceStatus",
+    "SpreadsheetRead",
+    "sync_spreadsheet",
+    "read_configured",
+    "source_name",
+    "spreadsheet_configured",
+    "configured_tabs",
+    "retry_policy",
+    "service_account_info",
+    "source_statuses",
+]
 
 Progress = Callable[[str], None]
 SECRETS_SECTION = "gcp_service_account"
@@ -81,8 +93,11 @@ def configured_tabs(settings: Settings) -> dict[str, str]:
     tabs = {str(k): str(v) for k, v in settings.section("sources").get("tabs", {}).items() if str(v).strip()}
     unknown = [t for t in tabs if t not in TABLE_ORDER]
     if unknown:
-        raise SyncError(f"dashboard.toml [sources.tabs] names unknown table(s) {', '.join(unknown)}; use: "
-                        f"{', '.join(TABLE_ORDER)}.", "config")
+        raise SyncError(
+            f"dashboard.toml [sources.tabs] names unknown table(s) {', '.join(unknown)}; use: "
+            f"{', '.join(TABLE_ORDER)}.",
+            "config",
+        )
     return {t: tabs[t] for t in TABLE_ORDER if t in tabs}
 
 
@@ -115,8 +130,11 @@ def service_account_info(settings: Settings, secrets: Mapping[str, Any] | None =
         raise SyncError(str(exc), "credentials") from exc
     if found:
         return found
-    raise SyncError("No Google service account is configured; add [gcp_service_account] to .streamlit/secrets.toml "
-                    "or set [sources] service_account_file in dashboard.toml (see docs/google_sheets.md).", "credentials")
+    raise SyncError(
+        "No Google service account is configured; add [gcp_service_account] to .streamlit/secrets.toml "
+        "or set [sources] service_account_file in dashboard.toml (see docs/google_sheets.md).",
+        "credentials",
+    )
 
 
 def source_name(spreadsheet: str) -> str:
@@ -138,13 +156,19 @@ def sheet_import_settings(settings: Settings, locale: str, time_zone: str) -> tu
     return with_overrides(settings, **{"import": options}), str(options.get("date_order", "MDY"))
 
 
-def read_configured(settings: Settings, spreadsheet: str, secrets: Mapping[str, Any] | None = None,
-                    progress: Progress | None = None) -> SpreadsheetRead:
+def read_configured(
+    settings: Settings, spreadsheet: str, secrets: Mapping[str, Any] | None = None, progress: Progress | None = None
+) -> SpreadsheetRead:
     """Every configured tab of the spreadsheet as raw strings (for a sync, or to map its questions)."""
     cfg = settings.section("sources")
-    return gs.read_spreadsheet(spreadsheet, configured_tabs(settings), service_account_info(settings, secrets),
-                               base_url=str(cfg.get("sheets_api_url") or gs.DEFAULT_API_URL),
-                               policy=retry_policy(settings), progress=progress)
+    return gs.read_spreadsheet(
+        spreadsheet,
+        configured_tabs(settings),
+        service_account_info(settings, secrets),
+        base_url=str(cfg.get("sheets_api_url") or gs.DEFAULT_API_URL),
+        policy=retry_policy(settings),
+        progress=progress,
+    )
 
 
 def sync_spreadsheet(
@@ -168,31 +192,55 @@ def sync_spreadsheet(
         record_failed_run(url, settings, source=source, kind="sync", error=exc, session_name=session_name, actor=actor)
         raise
     except Exception as exc:  # an unexpected failure still ends in a sentence and a recorded run
-        error = SyncError(f"Reading the spreadsheet failed unexpectedly ({type(exc).__name__}: {exc}); try again, "
-                          "and report it if it keeps happening.", "unexpected")
-        record_failed_run(url, settings, source=source, kind="sync", error=error, session_name=session_name,
-                          actor=actor)
+        error = SyncError(
+            f"Reading the spreadsheet failed unexpectedly ({type(exc).__name__}: {exc}); try again, "
+            "and report it if it keeps happening.",
+            "unexpected",
+        )
+        record_failed_run(
+            url, settings, source=source, kind="sync", error=error, session_name=session_name, actor=actor
+        )
         raise error from exc
 
     run_settings, date_order = sheet_import_settings(settings, read.locale, read.time_zone)
     inputs = [TableInput(table, sheet.frame, sheet.name, sheet.row_numbers) for table, sheet in read.sheets.items()]
-    outcome = SyncOutcome(source=source, spreadsheet_title=read.title, locale=read.locale, time_zone=read.time_zone,
-                          date_order=date_order, empty_tabs=read.empty_tabs, requests=read.requests,
-                          read_seconds=read.seconds)
+    outcome = SyncOutcome(
+        source=source,
+        spreadsheet_title=read.title,
+        locale=read.locale,
+        time_zone=read.time_zone,
+        date_order=date_order,
+        empty_tabs=read.empty_tabs,
+        requests=read.requests,
+        read_seconds=read.seconds,
+    )
     rows = sum(len(i.frame) for i in inputs)
     say(f"Storing {rows} rows from {len(inputs)} tabs ({', '.join(i.table for i in inputs)}) in one transaction")
     try:
         # import_tables records the failed run itself before re-raising.
-        outcome.results = import_tables(url, run_settings, inputs, source=source, kind="sync", session_name=session_name,
-                                        actor=actor, about=read.title)
+        outcome.results = import_tables(
+            url,
+            run_settings,
+            inputs,
+            source=source,
+            kind="sync",
+            session_name=session_name,
+            actor=actor,
+            about=read.title,
+        )
     except ImportFailed as exc:
         raise SyncError(str(exc), "import_failed") from exc
     except Exception as exc:
-        raise SyncError(f"Storing the rows failed, nothing was changed ({type(exc).__name__}: {exc}); try again, and "
-                        "report it if it keeps happening.", "storage") from exc
+        raise SyncError(
+            f"Storing the rows failed, nothing was changed ({type(exc).__name__}: {exc}); try again, and "
+            "report it if it keeps happening.",
+            "storage",
+        ) from exc
     outcome.seconds = round(time.perf_counter() - started, 3)
-    say(f"Done: {sum(r.rows_stored for r in outcome.results)} rows stored, "
-        f"{sum(r.rows_rejected for r in outcome.results)} rejected")
+    say(
+        f"Done: {sum(r.rows_stored for r in outcome.results)} rows stored, "
+        f"{sum(r.rows_rejected for r in outcome.results)} rejected"
+    )
     return outcome
 
 
@@ -230,7 +278,10 @@ def source_statuses(runs: pd.DataFrame, settings: Settings) -> list[SourceStatus
             last = ok.iloc[0]
             status.last_ok_at = last["finished_at"]
             status.rows_read, status.rows_stored, status.rows_rejected = (
-                int(last["rows_read"] or 0), int(last["rows_stored"] or 0), int(last["rows_rejected"] or 0))
+                int(last["rows_read"] or 0),
+                int(last["rows_stored"] or 0),
+                int(last["rows_rejected"] or 0),
+            )
             status.seconds = None if pd.isna(last.get("seconds")) else float(last["seconds"])
             summary = last.get("summary") or {}
             status.tables = list(summary.get("tables", [])) if isinstance(summary, dict) else []

@@ -3,6 +3,7 @@
 The palette is Okabe-Ito. Pages draw charts with ``st.altair_chart(chart, theme=None)`` so
 Streamlit does not restyle them, and exported PNG/SVG look the same as on screen.
 """
+
 from __future__ import annotations
 
 import altair as alt
@@ -29,11 +30,32 @@ def theme_config() -> dict:
             "padding": 12,
             "font": FONT,
             "view": {"stroke": None, "fill": BACKGROUND},
-            "title": {"color": TEXT, "fontSize": 20, "fontWeight": 600, "anchor": "start", "subtitleColor": MUTED,
-                      "subtitleFontSize": 14, "offset": 12},
-            "axis": {"labelColor": MUTED, "titleColor": TEXT, "gridColor": GRID, "domainColor": GRID, "tickColor": GRID,
-                     "labelFontSize": 13, "titleFontSize": 14, "titleFontWeight": 500},
-            "legend": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 13, "titleFontSize": 14, "orient": "bottom"},
+            "title": {
+                "color": TEXT,
+                "fontSize": 20,
+                "fontWeight": 600,
+                "anchor": "start",
+                "subtitleColor": MUTED,
+                "subtitleFontSize": 14,
+                "offset": 12,
+            },
+            "axis": {
+                "labelColor": MUTED,
+                "titleColor": TEXT,
+                "gridColor": GRID,
+                "domainColor": GRID,
+                "tickColor": GRID,
+                "labelFontSize": 13,
+                "titleFontSize": 14,
+                "titleFontWeight": 500,
+            },
+            "legend": {
+                "labelColor": TEXT,
+                "titleColor": TEXT,
+                "labelFontSize": 13,
+                "titleFontSize": 14,
+                "orient": "bottom",
+            },
             "header": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 14},
             "range": {"category": PALETTE, "ordinal": SEQUENTIAL, "ramp": SEQUENTIAL, "heatmap": SEQUENTIAL},
             "bar": {"color": ACCENT, "cornerRadiusEnd": 3},

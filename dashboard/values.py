@@ -5,6 +5,7 @@ unreadable number is None, never 0 (a week without hours is unknown, not zero ho
 yes/no is False (an unknown answer is never a yes). Code that must tell "no" from "unknown"
 checks is_missing first.
 """
+
 from __future__ import annotations
 
 import math

@@ -15,6 +15,7 @@ Both come from home/forms.py SurveyCSVExportForm (UTF-8 with a BOM, Python's csv
 
 The reverse direction lives in dashboard.exports.decisions_csv.
 """
+
 from __future__ import annotations
 
 import re
@@ -90,8 +91,10 @@ def is_single_scorer(headers: list[str]) -> bool:
 def _response_column(sheet: RawSheet) -> str:
     column = {_norm(c): c for c in sheet.frame.columns}.get(_norm(RESPONSE_ID))
     if column is None:
-        raise FileReadError(f"'{sheet.name}' has no '{RESPONSE_ID}' column, so it is not one of Djangonaut Space's "
-                            f"exports; columns found: {', '.join(list(sheet.frame.columns)[:8])}.")
+        raise FileReadError(
+            f"'{sheet.name}' has no '{RESPONSE_ID}' column, so it is not one of Djangonaut Space's "
+            f"exports; columns found: {', '.join(list(sheet.frame.columns)[:8])}."
+        )
     return column
 
 
@@ -131,15 +134,19 @@ def split_full_export(sheet: RawSheet, mapped_email: tuple[str, ...] = ()) -> Fu
         # The site leaves e-mails out unless a question asks; Submitter Name falls back to the e-mail.
         names = answers[name_col].astype(str).str.strip() if name_col else pd.Series("", index=answers.index)
         ids = answers[response_col].astype(str).str.strip()
-        emails = [name if _EMAIL.match(name) else (f"response-{i}@{PLACEHOLDER_DOMAIN}" if i else "")
-                  for name, i in zip(names, ids)]
+        emails = [
+            name if _EMAIL.match(name) else (f"response-{i}@{PLACEHOLDER_DOMAIN}" if i else "")
+            for name, i in zip(names, ids)
+        ]
         answers = answers.assign(email=emails)
         placeholders = sum(e.endswith("@" + PLACEHOLDER_DOMAIN) for e in emails)
         if placeholders:
-            notes.append(f"The export has no e-mail question; {placeholders} application(s) got placeholder addresses "
-                         f"@{PLACEHOLDER_DOMAIN} (where Submitter Name is an e-mail address, that address was used). "
-                         "Add an e-mail question to the form, or map one in dashboard.toml [mapping.applications], to "
-                         "match applicants to people.")
+            notes.append(
+                f"The export has no e-mail question; {placeholders} application(s) got placeholder addresses "
+                f"@{PLACEHOLDER_DOMAIN} (where Submitter Name is an e-mail address, that address was used). "
+                "Add an e-mail question to the form, or map one in dashboard.toml [mapping.applications], to "
+                "match applicants to people."
+            )
 
     records = frame.to_dict("records")
     review_rows, review_numbers = [], []
@@ -186,14 +193,17 @@ def split_single_scorer(sheet: RawSheet, reviewer: str) -> SingleScorerExport:
     return SingleScorerExport(RawSheet(f"{sheet.name} (scores)", frame.reset_index(drop=True), numbers), pairs)
 
 
-def read_site_export(path: str | Path, reviewer: str | None = None,
-                     mapped_email: tuple[str, ...] = ()) -> FullExport | SingleScorerExport:
+def read_site_export(
+    path: str | Path, reviewer: str | None = None, mapped_email: tuple[str, ...] = ()
+) -> FullExport | SingleScorerExport:
     """Read either of the site's exports (CSV, or an XLSX of it): the Full CSV, or with a reviewer the Single Scorer CSV."""
     sheet = read_sheets(path)[0]
     if is_single_scorer(list(sheet.frame.columns)):
         if not reviewer:
-            raise FileReadError(f"{Path(path).name} is the site's Single Scorer CSV (each answer beside its score); "
-                                "say whose scores they are with --reviewer NAME and import it again.")
+            raise FileReadError(
+                f"{Path(path).name} is the site's Single Scorer CSV (each answer beside its score); "
+                "say whose scores they are with --reviewer NAME and import it again."
+            )
         return split_single_scorer(sheet, reviewer)
     return split_full_export(sheet, mapped_email)
 

@@ -1,4 +1,5 @@
 """CSV and XLSX exports (Google Forms, Djangonaut Space's site, spreadsheets) as raw strings."""
+
 from __future__ import annotations
 
 import io
@@ -63,15 +64,21 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> list[RawSheet]:
             if isinstance(sheets, pd.DataFrame):
                 sheets = {sheet: sheets}
         else:
-            raise FileReadError(f"{path.name} is neither CSV (zipped or not) nor XLSX; export the sheet as CSV or Excel and try again.")
+            raise FileReadError(
+                f"{path.name} is neither CSV (zipped or not) nor XLSX; export the sheet as CSV or Excel and try again."
+            )
     except FileReadError:
         raise
     except ValueError as exc:
         if sheet and "not found" in str(exc).lower():
             names = pd.ExcelFile(path).sheet_names
             raise FileReadError(f"Sheet '{sheet}' not found in {path.name}; sheets found: {', '.join(names)}.") from exc
-        raise FileReadError(f"{path.name} could not be read as a table ({exc}); export it again as CSV or XLSX.") from exc
+        raise FileReadError(
+            f"{path.name} could not be read as a table ({exc}); export it again as CSV or XLSX."
+        ) from exc
     except Exception as exc:
-        raise FileReadError(f"{path.name} could not be read as a table ({exc}); export it again as CSV or XLSX.") from exc
+        raise FileReadError(
+            f"{path.name} could not be read as a table ({exc}); export it again as CSV or XLSX."
+        ) from exc
     # Row 1 holds the headers, so the first data row is row 2, as the spreadsheet shows it.
     return [RawSheet(name, as_strings(frame), [i + 2 for i in range(len(frame))]) for name, frame in sheets.items()]

@@ -15,6 +15,7 @@ Like every connector it takes plain arguments (the spreadsheet, its tabs, the se
 account's key, the base URL, the retry policy) and knows nothing of dashboard.toml or the
 secrets: dashboard.sync reads those and passes them in.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,6 +57,7 @@ class SyncError(Exception):
 
 
 # --- retries and timeouts: the one policy -------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -107,7 +109,7 @@ class SheetsHTTPClient(HTTPClient):
     def rebase(self, endpoint: str) -> str:
         """gspread's Google URL moved onto the configured base URL."""
         google = GOOGLE_V4_PREFIX.removesuffix("/v4/spreadsheets")
-        return self.base_url + endpoint[len(google):] if endpoint.startswith(google) else endpoint
+        return self.base_url + endpoint[len(google) :] if endpoint.startswith(google) else endpoint
 
     def request(self, method, endpoint, params=None, data=None, json=None, files=None, headers=None):
         """One API call: retried on 429, 5xx and network errors until the attempts or the time run out."""
@@ -119,16 +121,30 @@ class SheetsHTTPClient(HTTPClient):
             attempt += 1
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
-                raise SyncError(f"Google Sheets did not answer within {self.policy.total_seconds:g} seconds in total; "
-                                "try again later.", "time_limit")
+                raise SyncError(
+                    f"Google Sheets did not answer within {self.policy.total_seconds:g} seconds in total; "
+                    "try again later.",
+                    "time_limit",
+                )
             retry_after = None
             try:
                 self.requests_made += 1
-                response = self.session.request(method=method, url=url, json=json, params=params, data=data,
-                                                files=files, headers=headers, timeout=min(self.timeout, remaining))
+                response = self.session.request(
+                    method=method,
+                    url=url,
+                    json=json,
+                    params=params,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    timeout=min(self.timeout, remaining),
+                )
             except auth_exceptions.RefreshError as exc:
-                raise SyncError(f"Google refused the service account's key ({_short(exc)}); check the key or create a "
-                                "new one in the Google Cloud console.", "credentials") from exc
+                raise SyncError(
+                    f"Google refused the service account's key ({_short(exc)}); check the key or create a "
+                    "new one in the Google Cloud console.",
+                    "credentials",
+                ) from exc
             except requests.Timeout:
                 problem, reason = f"no answer within {min(self.timeout, remaining):g} seconds", "timeout"
             except (requests.ConnectionError, auth_exceptions.TransportError) as exc:
@@ -157,28 +173,39 @@ def _short(exc: BaseException) -> str:
 def _give_up_message(reason: str, problem: str, attempts: int) -> str:
     tries = f"{attempts} attempt" + ("s" if attempts != 1 else "")
     if reason == "rate_limited":
-        return (f"Google Sheets is rate-limiting this service account ({problem}); gave up after {tries}. "
-                "Wait a minute and sync again, or sync less often.")
+        return (
+            f"Google Sheets is rate-limiting this service account ({problem}); gave up after {tries}. "
+            "Wait a minute and sync again, or sync less often."
+        )
     if reason == "server_error":
         return f"Google Sheets kept failing ({problem}); gave up after {tries}. Try again later."
     if reason == "timeout":
-        return (f"Google Sheets did not answer in time ({problem}); gave up after {tries}. Check the network "
-                "and try again, or raise [sources] request_timeout in dashboard.toml.")
+        return (
+            f"Google Sheets did not answer in time ({problem}); gave up after {tries}. Check the network "
+            "and try again, or raise [sources] request_timeout in dashboard.toml."
+        )
     return f"Could not reach Google Sheets ({problem}); gave up after {tries}. Check the network and sheets_api_url."
 
 
 # --- credentials and spreadsheet names ----------------------------------------------------
+
 
 def read_key_file(path: Path) -> dict[str, Any]:
     """A service account's JSON key from a file downloaded from the Google Cloud console."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise SyncError(f"The service account key file {path} does not exist; fix [sources] service_account_file "
-                        "in dashboard.toml.", "credentials") from exc
+        raise SyncError(
+            f"The service account key file {path} does not exist; fix [sources] service_account_file "
+            "in dashboard.toml.",
+            "credentials",
+        ) from exc
     except (OSError, ValueError) as exc:
-        raise SyncError(f"The service account key file {path} is not a JSON key ({_short(exc)}); download the key "
-                        "again from the Google Cloud console.", "credentials") from exc
+        raise SyncError(
+            f"The service account key file {path} is not a JSON key ({_short(exc)}); download the key "
+            "again from the Google Cloud console.",
+            "credentials",
+        ) from exc
 
 
 class _OffGoogleCredentials(service_account.Credentials):
@@ -200,25 +227,34 @@ def credentials_from_info(info: Mapping[str, Any], base_url: str = DEFAULT_API_U
     try:
         return cls.from_service_account_info(dict(info), scopes=list(READONLY_SCOPES))
     except (ValueError, KeyError, TypeError) as exc:
-        raise SyncError(f"The service account key is not usable ({_short(exc)}); paste the whole JSON key into "
-                        "[gcp_service_account] or point service_account_file at it.", "credentials") from exc
+        raise SyncError(
+            f"The service account key is not usable ({_short(exc)}); paste the whole JSON key into "
+            "[gcp_service_account] or point service_account_file at it.",
+            "credentials",
+        ) from exc
 
 
 def spreadsheet_key(spreadsheet: str) -> str:
     """The spreadsheet key from a key or a docs.google.com URL."""
     text = (spreadsheet or "").strip()
     if not text:
-        raise SyncError("No spreadsheet is configured; set [sources] spreadsheet in dashboard.toml to the sheet's URL.",
-                        "not_configured")
+        raise SyncError(
+            "No spreadsheet is configured; set [sources] spreadsheet in dashboard.toml to the sheet's URL.",
+            "not_configured",
+        )
     if "/" in text:
         try:
             return gspread.utils.extract_id_from_url(text)
         except gspread.exceptions.NoValidUrlKeyFound as exc:
-            raise SyncError(f"'{text}' is not a Google Sheets URL; copy the URL from the browser's address bar "
-                            "(https://docs.google.com/spreadsheets/d/<key>/edit).", "bad_url") from exc
+            raise SyncError(
+                f"'{text}' is not a Google Sheets URL; copy the URL from the browser's address bar "
+                "(https://docs.google.com/spreadsheets/d/<key>/edit).",
+                "bad_url",
+            ) from exc
     if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
-        raise SyncError(f"'{text}' is neither a spreadsheet key nor a URL; copy the URL from the browser's "
-                        "address bar.", "bad_url")
+        raise SyncError(
+            f"'{text}' is neither a spreadsheet key nor a URL; copy the URL from the browser's address bar.", "bad_url"
+        )
     return text
 
 
@@ -227,13 +263,18 @@ def a1_sheet(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def make_client(info: Mapping[str, Any], base_url: str = DEFAULT_API_URL, policy: RetryPolicy = RetryPolicy()) -> gspread.Client:
+def make_client(
+    info: Mapping[str, Any], base_url: str = DEFAULT_API_URL, policy: RetryPolicy = RetryPolicy()
+) -> gspread.Client:
     """A gspread client with read-only service-account credentials, our base URL, timeout and retries."""
-    return gspread.Client(auth=credentials_from_info(info, base_url),
-                          http_client=partial(SheetsHTTPClient, base_url=base_url, policy=policy))
+    return gspread.Client(
+        auth=credentials_from_info(info, base_url),
+        http_client=partial(SheetsHTTPClient, base_url=base_url, policy=policy),
+    )
 
 
 # --- reading ------------------------------------------------------------------------------
+
 
 @dataclass
 class SpreadsheetRead:
@@ -274,8 +315,9 @@ def raw_sheet(title: str, value_range: Mapping[str, Any]) -> RawSheet:
     """One values range as a frame of strings: ragged rows padded, row numbers as the sheet shows them."""
     values = value_range.get("values") or []  # an empty range has no "values" key at all
     if not isinstance(values, list) or not all(isinstance(r, list) for r in values):
-        raise SyncError(f"Google Sheets sent values for tab '{title}' in an unexpected shape; try again later.",
-                        "malformed")
+        raise SyncError(
+            f"Google Sheets sent values for tab '{title}' in an unexpected shape; try again later.", "malformed"
+        )
     if not values:
         return RawSheet(title, pd.DataFrame(), [])
     width = max(len(r) for r in values)
@@ -292,10 +334,15 @@ def _json(response_reader: Callable[[], Any], what: str) -> Any:
     except SyncError:
         raise
     except (ValueError, requests.JSONDecodeError) as exc:
-        raise SyncError(f"Google Sheets answered the {what} request with something that is not JSON ({_short(exc)}); "
-                        "try again later, and check [sources] sheets_api_url.", "malformed") from exc
+        raise SyncError(
+            f"Google Sheets answered the {what} request with something that is not JSON ({_short(exc)}); "
+            "try again later, and check [sources] sheets_api_url.",
+            "malformed",
+        ) from exc
     if not isinstance(data, dict):
-        raise SyncError(f"Google Sheets answered the {what} request in an unexpected shape; try again later.", "malformed")
+        raise SyncError(
+            f"Google Sheets answered the {what} request in an unexpected shape; try again later.", "malformed"
+        )
     return data
 
 
@@ -304,18 +351,32 @@ def _api_error(exc: APIError, key: str, client_email: str, what: str) -> SyncErr
     message = str(exc.error.get("message", "")).strip()
     if status == 403:
         if "SERVICE_DISABLED" in json.dumps(exc.error) or "has not been used" in message or "is disabled" in message:
-            return SyncError("The Google Sheets API is not enabled for the service account's Google Cloud project; "
-                             f"enable it in the Google Cloud console and sync again ({message}).", "api_disabled")
-        return SyncError(f"The spreadsheet is not shared with the service account; share it with {client_email} "
-                         "(Viewer is enough) and sync again.", "not_shared")
+            return SyncError(
+                "The Google Sheets API is not enabled for the service account's Google Cloud project; "
+                f"enable it in the Google Cloud console and sync again ({message}).",
+                "api_disabled",
+            )
+        return SyncError(
+            f"The spreadsheet is not shared with the service account; share it with {client_email} "
+            "(Viewer is enough) and sync again.",
+            "not_shared",
+        )
     if status == 404:
-        return SyncError(f"No spreadsheet with key '{key}' was found; check [sources] spreadsheet in dashboard.toml "
-                         "(copy the URL from the browser's address bar).", "not_found")
+        return SyncError(
+            f"No spreadsheet with key '{key}' was found; check [sources] spreadsheet in dashboard.toml "
+            "(copy the URL from the browser's address bar).",
+            "not_found",
+        )
     if status == 401:
-        return SyncError(f"Google did not accept the service account's credentials ({message or 'HTTP 401'}); check "
-                         "the key.", "credentials")
-    return SyncError(f"Google Sheets refused the {what} request (HTTP {status}: {message or 'no reason given'}); "
-                     "check the spreadsheet settings in dashboard.toml.", "api_error")
+        return SyncError(
+            f"Google did not accept the service account's credentials ({message or 'HTTP 401'}); check the key.",
+            "credentials",
+        )
+    return SyncError(
+        f"Google Sheets refused the {what} request (HTTP {status}: {message or 'no reason given'}); "
+        "check the spreadsheet settings in dashboard.toml.",
+        "api_error",
+    )
 
 
 def read_spreadsheet(
@@ -332,8 +393,11 @@ def read_spreadsheet(
     started = time.perf_counter()
     key = spreadsheet_key(spreadsheet)
     if not tabs:
-        raise SyncError("No tabs are configured; list them in dashboard.toml [sources.tabs], e.g. "
-                        "applications = \"Form Responses 1\".", "config")
+        raise SyncError(
+            "No tabs are configured; list them in dashboard.toml [sources.tabs], e.g. "
+            'applications = "Form Responses 1".',
+            "config",
+        )
     client = make_client(info, base_url, policy)
     http: SheetsHTTPClient = client.http_client  # type: ignore[assignment]
     http.start()
@@ -341,15 +405,18 @@ def read_spreadsheet(
 
     say("Reading spreadsheet metadata")
     try:
-        meta = _json(lambda: http.fetch_sheet_metadata(key, params={"includeGridData": "false",
-                                                                    "fields": METADATA_FIELDS}), "metadata")
+        meta = _json(
+            lambda: http.fetch_sheet_metadata(key, params={"includeGridData": "false", "fields": METADATA_FIELDS}),
+            "metadata",
+        )
     except APIError as exc:
         raise _api_error(exc, key, client_email, "metadata") from exc
     props = meta.get("properties") or {}
     sheets_meta = meta.get("sheets")
     if not isinstance(props, dict) or not isinstance(sheets_meta, list):
-        raise SyncError("Google Sheets answered the metadata request without the spreadsheet's tabs; try again later.",
-                        "malformed")
+        raise SyncError(
+            "Google Sheets answered the metadata request without the spreadsheet's tabs; try again later.", "malformed"
+        )
     titles = [str((s.get("properties") or {}).get("title", "")) for s in sheets_meta if isinstance(s, dict)]
     by_norm = {" ".join(t.split()).casefold(): t for t in titles}
     resolved: dict[str, str] = {}
@@ -361,24 +428,36 @@ def read_spreadsheet(
         else:
             resolved[table] = title
     if missing:
-        raise SyncError(f"Tab {', '.join(missing)} not found in spreadsheet '{props.get('title', key)}'; tabs found: "
-                        f"{', '.join(repr(t) for t in titles) or 'none'}. Fix dashboard.toml [sources.tabs].",
-                        "missing_tab")
+        raise SyncError(
+            f"Tab {', '.join(missing)} not found in spreadsheet '{props.get('title', key)}'; tabs found: "
+            f"{', '.join(repr(t) for t in titles) or 'none'}. Fix dashboard.toml [sources.tabs].",
+            "missing_tab",
+        )
 
     say(f"Reading {len(resolved)} tab" + ("s" if len(resolved) != 1 else "") + ": " + ", ".join(resolved.values()))
     ranges = [a1_sheet(t) for t in resolved.values()]
     try:
-        batch = _json(lambda: http.values_batch_get(key, ranges, params={
-            "valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}), "values")
+        batch = _json(
+            lambda: http.values_batch_get(
+                key, ranges, params={"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
+            ),
+            "values",
+        )
     except APIError as exc:
         raise _api_error(exc, key, client_email, "values") from exc
     value_ranges = batch.get("valueRanges")
     if not isinstance(value_ranges, list) or len(value_ranges) != len(ranges):
-        raise SyncError("Google Sheets answered the values request without one range per tab; try again later.",
-                        "malformed")
+        raise SyncError(
+            "Google Sheets answered the values request without one range per tab; try again later.", "malformed"
+        )
 
-    result = SpreadsheetRead(key=key, title=str(props.get("title", "")), locale=str(props.get("locale") or ""),
-                             time_zone=str(props.get("timeZone") or ""), tabs_found=titles)
+    result = SpreadsheetRead(
+        key=key,
+        title=str(props.get("title", "")),
+        locale=str(props.get("locale") or ""),
+        time_zone=str(props.get("timeZone") or ""),
+        tabs_found=titles,
+    )
     for (table, title), value_range in zip(resolved.items(), value_ranges):
         if not isinstance(value_range, dict):
             raise SyncError(f"Google Sheets sent tab '{title}' in an unexpected shape; try again later.", "malformed")

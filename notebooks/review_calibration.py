@@ -52,8 +52,12 @@ print(f"{len(reviews)} reviews of {len(applications)} applications by {reviews['
 # %%
 alpha_text = "not enough overlapping reviews" if stats.alpha is None else f"{stats.alpha:.3f}"
 print(f"Overall alpha: {alpha_text} ({review.interpret_alpha(stats.alpha)})")
-pd.DataFrame({"criterion": list(stats.alpha_by_criterion),
-              "alpha": [None if a is None else round(a, 3) for a in stats.alpha_by_criterion.values()]})
+pd.DataFrame(
+    {
+        "criterion": list(stats.alpha_by_criterion),
+        "alpha": [None if a is None else round(a, 3) for a in stats.alpha_by_criterion.values()],
+    }
+)
 
 # %% [markdown]
 # ## Reviewer calibration
@@ -69,8 +73,14 @@ calibration = privacy.table(calibration[calibration["n"] >= min_size].round(3), 
 calibration.frame
 
 # %%
-talk.bar_chart(calibration, "reviewer_label", "strictness", "How much stricter than colleagues each reviewer scores",
-               "Points below the other reviewers of the same applications", talk.NOTEBOOK)
+talk.bar_chart(
+    calibration,
+    "reviewer_label",
+    "strictness",
+    "How much stricter than colleagues each reviewer scores",
+    "Points below the other reviewers of the same applications",
+    talk.NOTEBOOK,
+)
 
 # %% [markdown]
 # ## What normalising changes

@@ -42,8 +42,10 @@ organiser = access.Viewer(email="", roles=frozenset({access.ORGANISER}))  # a no
 data = wellbeing.load_for_viewer(url, chosen.id, organiser)
 signals = wellbeing.compute_for(data, settings, as_of_week)
 weekly = team_trends.team_weekly(data, signals)
-print(f"{len(data.people)} Djangonauts in {weekly['team'].nunique()} teams, {len(data.checkins)} check-ins, "
-      f"up to week {signals.upto_week}; about {data.session.expected_hours:g} h a week expected.")
+print(
+    f"{len(data.people)} Djangonauts in {weekly['team'].nunique()} teams, {len(data.checkins)} check-ins, "
+    f"up to week {signals.upto_week}; about {data.session.expected_hours:g} h a week expected."
+)
 
 # %% [markdown]
 # ## The cohort
@@ -59,8 +61,14 @@ talk.hours_chart(hours, data.session.expected_hours, talk.NOTEBOOK)
 # %%
 energy = privacy.mean_by(checkins, "energy", "week", min_size, ordered=True)
 burnout = privacy.mean_by(checkins, "burnout", "week", min_size, ordered=True)
-talk.weekly_lines_chart({"Energy": energy, "Burnout": burnout}, "mean", "Energy and burnout across the cohort",
-                        "Mean answer (1-5)", (1, 5), talk.NOTEBOOK)
+talk.weekly_lines_chart(
+    {"Energy": energy, "Burnout": burnout},
+    "mean",
+    "Energy and burnout across the cohort",
+    "Mean answer (1-5)",
+    (1, 5),
+    talk.NOTEBOOK,
+)
 
 # %% [markdown]
 # ## Team by team

@@ -3,6 +3,7 @@
 Every run executes streamlit_app.py (sign-in or persona, session, st.navigation) and then the
 current page, as the server does; switch_page takes a path from dashboard.access.PAGES.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,14 @@ def app_with_secrets_files(monkeypatch, database_url: str, files: list) -> AppTe
         st.secrets._reset()
 
 
-def run_app(monkeypatch, database_url: str, persona: str = "Organiser", page: str | None = None,
-            session: str | None = None, timeout: float = 60) -> AppTest:
+def run_app(
+    monkeypatch,
+    database_url: str,
+    persona: str = "Organiser",
+    page: str | None = None,
+    session: str | None = None,
+    timeout: float = 60,
+) -> AppTest:
     """The app on database_url, viewed by a demo persona (demo sessions only; the local_mode fixture
     makes it local mode), optionally on a page file and session."""
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", database_url)
@@ -68,19 +75,34 @@ COOKIE_SECRET = "cookie-secret-that-must-never-be-shown"
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
     "cookie_secret": COOKIE_SECRET,
-    "google": {"client_id": "mission-control.apps.googleusercontent.com", "client_secret": CLIENT_SECRET,
-               "server_metadata_url": "https://accounts.google.com/.well-known/openid-configuration"},
+    "google": {
+        "client_id": "mission-control.apps.googleusercontent.com",
+        "client_secret": CLIENT_SECRET,
+        "server_metadata_url": "https://accounts.google.com/.well-known/openid-configuration",
+    },
 }
-ROLES = {"organisers": ["organiser1@example.org"], "reviewers": ["Reviewer1@Example.org"],
-         "contact": "the organisers at hello@example.org"}
+ROLES = {
+    "organisers": ["organiser1@example.org"],
+    "reviewers": ["Reviewer1@Example.org"],
+    "contact": "the organisers at hello@example.org",
+}
 
 
 MISSING = object()
 
 
-def signed_in(monkeypatch, url: str, email: str | None, *, auth: dict | None = None, roles: dict | None = None,
-              page: str | None = None, verified: object = True, demo_viewer: str | None = None,
-              claims: dict | None = None) -> AppTest:
+def signed_in(
+    monkeypatch,
+    url: str,
+    email: str | None,
+    *,
+    auth: dict | None = None,
+    roles: dict | None = None,
+    page: str | None = None,
+    verified: object = True,
+    demo_viewer: str | None = None,
+    claims: dict | None = None,
+) -> AppTest:
     """The app with [auth] and [roles] in its secrets, signed in as email (None: signed out); verified is the
     email_verified claim (MISSING: the provider sent none), claims any others the provider sent."""
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
@@ -109,8 +131,7 @@ def shown(markdown) -> str:
 def texts(at: AppTest) -> str:
     """All visible text of a run (titles, markdown, captions, alerts, metrics), for assertions."""
     parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error",
-                 "success"):
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error", "success"):
         parts += [shown(el.value) if kind != "text" else str(el.value) for el in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)

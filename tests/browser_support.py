@@ -6,6 +6,7 @@ ROOT or free_port from here are collected without it (test_collection checks tha
 Tests that need Chromium skip with a reason when none is found, except under CI or
 REQUIRE_BROWSER=1, where a missing browser fails the run.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,16 @@ from dashboard.ui.widgets import PAGE_FAILED
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 
 
 def chromium_path() -> str:
@@ -35,8 +44,10 @@ def chromium_path() -> str:
     if path:
         return path
     if os.environ.get("CI") or os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail("Chromium is required here (CI or REQUIRE_BROWSER=1) but /usr/bin/chromium was not found; "
-                    "install it with 'apt-get install -y chromium'.")
+        pytest.fail(
+            "Chromium is required here (CI or REQUIRE_BROWSER=1) but /usr/bin/chromium was not found; "
+            "install it with 'apt-get install -y chromium'."
+        )
     pytest.skip("Chromium not found; install it with 'apt-get install -y chromium' to run browser tests.")
 
 
@@ -47,8 +58,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(database_url: str, *, env: dict | None = None, timeout: float = 60, port: int | None = None,
-                     args: list[str] | None = None):
+def streamlit_server(
+    database_url: str,
+    *,
+    env: dict | None = None,
+    timeout: float = 60,
+    port: int | None = None,
+    args: list[str] | None = None,
+):
     """Run `streamlit run streamlit_app.py` on a free loopback port; yields its base URL.
 
     port fixes the port (e.g. to match an OIDC redirect_uri); args are extra options such as
@@ -56,14 +73,30 @@ def streamlit_server(database_url: str, *, env: dict | None = None, timeout: flo
     """
     port = port or free_port()
     environment = {**os.environ, "DASHBOARD_DATABASE_URL": database_url, **(env or {})}
-    log = (ARTIFACTS / f"streamlit-{port}.log")
+    log = ARTIFACTS / f"streamlit-{port}.log"
     ARTIFACTS.mkdir(exist_ok=True)
     with open(log, "w") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             *(args or [])],
-            cwd=ROOT, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                *(args or []),
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:

@@ -1,4 +1,5 @@
 """Shared fixtures: real databases built from the demo generator (SQLite, and PostgreSQL in CI)."""
+
 from __future__ import annotations
 
 import io
@@ -23,6 +24,7 @@ IN_CI = bool(os.environ.get("CI"))
 @dataclass(frozen=True)
 class CliRun:
     """What one command printed and returned (named as subprocess.CompletedProcess names them)."""
+
     returncode: int
     stdout: str
     stderr: str
@@ -39,7 +41,9 @@ def command_line(capsys):
     """
     from dashboard import cli
 
-    def run(*argv: str, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT, stdin: str | None = None) -> CliRun:
+    def run(
+        *argv: str, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT, stdin: str | None = None
+    ) -> CliRun:
         with pytest.MonkeyPatch.context() as patch:
             for name in [name for name in os.environ if name.startswith("DASHBOARD_")]:
                 patch.delenv(name)
@@ -61,6 +65,7 @@ def command_line(capsys):
 @pytest.fixture
 def mission_control(command_line):
     """command_line on the database at url with the example config; the exit must be 0 (or not, with ok=False)."""
+
     def run(url: str, *args: str, ok: bool = True) -> CliRun:
         done = command_line(*args, env={"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)})
         assert (done.returncode == 0) == ok, done.stdout + done.stderr

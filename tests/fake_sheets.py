@@ -6,6 +6,7 @@ serves an OAuth token endpoint for service-account credentials, counts every req
 injects the faults a user meets (403, 404, 429, 500, a hang, invalid JSON).
 Used by the tests and by benchmarks/bench_sync.py; nothing here talks to Google.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,12 @@ CLIENT_EMAIL = "mission-control@fake-project.iam.gserviceaccount.com"
 FAULT_BODIES = {
     403: {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"},
     404: {"code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND"},
-    429: {"code": 429, "message": "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute "
-                                  "per user' of service 'sheets.googleapis.com' for consumer 'project_number:1'.",
-          "status": "RESOURCE_EXHAUSTED"},
+    429: {
+        "code": 429,
+        "message": "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute "
+        "per user' of service 'sheets.googleapis.com' for consumer 'project_number:1'.",
+        "status": "RESOURCE_EXHAUSTED",
+    },
     500: {"code": 500, "message": "Internal error encountered.", "status": "INTERNAL"},
     503: {"code": 503, "message": "The service is currently unavailable.", "status": "UNAVAILABLE"},
 }
@@ -146,7 +150,9 @@ class FakeSheets:
         self.counts.clear()
         self.log.clear()
 
-    def inject(self, kind: str, *, status: int = 0, seconds: float = 0.0, times: int = 1, only: str | None = None) -> None:
+    def inject(
+        self, kind: str, *, status: int = 0, seconds: float = 0.0, times: int = 1, only: str | None = None
+    ) -> None:
         """Fail the next `times` matching requests (-1: all of them)."""
         self.faults.append(Fault(kind, status, seconds, times, only))
 
@@ -165,7 +171,9 @@ class FakeSheets:
         return Response(json.dumps(data), status=status, content_type="application/json; charset=UTF-8")
 
     def _error(self, status: int, message: str | None = None, reason: str | None = None) -> Response:
-        body = dict(FAULT_BODIES.get(status, {"code": status, "message": message or "Error", "status": reason or "UNKNOWN"}))
+        body = dict(
+            FAULT_BODIES.get(status, {"code": status, "message": message or "Error", "status": reason or "UNKNOWN"})
+        )
         if message:
             body["message"] = message
         if reason:
@@ -195,7 +203,9 @@ class FakeSheets:
             if fault.kind == "hang":
                 time.sleep(fault.seconds)
             elif fault.kind == "invalid_json":
-                return Response("<html><body>Bad gateway</body></html>{not json", status=200, content_type="application/json")
+                return Response(
+                    "<html><body>Bad gateway</body></html>{not json", status=200, content_type="application/json"
+                )
             elif fault.kind == "status":
                 return self._error(fault.status)
         if endpoint == "token":
@@ -233,13 +243,26 @@ class FakeSheets:
         sheets = []
         for index, (name, frame) in enumerate(self.tabs.items()):
             rows, cols = self._grid(frame)
-            sheets.append({"properties": {"sheetId": index * 1111, "title": name, "index": index, "sheetType": "GRID",
-                                          "gridProperties": {"rowCount": rows, "columnCount": cols}}})
+            sheets.append(
+                {
+                    "properties": {
+                        "sheetId": index * 1111,
+                        "title": name,
+                        "index": index,
+                        "sheetType": "GRID",
+                        "gridProperties": {"rowCount": rows, "columnCount": cols},
+                    }
+                }
+            )
         return {
             "spreadsheetId": self.key,
-            "properties": {"title": self.title, "locale": self.locale, "autoRecalc": "ON_CHANGE",
-                           "timeZone": self.time_zone,
-                           "defaultFormat": {"backgroundColor": {"red": 1, "green": 1, "blue": 1}}},
+            "properties": {
+                "title": self.title,
+                "locale": self.locale,
+                "autoRecalc": "ON_CHANGE",
+                "timeZone": self.time_zone,
+                "defaultFormat": {"backgroundColor": {"red": 1, "green": 1, "blue": 1}},
+            },
             "sheets": sheets,
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.key}/edit",
         }
@@ -263,12 +286,15 @@ class FakeSheets:
             first_col = _col_number(m.group(1))
             first_row = int(m.group(2) or 1)
             last_col = _col_number(m.group(3)) if m.group(3) else first_col
-            values = [row[first_col - 1:last_col] for row in values[first_row - 1:]]
+            values = [row[first_col - 1 : last_col] for row in values[first_row - 1 :]]
             values = [_rstrip(r) for r in values]
             while values and not values[-1]:
                 values.pop()
-        body = {"range": f"'{title.replace(chr(39), chr(39) * 2)}'!{column_letter(first_col)}{first_row}:"
-                         f"{column_letter(last_col)}{rows}", "majorDimension": "ROWS"}
+        body = {
+            "range": f"'{title.replace(chr(39), chr(39) * 2)}'!{column_letter(first_col)}{first_row}:"
+            f"{column_letter(last_col)}{rows}",
+            "majorDimension": "ROWS",
+        }
         if values:  # the API leaves "values" out entirely for an empty range
             body["values"] = values
         return body
@@ -300,6 +326,7 @@ def _rstrip(row: list[str]) -> list[str]:
 
 # --- credentials for tests ---------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
 def _private_key_pem() -> str:
     """A throwaway RSA key, generated once per process (never a real Google key)."""
@@ -307,8 +334,9 @@ def _private_key_pem() -> str:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def service_account_info(token_uri: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ It answers what Streamlit's st.login (Authlib) asks of a provider: discovery
 e-mail to sign in as), the token endpoint (checks the client secret and the code, returns an
 id_token signed with a throwaway RSA key and the nonce from the authorize request) and JWKS.
 """
+
 from __future__ import annotations
 
 import base64
@@ -50,8 +51,16 @@ class Provider:
 
     def id_token(self, email: str, nonce: str | None) -> str:
         now = int(time.time())
-        claims = {"iss": self.issuer, "sub": f"user-{email}", "aud": CLIENT_ID, "iat": now, "exp": now + 600,
-                  "email": email, "email_verified": self.verified, "name": email.split("@")[0].title()}
+        claims = {
+            "iss": self.issuer,
+            "sub": f"user-{email}",
+            "aud": CLIENT_ID,
+            "iat": now,
+            "exp": now + 600,
+            "email": email,
+            "email_verified": self.verified,
+            "name": email.split("@")[0].title(),
+        }
         if nonce:
             claims["nonce"] = nonce
         return jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, self.key)
@@ -87,11 +96,16 @@ def _handler(provider: Provider):
                 if query.get("client_id") != CLIENT_ID or query.get("response_type") != "code":
                     self._send(400, json.dumps({"error": "invalid_request"}))
                     return
-                hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                                 for k, v in query.items())
-                self._send(200, f"""<!doctype html><title>Mock provider</title><h1>Sign in to Mock provider</h1>
+                hidden = "".join(
+                    f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in query.items()
+                )
+                self._send(
+                    200,
+                    f"""<!doctype html><title>Mock provider</title><h1>Sign in to Mock provider</h1>
 <form method="post" action="/authorize">{hidden}<label>E-mail <input name="login_email" type="email"></label>
-<button type="submit">Continue</button></form>""", "text/html")
+<button type="submit">Continue</button></form>""",
+                    "text/html",
+                )
             else:
                 self._send(404, json.dumps({"error": "not_found"}))
 
@@ -100,8 +114,11 @@ def _handler(provider: Provider):
             form = self._form()
             if url.path == "/authorize":
                 code = secrets.token_urlsafe(16)
-                provider.codes[code] = {"email": form["login_email"], "nonce": form.get("nonce"),
-                                        "redirect_uri": form["redirect_uri"]}
+                provider.codes[code] = {
+                    "email": form["login_email"],
+                    "nonce": form.get("nonce"),
+                    "redirect_uri": form["redirect_uri"],
+                }
                 target = form["redirect_uri"] + "?" + urlencode({"code": code, "state": form.get("state", "")})
                 self._send(302, b"", "text/plain", {"Location": target})
             elif url.path == "/token":
@@ -116,9 +133,18 @@ def _handler(provider: Provider):
                 elif grant is None or grant["redirect_uri"] != form.get("redirect_uri"):
                     self._send(400, json.dumps({"error": "invalid_grant"}))
                 else:
-                    self._send(200, json.dumps({
-                        "access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "expires_in": 600,
-                        "id_token": provider.id_token(grant["email"], grant["nonce"]), "scope": "openid email profile"}))
+                    self._send(
+                        200,
+                        json.dumps(
+                            {
+                                "access_token": secrets.token_urlsafe(16),
+                                "token_type": "Bearer",
+                                "expires_in": 600,
+                                "id_token": provider.id_token(grant["email"], grant["nonce"]),
+                                "scope": "openid email profile",
+                            }
+                        ),
+                    )
             else:
                 self._send(404, json.dumps({"error": "not_found"}))
 

@@ -1,4 +1,5 @@
 """Shared checks that an output (chart spec, SVG, notebook) holds nobody's personal data."""
+
 from __future__ import annotations
 
 import re
@@ -6,8 +7,12 @@ import re
 from dashboard import reads
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-FREE_TEXT_COLUMNS = {"applications": ["motivation", "resilience", "community", "django_experience"],
-                     "checkins": ["blockers", "notes"], "surveys": ["free_text"], "reviews": ["comment"]}
+FREE_TEXT_COLUMNS = {
+    "applications": ["motivation", "resilience", "community", "django_experience"],
+    "checkins": ["blockers", "notes"],
+    "surveys": ["free_text"],
+    "reviews": ["comment"],
+}
 
 
 def gather_secrets(url: str) -> dict[str, set[str]]:

@@ -10,6 +10,7 @@ benchmarks/bench_teams.py; it deliberately re-implements the rules from the avai
 sets (hours counted like the site's count_one_hour_blocks, written again here) so that it does
 not share code with the allocator it checks.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,8 +55,10 @@ def dfs_allocate(instance: Instance, node_limit: int = NODE_LIMIT) -> Baseline:
         for member in team.members:
             assignment[member] = team.name
             fixed.add(member)
-    order = sorted((c for c in instance.candidates if c.email not in fixed),
-                   key=lambda c: (c.rank is None, c.rank or 0, -(c.score or 0), c.email))
+    order = sorted(
+        (c for c in instance.candidates if c.email not in fixed),
+        key=lambda c: (c.rank is None, c.rank or 0, -(c.score or 0), c.email),
+    )
     members = {t.name: [e for e, n in assignment.items() if n == t.name] for t in teams}
     navigators_of = {t.name: [n.email for n in t.navigators] for t in teams}
 
@@ -63,12 +66,18 @@ def dfs_allocate(instance: Instance, node_limit: int = NODE_LIMIT) -> Baseline:
         return sum(len(members[name]) for name, navs in navigators_of.items() if navigator in navs)
 
     def fits(person, team) -> bool:
-        if person.project_preferences and team.project and \
-                team.project.lower() not in {p.lower() for p in person.project_preferences}:
+        if (
+            person.project_preferences
+            and team.project
+            and team.project.lower() not in {p.lower() for p in person.project_preferences}
+        ):
             return False
         if len(members[team.name]) + 1 > rules.max_team_size:
             return False
-        if team.captain is not None and _site_hours(team.captain.availability & person.availability) < rules.captain_hours:
+        if (
+            team.captain is not None
+            and _site_hours(team.captain.availability & person.availability) < rules.captain_hours
+        ):
             return False
         if any(load(n) + 1 > rules.max_per_navigator for n in navigators_of[team.name]):
             return False

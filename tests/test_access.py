@@ -1,4 +1,5 @@
 """The access layer, role by role, over the demo database: which rows and columns each one gets."""
+
 import pandas as pd
 import pytest
 
@@ -21,12 +22,28 @@ def demo(demo_url):
     first = frames["checkins"].index[frames["checkins"]["email"].isin(crew)][0]
     frames["checkins"].loc[first, "notes"] = "Private: struggling at home this week."
     captain = frames["teams"].set_index("name").loc["Team Aurora", "captain"]
-    frames["one_to_ones"] = pd.concat([frames["one_to_ones"], pd.DataFrame([{
-        "email": crew.iloc[0], "captain": captain, "held_on": pd.Timestamp("2026-10-10"), "note": "Talked about rest.",
-        "created_at": pd.Timestamp("2026-10-10")}])], ignore_index=True)
+    frames["one_to_ones"] = pd.concat(
+        [
+            frames["one_to_ones"],
+            pd.DataFrame(
+                [
+                    {
+                        "email": crew.iloc[0],
+                        "captain": captain,
+                        "held_on": pd.Timestamp("2026-10-10"),
+                        "note": "Talked about rest.",
+                        "created_at": pd.Timestamp("2026-10-10"),
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     frames["surveys"].loc[frames["surveys"]["email"].isin(crew), "free_text"] = "Private survey answer."
-    lists = {"organisers": list(people.loc[people["role"] == "organiser", "email"]),
-             "reviewers": list(people.loc[people["role"] == "reviewer", "email"])}
+    lists = {
+        "organisers": list(people.loc[people["role"] == "organiser", "email"]),
+        "reviewers": list(people.loc[people["role"] == "reviewer", "email"]),
+    }
     return frames, lists
 
 
@@ -74,8 +91,9 @@ def test_reviewer_sees_the_queue_and_own_reviews_but_no_wellbeing(demo):
     assert len(reviews) == len(raw)  # the queue still counts everyone's reviews
     mine = raw["reviewer"].str.lower() == email
     assert mine.any()
-    pd.testing.assert_frame_equal(reviews[mine.values].reset_index(drop=True), raw[mine].reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        reviews[mine.values].reset_index(drop=True), raw[mine].reset_index(drop=True), check_dtype=False
+    )
     reviewed = set(raw.loc[mine & ~raw["conflict_of_interest"].fillna(False).astype(bool), "response_id"])
     others = reviews[~mine.values]
     hidden = others[~others["response_id"].isin(reviewed)]
@@ -133,14 +151,21 @@ def test_navigator_sees_own_team_checkins_without_notes(demo):
     assert checkins["notes"].isna().all()
     assert frames["checkins"].loc[frames["checkins"]["email"].isin(crew), "notes"].notna().any()
     # engagement figures stay
-    assert checkins["prs_opened"].tolist() == frames["checkins"].loc[frames["checkins"]["email"].isin(crew), "prs_opened"].tolist()
+    assert (
+        checkins["prs_opened"].tolist()
+        == frames["checkins"].loc[frames["checkins"]["email"].isin(crew), "prs_opened"].tolist()
+    )
 
     surveys = see(navigator, frames, "surveys")
     assert len(surveys) and set(surveys["email"]) <= crew and surveys["free_text"].isna().all()
     meetings = see(navigator, frames, "one_to_ones")
     assert len(meetings) and set(meetings["email"]) <= crew and meetings["note"].isna().all()
-    assert see(navigator, frames, "people")["pronouns"].loc[lambda s: s.index.isin(
-        people.index[people["role"] == "djangonaut"])].isna().all()
+    assert (
+        see(navigator, frames, "people")["pronouns"]
+        .loc[lambda s: s.index.isin(people.index[people["role"] == "djangonaut"])]
+        .isna()
+        .all()
+    )
     for table in ("applications", "reviews", "decisions"):
         assert see(navigator, frames, table).empty, table
 
@@ -196,10 +221,15 @@ def test_whole_program_loaders_refuse_everyone_but_organisers(demo, demo_url, se
     session = Session.from_row(reads.sessions_frame(demo_url).iloc[-1])
     team = aurora(frames)
     organiser = viewer_for(frames, lists, lists["organisers"][0])
-    others = [viewer_for(frames, lists, email) for email in (lists["reviewers"][0], team["captain"], team["navigators"][0])]
-    whole_program = {"counts": loaders.table_counts, "audit": lambda ctx: loaders.audit_entries(ctx, None),
-                     "talk": lambda ctx: loaders.talk_figures(ctx, 5),
-                     "teams": lambda ctx: loaders.teams_instance(ctx, rules_from_settings(settings))}
+    others = [
+        viewer_for(frames, lists, email) for email in (lists["reviewers"][0], team["captain"], team["navigators"][0])
+    ]
+    whole_program = {
+        "counts": loaders.table_counts,
+        "audit": lambda ctx: loaders.audit_entries(ctx, None),
+        "talk": lambda ctx: loaders.talk_figures(ctx, 5),
+        "teams": lambda ctx: loaders.teams_instance(ctx, rules_from_settings(settings)),
+    }
 
     def context(viewer):
         return PageContext(settings=settings, url=demo_url, session=session, viewer=viewer)
@@ -221,12 +251,16 @@ def test_an_organisers_conflict_hides_others_scores_on_that_application_from_eve
     email = lists["organisers"][0]
     raw = frames["reviews"]
     target = raw["response_id"].iloc[0]
-    declared = pd.concat([raw, pd.DataFrame([{"response_id": target, "reviewer": email, "conflict_of_interest": True}])],
-                         ignore_index=True)
+    declared = pd.concat(
+        [raw, pd.DataFrame([{"response_id": target, "reviewer": email, "conflict_of_interest": True}])],
+        ignore_index=True,
+    )
     organiser = viewer_for(frames, lists, email)
     seen = access.visible_reviews(organiser, declared)
     others_on_target = seen[(seen["response_id"] == target) & (seen["reviewer"] != email)]
-    assert len(others_on_target) and others_on_target["overall"].isna().all() and others_on_target["scores"].isna().all()
+    assert (
+        len(others_on_target) and others_on_target["overall"].isna().all() and others_on_target["scores"].isna().all()
+    )
     elsewhere = seen["response_id"] != target
     pd.testing.assert_frame_equal(seen[elsewhere], declared[elsewhere], check_dtype=False)
     stats = review.review_stats(seen, load_criteria(settings), settings)

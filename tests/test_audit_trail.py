@@ -4,6 +4,7 @@ Run the way people do it: the command line (dashboard.cli.main in-process: impor
 `signals --json`), the Wellbeing page signed in. Plus the write path's own promises: no actor,
 no write; a failed write leaves neither the change nor its entry; nothing changed, nothing noted.
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,9 +18,11 @@ from dashboard import audit, db as dbmod, models, review, reads
 from tests.apptest_support import ROOT
 
 ME = f"cli:{getpass.getuser()}"
-FULL_CSV = ("\ufeffResponse ID,Submitter Name,Email,What is your experience level?,Ada score,Score,Selection Rank\n"
-            "101,Sam Real,sam.real@example.com,beginner,4,4,1\n"
-            "102,Kim Real,kim.real@example.com,intermediate,3,3,2\n")
+FULL_CSV = (
+    "\ufeffResponse ID,Submitter Name,Email,What is your experience level?,Ada score,Score,Selection Rank\n"
+    "101,Sam Real,sam.real@example.com,beginner,4,4,1\n"
+    "102,Kim Real,kim.real@example.com,intermediate,3,3,2\n"
+)
 
 
 def session_id(url: str, name: str) -> int:
@@ -29,7 +32,9 @@ def session_id(url: str, name: str) -> int:
 def test_command_line_imports_are_audited_as_the_person_who_ran_them(empty_url, tmp_path, mission_control):
     (tmp_path / "checkins.csv").write_text("email,week,hours,energy\nsam.real@example.com,1,4,3\n")
     (tmp_path / "full.csv").write_text(FULL_CSV, encoding="utf-8")
-    mission_control(empty_url, "import", str(tmp_path / "checkins.csv"), "--table", "checkins", "--session", "Real 2027")
+    mission_control(
+        empty_url, "import", str(tmp_path / "checkins.csv"), "--table", "checkins", "--session", "Real 2027"
+    )
     mission_control(empty_url, "djangonaut-space", "import", str(tmp_path / "full.csv"), "--session", "Real 2027")
     sid = session_id(empty_url, "Real 2027")
     log = audit.entries(empty_url, sid)
@@ -89,7 +94,9 @@ def test_a_failed_write_leaves_neither_the_change_nor_its_entry(demo_url):
     sid = session_id(demo_url, "2026 Session 6")
     entries = len(audit.entries(demo_url))
     with pytest.raises(RuntimeError):
-        with dbmod.write(demo_url, actor="organiser1@example.org", action="blind_review_changed", session_id=sid) as change:
+        with dbmod.write(
+            demo_url, actor="organiser1@example.org", action="blind_review_changed", session_id=sid
+        ) as change:
             change.db.get(models.Session, sid).blind_review = False
             change.db.flush()
             raise RuntimeError("the power went out")
@@ -105,7 +112,10 @@ def test_a_write_that_changes_nothing_notes_nothing(demo_url):
     review.set_blind_review(demo_url, sid, False, "organiser1@example.org")
     assert dbmod.data_version(demo_url, sid) == version + 1
     assert audit.entries(demo_url, sid).iloc[0][["actor", "action", "detail"]].tolist() == [
-        "organiser1@example.org", "blind_review_changed", "off"]
+        "organiser1@example.org",
+        "blind_review_changed",
+        "off",
+    ]
 
 
 def _calls(path: Path) -> list[str]:
@@ -130,9 +140,12 @@ def test_dashboard_db_write_is_the_only_way_to_write():
         if path.parent.name == "migrations" or path.parent.name == "versions":
             continue  # Alembic's own transactions change the schema, not the data
         allowed = {"db.py": {"transaction", "begin"}, "audit.py": {"transaction"}}.get(path.name, set())
-        bad = [name for name in _calls(path)
-               if name.rsplit(".", 1)[-1] in {"commit", "begin", "_transaction", "transaction", "bump_data_version"}
-               and name.rsplit(".", 1)[-1] not in allowed]
+        bad = [
+            name
+            for name in _calls(path)
+            if name.rsplit(".", 1)[-1] in {"commit", "begin", "_transaction", "transaction", "bump_data_version"}
+            and name.rsplit(".", 1)[-1] not in allowed
+        ]
         if bad:
             offenders[str(path.relative_to(ROOT))] = bad
     assert not offenders, f"write through dashboard.db.write instead: {offenders}"

@@ -1,4 +1,5 @@
 """AppTest runs of the whole app with sign-in configured: what each signed-in role is shown."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +8,18 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import reads
-from tests.apptest_support import (AUTH, CLIENT_SECRET, COOKIE_SECRET, MISSING, ROOT, app_with_secrets_files,
-                                   shown, signed_in, texts)
+from tests.apptest_support import (
+    AUTH,
+    CLIENT_SECRET,
+    COOKIE_SECRET,
+    MISSING,
+    ROOT,
+    app_with_secrets_files,
+    shown,
+    signed_in,
+    texts,
+)
+
 
 def _aurora(url: str) -> dict:
     sid = int(reads.sessions_frame(url).iloc[-1]["id"])
@@ -60,8 +71,11 @@ def test_signed_in_stranger_gets_a_polite_page_and_no_data(monkeypatch, demo_url
     assert "2026 Session 6" not in shown
 
 
-@pytest.mark.parametrize("verified", [False, MISSING, "false", "False", None, "", "yes please"],
-                         ids=["false", "missing", "string-false", "string-False", "null", "empty", "other-string"])
+@pytest.mark.parametrize(
+    "verified",
+    [False, MISSING, "false", "False", None, "", "yes please"],
+    ids=["false", "missing", "string-false", "string-False", "null", "empty", "other-string"],
+)
 def test_a_sign_in_without_a_verified_email_gets_no_role(monkeypatch, demo_url, verified):
     at = signed_in(monkeypatch, demo_url, "organiser1@example.org", verified=verified)
     assert "verified e-mail" in texts(at)
@@ -69,8 +83,11 @@ def test_a_sign_in_without_a_verified_email_gets_no_role(monkeypatch, demo_url, 
     assert "2026 Session 6" not in texts(at)
 
 
-@pytest.mark.parametrize("verified, claims", [(True, {}), ("true", {}), ("TRUE", {}), (MISSING, {"xms_edov": True})],
-                         ids=["true", "string-true", "string-TRUE", "microsoft-xms_edov"])
+@pytest.mark.parametrize(
+    "verified, claims",
+    [(True, {}), ("true", {}), ("TRUE", {}), (MISSING, {"xms_edov": True})],
+    ids=["true", "string-true", "string-TRUE", "microsoft-xms_edov"],
+)
 def test_a_verified_email_in_any_spelling_gets_its_role(monkeypatch, demo_url, verified, claims):
     at = signed_in(monkeypatch, demo_url, "organiser1@example.org", verified=verified, claims=claims)
     assert {m.label: m.value for m in at.metric}["Applicants"] == "90"
@@ -92,7 +109,13 @@ def test_reviewer_lands_on_review_and_cannot_open_organiser_pages(monkeypatch, d
     assert at.title[0].value == "Review"
     assert navigation(at) == {"review.py"}
     assert "Viewing as (demo mode)" not in labels(at)
-    for page in ("app_pages/data.py", "app_pages/selection.py", "app_pages/audit.py", "app_pages/overview.py", "app_pages/teams.py"):
+    for page in (
+        "app_pages/data.py",
+        "app_pages/selection.py",
+        "app_pages/audit.py",
+        "app_pages/overview.py",
+        "app_pages/teams.py",
+    ):
         assert cannot_switch(at, page)
 
 
@@ -114,7 +137,13 @@ def test_captain_and_navigator_see_no_organiser_or_review_pages(monkeypatch, dem
         assert "Applicants" not in {m.label for m in at.metric}
         expected = {Path(spec.path).name for spec in access.PAGES if role in spec.roles}
         assert navigation(at) == (expected or {"streamlit_app.py"})  # a welcome page when the role has none yet
-        for page in ("app_pages/data.py", "app_pages/review.py", "app_pages/selection.py", "app_pages/audit.py", "app_pages/overview.py"):
+        for page in (
+            "app_pages/data.py",
+            "app_pages/review.py",
+            "app_pages/selection.py",
+            "app_pages/audit.py",
+            "app_pages/overview.py",
+        ):
             assert cannot_switch(at, page)
 
 
@@ -147,15 +176,23 @@ def test_a_captain_who_navigates_another_team_sees_only_that_teams_figures(monke
     team = _aurora(demo_url)
     sid = int(reads.sessions_frame(demo_url).iloc[-1]["id"])
     with edit_db(demo_url) as db:  # Aurora's Captain also navigates another team
-        other = db.query(models.Team).filter(models.Team.session_id == sid, models.Team.name != "Team Aurora",
-                                             models.Team.captain != team["captain"]).order_by(models.Team.name).first()
+        other = (
+            db.query(models.Team)
+            .filter(
+                models.Team.session_id == sid, models.Team.name != "Team Aurora", models.Team.captain != team["captain"]
+            )
+            .order_by(models.Team.name)
+            .first()
+        )
         other.navigators = [*other.navigators, team["captain"]]
         db.get(models.Session, sid).data_version += 1
     people = reads.load_table(demo_url, sid, "people")
     theirs = people[(people["role"] == "djangonaut") & (people["team"] == other.name)]
     secrets = [*theirs["name"], *theirs["email"]]
     checkins = reads.load_table(demo_url, sid, "checkins")
-    secrets += [b for b in checkins.loc[checkins["email"].isin(theirs["email"]), "blockers"].dropna() if len(str(b)) > 6]
+    secrets += [
+        b for b in checkins.loc[checkins["email"].isin(theirs["email"]), "blockers"].dropna() if len(str(b)) > 6
+    ]
 
     at = signed_in(monkeypatch, demo_url, team["captain"])
     assert "Captain" in texts(at) and "Navigator" in texts(at)
@@ -165,7 +202,8 @@ def test_a_captain_who_navigates_another_team_sees_only_that_teams_figures(monke
     options = at.selectbox(key="wellbeing_person").options
     assert len(options) == 3
     charts = " ".join(chart.proto.spec for chart in at.get("vega_lite_chart")) + " ".join(
-        str(chart.proto.spec) for chart in at.get("arrow_vega_lite_chart"))
+        str(chart.proto.spec) for chart in at.get("arrow_vega_lite_chart")
+    )
     tables = " ".join(df.value.to_csv() for df in at.dataframe)
     leaked = [s for s in secrets if s in shown + " ".join(options) + charts + tables]
     assert not leaked, f"another team's individual wellbeing on the Wellbeing page: {leaked[:3]}"
@@ -196,7 +234,9 @@ def test_demo_switcher_only_without_auth(monkeypatch, demo_url):
 
 def test_an_unreadable_secrets_file_shows_nothing_and_never_demo_mode(monkeypatch, demo_url, tmp_path):
     broken = tmp_path / "secrets.toml"  # [auth] is meant, but a value lost its quotes
-    broken.write_text(f'[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = {COOKIE_SECRET}\n')
+    broken.write_text(
+        f'[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = {COOKIE_SECRET}\n'
+    )
     at = app_with_secrets_files(monkeypatch, demo_url, [broken])
     assert not at.exception
     assert "cannot read its secrets file" in shown(at.error[0].value) and str(broken) in shown(at.error[0].value)
@@ -210,9 +250,12 @@ def test_the_example_secrets_turn_sign_in_on_only_when_uncommented(monkeypatch, 
 
     text = (ROOT / ".streamlit" / "secrets.toml.example").read_text()
     assert "auth" not in tomllib.loads(text)  # copying the example keeps demo mode until [auth] is filled in
-    uncommented = "\n".join(line[2:] if line.startswith(("# [auth", "# redirect_uri", "# cookie_secret", "# client_",
-                                                          "# server_metadata_url")) else line
-                            for line in text.splitlines())
+    uncommented = "\n".join(
+        line[2:]
+        if line.startswith(("# [auth", "# redirect_uri", "# cookie_secret", "# client_", "# server_metadata_url"))
+        else line
+        for line in text.splitlines()
+    )
     example = tomllib.loads(uncommented)
     at = signed_in(monkeypatch, demo_url, None, auth=example["auth"], roles=example["roles"])
     assert [b.label for b in at.button] == ["Sign in with Google", "Sign in with Microsoft"]
@@ -224,8 +267,14 @@ def test_audit_page_lists_entries_for_organisers_only(monkeypatch, demo_url):
     from tests.apptest_support import run_app
 
     sid = int(reads.sessions_frame(demo_url).iloc[-1]["id"])
-    audit.record(demo_url, "organiser1@example.org", "wellbeing_viewed", "dj@example.org",
-                 '=HYPERLINK("https://example.com/phish","x")', sid)
+    audit.record(
+        demo_url,
+        "organiser1@example.org",
+        "wellbeing_viewed",
+        "dj@example.org",
+        '=HYPERLINK("https://example.com/phish","x")',
+        sid,
+    )
     at = signed_in(monkeypatch, demo_url, "organiser1@example.org", page="app_pages/audit.py")
     table = at.dataframe[0].value
     row = table[table["About"] == "dj@example.org"].iloc[0]
@@ -233,6 +282,7 @@ def test_audit_page_lists_entries_for_organisers_only(monkeypatch, demo_url):
     assert row["Detail"].startswith("=HYPERLINK")  # on screen as written (st.dataframe shows text)
     exported = audit.readable(audit.entries(demo_url, sid))
     from dashboard.exports import safe_csv
+
     assert "'=HYPERLINK" in safe_csv(exported)
 
     demo_reviewer = run_app(monkeypatch, demo_url, persona="Reviewer", page="app_pages/audit.py")

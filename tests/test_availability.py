@@ -1,5 +1,6 @@
 """Availability as Djangonaut Space's site stores and counts it: UTC half-hour slots 0.0..167.5 from
 Sunday 00:00 UTC, hours counted like its count_one_hour_blocks, checkbox grids in both orientations."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -9,9 +10,24 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from dashboard.availability import (
-    DAYS, AvailabilityError, as_slots, count_hours, day_name, from_hour_blocks, from_local_grid, hour_starts,
-    label_kind, overlap_hours, parse_slots_text, ranges_label, read_grid, slot_label, stored_slots, time_range,
-    utc_offset_hours, week_grid,
+    DAYS,
+    AvailabilityError,
+    as_slots,
+    count_hours,
+    day_name,
+    from_hour_blocks,
+    from_local_grid,
+    hour_starts,
+    label_kind,
+    overlap_hours,
+    parse_slots_text,
+    ranges_label,
+    read_grid,
+    slot_label,
+    stored_slots,
+    time_range,
+    utc_offset_hours,
+    week_grid,
 )
 
 MONDAY = 24.0
@@ -23,6 +39,7 @@ def hours(start: float, end: float) -> list[float]:
 
 
 # --- counting exactly like the site's count_one_hour_blocks (home/availability.py) ---------------
+
 
 def test_counting_matches_the_sites_own_examples():
     # home/tests/test_availability_utils.py, test_count_one_hour_blocks
@@ -79,11 +96,18 @@ def test_counting_is_half_of_each_run_and_overlap_is_symmetric(a, b):
 
 # --- the representation ----------------------------------------------------------------------------
 
+
 def test_slots_are_read_from_the_sites_json_and_refused_when_they_are_not_slots():
     assert as_slots([18, 18.5, 19]) == [18.0, 18.5, 19.0]  # JavaScript writes 18.0 as 18
     assert as_slots("[38.5, 38.0, 38.5]") == [38.0, 38.5]
-    for bad, message in [([18.25], "not on a half hour"), ([168.0], "outside 0-167.5"), ([-0.5], "outside"),
-                         ([True], "not a half-hour slot"), (["evening"], "not a half-hour slot"), (7, "not a list")]:
+    for bad, message in [
+        ([18.25], "not on a half hour"),
+        ([168.0], "outside 0-167.5"),
+        ([-0.5], "outside"),
+        ([True], "not a half-hour slot"),
+        (["evening"], "not a half-hour slot"),
+        (7, "not a list"),
+    ]:
         with pytest.raises(AvailabilityError, match=message):
             as_slots(bad)
 
@@ -115,8 +139,13 @@ def test_a_text_column_holds_slots_with_decimals_or_older_whole_hour_blocks():
 
 # --- labels --------------------------------------------------------------------------------------------
 
+
 def test_labels_say_where_the_slots_are():
-    assert slot_label(0.0) == "Sun 00:00 UTC" and slot_label(38.5) == "Mon 14:30 UTC" and slot_label(167.5) == "Sat 23:30 UTC"
+    assert (
+        slot_label(0.0) == "Sun 00:00 UTC"
+        and slot_label(38.5) == "Mon 14:30 UTC"
+        and slot_label(167.5) == "Sat 23:30 UTC"
+    )
     assert ranges_label(hours(18, 23) + hours(MONDAY + 9.5, MONDAY + 11.5)) == "Sun 18:00-23:00, Mon 09:30-11:30 UTC"
     assert ranges_label(hours(23, 25)) == "Sun 23:00-24:00, Mon 00:00-01:00 UTC"  # a range stops at midnight
     assert ranges_label([]) == "none"
@@ -135,20 +164,39 @@ def test_week_grid_has_a_row_per_half_hour():
 
 # --- grid labels: days, times and ranges ----------------------------------------------------------
 
-@pytest.mark.parametrize("label, minutes", [
-    ("9:00 AM - 12:00 PM", (540, 720)), ("6:00 PM - 9:00 PM", (1080, 1260)), ("18:00-21:00", (1080, 1260)),
-    ("6-9 PM", (1080, 1260)), ("9-12 PM", (540, 720)), ("11 - 1 pm", (660, 780)), ("10 PM - 1 AM", (1320, 1500)),
-    ("9:00 PM - 12:00 AM", (1260, 1440)), ("noon - 2pm", (720, 840)), ("Evening (6:30 PM – 8 PM)", (1110, 1200)),
-    ("09:00", (540, 600)), ("9 AM", (540, 600)), ("12 am", (0, 60)), ("7 p.m.", (1140, 1200)),
-])
+
+@pytest.mark.parametrize(
+    "label, minutes",
+    [
+        ("9:00 AM - 12:00 PM", (540, 720)),
+        ("6:00 PM - 9:00 PM", (1080, 1260)),
+        ("18:00-21:00", (1080, 1260)),
+        ("6-9 PM", (1080, 1260)),
+        ("9-12 PM", (540, 720)),
+        ("11 - 1 pm", (660, 780)),
+        ("10 PM - 1 AM", (1320, 1500)),
+        ("9:00 PM - 12:00 AM", (1260, 1440)),
+        ("noon - 2pm", (720, 840)),
+        ("Evening (6:30 PM – 8 PM)", (1110, 1200)),
+        ("09:00", (540, 600)),
+        ("9 AM", (540, 600)),
+        ("12 am", (0, 60)),
+        ("7 p.m.", (1140, 1200)),
+    ],
+)
 def test_time_labels_and_ranges(label, minutes):
     assert time_range(label) == minutes
     assert label_kind(label) == "time"
 
 
 def test_day_labels_and_labels_that_are_neither():
-    assert [day_name(d) for d in ("Monday", "mon.", "TUES", "Thurs", "sun")] == \
-        ["monday", "monday", "tuesday", "thursday", "sunday"]
+    assert [day_name(d) for d in ("Monday", "mon.", "TUES", "Thurs", "sun")] == [
+        "monday",
+        "monday",
+        "tuesday",
+        "thursday",
+        "sunday",
+    ]
     assert label_kind("Saturday") == "day"
     for bad in ("Morning", "Monkey", "Week 3", "Weekends", "13 PM"):
         assert label_kind(bad) is None
@@ -210,6 +258,7 @@ def test_no_time_zone_gives_nothing_and_says_so_unless_the_question_is_in_utc():
 
 # --- daylight saving time: the offsets of the week asked for -----------------------------------
 
+
 def test_london_evening_moves_an_hour_when_british_summer_time_starts():
     # Europe/London switches on Sunday 29 March 2026 at 01:00 UTC.
     assert from_local_grid({"Monday": [18]}, "Europe/London", date(2026, 3, 22)) == hours(MONDAY + 18, MONDAY + 19)
@@ -241,8 +290,17 @@ def test_saturday_night_and_sunday_morning_wrap_around():
 # --- properties ----------------------------------------------------------------------------------
 
 grids = st.dictionaries(st.sampled_from(DAYS), st.lists(st.integers(0, 23), max_size=24, unique=True), max_size=7)
-ZONES = ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "America/St_Johns", "Asia/Kathmandu",
-         "Australia/Sydney", "Pacific/Chatham", "Asia/Tokyo"]
+ZONES = [
+    "UTC",
+    "Europe/London",
+    "America/New_York",
+    "Asia/Kolkata",
+    "America/St_Johns",
+    "Asia/Kathmandu",
+    "Australia/Sydney",
+    "Pacific/Chatham",
+    "Asia/Tokyo",
+]
 weeks = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
 
 

@@ -1,4 +1,5 @@
 """The whole app in real Chromium: every page a persona can open renders without an exception."""
+
 import shutil
 
 from dashboard import access

@@ -3,6 +3,7 @@
 Nothing is written to disk on the way: the CSV is handed to the browser's file input from memory,
 and no configuration file is edited.
 """
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -39,7 +40,8 @@ def test_an_unfamiliar_csv_goes_from_upload_to_stored_rows(tmp_path, page):
         page.set_viewport_size({"width": WIDTH, "height": 1000})
         open_page(page, base, "data")
         page.locator("input[type='file']").set_input_files(
-            files=[{"name": "Weekly check-in.csv", "mimeType": "text/csv", "buffer": csv_bytes(WEEK1)}])
+            files=[{"name": "Weekly check-in.csv", "mimeType": "text/csv", "buffer": csv_bytes(WEEK1)}]
+        )
         assert shown(page.get_by_text("Sample answers").first, timeout=30_000)
         wait_for_app(page)
         expect(page.get_by_role("combobox", name="Field for question 3")).to_have_value("week")
@@ -76,15 +78,25 @@ def test_a_synced_tab_is_mapped_in_the_sheets_panel(tmp_path, page):
     server.start()
     try:
         config = tmp_path / "dashboard.toml"
-        config.write_text(EXAMPLE_CONFIG_PATH.read_text().replace(
-            "[sources.tabs]", f'spreadsheet = "{server.spreadsheet_url}"\nsheets_api_url = "{server.url}"\n'
-                              'max_attempts = 2\n\n[sources.tabs]\ncheckins = "Weekly check-in"'))
+        config.write_text(
+            EXAMPLE_CONFIG_PATH.read_text().replace(
+                "[sources.tabs]",
+                f'spreadsheet = "{server.spreadsheet_url}"\nsheets_api_url = "{server.url}"\n'
+                'max_attempts = 2\n\n[sources.tabs]\ncheckins = "Weekly check-in"',
+            )
+        )
         secrets = tmp_path / "secrets.toml"
-        secrets.write_text("[gcp_service_account]\n" + "\n".join(
-            f"{key} = {json.dumps(value)}" for key, value in service_account_info(server.token_uri).items()))
+        secrets.write_text(
+            "[gcp_service_account]\n"
+            + "\n".join(f"{key} = {json.dumps(value)}" for key, value in service_account_info(server.token_uri).items())
+        )
         url = f"sqlite:///{tmp_path / 'new.db'}"
         dbmod.migrate(url)
-        with streamlit_server(url, env={"DASHBOARD_CONFIG": str(config), "DASHBOARD_LOCAL_MODE": "1"}, args=["--secrets.files", str(secrets)]) as base:
+        with streamlit_server(
+            url,
+            env={"DASHBOARD_CONFIG": str(config), "DASHBOARD_LOCAL_MODE": "1"},
+            args=["--secrets.files", str(secrets)],
+        ) as base:
             page.set_viewport_size({"width": WIDTH, "height": 1000})
             open_page(page, base, "data")
             page.get_by_role("button", name="Sync now").click()

@@ -6,6 +6,7 @@ DASHBOARD_LOCAL_MODE=1: local mode refuses, still no real data. Local mode as do
 one person here sees it all, told so on every page. Signed in through a real OpenID Connect
 flow: each role gets exactly their scope of the real session.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -18,8 +19,16 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from dashboard.config import EXAMPLE_CONFIG_PATH
-from tests.browser_support import (ROOT, assert_no_exception, free_port, open_page, screenshot, shown,
-                                   streamlit_server, wait_for_app)
+from tests.browser_support import (
+    ROOT,
+    assert_no_exception,
+    free_port,
+    open_page,
+    screenshot,
+    shown,
+    streamlit_server,
+    wait_for_app,
+)
 from tests.mock_oidc import mock_provider, secrets_toml
 from tests.test_oidc_browser import sign_in
 
@@ -27,15 +36,15 @@ REAL = "2027 Session 7"
 CAPTAIN, NAVIGATOR = "capt.real@realmail.test", "nav.real@realmail.test"
 FILES = {
     "people": "email,name,role,team\n"
-              "ana.quintero@realmail.test,Ana Quintero,djangonaut,Team Real\n"
-              "bo.lindqvist@realmail.test,Bo Lindqvist,djangonaut,Team Real\n"
-              "cy.okafor@realmail.test,Cy Okafor,djangonaut,Team Real\n"
-              f"{CAPTAIN},Cato Real,captain,Team Real\n{NAVIGATOR},Nova Real,navigator,Team Real\n",
+    "ana.quintero@realmail.test,Ana Quintero,djangonaut,Team Real\n"
+    "bo.lindqvist@realmail.test,Bo Lindqvist,djangonaut,Team Real\n"
+    "cy.okafor@realmail.test,Cy Okafor,djangonaut,Team Real\n"
+    f"{CAPTAIN},Cato Real,captain,Team Real\n{NAVIGATOR},Nova Real,navigator,Team Real\n",
     "teams": f"name,project,navigators,captain\nTeam Real,Django,{NAVIGATOR},{CAPTAIN}\n",
     "checkins": "email,week,hours,energy,burnout,blockers,notes\n"
-                "ana.quintero@realmail.test,1,16,1,5,Stuck on migrations for days,Panic attacks again this week\n"
-                "bo.lindqvist@realmail.test,1,3,4,1,none,Fine\n"
-                "cy.okafor@realmail.test,1,4,3,2,none,\n",
+    "ana.quintero@realmail.test,1,16,1,5,Stuck on migrations for days,Panic attacks again this week\n"
+    "bo.lindqvist@realmail.test,1,3,4,1,none,Fine\n"
+    "cy.okafor@realmail.test,1,4,3,2,none,\n",
 }
 REAL_TEXT = ("Ana Quintero", "Bo Lindqvist", "Panic attacks", "realmail", REAL, "Team Real", "Stuck on migrations")
 
@@ -56,13 +65,32 @@ def mixed_db(_demo_db_template, tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("careless")
     shutil.copy(_demo_db_template, folder / "dashboard.db")
     url = f"sqlite:///{folder / 'dashboard.db'}"
-    env = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH), "PATH": "/usr/bin:/bin",
-           "USER": getpass.getuser()}
+    env = {
+        "DASHBOARD_DATABASE_URL": url,
+        "DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH),
+        "PATH": "/usr/bin:/bin",
+        "USER": getpass.getuser(),
+    }
     for table, text in FILES.items():
         (folder / f"{table}.csv").write_text(text)
-        done = subprocess.run([sys.executable, "-m", "dashboard", "import", str(folder / f"{table}.csv"), "--table",
-                               table, "--session", REAL], capture_output=True, text=True, env=env, cwd=str(ROOT),
-                              timeout=180)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dashboard",
+                "import",
+                str(folder / f"{table}.csv"),
+                "--table",
+                table,
+                "--session",
+                REAL,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=str(ROOT),
+            timeout=180,
+        )
         assert done.returncode == 0, done.stderr
     return url
 
@@ -157,7 +185,10 @@ def test_signed_in_each_role_gets_exactly_its_scope_of_the_real_session(signed_i
     assert shown(page.get_by_text("3 Djangonauts (Team Real)").first)
     page.get_by_role("combobox", name="Djangonaut").click()
     assert {o.split(" (")[0] for o in page.get_by_role("option").all_inner_texts()} == {
-        "Ana Quintero", "Bo Lindqvist", "Cy Okafor"}
+        "Ana Quintero",
+        "Bo Lindqvist",
+        "Cy Okafor",
+    }
     page.keyboard.press("Escape")
     assert "Team Aurora" not in page_text(page)
     screenshot(page, "careless-signed-in-captain")

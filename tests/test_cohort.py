@@ -1,4 +1,5 @@
 """Choosing a cohort that can be placed in teams: placeability, the joint proposal, pins, the CLI."""
+
 from __future__ import annotations
 
 import itertools
@@ -25,8 +26,14 @@ def hours(blocks) -> frozenset[float]:
 
 
 def person(key: str, place: int, score: float, blocks, projects=("Django core",), name: str | None = None) -> Candidate:
-    return Candidate(key, rank=place, score=score, project_preferences=list(projects), availability=hours(blocks),
-                     name=name or key.upper())
+    return Candidate(
+        key,
+        rank=place,
+        score=score,
+        project_preferences=list(projects),
+        availability=hours(blocks),
+        name=name or key.upper(),
+    )
 
 
 def team(name: str, project: str, blocks) -> TeamSpec:
@@ -36,9 +43,14 @@ def team(name: str, project: str, blocks) -> TeamSpec:
 
 def two_teams(*candidates: Candidate, **rules) -> Instance:
     """Team Comet works on Django core on Monday evenings, Team Nova on django CMS on Tuesday evenings."""
-    base = dict(min_team_size=2, max_team_size=3, navigator_meeting_hours=5, captain_hours=3, max_per_navigator=4) | rules
-    return Instance(Rules(**base), [team("Team Comet", "Django core", MONDAY), team("Team Nova", "django CMS", TUESDAY)],
-                    list(candidates))
+    base = (
+        dict(min_team_size=2, max_team_size=3, navigator_meeting_hours=5, captain_hours=3, max_per_navigator=4) | rules
+    )
+    return Instance(
+        Rules(**base),
+        [team("Team Comet", "Django core", MONDAY), team("Team Nova", "django CMS", TUESDAY)],
+        list(candidates),
+    )
 
 
 def score_order_instance() -> Instance:
@@ -55,11 +67,14 @@ def score_order_instance() -> Instance:
 
 # --- placeability ------------------------------------------------------------------------------
 
+
 def test_placeability_says_who_fits_where_with_whom_and_why_not():
     instance = score_order_instance()
     fits = placeability(instance)
     assert not fits["a"].placeable
-    assert fits["a"].reason == "No Captain on Django core shares 3 hours with them: best is Team Comet's Captain with 0."
+    assert (
+        fits["a"].reason == "No Captain on Django core shares 3 hours with them: best is Team Comet's Captain with 0."
+    )
     assert fits["b"].teams == ("Team Comet",) and fits["d"].teams == ("Team Nova",)
     assert fits["c"].rivals == ("b", "f") and fits["c"].ahead == 1 and fits["c"].places == 3
     assert fits["c"].competition == "2 others (1 ranked higher) for 3 places"
@@ -69,17 +84,23 @@ def test_placeability_says_who_fits_where_with_whom_and_why_not():
 def test_the_explanation_names_the_best_team_and_its_hours():
     # Free Monday 18:00-21:00 only: the Captain's 3 hours are there, the team's 5 are not.
     instance = two_teams(person("a", 1, 4.0, range(42, 45)), person("b", 2, 4.0, MONDAY))
-    assert placeability(instance)["a"].reason == "No team on Django core has 5 common hours with them: best is Team Comet with 3."
+    assert (
+        placeability(instance)["a"].reason
+        == "No team on Django core has 5 common hours with them: best is Team Comet with 3."
+    )
 
 
 def test_fitting_a_team_alone_is_not_enough_without_team_mates():
     # Dee fits Team Nova, but a team needs 2 and nobody else is free on Tuesdays.
-    instance = two_teams(person("b", 1, 4.0, MONDAY), person("c", 2, 4.0, MONDAY),
-                         person("d", 3, 4.0, TUESDAY, ["django CMS"]))
+    instance = two_teams(
+        person("b", 1, 4.0, MONDAY), person("c", 2, 4.0, MONDAY), person("d", 3, 4.0, TUESDAY, ["django CMS"])
+    )
     fits = placeability(instance)
     assert fits["b"].placeable and not fits["d"].placeable
-    assert fits["d"].reason == ("Team Nova fits them on their own, but no 1 other applicant who fit it share 5 hours "
-                                "with them and the Navigators (a team needs 2).")
+    assert fits["d"].reason == (
+        "Team Nova fits them on their own, but no 1 other applicant who fit it share 5 hours "
+        "with them and the Navigators (a team needs 2)."
+    )
 
 
 def _brute_placeable(instance: Instance, key: str) -> bool:
@@ -119,6 +140,7 @@ def test_placeability_is_exactly_whether_some_legal_team_includes_them(instance)
 
 # --- the proposal ------------------------------------------------------------------------------
 
+
 def test_score_order_accepts_someone_no_team_can_take_and_the_proposal_places_more():
     instance = score_order_instance()
     fits = placeability(instance)
@@ -135,7 +157,8 @@ def test_score_order_accepts_someone_no_team_can_take_and_the_proposal_places_mo
     assert proposal.summary() == (
         "Accepting #5 Eve instead of #1 Ada (fits no team: no Captain on Django core shares 3 hours with them: best is "
         "Team Comet's Captain with 0) places 2 more people: 4 instead of the 2 score order places in teams, with a total "
-        "score of 16.20 instead of 8.70.")
+        "score of 16.20 instead of 8.70."
+    )
     assert proposal.status.startswith("Proven optimal")
 
 
@@ -205,11 +228,16 @@ def test_the_proposal_never_breaks_a_rule_and_is_the_best_total(instance, room, 
 def test_decision_changes_accept_the_cohort_and_waitlist_the_rest_of_the_accepted():
     instance = score_order_instance()
     proposal = propose(instance, placeability(instance), 4, **FAST)
-    changes = proposal.decision_changes({"a": "accepted", "b": "accepted", "c": "pending", "d": "waitlisted",
-                                         "e": "rejected", "f": "accepted"})
+    changes = proposal.decision_changes(
+        {"a": "accepted", "b": "accepted", "c": "pending", "d": "waitlisted", "e": "rejected", "f": "accepted"}
+    )
     assert [(c.response_id, c.status, c.rank) for c in changes] == [
-        ("c", "accepted", None), ("d", "accepted", None), ("e", "accepted", None),
-        ("a", "waitlisted", None), ("f", "waitlisted", None)]
+        ("c", "accepted", None),
+        ("d", "accepted", None),
+        ("e", "accepted", None),
+        ("a", "waitlisted", None),
+        ("f", "waitlisted", None),
+    ]
 
 
 def test_capacity_is_the_places_and_never_more_than_the_teams_hold():
@@ -220,6 +248,7 @@ def test_capacity_is_the_places_and_never_more_than_the_teams_hold():
 
 
 # --- the demo database and the command line ----------------------------------------------------
+
 
 def test_cli_proposes_the_same_cohort_as_the_function(demo_url, settings, command_line):
     session_id = _session_id(demo_url)
@@ -263,29 +292,45 @@ def test_saving_a_proposal_goes_through_the_audited_decisions_path(demo_url, set
     decisions = reads.load_table(demo_url, session_id, "decisions").set_index("response_id")
     assert set(decisions.index[decisions["status"] == "accepted"]) == set(proposal.cohort)
     with OrmSession(dbmod.get_engine(demo_url)) as db:
-        audited = db.scalars(select(models.AuditEntry.subject).where(models.AuditEntry.action == "decision_changed")).all()
+        audited = db.scalars(
+            select(models.AuditEntry.subject).where(models.AuditEntry.action == "decision_changed")
+        ).all()
     assert sorted(audited) == sorted(c.response_id for c in changes)
 
 
-
 def _proposal(**fields) -> cohort.Proposal:
-    values = dict(cohort=["a"], assignments={"a": "Team Comet"}, teams=[], capacity=4, total=4.0, bound=None, proven=False,
-                  timed_out=False, seconds=12.04, score_order=cohort.ScoreOrder(["a"], ["a"], True, 1.0),
-                  people={"a": person("a", 1, 4.0, MONDAY)}, reasons={})
+    values = dict(
+        cohort=["a"],
+        assignments={"a": "Team Comet"},
+        teams=[],
+        capacity=4,
+        total=4.0,
+        bound=None,
+        proven=False,
+        timed_out=False,
+        seconds=12.04,
+        score_order=cohort.ScoreOrder(["a"], ["a"], True, 1.0),
+        people={"a": person("a", 1, 4.0, MONDAY)},
+        reasons={},
+    )
     return cohort.Proposal(**values | fields)
 
 
 def test_the_status_says_proven_a_stated_gap_or_out_of_time():
     assert _proposal(proven=True, bound=4.0).status == (
-        "Proven optimal (12.0 s): no cohort of at most 4 that can be placed in full has a higher total review score.")
+        "Proven optimal (12.0 s): no cohort of at most 4 that can be placed in full has a higher total review score."
+    )
     gap = _proposal(bound=5.0)
     assert gap.gap == pytest.approx(0.2)
-    assert gap.status == ("Best found within the time limit (12.0 s), not proven optimal: its total is at most 20.0% "
-                          "below the best possible (5.00).")
+    assert gap.status == (
+        "Best found within the time limit (12.0 s), not proven optimal: its total is at most 20.0% "
+        "below the best possible (5.00)."
+    )
     assert _proposal().status.endswith("not proven optimal: the solver has no bound on the best possible total yet.")
     out = _proposal(timed_out=True, bound=5.0)
-    assert out.gap is None and out.status.startswith("The time limit ran out (12.0 s) before the solver answered; this "
-                                                     "is the first fit in score order")
+    assert out.gap is None and out.status.startswith(
+        "The time limit ran out (12.0 s) before the solver answered; this is the first fit in score order"
+    )
 
 
 def test_an_out_of_time_proposal_still_breaks_no_rule_and_says_it_is_not_proven():
@@ -296,7 +341,9 @@ def test_an_out_of_time_proposal_still_breaks_no_rule_and_says_it_is_not_proven(
     def week() -> frozenset[float]:
         return frozenset(s for s in (i / 2 for i in range(48)) if rng.random() < 0.8)
 
-    teams = [TeamSpec(f"Team {i}", None, [Staff(f"nav{i}@x.org", week())], Staff(f"cap{i}@x.org", week())) for i in range(12)]
+    teams = [
+        TeamSpec(f"Team {i}", None, [Staff(f"nav{i}@x.org", week())], Staff(f"cap{i}@x.org", week())) for i in range(12)
+    ]
     people = [Candidate(f"p{i}", rank=i + 1, score=5 - i / 100, availability=week()) for i in range(200)]
     instance = Instance(Rules(navigator_meeting_hours=3, captain_hours=3), teams, people)
     proposal = propose(instance, placeability(instance), 40, time_limit=0.05, workers=1, baseline_time_limit=0.05)
@@ -310,19 +357,32 @@ def test_the_pages_tables_of_rivals_the_cohort_and_who_is_left_out():
 
     instance = score_order_instance()
     fits = placeability(instance)
-    ranked = pd.DataFrame({"response_id": list("abcdef"), "position": range(1, 7), "name": list("ABCDEF"),
-                           "status": ["accepted", "pending", "pending", "waitlisted", "rejected", "pending"]})
+    ranked = pd.DataFrame(
+        {
+            "response_id": list("abcdef"),
+            "position": range(1, 7),
+            "name": list("ABCDEF"),
+            "status": ["accepted", "pending", "pending", "waitlisted", "rejected", "pending"],
+        }
+    )
     rivals = cohort.rivals_table(ranked, fits, "c")
     assert rivals.to_dict("records") == [
         {"#": 2, "Response ID": "b", "Name": "B", "Status": "pending", "Same teams": "Team Comet"},
-        {"#": 6, "Response ID": "f", "Name": "F", "Status": "pending", "Same teams": "Team Comet"}]
+        {"#": 6, "Response ID": "f", "Name": "F", "Status": "pending", "Same teams": "Team Comet"},
+    ]
     proposal = propose(instance, fits, 4, **FAST)
     table = proposal.cohort_table(dict(zip(ranked["response_id"], ranked["status"])))
-    assert list(table["Response ID"]) == ["b", "c", "d", "e"] and list(table["Now"]) == ["pending", "pending", "waitlisted",
-                                                                                         "rejected"]
+    assert list(table["Response ID"]) == ["b", "c", "d", "e"] and list(table["Now"]) == [
+        "pending",
+        "pending",
+        "waitlisted",
+        "rejected",
+    ]
     assert set(table["Team"]) == {"Team Comet", "Team Nova"}
     left = proposal.left_out_table()
-    assert list(left["Response ID"]) == ["a"] and left["Why not"].iloc[0].startswith("fits no team: no Captain on Django core")
+    assert list(left["Response ID"]) == ["a"] and left["Why not"].iloc[0].startswith(
+        "fits no team: no Captain on Django core"
+    )
 
 
 def test_an_application_hidden_by_the_viewers_conflict_is_never_proposed_on_its_score(demo_url, settings):
@@ -331,8 +391,13 @@ def test_an_application_hidden_by_the_viewers_conflict_is_never_proposed_on_its_
     best = ranked["response_id"].iloc[0]
     hidden = selection.hide_conflicted_scores(ranked, {best})  # the page's ranking for an organiser with that conflict
     applications = reads.load_table(demo_url, session_id, "applications")
-    mine = cohort.cohort_instance(hidden, applications, reads.load_table(demo_url, session_id, "people"),
-                                  reads.load_table(demo_url, session_id, "teams"), instance.rules)
+    mine = cohort.cohort_instance(
+        hidden,
+        applications,
+        reads.load_table(demo_url, session_id, "people"),
+        reads.load_table(demo_url, session_id, "teams"),
+        instance.rules,
+    )
     assert mine.candidate(best).score is None and mine.candidate(best).rank is None
     fits = placeability(mine)
     assert fits[best].placeable and fits[best].ahead is None  # its own place is not revealed

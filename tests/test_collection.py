@@ -1,4 +1,5 @@
 """Unit tests are collected on a machine without Playwright (only browser tests need it)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -24,8 +25,13 @@ sys.exit(pytest.main(sys.argv[1:]))
 
 def blocked_collection(*args: str) -> subprocess.CompletedProcess:
     """`pytest --collect-only` with Playwright unimportable, from the project's root."""
-    return subprocess.run([sys.executable, "-c", BLOCKED_RUN, "--collect-only", "-q", "-p", "no:cacheprovider",
-                           "-p", "no:xdist", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", BLOCKED_RUN, "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_every_test_file_but_the_browser_ones_is_collected_without_playwright():

@@ -1,5 +1,6 @@
 """Comparing sessions: the figures match the stored rows, every group is large enough, and the CSV export
 holds exactly what is shown."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,9 @@ def _sessions(url: str) -> pd.DataFrame:
 
 
 def test_retention_counts_a_djangonaut_until_their_last_check_in():
-    people = pd.DataFrame({"email": ["a@x", "b@x", "c@x", "nav@x"], "role": ["djangonaut"] * 3 + ["navigator"],
-                           "team": ["T"] * 4})
+    people = pd.DataFrame(
+        {"email": ["a@x", "b@x", "c@x", "nav@x"], "role": ["djangonaut"] * 3 + ["navigator"], "team": ["T"] * 4}
+    )
     checkins = pd.DataFrame({"email": ["a@x", "a@x", "a@x", "b@x", "b@x", "nav@x"], "week": [1, 2, 4, 1, 2, 5]})
     rows = comparison.retention_rows(checkins, people).set_index(["email", "week"])["retained"]
     assert list(rows.loc["a@x"]) == [True, True, True, True]  # week 3 missed, but back in week 4: not a drop-out
@@ -61,8 +63,11 @@ def test_comparison_matches_the_stored_rows_of_every_session(demo_url, settings)
 def test_every_published_group_has_at_least_the_minimum(demo_url, settings):
     strict = with_overrides(settings, privacy={"min_group_size": 19})  # above the demo's 18-strong cohorts
     result = comparison.compare_sessions(demo_url, strict, "2026 Session 6")
-    for safe, column in ((result.applications, "people"), (result.confidence, "people"),
-                         (result.summary, "smallest_group")):
+    for safe, column in (
+        (result.applications, "people"),
+        (result.confidence, "people"),
+        (result.summary, "smallest_group"),
+    ):
         assert not safe.frame.empty and safe.frame[column].min() >= 19
     assert result.retention.frame.empty  # 18 Djangonauts are too few to publish their retention
     summary = result.summary.frame.set_index("session")
@@ -74,7 +79,9 @@ def test_compare_with_picks_the_sessions_and_names_unknown_ones(demo_url, settin
     result = comparison.compare_sessions(demo_url, settings, "2026 Session 6", compare_with=["2024 Session 1"])
     assert result.sessions == ["2024 Session 1", "2026 Session 6"]
     assert list(result.applications.frame["session"]) == result.sessions
-    with pytest.raises(SessionNotFound, match=r"Session\(s\) 2019 Session 0 not found \(known sessions: 2024 Session 1"):
+    with pytest.raises(
+        SessionNotFound, match=r"Session\(s\) 2019 Session 0 not found \(known sessions: 2024 Session 1"
+    ):
         comparison.compare_sessions(demo_url, settings, "2026 Session 6", compare_with=["2019 Session 0"])
     earlier = comparison.compare_sessions(demo_url, settings, "2025 Session 3")
     assert earlier.sessions == ["2024 Session 1", "2024 Session 2", "2025 Session 3"]  # nothing after it
@@ -94,7 +101,9 @@ def test_csv_files_hold_exactly_the_published_figures(demo_url, settings, tmp_pa
 
 def test_charts_are_titled_with_the_finding(demo_url, settings):
     result = comparison.compare_sessions(demo_url, settings, "2026 Session 6")
-    last = result.retention.frame.sort_values(["session_order", "order"]).groupby("session").tail(1).set_index("session")
+    last = (
+        result.retention.frame.sort_values(["session_order", "order"]).groupby("session").tail(1).set_index("session")
+    )
     title = comparison.retention_chart(result.retention).to_dict()["title"]["text"]
     text = " ".join(title) if isinstance(title, list) else title
     assert text.startswith(f"{last.at['2026 Session 6', 'rate'] * 100:.0f} % of 2026 Session 6 were still checking in")

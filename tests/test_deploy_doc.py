@@ -6,6 +6,7 @@ wellbeing.for_viewer). Cells start with a keyword: "all", "none", "own teams" (t
 person captains or navigates), "captained teams", "to review", "where they reviewed too", or
 for Pages the page titles.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,7 @@ ORGANISERS, REVIEWERS = ["organiser1@example.org"], ["reviewer1@example.org"]
 def who_sees_what() -> dict[str, dict[str, str]]:
     """The table under "What each role sees" as {role: {column: cell}}."""
     text = DOC.read_text()
-    block = text[text.index("What each role sees"):]
+    block = text[text.index("What each role sees") :]
     lines = [line for line in block.splitlines() if line.startswith("|")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     rows = {}
@@ -52,20 +53,27 @@ def demo(demo_url, edit_db):
     sid = int(reads.sessions_frame(demo_url).iloc[-1]["id"])
     teams = reads.load_table(demo_url, sid, "teams")
     aurora = teams.set_index("name").loc["Team Aurora"]
-    other = teams[(teams["name"] != "Team Aurora") & (teams["captain"] != aurora["captain"])].sort_values("name").iloc[0]
+    other = (
+        teams[(teams["name"] != "Team Aurora") & (teams["captain"] != aurora["captain"])].sort_values("name").iloc[0]
+    )
     both = other["captain"]  # the other team's Captain navigates Aurora too
     with edit_db(demo_url) as db:
         team = db.query(models.Team).filter(models.Team.session_id == sid, models.Team.name == "Team Aurora").one()
         team.navigators = [*team.navigators, both]
-    load = {name: reads.load_table(demo_url, sid, name) for name in ("people", "teams", "applications", "reviews",
-                                                                     "decisions", "checkins", "surveys")}
+    load = {
+        name: reads.load_table(demo_url, sid, name)
+        for name in ("people", "teams", "applications", "reviews", "decisions", "checkins", "surveys")
+    }
     load["one_to_ones"] = reads.load_one_to_ones(demo_url, sid)
     lists = {"organisers": ORGANISERS, "reviewers": REVIEWERS}
     viewer = lambda email: access.roles_for(email, lists, load["people"], load["teams"])  # noqa: E731
     navigator = next(n for n in aurora["navigators"] if n != both)
     load["viewers"] = {
-        "Organiser": viewer(ORGANISERS[0]), "Reviewer": viewer(REVIEWERS[0]), "Captain": viewer(aurora["captain"]),
-        "Navigator": viewer(navigator), "Captain of one team, Navigator of another": viewer(both),
+        "Organiser": viewer(ORGANISERS[0]),
+        "Reviewer": viewer(REVIEWERS[0]),
+        "Captain": viewer(aurora["captain"]),
+        "Navigator": viewer(navigator),
+        "Captain of one team, Navigator of another": viewer(both),
         "Signed in, no role": viewer("stranger@example.com"),
     }
     assert load["viewers"]["Captain of one team, Navigator of another"].roles == {access.CAPTAIN, access.NAVIGATOR}
@@ -96,8 +104,11 @@ def computed(viewer: access.Viewer, d: dict) -> dict[str, set[str]]:
     people, everyone = d["people"], set(d["people"].loc[d["people"]["role"] == "djangonaut", "team"].dropna())
     table = lambda name, frame=None: access.visible_table(viewer, name, d[name] if frame is None else frame, people)  # noqa: E731
     pages = access.pages_for(viewer)
-    out = {"Pages": {"all"} if len(pages) == len(access.PAGES) else ({"none"} if not pages else
-                                                                      {", ".join(p.title for p in pages).lower()})}
+    out = {
+        "Pages": {"all"}
+        if len(pages) == len(access.PAGES)
+        else ({"none"} if not pages else {", ".join(p.title for p in pages).lower()})
+    }
     apps = table("applications")
     sensitive = set(fields.table("applications").sensitive_fields) & set(apps.columns)
     if len(apps) == len(d["applications"]) and sensitive:
@@ -109,20 +120,27 @@ def computed(viewer: access.Viewer, d: dict) -> dict[str, set[str]]:
     reviews = table("reviews")
     others = reviews[reviews["reviewer"].str.lower() != viewer.email]
     scored = others[others["scores"].notna()]
-    out["Others' review scores"] = ({"all"} if len(scored) == len(others) and len(others) else
-                                    {"where they reviewed too"} if len(scored) else {"none"})
+    out["Others' review scores"] = (
+        {"all"}
+        if len(scored) == len(others) and len(others)
+        else {"where they reviewed too"}
+        if len(scored)
+        else {"none"}
+    )
     out["Decisions"] = {"all"} if len(table("decisions")) == len(d["decisions"]) else {"none"}
     checkins = table("checkins")
     out["Check-ins"] = in_words(teams_of(checkins["email"], people), viewer, everyone)
     noted = checkins.loc[checkins["notes"].notna(), "email"]
     meetings = table("one_to_ones")
-    out["Notes"] = in_words(teams_of(set(noted) | set(meetings.loc[meetings["note"].notna(), "email"]), people),
-                            viewer, everyone)
+    out["Notes"] = in_words(
+        teams_of(set(noted) | set(meetings.loc[meetings["note"].notna(), "email"]), people), viewer, everyone
+    )
     individual = wellbeing.for_viewer(viewer, {}, d["checkins"], people, d["teams"], d["one_to_ones"], d["surveys"])
     out["Individual wellbeing"] = in_words(set(individual.people["team"]), viewer, everyone)
     surveys = table("surveys")
-    out["Survey free text"] = in_words(teams_of(surveys.loc[surveys["free_text"].notna(), "email"], people),
-                                       viewer, everyone)
+    out["Survey free text"] = in_words(
+        teams_of(surveys.loc[surveys["free_text"].notna(), "email"], people), viewer, everyone
+    )
     return out
 
 
@@ -134,12 +152,15 @@ def test_the_deploy_guide_says_what_each_role_is_given(demo):
         assert set(code) == set(doc[role]), f"columns of docs/deploy.md's table changed: {set(doc[role]) ^ set(code)}"
         for column, cell in doc[role].items():
             said = pages_keyword(cell) if column == "Pages" else keyword(cell)
-            assert said in code[column], f"docs/deploy.md says {role} gets {cell!r} for {column}; the code gives {code[column]}"
+            assert said in code[column], (
+                f"docs/deploy.md says {role} gets {cell!r} for {column}; the code gives {code[column]}"
+            )
 
 
 def test_the_table_check_notices_a_wrong_cell(demo):
     """The check can fail: a Navigator who could read notes would not match 'none'."""
     navigator = demo["viewers"]["Navigator"]
-    as_captain = access.Viewer(navigator.email, navigator.roles | {access.CAPTAIN}, navigator.navigator_of,
-                               navigator.navigator_of)
+    as_captain = access.Viewer(
+        navigator.email, navigator.roles | {access.CAPTAIN}, navigator.navigator_of, navigator.navigator_of
+    )
     assert "none" not in computed(as_captain, demo)["Notes"]

@@ -6,6 +6,7 @@ from 2 answers, and a start/end confidence pair merged in the chart but publishe
 numbers.json. Then the rule itself: every figure one export publishes is listed with the rows
 behind it (checked against the export), and subtraction is tried between every pair.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,12 @@ def talk_page_specs(monkeypatch, url: str) -> dict[str, dict]:
     for key, chart in zip(talk.CHART_ORDER, at.get("vega_lite_chart")):
         frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
         rows = [row for frame in frames for row in frame.to_dict("records")]
-        charts[key] = {**json.loads(chart.proto.spec), "rows": [{k: v for k, v in row.items() if not pd.isna(v)}
-                                                                  if isinstance(row, dict) else row for row in rows]}
+        charts[key] = {
+            **json.loads(chart.proto.spec),
+            "rows": [
+                {k: v for k, v in row.items() if not pd.isna(v)} if isinstance(row, dict) else row for row in rows
+            ],
+        }
     return charts
 
 
@@ -43,8 +48,11 @@ def rows_of(spec: dict) -> list[dict]:
 def counts_with_accepted(specs: dict[str, dict], numbers: dict) -> list[tuple[str, int, int]]:
     """What an attacker reads off as (what, applicants, accepted): every history bar with its rate, the
     session's applications with its cohort (the composition charts' cohort total)."""
-    found = [(f"bar {row['session']}", int(row["people"]), round(row["rate"] * row["people"]))
-             for row in rows_of(specs["applications"]) if row.get("rate") is not None and "session" in row]
+    found = [
+        (f"bar {row['session']}", int(row["people"]), round(row["rate"] * row["people"]))
+        for row in rows_of(specs["applications"])
+        if row.get("rate") is not None and "session" in row
+    ]
     cohort = sum(row["people"] for row in rows_of(specs["experience"]) if row.get("population") == talk.COHORT)
     found.append(("numbers.json applications", int(numbers["applications"]), int(cohort)))
     return found
@@ -55,14 +63,17 @@ def tiny_session_next_to_the_current(demo_url, tmp_path, local_mode, mission_con
     """A pilot session of 3 applicants (1 accepted) imported with the command line; without a start date it
     sorts right after the current session."""
     (tmp_path / "applications.csv").write_text(
-        "response_id,email,name\n" + "".join(f"p{i},pilot{i}@example.org,Pilot {i}\n" for i in range(3)))
+        "response_id,email,name\n" + "".join(f"p{i},pilot{i}@example.org,Pilot {i}\n" for i in range(3))
+    )
     (tmp_path / "decisions.csv").write_text("response_id,status\np0,accepted\np1,rejected\np2,rejected\n")
     for table in ("applications", "decisions"):
         mission_control(demo_url, "import", str(tmp_path / f"{table}.csv"), "--table", table, "--session", TINY)
     return demo_url
 
 
-def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tiny_session_next_to_the_current, tmp_path, mission_control):
+def test_a_small_session_is_never_combined_with_the_current_one(
+    monkeypatch, tiny_session_next_to_the_current, tmp_path, mission_control
+):
     url = tiny_session_next_to_the_current
     assert list(reads.sessions_frame(url)["name"])[-2:] == [CURRENT, TINY]
     specs = talk_page_specs(monkeypatch, url)
@@ -79,7 +90,9 @@ def test_a_small_session_is_never_combined_with_the_current_one(monkeypatch, tin
 def test_the_comfortable_share_needs_its_own_answers(monkeypatch, demo_url, edit_db):
     sid = int(reads.sessions_frame(demo_url).set_index("name").at[CURRENT, "id"])
     with edit_db(demo_url) as db:  # confidence asked of everyone at the end, "more comfortable?" answered by 2
-        ends = db.scalars(select(models.Survey).where(models.Survey.session_id == sid, models.Survey.stage == "end")).all()
+        ends = db.scalars(
+            select(models.Survey).where(models.Survey.session_id == sid, models.Survey.stage == "end")
+        ).all()
         for survey in ends[2:]:
             survey.comfortable_contributing = None
         db.get(models.Session, sid).data_version += 1
@@ -94,7 +107,9 @@ def test_a_stage_published_alone_is_never_merged_in_the_chart(monkeypatch, demo_
     sid = int(reads.sessions_frame(demo_url).set_index("name").at[CURRENT, "id"])
     with edit_db(demo_url) as db:  # only 3 end-of-session answers; no mid-session survey
         db.execute(delete(models.Survey).where(models.Survey.session_id == sid, models.Survey.stage == "mid"))
-        ends = db.scalars(select(models.Survey).where(models.Survey.session_id == sid, models.Survey.stage == "end")).all()
+        ends = db.scalars(
+            select(models.Survey).where(models.Survey.session_id == sid, models.Survey.stage == "end")
+        ).all()
         for survey in ends[3:]:
             db.delete(survey)
         db.get(models.Session, sid).data_version += 1
@@ -110,6 +125,7 @@ def test_a_stage_published_alone_is_never_merged_in_the_chart(monkeypatch, demo_
 
 # --- the rule, over everything one export publishes ----------------------------------------
 
+
 def assert_published_figures_match_the_export(figures: talk.TalkFigures) -> None:
     """Every number that counts people in numbers.json and in the charts' data is a listed figure, whose rows
     hold as many people as it says."""
@@ -120,8 +136,13 @@ def assert_published_figures_match_the_export(figures: talk.TalkFigures) -> None
         if key in figures.numbers:
             figure = listed[(talk.NUMBERS_JSON, key, "", "people")]
             assert len({p for _, p in figure.units}) == figures.numbers[key], key
-    frames = {"applications": figures.applications, **figures.composition, "hours": figures.hours,
-              "prs": figures.prs, "confidence": figures.confidence}
+    frames = {
+        "applications": figures.applications,
+        **figures.composition,
+        "hours": figures.hours,
+        "prs": figures.prs,
+        "confidence": figures.confidence,
+    }
     for name, safe in frames.items():
         if safe is None or safe.empty:
             continue
@@ -139,17 +160,29 @@ def assert_no_subtraction_reveals_a_small_group(figures: talk.TalkFigures) -> No
         for big, small in ((a, b), (b, a)):
             if small.units < big.units:
                 people = {p for _, p in big.units - small.units}
-                assert len(people) >= figures.min_group_size, \
+                assert len(people) >= figures.min_group_size, (
                     f"{big.where} minus {small.where} gives a group of {len(people)}"
+                )
 
 
 def scenarios(url: str) -> dict[str, talk.SessionTables]:
     sid = int(reads.sessions_frame(url).set_index("name").at[CURRENT, "id"])
     demo = talk.load_tables(url, sid)
     tiny = talk.load_tables(url, sid)
-    tiny.history = pd.concat([tiny.history, pd.DataFrame(
-        {"session": TINY, "session_order": 99, "email": [f"p{i}@example.org" for i in range(3)],
-         "accepted": [True, False, False]})], ignore_index=True)
+    tiny.history = pd.concat(
+        [
+            tiny.history,
+            pd.DataFrame(
+                {
+                    "session": TINY,
+                    "session_order": 99,
+                    "email": [f"p{i}@example.org" for i in range(3)],
+                    "accepted": [True, False, False],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     few_ends = talk.load_tables(url, sid)
     surveys = few_ends.surveys
     ends = surveys.index[surveys["stage"] == "end"]
@@ -179,9 +212,15 @@ def test_prs_of_people_outside_the_cohort_cannot_be_worked_out(demo_url):
 def test_a_leaking_pair_gives_up_the_figure_that_costs_less():
     """A missing hours answer must not take the whole PR chart (whose rows add up to a published total) with it."""
     week2 = frozenset(("checkins:2", f"dj{i}@example.org") for i in range(18))
-    prs = [privacy.Figure("prs", str(w), "people", week2 if w == 2 else frozenset((f"checkins:{w}", f"dj{i}@example.org")
-                                                                                   for i in range(18)))
-           for w in range(1, 9)] + [privacy.Figure("prs", privacy.ALL, "sum prs_opened", week2)]
+    prs = [
+        privacy.Figure(
+            "prs",
+            str(w),
+            "people",
+            week2 if w == 2 else frozenset((f"checkins:{w}", f"dj{i}@example.org") for i in range(18)),
+        )
+        for w in range(1, 9)
+    ] + [privacy.Figure("prs", privacy.ALL, "sum prs_opened", week2)]
     hours = [privacy.Figure("hours", "2", "people", week2 - {("checkins:2", "dj0@example.org")})]
     assert privacy.withheld_for_differencing([*prs, *hours], 5) == {("hours", "2")}
     # Of two single figures, the larger goes, as before.

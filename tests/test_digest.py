@@ -1,4 +1,5 @@
 """Weekly digests against a real SMTP server on loopback (aiosmtpd): who gets what, once, and nothing private."""
+
 from __future__ import annotations
 
 import email
@@ -24,11 +25,16 @@ from tests.browser_support import free_port
 
 SESSION = "2026 Session 6"
 LEAD = "lead@example.org"
-PLANTED = ("PLANTED-NOTE-7f3a tell nobody", "PLANTED-BLOCKER-91c2 my landlord", "PLANTED-SURVEY-44d0 free text",
-           "PLANTED-ONE-TO-ONE-c5e1 private chat")
+PLANTED = (
+    "PLANTED-NOTE-7f3a tell nobody",
+    "PLANTED-BLOCKER-91c2 my landlord",
+    "PLANTED-SURVEY-44d0 free text",
+    "PLANTED-ONE-TO-ONE-c5e1 private chat",
+)
 
 
 # --- a real SMTP server on loopback ----------------------------------------------------------
+
 
 @dataclass
 class Inbox:
@@ -58,9 +64,18 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if {r.lower() for r in envelope.rcpt_tos} & self.inbox.reject_message_to:
             return "554 5.7.1 Message rejected as spam"
-        facts = {"tls": server.transport.get_extra_info("ssl_object") is not None, "login": session.auth_data.login.decode() if session.authenticated else None}
-        self.inbox.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=policy.default),
-                                    envelope.content, facts))
+        facts = {
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
+            "login": session.auth_data.login.decode() if session.authenticated else None,
+        }
+        self.inbox.messages.append(
+            (
+                list(envelope.rcpt_tos),
+                email.message_from_bytes(envelope.content, policy=policy.default),
+                envelope.content,
+                facts,
+            )
+        )
         return "250 Message accepted for delivery"
 
 
@@ -74,24 +89,40 @@ def _tls_files(folder: Path) -> tuple[Path, Path, Path]:
     now = datetime.now(timezone.utc)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Mission Control test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(hours=1))
-          .not_valid_after(now + timedelta(days=1)).add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-          .sign(ca_key, hashes.SHA256()))
-    leaf = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1")), x509.DNSName("localhost")]), False)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False)
-            .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1")), x509.DNSName("localhost")]), False
+        )
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
     paths = folder / "ca.pem", folder / "server.pem", folder / "server.key"
     paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    paths[2].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return paths
 
 
@@ -102,20 +133,31 @@ def smtp_server(tmp_path):
 
     def start(security: str = "none", login: tuple[str, str] | None = None):
         inbox, port, extra = Inbox(), free_port(), {}
-        cfg = {"host": "127.0.0.1", "port": port, "security": security, "timeout": 10,
-               "sender": "Mission Control <mission-control@example.org>", "app_url": "https://mc.example.org"}
+        cfg = {
+            "host": "127.0.0.1",
+            "port": port,
+            "security": security,
+            "timeout": 10,
+            "sender": "Mission Control <mission-control@example.org>",
+            "app_url": "https://mc.example.org",
+        }
         if security != "none":
             ca, cert, key = _tls_files(tmp_path)
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(cert, key)
             cfg["ca_file"] = str(ca)
             # aiosmtpd only counts STARTTLS as TLS for AUTH; with "ssl" the whole connection is TLS from the start
-            extra = ({"ssl_context": context, "auth_require_tls": False} if security == "ssl"
-                     else {"tls_context": context, "require_starttls": True})
+            extra = (
+                {"ssl_context": context, "auth_require_tls": False}
+                if security == "ssl"
+                else {"tls_context": context, "require_starttls": True}
+            )
         if login:
+
             def authenticator(server, session, envelope, mechanism, data):
                 ok = isinstance(data, LoginPassword) and (data.login.decode(), data.password.decode()) == login
                 return AuthResult(success=ok, handled=False, auth_data=data)
+
             extra |= {"authenticator": authenticator, "auth_required": True}
         controller = Controller(Handler(inbox), hostname="127.0.0.1", port=port, **extra)
         controller.start()
@@ -136,6 +178,7 @@ def _no_developer_secrets(monkeypatch, tmp_path):
 
 
 # --- the program's data -------------------------------------------------------------------
+
 
 def _sid(url: str) -> int:
     frame = reads.sessions_frame(url)
@@ -170,6 +213,7 @@ def _config(tmp_path: Path, digest_cfg: dict, organisers=(LEAD,)) -> Path:
 
 def _toml(value: dict, prefix: str = "") -> str:
     """Enough TOML writing for the example config (tables, strings, numbers, booleans, lists of those or of tables)."""
+
     def scalar(v):
         if isinstance(v, bool):
             return "true" if v else "false"
@@ -198,7 +242,9 @@ def _send(monkeypatch, capsys, url: str, config: Path, *args: str) -> tuple[int,
 
 def _bodies(message) -> str:
     """Text and HTML parts of a received message, decoded."""
-    return "\n".join(part.get_content() for part in message.walk() if part.get_content_type() in ("text/plain", "text/html"))
+    return "\n".join(
+        part.get_content() for part in message.walk() if part.get_content_type() in ("text/plain", "text/html")
+    )
 
 
 def _plain(message) -> str:
@@ -216,13 +262,17 @@ def _captains(url: str) -> dict[str, set[str]]:
 
 # --- who gets what ------------------------------------------------------------------------
 
+
 def test_each_captain_receives_exactly_their_people(monkeypatch, capsys, tmp_path, demo_url, smtp_server):
     _as_imported(demo_url)
     # Aurora's Captain also navigates Team Comet: the digest is about the teams they captain, not those they navigate.
     aurora_captain = _teams(demo_url).set_index("name").at["Team Aurora", "captain"]
     with edit_directly(demo_url) as db:
-        db.execute(update(models.Team).where(models.Team.session_id == _sid(demo_url), models.Team.name == "Team Comet")
-                   .values(navigators=["comet-nav@example.org", aurora_captain]))
+        db.execute(
+            update(models.Team)
+            .where(models.Team.session_id == _sid(demo_url), models.Team.name == "Team Comet")
+            .values(navigators=["comet-nav@example.org", aurora_captain])
+        )
     inbox, cfg = smtp_server()
     code, result = _send(monkeypatch, capsys, demo_url, _config(tmp_path, cfg), "--week", "8")
     assert code == 0 and result["ok"], result
@@ -244,7 +294,9 @@ def test_each_captain_receives_exactly_their_people(monkeypatch, capsys, tmp_pat
         data = wellbeing.load_for_viewer(demo_url, _sid(demo_url), viewer)
         queue = wellbeing.who_to_check_on(wellbeing.compute_for(data, None, as_of_week=8).open, data.people)
         section = _plain(message).split("Who to check on")[1].split("Asked for")[0]
-        assert [line[2:].split(" [")[0] for line in section.splitlines() if line.startswith("- ")] == list(queue["name"])
+        assert [line[2:].split(" [")[0] for line in section.splitlines() if line.startswith("- ")] == list(
+            queue["name"]
+        )
         for reasons in queue["reasons"]:
             assert all(reason in body for reason in reasons)
     [organisers] = inbox.to(LEAD)
@@ -260,15 +312,23 @@ def test_each_captain_receives_exactly_their_people(monkeypatch, capsys, tmp_pat
     assert all(e in detail for e in aurora["email"]) and "mission-control@example.org" in detail
 
 
-def test_captain_digest_matches_the_wellbeing_page_for_that_captain(monkeypatch, capsys, tmp_path, demo_url, smtp_server):
+def test_captain_digest_matches_the_wellbeing_page_for_that_captain(
+    monkeypatch, capsys, tmp_path, demo_url, smtp_server
+):
     _as_imported(demo_url)
     sid = _sid(demo_url)
     people = _people(demo_url)
     aurora = people[(people["team"] == "Team Aurora") & (people["role"] == "djangonaut")].sort_values("email")
     with edit_directly(demo_url) as db:  # one of Aurora burns out in week 8 and asks for a one-to-one
-        db.execute(update(models.Checkin).where(models.Checkin.session_id == sid, models.Checkin.week == 8,
-                                                models.Checkin.email == aurora["email"].iloc[0])
-                   .values(burnout=5, wants_one_to_one=True))
+        db.execute(
+            update(models.Checkin)
+            .where(
+                models.Checkin.session_id == sid,
+                models.Checkin.week == 8,
+                models.Checkin.email == aurora["email"].iloc[0],
+            )
+            .values(burnout=5, wants_one_to_one=True)
+        )
     inbox, cfg = smtp_server()
     assert _send(monkeypatch, capsys, demo_url, _config(tmp_path, cfg), "--week", "8")[0] == 0
     captain = _teams(demo_url).set_index("name").at["Team Aurora", "captain"].lower()
@@ -289,8 +349,9 @@ def test_captain_digest_matches_the_wellbeing_page_for_that_captain(monkeypatch,
     assert list(at.dataframe[0].value["recipient"]) == [captain]
 
 
-def test_organisers_see_every_recipient_and_anyone_may_opt_out_on_the_page(monkeypatch, capsys, tmp_path, demo_url,
-                                                                             smtp_server):
+def test_organisers_see_every_recipient_and_anyone_may_opt_out_on_the_page(
+    monkeypatch, capsys, tmp_path, demo_url, smtp_server
+):
     _as_imported(demo_url)
     inbox, cfg = smtp_server()
     assert _send(monkeypatch, capsys, demo_url, _config(tmp_path, cfg), "--week", "8")[0] == 0
@@ -303,10 +364,12 @@ def test_organisers_see_every_recipient_and_anyone_may_opt_out_on_the_page(monke
     assert not at.exception
     assert digest.is_opted_out(demo_url, "organiser1@example.org")
     assert audit.entries(demo_url, action="digest_preference")[["actor", "subject", "detail"]].values.tolist() == [
-        ["organiser1@example.org", "organiser1@example.org", "opted out"]]
+        ["organiser1@example.org", "organiser1@example.org", "opted out"]
+    ]
 
 
 # --- once only, and a bad address stops nobody else ---------------------------------------
+
 
 def test_a_rerun_sends_nothing_twice(monkeypatch, capsys, tmp_path, demo_url, smtp_server):
     _as_imported(demo_url)
@@ -333,8 +396,11 @@ def test_a_refused_or_malformed_address_does_not_stop_the_rest(monkeypatch, caps
     teams = _teams(demo_url).sort_values("name")
     refused, spam = teams["captain"].iloc[0].lower(), teams["captain"].iloc[2].lower()
     with edit_directly(demo_url) as db:  # a typo in the sheet: no @
-        db.execute(update(models.Team).where(models.Team.session_id == sid, models.Team.name == teams["name"].iloc[1])
-                   .values(captain="pat.captain at example.org"))
+        db.execute(
+            update(models.Team)
+            .where(models.Team.session_id == sid, models.Team.name == teams["name"].iloc[1])
+            .values(captain="pat.captain at example.org")
+        )
     inbox, cfg = smtp_server()
     inbox.refuse.add(refused)
     inbox.reject_message_to.add(spam)
@@ -343,11 +409,18 @@ def test_a_refused_or_malformed_address_does_not_stop_the_rest(monkeypatch, caps
     assert code == digest.EXIT_SOME_NOT_SENT == 3
     errors = {f["to"]: f["error"] for f in result["failed"]}
     assert set(errors) == {refused, spam, "pat.captain at example.org"}
-    assert errors[refused] == (f"Not sent to {refused} (Captain of {teams['name'].iloc[0]}): the mail server refused the "
-                               "address (550 5.1.1 No such user here); check it and run again.")
-    assert "it is not an e-mail address; fix it in the captain column of the teams table" in errors["pat.captain at example.org"]
-    assert errors[spam].endswith("the mail server refused the message (554 5.7.1 Message rejected as spam); its reply "
-                                 "says why; run again once that is dealt with.")
+    assert errors[refused] == (
+        f"Not sent to {refused} (Captain of {teams['name'].iloc[0]}): the mail server refused the "
+        "address (550 5.1.1 No such user here); check it and run again."
+    )
+    assert (
+        "it is not an e-mail address; fix it in the captain column of the teams table"
+        in errors["pat.captain at example.org"]
+    )
+    assert errors[spam].endswith(
+        "the mail server refused the message (554 5.7.1 Message rejected as spam); its reply "
+        "says why; run again once that is dealt with."
+    )
     assert len(inbox.messages) == len(result["sent"]) == 4  # 6 Captains and the lead, less the three
     assert refused not in inbox.recipients() and spam not in inbox.recipients()
     # the address is fixed on the server's side: the next run sends that one only
@@ -368,8 +441,11 @@ def test_no_note_or_free_text_in_any_message(monkeypatch, capsys, tmp_path, demo
     sid = _sid(demo_url)
     note, blocker, survey, meeting = PLANTED
     with edit_directly(demo_url) as db:  # everyone writes private text; everyone reports blockers and burns out
-        db.execute(update(models.Checkin).where(models.Checkin.session_id == sid)
-                   .values(notes=note, blockers=blocker, burnout=5, wants_one_to_one=True))
+        db.execute(
+            update(models.Checkin)
+            .where(models.Checkin.session_id == sid)
+            .values(notes=note, blockers=blocker, burnout=5, wants_one_to_one=True)
+        )
         db.execute(update(models.Survey).where(models.Survey.session_id == sid).values(free_text=survey))
         db.execute(update(models.OneToOne).where(models.OneToOne.session_id == sid).values(note=meeting))
     inbox, cfg = smtp_server()
@@ -392,6 +468,7 @@ def test_no_note_or_free_text_in_any_message(monkeypatch, capsys, tmp_path, demo
 
 # --- secure transports --------------------------------------------------------------------
 
+
 def test_starttls_with_a_login_from_the_environment(monkeypatch, capsys, tmp_path, demo_url, smtp_server):
     _as_imported(demo_url)
     inbox, cfg = smtp_server("starttls", login=("digest-bot", "s3cret-pw"))
@@ -400,7 +477,9 @@ def test_starttls_with_a_login_from_the_environment(monkeypatch, capsys, tmp_pat
     monkeypatch.setenv("DASHBOARD_SMTP_PASSWORD", "wrong")
     code, result = _send(monkeypatch, capsys, demo_url, config, "--week", "8")
     assert code == digest.EXIT_MAIL_UNAVAILABLE == 4 and not inbox.messages
-    assert result["stopped"].startswith(f"The mail server 127.0.0.1:{cfg['port']} refused the login for digest-bot (535")
+    assert result["stopped"].startswith(
+        f"The mail server 127.0.0.1:{cfg['port']} refused the login for digest-bot (535"
+    )
     assert audit.entries(demo_url, action="digest_sent").empty
     monkeypatch.setenv("DASHBOARD_SMTP_PASSWORD", "s3cret-pw")
     code, result = _send(monkeypatch, capsys, demo_url, config, "--week", "8")
@@ -409,8 +488,9 @@ def test_starttls_with_a_login_from_the_environment(monkeypatch, capsys, tmp_pat
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # with "ssl" the connection is TLS
-def test_ssl_with_the_password_from_secrets_and_an_untrusted_certificate_refused(monkeypatch, capsys, tmp_path, demo_url,
-                                                                                 smtp_server):
+def test_ssl_with_the_password_from_secrets_and_an_untrusted_certificate_refused(
+    monkeypatch, capsys, tmp_path, demo_url, smtp_server
+):
     _as_imported(demo_url)
     inbox, cfg = smtp_server("ssl", login=("digest-bot", "from-secrets"))
     secrets = tmp_path / "secrets.toml"
@@ -438,13 +518,16 @@ def test_an_unreachable_server_is_one_sentence_and_nothing_is_recorded(monkeypat
 
 # --- demo data, dry runs, opting out ------------------------------------------------------
 
+
 def test_demo_data_is_never_emailed_only_written_to_a_folder(monkeypatch, capsys, tmp_path, demo_url, smtp_server):
     inbox, cfg = smtp_server()
     config = _config(tmp_path, cfg)
     code, result = _send(monkeypatch, capsys, demo_url, config, "--week", "8")
     assert code == 1 and not inbox.messages
-    assert result["error"] == (f"{SESSION} holds the generated demo data, so no digest is e-mailed from it; preview it "
-                               "with --dry-run DIR, or choose your own session with --session.")
+    assert result["error"] == (
+        f"{SESSION} holds the generated demo data, so no digest is e-mailed from it; preview it "
+        "with --dry-run DIR, or choose your own session with --session."
+    )
     folder = tmp_path / "preview"
     code, result = _send(monkeypatch, capsys, demo_url, config, "--dry-run", str(folder))
     assert code == 0 and not inbox.messages and result["week"] == 8 and result["dry_run"] == str(folder)
@@ -481,8 +564,11 @@ def test_organisers_hear_about_a_team_without_a_captain(demo_url, settings):
     _as_imported(demo_url)
     sid = _sid(demo_url)
     with edit_directly(demo_url) as db:
-        db.execute(update(models.Team).where(models.Team.session_id == sid, models.Team.name == "Team Comet")
-                   .values(captain=None))
+        db.execute(
+            update(models.Team)
+            .where(models.Team.session_id == sid, models.Team.name == "Team Comet")
+            .values(captain=None)
+        )
     plan = digest.plan(demo_url, sid, with_overrides(settings, roles={"organisers": [LEAD]}), week=8, secrets_roles={})
     assert len([d for d in plan.due if d.kind == "captain"]) == 5
     [organisers] = [d for d in plan.due if d.kind == "organiser"]
@@ -490,6 +576,7 @@ def test_organisers_hear_about_a_team_without_a_captain(demo_url, settings):
 
 
 # --- when a digest is due -----------------------------------------------------------------
+
 
 def test_which_week_goes_out_when(demo_url, settings):
     _as_imported(demo_url)
@@ -503,26 +590,36 @@ def test_which_week_goes_out_when(demo_url, settings):
     assert tuesday.week is None and not tuesday.due
     assert tuesday.notes == ["Today (Tuesday) is not the sending day (Monday, [digest] send_day); nothing sent."]
     early = digest.plan(demo_url, sid, cfg, now=at(2026, 10, 5, 9))
-    assert early.week is None and early.notes[0].startswith("Week 1's cut-off (Mon 05 Oct 2026, 12:00 UTC) has not passed")
+    assert early.week is None and early.notes[0].startswith(
+        "Week 1's cut-off (Mon 05 Oct 2026, 12:00 UTC) has not passed"
+    )
     over = digest.plan(demo_url, sid, cfg, now=at(2026, 12, 7, 13))
     assert over.week is None and "is over" in over.notes[0]
     assert digest.plan(demo_url, sid, cfg, now=at(2026, 12, 7, 13), scheduled=False).week == 8  # a dry run previews it
     with pytest.raises(digest.DigestRefused, match="Week 5's cut-off .* has not passed yet"):
         digest.plan(demo_url, sid, cfg, week=5, now=at(2026, 10, 19, 13))
-    with pytest.raises(digest.DigestRefused, match="--week 9 is not a week of 2026 Session 6; use a number from 1 to 8"):
+    with pytest.raises(
+        digest.DigestRefused, match="--week 9 is not a week of 2026 Session 6; use a number from 1 to 8"
+    ):
         digest.plan(demo_url, sid, cfg, week=9)
     due = digest.plan(demo_url, sid, cfg, now=at(2026, 10, 19, 13))
     assert {d.week for d in due.due} == {3} and {d.kind for d in due.due} == {"captain"}  # [roles] organisers is empty
     assert any("No organiser is listed in [roles] organisers" in n for n in due.notes)
 
 
-@pytest.mark.parametrize("bad, says", [
-    ({"send_day": "Mondays"}, "send_day = 'Mondays' is not a weekday"),
-    ({"cutoff_hours": "noon"}, "cutoff_hours = 'noon' must be a number of hours"),
-    ({"host": ""}, "No mail server is configured; set [digest] host"),
-    ({"host": "smtp.example.org", "security": "tls"}, "security = 'tls' is not known"),
-    ({"host": "smtp.example.org", "sender": "Mission Control"}, "sender = 'Mission Control' is not an e-mail address"),
-])
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        ({"send_day": "Mondays"}, "send_day = 'Mondays' is not a weekday"),
+        ({"cutoff_hours": "noon"}, "cutoff_hours = 'noon' must be a number of hours"),
+        ({"host": ""}, "No mail server is configured; set [digest] host"),
+        ({"host": "smtp.example.org", "security": "tls"}, "security = 'tls' is not known"),
+        (
+            {"host": "smtp.example.org", "sender": "Mission Control"},
+            "sender = 'Mission Control' is not an e-mail address",
+        ),
+    ],
+)
 def test_digest_settings_say_what_to_fix(monkeypatch, capsys, tmp_path, demo_url, bad, says):
     _as_imported(demo_url)
     cfg = {"host": "smtp.example.org", "sender": "mc@example.org", **bad}
@@ -539,6 +636,7 @@ def test_a_password_is_never_sent_unencrypted_to_another_host(settings):
 
 
 # --- both databases: the (session, week, recipient, kind) key holds ------------------------
+
 
 def test_a_parallel_run_that_sent_first_is_not_repeated(storage_url, settings, smtp_server):
     demo.build(storage_url, settings, seed=42, scale=1)
@@ -567,8 +665,12 @@ def test_upgrading_from_0002_keeps_data_and_adds_the_digest_tables(storage_url):
     engine = dbmod.get_engine(storage_url)
     assert "digest_sends" not in inspect(engine).get_table_names()
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO sessions (id, name, weeks, expected_hours, blind_review, data_version, created_at) "
-                          "VALUES (1, 'Old session', 8, 4, true, 1, CURRENT_TIMESTAMP)"))
+        conn.execute(
+            text(
+                "INSERT INTO sessions (id, name, weeks, expected_hours, blind_review, data_version, created_at) "
+                "VALUES (1, 'Old session', 8, 4, true, 1, CURRENT_TIMESTAMP)"
+            )
+        )
         conn.execute(text("INSERT INTO checkins (session_id, email, week, hours) VALUES (1, 'dj@example.org', 2, 4.5)"))
     dbmod.migrate(storage_url)
     engine = dbmod.get_engine(storage_url)
@@ -581,8 +683,10 @@ def test_upgrading_from_0002_keeps_data_and_adds_the_digest_tables(storage_url):
 
 # --- in Chromium --------------------------------------------------------------------------
 
-def test_the_wellbeing_page_shows_the_last_digest_in_the_browser(monkeypatch, capsys, tmp_path, demo_url, smtp_server,
-                                                                 page):
+
+def test_the_wellbeing_page_shows_the_last_digest_in_the_browser(
+    monkeypatch, capsys, tmp_path, demo_url, smtp_server, page
+):
     """An organiser in local mode (an imported session is never shown to demo personas)."""
     from tests.browser_support import assert_no_exception, open_page, screenshot, shown, streamlit_server
 

@@ -1,4 +1,5 @@
 """Interop with Djangonaut Space's site: its Full CSV export in, decisions CSV out."""
+
 from __future__ import annotations
 
 import csv
@@ -38,7 +39,9 @@ def session_id(url: str) -> int:
 
 def test_scorer_columns_are_the_name_score_columns_but_not_score():
     assert scorer_columns(["Response ID", "Ada score", "Bob Smith Score", "Score", "Selection Rank"]) == {
-        "Ada score": "Ada", "Bob Smith Score": "Bob Smith"}
+        "Ada score": "Ada",
+        "Bob Smith Score": "Bob Smith",
+    }
 
 
 def test_the_full_csv_splits_into_applications_reviews_and_ranks(full_csv):
@@ -57,16 +60,22 @@ def test_the_full_csv_splits_into_applications_reviews_and_ranks(full_csv):
     ]
     assert export.reviews.row_numbers == [2, 2, 3, 4, 4]  # the CSV rows the scores came from
     # Score and Selection Rank (the site's tier) of every row that has either.
-    assert export.decisions.frame.to_dict("records") == [{"response_id": "101", "tier": "2", "score": "4.5"},
-                                                         {"response_id": "102", "tier": "1", "score": "3"},
-                                                         {"response_id": "103", "tier": "", "score": "2"}]
+    assert export.decisions.frame.to_dict("records") == [
+        {"response_id": "101", "tier": "2", "score": "4.5"},
+        {"response_id": "102", "tier": "1", "score": "3"},
+        {"response_id": "103", "tier": "", "score": "2"},
+    ]
     assert export.notes == [] and export.email_column == "Email Address"
 
 
 def test_import_fills_applications_reviews_and_ranks_and_reimport_changes_nothing(empty_url, settings, full_csv):
     export = read_full_export(full_csv)
     results = {r.table: r for r in import_full_export(empty_url, settings, export, source="djangonaut_space:full.csv")}
-    assert (results["applications"].rows_stored, results["reviews"].rows_stored, results["decisions"].rows_stored) == (3, 5, 3)
+    assert (results["applications"].rows_stored, results["reviews"].rows_stored, results["decisions"].rows_stored) == (
+        3,
+        5,
+        3,
+    )
     sid = session_id(empty_url)
     apps = reads.load_table(empty_url, sid, "applications").set_index("response_id")
     assert apps.loc["101", "name"] == "Ada L" and apps.loc["101", "hours_available"] == 3.5
@@ -76,9 +85,15 @@ def test_import_fills_applications_reviews_and_ranks_and_reimport_changes_nothin
     decisions = reads.load_table(empty_url, sid, "decisions").set_index("response_id")
     # Tiers 1 and 2 are both "placed first": accepted, in that order; the organisers' Score is kept.
     assert decisions[["status", "score"]].to_dict("index") == {
-        "101": {"status": "accepted", "score": 4.5}, "102": {"status": "accepted", "score": 3.0},
-        "103": {"status": "pending", "score": 2.0}}
-    assert decisions.loc["101", "rank"] == 3 and decisions.loc["102", "rank"] == 2 and pd.isna(decisions.loc["103", "rank"])
+        "101": {"status": "accepted", "score": 4.5},
+        "102": {"status": "accepted", "score": 3.0},
+        "103": {"status": "pending", "score": 2.0},
+    }
+    assert (
+        decisions.loc["101", "rank"] == 3
+        and decisions.loc["102", "rank"] == 2
+        and pd.isna(decisions.loc["103", "rank"])
+    )
 
     again = import_full_export(empty_url, settings, read_full_export(full_csv), source="djangonaut_space:full.csv")
     assert all(r.rows_inserted == 0 and r.rows_updated == 0 for r in again)
@@ -100,6 +115,7 @@ def test_a_file_without_response_ids_is_refused():
 
 # --- export ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("prefix", FORMULA_PREFIXES)
 def test_neutralise_formula_prefixes_every_dangerous_start(prefix):
     assert neutralise_formula(prefix + "SUM(A1)") == "'" + prefix + "SUM(A1)"
@@ -117,20 +133,30 @@ def test_safe_csv_neutralises_headers_and_cells():
 
 
 def test_decisions_csv_is_what_the_site_imports():
-    decisions = pd.DataFrame({"response_id": ["11", "12", "13", "r-4f2a"], "status": ["accepted", "rejected", "pending", "accepted"],
-                              "rank": [2, 1, None, 1], "team": [None] * 4})
-    reviews = pd.DataFrame({
-        "response_id": ["11", "11", "11", "12"],
-        "overall": [4.0, None, 1.0, 3.0],
-        "scores": [None, {"motivation": 5, "resilience": 3}, None, None],
-        "conflict_of_interest": [False, False, True, False],
-    })
+    decisions = pd.DataFrame(
+        {
+            "response_id": ["11", "12", "13", "r-4f2a"],
+            "status": ["accepted", "rejected", "pending", "accepted"],
+            "rank": [2, 1, None, 1],
+            "team": [None] * 4,
+        }
+    )
+    reviews = pd.DataFrame(
+        {
+            "response_id": ["11", "11", "11", "12"],
+            "overall": [4.0, None, 1.0, 3.0],
+            "scores": [None, {"motivation": 5, "resilience": 3}, None, None],
+            "conflict_of_interest": [False, False, True, False],
+        }
+    )
     rows = list(csv.DictReader(io.StringIO(decisions_csv(decisions, reviews))))
     assert list(rows[0]) == ["Response ID", "Score", "Selection Rank"]
     # '11': the overall 4 and the criteria mean 4 (the conflicted review left out), on the scale of a panel of 2.
     # Pending '13' is left out, and so is 'r-4f2a': the site refuses a whole file for one id that is not a number.
-    assert rows == [{"Response ID": "11", "Score": "8", "Selection Rank": "0"},
-                    {"Response ID": "12", "Score": "6", "Selection Rank": "4"}]
+    assert rows == [
+        {"Response ID": "11", "Score": "8", "Selection Rank": "0"},
+        {"Response ID": "12", "Score": "6", "Selection Rank": "4"},
+    ]
 
 
 def test_round_trip_through_the_command_line(empty_url, full_csv, tmp_path, monkeypatch, capsys):
@@ -146,5 +172,7 @@ def test_round_trip_through_the_command_line(empty_url, full_csv, tmp_path, monk
     assert [(r["Response ID"], r["Score"], r["Selection Rank"]) for r in rows] == [("102", "3", "0"), ("101", "5", "1")]
     assert cli.main(["--config", config, "djangonaut-space", "import", str(tmp_path / "missing.csv")]) == 1
     capsys.readouterr()
-    assert cli.main(["--config", config, "djangonaut-space", "export", "-o", str(tmp_path / "no-such-dir" / "d.csv")]) == 1
+    assert (
+        cli.main(["--config", config, "djangonaut-space", "export", "-o", str(tmp_path / "no-such-dir" / "d.csv")]) == 1
+    )
     assert "Could not write" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """Engagement metrics: weekly aggregates by team, cumulative totals, the session in numbers."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -16,24 +17,43 @@ def people(*rows) -> pd.DataFrame:
     return pd.DataFrame([{"email": e, "role": r, "team": t, "name": e.split("@")[0]} for e, r, t in rows])
 
 
-ROSTER = people(("a@x.org", "djangonaut", "Comet"), ("b@x.org", "djangonaut", "Comet"),
-                ("c@x.org", "djangonaut", "Nebula"), ("cap@x.org", "captain", "Comet"))
+ROSTER = people(
+    ("a@x.org", "djangonaut", "Comet"),
+    ("b@x.org", "djangonaut", "Comet"),
+    ("c@x.org", "djangonaut", "Nebula"),
+    ("cap@x.org", "captain", "Comet"),
+)
 
 
 def checkin(email, week, standup=True, **counts) -> dict:
-    return {"email": email, "week": week, "attended_standup": standup, "prs_opened": counts.get("opened", 0),
-            "prs_merged": counts.get("merged", 0), "review_comments": counts.get("comments", 0),
-            "tickets_progressed": counts.get("tickets", 0), "hours": 4.0}
+    return {
+        "email": email,
+        "week": week,
+        "attended_standup": standup,
+        "prs_opened": counts.get("opened", 0),
+        "prs_merged": counts.get("merged", 0),
+        "review_comments": counts.get("comments", 0),
+        "tickets_progressed": counts.get("tickets", 0),
+        "hours": 4.0,
+    }
 
 
-CHECKINS = pd.DataFrame([
-    checkin("a@x.org", 1, opened=1, comments=2), checkin("b@x.org", 1, standup=False),
-    checkin("c@x.org", 1, tickets=1), checkin("a@x.org", 2, merged=1, opened=1, comments=3),
-    checkin("c@x.org", 2, standup=None),
-])
-ONE_TO_ONES = pd.DataFrame([{"email": "a@x.org", "held_on": date(2026, 10, 6)},  # week 2
-                            {"email": "c@x.org", "held_on": date(2026, 9, 30)},  # week 1
-                            {"email": "c@x.org", "held_on": date(2027, 1, 1)}])  # after the session
+CHECKINS = pd.DataFrame(
+    [
+        checkin("a@x.org", 1, opened=1, comments=2),
+        checkin("b@x.org", 1, standup=False),
+        checkin("c@x.org", 1, tickets=1),
+        checkin("a@x.org", 2, merged=1, opened=1, comments=3),
+        checkin("c@x.org", 2, standup=None),
+    ]
+)
+ONE_TO_ONES = pd.DataFrame(
+    [
+        {"email": "a@x.org", "held_on": date(2026, 10, 6)},  # week 2
+        {"email": "c@x.org", "held_on": date(2026, 9, 30)},  # week 1
+        {"email": "c@x.org", "held_on": date(2027, 1, 1)},
+    ]
+)  # after the session
 
 
 def test_weekly_rates_divide_by_the_djangonauts_expected():
@@ -82,13 +102,15 @@ def test_cumulative_totals_run_per_team():
 
 
 def test_session_in_numbers_has_the_talk_figures():
-    surveys = pd.DataFrame([
-        {"email": "a@x.org", "stage": "start", "confidence": 2, "comfortable_contributing": None},
-        {"email": "b@x.org", "stage": "start", "confidence": 3, "comfortable_contributing": None},
-        {"email": "a@x.org", "stage": "end", "confidence": 4, "comfortable_contributing": True},
-        {"email": "b@x.org", "stage": "end", "confidence": 5, "comfortable_contributing": False},
-        {"email": "c@x.org", "stage": "end", "confidence": None, "comfortable_contributing": True},
-    ])
+    surveys = pd.DataFrame(
+        [
+            {"email": "a@x.org", "stage": "start", "confidence": 2, "comfortable_contributing": None},
+            {"email": "b@x.org", "stage": "start", "confidence": 3, "comfortable_contributing": None},
+            {"email": "a@x.org", "stage": "end", "confidence": 4, "comfortable_contributing": True},
+            {"email": "b@x.org", "stage": "end", "confidence": 5, "comfortable_contributing": False},
+            {"email": "c@x.org", "stage": "end", "confidence": None, "comfortable_contributing": True},
+        ]
+    )
     numbers = engagement.session_in_numbers(CHECKINS, ROSTER, ONE_TO_ONES, surveys)
     assert numbers["tickets_progressed"] == 1
     assert numbers["prs_opened"] == 2 and numbers["prs_merged"] == 1 and numbers["review_comments"] == 5
@@ -143,16 +165,31 @@ def test_demo_session_numbers_match_the_tables(demo_url):
     assert charts.cumulative_chart(engagement.cumulative(weekly)).to_dict()
 
 
-@pytest.mark.parametrize("day,week", [(date(2026, 9, 28), 1), (date(2026, 10, 4), 1), (date(2026, 10, 5), 2),
-                                      (date(2026, 9, 27), None), (date(2026, 11, 23), None)])
+@pytest.mark.parametrize(
+    "day,week",
+    [
+        (date(2026, 9, 28), 1),
+        (date(2026, 10, 4), 1),
+        (date(2026, 10, 5), 2),
+        (date(2026, 9, 27), None),
+        (date(2026, 11, 23), None),
+    ],
+)
 def test_week_of(day, week):
     assert engagement.week_of(day, START, 8) == week
 
 
 def test_tickets_closed_is_not_known_rather_than_zero_when_the_form_does_not_ask():
     people = pd.DataFrame({"email": ["a@x.org"], "role": ["djangonaut"], "team": ["Nebula"]})
-    asked = pd.DataFrame({"email": ["a@x.org", "a@x.org"], "week": [1, 2], "attended_standup": [True, False],
-                          "tickets_progressed": [2, 1], "tickets_closed": [1, None]})
+    asked = pd.DataFrame(
+        {
+            "email": ["a@x.org", "a@x.org"],
+            "week": [1, 2],
+            "attended_standup": [True, False],
+            "tickets_progressed": [2, 1],
+            "tickets_closed": [1, None],
+        }
+    )
     numbers = engagement.session_in_numbers(asked, people, None, None)
     assert (numbers["tickets_progressed"], numbers["tickets_closed"]) == (3, 1)
     assert engagement.tickets_text(numbers) == "3 / 1"

@@ -1,5 +1,6 @@
 """The installed `mission-control` command (pyproject.toml [project.scripts]) is `python -m dashboard`:
 same commands, same exit codes, from any folder."""
+
 from __future__ import annotations
 
 import json
@@ -37,5 +38,7 @@ def test_console_script_exit_codes(script, tmp_path):
     assert unknown.returncode == 2 and "invalid choice: 'no-such-command'" in unknown.stderr
     missing = run(str(script), "--config", str(tmp_path / "nope.toml"), "signals", "--json", cwd=tmp_path)
     assert missing.returncode == 1
-    assert json.loads(missing.stdout) == {"ok": False, "error": f"Config file {tmp_path / 'nope.toml'} not found; "
-                                          "copy dashboard.example.toml to dashboard.toml."}
+    assert json.loads(missing.stdout) == {
+        "ok": False,
+        "error": f"Config file {tmp_path / 'nope.toml'} not found; copy dashboard.example.toml to dashboard.toml.",
+    }

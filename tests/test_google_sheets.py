@@ -1,4 +1,5 @@
 """Google Sheets sync through the real gspread client against a loopback fake of the Sheets API."""
+
 from __future__ import annotations
 
 import ast
@@ -20,7 +21,13 @@ from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import config, db as dbmod, models, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH, PROJECT_ROOT, with_overrides
-from dashboard.sync import SyncError, configured_tabs, retry_policy, service_account_info as configured_key, sync_spreadsheet
+from dashboard.sync import (
+    SyncError,
+    configured_tabs,
+    retry_policy,
+    service_account_info as configured_key,
+    sync_spreadsheet,
+)
 from data_sources import google_sheets as gs
 from tests.fake_sheets import CLIENT_EMAIL, FakeSheets, demo_tab_config, demo_tabs, service_account_info
 
@@ -60,8 +67,16 @@ def fake(workbook):
 def sheet_settings(settings, fake, **sources):
     """The example config pointed at the fake, with a fast retry policy."""
     cfg = dict(settings.section("sources"))
-    cfg.update(spreadsheet=fake.spreadsheet_url, sheets_api_url=fake.url, tabs=demo_tab_config(),
-               request_timeout=0.5, max_attempts=3, retry_base_delay=0.01, retry_max_delay=0.05, retry_total_seconds=10)
+    cfg.update(
+        spreadsheet=fake.spreadsheet_url,
+        sheets_api_url=fake.url,
+        tabs=demo_tab_config(),
+        request_timeout=0.5,
+        max_attempts=3,
+        retry_base_delay=0.01,
+        retry_max_delay=0.05,
+        retry_total_seconds=10,
+    )
     cfg.update(sources)
     return with_overrides(settings, sources=cfg)
 
@@ -84,10 +99,12 @@ def sync_runs(url: str) -> list[models.SyncRun]:
 
 # --- a sync -------------------------------------------------------------------------------
 
+
 def test_sync_reads_every_tab_with_one_metadata_and_one_batch_request(empty_url, settings, fake, workbook):
     messages = []
-    outcome = sync_spreadsheet(empty_url, sheet_settings(settings, fake), secrets=secrets_for(fake),
-                               progress=messages.append)
+    outcome = sync_spreadsheet(
+        empty_url, sheet_settings(settings, fake), secrets=secrets_for(fake), progress=messages.append
+    )
     assert fake.counts["metadata"] == 1 and fake.counts["batch"] == 1 and fake.counts["values"] == 0
     assert fake.api_requests == 2 and outcome.requests == 2
     assert fake.counts["token"] == 1
@@ -173,10 +190,14 @@ def test_an_edited_cell_updates_one_row(empty_url, settings, fake):
     assert "Renamed Applicant" in set(names)
 
 
-def test_a_cell_fixed_in_the_sheet_clears_its_rejection_and_an_unchanged_sync_keeps_the_version(empty_url, settings, fake):
+def test_a_cell_fixed_in_the_sheet_clears_its_rejection_and_an_unchanged_sync_keeps_the_version(
+    empty_url, settings, fake
+):
     cfg = sheet_settings(settings, fake)
     _, _, original = plant_bad_email(fake)
-    first = next(r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins")
+    first = next(
+        r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins"
+    )
     planted = first.rejections[0]
     listed = reads.rejected_rows_frame(empty_url, _session_id(empty_url))
     assert planted.row_number in set(listed[listed["sheet"] == "Check-ins"]["row_number"])
@@ -184,7 +205,9 @@ def test_a_cell_fixed_in_the_sheet_clears_its_rejection_and_an_unchanged_sync_ke
     sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake))
     assert dbmod.data_version(empty_url, _session_id(empty_url)) == version  # nothing changed: caches stay valid
     fake.tabs["Check-ins"].loc[planted.row_number - 2, planted.column] = original
-    fixed = next(r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins")
+    fixed = next(
+        r for r in sync_spreadsheet(empty_url, cfg, secrets=secrets_for(fake)).results if r.table == "checkins"
+    )
     assert planted.row_number not in {r.row_number for r in fixed.rejections}
     listed = reads.rejected_rows_frame(empty_url, _session_id(empty_url))
     assert planted.row_number not in set(listed[listed["sheet"] == "Check-ins"]["row_number"])
@@ -202,8 +225,9 @@ def test_values_stay_strings_until_the_importer_reads_them(empty_url, settings, 
     apps.loc[0, "How many hours a week can you commit?"] = "3,5"
     apps.loc[0, "GitHub username"] = "007"
     email = apps.loc[0, "Email Address"].strip().lower()
-    sync_spreadsheet(empty_url, sheet_settings(settings, fake, tabs={"applications": "Form Responses 1"}),
-                     secrets=secrets_for(fake))
+    sync_spreadsheet(
+        empty_url, sheet_settings(settings, fake, tabs={"applications": "Form Responses 1"}), secrets=secrets_for(fake)
+    )
     stored = reads.load_table(empty_url, _session_id(empty_url), "applications").set_index("email").loc[email]
     assert stored["hours_available"] == 3.5
     assert stored["github"] == "007"
@@ -213,10 +237,15 @@ def test_dates_are_read_in_the_spreadsheets_locale_and_time_zone(empty_url, sett
     frame = fake.tabs["Check-ins"]
     us_stamp = frame.loc[0, "Timestamp"]  # en_US: 10/5/2026 18:05:09
     local = datetime.strptime(us_stamp, "%m/%d/%Y %H:%M:%S")
-    frame["Timestamp"] = [datetime.strptime(s, "%m/%d/%Y %H:%M:%S").strftime("%d/%m/%Y %H:%M:%S") for s in frame["Timestamp"]]
+    frame["Timestamp"] = [
+        datetime.strptime(s, "%m/%d/%Y %H:%M:%S").strftime("%d/%m/%Y %H:%M:%S") for s in frame["Timestamp"]
+    ]
     fake.locale, fake.time_zone = "en_GB", "Europe/London"
-    outcome = sync_spreadsheet(empty_url, sheet_settings(settings, fake, tabs={"people": "People", "checkins": "Check-ins"}),
-                               secrets=secrets_for(fake))
+    outcome = sync_spreadsheet(
+        empty_url,
+        sheet_settings(settings, fake, tabs={"people": "People", "checkins": "Check-ins"}),
+        secrets=secrets_for(fake),
+    )
     assert (outcome.date_order, outcome.time_zone) == ("DMY", "Europe/London")
     expected = local.replace(tzinfo=ZoneInfo("Europe/London")).astimezone(timezone.utc).replace(tzinfo=None)
     checkins = reads.load_table(empty_url, _session_id(empty_url), "checkins")
@@ -228,20 +257,26 @@ def _korean(moment: datetime) -> str:
     return f"{moment.year}. {moment.month}. {moment.day} {marker} {(moment.hour - 1) % 12 + 1}:{moment:%M:%S}"
 
 
-@pytest.mark.parametrize("locale, time_zone, formatted", [
-    ("nl_NL", "Europe/Amsterdam", lambda m: f"{m.day}-{m.month}-{m.year} {m:%H:%M:%S}"),
-    ("hu_HU", "Europe/Budapest", lambda m: f"{m:%Y. %m. %d.} {m.hour}:{m:%M:%S}"),
-    ("ko_KR", "Asia/Seoul", _korean),
-    ("en_US", "America/Chicago", lambda m: f"{m.month}/{m.day}/{m.year} {(m.hour - 1) % 12 + 1}:{m:%M:%S} {m:%p}"),
-])
+@pytest.mark.parametrize(
+    "locale, time_zone, formatted",
+    [
+        ("nl_NL", "Europe/Amsterdam", lambda m: f"{m.day}-{m.month}-{m.year} {m:%H:%M:%S}"),
+        ("hu_HU", "Europe/Budapest", lambda m: f"{m:%Y. %m. %d.} {m.hour}:{m:%M:%S}"),
+        ("ko_KR", "Asia/Seoul", _korean),
+        ("en_US", "America/Chicago", lambda m: f"{m.month}/{m.day}/{m.year} {(m.hour - 1) % 12 + 1}:{m:%M:%S} {m:%p}"),
+    ],
+)
 def test_timestamps_in_more_locales_are_read_not_refused(empty_url, settings, fake, locale, time_zone, formatted):
     """Sheets gives formatted values: day-month with dashes, Hungarian and Korean year-first, 12-hour times."""
     frame = fake.tabs["Check-ins"]
     local = [datetime.strptime(s, "%m/%d/%Y %H:%M:%S") for s in frame["Timestamp"]]
     frame["Timestamp"] = [formatted(moment) for moment in local]
     fake.locale, fake.time_zone = locale, time_zone
-    outcome = sync_spreadsheet(empty_url, sheet_settings(settings, fake, tabs={"people": "People", "checkins": "Check-ins"}),
-                               secrets=secrets_for(fake))
+    outcome = sync_spreadsheet(
+        empty_url,
+        sheet_settings(settings, fake, tabs={"people": "People", "checkins": "Check-ins"}),
+        secrets=secrets_for(fake),
+    )
     checkins = next(r for r in outcome.results if r.table == "checkins")
     assert not [w for w in checkins.warnings if w.column == "Timestamp"]
     assert not [r for r in checkins.rejections if r.column == "Timestamp"]
@@ -267,8 +302,13 @@ def test_ragged_rows_blank_rows_and_empty_tabs(empty_url, settings, fake):
 
 
 def test_raw_sheet_pads_ragged_rows_and_numbers_rows_from_the_range():
-    sheet = gs.raw_sheet("Check-ins", {"range": "'Check-ins'!A1:Z1000",
-                                       "values": [["Email", "Hours", "Notes"], ["a@example.org", "4"], [], ["b@example.org", "", "x"]]})
+    sheet = gs.raw_sheet(
+        "Check-ins",
+        {
+            "range": "'Check-ins'!A1:Z1000",
+            "values": [["Email", "Hours", "Notes"], ["a@example.org", "4"], [], ["b@example.org", "", "x"]],
+        },
+    )
     assert list(sheet.frame.columns) == ["Email", "Hours", "Notes"]
     assert sheet.frame.iloc[0].tolist() == ["a@example.org", "4", ""]
     assert sheet.row_numbers == [2, 3, 4]
@@ -281,9 +321,21 @@ def test_raw_sheet_pads_ragged_rows_and_numbers_rows_from_the_range():
 FAULTS = {
     "not shared (403)": (dict(kind="status", status=403), "not_shared", [CLIENT_EMAIL, "share it with"]),
     "wrong key (404)": (dict(kind="status", status=404), "not_found", ["No spreadsheet with key"]),
-    "429 repeated": (dict(kind="status", status=429, times=-1), "rate_limited", ["rate-limiting", "gave up after 3 attempts"]),
-    "500 repeated": (dict(kind="status", status=500, times=-1), "server_error", ["kept failing", "gave up after 3 attempts"]),
-    "hang past the timeout": (dict(kind="hang", seconds=1.5, times=-1, only="batch"), "timeout", ["did not answer in time"]),
+    "429 repeated": (
+        dict(kind="status", status=429, times=-1),
+        "rate_limited",
+        ["rate-limiting", "gave up after 3 attempts"],
+    ),
+    "500 repeated": (
+        dict(kind="status", status=500, times=-1),
+        "server_error",
+        ["kept failing", "gave up after 3 attempts"],
+    ),
+    "hang past the timeout": (
+        dict(kind="hang", seconds=1.5, times=-1, only="batch"),
+        "timeout",
+        ["did not answer in time"],
+    ),
     "invalid JSON": (dict(kind="invalid_json", only="batch"), "malformed", ["not JSON"]),
 }
 
@@ -314,8 +366,11 @@ def test_retries_are_bounded(demo_url, settings, fake):
 def test_a_wait_past_the_total_time_limit_gives_up_at_once(demo_url, settings, fake):
     fake.inject("status", status=503, times=-1)
     with pytest.raises(SyncError) as info:
-        sync_spreadsheet(demo_url, sheet_settings(settings, fake, retry_base_delay=60, retry_max_delay=60,
-                                                  retry_total_seconds=5), secrets=secrets_for(fake))
+        sync_spreadsheet(
+            demo_url,
+            sheet_settings(settings, fake, retry_base_delay=60, retry_max_delay=60, retry_total_seconds=5),
+            secrets=secrets_for(fake),
+        )
     assert fake.api_requests == 1 and "gave up after 1 attempt" in info.value.user_message
 
 
@@ -371,8 +426,9 @@ def test_missing_or_broken_credentials(demo_url, settings, fake, tmp_path, monke
 def test_the_key_file_is_read_from_the_config(empty_url, settings, fake, tmp_path):
     key_file = tmp_path / "key.json"
     key_file.write_text(json.dumps(service_account_info(fake.token_uri)))
-    outcome = sync_spreadsheet(empty_url, sheet_settings(settings, fake, service_account_file=str(key_file),
-                                                         tabs={"teams": "Teams"}))
+    outcome = sync_spreadsheet(
+        empty_url, sheet_settings(settings, fake, service_account_file=str(key_file), tabs={"teams": "Teams"})
+    )
     assert outcome.results[0].rows_stored == len(fake.tabs["Teams"])
 
 
@@ -384,7 +440,9 @@ def test_the_key_comes_from_the_secrets_file_when_nothing_else_gives_it(settings
     monkeypatch.setattr(config, "SECRETS_FILE", secrets)
     assert configured_key(sheet_settings(settings, fake)) == info
     given = {"gcp_service_account": dict(info, client_email="given@example.org")}
-    assert configured_key(sheet_settings(settings, fake), given)["client_email"] == "given@example.org"  # Streamlit's win
+    assert (
+        configured_key(sheet_settings(settings, fake), given)["client_email"] == "given@example.org"
+    )  # Streamlit's win
     secrets.write_text("[gcp_service_account\n")
     with pytest.raises(SyncError, match="secrets.toml is not valid TOML") as broken:
         configured_key(sheet_settings(settings, fake))
@@ -394,8 +452,9 @@ def test_the_key_comes_from_the_secrets_file_when_nothing_else_gives_it(settings
 def test_a_relative_key_file_is_found_next_to_the_config(settings, fake, tmp_path):
     (tmp_path / "keys").mkdir()
     (tmp_path / "keys" / "key.json").write_text(json.dumps(service_account_info(fake.token_uri)))
-    located = dataclasses.replace(sheet_settings(settings, fake, service_account_file="keys/key.json"),
-                                  path=tmp_path / "dashboard.toml")
+    located = dataclasses.replace(
+        sheet_settings(settings, fake, service_account_file="keys/key.json"), path=tmp_path / "dashboard.toml"
+    )
     assert configured_key(located)["client_email"] == CLIENT_EMAIL
     with pytest.raises(SyncError, match="does not exist") as missing:
         configured_key(dataclasses.replace(located, path=tmp_path / "elsewhere" / "dashboard.toml"))
@@ -405,8 +464,9 @@ def test_a_relative_key_file_is_found_next_to_the_config(settings, fake, tmp_pat
 def test_sources_settings_become_the_connectors_plain_arguments(settings, fake):
     cfg = sheet_settings(settings, fake, max_attempts=0, tabs={"checkins": "Check-ins", "people": "People"})
     assert list(configured_tabs(cfg)) == ["people", "checkins"]  # people before the rows that refer to them
-    assert retry_policy(cfg) == gs.RetryPolicy(timeout=0.5, max_attempts=1, base_delay=0.01, max_delay=0.05,
-                                               total_seconds=10)
+    assert retry_policy(cfg) == gs.RetryPolicy(
+        timeout=0.5, max_attempts=1, base_delay=0.01, max_delay=0.05, total_seconds=10
+    )
     with pytest.raises(SyncError, match="unknown table.*check_ins") as unknown:
         configured_tabs(sheet_settings(settings, fake, tabs={"check_ins": "Check-ins"}))
     assert unknown.value.reason == "config"
@@ -427,18 +487,24 @@ def test_connectors_do_not_import_the_dashboard():
 
 # --- small pieces -------------------------------------------------------------------------
 
+
 def test_the_base_url_is_per_client_not_global(fake):
     client = gs.make_client(service_account_info(fake.token_uri), base_url=fake.url + "/")
-    assert client.http_client.rebase("https://sheets.googleapis.com/v4/spreadsheets/k/values:batchGet") == \
-        f"{fake.url}/v4/spreadsheets/k/values:batchGet"
+    assert (
+        client.http_client.rebase("https://sheets.googleapis.com/v4/spreadsheets/k/values:batchGet")
+        == f"{fake.url}/v4/spreadsheets/k/values:batchGet"
+    )
     assert gspread.urls.SPREADSHEET_URL == "https://sheets.googleapis.com/v4/spreadsheets/%s"
     assert gspread.Client(auth=client.http_client.auth).http_client.__class__ is gspread.http_client.HTTPClient
 
 
-@pytest.mark.parametrize("given, key", [
-    ("https://docs.google.com/spreadsheets/d/1AbC_d-9/edit#gid=0", "1AbC_d-9"),
-    ("1AbC_d-9", "1AbC_d-9"),
-])
+@pytest.mark.parametrize(
+    "given, key",
+    [
+        ("https://docs.google.com/spreadsheets/d/1AbC_d-9/edit#gid=0", "1AbC_d-9"),
+        ("1AbC_d-9", "1AbC_d-9"),
+    ],
+)
 def test_spreadsheet_named_by_key_or_url(given, key):
     assert gs.spreadsheet_key(given) == key
 
@@ -449,8 +515,18 @@ def test_unusable_spreadsheet_names(given):
         gs.spreadsheet_key(given)
 
 
-@pytest.mark.parametrize("locale, order", [("en_US", "MDY"), ("en_GB", "DMY"), ("fr_FR", "DMY"), ("pt_BR", "DMY"),
-                                           ("ja_JP", "YMD"), ("zh_CN", "YMD"), ("", None)])
+@pytest.mark.parametrize(
+    "locale, order",
+    [
+        ("en_US", "MDY"),
+        ("en_GB", "DMY"),
+        ("fr_FR", "DMY"),
+        ("pt_BR", "DMY"),
+        ("ja_JP", "YMD"),
+        ("zh_CN", "YMD"),
+        ("", None),
+    ],
+)
 def test_date_order_for_locale(locale, order):
     assert gs.date_order_for_locale(locale) == order
 
@@ -471,17 +547,33 @@ def test_fake_serves_values_get_and_a1_cell_ranges(fake):
 
 # --- the command line ---------------------------------------------------------------------
 
+
 def write_config(tmp_path: Path, fake: FakeSheets, db_path: Path) -> Path:
     key_file = tmp_path / "service-account.json"
     key_file.write_text(json.dumps(service_account_info(fake.token_uri)))
     text = EXAMPLE_CONFIG_PATH.read_text(encoding="utf-8")
     text = text.replace('url = "sqlite:///data/dashboard.db"', f'url = "sqlite:///{db_path}"', 1)
-    text = text.replace("[sources]\n", "[sources]\n" + "\n".join([
-        f'spreadsheet = "{fake.spreadsheet_url}"', f'sheets_api_url = "{fake.url}"',
-        f'service_account_file = "{key_file}"', "request_timeout = 0.5", "max_attempts = 2",
-        "retry_base_delay = 0.01", ""]), 1)
-    text = text.replace("[sources.tabs]\n", "[sources.tabs]\n" + "\n".join(
-        f'{table} = "{tab}"' for table, tab in demo_tab_config().items()) + "\n", 1)
+    text = text.replace(
+        "[sources]\n",
+        "[sources]\n"
+        + "\n".join(
+            [
+                f'spreadsheet = "{fake.spreadsheet_url}"',
+                f'sheets_api_url = "{fake.url}"',
+                f'service_account_file = "{key_file}"',
+                "request_timeout = 0.5",
+                "max_attempts = 2",
+                "retry_base_delay = 0.01",
+                "",
+            ]
+        ),
+        1,
+    )
+    text = text.replace(
+        "[sources.tabs]\n",
+        "[sources.tabs]\n" + "\n".join(f'{table} = "{tab}"' for table, tab in demo_tab_config().items()) + "\n",
+        1,
+    )
     path = tmp_path / "dashboard.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -489,8 +581,14 @@ def write_config(tmp_path: Path, fake: FakeSheets, db_path: Path) -> Path:
 
 def run_cli(config: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DASHBOARD_DATABASE_URL", "DASHBOARD_CONFIG")}
-    return subprocess.run([sys.executable, "-m", "dashboard", "--config", str(config), *args], cwd=PROJECT_ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", "--config", str(config), *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_sync_json_against_the_loopback_server(tmp_path, fake):

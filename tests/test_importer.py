@@ -1,4 +1,5 @@
 """Importing form exports: messy cells, mapping by question text, rejects with reasons, idempotence."""
+
 import json
 import subprocess
 import sys
@@ -20,9 +21,17 @@ Q = CHECKIN_QUESTIONS
 
 
 def checkin_rows(n: int, start_week: int = 1) -> list[dict]:
-    return [{Q["submitted_at"]: f"10/{2 + i % 20}/2026 18:05:09", Q["email"]: f"person{i}@example.org",
-             Q["week"]: f"Week {start_week + i // 50}", Q["hours"]: ["4", "3h", "~6", "4-5", "four"][i % 5],
-             Q["energy"]: "4", Q["attended_standup"]: "TRUE"} for i in range(n)]
+    return [
+        {
+            Q["submitted_at"]: f"10/{2 + i % 20}/2026 18:05:09",
+            Q["email"]: f"person{i}@example.org",
+            Q["week"]: f"Week {start_week + i // 50}",
+            Q["hours"]: ["4", "3h", "~6", "4-5", "four"][i % 5],
+            Q["energy"]: "4",
+            Q["attended_standup"]: "TRUE",
+        }
+        for i in range(n)
+    ]
 
 
 def count(url: str, model) -> int:
@@ -31,7 +40,11 @@ def count(url: str, model) -> int:
 
 
 def test_headers_match_despite_spacing_and_case(settings):
-    headers = ["  email address", "WHICH WEEK IS THIS CHECK-IN FOR?", "How many hours did you spend on Djangonaut Space  this week?"]
+    headers = [
+        "  email address",
+        "WHICH WEEK IS THIS CHECK-IN FOR?",
+        "How many hours did you spend on Djangonaut Space  this week?",
+    ]
     colmap = map_columns(headers, "checkins", settings.mapping("checkins"), settings, "Check-ins")
     assert colmap.fields == {"email": headers[0], "week": headers[1], "hours": headers[2]}
 
@@ -60,12 +73,15 @@ def test_one_bad_row_out_of_100_stores_99_and_says_why(settings, empty_url):
     rejection = result.rejections[0]
     assert rejection.row_number == 43  # header is row 1, so the 42nd data row is row 43
     assert rejection.column == Q["email"] and rejection.value == "person41 at example.org"
-    assert rejection.reason.startswith(f"Sheet 'Check-ins', row 43, column '{Q['email']}': 'person41 at example.org' "
-                                       "is not an e-mail address")
+    assert rejection.reason.startswith(
+        f"Sheet 'Check-ins', row 43, column '{Q['email']}': 'person41 at example.org' is not an e-mail address"
+    )
     assert result.rejected_by_reason == {"bad_email": 1}
     [warning] = result.warnings
     assert (warning.row_number, warning.column, warning.value, warning.code) == (62, Q["hours"], "lots", "bad_hours")
-    assert warning.message.startswith(f"Sheet 'Check-ins', row 62, column '{Q['hours']}': 'lots' is not a number of hours")
+    assert warning.message.startswith(
+        f"Sheet 'Check-ins', row 62, column '{Q['hours']}': 'lots' is not a number of hours"
+    )
     assert "stored with hours empty" in warning.message
     assert count(empty_url, models.Checkin) == 99
     assert count(empty_url, models.RejectedRow) == 1 and count(empty_url, models.ImportWarning) == 1
@@ -108,8 +124,9 @@ def test_blank_rows_and_trailing_empty_cells_are_skipped(settings, empty_url, tm
     path.write_text("\n".join(text) + "\n")
     raw = read_sheets(path)[0]
     assert "" not in raw.frame.columns and not any(c.startswith("Column") for c in raw.frame.columns)
-    result = import_frame(empty_url, settings, "checkins", raw.frame, source="file", sheet=raw.name,
-                          row_numbers=raw.row_numbers)
+    result = import_frame(
+        empty_url, settings, "checkins", raw.frame, source="file", sheet=raw.name, row_numbers=raw.row_numbers
+    )
     assert (result.rows_read, result.rows_stored, result.rows_blank) == (4, 4, 1)
 
 
@@ -124,8 +141,12 @@ def test_a_later_answer_for_the_same_week_wins_and_the_earlier_is_kept_as_reject
 
 
 def test_week_is_derived_from_the_timestamp_when_the_form_has_no_week(settings, empty_url):
-    frame = pd.DataFrame([{"Timestamp": "10/14/2026 10:00:00", "Email Address": "a@example.org", "hours": "4"},
-                          {"Timestamp": "1/14/2026 10:00:00", "Email Address": "b@example.org", "hours": "4"}])
+    frame = pd.DataFrame(
+        [
+            {"Timestamp": "10/14/2026 10:00:00", "Email Address": "a@example.org", "hours": "4"},
+            {"Timestamp": "1/14/2026 10:00:00", "Email Address": "b@example.org", "hours": "4"},
+        ]
+    )
     result = import_frame(empty_url, settings, "checkins", frame, source="t", sheet="Check-ins")
     assert result.rows_stored == 1  # 2026-10-14 is in week 3 of a session starting 2026-09-28
     assert reads.load_table(empty_url, 1, "checkins")["week"].tolist() == [3]
@@ -133,8 +154,15 @@ def test_week_is_derived_from_the_timestamp_when_the_form_has_no_week(settings, 
 
 
 def test_importing_into_a_new_session_creates_it(settings, empty_url):
-    import_frame(empty_url, settings, "checkins", pd.DataFrame(checkin_rows(3)), source="t", sheet="x",
-                 session_name="2027 Session 7")
+    import_frame(
+        empty_url,
+        settings,
+        "checkins",
+        pd.DataFrame(checkin_rows(3)),
+        source="t",
+        sheet="x",
+        session_name="2027 Session 7",
+    )
     with OrmSession(dbmod.get_engine(empty_url)) as db:
         assert find_session(db, settings, "2027 Session 7").name == "2027 Session 7"
 
@@ -151,8 +179,15 @@ def test_a_crash_mid_import_leaves_the_previous_data_intact(settings, empty_url,
     for row in changed:
         row[Q["hours"]] = "9"
     with pytest.raises(RuntimeError):
-        import_tables(empty_url, settings, [TableInput("applications", pd.DataFrame([{"Email Address": "z@example.org"}]), "Apps"),
-                                            TableInput("checkins", pd.DataFrame(changed), "x")], source="t")
+        import_tables(
+            empty_url,
+            settings,
+            [
+                TableInput("applications", pd.DataFrame([{"Email Address": "z@example.org"}]), "Apps"),
+                TableInput("checkins", pd.DataFrame(changed), "x"),
+            ],
+            source="t",
+        )
     pd.testing.assert_frame_equal(before, reads.load_table(empty_url, 1, "checkins"))
     assert count(empty_url, models.Application) == 0
 
@@ -162,13 +197,23 @@ def test_xlsx_exports_import_like_csv(settings, empty_url, tmp_path):
     pd.DataFrame(checkin_rows(5)).to_excel(path, sheet_name="Form Responses 1", index=False)
     raw = read_sheets(path)[0]
     assert raw.name == "Form Responses 1"
-    result = import_frame(empty_url, settings, "checkins", raw.frame, source="x", sheet=raw.name, row_numbers=raw.row_numbers)
+    result = import_frame(
+        empty_url, settings, "checkins", raw.frame, source="x", sheet=raw.name, row_numbers=raw.row_numbers
+    )
     assert result.rows_stored == 5
 
 
 def test_applications_keep_unmapped_answers_and_get_a_stable_id(settings, empty_url):
-    frame = pd.DataFrame([{"Timestamp": "8/1/2026 10:00:00", "Email Address": "A@Example.org", "Favourite pony?": "Yes",
-                           "Which projects would you like to work on?": "Django core, django CMS"}])
+    frame = pd.DataFrame(
+        [
+            {
+                "Timestamp": "8/1/2026 10:00:00",
+                "Email Address": "A@Example.org",
+                "Favourite pony?": "Yes",
+                "Which projects would you like to work on?": "Django core, django CMS",
+            }
+        ]
+    )
     first = import_frame(empty_url, settings, "applications", frame, source="t", sheet="Form Responses 1")
     apps = reads.load_table(empty_url, 1, "applications")
     assert apps.loc[0, "email"] == "a@example.org"
@@ -179,14 +224,23 @@ def test_applications_keep_unmapped_answers_and_get_a_stable_id(settings, empty_
 
 
 def test_availability_grid_becomes_utc_half_hour_slots(settings, empty_url):
-    frame = pd.DataFrame([{"Email Address": "a@example.org", "Which time zone are you in?": "Asia/Kolkata",
-                           "When are you available? (your local time) [Monday]": "09:00, 10:00, 11:00"}])
+    frame = pd.DataFrame(
+        [
+            {
+                "Email Address": "a@example.org",
+                "Which time zone are you in?": "Asia/Kolkata",
+                "When are you available? (your local time) [Monday]": "09:00, 10:00, 11:00",
+            }
+        ]
+    )
     import_frame(empty_url, settings, "applications", frame, source="t", sheet="Apps")
     # 09:00-12:00 in India is 03:30-06:30 UTC: six half-hours, three hours, none lost.
     assert reads.load_table(empty_url, 1, "applications").loc[0, "availability"] == [24 + h / 2 for h in range(7, 13)]
 
 
-cells = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "TRUE", "4-5", "Week 3", "x@example.org", "=1+1", "nan"]))
+cells = st.one_of(
+    st.text(max_size=12), st.sampled_from(["", " ", "TRUE", "4-5", "Week 3", "x@example.org", "=1+1", "nan"])
+)
 
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -204,12 +258,16 @@ def test_random_cells_never_crash_and_never_lose_a_row(settings, tmp_path_factor
     assert count(url, models.RejectedRow) == result.rows_rejected  # every rejected row is kept with its reason
     stored = count(url, models.Checkin)  # rows for the same person and week update one check-in
     assert stored <= result.rows_stored and (stored > 0) == (result.rows_stored > 0)
-    assert count(url, models.RawRow) == len({json.dumps(r, sort_keys=True) + str(i) for i, r in enumerate(rows)}) - blank
+    assert (
+        count(url, models.RawRow) == len({json.dumps(r, sort_keys=True) + str(i) for i, r in enumerate(rows)}) - blank
+    )
 
 
 def test_cli_demo_then_import_prints_a_json_summary(tmp_path):
     env = {"DASHBOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin"}
-    demo = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--json"], cwd=ROOT, env=env, capture_output=True, text=True)
+    demo = subprocess.run(
+        [sys.executable, "-m", "dashboard", "demo", "--json"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert demo.returncode == 0, demo.stderr
     rows = checkin_rows(100, start_week=3)
     rows[10][Q["energy"]] = "eleven"  # optional: stored empty, with a warning
@@ -227,8 +285,13 @@ def test_cli_demo_then_import_prints_a_json_summary(tmp_path):
     assert summary["session"] == "2026 Session 6"
     again = json.loads(subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True).stdout)
     assert (again["rows_inserted"], again["rows_updated"]) == (0, 0)
-    missing = subprocess.run([sys.executable, "-m", "dashboard", "import", str(tmp_path / "nope.csv"), "--table", "checkins"],
-                             cwd=ROOT, env=env, capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "dashboard", "import", str(tmp_path / "nope.csv"), "--table", "checkins"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 1 and "not found" in missing.stderr and "Traceback" not in missing.stderr
 
 
@@ -238,8 +301,15 @@ def test_a_row_fixed_in_the_source_is_no_longer_listed_as_rejected(settings, emp
     def import_file(rows):
         pd.DataFrame(rows).to_csv(path, index=False)
         raw = read_sheets(path)[0]
-        return import_frame(empty_url, settings, "checkins", raw.frame, source=f"file:{path.name}", sheet=raw.name,
-                            row_numbers=raw.row_numbers)
+        return import_frame(
+            empty_url,
+            settings,
+            "checkins",
+            raw.frame,
+            source=f"file:{path.name}",
+            sheet=raw.name,
+            row_numbers=raw.row_numbers,
+        )
 
     rows = checkin_rows(100)
     rows[41][Q["email"]] = "nobody"

@@ -5,6 +5,7 @@ app (anyone who can edit the sheet). On screen they are shown exactly as written
 Markdown (a link, an image, Streamlit's :red[...]); in a CSV a formula, however it is dressed
 (a leading space, a full-width ＝), stays text.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,12 +37,17 @@ def assert_inert(at, *hostile: str) -> None:
             assert not [v for v in values if markup in v], f"{markup!r} reached Markdown unescaped"
 
 
-def test_session_and_team_names_show_as_written_on_every_page(monkeypatch, empty_url, tmp_path, local_mode, mission_control):
+def test_session_and_team_names_show_as_written_on_every_page(
+    monkeypatch, empty_url, tmp_path, local_mode, mission_control
+):
     (tmp_path / "people.csv").write_text(
         "email,name,role,team\n"
-        + "".join(f"dj{i}@example.org,Dj {i},djangonaut,\"{TEAM}\"\n" for i in range(3))
-        + "cap@example.org,Cap,captain,\n")
-    (tmp_path / "teams.csv").write_text(f"name,project,navigators,captain\n\"{TEAM}\",Django,nav@example.org,cap@example.org\n")
+        + "".join(f'dj{i}@example.org,Dj {i},djangonaut,"{TEAM}"\n' for i in range(3))
+        + "cap@example.org,Cap,captain,\n"
+    )
+    (tmp_path / "teams.csv").write_text(
+        f'name,project,navigators,captain\n"{TEAM}",Django,nav@example.org,cap@example.org\n'
+    )
     (tmp_path / "checkins.csv").write_text("email,week,hours\n" + "".join(f"dj{i}@example.org,1,4\n" for i in range(3)))
     for table in ("people", "teams", "checkins"):
         mission_control(empty_url, "import", str(tmp_path / f"{table}.csv"), "--table", table, "--session", SESSION)
@@ -75,5 +81,7 @@ def test_formulas_in_exports_stay_text_however_they_are_dressed(empty_url):
     # The Audit log page's CSV keeps details verbatim, leading spaces included.
     for detail in (' =HYPERLINK("https://evil.example")', "\t=1+1", "\u3000@SUM(A1)", "\uff20cmd", "\uff0d1+1"):
         audit.record(empty_url, "organiser1@example.org", "wellbeing_viewed", "dj@example.org", detail)
-    rows = list(csv.DictReader(io.StringIO(safe_csv(audit.readable(audit.entries(empty_url, action="wellbeing_viewed"))))))
+    rows = list(
+        csv.DictReader(io.StringIO(safe_csv(audit.readable(audit.entries(empty_url, action="wellbeing_viewed")))))
+    )
     assert rows and all(row["Detail"].startswith("'") for row in rows), [row["Detail"] for row in rows]

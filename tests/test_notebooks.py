@@ -2,6 +2,7 @@
 parameters on the demo (SQLite, and PostgreSQL when configured; required in CI) without showing
 anyone's personal data; the shareable ones show no group under the minimum; the report command
 writes the session comparison as HTML with its CSV files."""
+
 from __future__ import annotations
 
 import json
@@ -48,6 +49,7 @@ def runs(notebook_db):
         if name not in cache:
             cache[name] = notebooks.execute(name, {"database_url": notebook_db, "session": SESSION})
         return cache[name]
+
     return run
 
 
@@ -69,7 +71,11 @@ def test_source_is_percent_format_code_with_parameters(name):
     assert nb.metadata["kernelspec"]["name"] == "mission-control"
     assert {"database_url", "session"} <= notebooks.parameters(nb)
     parameters = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(parameters) == 1 and "database_url = None" in parameters[0].source and "session = None" in parameters[0].source
+    assert (
+        len(parameters) == 1
+        and "database_url = None" in parameters[0].source
+        and "session = None" in parameters[0].source
+    )
     # Saving from JupyterLab (this folder's jupytext.toml) writes back exactly the same text.
     config = jupytext.config.load_jupytext_config(str(notebooks.NOTEBOOK_DIR))
     assert jupytext.writes(nb, fmt="py:percent", config=config) == text
@@ -78,8 +84,9 @@ def test_source_is_percent_format_code_with_parameters(name):
 def tracked_notebooks() -> list:
     """Every .ipynb in the repository's git index (every one on disk, outside .venv, without git)."""
     try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--", "*.ipynb"], cwd=PROJECT_ROOT, check=True,
-                                capture_output=True, text=True).stdout.split("\0")
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--", "*.ipynb"], cwd=PROJECT_ROOT, check=True, capture_output=True, text=True
+        ).stdout.split("\0")
         return [PROJECT_ROOT / name for name in listed if name]
     except (OSError, subprocess.CalledProcessError):
         return [p for p in PROJECT_ROOT.rglob("*.ipynb") if ".venv" not in p.parts]
@@ -87,10 +94,14 @@ def tracked_notebooks() -> list:
 
 def test_no_outputs_are_committed():
     committed = tracked_notebooks()
-    assert not [p for p in committed if p.parent == notebooks.NOTEBOOK_DIR], \
+    assert not [p for p in committed if p.parent == notebooks.NOTEBOOK_DIR], (
         "notebooks/ keeps only the jupytext .py sources; remove the .ipynb from git"
-    with_outputs = [p.name for p in committed if any(
-        c.get("outputs") or c.get("execution_count") for c in nbformat.read(p, as_version=4).cells)]
+    )
+    with_outputs = [
+        p.name
+        for p in committed
+        if any(c.get("outputs") or c.get("execution_count") for c in nbformat.read(p, as_version=4).cells)
+    ]
     assert not with_outputs, f"committed notebooks with outputs: {with_outputs}"
 
 
@@ -159,9 +170,11 @@ def test_a_notebook_that_fails_says_where_in_one_sentence(notebook_db):
 
 # --- the HTML report --------------------------------------------------------------------
 
+
 def report(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_report_writes_the_session_comparison_as_html_with_its_csv_files(demo_url, tmp_path):
@@ -174,7 +187,9 @@ def test_report_writes_the_session_comparison_as_html_with_its_csv_files(demo_ur
     assert "<title>Session comparison</title>" in page
     charts = re.findall(r'<img alt="([^"]+)" src="data:image/svg\+xml;base64,', page)
     assert len(charts) == 3 and charts[0].startswith("Applications per session: ")  # titled charts, not blank alt
-    assert "jp-CodeCell" in page and "hl-ipython3" not in page and "compare_sessions" not in page  # figures only, no code
+    assert (
+        "jp-CodeCell" in page and "hl-ipython3" not in page and "compare_sessions" not in page
+    )  # figures only, no code
     assert_nothing_personal([page], gather_secrets(demo_url))
     expected = comparison.comparison_files(comparison.compare_sessions(demo_url, load_settings(), SESSION))
     assert set(summary["files"]) == {"report.html", *expected}

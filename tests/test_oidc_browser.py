@@ -5,6 +5,7 @@ is a loopback server (discovery, authorize, token with an RS256 id_token, JWKS).
 in, and we check what it is shown, that typed URLs of other pages give nothing, and that
 hostile applicant answers stay inert on screen and in exports.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,11 @@ from tests.mock_oidc import CLIENT_SECRET, mock_provider, secrets_toml
 
 ORGANISER, REVIEWER, STRANGER = "organiser1@example.org", "reviewer1@example.org", "stranger@example.com"
 SCRIPT_ANSWER = "<script>alert('owned')</script> I want to give back to Django."
-HOSTILE = (SCRIPT_ANSWER, "[Claim your prize](javascript:alert(1)) and I love the community.",
-           '=HYPERLINK("https://example.com/phish","Click me")')
+HOSTILE = (
+    SCRIPT_ANSWER,
+    "[Claim your prize](javascript:alert(1)) and I love the community.",
+    '=HYPERLINK("https://example.com/phish","Click me")',
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +40,18 @@ def oidc_app(_demo_db_template, tmp_path_factory):
     shutil.copy(_demo_db_template, path)
     url = f"sqlite:///{path}"
     sid = int(reads.sessions_frame(url).iloc[-1]["id"])
-    with OrmSession(dbmod.get_engine(url)) as db, db.begin():  # no reviews yet for the hostile applications: served first
+    with (
+        OrmSession(dbmod.get_engine(url)) as db,
+        db.begin(),
+    ):  # no reviews yet for the hostile applications: served first
         a = models.Application
-        hostile = list(db.scalars(select(a.response_id).where(
-            a.session_id == sid, (a.motivation.in_(HOSTILE)) | (a.community.in_(HOSTILE)))))
+        hostile = list(
+            db.scalars(
+                select(a.response_id).where(
+                    a.session_id == sid, (a.motivation.in_(HOSTILE)) | (a.community.in_(HOSTILE))
+                )
+            )
+        )
         assert len(hostile) == 3
         db.execute(delete(models.Review).where(models.Review.session_id == sid, models.Review.response_id.in_(hostile)))
     dbmod.get_engine(url).dispose()
@@ -47,11 +59,22 @@ def oidc_app(_demo_db_template, tmp_path_factory):
     port = free_port()
     with mock_provider() as provider:
         secrets_file = folder / "secrets.toml"
-        secrets_file.write_text(secrets_toml(provider, port, f'organisers = ["{ORGANISER}"]\nreviewers = ["{REVIEWER}"]\n'
-                                                              'contact = "the organisers at hello@example.org"'))
+        secrets_file.write_text(
+            secrets_toml(
+                provider,
+                port,
+                f'organisers = ["{ORGANISER}"]\nreviewers = ["{REVIEWER}"]\n'
+                'contact = "the organisers at hello@example.org"',
+            )
+        )
         with streamlit_server(url, port=port, args=["--secrets.files", str(secrets_file)]) as base:
-            yield {"base": base, "provider": provider, "captain": team["captain"], "navigator": team["navigators"][0],
-                   "secrets": secrets_file.read_text()}
+            yield {
+                "base": base,
+                "provider": provider,
+                "captain": team["captain"],
+                "navigator": team["navigators"][0],
+                "secrets": secrets_file.read_text(),
+            }
 
 
 @pytest.fixture
@@ -99,7 +122,9 @@ def test_organiser_signs_in_and_sees_every_page(oidc_app, watched):
     sign_in(page, oidc_app, ORGANISER)
     assert_no_exception(page)
     assert shown(page.get_by_text("Applicants").first)
-    assert {"Overview", "Data", "Review", "Selection", "Audit log"} <= {link.split("\n")[-1] for link in nav_links(page)}
+    assert {"Overview", "Data", "Review", "Selection", "Audit log"} <= {
+        link.split("\n")[-1] for link in nav_links(page)
+    }
     assert page.get_by_role("combobox", name="Viewing as (demo mode)").count() == 0
     no_secret_on(page, oidc_app)
     screenshot(page, "oidc-organiser-overview")

@@ -1,4 +1,5 @@
 """The Selection page says who could be placed in a team and proposes a cohort that all fits (AppTest and Chromium)."""
+
 from __future__ import annotations
 
 import re
@@ -22,14 +23,26 @@ def make_two_unplaceable(url: str) -> tuple[str, str]:
     ranked, _, _ = cohort.load(url, session_id, load_settings(EXAMPLE_CONFIG_PATH))
     best, twentieth = ranked["response_id"].iloc[0], ranked["response_id"].iloc[19]
     with edit_directly(url) as db:
-        rows = {a.response_id: a for a in db.scalars(select(models.Application).where(
-            models.Application.session_id == session_id, models.Application.response_id.in_([best, twentieth])))}
+        rows = {
+            a.response_id: a
+            for a in db.scalars(
+                select(models.Application).where(
+                    models.Application.session_id == session_id, models.Application.response_id.in_([best, twentieth])
+                )
+            )
+        }
         rows[best].project_preferences = ["Wagtail"]
         rows[twentieth].availability = [75.0, 75.5, 76.0, 76.5]  # Wednesday 03:00-05:00 UTC
-        db.execute(models.Person.__table__.delete().where(models.Person.session_id == session_id,
-                                                          models.Person.email == rows[twentieth].email))
-        db.execute(update(models.Session).where(models.Session.id == session_id)
-                   .values(data_version=models.Session.data_version + 1))  # as every write does
+        db.execute(
+            models.Person.__table__.delete().where(
+                models.Person.session_id == session_id, models.Person.email == rows[twentieth].email
+            )
+        )
+        db.execute(
+            update(models.Session)
+            .where(models.Session.id == session_id)
+            .values(data_version=models.Session.data_version + 1)
+        )  # as every write does
     return best, twentieth
 
 
@@ -44,7 +57,9 @@ def test_selection_page_shows_who_fits_a_team_and_saves_a_proposed_cohort(demo_u
     assert "88 of 90 could be placed; 2 fit no team" in texts(at)
     table = _ranked_frame(at).set_index("Response ID")
     assert table.loc[best, "Teams that fit"] == 0 and table.loc[best, "Placement"] == WAGTAIL_REASON
-    assert re.match(r"^No Captain (on .+ )?shares 3 hours with them: best is .+ with [0-2]\.$", table.loc[twentieth, "Placement"])
+    assert re.match(
+        r"^No Captain (on .+ )?shares 3 hours with them: best is .+ with [0-2]\.$", table.loc[twentieth, "Placement"]
+    )
     placeable = table.drop(index=[best, twentieth])
     assert (placeable["Teams that fit"] > 0).all()
     assert placeable["Placement"].str.match(r"^\d+ others \(\d+ ranked higher\) for \d+ places$").all()
@@ -86,7 +101,8 @@ def test_a_pin_that_cannot_be_kept_is_one_sentence_on_the_page(demo_url, monkeyp
     name = reads.load_table(demo_url, _session_id(demo_url), "applications").set_index("response_id").loc[best, "name"]
     assert [plain(e.value) for e in at.error] == [
         f"#1 {name} ({best}) is pinned in but fits no team: No team works on Wagtail, the projects they chose. "
-        "Unpin them, or change the teams first."]
+        "Unpin them, or change the teams first."
+    ]
 
 
 def plain(markdown: str) -> str:
@@ -96,12 +112,16 @@ def plain(markdown: str) -> str:
 
 # --- In real Chromium -------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def cohort_server(_demo_db_template, tmp_path_factory):
     """Our own `streamlit run` on a copy of the demo in which two applicants fit no team."""
     from tests.browser_support import demo_copy_server
 
-    with demo_copy_server(_demo_db_template, tmp_path_factory.mktemp("cohort-browser"), make_two_unplaceable) as (base, _):
+    with demo_copy_server(_demo_db_template, tmp_path_factory.mktemp("cohort-browser"), make_two_unplaceable) as (
+        base,
+        _,
+    ):
         yield base
 
 
@@ -111,7 +131,9 @@ def test_placeability_and_the_proposal_in_chromium(cohort_server, page):
     open_page(page, cohort_server, "selection")
     assert_no_exception(page)
     assert shown(page.get_by_text("88 of 90 could be placed", exact=False).first)
-    grid = page.locator("[data-testid='stForm']").filter(has_text="Save decisions").locator("[data-testid='stDataFrame']")
+    grid = (
+        page.locator("[data-testid='stForm']").filter(has_text="Save decisions").locator("[data-testid='stDataFrame']")
+    )
     grid.scroll_into_view_if_needed()
     page.wait_for_timeout(1500)  # the grid paints its cells on a canvas after it appears
     screenshot(page, "selection-placeability")
@@ -145,6 +167,7 @@ def test_placeability_and_the_proposal_in_chromium(cohort_server, page):
 
 # --- caching -----------------------------------------------------------------------------------
 
+
 def test_who_fits_a_team_is_worked_out_again_only_when_what_it_reads_changes(demo_url, settings, monkeypatch):
     import streamlit as st
 
@@ -161,8 +184,12 @@ def test_who_fits_a_team_is_worked_out_again_only_when_what_it_reads_changes(dem
 
     def fits():
         ctx = _context(demo_url, settings)
-        stats = review.review_stats(loaders.table(ctx, "reviews"), load_criteria(settings), settings,
-                                    loaders.table(ctx, "applications")["response_id"])
+        stats = review.review_stats(
+            loaders.table(ctx, "reviews"),
+            load_criteria(settings),
+            settings,
+            loaders.table(ctx, "applications")["response_id"],
+        )
         ranked = selection.ranked_table(loaders.table(ctx, "applications"), stats, loaders.table(ctx, "decisions"))
         return loaders.cohort_placeability(ctx, ranked, rules)[1]
 

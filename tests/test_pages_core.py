@@ -1,4 +1,5 @@
 """AppTest runs of the Overview and Data pages, as organisers and as other roles."""
+
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
@@ -32,9 +33,11 @@ def test_data_page_lists_rejected_rows_and_warnings_with_what_to_do(monkeypatch,
     assert "1 row could not be stored" in texts(at)
     frames = [df.value for df in at.dataframe]
     reasons = pd.concat([f for f in frames if "reason" in f.columns])
-    assert reasons["reason"].tolist() == ["Sheet 'late', row 2, column 'Email Address': 'grace at example.org' is not "
-                                          "an e-mail address; the row cannot be matched to a person; fix it in the "
-                                          "source and import again."]
+    assert reasons["reason"].tolist() == [
+        "Sheet 'late', row 2, column 'Email Address': 'grace at example.org' is not "
+        "an e-mail address; the row cannot be matched to a person; fix it in the "
+        "source and import again."
+    ]
     # The demo's one unreadable hours answer: its check-in is stored, with the answer left empty and a warning.
     assert "1 answer in 1 stored row needs a look: stored empty because it could not be read" in texts(at)
     messages = pd.concat([f for f in frames if "message" in f.columns])
@@ -86,10 +89,9 @@ def test_a_failed_page_shows_a_sentence_not_a_traceback(monkeypatch, demo_url):
 def test_data_page_imports_an_uploaded_file_and_audits_it(monkeypatch, demo_url, local_mode):
     from dashboard import audit, reads
 
-    csv = ("email,week,hours,energy\n"
-           "upload1@example.org,1,4,3\n"
-           "upload2.example.org,1,4,4\n"
-           "upload3@example.org,1,3h,5\n").encode()
+    csv = (
+        "email,week,hours,energy\nupload1@example.org,1,4,3\nupload2.example.org,1,4,4\nupload3@example.org,1,3h,5\n"
+    ).encode()
     at = run_app(monkeypatch, demo_url, page="app_pages/data.py")
     at.file_uploader[0].set_value(("week1.csv", csv, "text/csv")).run()
     at.button[[b.label for b in at.button].index("Save mapping and import")].click().run()

@@ -1,4 +1,5 @@
 """The mapping flow in the app (AppTest): upload or sync, confirm each question's field, preview, save and import."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -11,15 +12,17 @@ from tests.apptest_support import run_app, texts
 from tests.fake_sheets import FakeSheets
 
 # A check-in form worded unlike dashboard.example.toml, as Google Sheets (en_US) exports it.
-WEEK1 = pd.DataFrame({
-    "Timestamp": ["10/5/2026 18:31:58", "10/6/2026 9:02:11", "10/6/2026 21:15:00", "10/7/2026 8:00:00"],
-    "Your e-mail": ["ada@example.org", "bram@example.org", "chen at example.org", "dee@example.org"],
-    "Which week is it?": ["1", "1", "1", "1"],
-    "Hours you put in": ["4", "3.5", "a lot", "5"],
-    "Energy (1-5)": ["4", "3", "5", "2"],
-    "Anything on your mind?": ["", "Exams this week", "", "Tired"],
-    "Favourite biscuit": ["Hobnob", "Digestive", "Jaffa", "Hobnob"],
-})
+WEEK1 = pd.DataFrame(
+    {
+        "Timestamp": ["10/5/2026 18:31:58", "10/6/2026 9:02:11", "10/6/2026 21:15:00", "10/7/2026 8:00:00"],
+        "Your e-mail": ["ada@example.org", "bram@example.org", "chen at example.org", "dee@example.org"],
+        "Which week is it?": ["1", "1", "1", "1"],
+        "Hours you put in": ["4", "3.5", "a lot", "5"],
+        "Energy (1-5)": ["4", "3", "5", "2"],
+        "Anything on your mind?": ["", "Exams this week", "", "Tired"],
+        "Favourite biscuit": ["Hobnob", "Digestive", "Jaffa", "Hobnob"],
+    }
+)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -42,7 +45,11 @@ def field_boxes(at) -> dict[str, str]:
 
 def checkins(url: str, session: str) -> pd.DataFrame:
     sessions = reads.sessions_frame(url).set_index("name")
-    return reads.load_table(url, int(sessions.loc[session, "id"]), "checkins") if session in sessions.index else pd.DataFrame()
+    return (
+        reads.load_table(url, int(sessions.loc[session, "id"]), "checkins")
+        if session in sessions.index
+        else pd.DataFrame()
+    )
 
 
 def saved_mappings(url: str) -> list[models.ColumnMapping]:
@@ -73,13 +80,19 @@ def test_an_unfamiliar_form_goes_from_upload_to_stored_rows(monkeypatch, empty_u
 
     click(at, "Save mapping and import")
     assert not at.exception
-    assert ("Imported Weekly check-in.csv into 2026 Session 6: 4 read, 3 stored (3 new, 0 changed, 0 unchanged), "
-            "1 rejected.") in shown(at)
+    assert (
+        "Imported Weekly check-in.csv into 2026 Session 6: 4 read, 3 stored (3 new, 0 changed, 0 unchanged), "
+        "1 rejected."
+    ) in shown(at)
     stored = checkins(empty_url, "2026 Session 6").set_index("email")
     assert sorted(stored.index) == ["ada@example.org", "bram@example.org", "dee@example.org"]
     assert stored.loc["bram@example.org", "notes"] == "Exams this week" and stored.loc["ada@example.org", "hours"] == 4
     [saved] = saved_mappings(empty_url)
-    assert (saved.source, saved.table_name, saved.updated_by) == ("file:Weekly check-in.csv", "checkins", auth.local_viewer().email)
+    assert (saved.source, saved.table_name, saved.updated_by) == (
+        "file:Weekly check-in.csv",
+        "checkins",
+        auth.local_viewer().email,
+    )
     assert saved.mapping["Anything on your mind?"] == "notes" and saved.mapping["Favourite biscuit"] == ""
     actions = set(audit.entries(empty_url)["action"])
     assert {"mapping_saved", "file_imported"} <= actions
@@ -93,7 +106,9 @@ def test_a_reworded_header_next_session_needs_one_click(monkeypatch, empty_url, 
     next(s for s in at.selectbox if s.label == "Field for question 6").set_value("notes")
     click(at, "Save mapping and import")
 
-    reworded = WEEK1.rename(columns={"Which week is it?": "Which week?", "Your e-mail": "E-mail"}).drop(columns=["Favourite biscuit"])
+    reworded = WEEK1.rename(columns={"Which week is it?": "Which week?", "Your e-mail": "E-mail"}).drop(
+        columns=["Favourite biscuit"]
+    )
     at.text_input[0].set_value("2027 Session 1")
     at.file_uploader[0].set_value(("Weekly check-in.csv", csv_bytes(reworded), "text/csv")).run()
     assert not at.exception
@@ -113,8 +128,10 @@ def test_one_field_for_two_questions_is_refused_with_a_sentence(monkeypatch, emp
     next(s for s in at.selectbox if s.label == "Field for question 7").set_value("hours")
     click(at, "Save mapping and import")
     assert not at.exception
-    assert any("hours is chosen for 2 questions ('Hours you put in', 'Favourite biscuit')" in e.value.replace("\\", "")
-               for e in at.error)
+    assert any(
+        "hours is chosen for 2 questions ('Hours you put in', 'Favourite biscuit')" in e.value.replace("\\", "")
+        for e in at.error
+    )
     assert reads.sessions_frame(empty_url).empty and not saved_mappings(empty_url)
 
 
@@ -145,4 +162,6 @@ def test_a_synced_tab_whose_questions_are_not_mapped_is_mapped_in_the_panel(demo
     stored = checkins(demo_url, "2026 Session 6")
     assert {"ada@example.org", "bram@example.org", "dee@example.org"} <= set(stored["email"])
     [saved] = saved_mappings(demo_url)
-    assert saved.source == "google_sheets:1FakeSpreadsheetKey_mission-control" and saved.mapping["Your e-mail"] == "email"
+    assert (
+        saved.source == "google_sheets:1FakeSpreadsheetKey_mission-control" and saved.mapping["Your e-mail"] == "email"
+    )

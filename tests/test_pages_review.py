@@ -1,4 +1,5 @@
 """Review and Selection pages: AppTest flows through the real app, and a look in real Chromium."""
+
 from __future__ import annotations
 
 import csv
@@ -65,7 +66,9 @@ def test_reviewer_reviews_blind_and_the_save_persists(review_url):
     assert at.title[0].value == "Review"
     assert progress_text(at) == f"{90 - UNREVIEWED} / 90 reviewed"
     response_id = at.subheader[0].value.removeprefix("Application ")
-    applicant = reads.load_table(review_url, _session_id(review_url), "applications").set_index("response_id").loc[response_id]
+    applicant = (
+        reads.load_table(review_url, _session_id(review_url), "applications").set_index("response_id").loc[response_id]
+    )
     page = texts(at)
     for hidden in (applicant["name"], applicant["email"], applicant["github"], applicant["country"]):
         assert hidden not in page  # blind review: who applied is not on the page
@@ -163,7 +166,10 @@ def test_organiser_turns_blind_review_off(review_url):
     frame = reads.sessions_frame(review_url)
     assert not bool(frame.loc[frame["name"] == "2026 Session 6", "blind_review"].iloc[0])
     with OrmSession(dbmod.get_engine(review_url)) as db:
-        assert db.scalar(select(models.AuditEntry.detail).where(models.AuditEntry.action == "blind_review_changed")) == "off"
+        assert (
+            db.scalar(select(models.AuditEntry.detail).where(models.AuditEntry.action == "blind_review_changed"))
+            == "off"
+        )
 
 
 def test_captains_and_navigators_cannot_open_review_or_selection():
@@ -194,7 +200,10 @@ def test_organiser_sees_ranked_table_alpha_and_calibration(review_url):
     assert any(word in words for word in ("Reliable", "Tentative", "Weak"))
     calibration = next(d.value for d in at.dataframe if "Strictness" in d.value.columns)
     assert set(calibration["Reviewer"]) == {"reviewer1@example.org", "reviewer2@example.org", "reviewer3@example.org"}
-    assert {b.label for b in at.get("download_button")} == {"Decisions CSV (Djangonaut Space import)", "Full CSV for organisers"}
+    assert {b.label for b in at.get("download_button")} == {
+        "Decisions CSV (Djangonaut Space import)",
+        "Full CSV for organisers",
+    }
 
 
 def test_organiser_decides_in_bulk_and_capacity_warns_before_overfilling(review_url):
@@ -208,7 +217,9 @@ def test_organiser_decides_in_bulk_and_capacity_warns_before_overfilling(review_
     next(b for b in at.button if b.label == "Apply to the chosen applications").click()
     at.run()
     assert not at.exception and not at.error
-    assert reads.load_table(review_url, sid, "decisions").set_index("response_id").loc[pending[0], "status"] == "accepted"
+    assert (
+        reads.load_table(review_url, sid, "decisions").set_index("response_id").loc[pending[0], "status"] == "accepted"
+    )
     with OrmSession(dbmod.get_engine(review_url)) as db:
         audit = db.scalars(select(models.AuditEntry).where(models.AuditEntry.action == "decision_changed")).all()
     assert [(a.subject, a.actor) for a in audit] == [(pending[0], "organiser1@example.org")]
@@ -235,7 +246,9 @@ def test_exports_neutralise_formulas(review_url):
     settings = load_settings(EXAMPLE_CONFIG_PATH)
     sid = _session_id(review_url)
     apps = reads.load_table(review_url, sid, "applications")
-    stats = review.review_stats(reads.load_table(review_url, sid, "reviews"), load_criteria(settings), settings, apps["response_id"])
+    stats = review.review_stats(
+        reads.load_table(review_url, sid, "reviews"), load_criteria(settings), settings, apps["response_id"]
+    )
     ranked = selection.ranked_table(apps, stats, reads.load_table(review_url, sid, "decisions"))
     rows = list(csv.DictReader(io.StringIO(selection.full_csv(ranked, stats))))
     assert any(r["community"].startswith("'=HYPERLINK") for r in rows)
@@ -321,9 +334,13 @@ def test_review_and_selection_in_chromium(review_server, page):
     from dashboard.criteria import load_criteria
 
     settings = load_settings(EXAMPLE_CONFIG_PATH)
-    stats = review.review_stats(reads.load_table(url, sid, "reviews"), load_criteria(settings), settings, top["response_id"])
+    stats = review.review_stats(
+        reads.load_table(url, sid, "reviews"), load_criteria(settings), settings, top["response_id"]
+    )
     first = selection.ranked_table(top, stats, reads.load_table(url, sid, "decisions"))["response_id"].iloc[0]
-    grid = page.locator("[data-testid='stForm']").filter(has_text="Save decisions").locator("[data-testid='stDataFrame']")
+    grid = (
+        page.locator("[data-testid='stForm']").filter(has_text="Save decisions").locator("[data-testid='stDataFrame']")
+    )
     grid.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     box = grid.bounding_box()

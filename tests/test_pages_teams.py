@@ -1,4 +1,5 @@
 """The Teams page: AppTest flows through the real app (propose, move, see what breaks, save), and a look in Chromium."""
+
 from __future__ import annotations
 
 import pytest
@@ -165,7 +166,9 @@ def test_proposing_around_broken_saved_teams_says_so(teams_url, settings):
     assert not at.exception
     instance = instance_from_db(teams_url, _session_id(teams_url), Rules(), settings=settings)
     broken = sorted({name for v in validate_teams(instance) for name in v.teams})
-    assert at.info[0].value.startswith(f"Kept as they were, because the people already in them break a rule: {', '.join(broken)}.")
+    assert at.info[0].value.startswith(
+        f"Kept as they were, because the people already in them break a rule: {', '.join(broken)}."
+    )
     assert {m.label: m.value for m in at.metric}["Placed"] == "18 of 18"
 
 
@@ -200,8 +203,9 @@ def test_the_week_grid_draws_the_tightest_teams_and_others_on_request(tmp_path, 
 def test_the_rules_caption_says_what_the_preset_means(teams_url, monkeypatch, tmp_path):
     assert "at most 4 Djangonauts per Navigator." in [c.value for c in teams_page().caption][0]
     config = tmp_path / "dashboard.toml"
-    config.write_text(EXAMPLE_CONFIG_PATH.read_text().replace('# preset = "djangonaut-space"',
-                                                              'preset = "djangonaut-space"'))
+    config.write_text(
+        EXAMPLE_CONFIG_PATH.read_text().replace('# preset = "djangonaut-space"', 'preset = "djangonaut-space"')
+    )
     monkeypatch.setenv("DASHBOARD_CONFIG", str(config))
     caption = teams_page().caption[0].value
     assert caption.startswith("Rules: teams of 1-3;")

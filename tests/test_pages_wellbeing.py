@@ -1,4 +1,5 @@
 """Wellbeing and Engagement pages: AppTest as organiser, Captain and Navigator, and a look in Chromium."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -89,7 +90,11 @@ def test_i_checked_in_records_a_one_to_one_and_clears_the_signal(monkeypatch, de
     assert not at.exception
     held = reads.load_one_to_ones(demo_url, _sid(demo_url))
     assert len(held) == before + 1
-    assert held.iloc[-1][["email", "held_on", "note"]].tolist() == [asked, date.today(), "Talked about pacing; all fine."]
+    assert held.iloc[-1][["email", "held_on", "note"]].tolist() == [
+        asked,
+        date.today(),
+        "Talked about pacing; all fine.",
+    ]
     assert "recorded" in texts(at)
     assert name not in queue_names(at)
     assert len(audit.entries(demo_url, _sid(demo_url), action="one_to_one_recorded")) == 1
@@ -122,7 +127,9 @@ def test_a_session_in_progress_shows_only_the_weeks_so_far(monkeypatch, demo_url
     assert _people(demo_url).at[demo_data.planted["steady"][0], "name"] not in queue_names(at)
     engagement = run_app(monkeypatch, demo_url, page="app_pages/engagement.py")
     assert not engagement.exception
-    weekly = next(df.value for df in engagement.dataframe if "checkin_rate" in df.value.columns and "week" in df.value.columns)
+    weekly = next(
+        df.value for df in engagement.dataframe if "checkin_rate" in df.value.columns and "week" in df.value.columns
+    )
     assert weekly["week"].tolist() == [1, 2, 3]  # weeks 4-8 have not happened: not drawn as 0 %
 
 
@@ -162,6 +169,7 @@ def test_reviewer_cannot_open_wellbeing_or_engagement(monkeypatch, demo_url, dem
 
 
 # --- in Chromium --------------------------------------------------------------------------
+
 
 def test_wellbeing_and_engagement_in_the_browser(app_server, page):
     from tests.browser_support import assert_no_exception, choose_persona, open_page, screenshot, shown, wait_for_app

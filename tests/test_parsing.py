@@ -1,18 +1,41 @@
 """Value parsers: answers as people really type them into forms."""
+
 from datetime import datetime
 
 import pytest
 
 from dashboard import fields
 from dashboard.parsing import (
-    BadValue, parse_bool, parse_datetime, parse_hours, parse_list, parse_scale, parse_timezone, parse_value,
+    BadValue,
+    parse_bool,
+    parse_datetime,
+    parse_hours,
+    parse_list,
+    parse_scale,
+    parse_timezone,
+    parse_value,
 )
 
 
-@pytest.mark.parametrize("raw, hours", [
-    ("4", 4), ("3.5", 3.5), ("3,5", 3.5), ("4-5", 4.5), ("4 - 5", 4.5), ("3h", 3), ("3 hours", 3), ("~6", 6),
-    ("four", 4), ("Four", 4), (" 0 ", 0), ("about 5", 5), ("10+", 10), ("2 to 4", 3),
-])
+@pytest.mark.parametrize(
+    "raw, hours",
+    [
+        ("4", 4),
+        ("3.5", 3.5),
+        ("3,5", 3.5),
+        ("4-5", 4.5),
+        ("4 - 5", 4.5),
+        ("3h", 3),
+        ("3 hours", 3),
+        ("~6", 6),
+        ("four", 4),
+        ("Four", 4),
+        (" 0 ", 0),
+        ("about 5", 5),
+        ("10+", 10),
+        ("2 to 4", 3),
+    ],
+)
 def test_hours_as_people_write_them(raw, hours):
     assert parse_hours(raw) == hours
 
@@ -23,8 +46,10 @@ def test_hours_that_cannot_be_read_say_what_to_write(raw):
         parse_hours(raw)
 
 
-@pytest.mark.parametrize("raw, value", [("TRUE", True), ("FALSE", False), ("Yes", True), ("no", False), ("x", True),
-                                        ("Prefer not to say", None)])
+@pytest.mark.parametrize(
+    "raw, value",
+    [("TRUE", True), ("FALSE", False), ("Yes", True), ("no", False), ("x", True), ("Prefer not to say", None)],
+)
 def test_checkbox_and_yes_no_answers(raw, value):
     assert parse_bool(raw) is value
 

@@ -1,4 +1,5 @@
 """dashboard.privacy: small groups are folded (primary and secondary suppression), people never leave."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -21,6 +22,7 @@ def published(safe: SafeFrame, column: str = "group") -> dict[str, int]:
 
 
 # --- folding ------------------------------------------------------------------------------
+
 
 def test_groups_at_or_over_the_minimum_are_published_as_they_are():
     safe = privacy.count_by(people_in_groups({"a": 5, "b": 9, "c": 12}), "group", 5)
@@ -80,15 +82,24 @@ def in_cohort(frame: pd.DataFrame, column: str, accepted: dict[str, int]) -> pd.
 
 def test_a_custom_name_for_merged_groups():
     frame = people_in_groups({"UTC-8 to -3": 7, "UTC-2 to +3": 20}, column="band")
-    safe = privacy.compare_counts(frame, "band", in_cohort(frame, "band", {"UTC-8 to -3": 2, "UTC-2 to +3": 9}), 5,
-                                  ordered=True, order=["UTC-8 to -3", "UTC-2 to +3"],
-                                  merged_name=lambda g: f"{g[0].split(' to ')[0]} to {g[-1].split(' to ')[1]}")
+    safe = privacy.compare_counts(
+        frame,
+        "band",
+        in_cohort(frame, "band", {"UTC-8 to -3": 2, "UTC-2 to +3": 9}),
+        5,
+        ordered=True,
+        order=["UTC-8 to -3", "UTC-2 to +3"],
+        merged_name=lambda g: f"{g[0].split(' to ')[0]} to {g[-1].split(' to ')[1]}",
+    )
     assert set(safe.frame["band"]) == {"UTC-8 to +3"}
 
 
 @hsettings(max_examples=150, deadline=None)
-@given(sizes=st.lists(st.integers(min_value=1, max_value=15), min_size=1, max_size=8),
-       min_size=st.integers(min_value=2, max_value=8), ordered=st.booleans())
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=15), min_size=1, max_size=8),
+    min_size=st.integers(min_value=2, max_value=8),
+    ordered=st.booleans(),
+)
 def test_folding_always_partitions_everyone_into_groups_of_at_least_the_minimum(sizes, min_size, ordered):
     frame = people_in_groups({f"g{i}": n for i, n in enumerate(sizes)})
     safe = privacy.count_by(frame, "group", min_size, ordered=ordered, order=[f"g{i}" for i in range(len(sizes))])
@@ -107,12 +118,20 @@ def test_folding_always_partitions_everyone_into_groups_of_at_least_the_minimum(
 
 # --- the aggregates -----------------------------------------------------------------------
 
+
 def test_mean_rate_sum_and_quartiles_follow_the_same_folding():
     rows = []
     for week, n in ((1, 6), (2, 6), (3, 2)):
         for i in range(n):
-            rows.append({"email": f"p{i}@example.org", "week": week, "hours": float(i + week), "flag": i % 2 == 0,
-                         "prs_opened": 1})
+            rows.append(
+                {
+                    "email": f"p{i}@example.org",
+                    "week": week,
+                    "hours": float(i + week),
+                    "flag": i % 2 == 0,
+                    "prs_opened": 1,
+                }
+            )
     frame = pd.DataFrame(rows)
     mean = privacy.mean_by(frame, "hours", "week", 5, ordered=True)
     assert mean.frame["week"].tolist() == ["1", "2–3"]
@@ -130,8 +149,9 @@ def test_mean_rate_sum_and_quartiles_follow_the_same_folding():
 def test_compare_counts_folds_both_partitions_by_the_smaller_one():
     frame = people_in_groups({"Beginner": 30, "Intermediate": 30, "Experienced": 20}, column="level")
     accepted = in_cohort(frame, "level", {"Beginner": 8, "Intermediate": 7, "Experienced": 2})
-    safe = privacy.compare_counts(frame, "level", accepted, 5, order=["Beginner", "Intermediate", "Experienced"],
-                                  ordered=True)
+    safe = privacy.compare_counts(
+        frame, "level", accepted, 5, order=["Beginner", "Intermediate", "Experienced"], ordered=True
+    )
     cohort = safe.frame[safe.frame["population"] == "Cohort"]
     applicants = safe.frame[safe.frame["population"] == "Applicants"]
     assert cohort["level"].tolist() == applicants["level"].tolist() == ["Beginner", "Intermediate–Experienced"]
@@ -149,8 +169,9 @@ def test_compare_counts_folds_a_group_where_everyone_was_accepted():
     # Publishing "Experienced: 6 applicants, 6 in the cohort" would tell that each of the 6 was accepted.
     frame = people_in_groups({"Beginner": 30, "Intermediate": 30, "Experienced": 6}, column="level")
     accepted = in_cohort(frame, "level", {"Beginner": 8, "Intermediate": 7, "Experienced": 6})
-    safe = privacy.compare_counts(frame, "level", accepted, 5, order=["Beginner", "Intermediate", "Experienced"],
-                                  ordered=True)
+    safe = privacy.compare_counts(
+        frame, "level", accepted, 5, order=["Beginner", "Intermediate", "Experienced"], ordered=True
+    )
     assert compared(safe, "level") == {"Beginner": (30, 8), "Intermediate–Experienced": (36, 13)}
     assert safe.folded == ("Intermediate", "Experienced") and "combined" in safe.note
 
@@ -170,9 +191,15 @@ def test_compare_counts_where_everyone_was_accepted_publishes_nothing():
 
 
 @hsettings(max_examples=100, deadline=None)
-@given(groups=st.lists(st.tuples(st.integers(min_value=1, max_value=15), st.integers(min_value=0, max_value=15)),
-                       min_size=1, max_size=6),
-       min_size=st.integers(min_value=2, max_value=6), ordered=st.booleans())
+@given(
+    groups=st.lists(
+        st.tuples(st.integers(min_value=1, max_value=15), st.integers(min_value=0, max_value=15)),
+        min_size=1,
+        max_size=6,
+    ),
+    min_size=st.integers(min_value=2, max_value=6),
+    ordered=st.booleans(),
+)
 def test_compare_counts_never_publishes_a_small_applicant_cohort_or_left_out_group(groups, min_size, ordered):
     sizes = {f"g{i}": applicants for i, (applicants, _) in enumerate(groups)}
     frame = people_in_groups(sizes)
@@ -183,9 +210,11 @@ def test_compare_counts_never_publishes_a_small_applicant_cohort_or_left_out_gro
 
 
 def test_acceptance_rate_is_withheld_where_too_few_were_accepted_or_not():
-    rows = [{"email": f"{session}-{i}@example.org", "session": session, "accepted": i < accepted}
-            for session, applicants, accepted in (("S1", 40, 3), ("S2", 30, 27), ("S3", 50, 10), ("S4", 20, 20))
-            for i in range(applicants)]
+    rows = [
+        {"email": f"{session}-{i}@example.org", "session": session, "accepted": i < accepted}
+        for session, applicants, accepted in (("S1", 40, 3), ("S2", 30, 27), ("S3", 50, 10), ("S4", 20, 20))
+        for i in range(applicants)
+    ]
     frame = pd.DataFrame(rows)
     safe = privacy.rate_by(frame, "accepted", "session", 5, ordered=True, both_sides=True)
     rates = dict(zip(safe.frame["session"], safe.frame["rate"]))
@@ -199,8 +228,9 @@ def test_acceptance_rate_is_withheld_where_too_few_were_accepted_or_not():
 
 
 def test_list_answers_count_each_person_once_per_item():
-    frame = pd.DataFrame({"email": [f"p{i}@example.org" for i in range(10)],
-                          "projects": [["A", "B"]] * 6 + [["A"]] * 4})
+    frame = pd.DataFrame(
+        {"email": [f"p{i}@example.org" for i in range(10)], "projects": [["A", "B"]] * 6 + [["A"]] * 4}
+    )
     safe = privacy.count_by(frame, "projects", 5, explode=True)
     assert published(safe, "projects") == {"A": 10, "B": 6}
 
@@ -214,8 +244,24 @@ def test_totals_need_enough_people():
 
 # --- nothing personal ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("column", ["email", "name", "github", "motivation", "notes", "free_text", "country",
-                                    "underrepresented", "response_id", "blockers", "comment", "reviewer"])
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "email",
+        "name",
+        "github",
+        "motivation",
+        "notes",
+        "free_text",
+        "country",
+        "underrepresented",
+        "response_id",
+        "blockers",
+        "comment",
+        "reviewer",
+    ],
+)
 def test_personal_sensitive_and_free_text_columns_cannot_be_grouped(column):
     frame = people_in_groups({"a": 10}).assign(**{column: "x"}) if column != "email" else people_in_groups({"a": 10})
     with pytest.raises(PrivacyError):
@@ -228,7 +274,9 @@ def test_guard_refuses_personal_columns_emails_and_free_text():
     with pytest.raises(PrivacyError, match="e-mail"):
         privacy.guard(pd.DataFrame({"label": ["ada@example.org"], "people": [9]}))
     with pytest.raises(PrivacyError, match="free text"):
-        privacy.guard(pd.DataFrame({"label": ["I got stuck on a migration bug for a week, asked on the forum and fixed it"]}))
+        privacy.guard(
+            pd.DataFrame({"label": ["I got stuck on a migration bug for a week, asked on the forum and fixed it"]})
+        )
     assert privacy.guard(pd.DataFrame({"label": ["Beginner"], "people": [9]})).shape == (1, 2)
 
 
@@ -245,7 +293,9 @@ def test_table_refuses_rows_behind_too_few_people():
 
 def test_safe_numbers_refuse_small_cohorts_and_personal_values():
     assert privacy.safe_numbers({"prs_opened": 12.0, "confidence_end": 4.2857, "missing": None}, 18, 5) == {
-        "prs_opened": 12, "confidence_end": 4.29}
+        "prs_opened": 12,
+        "confidence_end": 4.29,
+    }
     with pytest.raises(PrivacyError):
         privacy.safe_numbers({"prs_opened": 3}, 4, 5)
     with pytest.raises(PrivacyError):
@@ -263,15 +313,26 @@ def test_min_group_size_comes_from_the_config(settings):
 
 # --- differencing (rule 5) ----------------------------------------------------------------
 
-def figure(label: str, people: range, measure: str = "people", unit: str = "s6", source: str = "chart") -> privacy.Figure:
+
+def figure(
+    label: str, people: range, measure: str = "people", unit: str = "s6", source: str = "chart"
+) -> privacy.Figure:
     return privacy.Figure(source, label, measure, frozenset((unit, f"p{i}@example.org") for i in people))
 
 
 def test_subtraction_is_tried_between_every_pair_of_figures_of_one_kind():
-    whole, most, all_but_one, other_rows = figure("S5–S6", range(93)), figure("S6", range(90)), \
-        figure("S6 minus one", range(92)), figure("S6, week 2", range(90), unit="week 2")
-    leaks = {(big.label, small.label, n) for big, small, n in privacy.differencing_leaks(
-        [whole, most, all_but_one, other_rows, figure("S6 mean", range(90), "mean confidence")], 5)}
+    whole, most, all_but_one, other_rows = (
+        figure("S5–S6", range(93)),
+        figure("S6", range(90)),
+        figure("S6 minus one", range(92)),
+        figure("S6, week 2", range(90), unit="week 2"),
+    )
+    leaks = {
+        (big.label, small.label, n)
+        for big, small, n in privacy.differencing_leaks(
+            [whole, most, all_but_one, other_rows, figure("S6 mean", range(90), "mean confidence")], 5
+        )
+    }
     # 93 - 90 = 3 and 93 - 92 = 1 and 92 - 90 = 2 people; other rows of the same people, or another measure, are
     # not a subtraction that isolates anyone.
     assert leaks == {("S5–S6", "S6", 3), ("S5–S6", "S6 minus one", 1), ("S6 minus one", "S6", 2)}
@@ -286,8 +347,13 @@ def test_a_difference_is_counted_in_people_not_rows():
 
 
 def test_the_larger_of_each_leaking_pair_is_withheld_until_nothing_leaks():
-    figures = [figure("S5–S6", range(93)), figure("S6", range(90), source="numbers.json"),
-               figure("S4–S6", range(96)), figure("S3–S6", range(120)), figure("S2–S6", range(97))]
+    figures = [
+        figure("S5–S6", range(93)),
+        figure("S6", range(90), source="numbers.json"),
+        figure("S4–S6", range(96)),
+        figure("S3–S6", range(120)),
+        figure("S2–S6", range(97)),
+    ]
     # S5–S6 leaks against S6 (3) and S4–S6 (3); S2–S6 against S4–S6 (1). S4–S6 - S6 = 6 is fine on its own.
     withheld = privacy.withheld_for_differencing(figures, 5)
     assert withheld == {("chart", "S5–S6"), ("chart", "S2–S6")}
@@ -295,10 +361,16 @@ def test_the_larger_of_each_leaking_pair_is_withheld_until_nothing_leaks():
 
 
 def test_a_group_published_alone_elsewhere_is_never_combined():
-    frame = pd.DataFrame([{"email": f"{s}{i}@example.org", "session": s, "accepted": i % 2 == 0}
-                          for s, n in (("S4", 20), ("S5", 3), ("S6", 30), ("S7", 2)) for i in range(n)])
-    safe = privacy.rate_by(frame, "accepted", "session", 5, order=["S4", "S5", "S6", "S7"], ordered=True,
-                           alone=["S6"], unit="session")
+    frame = pd.DataFrame(
+        [
+            {"email": f"{s}{i}@example.org", "session": s, "accepted": i % 2 == 0}
+            for s, n in (("S4", 20), ("S5", 3), ("S6", 30), ("S7", 2))
+            for i in range(n)
+        ]
+    )
+    safe = privacy.rate_by(
+        frame, "accepted", "session", 5, order=["S4", "S5", "S6", "S7"], ordered=True, alone=["S6"], unit="session"
+    )
     assert published(safe, "session") == {"S4–S5": 23, "S6": 30}  # S7's only neighbour is S6: left out
     assert safe.left_out == ("S7",) and "Left out" in safe.note
     plain = privacy.rate_by(frame, "accepted", "session", 5, order=["S4", "S5", "S6", "S7"], ordered=True)

@@ -7,6 +7,7 @@ Form's responses tab downloaded from Google Sheets (locale timestamps, checkbox 
 CRLF, choice answers stored as keys), plus the Full CSV after the organisers scored it in their sheet.
 Every import here must account for every row: read = stored + rejected.
 """
+
 from __future__ import annotations
 
 import csv
@@ -62,8 +63,11 @@ def accounted_for(result: ImportResult) -> ImportResult:
 
 def import_file(url: str, settings, path: Path, table: str = "applications") -> ImportResult:
     raw = read_sheets(path)[0]
-    return accounted_for(import_tables(url, settings, [TableInput(table, raw.frame, raw.name, raw.row_numbers)],
-                                       source=f"file:{path.name}")[0])
+    return accounted_for(
+        import_tables(
+            url, settings, [TableInput(table, raw.frame, raw.name, raw.row_numbers)], source=f"file:{path.name}"
+        )[0]
+    )
 
 
 def session_table(url: str, table: str) -> pd.DataFrame:
@@ -73,6 +77,7 @@ def session_table(url: str, table: str) -> pd.DataFrame:
 @pytest.fixture
 def run_cli(command_line):
     """`python -m dashboard ARGS` (in-process) on the database at url: exit code, stdout, stderr."""
+
     def run(url: str, *args: str) -> tuple[int, str, str]:
         done = command_line(*args, env={"DASHBOARD_DATABASE_URL": url})
         return done.returncode, done.stdout, done.stderr
@@ -110,26 +115,29 @@ def test_google_forms_download_timestamps_are_read_in_every_date_order(empty_url
     assert {email: stored[email].to_pydatetime() for email in FORMS_STAMPS_UTC} == FORMS_STAMPS_UTC
 
 
-@pytest.mark.parametrize("raw, order, tz, utc", [
-    # Google Sheets' formatted values, in the spreadsheet's locale and time zone
-    ("10/5/2026 18:31:58", "MDY", "America/New_York", datetime(2026, 10, 5, 22, 31, 58)),  # en_US
-    ("05/10/2026 18:31:58", "DMY", "Europe/London", datetime(2026, 10, 5, 17, 31, 58)),  # en_GB
-    ("05.10.2026 18:31:58", "DMY", "Europe/Berlin", datetime(2026, 10, 5, 16, 31, 58)),  # de_DE
-    ("5-10-2026 18:31:58", "DMY", "Europe/Amsterdam", datetime(2026, 10, 5, 16, 31, 58)),  # nl_NL
-    ("2026/10/05 18:31:58", "YMD", "Asia/Tokyo", datetime(2026, 10, 5, 9, 31, 58)),  # ja_JP
-    ("2026. 10. 05. 18:31:58", "YMD", "Europe/Budapest", datetime(2026, 10, 5, 16, 31, 58)),  # hu_HU
-    ("2026. 10. 5 오후 6:31:58", "YMD", "Asia/Seoul", datetime(2026, 10, 5, 9, 31, 58)),  # ko_KR
-    ("2026-10-05 6:31:58 p.m.", "YMD", "America/Toronto", datetime(2026, 10, 5, 22, 31, 58)),  # en_CA
-    ("05/10/2026, 18:31:58", "DMY", "Asia/Kolkata", datetime(2026, 10, 5, 13, 1, 58)),
-    ("10/5/2026 6:31 PM", "MDY", "UTC", datetime(2026, 10, 5, 18, 31)),
-    # Google Forms' CSV download, whatever the configured order
-    ("2022/10/17 6:31:58 PM EST", "DMY", "UTC", datetime(2022, 10, 17, 23, 31, 58)),
-    ("2026/10/05 6:31:58 PM GMT+5:30", "MDY", "UTC", datetime(2026, 10, 5, 13, 1, 58)),
-    ("2026/10/05 12:00:00 AM GMT-3", "YMD", "UTC", datetime(2026, 10, 5, 3, 0, 0)),
-    # The Forms API: RFC 3339 in UTC with up to nine fractional digits, or with an offset
-    ("2026-10-05T16:31:58.123456789Z", "DMY", "Europe/Paris", datetime(2026, 10, 5, 16, 31, 58, 123456)),
-    ("2026-10-05T18:31:58+02:00", "MDY", "UTC", datetime(2026, 10, 5, 16, 31, 58)),
-])
+@pytest.mark.parametrize(
+    "raw, order, tz, utc",
+    [
+        # Google Sheets' formatted values, in the spreadsheet's locale and time zone
+        ("10/5/2026 18:31:58", "MDY", "America/New_York", datetime(2026, 10, 5, 22, 31, 58)),  # en_US
+        ("05/10/2026 18:31:58", "DMY", "Europe/London", datetime(2026, 10, 5, 17, 31, 58)),  # en_GB
+        ("05.10.2026 18:31:58", "DMY", "Europe/Berlin", datetime(2026, 10, 5, 16, 31, 58)),  # de_DE
+        ("5-10-2026 18:31:58", "DMY", "Europe/Amsterdam", datetime(2026, 10, 5, 16, 31, 58)),  # nl_NL
+        ("2026/10/05 18:31:58", "YMD", "Asia/Tokyo", datetime(2026, 10, 5, 9, 31, 58)),  # ja_JP
+        ("2026. 10. 05. 18:31:58", "YMD", "Europe/Budapest", datetime(2026, 10, 5, 16, 31, 58)),  # hu_HU
+        ("2026. 10. 5 오후 6:31:58", "YMD", "Asia/Seoul", datetime(2026, 10, 5, 9, 31, 58)),  # ko_KR
+        ("2026-10-05 6:31:58 p.m.", "YMD", "America/Toronto", datetime(2026, 10, 5, 22, 31, 58)),  # en_CA
+        ("05/10/2026, 18:31:58", "DMY", "Asia/Kolkata", datetime(2026, 10, 5, 13, 1, 58)),
+        ("10/5/2026 6:31 PM", "MDY", "UTC", datetime(2026, 10, 5, 18, 31)),
+        # Google Forms' CSV download, whatever the configured order
+        ("2022/10/17 6:31:58 PM EST", "DMY", "UTC", datetime(2022, 10, 17, 23, 31, 58)),
+        ("2026/10/05 6:31:58 PM GMT+5:30", "MDY", "UTC", datetime(2026, 10, 5, 13, 1, 58)),
+        ("2026/10/05 12:00:00 AM GMT-3", "YMD", "UTC", datetime(2026, 10, 5, 3, 0, 0)),
+        # The Forms API: RFC 3339 in UTC with up to nine fractional digits, or with an offset
+        ("2026-10-05T16:31:58.123456789Z", "DMY", "Europe/Paris", datetime(2026, 10, 5, 16, 31, 58, 123456)),
+        ("2026-10-05T18:31:58+02:00", "MDY", "UTC", datetime(2026, 10, 5, 16, 31, 58)),
+    ],
+)
 def test_timestamps_as_sheets_forms_and_the_forms_api_write_them(raw, order, tz, utc):
     assert parse_datetime(raw, order, tz) == utc
 
@@ -140,6 +148,7 @@ def test_a_day_first_timestamp_in_a_month_first_sheet_says_which_setting_to_chan
 
 
 # --- 2. One odd optional answer never rejects a whole application ---------------------------------
+
 
 def test_odd_optional_answers_are_stored_empty_with_a_warning_and_offsets_are_time_zones(empty_url, settings):
     result = import_file(empty_url, settings, FORMS_CSV)
@@ -159,11 +168,15 @@ def test_odd_optional_answers_are_stored_empty_with_a_warning_and_offsets_are_ti
     assert set(warnings) == {(4, TZ_QUESTION), (7, TZ_QUESTION), (7, "How many hours a week can you commit?")}
     paris = warnings[(7, TZ_QUESTION)]
     assert (paris.value, paris.code) == ("Paris time", "bad_timezone")
-    assert paris.message.startswith(f"Sheet 'google_forms_applications', row 7, column '{TZ_QUESTION}': 'Paris time' "
-                                    "is not a time zone; write a place such as Europe/Paris")
+    assert paris.message.startswith(
+        f"Sheet 'google_forms_applications', row 7, column '{TZ_QUESTION}': 'Paris time' "
+        "is not a time zone; write a place such as Europe/Paris"
+    )
     assert "stored with timezone empty" in paris.message and "import again" in paris.message
     est = warnings[(4, TZ_QUESTION)]
-    assert est.code == "check_timezone" and "ignores daylight saving" in est.message and "America/New_York" in est.message
+    assert (
+        est.code == "check_timezone" and "ignores daylight saving" in est.message and "America/New_York" in est.message
+    )
     # Only the unreadable required e-mail rejects a row.
     [rejection] = result.rejections
     assert (rejection.row_number, rejection.column, rejection.code) == (8, "Email Address", "bad_email")
@@ -173,19 +186,16 @@ def test_odd_optional_answers_are_stored_empty_with_a_warning_and_offsets_are_ti
 
 def test_the_command_line_lists_warnings_beside_rejects_and_says_so_in_json(empty_url, run_cli):
     config = str(EXAMPLE_CONFIG_PATH)
-    code, out, _ = run_cli(empty_url, "--config", config, "import", str(FORMS_CSV),
-                           "--table", "applications")
+    code, out, _ = run_cli(empty_url, "--config", config, "import", str(FORMS_CSV), "--table", "applications")
     assert code == 3  # stored, with a rejected row
     assert "7 read, 6 stored (6 new, 0 changed, 0 unchanged), 1 rejected, 2 with warnings." in out
     assert "Rejected: Sheet 'google_forms_applications', row 8, column 'Email Address': 'jules(at)example.org'" in out
     assert f"Warning: Sheet 'google_forms_applications', row 7, column '{TZ_QUESTION}': 'Paris time'" in out
-    code, out, _ = run_cli(empty_url, "--config", config, "import", str(FORMS_CSV),
-                           "--table", "applications", "--json")
+    code, out, _ = run_cli(empty_url, "--config", config, "import", str(FORMS_CSV), "--table", "applications", "--json")
     summary = json.loads(out)
     assert code == 3 and summary["status"] == "stored_with_rejects"
     assert summary["rows_read"] == summary["rows_stored"] + summary["rows_rejected"] == 7
-    assert [(w["row_number"], w["value"]) for w in summary["warnings"]] == [
-        (4, "EST"), (7, "Paris time"), (7, "lots")]
+    assert [(w["row_number"], w["value"]) for w in summary["warnings"]] == [(4, "EST"), (7, "Paris time"), (7, "lots")]
     assert all("position" not in w for w in summary["warnings"] + summary["rejections"])
 
 
@@ -202,8 +212,9 @@ def test_warnings_alone_exit_0_with_their_own_status(empty_url, tmp_path, run_cl
     frame = read_sheets(FORMS_CSV)[0].frame
     path = tmp_path / "no-rejects.csv"
     frame[frame["Email Address"] != "jules(at)example.org"].to_csv(path, index=False)
-    code, out, _ = run_cli(empty_url, "--config", str(EXAMPLE_CONFIG_PATH), "import", str(path),
-                           "--table", "applications", "--json")
+    code, out, _ = run_cli(
+        empty_url, "--config", str(EXAMPLE_CONFIG_PATH), "import", str(path), "--table", "applications", "--json"
+    )
     summary = json.loads(out)
     assert code == 0 and summary["status"] == "stored_with_warnings" and summary["rows_with_warnings"] == 2
 
@@ -240,17 +251,26 @@ def test_google_forms_download_joins_checkbox_answers_with_semicolons(empty_url,
 
 # --- 5. The site's Full CSV and Single Scorer CSV -------------------------------------------------
 
+
 def test_the_sites_full_csv_reads_choice_keys_as_the_answers_they_stand_for(empty_url, site_config, run_cli):
-    assert SITE_CSV.read_bytes().startswith(b"\xef\xbb\xbfResponse ID,Submitter Name,") and b"\r\n" in SITE_CSV.read_bytes()
-    code, out, _ = run_cli(empty_url, "--config", str(site_config), "djangonaut-space", "import",
-                           str(SITE_CSV), "--json")
+    assert (
+        SITE_CSV.read_bytes().startswith(b"\xef\xbb\xbfResponse ID,Submitter Name,")
+        and b"\r\n" in SITE_CSV.read_bytes()
+    )
+    code, out, _ = run_cli(
+        empty_url, "--config", str(site_config), "djangonaut-space", "import", str(SITE_CSV), "--json"
+    )
     summary = json.loads(out)
     assert code == 0 and summary["status"] == "stored"
     apps = summary["tables"]["applications"]
     assert (apps["rows_read"], apps["rows_stored"], apps["rows_rejected"]) == (3, 3, 0)  # today: 2 of 3 rejected
     assert summary["notes"] == []  # the e-mail question is used: no placeholder addresses, no wrong notice
     stored = session_table(empty_url, "applications").set_index("response_id")
-    assert stored["email"].to_dict() == {"101": "ada@example.org", "102": "grace@example.org", "103": "linus@example.org"}
+    assert stored["email"].to_dict() == {
+        "101": "ada@example.org",
+        "102": "grace@example.org",
+        "103": "linus@example.org",
+    }
     assert stored.loc["101", "experience_level"] == "Some experience"  # some_experience
     # prefer_not_to_say is unknown (not an error), not_yet is no, yes is yes.
     assert stored["contributed_before"].tolist() == [True, None, False]
@@ -258,7 +278,9 @@ def test_the_sites_full_csv_reads_choice_keys_as_the_answers_they_stand_for(empt
     assert stored["underrepresented"].tolist() == [None, True, False]
     assert stored.loc["101", "project_preferences"] == ["Django", "Django debug toolbar"]
     assert stored.loc["102", "timezone"] == "UTC+05:30" and stored.loc["103", "timezone"] == "Etc/GMT+4"
-    assert stored.loc["101", "resilience"].startswith("My first PR failed CI for a week; I asked")  # free text as written
+    assert stored.loc["101", "resilience"].startswith(
+        "My first PR failed CI for a week; I asked"
+    )  # free text as written
     assert stored.loc["103", "name"] == "linus@example.org"  # the site's Submitter Name falls back to the e-mail
 
 
@@ -266,15 +288,30 @@ def test_configured_options_turn_the_sites_keys_back_into_their_exact_labels(emp
     from dashboard.commands.djangonaut_space import import_full_export
     from data_sources.djangonaut_space import read_full_export
 
-    mapping = {"applications": {"Which projects would you like to work on?": "project_preferences",
-                                "How would you describe your experience with Django?": "experience_level"}}
-    options = {"applications": {"project_preferences": ["Django", "Django Debug Toolbar", "django CMS", "Wagtail"],
-                                "experience_level": ["Beginner", "Some experience", "Experienced"]}}
-    import_full_export(empty_url, with_overrides(settings, mapping=mapping, options=options), read_full_export(SITE_CSV),
-                       source="djangonaut_space:full.csv")
+    mapping = {
+        "applications": {
+            "Which projects would you like to work on?": "project_preferences",
+            "How would you describe your experience with Django?": "experience_level",
+        }
+    }
+    options = {
+        "applications": {
+            "project_preferences": ["Django", "Django Debug Toolbar", "django CMS", "Wagtail"],
+            "experience_level": ["Beginner", "Some experience", "Experienced"],
+        }
+    }
+    import_full_export(
+        empty_url,
+        with_overrides(settings, mapping=mapping, options=options),
+        read_full_export(SITE_CSV),
+        source="djangonaut_space:full.csv",
+    )
     stored = session_table(empty_url, "applications").set_index("response_id")
-    assert stored["project_preferences"].to_dict() == {"101": ["Django", "Django Debug Toolbar"], "102": ["django CMS"],
-                                                       "103": ["Django", "Wagtail"]}
+    assert stored["project_preferences"].to_dict() == {
+        "101": ["Django", "Django Debug Toolbar"],
+        "102": ["django CMS"],
+        "103": ["Django", "Wagtail"],
+    }
 
 
 def test_without_an_email_question_the_submitter_name_that_is_an_email_is_used(empty_url, settings, tmp_path):
@@ -287,13 +324,17 @@ def test_without_an_email_question_the_submitter_name_that_is_an_email_is_used(e
         csv.writer(handle).writerows(rows)
     export = read_full_export(path)
     assert export.applications.frame["email"].tolist() == [
-        f"response-101@{PLACEHOLDER_DOMAIN}", f"response-102@{PLACEHOLDER_DOMAIN}", "linus@example.org"]
+        f"response-101@{PLACEHOLDER_DOMAIN}",
+        f"response-102@{PLACEHOLDER_DOMAIN}",
+        "linus@example.org",
+    ]
     assert export.notes and "2 application(s) got placeholder addresses" in export.notes[0]
 
 
 def test_a_rejected_application_takes_its_reviews_and_decision_with_it(empty_url, site_config, run_cli):
-    code, out, _ = run_cli(empty_url, "--config", str(site_config), "djangonaut-space", "import",
-                           str(SCORED_CSV), "--json")
+    code, out, _ = run_cli(
+        empty_url, "--config", str(site_config), "djangonaut-space", "import", str(SCORED_CSV), "--json"
+    )
     summary = json.loads(out)
     assert code == 3 and summary["status"] == "stored_with_rejects"
     tables = summary["tables"]
@@ -303,9 +344,11 @@ def test_a_rejected_application_takes_its_reviews_and_decision_with_it(empty_url
     assert [(r["row_number"], r["code"]) for r in tables["applications"]["rejections"]] == [(5, "missing_email")]
     assert [(r["row_number"], r["code"]) for r in tables["reviews"]["rejections"]] == [(5, "application_rejected")] * 3
     [decision] = tables["decisions"]["rejections"]
-    assert decision["reason"] == ("Sheet 'organisers_scored_full_export (ranks)', row 5: the application in row 5 of sheet "
-                                  "'organisers_scored_full_export' was rejected, so its decision is not stored either; "
-                                  "fix that row (see its reason) and import again.")
+    assert decision["reason"] == (
+        "Sheet 'organisers_scored_full_export (ranks)', row 5: the application in row 5 of sheet "
+        "'organisers_scored_full_export' was rejected, so its decision is not stored either; "
+        "fix that row (see its reason) and import again."
+    )
     assert "104" not in set(session_table(empty_url, "reviews")["response_id"])
     assert "104" not in set(session_table(empty_url, "decisions")["response_id"])
     # The organisers' own Score is kept on the decision; Selection Rank, a tier, sets status and rank.
@@ -322,7 +365,8 @@ def test_a_rejected_application_takes_its_reviews_and_decision_with_it(empty_url
 
 
 def test_the_single_scorer_csv_is_one_scorers_reviews_not_reviewers_named_after_questions(
-        empty_url, site_config, run_cli):
+    empty_url, site_config, run_cli
+):
     config = ["--config", str(site_config), "djangonaut-space", "import"]
     run_cli(empty_url, *config, str(SITE_CSV))
     code, _, err = run_cli(empty_url, *config, str(SINGLE_SCORER_CSV))
@@ -345,15 +389,23 @@ def test_a_single_scorer_question_mapped_to_a_criterion_scores_that_criterion(em
     from data_sources.djangonaut_space import read_full_export, read_site_export
 
     import_full_export(empty_url, settings, read_full_export(SITE_CSV), source="site")
-    mapping = {**settings.section("mapping"), "reviews": {"Why do you want to join Djangonaut Space? Score": "motivation"}}
-    [result] = import_single_scorer(empty_url, with_overrides(settings, mapping=mapping),
-                                    read_site_export(SINGLE_SCORER_CSV, "sarah@example.org"), source="site-single")
+    mapping = {
+        **settings.section("mapping"),
+        "reviews": {"Why do you want to join Djangonaut Space? Score": "motivation"},
+    }
+    [result] = import_single_scorer(
+        empty_url,
+        with_overrides(settings, mapping=mapping),
+        read_site_export(SINGLE_SCORER_CSV, "sarah@example.org"),
+        source="site-single",
+    )
     assert result.columns_not_mapped == []
     stored = session_table(empty_url, "reviews").set_index("response_id")
     assert stored.loc["101", "scores"] == {"motivation": 4} and stored.loc["101", "overall"] == 5.0
 
 
 # --- 6. Back to the site: what its score import accepts and means -----------------------------------
+
 
 def site_score_import(text: str) -> list[tuple[int, int, int]]:
     """The checks of the site's SurveyCSVImportForm.clean_csv_file (home/forms.py), which refuses the file on one error."""
@@ -375,7 +427,12 @@ def test_the_export_is_what_the_sites_score_import_accepts_and_means(empty_url, 
     assert code == 0 and "Left out: 1 pending (the site keeps what it had for them)." in out  # 106 has no decision
     # Tiers as the site means them: accepted 0-2 (here the site's own 0 and 1 come back), waitlisted 3, rejected 4;
     # the organisers' own Score comes back unchanged, as an integer.
-    assert site_score_import(out_file.read_text(encoding="utf-8")) == [(101, 13, 0), (105, 9, 1), (102, 10, 3), (103, 4, 4)]
+    assert site_score_import(out_file.read_text(encoding="utf-8")) == [
+        (101, 13, 0),
+        (105, 9, 1),
+        (102, 10, 3),
+        (103, 4, 4),
+    ]
 
 
 def test_scores_and_tiers_from_decisions_made_in_mission_control(empty_url, settings):
@@ -384,13 +441,25 @@ def test_scores_and_tiers_from_decisions_made_in_mission_control(empty_url, sett
     from data_sources.djangonaut_space import read_full_export
 
     import_full_export(empty_url, settings, read_full_export(SITE_CSV), source="site")  # no scores, no ranks yet
-    reviews = pd.DataFrame([
-        {"response_id": rid, "reviewer": who, "overall": str(score)}
-        for rid, scores in {"101": (4, 5, 4), "102": (3, 3, None), "103": (2, 3, 2)}.items()
-        for who, score in zip(("Sarah", "Tim", "Rachel"), scores) if score is not None])
+    reviews = pd.DataFrame(
+        [
+            {"response_id": rid, "reviewer": who, "overall": str(score)}
+            for rid, scores in {"101": (4, 5, 4), "102": (3, 3, None), "103": (2, 3, 2)}.items()
+            for who, score in zip(("Sarah", "Tim", "Rachel"), scores)
+            if score is not None
+        ]
+    )
     import_tables(empty_url, settings, [TableInput("reviews", reviews, "Scores")], source="sheet")
-    save_decisions(empty_url, 1, [DecisionChange("101", "accepted", 1), DecisionChange("103", "accepted", 2),
-                                  DecisionChange("102", "rejected", 3)], actor="organiser@example.org")
+    save_decisions(
+        empty_url,
+        1,
+        [
+            DecisionChange("101", "accepted", 1),
+            DecisionChange("103", "accepted", 2),
+            DecisionChange("102", "rejected", 3),
+        ],
+        actor="organiser@example.org",
+    )
     text, rows, left_out = export_decisions(empty_url, settings)
     # Score on the summed scale of a full panel of 3: 101 = 4+5+4, 102 = mean 3 x 3, 103 = 2+3+2.
     assert site_score_import(text) == [(101, 13, 0), (103, 7, 1), (102, 9, 4)] and rows == 3 and left_out == ""

@@ -1,4 +1,5 @@
 """Reviewing: scores, normalisation, spread, Krippendorff's alpha, the queue, hiding and saving."""
+
 from __future__ import annotations
 
 import json
@@ -32,14 +33,30 @@ def reviews_frame(rows: list[tuple], criteria=FIT) -> pd.DataFrame:
     for response_id, reviewer, score in rows:
         conflict = score is None
         scores = None if conflict else (score if isinstance(score, dict) else {criteria[0].name: score})
-        records.append({"response_id": response_id, "reviewer": reviewer, "scores": scores, "overall": None,
-                        "comment": None, "conflict_of_interest": conflict, "updated_at": None})
-    return pd.DataFrame(records, columns=["response_id", "reviewer", "scores", "overall", "comment",
-                                          "conflict_of_interest", "updated_at"])
+        records.append(
+            {
+                "response_id": response_id,
+                "reviewer": reviewer,
+                "scores": scores,
+                "overall": None,
+                "comment": None,
+                "conflict_of_interest": conflict,
+                "updated_at": None,
+            }
+        )
+    return pd.DataFrame(
+        records,
+        columns=["response_id", "reviewer", "scores", "overall", "comment", "conflict_of_interest", "updated_at"],
+    )
 
 
 def matrix_to_reviews(matrix) -> pd.DataFrame:
-    rows = [(f"u{u:02d}", f"coder{c}@example.org", v) for c, row in enumerate(matrix) for u, v in enumerate(row) if v is not None]
+    rows = [
+        (f"u{u:02d}", f"coder{c}@example.org", v)
+        for c, row in enumerate(matrix)
+        for u, v in enumerate(row)
+        if v is not None
+    ]
     return reviews_frame(rows)
 
 
@@ -57,8 +74,15 @@ def test_weighted_score_respects_weights_and_skips_missing_criteria():
 
 def test_scored_reviews_leave_out_conflicts_and_fall_back_to_overall():
     frame = reviews_frame([("a", "x@example.org", 4), ("a", "y@example.org", None)])
-    frame.loc[len(frame)] = {"response_id": "b", "reviewer": "Z@example.org", "scores": None, "overall": 3.5,
-                             "comment": None, "conflict_of_interest": False, "updated_at": None}
+    frame.loc[len(frame)] = {
+        "response_id": "b",
+        "reviewer": "Z@example.org",
+        "scores": None,
+        "overall": 3.5,
+        "comment": None,
+        "conflict_of_interest": False,
+        "updated_at": None,
+    }
     scored = review.scored_reviews(frame, FIT)
     assert sorted(scored["reviewer"]) == ["x@example.org", "z@example.org"]
     assert scored.set_index("response_id")["score"].to_dict() == {"a": 4.0, "b": 3.5}
@@ -125,8 +149,15 @@ def test_normalised_scores_stay_on_the_scale():
 
 
 def test_mean_median_spread_and_contested_hand_worked():
-    frame = reviews_frame([("x", "r1@example.org", 2), ("x", "r2@example.org", 4), ("x", "r3@example.org", 5),
-                           ("y", "r1@example.org", 3), ("z", "r2@example.org", None)])
+    frame = reviews_frame(
+        [
+            ("x", "r1@example.org", 2),
+            ("x", "r2@example.org", 4),
+            ("x", "r3@example.org", 5),
+            ("y", "r1@example.org", 3),
+            ("z", "r2@example.org", None),
+        ]
+    )
     stats = review.application_stats(review.normalise_scores(review.scored_reviews(frame, FIT), FIT), 1.5)
     stats = stats.set_index("response_id")
     assert stats.loc["x", "n_reviews"] == 3
@@ -138,7 +169,9 @@ def test_mean_median_spread_and_contested_hand_worked():
 
 
 def test_calibration_strictness_is_the_gap_to_colleagues():
-    calibration = review.reviewer_calibration(review.normalise_scores(review.scored_reviews(lenient_and_strict(), FIT), FIT))
+    calibration = review.reviewer_calibration(
+        review.normalise_scores(review.scored_reviews(lenient_and_strict(), FIT), FIT)
+    )
     calibration = calibration.set_index("reviewer")
     assert calibration.loc["a@example.org", "strictness"] == pytest.approx(1.0)  # one point below B: stricter
     assert calibration.loc["b@example.org", "strictness"] == pytest.approx(-1.0)
@@ -173,7 +206,8 @@ def test_alpha_edge_cases():
     assert review.krippendorff_alpha_interval(with_lonely) == pytest.approx(6 / 11)
     # The order of coders does not matter.
     assert review.krippendorff_alpha_interval(KRIPPENDORFF_2011[::-1]) == pytest.approx(
-        review.krippendorff_alpha_interval(KRIPPENDORFF_2011))
+        review.krippendorff_alpha_interval(KRIPPENDORFF_2011)
+    )
     # Systematic disagreement scores below zero.
     assert review.krippendorff_alpha_interval([[1, 5, 1, 5], [5, 1, 5, 1]]) < 0
 
@@ -196,15 +230,26 @@ def applications_frame(ids: list[str]) -> pd.DataFrame:
 
 def test_queue_serves_fewest_reviews_first_and_skips_go_last():
     apps = applications_frame(["a1", "a2", "a3", "a4", "a5"])
-    reviews = reviews_frame([("a1", "p@example.org", 3), ("a1", "q@example.org", 3), ("a2", "p@example.org", 4),
-                             ("a4", "x@example.org", None), ("a5", "x@example.org", 2)])
+    reviews = reviews_frame(
+        [
+            ("a1", "p@example.org", 3),
+            ("a1", "q@example.org", 3),
+            ("a2", "p@example.org", 4),
+            ("a4", "x@example.org", None),
+            ("a5", "x@example.org", 2),
+        ]
+    )
     assert review.review_queue(apps, reviews, "x@example.org") == ["a3", "a2", "a1"]
     # A conflict is not a review: for someone else a4 still has none and comes first.
     assert review.review_queue(apps, reviews, "y@example.org")[:2] == ["a3", "a4"]
     assert review.review_queue(apps, reviews, "X@Example.org", skipped={"a3"}) == ["a2", "a1", "a3"]
     assert review.next_application(apps, reviews, "x@example.org", skipped={"a3"}) == "a2"
-    assert review.next_application(apps, reviews_frame([(i, "x@example.org", 3) for i in apps["response_id"]]),
-                                   "x@example.org") is None
+    assert (
+        review.next_application(
+            apps, reviews_frame([(i, "x@example.org", 3) for i in apps["response_id"]]), "x@example.org"
+        )
+        is None
+    )
 
 
 def test_progress_counts_own_reviews_out_of_those_without_conflict():
@@ -216,8 +261,14 @@ def test_progress_counts_own_reviews_out_of_those_without_conflict():
 
 
 def test_other_scores_hidden_until_own_review_and_never_after_a_conflict():
-    reviews = reviews_frame([("a1", "p@example.org", 5), ("a1", "q@example.org", 2), ("a2", "p@example.org", 4),
-                             ("a2", "x@example.org", None)])
+    reviews = reviews_frame(
+        [
+            ("a1", "p@example.org", 5),
+            ("a1", "q@example.org", 2),
+            ("a2", "p@example.org", 4),
+            ("a2", "x@example.org", None),
+        ]
+    )
     assert review.other_reviews_visible(reviews, "x@example.org", "a1").empty
     assert review.other_reviews_visible(reviews, "x@example.org", "a2").empty  # conflict: never
     after = pd.concat([reviews, reviews_frame([("a1", "x@example.org", 3)])], ignore_index=True)
@@ -240,11 +291,20 @@ def test_save_review_upserts_audits_and_bumps_the_data_version(demo_url, setting
     response_id = reads.load_table(demo_url, sid, "applications")["response_id"].iloc[0]
     before = dbmod.data_version(demo_url, sid)
     scores = {c.name: 4 for c in criteria} | {"motivation": 2}
-    first = review.save_review(demo_url, sid, response_id, "New.Reviewer@example.org", scores, "  Good ", False,
-                               criteria=criteria)
+    first = review.save_review(
+        demo_url, sid, response_id, "New.Reviewer@example.org", scores, "  Good ", False, criteria=criteria
+    )
     assert first.created and first.overall == pytest.approx(review.weighted_score(scores, criteria))
-    second = review.save_review(demo_url, sid, response_id, "new.reviewer@example.org", {c.name: 5 for c in criteria},
-                                "", False, criteria=criteria)
+    second = review.save_review(
+        demo_url,
+        sid,
+        response_id,
+        "new.reviewer@example.org",
+        {c.name: 5 for c in criteria},
+        "",
+        False,
+        criteria=criteria,
+    )
     assert not second.created
     reviews = reads.load_table(demo_url, sid, "reviews")
     mine = reviews[reviews["reviewer"] == "new.reviewer@example.org"]
@@ -254,26 +314,35 @@ def test_save_review_upserts_audits_and_bumps_the_data_version(demo_url, setting
     with OrmSession(dbmod.get_engine(demo_url)) as db:
         audit = db.scalars(select(models.AuditEntry).where(models.AuditEntry.action == "review_saved")).all()
     assert [(a.actor, a.subject, a.detail) for a in audit] == [
-        ("new.reviewer@example.org", response_id, "scores saved"), ("new.reviewer@example.org", response_id, "scores edited")]
+        ("new.reviewer@example.org", response_id, "scores saved"),
+        ("new.reviewer@example.org", response_id, "scores edited"),
+    ]
 
 
 def test_save_review_conflict_clears_scores(demo_url, settings):
     criteria = load_criteria(settings)
     sid = _session_id(demo_url)
     response_id = reads.load_table(demo_url, sid, "applications")["response_id"].iloc[1]
-    review.save_review(demo_url, sid, response_id, "x@example.org", {c.name: 3 for c in criteria}, "", False, criteria=criteria)
+    review.save_review(
+        demo_url, sid, response_id, "x@example.org", {c.name: 3 for c in criteria}, "", False, criteria=criteria
+    )
     review.save_review(demo_url, sid, response_id, "x@example.org", None, "I know them", True, criteria=criteria)
     reviews = reads.load_table(demo_url, sid, "reviews")
     row = reviews[reviews["reviewer"] == "x@example.org"].iloc[0]
     assert bool(row["conflict_of_interest"]) and row["scores"] is None and pd.isna(row["overall"])
-    assert response_id not in review.review_queue(reads.load_table(demo_url, sid, "applications"), reviews, "x@example.org")
+    assert response_id not in review.review_queue(
+        reads.load_table(demo_url, sid, "applications"), reviews, "x@example.org"
+    )
 
 
-@pytest.mark.parametrize("scores, message", [
-    ({"motivation": 9}, "whole number from 1 to 5"),
-    ({"motivation": 3}, "missing"),
-    ({"charisma": 3}, "Unknown criteria"),
-])
+@pytest.mark.parametrize(
+    "scores, message",
+    [
+        ({"motivation": 9}, "whole number from 1 to 5"),
+        ({"motivation": 3}, "missing"),
+        ({"charisma": 3}, "Unknown criteria"),
+    ],
+)
 def test_save_review_rejects_bad_scores_and_writes_nothing(demo_url, settings, scores, message):
     criteria = load_criteria(settings)
     sid = _session_id(demo_url)
@@ -289,8 +358,16 @@ def test_save_review_rejects_bad_scores_and_writes_nothing(demo_url, settings, s
 def test_save_review_of_unknown_application_fails_clearly(demo_url, settings):
     criteria = load_criteria(settings)
     with pytest.raises(review.ReviewError, match="reload the page"):
-        review.save_review(demo_url, _session_id(demo_url), "r-missing", "x@example.org", {c.name: 3 for c in criteria},
-                           "", False, criteria=criteria)
+        review.save_review(
+            demo_url,
+            _session_id(demo_url),
+            "r-missing",
+            "x@example.org",
+            {c.name: 3 for c in criteria},
+            "",
+            False,
+            criteria=criteria,
+        )
 
 
 def test_set_blind_review(demo_url):
@@ -313,7 +390,9 @@ def test_review_stats_json_contract(demo_url, settings, capsys):
     sid = _session_id(demo_url)
     apps = reads.load_table(demo_url, sid, "applications")
     assert {a["response_id"] for a in data["applications"]} == set(apps["response_id"])
-    assert all(set(a) == {"response_id", "n_reviews", "mean", "median", "normalised", "spread"} for a in data["applications"])
+    assert all(
+        set(a) == {"response_id", "n_reviews", "mean", "median", "normalised", "spread"} for a in data["applications"]
+    )
     reviews = reads.load_table(demo_url, sid, "reviews")
     counts = reviews.groupby("response_id").size()
     assert all(a["n_reviews"] == counts.get(a["response_id"], 0) for a in data["applications"])
@@ -333,8 +412,14 @@ def test_review_stats_unknown_session_fails_with_a_sentence(demo_url, capsys):
 def test_normalising_effect_counts_top_places_that_move_and_rank_correlation():
     from dashboard.review import normalising_effect
 
-    apps = pd.DataFrame({"response_id": ["a", "b", "c", "d", "e"], "mean": [4.0, 3.0, 2.0, 1.0, None],
-                         "normalised": [4.0, 3.0, 1.0, 2.0, 3.5], "contested": [True, False, False, False, True]})
+    apps = pd.DataFrame(
+        {
+            "response_id": ["a", "b", "c", "d", "e"],
+            "mean": [4.0, 3.0, 2.0, 1.0, None],
+            "normalised": [4.0, 3.0, 1.0, 2.0, 3.5],
+            "contested": [True, False, False, False, True],
+        }
+    )
     two, three = normalising_effect(apps, 2), normalising_effect(apps, 3)
     assert two["applications scored"] == 4  # 'e' has no raw mean: left out
     assert two["rank correlation (Spearman), raw vs normalised"] == 0.8  # 1 - 6 * (1 + 1) / (4 * 15)

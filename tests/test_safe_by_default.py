@@ -6,6 +6,7 @@ see that data: not in the session picker, not on any page, not through the audit
 talk history. Local mode shows it to the one person on the computer the app runs on, and says
 so on every page; it refuses when Streamlit listens beyond 127.0.0.1.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,19 +18,24 @@ from dashboard import access, reads
 from tests.apptest_support import app_with_secrets_files, listening_on, run_app, shown, texts
 
 REAL_SESSION = "2027 Session 7"
-REAL_PEOPLE = ("email,name,role,team\n"
-               "ana.quintero@realmail.test,Ana Quintero,djangonaut,Team Real\n"
-               "bo.lindqvist@realmail.test,Bo Lindqvist,djangonaut,Team Real\n"
-               "cy.okafor@realmail.test,Cy Okafor,djangonaut,Team Real\n")
-REAL_CHECKINS = ("email,week,hours,energy,burnout,notes\n"
-                 "ana.quintero@realmail.test,1,14,1,5,Panic attacks again this week\n"
-                 "bo.lindqvist@realmail.test,1,3,4,1,Fine\n")
+REAL_PEOPLE = (
+    "email,name,role,team\n"
+    "ana.quintero@realmail.test,Ana Quintero,djangonaut,Team Real\n"
+    "bo.lindqvist@realmail.test,Bo Lindqvist,djangonaut,Team Real\n"
+    "cy.okafor@realmail.test,Cy Okafor,djangonaut,Team Real\n"
+)
+REAL_CHECKINS = (
+    "email,week,hours,energy,burnout,notes\n"
+    "ana.quintero@realmail.test,1,14,1,5,Panic attacks again this week\n"
+    "bo.lindqvist@realmail.test,1,3,4,1,Fine\n"
+)
 SECRETS = ("ana.quintero", "Ana Quintero", "Bo Lindqvist", "Panic attacks", "realmail", REAL_SESSION, "Team Real")
 
 
 @pytest.fixture
 def import_real_data(mission_control):
     """The program's own people and check-ins, imported with the command line as an organiser would."""
+
     def run(url: str, folder: Path, session: str = REAL_SESSION) -> None:
         (folder / "people.csv").write_text(REAL_PEOPLE)
         (folder / "checkins.csv").write_text(REAL_CHECKINS)
@@ -90,6 +96,7 @@ def test_the_audit_log_and_talk_history_of_demo_mode_leave_real_sessions_out(mon
     table = at.dataframe[0].value
     assert "people.csv" not in set(table["About"])  # the CLI import into the real session is audited...
     from dashboard import audit
+
     assert "people.csv" in set(audit.entries(mixed_url, real_id)["subject"])  # ...but not shown here
     talk = run_app(monkeypatch, mixed_url, page="app_pages/talk.py")
     assert not talk.exception

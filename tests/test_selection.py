@@ -1,4 +1,5 @@
 """Selection: ranked table, filters, decisions, capacity, composition suppression and exports."""
+
 from __future__ import annotations
 
 import csv
@@ -30,8 +31,9 @@ def demo(demo_url, settings):
     """The demo session's tables, review statistics and ranked table."""
     sid = _session_id(demo_url)
     apps = reads.load_table(demo_url, sid, "applications")
-    stats = review.review_stats(reads.load_table(demo_url, sid, "reviews"), load_criteria(settings), settings,
-                                apps["response_id"])
+    stats = review.review_stats(
+        reads.load_table(demo_url, sid, "reviews"), load_criteria(settings), settings, apps["response_id"]
+    )
     decisions = reads.load_table(demo_url, sid, "decisions")
     table = sel.ranked_table(apps, stats, decisions, date(2026, 9, 28))
     return {"url": demo_url, "sid": sid, "apps": apps, "stats": stats, "decisions": decisions, "table": table}
@@ -39,9 +41,20 @@ def demo(demo_url, settings):
 
 def small_table(rows: list[dict]) -> pd.DataFrame:
     """A hand-made ranked-table-like frame with the columns filters and composition read."""
-    base = {"response_id": "", "project_preferences": [], "timezone_band": "Americas (UTC-12 to -2:30)", "hours_available": 4.0,
-            "tutorial_completed": True, "experience_level": "Beginner", "n_reviews": 2, "contested": False,
-            "status": "pending", "normalised": 3.0, "underrepresented": None, "gender_minority": None}
+    base = {
+        "response_id": "",
+        "project_preferences": [],
+        "timezone_band": "Americas (UTC-12 to -2:30)",
+        "hours_available": 4.0,
+        "tutorial_completed": True,
+        "experience_level": "Beginner",
+        "n_reviews": 2,
+        "contested": False,
+        "status": "pending",
+        "normalised": 3.0,
+        "underrepresented": None,
+        "gender_minority": None,
+    }
     return pd.DataFrame([base | row for row in rows])
 
 
@@ -64,8 +77,9 @@ def test_ranked_table_orders_by_normalised_score_and_joins_decisions(demo):
 
 
 def test_ranked_table_without_decisions_or_reviews_is_all_pending(demo):
-    empty_stats = review.review_stats(demo["decisions"].iloc[0:0].assign(scores=None, overall=None, reviewer=None,
-                                                                        conflict_of_interest=False), FIT)
+    empty_stats = review.review_stats(
+        demo["decisions"].iloc[0:0].assign(scores=None, overall=None, reviewer=None, conflict_of_interest=False), FIT
+    )
     table = sel.ranked_table(demo["apps"], empty_stats, demo["decisions"].iloc[0:0])
     assert (table["status"] == "pending").all() and (table["n_reviews"] == 0).all()
 
@@ -84,23 +98,45 @@ def test_an_organisers_conflicts_hide_those_scores_and_places(demo):
     assert sel.position_label(table["position"].iloc[0], "R-1") == "#1 R-1"
 
 
-@pytest.mark.parametrize("tz, band", [
-    ("America/New_York", "Americas (UTC-12 to -2:30)"), ("America/St_Johns", "Americas (UTC-12 to -2:30)"),
-    ("Europe/London", "Europe & Africa (UTC-2 to +3)"), ("Africa/Nairobi", "Europe & Africa (UTC-2 to +3)"),
-    ("Asia/Kolkata", "Asia & Pacific (UTC+3:30 to +14)"), ("Australia/Sydney", "Asia & Pacific (UTC+3:30 to +14)"),
-    ("Not/AZone", sel.UNKNOWN), (None, sel.UNKNOWN),
-])
+@pytest.mark.parametrize(
+    "tz, band",
+    [
+        ("America/New_York", "Americas (UTC-12 to -2:30)"),
+        ("America/St_Johns", "Americas (UTC-12 to -2:30)"),
+        ("Europe/London", "Europe & Africa (UTC-2 to +3)"),
+        ("Africa/Nairobi", "Europe & Africa (UTC-2 to +3)"),
+        ("Asia/Kolkata", "Asia & Pacific (UTC+3:30 to +14)"),
+        ("Australia/Sydney", "Asia & Pacific (UTC+3:30 to +14)"),
+        ("Not/AZone", sel.UNKNOWN),
+        (None, sel.UNKNOWN),
+    ],
+)
 def test_timezone_band(tz, band):
     assert sel.timezone_band(tz, date(2026, 9, 28)) == band
 
 
 def test_filters_each_narrow_the_table():
-    table = small_table([
-        {"response_id": "a", "project_preferences": ["Django core"], "normalised": 4.5, "status": "accepted"},
-        {"response_id": "b", "project_preferences": [], "normalised": 2.0, "hours_available": 2.0, "contested": True},
-        {"response_id": "c", "project_preferences": ["django CMS"], "timezone_band": "Europe & Africa (UTC-2 to +3)",
-         "tutorial_completed": False, "experience_level": "Experienced", "n_reviews": 0, "normalised": None},
-    ])
+    table = small_table(
+        [
+            {"response_id": "a", "project_preferences": ["Django core"], "normalised": 4.5, "status": "accepted"},
+            {
+                "response_id": "b",
+                "project_preferences": [],
+                "normalised": 2.0,
+                "hours_available": 2.0,
+                "contested": True,
+            },
+            {
+                "response_id": "c",
+                "project_preferences": ["django CMS"],
+                "timezone_band": "Europe & Africa (UTC-2 to +3)",
+                "tutorial_completed": False,
+                "experience_level": "Experienced",
+                "n_reviews": 0,
+                "normalised": None,
+            },
+        ]
+    )
 
     def ids(**kw):
         return list(sel.filter_ranked(table, sel.Filters(**kw))["response_id"])
@@ -143,7 +179,9 @@ def test_save_decisions_single_and_bulk_audited_in_one_transaction(demo):
 def test_bulk_status_can_keep_existing_ranks(demo):
     url, sid = demo["url"], demo["sid"]
     accepted = demo["decisions"][demo["decisions"]["status"] == "accepted"].head(2)
-    sel.save_decisions(url, sid, sel.bulk_changes(accepted["response_id"], "waitlisted"), "o@example.org", keep_rank=True)
+    sel.save_decisions(
+        url, sid, sel.bulk_changes(accepted["response_id"], "waitlisted"), "o@example.org", keep_rank=True
+    )
     stored = reads.load_table(url, sid, "decisions").set_index("response_id")
     for row in accepted.to_dict("records"):
         assert stored.loc[row["response_id"], "status"] == "waitlisted"
@@ -155,7 +193,9 @@ def test_a_bad_decision_writes_nothing(demo):
     first = demo["decisions"]["response_id"].iloc[0]
     before = reads.load_table(url, sid, "decisions")
     with pytest.raises(sel.SelectionError, match="not in this session"):
-        sel.save_decisions(url, sid, [sel.DecisionChange(first, "rejected", 3), sel.DecisionChange("r-nope", "accepted")], "o")
+        sel.save_decisions(
+            url, sid, [sel.DecisionChange(first, "rejected", 3), sel.DecisionChange("r-nope", "accepted")], "o"
+        )
     with pytest.raises(sel.SelectionError, match="Status 'maybe'"):
         sel.save_decisions(url, sid, [sel.DecisionChange(first, "maybe")], "o")
     with pytest.raises(sel.SelectionError, match="below 1"):
@@ -164,13 +204,20 @@ def test_a_bad_decision_writes_nothing(demo):
 
 
 def test_decision_changes_diff_only_edited_rows():
-    before = pd.DataFrame({"response_id": ["a", "b", "c"], "status": ["pending", "accepted", "rejected"],
-                           "rank": pd.array([None, 1, 5], dtype="Int64")})
+    before = pd.DataFrame(
+        {
+            "response_id": ["a", "b", "c"],
+            "status": ["pending", "accepted", "rejected"],
+            "rank": pd.array([None, 1, 5], dtype="Int64"),
+        }
+    )
     after = before.copy()
     after.loc[0, "status"] = "accepted"
     after.loc[2, "rank"] = 6
-    assert sel.decision_changes(before, after) == [sel.DecisionChange("a", "accepted", None),
-                                                   sel.DecisionChange("c", "rejected", 6)]
+    assert sel.decision_changes(before, after) == [
+        sel.DecisionChange("a", "accepted", None),
+        sel.DecisionChange("c", "rejected", 6),
+    ]
 
 
 # --- capacity -----------------------------------------------------------------------------
@@ -193,7 +240,9 @@ def test_capacity_warns_before_overfilling():
     assert (now.accepted, now.remaining, now.over) == (2, 1, False)
     full = sel.capacity_after(decisions, [sel.DecisionChange("c", "accepted")], where)
     assert full.remaining == 0 and "full" in sel.capacity_message(full)
-    over = sel.capacity_after(decisions, [sel.DecisionChange("c", "accepted"), sel.DecisionChange("d", "accepted")], where)
+    over = sel.capacity_after(
+        decisions, [sel.DecisionChange("c", "accepted"), sel.DecisionChange("d", "accepted")], where
+    )
     assert over.over and "1 over capacity" in sel.capacity_message(over)
     freed = sel.capacity_after(decisions, [sel.DecisionChange("a", "rejected")], where)
     assert freed.accepted == 1
@@ -207,35 +256,45 @@ def counts(frame) -> list[tuple]:
 
 
 def test_composition_folds_a_small_group_with_the_next_smallest_by_privacys_rule():
-    rows = [{"experience_level": "Beginner", "status": "accepted"}] * 6 + \
-           [{"experience_level": "Beginner", "status": "rejected"}] * 6 + \
-           [{"experience_level": "Intermediate", "status": "accepted"}] * 7 + \
-           [{"experience_level": "Intermediate", "status": "rejected"}] * 5 + \
-           [{"experience_level": "Experienced", "status": "accepted"}] * 2 + \
-           [{"experience_level": "Experienced", "status": "rejected"}] * 10
+    rows = (
+        [{"experience_level": "Beginner", "status": "accepted"}] * 6
+        + [{"experience_level": "Beginner", "status": "rejected"}] * 6
+        + [{"experience_level": "Intermediate", "status": "accepted"}] * 7
+        + [{"experience_level": "Intermediate", "status": "rejected"}] * 5
+        + [{"experience_level": "Experienced", "status": "accepted"}] * 2
+        + [{"experience_level": "Experienced", "status": "rejected"}] * 10
+    )
     composition = sel.composition(small_table(rows), "experience_level", 5, organiser=True)
     # Experienced has 2 accepted; alone in "Other" it could be worked out from the totals, so the next
     # smallest group (Intermediate: 5 not accepted) joins it.
     assert counts(composition) == [("Beginner", 12, 6), ("Experienced + Intermediate", 24, 9)]
     shares = composition.frame.set_index(["group", "population"])["share"]
-    assert shares["Beginner", sel.POOL] == pytest.approx(12 / 36) and shares["Beginner", sel.ACCEPTED] == pytest.approx(6 / 15)
+    assert shares["Beginner", sel.POOL] == pytest.approx(12 / 36) and shares["Beginner", sel.ACCEPTED] == pytest.approx(
+        6 / 15
+    )
     assert composition.folded == ("Experienced", "Intermediate") and "Experienced" in composition.note
     assert composition.frame["people"].min() >= 5
 
 
 def test_a_group_accepted_or_refused_as_a_whole_is_not_shown_on_its_own():
     """'6 applicants, 0 accepted' says each of the 6 was turned down: the rest counts as a group too."""
-    rows = [{"experience_level": level, "status": status} for level in ("Beginner", "Intermediate")
-            for status in ["accepted"] * 6 + ["rejected"] * 6] + [{"experience_level": "Experienced", "status": "rejected"}] * 6
+    rows = [
+        {"experience_level": level, "status": status}
+        for level in ("Beginner", "Intermediate")
+        for status in ["accepted"] * 6 + ["rejected"] * 6
+    ] + [{"experience_level": "Experienced", "status": "rejected"}] * 6
     composition = sel.composition(small_table(rows), "experience_level", 5, organiser=True)
     assert counts(composition) == [("Intermediate", 12, 6), ("Beginner + Experienced", 18, 6)]
 
 
 def test_composition_explodes_project_preferences_and_shares_are_of_people():
-    rows = [{"project_preferences": ["Django core", "django CMS"], "status": "accepted"}] * 5 + \
-           [{"project_preferences": ["Django core"], "status": "rejected"}] * 5 + \
-           [{"project_preferences": ["django CMS"], "status": "rejected"}] * 5 + \
-           [{"project_preferences": [], "status": "accepted"}] * 5 + [{"project_preferences": [], "status": "rejected"}] * 5
+    rows = (
+        [{"project_preferences": ["Django core", "django CMS"], "status": "accepted"}] * 5
+        + [{"project_preferences": ["Django core"], "status": "rejected"}] * 5
+        + [{"project_preferences": ["django CMS"], "status": "rejected"}] * 5
+        + [{"project_preferences": [], "status": "accepted"}] * 5
+        + [{"project_preferences": [], "status": "rejected"}] * 5
+    )
     composition = sel.composition(small_table(rows), "project_preference", 5, organiser=True)
     assert counts(composition) == [("Django core", 10, 5), ("django CMS", 10, 5), (sel.NO_PREFERENCE, 10, 5)]
     shares = composition.frame.groupby("population")["share"].sum()
@@ -244,15 +303,21 @@ def test_composition_explodes_project_preferences_and_shares_are_of_people():
 
 
 def test_no_composition_when_too_few_are_accepted():
-    rows = [{"experience_level": "Beginner", "status": "accepted"}] * 4 + [{"experience_level": "Beginner", "status": "rejected"}] * 20
+    rows = [{"experience_level": "Beginner", "status": "accepted"}] * 4 + [
+        {"experience_level": "Beginner", "status": "rejected"}
+    ] * 20
     assert sel.composition(small_table(rows), "experience_level", 5, organiser=True).empty
     nobody = [{"experience_level": "Beginner", "status": "pending"}] * 20
     assert sel.composition(small_table(nobody), "experience_level", 5, organiser=True).empty
 
 
 def test_demographics_are_for_organisers_only():
-    rows = [{"underrepresented": True, "status": "accepted"}] * 6 + [{"underrepresented": True, "status": "rejected"}] * 5 + \
-           [{"underrepresented": False, "status": "accepted"}] * 5 + [{"underrepresented": False, "status": "rejected"}] * 7
+    rows = (
+        [{"underrepresented": True, "status": "accepted"}] * 6
+        + [{"underrepresented": True, "status": "rejected"}] * 5
+        + [{"underrepresented": False, "status": "accepted"}] * 5
+        + [{"underrepresented": False, "status": "rejected"}] * 7
+    )
     assert "underrepresented" not in sel.composition_dimensions(organiser=False)
     with pytest.raises(PermissionError):
         sel.composition(small_table(rows), "underrepresented", 5, organiser=False)
@@ -272,13 +337,16 @@ def test_every_published_group_of_the_demo_holds_enough_applicants_accepted_and_
 
 
 def test_composition_chart_draws_the_published_groups_and_says_what_was_combined():
-    rows = [{"experience_level": "Beginner", "status": status} for status in ["accepted"] * 6 + ["rejected"] * 6] + \
-           [{"experience_level": "Experienced", "status": status} for status in ["accepted"] * 2 + ["rejected"] * 3]
+    rows = [{"experience_level": "Beginner", "status": status} for status in ["accepted"] * 6 + ["rejected"] * 6] + [
+        {"experience_level": "Experienced", "status": status} for status in ["accepted"] * 2 + ["rejected"] * 3
+    ]
     composition = sel.composition(small_table(rows), "experience_level", 5, organiser=True)
     spec = sel.composition_chart(composition, "Experience").to_dict()
     drawn = spec["datasets"][next(iter(spec["datasets"]))]
     assert {(d["group"], d["population"], d["people"]) for d in drawn} == {
-        ("Beginner + Experienced", sel.POOL, 17), ("Beginner + Experienced", sel.ACCEPTED, 8)}
+        ("Beginner + Experienced", sel.POOL, 17),
+        ("Beginner + Experienced", sel.ACCEPTED, 8),
+    }
     assert "Beginner" in spec["title"]["subtitle"][-1] and "Experienced" in spec["title"]["subtitle"][-1]
 
 
@@ -293,7 +361,11 @@ def _with_site_ids(table: pd.DataFrame, stats):
     """The demo's table and stats with response ids renumbered like the site's (the demo's are Google Forms')."""
     numbered = {rid: str(1000 + i) for i, rid in enumerate(table["response_id"])}
     scored = stats.scored.assign(response_id=stats.scored["response_id"].map(numbered))
-    return table.assign(response_id=table["response_id"].map(numbered)), dataclasses.replace(stats, scored=scored), numbered
+    return (
+        table.assign(response_id=table["response_id"].map(numbered)),
+        dataclasses.replace(stats, scored=scored),
+        numbered,
+    )
 
 
 def test_decisions_csv_is_what_the_sites_score_import_accepts_and_means(demo):
@@ -353,9 +425,18 @@ def test_a_conflicted_organisers_exports_leave_out_those_scores_and_places(demo)
     assert all(r["Score"].isdigit() and r["Selection Rank"].isdigit() for r in decisions.values())
 
 
-@pytest.mark.parametrize("cell, safe", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("plain", "plain"), (3, 3),
-])
+@pytest.mark.parametrize(
+    "cell, safe",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        (3, 3),
+    ],
+)
 def test_formula_neutralisation(cell, safe):
     assert neutralise_formula(cell) == safe

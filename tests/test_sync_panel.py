@@ -1,4 +1,5 @@
 """The Data page's Google Sheets panel, run with Streamlit's AppTest against the loopback fake."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,8 +40,14 @@ def fake(workbook):
 def app_for(url, fake=None, **sources) -> AppTest:
     cfg = {}
     if fake is not None:
-        cfg = dict(spreadsheet=fake.spreadsheet_url, sheets_api_url=fake.url, tabs=demo_tab_config(),
-                   request_timeout=0.5, max_attempts=2, retry_base_delay=0.01)
+        cfg = dict(
+            spreadsheet=fake.spreadsheet_url,
+            sheets_api_url=fake.url,
+            tabs=demo_tab_config(),
+            request_timeout=0.5,
+            max_attempts=2,
+            retry_base_delay=0.01,
+        )
     cfg.update(sources)
     at = AppTest.from_function(panel_script, args=(url, cfg), default_timeout=60)
     if fake is not None:
@@ -76,6 +83,7 @@ def test_sync_now_stores_the_sheet_and_reruns_never_call_google(demo_url, fake):
     at.run()  # a plain rerun reads the database only
     assert fake.api_requests == 2
     from dashboard import audit
+
     synced = audit.entries(demo_url, action="sheets_synced")
     assert list(synced["actor"]) == ["organiser@example.org"]
     assert synced.iloc[0]["subject"] == "Djangonaut Space - Session 6" and "stored" in synced.iloc[0]["detail"]

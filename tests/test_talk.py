@@ -1,4 +1,5 @@
 """Talk charts: every chart's Vega-Lite spec and data is free of people and of small groups."""
+
 from __future__ import annotations
 
 import io
@@ -53,8 +54,9 @@ def assert_no_small_group(spec: dict, min_size: int, *, rates: bool = True) -> N
                     assert row[column] >= min_size, f"dataset {name} has a group of {row[column]}: {row}"
             if rates and row.get("rate") is not None and row.get("people") is not None:
                 yes = round(row["rate"] * row["people"])
-                assert min(yes, row["people"] - yes) >= min_size, \
+                assert min(yes, row["people"] - yes) >= min_size, (
                     f"dataset {name}: rate x people counts {yes} of {row['people']}: {row}"
+                )
             if row.get("population") in (talk.APPLICANTS, talk.COHORT):
                 pairs.setdefault(row["order"], {})[row["population"]] = row["people"]
         for order, pair in pairs.items():
@@ -64,8 +66,10 @@ def assert_no_small_group(spec: dict, min_size: int, *, rates: bool = True) -> N
 
 
 def test_the_small_group_check_itself_catches_derived_groups():
-    everyone_accepted = [{"level": "Experienced", "order": 0, "population": talk.APPLICANTS, "people": 6},
-                         {"level": "Experienced", "order": 0, "population": talk.COHORT, "people": 6}]
+    everyone_accepted = [
+        {"level": "Experienced", "order": 0, "population": talk.APPLICANTS, "people": 6},
+        {"level": "Experienced", "order": 0, "population": talk.COHORT, "people": 6},
+    ]
     with pytest.raises(AssertionError, match="0 applicants not in the cohort"):
         assert_no_small_group({"datasets": {"d": everyone_accepted}}, 5)
     few_accepted = [{"session": "2023", "order": 0, "people": 40, "rate": 0.075}]
@@ -87,8 +91,14 @@ def test_every_talk_chart_is_free_of_people_and_small_groups(figures, secrets, s
 
 
 def test_every_aggregate_behind_the_charts_is_a_safe_frame_of_large_enough_groups(figures):
-    frames = [figures.applications, figures.hours, figures.participation, figures.prs, figures.confidence,
-              *figures.composition.values()]
+    frames = [
+        figures.applications,
+        figures.hours,
+        figures.participation,
+        figures.prs,
+        figures.confidence,
+        *figures.composition.values(),
+    ]
     for safe in frames:
         assert isinstance(safe, privacy.SafeFrame)
         assert not safe.empty
@@ -99,7 +109,9 @@ def test_the_demo_cohorts_small_groups_are_folded_not_shown(demo_db, current, fi
     apps = reads.load_table(demo_db, current, "applications")
     decisions = reads.load_table(demo_db, current, "decisions")
     cohort = apps[apps["response_id"].isin(decisions.loc[decisions["status"] == "accepted", "response_id"])]
-    small_levels = {level for level, n in cohort["experience_level"].value_counts().items() if n < figures.min_group_size}
+    small_levels = {
+        level for level, n in cohort["experience_level"].value_counts().items() if n < figures.min_group_size
+    }
     assert small_levels, "the demo cohort should have an experience level with fewer than 5 people"
     experience = figures.composition["experience"]
     assert not small_levels & set(experience.frame["experience_level"])
@@ -143,8 +155,11 @@ def test_an_all_accepted_group_and_small_acceptance_counts_stay_hidden(demo_db, 
     apps.loc[six, "experience_level"] = "Experienced"
     tables.applications = apps
     # Two earlier sessions: 3 of 40 applicants accepted, and 27 of 30 (only 3 not accepted).
-    earlier = [{"session": name, "session_order": -1, "email": f"{name[-1].lower()}{i}@example.org", "accepted": i < n}
-               for name, size, n in (("2023 Session A", 40, 3), ("2023 Session B", 30, 27)) for i in range(size)]
+    earlier = [
+        {"session": name, "session_order": -1, "email": f"{name[-1].lower()}{i}@example.org", "accepted": i < n}
+        for name, size, n in (("2023 Session A", 40, 3), ("2023 Session B", 30, 27))
+        for i in range(size)
+    ]
     tables.history = pd.concat([pd.DataFrame(earlier), tables.history], ignore_index=True)
     figures = talk.talk_figures(tables, 5)
     assert "Experienced" not in set(figures.composition["experience"].frame["experience_level"])
@@ -156,7 +171,10 @@ def test_an_all_accepted_group_and_small_acceptance_counts_stay_hidden(demo_db, 
     for name, chart in charts.items():
         assert_no_small_group(chart.to_dict(), 5, rates=name != "participation")
     applications = json.dumps(charts["applications"].to_dict())
-    assert "Rates are withheld where fewer than 5 people are on either side (2023 Session A, 2023 Session B)" in applications
+    assert (
+        "Rates are withheld where fewer than 5 people are on either side (2023 Session A, 2023 Session B)"
+        in applications
+    )
     assert "combined" in json.dumps(charts["experience"].to_dict())
 
 
@@ -245,7 +263,9 @@ def test_past_session_without_checkins_shows_no_activity_zeros(demo_db, settings
 
 def test_merged_time_zone_bands_keep_their_names_and_span():
     americas, europe = talk.BAND_ORDER[0], talk.BAND_ORDER[1]
-    assert talk.merged_band([americas, europe]).startswith(f"{americas.split(' (')[0]} + {europe.split(' (')[0]} (UTC-12 to ")
+    assert talk.merged_band([americas, europe]).startswith(
+        f"{americas.split(' (')[0]} + {europe.split(' (')[0]} (UTC-12 to "
+    )
     assert talk.merged_band([americas, europe]).endswith(europe.split(" to ")[-1])
 
 
@@ -257,6 +277,7 @@ def test_the_leak_check_itself_catches_each_kind_of_secret(secrets, kind):
 
 
 # --- the Talk page ------------------------------------------------------------------------
+
 
 @pytest.fixture
 def talk_app(demo_url, monkeypatch):

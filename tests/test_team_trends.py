@@ -1,4 +1,5 @@
 """Team-level wellbeing trends: each team's weekly figures match its own check-ins, and only numbers leave."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -1,4 +1,5 @@
 """dashboard/ui helpers: cached derived frames (once per data version, again after a write) and inert text."""
+
 from __future__ import annotations
 
 import re
@@ -81,11 +82,14 @@ def test_an_import_that_changes_nothing_still_shows_as_the_newest_run(demo_url, 
 
     st.cache_data.clear()
     frame = pd.DataFrame({"email": ["dj@example.org"], "week": ["1"], "hours": ["4"]})
-    import_frame(demo_url, settings, "checkins", frame, source="file:week1.csv", sheet="week1", session_name="2026 Session 6")
+    import_frame(
+        demo_url, settings, "checkins", frame, source="file:week1.csv", sheet="week1", session_name="2026 Session 6"
+    )
     ctx = _context(demo_url, settings)
     before = loaders.sync_runs(ctx)
-    again = import_frame(demo_url, settings, "checkins", frame, source="file:week1.csv", sheet="week1",
-                         session_name="2026 Session 6")
+    again = import_frame(
+        demo_url, settings, "checkins", frame, source="file:week1.csv", sheet="week1", session_name="2026 Session 6"
+    )
     assert not again.stored_data_changed()
     after = loaders.sync_runs(_context(demo_url, settings))
     assert _context(demo_url, settings).version == ctx.version  # the data did not change...

@@ -1,4 +1,5 @@
 """The warm-up the app starts after its first page fills the caches the viewer's other pages read."""
+
 from __future__ import annotations
 
 from dashboard import reads, wellbeing
@@ -21,7 +22,9 @@ def test_the_first_visit_warms_the_caches_of_the_next_page(monkeypatch, demo_url
     work = []  # the page's reads from the database, and its one costly derivation (Overview does not need it)
     for module, name in ((reads, "load_table"), (reads, "load_one_to_ones"), (wellbeing, "for_viewer")):
         real = getattr(module, name)
-        monkeypatch.setattr(module, name, lambda *args, _real=real, _name=name, **kw: work.append(_name) or _real(*args, **kw))
+        monkeypatch.setattr(
+            module, name, lambda *args, _real=real, _name=name, **kw: work.append(_name) or _real(*args, **kw)
+        )
     at.switch_page("app_pages/engagement.py")
     at.run()
     assert not at.exception and not at.error

@@ -1,4 +1,5 @@
 """Wellbeing signals: one test group per rule, with the edge cases the Captains rely on."""
+
 from __future__ import annotations
 
 import json
@@ -21,14 +22,21 @@ def checkins(*weeks: dict, email: str = ALICE) -> pd.DataFrame:
     """Check-in rows; each dict needs 'week' and may give hours, energy, burnout, blockers, wants_one_to_one."""
     rows = []
     for w in weeks:
-        rows.append({
-            "email": w.get("email", email), "week": w["week"],
-            "submitted_at": datetime.combine(START + timedelta(days=7 * (w["week"] - 1) + 5), datetime.min.time()),
-            "hours": w.get("hours", 4.0), "energy": w.get("energy", 4), "burnout": w.get("burnout", 1),
-            "blockers": w.get("blockers"), "wants_one_to_one": w.get("wants_one_to_one", False),
-        })
-    return pd.DataFrame(rows, columns=["email", "week", "submitted_at", "hours", "energy", "burnout", "blockers",
-                                       "wants_one_to_one"])
+        rows.append(
+            {
+                "email": w.get("email", email),
+                "week": w["week"],
+                "submitted_at": datetime.combine(START + timedelta(days=7 * (w["week"] - 1) + 5), datetime.min.time()),
+                "hours": w.get("hours", 4.0),
+                "energy": w.get("energy", 4),
+                "burnout": w.get("burnout", 1),
+                "blockers": w.get("blockers"),
+                "wants_one_to_one": w.get("wants_one_to_one", False),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["email", "week", "submitted_at", "hours", "energy", "burnout", "blockers", "wants_one_to_one"]
+    )
 
 
 def hours_weeks(*hours, start_week: int = 1, **extra) -> pd.DataFrame:
@@ -36,13 +44,20 @@ def hours_weeks(*hours, start_week: int = 1, **extra) -> pd.DataFrame:
     return checkins(*[{"week": start_week + i, "hours": h, **extra} for i, h in enumerate(hours) if h is not None])
 
 
-def fired(frame: pd.DataFrame, upto: int, signal: str, thresholds: Thresholds = Thresholds(), expected: float = 4.0,
-          roster=None) -> list[wellbeing.Signal]:
+def fired(
+    frame: pd.DataFrame,
+    upto: int,
+    signal: str,
+    thresholds: Thresholds = Thresholds(),
+    expected: float = 4.0,
+    roster=None,
+) -> list[wellbeing.Signal]:
     found = wellbeing.detect_signals(frame, expected, upto, thresholds, START, roster)
     return [s for s in found if s.signal == signal]
 
 
 # --- overwork -------------------------------------------------------------------------------
+
 
 def test_overwork_two_consecutive_weeks_at_twice_expected_quotes_the_hours():
     signals = fired(hours_weeks(4, 4, 9, 11), 4, "overwork")
@@ -79,6 +94,7 @@ def test_overwork_thresholds_come_from_config():
 
 # --- no_break -------------------------------------------------------------------------------
 
+
 def test_no_break_four_weeks_above_expected():
     signals = fired(hours_weeks(5, 5, 6, 5), 4, "no_break")
     assert [s.week for s in signals] == [4]
@@ -100,6 +116,7 @@ def test_zero_hours_reported_is_a_break_but_no_report_is_unknown():
 
 # --- burnout --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("answer,severity", [(1, None), (2, None), (3, "medium"), (4, "high"), (5, "high")])
 def test_burnout_single_item_at_three_or_more(answer, severity):
     signals = fired(checkins({"week": 1, "burnout": answer}), 1, "burnout")
@@ -109,6 +126,7 @@ def test_burnout_single_item_at_three_or_more(answer, severity):
 
 
 # --- energy_drop ----------------------------------------------------------------------------
+
 
 def test_energy_drop_two_below_own_median():
     frame = checkins(*[{"week": w, "energy": e} for w, e in enumerate([4, 5, 4, 2], start=1)])
@@ -130,6 +148,7 @@ def test_single_checkin_gives_no_energy_drop_or_run_signals():
 
 
 # --- drifting -------------------------------------------------------------------------------
+
 
 def test_drifting_after_two_weeks_without_checkin():
     signals = fired(hours_weeks(4, 4, 3), 5, "drifting")
@@ -178,9 +197,13 @@ def test_missing_weeks_are_unknown_never_zero_hours():
 
 # --- stuck and wants_one_to_one -----------------------------------------------------------
 
+
 def test_stuck_two_consecutive_weeks_with_blockers():
-    frame = checkins({"week": 1, "blockers": "Waiting for review"}, {"week": 2, "blockers": "Still waiting"},
-                     {"week": 3, "blockers": "None"})
+    frame = checkins(
+        {"week": 1, "blockers": "Waiting for review"},
+        {"week": 2, "blockers": "Still waiting"},
+        {"week": 3, "blockers": "None"},
+    )
     signals = fired(frame, 3, "stuck")
     assert [s.week for s in signals] == [2]
     assert "weeks 1-2" in signals[0].reason
@@ -198,6 +221,7 @@ def test_wants_one_to_one():
 
 # --- as of a week, handled, cleared -------------------------------------------------------
 
+
 def test_as_of_week_ignores_later_checkins():
     frame = hours_weeks(4, 4, 9, 11)
     assert fired(frame, 3, "overwork") == []
@@ -209,8 +233,9 @@ def test_a_session_in_progress_flags_nobody_for_weeks_that_have_not_happened():
     # Today is in week 3 of 8 and everyone has checked in every week so far: nobody is drifting.
     start = date.today() - timedelta(days=14)
     frame = pd.concat([hours_weeks(4, 4, 4), hours_weeks(5, 4, 3).assign(email="bob@example.org")])
-    result = wellbeing.compute(frame, None, expected_hours=4, weeks=8, start_date=start,
-                               roster=[ALICE, "bob@example.org", "carol@example.org"])
+    result = wellbeing.compute(
+        frame, None, expected_hours=4, weeks=8, start_date=start, roster=[ALICE, "bob@example.org", "carol@example.org"]
+    )
     assert result.upto_week == 3 == wellbeing.default_week(frame, Session.calendar(start, 8))
     drifting = result.history[result.history["signal"] == "drifting"]
     assert drifting["email"].tolist() == ["carol@example.org"]  # only the one who never checked in
@@ -238,8 +263,9 @@ def test_one_to_one_after_the_evidence_marks_the_signal_handled_until_new_eviden
 
 def test_one_to_ones_after_the_as_of_week_do_not_count():
     late = one_to_one(ALICE, START + timedelta(days=7 * 6))
-    result = wellbeing.compute(hours_weeks(4, 4, 9, 11), late, expected_hours=4, weeks=8, start_date=START,
-                               as_of_week=4)
+    result = wellbeing.compute(
+        hours_weeks(4, 4, 9, 11), late, expected_hours=4, weeks=8, start_date=START, as_of_week=4
+    )
     assert result.open["signal"].tolist() == ["overwork"]
 
 
@@ -251,20 +277,27 @@ def test_a_later_active_checkin_clears_drifting_but_not_burnout():
 
 
 def test_open_signals_most_severe_first_and_who_to_check_on():
-    frame = pd.concat([
-        checkins({"week": 1}, {"week": 2, "blockers": "x"}, {"week": 3, "blockers": "y"}),
-        checkins({"week": 1}, {"week": 2}, {"week": 3, "burnout": 5}, email="bob@example.org"),
-    ])
+    frame = pd.concat(
+        [
+            checkins({"week": 1}, {"week": 2, "blockers": "x"}, {"week": 3, "blockers": "y"}),
+            checkins({"week": 1}, {"week": 2}, {"week": 3, "burnout": 5}, email="bob@example.org"),
+        ]
+    )
     result = wellbeing.compute(frame, None, expected_hours=4, weeks=8, start_date=START, as_of_week=3)
     assert result.open["signal"].tolist() == ["burnout", "stuck"]
-    people = pd.DataFrame([{"email": ALICE, "name": "Alice", "team": "Comet"},
-                           {"email": "bob@example.org", "name": "Bob", "team": "Comet"}])
+    people = pd.DataFrame(
+        [
+            {"email": ALICE, "name": "Alice", "team": "Comet"},
+            {"email": "bob@example.org", "name": "Bob", "team": "Comet"},
+        ]
+    )
     ranked = wellbeing.who_to_check_on(result.open, people)
     assert ranked["name"].tolist() == ["Bob", "Alice"]
     assert ranked["reasons"].iloc[0][0].startswith("Burnout: answered 5 of 5")
 
 
 # --- config ---------------------------------------------------------------------------------
+
 
 def test_thresholds_from_the_example_config_match_the_issue_defaults():
     assert wellbeing.load_thresholds(load_settings(EXAMPLE_CONFIG_PATH)) == Thresholds()
@@ -287,8 +320,12 @@ def test_weeks_text():
 # --- the demo session -------------------------------------------------------------------
 
 PLANTED_SIGNAL = {
-    "overwork_steady": {"overwork", "no_break"}, "overwork_burst": {"overwork"}, "drifting": {"drifting"},
-    "burnout": {"burnout", "energy_drop"}, "stuck": {"stuck"}, "wants_one_to_one": {"wants_one_to_one"},
+    "overwork_steady": {"overwork", "no_break"},
+    "overwork_burst": {"overwork"},
+    "drifting": {"drifting"},
+    "burnout": {"burnout", "energy_drop"},
+    "stuck": {"stuck"},
+    "wants_one_to_one": {"wants_one_to_one"},
 }
 
 
@@ -370,8 +407,11 @@ def test_only_the_djangonauts_captain_or_an_organiser_may_record_their_one_to_on
     aurora_captain, _ = _captain_of(demo_url, sid, "Team Aurora")
     navigator = access.roles_for(teams.set_index("name").at["Team Aurora", "navigators"][0], {}, people, teams)
     count = len(reads.load_one_to_ones(demo_url, sid))
-    for recorder, email in ((aurora_captain, other_team), (navigator, theirs),
-                            (access.Viewer("stranger@example.org"), theirs)):
+    for recorder, email in (
+        (aurora_captain, other_team),
+        (navigator, theirs),
+        (access.Viewer("stranger@example.org"), theirs),
+    ):
         with pytest.raises(PermissionError, match="Captain or an organiser"):
             wellbeing.record_one_to_one(demo_url, sid, email, recorder, date.today(), "")
     assert len(reads.load_one_to_ones(demo_url, sid)) == count
@@ -379,8 +419,7 @@ def test_only_the_djangonauts_captain_or_an_organiser_may_record_their_one_to_on
     wellbeing.record_one_to_one(demo_url, sid, theirs, aurora_captain, date.today(), "")
     wellbeing.record_one_to_one(demo_url, sid, other_team, ORGANISER, date.today(), "")
     held = reads.load_one_to_ones(demo_url, sid).tail(2)
-    assert held[["email", "captain"]].values.tolist() == [[theirs, aurora_captain.email],
-                                                         [other_team, ORGANISER.email]]
+    assert held[["email", "captain"]].values.tolist() == [[theirs, aurora_captain.email], [other_team, ORGANISER.email]]
 
 
 def test_wellbeing_view_is_audited(demo_url):
@@ -399,8 +438,9 @@ def test_team_balance_and_staff_load_on_the_demo(demo_url, demo_data, settings):
     heavy = demo_data.planted["overwork_steady"][0]
     assert balance.set_index("email").at[heavy, "carrying"]
     assert not balance.set_index("email").at[demo_data.planted["steady"][0], "carrying"]
-    load = wellbeing.staff_load(reads.load_table(demo_url, sid, "teams"), people, reads.load_one_to_ones(demo_url, sid),
-                                None)
+    load = wellbeing.staff_load(
+        reads.load_table(demo_url, sid, "teams"), people, reads.load_one_to_ones(demo_url, sid), None
+    )
     assert set(load["role"]) == {"Navigator", "Captain"}
     assert load["djangonauts"].sum() == 2 * (people["role"] == "djangonaut").sum()
 
@@ -409,8 +449,12 @@ def test_team_balance_compares_mean_hours_per_reported_week_not_totals():
     # Bob checked in only in week 1 (4 h); weeks 2-4 are unknown, not zero hours. Alice worked
     # 4 h every week: the same typical week, so neither carries the team. Carol never checked in.
     frame = pd.concat([hours_weeks(4, 4, 4, 4), hours_weeks(4).assign(email="bob@example.org")])
-    people = pd.DataFrame([{"email": e, "name": e.split("@")[0].title(), "role": "djangonaut", "team": "Comet"}
-                           for e in (ALICE, "bob@example.org", "carol@example.org")])
+    people = pd.DataFrame(
+        [
+            {"email": e, "name": e.split("@")[0].title(), "role": "djangonaut", "team": "Comet"}
+            for e in (ALICE, "bob@example.org", "carol@example.org")
+        ]
+    )
     balance = wellbeing.team_balance(frame, people, 4).set_index("email")
     assert balance.loc[[ALICE, "bob@example.org"], "share"].tolist() == [0.5, 0.5]
     assert balance.loc[[ALICE, "bob@example.org"], "mean_hours"].tolist() == [4.0, 4.0]
@@ -425,12 +469,14 @@ def test_team_balance_compares_mean_hours_per_reported_week_not_totals():
 
 # --- the command-line contract -----------------------------------------------------------
 
+
 @pytest.fixture
 def signals(command_line):
     """`python -m dashboard signals ARGS` in the example config's folder, on the database at url."""
     env = {"DASHBOARD_CONFIG": str(EXAMPLE_CONFIG_PATH)}
-    return lambda url, *args: command_line("signals", *args, env={**env, "DASHBOARD_DATABASE_URL": url},
-                                           cwd=EXAMPLE_CONFIG_PATH.parent)
+    return lambda url, *args: command_line(
+        "signals", *args, env={**env, "DASHBOARD_DATABASE_URL": url}, cwd=EXAMPLE_CONFIG_PATH.parent
+    )
 
 
 def test_signals_command_json_contract(demo_url, demo_data, signals):
@@ -469,8 +515,10 @@ def test_signals_command_unknown_session_fails_with_a_sentence(demo_url, signals
 
 # --- who sees what (filtered where the data is loaded) -----------------------------------
 
+
 def _captain_of(url: str, sid: int, team: str):
     from dashboard import access
+
     teams = reads.load_table(url, sid, "teams")
     people = reads.load_table(url, sid, "people")
     captain = teams.loc[teams["name"] == team, "captain"].iloc[0]
@@ -492,6 +540,7 @@ def test_captain_loads_only_their_own_teams_djangonauts(demo_url, settings):
 
 def test_navigator_sees_checkins_without_notes_and_no_one_to_one_notes(demo_url):
     from dashboard import access
+
     sid = _demo_session_id(demo_url)
     teams = reads.load_table(demo_url, sid, "teams")
     people = reads.load_table(demo_url, sid, "people")
@@ -506,8 +555,11 @@ def test_navigator_sees_checkins_without_notes_and_no_one_to_one_notes(demo_url)
 
 def test_reviewer_loads_no_wellbeing_data(demo_url):
     from dashboard import access
+
     sid = _demo_session_id(demo_url)
-    data = wellbeing.load_for_viewer(demo_url, sid, access.Viewer("reviewer1@example.org", frozenset({access.REVIEWER})))
+    data = wellbeing.load_for_viewer(
+        demo_url, sid, access.Viewer("reviewer1@example.org", frozenset({access.REVIEWER}))
+    )
     assert data.people.empty and data.checkins.empty and data.one_to_ones.empty
 
 

@@ -1,4 +1,5 @@
 """python -m dashboard demo [--seed N] [--scale K] [--force] (its sessions are fixed: no --session)"""
+
 from __future__ import annotations
 
 import time
@@ -21,20 +22,34 @@ def add_arguments(parser) -> None:
 
 def run(args, settings) -> int:
     if args.session:
-        return fail(args, f"The demo writes its own sessions ('{CURRENT_SESSION[0]}' and five past ones), so --session "
-                          "cannot be used with it; run 'python -m dashboard demo' without --session.")
+        return fail(
+            args,
+            f"The demo writes its own sessions ('{CURRENT_SESSION[0]}' and five past ones), so --session "
+            "cannot be used with it; run 'python -m dashboard demo' without --session.",
+        )
     url = args.database or settings.database_url
     if not dbmod.is_empty(url):
         if args.if_empty:
             emit(args, {"ok": True, "skipped": True}, "The database already has data; demo not rebuilt.")
             return 0
         if not args.force:
-            return fail(args, "The database already has sessions; use --force to add the demo anyway, "
-                              "or --database to write it elsewhere.")
+            return fail(
+                args,
+                "The database already has sessions; use --force to add the demo anyway, "
+                "or --database to write it elsewhere.",
+            )
     started = time.perf_counter()
     data = build(url, settings, seed=args.seed, scale=args.scale)
     seconds = round(time.perf_counter() - started, 2)
-    emit(args, {"ok": True, "database": url.split("@")[-1], "sessions": [s["name"] for s in data.sessions],
-                "current_session": CURRENT_SESSION[0], "seconds": seconds},
-         f"Demo program written ({len(data.sessions)} sessions, scale {args.scale}, seed {args.seed}) in {seconds} s.")
+    emit(
+        args,
+        {
+            "ok": True,
+            "database": url.split("@")[-1],
+            "sessions": [s["name"] for s in data.sessions],
+            "current_session": CURRENT_SESSION[0],
+            "seconds": seconds,
+        },
+        f"Demo program written ({len(data.sessions)} sessions, scale {args.scale}, seed {args.seed}) in {seconds} s.",
+    )
     return 0

@@ -10,6 +10,7 @@ Exit codes of `digest send` (for cron):
   4  the mail server could not be used (unreachable, TLS, login or sender refused); what went before
      is recorded, so running again sends only the rest
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,18 +24,32 @@ from dashboard.mailer import Mailer, smtp_settings
 from dashboard.sessions import SessionNotFound, find_session
 
 NAME = "digest"
-HELP = ("E-mail each Captain a weekly digest of who in their teams needs a check-in, and the organisers the session's "
-        "numbers (`digest send`, for cron: exit code 0 only when every due message went); opt people out or in.")
+HELP = (
+    "E-mail each Captain a weekly digest of who in their teams needs a check-in, and the organisers the session's "
+    "numbers (`digest send`, for cron: exit code 0 only when every due message went); opt people out or in."
+)
 
 
 def add_arguments(parser) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    send = actions.add_parser("send", help="send this week's digests (run it from cron)",
-                              description=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
-    send.add_argument("--week", type=int, help="send this session week's digest now, whatever the day "
-                                               "(default: the latest week past its cut-off, on [digest] send_day)")
-    send.add_argument("--dry-run", metavar="DIR", type=Path,
-                      help="write the messages to DIR (.eml, .txt, .html) instead of sending; any day, demo data too")
+    send = actions.add_parser(
+        "send",
+        help="send this week's digests (run it from cron)",
+        description=__doc__.split("\n", 2)[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    send.add_argument(
+        "--week",
+        type=int,
+        help="send this session week's digest now, whatever the day "
+        "(default: the latest week past its cut-off, on [digest] send_day)",
+    )
+    send.add_argument(
+        "--dry-run",
+        metavar="DIR",
+        type=Path,
+        help="write the messages to DIR (.eml, .txt, .html) instead of sending; any day, demo data too",
+    )
     out = actions.add_parser("opt-out", help="stop sending the digest to EMAIL (every session)")
     into = actions.add_parser("opt-in", help="send the digest to EMAIL again")
     for action in (out, into):
@@ -54,8 +69,11 @@ def run(args, settings) -> int:
         except ValueError as exc:
             return fail(args, str(exc))
         email = args.email.strip().lower()
-        emit(args, {"ok": True, "email": email, "opted_out": opt_out},
-             f"{email} will {'no longer get' if opt_out else 'get'} the weekly digest.")
+        emit(
+            args,
+            {"ok": True, "email": email, "opted_out": opt_out},
+            f"{email} will {'no longer get' if opt_out else 'get'} the weekly digest.",
+        )
         return 0
     return send(args, settings, url)
 
@@ -86,11 +104,20 @@ def report(outcome: digest.Outcome) -> str:
     plan = outcome.plan
     lines = list(plan.notes)
     if plan.week is not None:
-        did = f"wrote {len(outcome.sent)} to {outcome.folder} (nothing sent)" if outcome.folder else f"sent {len(outcome.sent)}"
-        lines.insert(0, f"Week {plan.week} of {plan.session.name}: {did}, skipped {len(outcome.skipped)}, "
-                        f"not sent {len(outcome.failed) + len(outcome.unsent)}.")
-    lines += [f"  {'written' if outcome.folder else 'sent'}  {s['kind']:<9}  {s['to']} ({s['people']} Djangonauts named)"
-              for s in outcome.sent]
+        did = (
+            f"wrote {len(outcome.sent)} to {outcome.folder} (nothing sent)"
+            if outcome.folder
+            else f"sent {len(outcome.sent)}"
+        )
+        lines.insert(
+            0,
+            f"Week {plan.week} of {plan.session.name}: {did}, skipped {len(outcome.skipped)}, "
+            f"not sent {len(outcome.failed) + len(outcome.unsent)}.",
+        )
+    lines += [
+        f"  {'written' if outcome.folder else 'sent'}  {s['kind']:<9}  {s['to']} ({s['people']} Djangonauts named)"
+        for s in outcome.sent
+    ]
     lines += [f"  skipped  {s['kind']:<9}  {s['to']}: {s['reason']}" for s in outcome.skipped]
     lines += [f"  {f['error']}" for f in outcome.failed]
     if outcome.stopped:

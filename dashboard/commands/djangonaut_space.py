@@ -5,6 +5,7 @@ Interop with Djangonaut Space's site: import its application "Full CSV" export
 "Single Scorer CSV" (one organiser's score per long answer), and export decisions as the
 'Response ID, Score, Selection Rank' CSV its score import accepts (dashboard.exports.SITE_EXPORT_RULE).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -22,16 +23,20 @@ from data_sources.djangonaut_space import DS_APPLICATION_MAPPING, FullExport, Si
 from data_sources.files import FileReadError
 
 NAME = "djangonaut-space"
-HELP = ("Djangonaut Space's site: 'import FILE' reads its application Full CSV export (Response ID, Submitter Name, "
-        "questions, '<name> score' columns, Score, Selection Rank) into applications, reviews and decisions, or its "
-        "Single Scorer CSV (with --reviewer) into reviews; exit code 0 when every row was stored, 3 when some were "
-        "rejected, 1 when refused. 'export' writes decisions as the 'Response ID, Score, Selection Rank' CSV its score "
-        "import accepts.")
+HELP = (
+    "Djangonaut Space's site: 'import FILE' reads its application Full CSV export (Response ID, Submitter Name, "
+    "questions, '<name> score' columns, Score, Selection Rank) into applications, reviews and decisions, or its "
+    "Single Scorer CSV (with --reviewer) into reviews; exit code 0 when every row was stored, 3 when some were "
+    "rejected, 1 when refused. 'export' writes decisions as the 'Response ID, Score, Selection Rank' CSV its score "
+    "import accepts."
+)
 DESCRIPTION = HELP + " " + SITE_EXPORT_RULE
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("action", choices=["import", "export"], help="import a Full or Single Scorer CSV, or export decisions")
+    parser.add_argument(
+        "action", choices=["import", "export"], help="import a Full or Single Scorer CSV, or export decisions"
+    )
     parser.add_argument("file", nargs="?", help="the CSV to import")
     parser.add_argument("--reviewer", help="whose scores a Single Scorer CSV holds (a name or e-mail)")
     parser.add_argument("-o", "--output", help="where to write the export (default: print it)")
@@ -44,8 +49,9 @@ def _mapping_with(settings: Settings, table: str, added: dict[str, str]) -> Sett
     return with_overrides(settings, mapping=mapping)
 
 
-def import_full_export(url: str, settings: Settings, export: FullExport, *, source: str,
-                       session_name: str | None = None) -> list[ImportResult]:
+def import_full_export(
+    url: str, settings: Settings, export: FullExport, *, source: str, session_name: str | None = None
+) -> list[ImportResult]:
     """Store a split Full CSV (applications, reviews, decisions) in one transaction; a rejected application takes its rows with it."""
     added = {**DS_APPLICATION_MAPPING, **({export.email_column: "email"} if export.email_column else {})}
     run_settings = _mapping_with(settings, "applications", added)
@@ -57,14 +63,19 @@ def import_full_export(url: str, settings: Settings, export: FullExport, *, sour
     return import_tables(url, run_settings, inputs, source=source, session_name=session_name)
 
 
-def import_single_scorer(url: str, settings: Settings, export: SingleScorerExport, *, source: str,
-                         session_name: str | None = None) -> list[ImportResult]:
+def import_single_scorer(
+    url: str, settings: Settings, export: SingleScorerExport, *, source: str, session_name: str | None = None
+) -> list[ImportResult]:
     """Store a Single Scorer CSV as reviews: each question's score feeds the review (a criterion when mapped to one)."""
     scores = {header: f"score.{question}" for header, question in export.score_columns.items()}
     sheet = export.reviews
-    return import_tables(url, _mapping_with(settings, "reviews", scores),
-                         [TableInput("reviews", sheet.frame, sheet.name, sheet.row_numbers)],
-                         source=source, session_name=session_name)
+    return import_tables(
+        url,
+        _mapping_with(settings, "reviews", scores),
+        [TableInput("reviews", sheet.frame, sheet.name, sheet.row_numbers)],
+        source=source,
+        session_name=session_name,
+    )
 
 
 def export_decisions(url: str, settings: Settings, session_name: str | None = None) -> tuple[str, int, str]:
@@ -86,9 +97,11 @@ def _decision_note(url: str, settings: Settings, results: list[ImportResult]) ->
     with OrmSession(dbmod.get_engine(url)) as db:
         session_id = find_session(db, settings, decided.session).id
     counts = Counter(reads.load_table(url, session_id, "decisions")["status"])
-    return [f"Selection Rank is read as the site's tier; decisions in {decided.session} now: {counts['accepted']} "
-            f"accepted (0-2), {counts['waitlisted']} waitlisted (3), {counts['rejected']} rejected (4+), "
-            f"{counts['pending']} pending."]
+    return [
+        f"Selection Rank is read as the site's tier; decisions in {decided.session} now: {counts['accepted']} "
+        f"accepted (0-2), {counts['waitlisted']} waitlisted (3), {counts['rejected']} rejected (4+), "
+        f"{counts['pending']} pending."
+    ]
 
 
 def run(args, settings) -> int:
@@ -103,9 +116,14 @@ def run(args, settings) -> int:
             try:
                 Path(args.output).write_text(text, encoding="utf-8")
             except OSError as exc:
-                return fail(args, f"Could not write {args.output} ({exc.strerror or exc}); choose a file you can write to.")
-            emit(args, {"ok": True, "file": args.output, "rows": rows, "left_out": left_out},
-                 " ".join(filter(None, [f"Wrote {rows} decisions to {args.output}.", left_out])))
+                return fail(
+                    args, f"Could not write {args.output} ({exc.strerror or exc}); choose a file you can write to."
+                )
+            emit(
+                args,
+                {"ok": True, "file": args.output, "rows": rows, "left_out": left_out},
+                " ".join(filter(None, [f"Wrote {rows} decisions to {args.output}.", left_out])),
+            )
         elif args.json:
             emit(args, {"ok": True, "rows": rows, "left_out": left_out, "csv": text}, "")
         else:
@@ -133,6 +151,15 @@ def run(args, settings) -> int:
         lines += [f"     {line}" for line in r.detail_lines()]
     lines += [f"  Note: {note}" for note in notes]
     status = overall_status(results)
-    emit(args, {"ok": True, "status": status, "scorers": scorers, "notes": notes,
-                "tables": {r.table: r.summary() for r in results}}, "\n".join(lines))
+    emit(
+        args,
+        {
+            "ok": True,
+            "status": status,
+            "scorers": scorers,
+            "notes": notes,
+            "tables": {r.table: r.summary() for r in results},
+        },
+        "\n".join(lines),
+    )
     return import_exit_code(status)

@@ -1,4 +1,5 @@
 """python -m dashboard export-charts --out DIR [--format png|svg|all] [--session NAME]"""
+
 from __future__ import annotations
 
 import time
@@ -35,8 +36,17 @@ def run(args, settings) -> int:
     except OSError as exc:
         return fail(args, f"Could not write to {args.out} ({exc.strerror or exc}); choose a folder you can write to.")
     seconds = round(time.perf_counter() - started, 2)
-    emit(args, {"ok": True, "session": session_name, "out": str(Path(args.out)), "files": [p.name for p in written],
-                "min_group_size": figures.min_group_size, "seconds": seconds},
-         f"Wrote {len(written)} files for {session_name} to {args.out} in {seconds} s "
-         f"(groups under {figures.min_group_size} people combined).")
+    emit(
+        args,
+        {
+            "ok": True,
+            "session": session_name,
+            "out": str(Path(args.out)),
+            "files": [p.name for p in written],
+            "min_group_size": figures.min_group_size,
+            "seconds": seconds,
+        },
+        f"Wrote {len(written)} files for {session_name} to {args.out} in {seconds} s "
+        f"(groups under {figures.min_group_size} people combined).",
+    )
     return 0

@@ -1,4 +1,5 @@
 """python -m dashboard import FILE --table TABLE [--sheet NAME] [--json]"""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,10 @@ from dashboard.importer import ImportFailed, overall_status
 from data_sources.files import FileReadError
 
 NAME = "import"
-HELP = ("Import a CSV or XLSX export into one canonical table (one transaction; re-importing changes nothing). "
-        "Exit code 0: every row stored; 3: stored, but some rows were rejected (listed with the reason); 1: refused.")
+HELP = (
+    "Import a CSV or XLSX export into one canonical table (one transaction; re-importing changes nothing). "
+    "Exit code 0: every row stored; 3: stored, but some rows were rejected (listed with the reason); 1: refused."
+)
 
 
 def add_arguments(parser) -> None:
@@ -27,7 +30,9 @@ def run(args, settings) -> int:
     if args.all:
         files = settings.section("sources").get("files", {})
         if not files:
-            return fail(args, "No files are listed in dashboard.toml [sources.files]; add 'checkins = \"path.csv\"' lines.")
+            return fail(
+                args, "No files are listed in dashboard.toml [sources.files]; add 'checkins = \"path.csv\"' lines."
+            )
         jobs = [(Path(path), table, None) for table, path in files.items()]
     elif args.file and args.table:
         jobs = [(Path(args.file), args.table, args.sheet)]
@@ -37,13 +42,19 @@ def run(args, settings) -> int:
     results = []
     for path, table, sheet in jobs:
         try:
-            result = import_file(url, settings, read_file(path, sheet), table, name=path.name, session_name=args.session)
+            result = import_file(
+                url, settings, read_file(path, sheet), table, name=path.name, session_name=args.session
+            )
         except (FileReadError, ImportFailed) as exc:
             return fail(args, str(exc), imported=[r.summary() for r in results])
         results.append(result)
         if not args.json:
-            print("\n".join([f"{path.name} -> {table} ({result.session}): {result.counts_line()}"]
-                            + [f"  {line}" for line in result.detail_lines(20)]))
+            print(
+                "\n".join(
+                    [f"{path.name} -> {table} ({result.session}): {result.counts_line()}"]
+                    + [f"  {line}" for line in result.detail_lines(20)]
+                )
+            )
     status = overall_status(results)
     if args.json:
         summaries = [r.summary() for r in results]

@@ -1,4 +1,5 @@
 """python -m dashboard report [NOTEBOOK] [--session NAME] [--out FOLDER] [--json]"""
+
 from __future__ import annotations
 
 import os
@@ -12,13 +13,19 @@ from dashboard.cli import emit, fail
 from dashboard.sessions import SessionNotFound, find_session
 
 NAME = "report"
-HELP = ("Run a notebook (default: session_comparison) for a session and write it as an HTML page to share, "
-        "with the notebook's CSV files, into reports/.")
+HELP = (
+    "Run a notebook (default: session_comparison) for a session and write it as an HTML page to share, "
+    "with the notebook's CSV files, into reports/."
+)
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("notebook", nargs="?", default="session_comparison",
-                        help="which notebook in notebooks/ (default: session_comparison)")
+    parser.add_argument(
+        "notebook",
+        nargs="?",
+        default="session_comparison",
+        help="which notebook in notebooks/ (default: session_comparison)",
+    )
     parser.add_argument("--database", help="database URL (default: the configured one)")
     parser.add_argument("--out", help="folder to write into (default: reports/<notebook>-<session>/)")
 
@@ -42,6 +49,9 @@ def run(args, settings) -> int:
     except notebooks.NotebookError as exc:
         return fail(args, str(exc))
     files = sorted(p.name for p in page.parent.iterdir() if p.is_file())
-    emit(args, {"ok": True, "session": session, "notebook": args.notebook, "report": str(page), "files": files},
-         f"Wrote {page} for {session} ({', '.join(files)}); it shows what the notebook shows, so share it as you would the notebook.")
+    emit(
+        args,
+        {"ok": True, "session": session, "notebook": args.notebook, "report": str(page), "files": files},
+        f"Wrote {page} for {session} ({', '.join(files)}); it shows what the notebook shows, so share it as you would the notebook.",
+    )
     return 0

@@ -1,4 +1,5 @@
 """python -m dashboard review-stats [--json]"""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session as OrmSession
@@ -28,14 +29,17 @@ def run(args, settings) -> int:
         return fail(args, str(exc))
     criteria = load_criteria(settings)
     applications = reads.load_table(url, session_id, "applications")
-    stats = review.review_stats(reads.load_table(url, session_id, "reviews"), criteria, settings,
-                                response_ids=applications["response_id"])
+    stats = review.review_stats(
+        reads.load_table(url, session_id, "reviews"), criteria, settings, response_ids=applications["response_id"]
+    )
     data = review.stats_json(stats)
     alpha = "not measurable" if stats.alpha is None else f"{stats.alpha:.3f}"
     reviewed = sum(1 for row in data["applications"] if row["n_reviews"])
-    lines = [f"{session_name}: {reviewed} of {len(data['applications'])} applications reviewed, "
-             f"{len(data['reviewers'])} reviewers.",
-             f"Krippendorff's alpha (interval): {alpha}. {review.interpret_alpha(stats.alpha)}"]
+    lines = [
+        f"{session_name}: {reviewed} of {len(data['applications'])} applications reviewed, "
+        f"{len(data['reviewers'])} reviewers.",
+        f"Krippendorff's alpha (interval): {alpha}. {review.interpret_alpha(stats.alpha)}",
+    ]
     for row in data["reviewers"]:
         strictness = "n/a" if row["strictness"] is None else f"{row['strictness']:+.2f}"
         lines.append(f"  {row['reviewer']}: {row['n']} reviews, mean {row['mean']:.2f}, strictness {strictness}")

@@ -1,4 +1,5 @@
 """python -m dashboard sync [--json]: read the configured Google spreadsheet into the database."""
+
 from __future__ import annotations
 
 import sys
@@ -8,9 +9,11 @@ from dashboard.importer import overall_status
 from dashboard.sync import SyncError, spreadsheet_configured, sync_spreadsheet
 
 NAME = "sync"
-HELP = ("Read every tab listed in dashboard.toml [sources.tabs] from the Google spreadsheet in [sources] and store "
-        "it in one transaction (2 API requests). Exit code 0: every row stored; 3: stored, but some rows were "
-        "rejected (listed with the reason); 1: failed, nothing changed. Cron can rely on it.")
+HELP = (
+    "Read every tab listed in dashboard.toml [sources.tabs] from the Google spreadsheet in [sources] and store "
+    "it in one transaction (2 API requests). Exit code 0: every row stored; 3: stored, but some rows were "
+    "rejected (listed with the reason); 1: failed, nothing changed. Cron can rely on it."
+)
 
 
 def add_arguments(parser) -> None:
@@ -27,15 +30,26 @@ def _progress(args):
 def run(args, settings) -> int:
     spreadsheet = args.spreadsheet or spreadsheet_configured(settings)
     if not spreadsheet:
-        return fail(args, "No spreadsheet is configured; set [sources] spreadsheet in dashboard.toml to the sheet's URL "
-                          "and list its tabs in [sources.tabs] (see docs/google_sheets.md).", reason="not_configured")
+        return fail(
+            args,
+            "No spreadsheet is configured; set [sources] spreadsheet in dashboard.toml to the sheet's URL "
+            "and list its tabs in [sources.tabs] (see docs/google_sheets.md).",
+            reason="not_configured",
+        )
     try:
-        outcome = sync_spreadsheet(settings.database_url, settings, progress=_progress(args), session_name=args.session,
-                                   spreadsheet=spreadsheet)
+        outcome = sync_spreadsheet(
+            settings.database_url,
+            settings,
+            progress=_progress(args),
+            session_name=args.session,
+            spreadsheet=spreadsheet,
+        )
     except SyncError as exc:
         return fail(args, exc.user_message, reason=exc.reason)
-    lines = [f"Synced '{outcome.spreadsheet_title}' ({outcome.locale or 'unknown locale'}, {outcome.time_zone or 'UTC'}) "
-             f"with {outcome.requests} API requests in {outcome.seconds:g} s."]
+    lines = [
+        f"Synced '{outcome.spreadsheet_title}' ({outcome.locale or 'unknown locale'}, {outcome.time_zone or 'UTC'}) "
+        f"with {outcome.requests} API requests in {outcome.seconds:g} s."
+    ]
     for r in outcome.results:
         lines.append(f"  {r.sheet} -> {r.table} ({r.session}): {r.counts_line()}")
         lines += [f"    {line}" for line in r.detail_lines()]

@@ -1,4 +1,5 @@
 """python -m dashboard teams allocate [--input instance.json] [--json] [--fresh] [--save]"""
+
 from __future__ import annotations
 
 import argparse
@@ -14,17 +15,30 @@ HELP = "Form teams that meet the program's rules (OR-Tools CP-SAT) and explain t
 
 def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="teams_command", required=True, metavar="ACTION")
-    allocate = sub.add_parser("allocate", help="propose teams for the accepted cohort or for an instance file",
-                              description="Propose teams: most people placed, best ranks, then the best worst team.")
+    allocate = sub.add_parser(
+        "allocate",
+        help="propose teams for the accepted cohort or for an instance file",
+        description="Propose teams: most people placed, best ranks, then the best worst team.",
+    )
     # SUPPRESS keeps `teams --json allocate` working: the sub-parser must not overwrite the parent's value.
     allocate.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the JSON contract")
     allocate.add_argument("--session", default=argparse.SUPPRESS, help="session name (database mode)")
-    allocate.add_argument("--input", help="instance JSON file ('-' for stdin); without it, the database's accepted cohort")
-    allocate.add_argument("--time-limit", type=float, default=None, help="seconds for the solver (default [teams] time_limit_seconds)")
+    allocate.add_argument(
+        "--input", help="instance JSON file ('-' for stdin); without it, the database's accepted cohort"
+    )
+    allocate.add_argument(
+        "--time-limit", type=float, default=None, help="seconds for the solver (default [teams] time_limit_seconds)"
+    )
     allocate.add_argument("--workers", type=int, default=2, help="solver threads (default 2)")
-    allocate.add_argument("--fresh", action="store_true", help="database mode: ignore current placements and propose from scratch")
-    allocate.add_argument("--explain", action="store_true", help="add each team's explanation and the solver stages to the JSON")
-    allocate.add_argument("--save", action="store_true", help="database mode: write the proposal to people.team and decisions.team")
+    allocate.add_argument(
+        "--fresh", action="store_true", help="database mode: ignore current placements and propose from scratch"
+    )
+    allocate.add_argument(
+        "--explain", action="store_true", help="add each team's explanation and the solver stages to the JSON"
+    )
+    allocate.add_argument(
+        "--save", action="store_true", help="database mode: write the proposal to people.team and decisions.team"
+    )
     allocate.add_argument("--database", help="database URL (default: the configured one)")
 
 
@@ -32,7 +46,11 @@ def run(args, settings) -> int:
     from dashboard import teams as teams_mod
 
     args.json = getattr(args, "json", False)
-    time_limit = args.time_limit if args.time_limit is not None else float(settings.section("teams").get("time_limit_seconds", 10))
+    time_limit = (
+        args.time_limit
+        if args.time_limit is not None
+        else float(settings.section("teams").get("time_limit_seconds", 10))
+    )
     try:
         if args.input:
             if args.save:
@@ -73,16 +91,19 @@ def _database_instance(args, settings, teams_mod):
     with OrmSession(dbmod.get_engine(url)) as db:
         session = find_session(db, settings, getattr(args, "session", None))
         session_id = session.id
-    instance = teams_mod.instance_from_db(url, session_id, teams_mod.rules_from_settings(settings),
-                                         keep_placed=not args.fresh, settings=settings)
+    instance = teams_mod.instance_from_db(
+        url, session_id, teams_mod.rules_from_settings(settings), keep_placed=not args.fresh, settings=settings
+    )
     if not instance.candidates:
         raise LookupError("No accepted applicants in this session; accept some on the review page first.")
     return instance, session_id, url
 
 
 def _summary(result) -> str:
-    lines = [f"{result.placed} of {len(result.assignments)} placed in {result.seconds:.1f} s "
-             f"({'proven optimal' if result.optimal else 'best found within the time limit'})."]
+    lines = [
+        f"{result.placed} of {len(result.assignments)} placed in {result.seconds:.1f} s "
+        f"({'proven optimal' if result.optimal else 'best found within the time limit'})."
+    ]
     for team in result.teams:
         lines.append(f"- {team.explanation}")
     for entry in result.unplaced:

@@ -1,4 +1,5 @@
 """Alembic environment: runs migrations against the URL set by dashboard.db.alembic_config."""
+
 from alembic import context
 from sqlalchemy import create_engine
 

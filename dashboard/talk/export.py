@@ -1,4 +1,5 @@
 """Talk charts as files: PNG, SVG, a zip, and numbers.json with the headline figures."""
+
 from __future__ import annotations
 
 import io
@@ -31,11 +32,15 @@ def svg_bytes(chart: alt.Chart) -> bytes:
 EXPORTERS = {"png": png_bytes, "svg": svg_bytes}
 
 
-def export_files(charts: dict[str, alt.Chart], figures: TalkFigures,
-                 formats: tuple[str, ...] = ("png", "svg")) -> dict[str, bytes]:
+def export_files(
+    charts: dict[str, alt.Chart], figures: TalkFigures, formats: tuple[str, ...] = ("png", "svg")
+) -> dict[str, bytes]:
     """File name -> content for every chart in each format, plus numbers.json."""
-    files = {f"{i:02d}-{name}.{fmt}": EXPORTERS[fmt](chart)
-             for fmt in formats for i, (name, chart) in enumerate(charts.items(), start=1)}
+    files = {
+        f"{i:02d}-{name}.{fmt}": EXPORTERS[fmt](chart)
+        for fmt in formats
+        for i, (name, chart) in enumerate(charts.items(), start=1)
+    }
     files[NUMBERS_JSON] = json.dumps(numbers_json(figures), indent=2, ensure_ascii=False).encode("utf-8")
     return dict(sorted(files.items()))
 

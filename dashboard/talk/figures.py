@@ -3,6 +3,7 @@
 Every group is folded so none is under the minimum group size, and nothing is published that
 one could subtract from another to reveal a smaller group (privacy rule 5).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -19,8 +20,17 @@ EXPERIENCE_ORDER = ("Beginner", "Intermediate", "Experienced")
 STAGE_LABELS = {"start": "Start", "mid": "Middle", "end": "End"}
 APPLICANTS, COHORT = "Applicants", "Cohort"
 BAND_ORDER = tuple(name for name, _, _ in selection.TIMEZONE_BANDS) + (selection.UNKNOWN,)
-CHECKIN_FIGURES = ("checkins", "checkin_rate", "tickets_progressed", "tickets_closed", "catch_ups_held",
-                   "standups_attended", "review_comments", "prs_opened", "prs_merged")
+CHECKIN_FIGURES = (
+    "checkins",
+    "checkin_rate",
+    "tickets_progressed",
+    "tickets_closed",
+    "catch_ups_held",
+    "standups_attended",
+    "review_comments",
+    "prs_opened",
+    "prs_merged",
+)
 
 
 @dataclass
@@ -58,10 +68,10 @@ def _applicant_rows(tables: SessionTables) -> tuple[pd.DataFrame, pd.Series]:
     apps = tables.applications.copy()
     apps["email"] = apps["email"].astype(str).str.lower()
     apps["unit"] = _unit("applications", str(tables.session.name))
-    apps["timezone_band"] = [selection.timezone_band(tz, tables.session.start_date)
-                             for tz in apps["timezone"]]
-    apps["project_preference"] = [list(p) if isinstance(p, list) and p else [selection.NO_PREFERENCE]
-                                  for p in apps["project_preferences"]]
+    apps["timezone_band"] = [selection.timezone_band(tz, tables.session.start_date) for tz in apps["timezone"]]
+    apps["project_preference"] = [
+        list(p) if isinstance(p, list) and p else [selection.NO_PREFERENCE] for p in apps["project_preferences"]
+    ]
     accepted = set(tables.decisions.loc[tables.decisions["status"] == "accepted", "response_id"])
     return apps, apps["response_id"].isin(accepted)
 
@@ -96,8 +106,9 @@ def _answered(surveys: pd.DataFrame, stage: str, column: str) -> pd.DataFrame:
 def _numbers(tables: SessionTables, apps: pd.DataFrame, min_size: int) -> tuple[dict[str, Any], list[privacy.Figure]]:
     """The headline numbers (numbers.json, the numbers slide) and the figures they publish (apps: _applicant_rows)."""
     weeks = tables.session.weeks
-    raw = engagement.session_in_numbers(tables.checkins, tables.people, tables.one_to_ones, tables.surveys,
-                                        start_date=tables.session.start_date)
+    raw = engagement.session_in_numbers(
+        tables.checkins, tables.people, tables.one_to_ones, tables.surveys, start_date=tables.session.start_date
+    )
     cohort = int(raw.get("djangonauts") or 0)
     if cohort < min_size:
         return {}, []
@@ -117,14 +128,21 @@ def _numbers(tables: SessionTables, apps: pd.DataFrame, min_size: int) -> tuple[
     roster = engagement.djangonauts(tables.people).assign(unit="people")
     checkins = _checkin_rows(tables.checkins)
     attended = checkins[checkins["attended_standup"].map(lambda v: v is True or v == 1)] if len(checkins) else checkins
-    figures = [("applications", "people", apps), ("djangonauts", "people", roster), ("checkins", "people", checkins),
-               ("standups_attended", "people", attended),
-               *[(key, f"sum {key}", checkins) for key in engagement.COUNT_FIELDS],
-               ("confidence_start", "mean confidence", answers["confidence_start"]),
-               ("confidence_end", "mean confidence", answers["confidence_end"])]
+    figures = [
+        ("applications", "people", apps),
+        ("djangonauts", "people", roster),
+        ("checkins", "people", checkins),
+        ("standups_attended", "people", attended),
+        *[(key, f"sum {key}", checkins) for key in engagement.COUNT_FIELDS],
+        ("confidence_start", "mean confidence", answers["confidence_start"]),
+        ("confidence_end", "mean confidence", answers["confidence_end"]),
+    ]
     numbers = privacy.safe_numbers(raw, cohort, min_size)
-    return numbers, [privacy.Figure(NUMBERS_JSON, key, measure, _units(rows))
-                     for key, measure, rows in figures if numbers.get(key) is not None]
+    return numbers, [
+        privacy.Figure(NUMBERS_JSON, key, measure, _units(rows))
+        for key, measure, rows in figures
+        if numbers.get(key) is not None
+    ]
 
 
 def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
@@ -134,48 +152,112 @@ def talk_figures(tables: SessionTables, min_size: int) -> TalkFigures:
     session = str(tables.session.name)
     # rate x applications would count the accepted (and the not accepted): both must be large enough. This
     # session's own figures are published on their own (numbers.json), so it is never combined with another.
-    history = privacy.rate_by(tables.history.assign(unit=_unit("applications", tables.history["session"]).to_numpy()),
-                              "accepted", "session", min_size, order=list(dict.fromkeys(tables.history["session"])),
-                              ordered=True, both_sides=True, unit="unit", alone=[session])
+    history = privacy.rate_by(
+        tables.history.assign(unit=_unit("applications", tables.history["session"]).to_numpy()),
+        "accepted",
+        "session",
+        min_size,
+        order=list(dict.fromkeys(tables.history["session"])),
+        ordered=True,
+        both_sides=True,
+        unit="unit",
+        alone=[session],
+    )
     composition = {
-        "experience": privacy.compare_counts(apps, "experience_level", accepted, min_size, order=EXPERIENCE_ORDER,
-                                             ordered=True, names=(APPLICANTS, COHORT), unit="unit"),
-        "timezones": privacy.compare_counts(apps, "timezone_band", accepted, min_size, ordered=True,
-                                            order=BAND_ORDER, merged_name=merged_band,
-                                            names=(APPLICANTS, COHORT), unit="unit"),
-        "projects": privacy.compare_counts(apps, "project_preference", accepted, min_size, explode=True,
-                                           order=_project_order(apps), names=(APPLICANTS, COHORT), unit="unit"),
+        "experience": privacy.compare_counts(
+            apps,
+            "experience_level",
+            accepted,
+            min_size,
+            order=EXPERIENCE_ORDER,
+            ordered=True,
+            names=(APPLICANTS, COHORT),
+            unit="unit",
+        ),
+        "timezones": privacy.compare_counts(
+            apps,
+            "timezone_band",
+            accepted,
+            min_size,
+            ordered=True,
+            order=BAND_ORDER,
+            merged_name=merged_band,
+            names=(APPLICANTS, COHORT),
+            unit="unit",
+        ),
+        "projects": privacy.compare_counts(
+            apps,
+            "project_preference",
+            accepted,
+            min_size,
+            explode=True,
+            order=_project_order(apps),
+            names=(APPLICANTS, COHORT),
+            unit="unit",
+        ),
     }
     checkins = _cohort_checkins(tables)
     hours = privacy.quartiles_by(checkins, "hours", "week", min_size, ordered=True, unit="unit")
     prs = privacy.sum_by(checkins, ["prs_opened", "prs_merged"], "week", min_size, ordered=True, unit="unit")
-    weekly = engagement.weekly_engagement(checkins, tables.people, tables.one_to_ones,
-                                          tables.session.weeks, tables.session.start_date)
+    weekly = engagement.weekly_engagement(
+        checkins, tables.people, tables.one_to_ones, tables.session.weeks, tables.session.start_date
+    )
     # Rates describe the whole cohort each week, so the cohort is the group that must be large enough.
     weekly = weekly[weekly["checkins"] > 0]
-    participation = pd.concat([
-        pd.DataFrame({"week": weekly["week"].astype(str), "order": weekly["week"], "measure": name,
-                      "rate": weekly[column], "people": weekly["djangonauts"]})
-        for name, column in (("Checked in", "checkin_rate"), ("Attended stand-up", "standup_rate"))
-    ], ignore_index=True)
-    participation = participation if len(participation) and participation["people"].min() >= min_size else participation.iloc[0:0]
+    participation = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "week": weekly["week"].astype(str),
+                    "order": weekly["week"],
+                    "measure": name,
+                    "rate": weekly[column],
+                    "people": weekly["djangonauts"],
+                }
+            )
+            for name, column in (("Checked in", "checkin_rate"), ("Attended stand-up", "standup_rate"))
+        ],
+        ignore_index=True,
+    )
+    participation = (
+        participation if len(participation) and participation["people"].min() >= min_size else participation.iloc[0:0]
+    )
     roster = _units(engagement.djangonauts(tables.people).assign(unit="people"))
     surveys = tables.surveys.copy()
     if len(surveys):
         surveys["unit"] = _unit("surveys", surveys["stage"]).to_numpy()
         surveys["stage"] = surveys["stage"].map(STAGE_LABELS).fillna(surveys["stage"])
     # numbers.json publishes the start and end means on their own: never combined with another stage
-    confidence = privacy.mean_by(surveys, "confidence", "stage", min_size, order=list(STAGE_LABELS.values()),
-                                 ordered=True, unit="unit", alone=[STAGE_LABELS["start"], STAGE_LABELS["end"]]
-                                 ) if len(surveys) else None
+    confidence = (
+        privacy.mean_by(
+            surveys,
+            "confidence",
+            "stage",
+            min_size,
+            order=list(STAGE_LABELS.values()),
+            ordered=True,
+            unit="unit",
+            alone=[STAGE_LABELS["start"], STAGE_LABELS["end"]],
+        )
+        if len(surveys)
+        else None
+    )
     numbers, number_figures = _numbers(tables, apps, min_size)
     figures = TalkFigures(
-        session_name=session, min_group_size=min_size,
-        expected_hours=tables.session.expected_hours, numbers=numbers,
-        applications=history, composition=composition, hours=hours,
-        participation=privacy.table(participation, min_size, figures=[
-            privacy.Figure("", week, "people", roster) for week in dict.fromkeys(participation["week"])]),
-        prs=prs, confidence=confidence,
+        session_name=session,
+        min_group_size=min_size,
+        expected_hours=tables.session.expected_hours,
+        numbers=numbers,
+        applications=history,
+        composition=composition,
+        hours=hours,
+        participation=privacy.table(
+            participation,
+            min_size,
+            figures=[privacy.Figure("", week, "people", roster) for week in dict.fromkeys(participation["week"])],
+        ),
+        prs=prs,
+        confidence=confidence,
     )
     return _without_differencing(figures, number_figures)
 
@@ -185,8 +267,14 @@ NUMBERS_JSON = "numbers.json"
 
 def _frames(figures: TalkFigures) -> dict[str, SafeFrame]:
     """Every aggregate the talk publishes, by a name for the differencing check."""
-    frames = {"applications": figures.applications, **figures.composition, "hours": figures.hours,
-              "participation": figures.participation, "prs": figures.prs, "confidence": figures.confidence}
+    frames = {
+        "applications": figures.applications,
+        **figures.composition,
+        "hours": figures.hours,
+        "participation": figures.participation,
+        "prs": figures.prs,
+        "confidence": figures.confidence,
+    }
     return {name: safe for name, safe in frames.items() if safe is not None}
 
 
@@ -199,13 +287,22 @@ def _without_differencing(figures: TalkFigures, number_figures: list[privacy.Fig
         for name, safe in frames.items():
             labels = {label for source, label in withheld if source == name}
             frames[name] = privacy.withhold(safe, labels)
-        figures = replace(figures, numbers={k: v for k, v in figures.numbers.items() if (NUMBERS_JSON, k) not in withheld},
-                          applications=frames["applications"], hours=frames["hours"], prs=frames["prs"],
-                          participation=frames["participation"], confidence=frames.get("confidence"),
-                          composition={k: frames[k] for k in figures.composition})
+        figures = replace(
+            figures,
+            numbers={k: v for k, v in figures.numbers.items() if (NUMBERS_JSON, k) not in withheld},
+            applications=frames["applications"],
+            hours=frames["hours"],
+            prs=frames["prs"],
+            participation=frames["participation"],
+            confidence=frames.get("confidence"),
+            composition={k: frames[k] for k in figures.composition},
+        )
         kept = {(name, f.label) for name, safe in frames.items() for f in safe.figures}
-        published = [f for f in published if (f.source, f.label) in kept or
-                     (f.source == NUMBERS_JSON and f.label in figures.numbers)]
+        published = [
+            f
+            for f in published
+            if (f.source, f.label) in kept or (f.source == NUMBERS_JSON and f.label in figures.numbers)
+        ]
     return replace(figures, published=tuple(published))
 
 

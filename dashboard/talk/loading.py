@@ -1,4 +1,5 @@
 """The tables the talk charts read: one session's, plus every (visible) session's applications."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -37,9 +38,11 @@ def load_history(url: str, sessions: Collection[int] | None = None) -> pd.DataFr
     columns = ["session", "session_order", "email", "accepted"]
     order = {int(row["id"]): (i, row["name"]) for i, row in enumerate(reads.sessions_frame(url).to_dict("records"))}
     a, d = models.Application, models.Decision
-    query = (select(a.session_id, a.email, d.status)
-             .outerjoin(d, (d.session_id == a.session_id) & (d.response_id == a.response_id))
-             .order_by(a.session_id, a.id))
+    query = (
+        select(a.session_id, a.email, d.status)
+        .outerjoin(d, (d.session_id == a.session_id) & (d.response_id == a.response_id))
+        .order_by(a.session_id, a.id)
+    )
     if sessions is not None:
         query = query.where(a.session_id.in_([int(i) for i in sessions]))
     with OrmSession(dbmod.get_engine(url)) as db:
@@ -59,8 +62,12 @@ def load_tables(url: str, session_id: int, visible: Collection[int] | None = Non
     session = reads.session(url, session_id)
     load = lambda table: reads.load_table(url, session_id, table)  # noqa: E731
     return SessionTables(
-        session=session, applications=load("applications"), decisions=load("decisions"),
-        people=load("people"), checkins=load("checkins"), surveys=load("surveys"),
+        session=session,
+        applications=load("applications"),
+        decisions=load("decisions"),
+        people=load("people"),
+        checkins=load("checkins"),
+        surveys=load("surveys"),
         one_to_ones=reads.load_one_to_ones(url, session_id),
         history=load_history(url, None if visible is None else {*visible, session_id}),
     )

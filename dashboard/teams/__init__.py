@@ -22,29 +22,85 @@ The modules, in the order a problem passes through them:
 ``from dashboard import teams; teams.allocate(...)`` works as it did: the names below are the
 package's public face. OR-Tools is imported only when a model is built.
 """
+
 from dashboard.teams.allocator import allocate
 from dashboard.teams.cpsat import TeamModel, common_hours_expr
 from dashboard.teams.database import (
-    application_candidate, instance_from_db, load_session_tables, people_slots, rules_from_settings, save_assignments,
-    selection_ranking, team_specs,
+    application_candidate,
+    instance_from_db,
+    load_session_tables,
+    people_slots,
+    rules_from_settings,
+    save_assignments,
+    selection_ranking,
+    team_specs,
 )
 from dashboard.teams.explain import Allocation, TeamResult, describe, unplaced_reason
 from dashboard.teams.greedy import greedy_assignments
 from dashboard.teams.instance import (
-    NO_NAVIGATOR_LIMIT, PRESETS, Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, rank_order,
+    NO_NAVIGATOR_LIMIT,
+    PRESETS,
+    Candidate,
+    Instance,
+    InstanceError,
+    Rules,
+    Staff,
+    TeamSpec,
+    rank_order,
 )
 from dashboard.teams.json_input import instance_from_dict
 from dashboard.teams.rules import (
-    RULE_NAMES, Violation, captain_overlap_hours, captain_overlaps, may_join, navigator_loads, project_ok,
-    team_common_hours, team_common_slots, tier_placeable, validate_teams,
+    RULE_NAMES,
+    Violation,
+    captain_overlap_hours,
+    captain_overlaps,
+    may_join,
+    navigator_loads,
+    project_ok,
+    team_common_hours,
+    team_common_slots,
+    tier_placeable,
+    validate_teams,
 )
 from dashboard.teams.score import team_score
 
 __all__ = [
-    "NO_NAVIGATOR_LIMIT", "PRESETS", "RULE_NAMES", "Allocation", "Candidate", "Instance", "InstanceError", "Rules", "Staff", "TeamModel",
-    "TeamResult", "TeamSpec", "Violation", "allocate", "application_candidate", "captain_overlap_hours",
-    "captain_overlaps", "common_hours_expr", "describe", "greedy_assignments", "instance_from_db", "instance_from_dict",
-    "load_session_tables", "may_join", "navigator_loads", "people_slots", "project_ok", "rank_order",
-    "rules_from_settings", "save_assignments", "selection_ranking", "team_common_hours", "team_common_slots",
-    "team_score", "team_specs", "tier_placeable", "unplaced_reason", "validate_teams",
+    "NO_NAVIGATOR_LIMIT",
+    "PRESETS",
+    "RULE_NAMES",
+    "Allocation",
+    "Candidate",
+    "Instance",
+    "InstanceError",
+    "Rules",
+    "Staff",
+    "TeamModel",
+    "TeamResult",
+    "TeamSpec",
+    "Violation",
+    "allocate",
+    "application_candidate",
+    "captain_overlap_hours",
+    "captain_overlaps",
+    "common_hours_expr",
+    "describe",
+    "greedy_assignments",
+    "instance_from_db",
+    "instance_from_dict",
+    "load_session_tables",
+    "may_join",
+    "navigator_loads",
+    "people_slots",
+    "project_ok",
+    "rank_order",
+    "rules_from_settings",
+    "save_assignments",
+    "selection_ranking",
+    "team_common_hours",
+    "team_common_slots",
+    "team_score",
+    "team_specs",
+    "tier_placeable",
+    "unplaced_reason",
+    "validate_teams",
 ]

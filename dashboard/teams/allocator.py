@@ -4,6 +4,7 @@ When people already placed by hand make some team impossible to fill, the model 
 with that team allowed to stay small (``Allocation.relaxed``). When the solver runs out of time
 below the first fit, the first fit is the answer.
 """
+
 from __future__ import annotations
 
 import time
@@ -30,13 +31,23 @@ def allocate(instance: Instance, time_limit: float = 10.0, workers: int = 2, see
         model = TeamModel(instance, relax_min=True)
         outcome = model.solve(hint, max(0.1, time_limit - (time.perf_counter() - started)), workers, seed, started)
     solution, stages, optimal, status = outcome if outcome else (None, [], False, "INFEASIBLE")
-    if solution is not None and sum(solution.values()) < sum(1 for e, t in hint.items() if t and e not in placed_before):
+    if solution is not None and sum(solution.values()) < sum(
+        1 for e, t in hint.items() if t and e not in placed_before
+    ):
         solution, optimal = None, False  # out of time below the first-fit start: the start is the better answer
     return _finish(instance, solution, hint, stages, optimal, status, started, relaxed)
 
 
-def _finish(instance: Instance, solution, fallback: Mapping[str, str | None], stages, optimal: bool, status: str,
-            started: float, relaxed: bool) -> Allocation:
+def _finish(
+    instance: Instance,
+    solution,
+    fallback: Mapping[str, str | None],
+    stages,
+    optimal: bool,
+    status: str,
+    started: float,
+    relaxed: bool,
+) -> Allocation:
     """The Allocation of the solver's solution (or of the first fit when there is none), explained."""
     if solution is not None:
         assignments = {e: t for e, t in instance.current_assignments().items() if t}

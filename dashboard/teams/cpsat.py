@@ -9,6 +9,7 @@ left), (2) prefer better ranks, (3) make the worst team's score (dashboard.teams
 possible, (4) then the teams' total score. Each goal's optimum becomes a constraint of the next.
 dashboard.cohort reuses the model with its own goal.
 """
+
 from __future__ import annotations
 
 import os
@@ -78,8 +79,12 @@ class TeamModel:
         free = [c for c in people if c.email not in fixed_of]
         # Teams whose hand-placed members already break a rule (other than being too small) stay as they are.
         closed = {t.name for t in teams if len(fixed_members[t.name]) > rules.max_team_size}
-        closed |= {name for v in validate_teams(instance, current) if v.rule in ("meeting_hours", "captain_hours", "project")
-                   for name in v.teams}
+        closed |= {
+            name
+            for v in validate_teams(instance, current)
+            if v.rule in ("meeting_hours", "captain_hours", "project")
+            for name in v.teams
+        }
         base = {t.name: team_common_slots(instance, t, fixed_members[t.name]) for t in teams}
         fixed_load = navigator_loads(instance, fixed_of)
 
@@ -92,7 +97,12 @@ class TeamModel:
         by_email = {c.email: c for c in people}
 
         model = cp_model.CpModel()
-        x = {(c.email, t.name): model.new_bool_var(f"x[{c.email},{t.name}]") for c in free for t in teams if eligible(c, t)}
+        x = {
+            (c.email, t.name): model.new_bool_var(f"x[{c.email},{t.name}]")
+            for c in free
+            for t in teams
+            if eligible(c, t)
+        }
         by_person: dict[str, list] = {}
         by_team: dict[str, list] = {t.name: [] for t in teams}
         for (email, name), var in x.items():
@@ -138,11 +148,15 @@ class TeamModel:
             for level in levels:
                 h = model.new_bool_var(f"has[{t.name},{level}]")
                 if not any((p.experience_level or "").lower() == level for p in fixed_people):
-                    model.add(h <= sum(v for e, v in by_team[t.name] if (by_email[e].experience_level or "").lower() == level))
+                    model.add(
+                        h <= sum(v for e, v in by_team[t.name] if (by_email[e].experience_level or "").lower() == level)
+                    )
                 has.append(h)
             mixed = model.new_bool_var(f"mixed[{t.name}]")
             model.add(2 * mixed <= sum(has))  # mixed only with at least two levels present
-            ur = sum(1 for p in fixed_people if p.underrepresented) + sum(v for e, v in by_team[t.name] if by_email[e].underrepresented)
+            ur = sum(1 for p in fixed_people if p.underrepresented) + sum(
+                v for e, v in by_team[t.name] if by_email[e].underrepresented
+            )
             lonely = model.new_bool_var(f"lonely[{t.name}]")
             if isinstance(ur, int):
                 model.add(lonely == int(ur == 1))
@@ -182,9 +196,18 @@ class TeamModel:
         waitlisted = {c.email for c in free if (c.tier or 0) == WAITLISTED_TIER}
         placing = [("people placed", sum(x.values()), True)]
         if waitlisted:  # the site's rule: Selection Rank 3 only into the room the others leave
-            placing = [("accepted people placed (Selection Rank 0-2)", sum(v for (e, _), v in x.items() if e not in waitlisted), True),
-                       ("waitlisted people placed into room left (Selection Rank 3)",
-                        sum(v for (e, _), v in x.items() if e in waitlisted), True)]
+            placing = [
+                (
+                    "accepted people placed (Selection Rank 0-2)",
+                    sum(v for (e, _), v in x.items() if e not in waitlisted),
+                    True,
+                ),
+                (
+                    "waitlisted people placed into room left (Selection Rank 3)",
+                    sum(v for (e, _), v in x.items() if e in waitlisted),
+                    True,
+                ),
+            ]
         self.objectives = placing + [
             ("sum of rank positions of placed people", sum(self.position[e] * v for (e, _), v in x.items()), False),
             ("worst team's score", worst, True),
@@ -251,7 +274,9 @@ class TeamModel:
             value = int(round(solver.objective_value))
             proven = status == cp_model.OPTIMAL
             all_optimal = all_optimal and proven
-            stages.append({"stage": label, "value": value, "optimal": proven, "bound": int(round(solver.best_objective_bound))})
+            stages.append(
+                {"stage": label, "value": value, "optimal": proven, "bound": int(round(solver.best_objective_bound))}
+            )
             solution = {key: int(solver.value(var)) for key, var in x.items()}
             full = list(solver.response_proto.solution)
             if proven:

@@ -6,6 +6,7 @@ organisers' Selection Rank. ``save_assignments`` writes people.team and decision
 the one audited write path (dashboard.db.write). The builders in between (people_slots,
 application_candidate, team_specs) are shared with dashboard.cohort.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
@@ -16,7 +17,14 @@ from dashboard.availability import stored_slots
 from dashboard.config import Settings
 from dashboard.exports import WAITLISTED_TIER
 from dashboard.teams.instance import (
-    Candidate, Instance, InstanceError, Rules, Staff, TeamSpec, preference_list, text_or_none,
+    Candidate,
+    Instance,
+    InstanceError,
+    Rules,
+    Staff,
+    TeamSpec,
+    preference_list,
+    text_or_none,
 )
 from dashboard.values import as_bool, number
 
@@ -51,21 +59,25 @@ def people_slots(people: pd.DataFrame) -> Callable[..., frozenset[float]]:
 
     def slots_of(email: str, fallback=None) -> frozenset[float]:
         return stored_slots(by_email.get(email)) or stored_slots(fallback)
+
     return slots_of
 
 
-def application_candidate(application: Mapping[str, Any], key: str, person: Mapping[str, Any], slots_of,
-                          **fields) -> Candidate:
+def application_candidate(
+    application: Mapping[str, Any], key: str, person: Mapping[str, Any], slots_of, **fields
+) -> Candidate:
     """A Candidate from an applications row, known by `key`; the person's people row fills in time zone and name."""
     email = str(application.get("email") or "").strip().lower()
     return Candidate(
-        email=key, project_preferences=preference_list(application.get("project_preferences")),
+        email=key,
+        project_preferences=preference_list(application.get("project_preferences")),
         availability=slots_of(email, application.get("availability")),
         experience_level=text_or_none(application.get("experience_level")),
         underrepresented=as_bool(application.get("underrepresented")),
         timezone=text_or_none(application.get("timezone")) or text_or_none(person.get("timezone")),
         name=text_or_none(application.get("name")) or text_or_none(person.get("name")),
-        response_id=application["response_id"], **fields,
+        response_id=application["response_id"],
+        **fields,
     )
 
 
@@ -74,22 +86,28 @@ def team_specs(teams_frame: pd.DataFrame, slots_of, placed: Mapping[str, str] | 
     teams = []
     for row in teams_frame.to_dict("records"):
         navigators = row.get("navigators")
-        navigators = [] if navigators is None or (isinstance(navigators, float) and navigators != navigators) else navigators
+        navigators = (
+            [] if navigators is None or (isinstance(navigators, float) and navigators != navigators) else navigators
+        )
         if isinstance(navigators, str):
             navigators = [n for n in navigators.split(",")]
         navigators = [str(n).strip().lower() for n in navigators if str(n).strip()]
         captain = (text_or_none(row.get("captain")) or "").lower()
-        teams.append(TeamSpec(
-            name=row["name"], project=text_or_none(row.get("project")),
-            navigators=[Staff(n, slots_of(n)) for n in navigators],
-            captain=Staff(captain, slots_of(captain)) if captain else None,
-            members=[e for e, t in (placed or {}).items() if t == row["name"]],
-        ))
+        teams.append(
+            TeamSpec(
+                name=row["name"],
+                project=text_or_none(row.get("project")),
+                navigators=[Staff(n, slots_of(n)) for n in navigators],
+                captain=Staff(captain, slots_of(captain)) if captain else None,
+                members=[e for e, t in (placed or {}).items() if t == row["name"]],
+            )
+        )
     return teams
 
 
-def instance_from_db(url: str, session_id: int, rules: Rules, *, settings: Settings,
-                     keep_placed: bool = True) -> Instance:
+def instance_from_db(
+    url: str, session_id: int, rules: Rules, *, settings: Settings, keep_placed: bool = True
+) -> Instance:
     """The session's accepted cohort (with the waitlisted as Selection Rank 3 under tier rules), teams and rules.
 
     Each candidate's score and place are the Selection page's under these settings' review criteria
@@ -112,17 +130,27 @@ def instance_from_db(url: str, session_id: int, rules: Rules, *, settings: Setti
         email = str(application["email"]).strip().lower()
         person = person_by_email.get(email, {})
         place = ranked.loc[str(decision["response_id"])]
-        candidates.append(application_candidate(
-            application, email, person, slots_of, rank=number(decision.get("rank")),
-            score=number(place["normalised"]), position=int(place["position"]), tier=statuses[decision["status"]]))
+        candidates.append(
+            application_candidate(
+                application,
+                email,
+                person,
+                slots_of,
+                rank=number(decision.get("rank")),
+                score=number(place["normalised"]),
+                position=int(place["position"]),
+                tier=statuses[decision["status"]],
+            )
+        )
         team = text_or_none(decision.get("team")) or text_or_none(person.get("team"))
         if keep_placed and team in team_names:
             placed[email] = team
     return Instance(rules, team_specs(teams_frame, slots_of, placed), candidates)
 
 
-def save_assignments(url: str, session_id: int, instance: Instance, assignments: Mapping[str, str | None],
-                     actor: str) -> int:
+def save_assignments(
+    url: str, session_id: int, instance: Instance, assignments: Mapping[str, str | None], actor: str
+) -> int:
     """Write people.team and decisions.team in one transaction (with an audit entry); returns changes."""
     from sqlalchemy import select
 
@@ -135,16 +163,26 @@ def save_assignments(url: str, session_id: int, instance: Instance, assignments:
     changed = 0
     with dbmod.write(url, actor=actor, action="save_teams", session_id=session_id, subject="teams") as change:
         db = change.db
-        people = {p.email.lower(): p for p in db.scalars(select(models.Person).where(models.Person.session_id == session_id))}
-        decisions = {d.response_id: d for d in db.scalars(select(models.Decision).where(models.Decision.session_id == session_id))}
+        people = {
+            p.email.lower(): p for p in db.scalars(select(models.Person).where(models.Person.session_id == session_id))
+        }
+        decisions = {
+            d.response_id: d
+            for d in db.scalars(select(models.Decision).where(models.Decision.session_id == session_id))
+        }
         for candidate in instance.candidates:
             team_name = assignments.get(candidate.email) or None
             project = known[team_name].project if team_name else None
             person = people.get(candidate.email)
             if person is None and team_name:
-                person = models.Person(session_id=session_id, email=candidate.email, name=candidate.name,
-                                       timezone=candidate.timezone, role="djangonaut",
-                                       availability=sorted(candidate.availability))
+                person = models.Person(
+                    session_id=session_id,
+                    email=candidate.email,
+                    name=candidate.name,
+                    timezone=candidate.timezone,
+                    role="djangonaut",
+                    availability=sorted(candidate.availability),
+                )
                 db.add(person)
             if person is not None and (person.team or None) != team_name:
                 person.team, person.project = team_name, project

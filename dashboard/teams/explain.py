@@ -4,6 +4,7 @@
 Selection page's cohort proposal show; ``unplaced_reason`` judges a person against the teams as
 allocated, rule by rule, in the order the rules rule them out.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,8 +14,14 @@ from dashboard.availability import count_hours, ranges_label
 from dashboard.exports import WAITLISTED_TIER
 from dashboard.teams.instance import Candidate, Instance, rank_order
 from dashboard.teams.rules import (
-    captain_overlap_hours, captain_overlaps, navigator_loads, project_ok, team_common_hours, team_common_slots,
-    tier_placeable, validate_teams,
+    captain_overlap_hours,
+    captain_overlaps,
+    navigator_loads,
+    project_ok,
+    team_common_hours,
+    team_common_slots,
+    tier_placeable,
+    validate_teams,
 )
 
 
@@ -40,9 +47,11 @@ class TeamResult:
         if not self.members:
             return f"{self.name} is empty: not enough people fit it to form a team."
         captain = "; ".join(f"{email} {hours} h" for email, hours in self.captain_hours.items()) or "no Captain"
-        text = (f"{self.name} ({self.project or 'any project'}): {len(self.members)} members, "
-                f"{self.meeting_hours} common hours with the Navigators ({ranges_label(self.meeting_slots)}). "
-                f"Captain overlap: {captain}. ")
+        text = (
+            f"{self.name} ({self.project or 'any project'}): {len(self.members)} members, "
+            f"{self.meeting_hours} common hours with the Navigators ({ranges_label(self.meeting_slots)}). "
+            f"Captain overlap: {captain}. "
+        )
         text += ("Tight: " + "; ".join(self.tight) + ".") if self.tight else "No rule is tight."
         if self.broken:
             text += " Broken: " + " ".join(self.broken)
@@ -50,8 +59,12 @@ class TeamResult:
 
     def contract(self) -> dict[str, Any]:
         """The team as in the JSON contract."""
-        return {"name": self.name, "members": self.members, "meeting_hours": self.meeting_hours,
-                "captain_hours": self.captain_hours}
+        return {
+            "name": self.name,
+            "members": self.members,
+            "meeting_hours": self.meeting_hours,
+            "captain_hours": self.captain_hours,
+        }
 
 
 @dataclass
@@ -80,16 +93,25 @@ class Allocation:
 
     def to_json(self, explain: bool = False) -> dict[str, Any]:
         """The JSON contract (with explanations and stages when explain is true)."""
-        teams = [t.contract() | ({"explanation": t.explanation, "tight": t.tight, "broken": t.broken} if explain else {})
-                 for t in self.teams]
-        data = {"assignments": self.assignments, "teams": teams, "unplaced": self.unplaced,
-                "optimal": self.optimal, "seconds": round(self.seconds, 3)}
+        teams = [
+            t.contract() | ({"explanation": t.explanation, "tight": t.tight, "broken": t.broken} if explain else {})
+            for t in self.teams
+        ]
+        data = {
+            "assignments": self.assignments,
+            "teams": teams,
+            "unplaced": self.unplaced,
+            "optimal": self.optimal,
+            "seconds": round(self.seconds, 3),
+        }
         if explain:
             data["stages"] = self.stages
         return data
 
 
-def describe(instance: Instance, assignments: Mapping[str, str | None], scores: Mapping[str, int] | None = None) -> list[TeamResult]:
+def describe(
+    instance: Instance, assignments: Mapping[str, str | None], scores: Mapping[str, int] | None = None
+) -> list[TeamResult]:
     """Each team's members, common hours, Captain overlaps, tight and broken rules."""
     rules = instance.rules
     order = {c.email: i for i, c in enumerate(rank_order(instance.candidates))}
@@ -97,7 +119,9 @@ def describe(instance: Instance, assignments: Mapping[str, str | None], scores: 
     loads = navigator_loads(instance, assignments)
     results = []
     for team in instance.teams:
-        members = sorted((e for e, name in assignments.items() if name == team.name), key=lambda e: (order.get(e, 1e9), e))
+        members = sorted(
+            (e for e, name in assignments.items() if name == team.name), key=lambda e: (order.get(e, 1e9), e)
+        )
         slots = sorted(team_common_slots(instance, team, members)) if members else []
         hours = count_hours(slots)
         overlaps = captain_overlaps(instance, team, members)
@@ -105,18 +129,36 @@ def describe(instance: Instance, assignments: Mapping[str, str | None], scores: 
         if members:
             if hours == rules.navigator_meeting_hours:
                 tight.append(f"common hours are exactly the minimum ({rules.navigator_meeting_hours})")
-            tight += [f"Captain overlap with {e} is exactly {rules.captain_hours} h" for e, h in overlaps.items()
-                      if h == rules.captain_hours]
+            tight += [
+                f"Captain overlap with {e} is exactly {rules.captain_hours} h"
+                for e, h in overlaps.items()
+                if h == rules.captain_hours
+            ]
             if len(members) == rules.max_team_size:
                 tight.append(f"the team is full ({rules.max_team_size})")
             elif len(members) == rules.min_team_size:
                 tight.append(f"one fewer member would make it too small (minimum {rules.min_team_size})")
-            tight += [f"Navigator {n.email} mentors {loads.get(n.email, 0)} of {rules.max_per_navigator}"
-                      for n in team.navigators if loads.get(n.email, 0) == rules.max_per_navigator]
+            tight += [
+                f"Navigator {n.email} mentors {loads.get(n.email, 0)} of {rules.max_per_navigator}"
+                for n in team.navigators
+                if loads.get(n.email, 0) == rules.max_per_navigator
+            ]
         broken = [v.message for v in violations if team.name in v.teams]
-        results.append(TeamResult(team.name, team.project, [n.email for n in team.navigators],
-                                  team.captain.email if team.captain else None, members, hours,
-                                  slots, overlaps, tight, broken, (scores or {}).get(team.name)))
+        results.append(
+            TeamResult(
+                team.name,
+                team.project,
+                [n.email for n in team.navigators],
+                team.captain.email if team.captain else None,
+                members,
+                hours,
+                slots,
+                overlaps,
+                tight,
+                broken,
+                (scores or {}).get(team.name),
+            )
+        )
     return results
 
 
@@ -145,15 +187,19 @@ def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, st
     if not captain_ok:
         best = max(compatible, key=lambda t: captain_overlap_hours(t, person))
         hours = captain_overlap_hours(best, person)
-        return (f"{where.replace('No team', 'No Captain', 1)} shares {rules.captain_hours} hours with them: "
-                f"best is {best.name}'s Captain with {hours}.")
+        return (
+            f"{where.replace('No team', 'No Captain', 1)} shares {rules.captain_hours} hours with them: "
+            f"best is {best.name}'s Captain with {hours}."
+        )
     members_of = {t.name: [e for e, n in assignments.items() if n == t.name] for t in instance.teams}
     hours_with = {t.name: team_common_hours(instance, t, members_of[t.name] + [email]) for t in captain_ok}
     hours_ok = [t for t in captain_ok if hours_with[t.name] >= rules.navigator_meeting_hours]
     if not hours_ok:
         best = max(captain_ok, key=lambda t: hours_with[t.name])
-        return (f"{where} has {rules.navigator_meeting_hours} common hours with them: "
-                f"best is {best.name} with {hours_with[best.name]}.")
+        return (
+            f"{where} has {rules.navigator_meeting_hours} common hours with them: "
+            f"best is {best.name} with {hours_with[best.name]}."
+        )
     loads = navigator_loads(instance, assignments)
     full, navigators_full, room = [], [], []
     for t in hours_ok:
@@ -172,7 +218,11 @@ def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, st
         return f"Every team that fits them is at its limit: {'; '.join(parts)}."
     if all(not members_of[t.name] for t in room):
         names = ", ".join(t.name for t in room)
-        return (f"Only empty teams have room for them ({names}), and not enough other people fit "
-                f"to make a team of {rules.min_team_size}.")
-    return ("They fit a team with room, but placing them would mean leaving out a better-ranked person "
-            "or breaking another team's rules.")
+        return (
+            f"Only empty teams have room for them ({names}), and not enough other people fit "
+            f"to make a team of {rules.min_team_size}."
+        )
+    return (
+        "They fit a team with room, but placing them would mean leaving out a better-ranked person "
+        "or breaking another team's rules."
+    )

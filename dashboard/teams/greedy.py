@@ -3,6 +3,7 @@
 It is quick and always legal, so the solver starts from it (a complete hint) and falls back on
 it when the time runs out; the answer is never worse than this start.
 """
+
 from __future__ import annotations
 
 from dashboard.teams.instance import Instance, rank_order
@@ -23,10 +24,14 @@ def greedy_assignments(instance: Instance, limit: int | None = None) -> dict[str
         if limit is not None and placed >= limit:
             break
         for team in instance.teams:
-            if (project_ok(person, team) and len(members[team.name]) < rules.max_team_size
-                    and (team.captain is None or captain_overlap_hours(team, person) >= rules.captain_hours)
-                    and all(loads.get(n.email, 0) < rules.max_per_navigator for n in team.navigators)
-                    and team_common_hours(instance, team, members[team.name] + [person.email]) >= rules.navigator_meeting_hours):
+            if (
+                project_ok(person, team)
+                and len(members[team.name]) < rules.max_team_size
+                and (team.captain is None or captain_overlap_hours(team, person) >= rules.captain_hours)
+                and all(loads.get(n.email, 0) < rules.max_per_navigator for n in team.navigators)
+                and team_common_hours(instance, team, members[team.name] + [person.email])
+                >= rules.navigator_meeting_hours
+            ):
                 assignments[person.email] = team.name
                 members[team.name].append(person.email)
                 for navigator in team.navigators:  # as navigator_loads counts them

@@ -6,6 +6,7 @@
 rank goal and the explanations share. The small value cleaners at the end are the package's
 one copy of them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,8 +38,10 @@ class Rules:
         preset = data.pop("preset", None)
         if preset:
             if preset not in PRESETS:
-                raise InstanceError(f"Unknown [teams] preset {preset!r}; use one of: {', '.join(PRESETS)} "
-                                    "(or leave preset out and set the rules one by one).")
+                raise InstanceError(
+                    f"Unknown [teams] preset {preset!r}; use one of: {', '.join(PRESETS)} "
+                    "(or leave preset out and set the rules one by one)."
+                )
             data = PRESETS[preset] | {k: v for k, v in data.items() if v is not None}
         values = {}
         for name in cls.__dataclass_fields__:
@@ -66,8 +69,14 @@ class Rules:
 # 4+ never. It does not limit how many Djangonauts a Navigator mentors across teams.
 NO_NAVIGATOR_LIMIT = 99  # max_per_navigator when a Navigator may mentor any number of Djangonauts
 PRESETS: dict[str, dict[str, int]] = {
-    "djangonaut-space": {"min_team_size": 1, "max_team_size": 3, "navigator_meeting_hours": 5, "captain_hours": 3,
-                         "max_per_navigator": NO_NAVIGATOR_LIMIT, "selection_rank_tiers": 1},
+    "djangonaut-space": {
+        "min_team_size": 1,
+        "max_team_size": 3,
+        "navigator_meeting_hours": 5,
+        "captain_hours": 3,
+        "max_per_navigator": NO_NAVIGATOR_LIMIT,
+        "selection_rank_tiers": 1,
+    },
 }
 
 
@@ -141,8 +150,16 @@ class Instance:
 
     def with_assignments(self, assignments: Mapping[str, str | None]) -> "Instance":
         """A copy whose teams' members are exactly the given assignments."""
-        teams = [TeamSpec(t.name, t.project, list(t.navigators), t.captain,
-                          [e for e, name in assignments.items() if name == t.name]) for t in self.teams]
+        teams = [
+            TeamSpec(
+                t.name,
+                t.project,
+                list(t.navigators),
+                t.captain,
+                [e for e, name in assignments.items() if name == t.name],
+            )
+            for t in self.teams
+        ]
         return Instance(self.rules, teams, list(self.candidates))
 
     def without_placements(self) -> "Instance":
@@ -153,12 +170,22 @@ class Instance:
 def rank_order(candidates: list[Candidate]) -> list[Candidate]:
     """Best first: Selection Rank 3 after everyone else, then lower rank, higher score, better Selection-page
     place, e-mail (unranked people last)."""
-    return sorted(candidates, key=lambda c: ((c.tier or 0) >= WAITLISTED_TIER, c.rank is None,
-                                             c.rank if c.rank is not None else 0, -(c.score or 0.0),
-                                             c.position is None, c.position or 0, c.email))
+    return sorted(
+        candidates,
+        key=lambda c: (
+            (c.tier or 0) >= WAITLISTED_TIER,
+            c.rank is None,
+            c.rank if c.rank is not None else 0,
+            -(c.score or 0.0),
+            c.position is None,
+            c.position or 0,
+            c.email,
+        ),
+    )
 
 
 # --- cleaning answers (JSON and database rows alike; single values: dashboard.values) ---------
+
 
 def preference_list(value) -> list[str]:
     """Project preferences as a list: a list as given, or text split on commas; missing is []."""

@@ -8,6 +8,7 @@ site counts them: dashboard.availability.count_hours), a person joins only a pro
 or above is never placed. The first fit, the CP-SAT model, the explanations and the Selection
 page's placeability all ask these functions.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,9 +42,12 @@ def tier_placeable(candidate: Candidate) -> bool:
 
 def may_join(rules: Rules, candidate: Candidate, team: TeamSpec, base: set[float]) -> bool:
     """Whether a person fits a team whose Navigators and placed members share the slots `base`, on their own."""
-    return (tier_placeable(candidate) and project_ok(candidate, team)
-            and (team.captain is None or captain_overlap_hours(team, candidate) >= rules.captain_hours)
-            and count_hours(base & candidate.availability) >= rules.navigator_meeting_hours)
+    return (
+        tier_placeable(candidate)
+        and project_ok(candidate, team)
+        and (team.captain is None or captain_overlap_hours(team, candidate) >= rules.captain_hours)
+        and count_hours(base & candidate.availability) >= rules.navigator_meeting_hours
+    )
 
 
 def _availability(instance: Instance, email: str) -> frozenset[float] | None:
@@ -113,17 +117,22 @@ def validate_teams(instance: Instance, assignments: Mapping[str, str | None] | N
     known = {t.name for t in instance.teams}
     for email, team_name in assignments.items():
         if team_name and team_name not in known:
-            problems.append(Violation((team_name,), "unknown_team", f"{email} is in {team_name}, which is not a team.",
-                                      email))
+            problems.append(
+                Violation((team_name,), "unknown_team", f"{email} is in {team_name}, which is not a team.", email)
+            )
     for team in instance.teams:
         members = [e for e, name in assignments.items() if name == team.name]
         problems += _team_violations(instance, team, members)
     for navigator, load in navigator_loads(instance, assignments).items():
         if load > rules.max_per_navigator:
             teams = tuple(t.name for t in instance.teams if any(n.email == navigator for n in t.navigators))
-            problems.append(Violation(teams, "navigator_load",
-                                      f"Navigator {navigator} would mentor {load} Djangonauts; the maximum is "
-                                      f"{rules.max_per_navigator}."))
+            problems.append(
+                Violation(
+                    teams,
+                    "navigator_load",
+                    f"Navigator {navigator} would mentor {load} Djangonauts; the maximum is {rules.max_per_navigator}.",
+                )
+            )
     return problems
 
 
@@ -132,27 +141,50 @@ def _team_violations(instance: Instance, team: TeamSpec, members: list[str]) -> 
     rules, size, here = instance.rules, len(members), (team.name,)
     problems = []
     if size and size < rules.min_team_size:
-        problems.append(Violation(here, "size", f"{team.name} has {size} member{'s' if size != 1 else ''}; "
-                                                f"a team needs at least {rules.min_team_size}."))
+        problems.append(
+            Violation(
+                here,
+                "size",
+                f"{team.name} has {size} member{'s' if size != 1 else ''}; "
+                f"a team needs at least {rules.min_team_size}.",
+            )
+        )
     if size > rules.max_team_size:
-        problems.append(Violation(here, "size", f"{team.name} has {size} members; "
-                                                f"a team has at most {rules.max_team_size}."))
+        problems.append(
+            Violation(here, "size", f"{team.name} has {size} members; a team has at most {rules.max_team_size}.")
+        )
     if not size:
         return problems
     common = team_common_hours(instance, team, members)
     if common < rules.navigator_meeting_hours:
-        problems.append(Violation(here, "meeting_hours",
-                                  f"{team.name} and its Navigators share {common} common hour{'s' if common != 1 else ''}; "
-                                  f"they need {rules.navigator_meeting_hours}."))
+        problems.append(
+            Violation(
+                here,
+                "meeting_hours",
+                f"{team.name} and its Navigators share {common} common hour{'s' if common != 1 else ''}; "
+                f"they need {rules.navigator_meeting_hours}.",
+            )
+        )
     for email, hours in captain_overlaps(instance, team, members).items():
         if hours < rules.captain_hours:
-            problems.append(Violation(here, "captain_hours",
-                                      f"{team.name}'s Captain shares {hours} hour{'s' if hours != 1 else ''} with {email}; "
-                                      f"the minimum is {rules.captain_hours}.", email))
+            problems.append(
+                Violation(
+                    here,
+                    "captain_hours",
+                    f"{team.name}'s Captain shares {hours} hour{'s' if hours != 1 else ''} with {email}; "
+                    f"the minimum is {rules.captain_hours}.",
+                    email,
+                )
+            )
     for email in members:
         person = instance.candidate(email)
         if person is not None and not project_ok(person, team):
-            problems.append(Violation(here, "project",
-                                      f"{email} did not choose {team.project} (chose {', '.join(person.project_preferences)}).",
-                                      email))
+            problems.append(
+                Violation(
+                    here,
+                    "project",
+                    f"{email} did not choose {team.project} (chose {', '.join(person.project_preferences)}).",
+                    email,
+                )
+            )
     return problems

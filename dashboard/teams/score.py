@@ -5,6 +5,7 @@ under-represented person alone in a team, and penalises a wide time-zone spread.
 computes it for a team as given; dashboard.teams.cpsat states the same score as model
 expressions, with these weights.
 """
+
 from __future__ import annotations
 
 from dashboard.availability import utc_offset_hours

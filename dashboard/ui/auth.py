@@ -8,6 +8,7 @@ nothing but the bundled synthetic demo. Anything else needs sign-in, or local mo
 only works while Streamlit listens on 127.0.0.1 and the browser connects from there.
 Secret values are never drawn or logged here: only the names of missing keys.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -48,8 +49,9 @@ def _secrets_files() -> list[Path]:
 def _missing_secrets_files() -> list[Path]:
     """Secrets files Streamlit was told to read (secrets.files, beyond its defaults) that do not exist."""
     defaults = set(st_config.get_config_files("secrets.toml"))
-    return [Path(path) for path in st_config.get_option("secrets.files")
-            if path not in defaults and not Path(path).exists()]
+    return [
+        Path(path) for path in st_config.get_option("secrets.files") if path not in defaults and not Path(path).exists()
+    ]
 
 
 def _secrets_section(name: str) -> Mapping | None:
@@ -58,7 +60,8 @@ def _secrets_section(name: str) -> Mapping | None:
         raise SecretsUnreadable(
             f"Mission Control was told to read its secrets from {', '.join(map(str, missing))} (secrets.files), "
             "but there is no such file. Mount it or correct the path, then restart the app. Until then nothing is "
-            "shown, so that a deployment meant to have sign-in never opens in demo mode.")
+            "shown, so that a deployment meant to have sign-in never opens in demo mode."
+        )
     try:
         return st.secrets[name] if name in st.secrets else None
     except Exception as exc:
@@ -70,7 +73,8 @@ def _secrets_section(name: str) -> Mapping | None:
         raise SecretsUnreadable(
             f"Mission Control cannot read its secrets file ({', '.join(map(str, files))}): it is not valid TOML. "
             "Fix it (the server log names the line), then restart the app. Until then nothing is shown, so "
-            "that a deployment meant to have sign-in never opens in demo mode.") from None
+            "that a deployment meant to have sign-in never opens in demo mode."
+        ) from None
 
 
 def auth_configured() -> bool:
@@ -81,8 +85,11 @@ def auth_configured() -> bool:
 def providers() -> list[str]:
     """The sign-in providers configured under [auth]: named [auth.NAME] sections, else 'default'."""
     section = _secrets_section("auth") or {}
-    named = [name for name, value in section.items()
-             if isinstance(value, Mapping) and name != "client_kwargs" and "client_id" in value]
+    named = [
+        name
+        for name, value in section.items()
+        if isinstance(value, Mapping) and name != "client_kwargs" and "client_id" in value
+    ]
     if named:
         return named
     return ["default"] if "client_id" in section else []
@@ -158,8 +165,10 @@ def signed_in_email() -> str | None:
     email = str(_user_value("email") or "").strip().lower()
     if not email or not email_is_verified():
         st.title("Mission Control")
-        st.warning("Your sign-in did not come with a verified e-mail address, so Mission Control cannot tell "
-                   "which program roles you have. Sign in with the account your organisers know.")
+        st.warning(
+            "Your sign-in did not come with a verified e-mail address, so Mission Control cannot tell "
+            "which program roles you have. Sign in with the account your organisers know."
+        )
         st.button("Sign out", on_click=st.logout)
         return None
     return email
@@ -168,24 +177,35 @@ def signed_in_email() -> str | None:
 def sign_in_screen() -> None:
     """The only thing an anonymous visitor sees: what this is and a sign-in button per provider."""
     st.title("Mission Control")
-    st.write("This dashboard holds applications and wellbeing check-ins, so every visitor signs in. "
-             "Use the account your program's organisers know.")
+    st.write(
+        "This dashboard holds applications and wellbeing check-ins, so every visitor signs in. "
+        "Use the account your program's organisers know."
+    )
     problem = config_problem()
     if problem:
         st.error(problem)
         return
     for name in providers():
         label = "Sign in" if name == "default" else f"Sign in with {PROVIDER_LABELS.get(name, name.title())}"
-        st.button(label, type="primary", on_click=st.login, args=() if name == "default" else (name,),
-                  key=f"sign_in_{name}", icon=":material/login:")
+        st.button(
+            label,
+            type="primary",
+            on_click=st.login,
+            args=() if name == "default" else (name,),
+            key=f"sign_in_{name}",
+            icon=":material/login:",
+        )
 
 
 def no_role_screen(email: str, settings: Settings) -> None:
     """A polite page for someone signed in but on no list: whom to ask, and no data at all."""
     st.title("Mission Control")
-    st.info(f"You are signed in as {inert(email)}, but you do not have a role in this program yet. "
-            f"Ask {contact(settings)} to add you as an organiser, reviewer, Captain or Navigator, "
-            "then reload this page.", icon=":material/lock:")
+    st.info(
+        f"You are signed in as {inert(email)}, but you do not have a role in this program yet. "
+        f"Ask {contact(settings)} to add you as an organiser, reviewer, Captain or Navigator, "
+        "then reload this page.",
+        icon=":material/lock:",
+    )
     st.button("Sign out", on_click=st.logout)
 
 
@@ -218,8 +238,10 @@ def demo_personas(people: pd.DataFrame, teams: pd.DataFrame) -> dict[str, access
     organiser = first(people[people["role"] == "organiser"])
     reviewer = first(people[people["role"] == "reviewer"])
     team = first(teams.sort_values("name")) if len(teams) else None
-    candidates = [("Organiser", organiser["email"] if organiser is not None else None),
-                  ("Reviewer", reviewer["email"] if reviewer is not None else None)]
+    candidates = [
+        ("Organiser", organiser["email"] if organiser is not None else None),
+        ("Reviewer", reviewer["email"] if reviewer is not None else None),
+    ]
     if team is not None:
         candidates.append((f"Captain of {team['name']}", team["captain"]))
         navigators = team["navigators"] or []
@@ -240,18 +262,28 @@ def demo_viewer(personas: dict[str, access.Viewer], others_hidden: bool) -> acce
         return access.Viewer(email="nobody@demo", demo=True)
     labels = list(personas)
     with st.sidebar:
-        chosen = sticky_selectbox("Viewing as (demo mode)", labels, DEMO_VIEWER_KEY, labels[0],
-                                  help="No sign-in is configured, so you can explore every role with the demo data. "
-                                       "Configure [auth] in .streamlit/secrets.toml (docs/deploy.md) to turn this off.")
-        st.caption(":material/science: Demo mode: sign-in is not configured, so only the bundled synthetic demo "
-                   "is shown, to anyone who can open this app, as any role."
-                   + (" This database holds other data too: it appears only after sign-in, or in local mode "
-                      "(docs/deploy.md)."
-                      if others_hidden else ""))
+        chosen = sticky_selectbox(
+            "Viewing as (demo mode)",
+            labels,
+            DEMO_VIEWER_KEY,
+            labels[0],
+            help="No sign-in is configured, so you can explore every role with the demo data. "
+            "Configure [auth] in .streamlit/secrets.toml (docs/deploy.md) to turn this off.",
+        )
+        st.caption(
+            ":material/science: Demo mode: sign-in is not configured, so only the bundled synthetic demo "
+            "is shown, to anyone who can open this app, as any role."
+            + (
+                " This database holds other data too: it appears only after sign-in, or in local mode (docs/deploy.md)."
+                if others_hidden
+                else ""
+            )
+        )
     return personas[chosen]
 
 
 # --- local mode: one person on the computer the app runs on ---------------------------------
+
 
 def local_mode_requested() -> bool:
     """True when DASHBOARD_LOCAL_MODE is set to 1/true/yes/on."""
@@ -277,17 +309,25 @@ def local_mode_problem() -> str | None:
     address = str(st_config.get_option("server.address") or "")
     restart = "Start it with `make run` (it listens on 127.0.0.1), or set up sign-in to share it (docs/deploy.md)."
     if not _loopback(address):
-        return (f"Local mode ({LOCAL_MODE_VARIABLE}) is off: Streamlit listens on "
-                f"{address or 'every network interface'}, so other computers could open it. {restart}")
+        return (
+            f"Local mode ({LOCAL_MODE_VARIABLE}) is off: Streamlit listens on "
+            f"{address or 'every network interface'}, so other computers could open it. {restart}"
+        )
     headers = st.context.headers
     forwarded = [name for name in FORWARDING_HEADERS if headers.get(name)]
     origin = urlsplit(headers.get("Origin") or "").hostname
     host = urlsplit(f"//{headers.get('Host')}").hostname if headers.get("Host") else None
     ip = st.context.ip_address  # None for a loopback peer; the TCP peer, or a forwarded address from a local proxy
-    if (isinstance(ip, str) and not _loopback(ip)) or forwarded or (origin and not _loopback(origin)) \
-            or (host and not _loopback(host)):
-        return (f"Local mode ({LOCAL_MODE_VARIABLE}) is only for a browser on the computer Mission Control runs on, "
-                "and this one connects from elsewhere (or through a proxy). " + restart)
+    if (
+        (isinstance(ip, str) and not _loopback(ip))
+        or forwarded
+        or (origin and not _loopback(origin))
+        or (host and not _loopback(host))
+    ):
+        return (
+            f"Local mode ({LOCAL_MODE_VARIABLE}) is only for a browser on the computer Mission Control runs on, "
+            "and this one connects from elsewhere (or through a proxy). " + restart
+        )
     return None
 
 
@@ -306,11 +346,13 @@ def locked_screen(has_data: bool, problem: str | None) -> None:
     if problem:
         st.warning(problem, icon=":material/lock:")
     held = "holds a program's own data, and" if has_data else "has no data yet, and"
-    st.info(f"This Mission Control {held} nothing but the bundled demo is shown without sign-in.\n\n"
-            "**To share it with your program:** set up sign-in (`[auth]` in `.streamlit/secrets.toml`, see "
-            "docs/deploy.md).\n\n"
-            f"**To use it alone on this computer:** start it with `{LOCAL_MODE_VARIABLE}=1 make run`; it then "
-            "listens on 127.0.0.1 only, and you are its organiser.\n\n"
-            "**To explore the demo:** run `python -m dashboard demo` (add `--force` when the database already has "
-            "sessions), then reload this page.",
-            icon=":material/lock:")
+    st.info(
+        f"This Mission Control {held} nothing but the bundled demo is shown without sign-in.\n\n"
+        "**To share it with your program:** set up sign-in (`[auth]` in `.streamlit/secrets.toml`, see "
+        "docs/deploy.md).\n\n"
+        f"**To use it alone on this computer:** start it with `{LOCAL_MODE_VARIABLE}=1 make run`; it then "
+        "listens on 127.0.0.1 only, and you are its organiser.\n\n"
+        "**To explore the demo:** run `python -m dashboard demo` (add `--force` when the database already has "
+        "sessions), then reload this page.",
+        icon=":material/lock:",
+    )

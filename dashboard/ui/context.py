@@ -1,4 +1,5 @@
 """What every page needs: settings, database, the chosen session, its data version, the viewer."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 After an import the page reruns with an empty uploader, so every table on the page shows what is
 stored now and the finished import is reported once above it.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -38,14 +39,23 @@ def read(upload) -> RawSheet | None:
     return raw
 
 
-def import_upload(ctx: PageContext, raw: RawSheet, name: str, table: str, session_name: str | None,
-                  confirmed: dict[str, str]) -> None:
+def import_upload(
+    ctx: PageContext, raw: RawSheet, name: str, table: str, session_name: str | None, confirmed: dict[str, str]
+) -> None:
     """Save the mapping and import the file in one transaction, then rerun to show what is stored."""
     with st.status(f"Importing {md_text(name)}...", expanded=True) as status:
         st.write(f"Saving the mapping and checking {len(raw.frame)} rows...")
         try:
-            result = import_file(ctx.url, ctx.settings, raw, table, name=name, session_name=session_name or None,
-                                 actor=ctx.viewer.email, mapping=confirmed)
+            result = import_file(
+                ctx.url,
+                ctx.settings,
+                raw,
+                table,
+                name=name,
+                session_name=session_name or None,
+                actor=ctx.viewer.email,
+                mapping=confirmed,
+            )
         except ImportFailed as exc:
             status.update(label="Import refused: nothing was changed.", state="error")
             st.error(md_text(exc))
@@ -64,9 +74,15 @@ def show_last_import() -> None:
         return
     name, result = done
     result: ImportResult
-    st.success(f"Imported {md_text(name)} into {md_text(result.session)}: {result.counts_line()} The column mapping is "
-               "saved: every later import of this file uses it.", icon=":material/task_alt:")
+    st.success(
+        f"Imported {md_text(name)} into {md_text(result.session)}: {result.counts_line()} The column mapping is "
+        "saved: every later import of this file uses it.",
+        icon=":material/task_alt:",
+    )
     if result.columns_not_mapped:
-        st.caption("Not mapped, so kept only with the raw rows: " + ", ".join(f"'{md_text(c)}'" for c in result.columns_not_mapped))
-    for line in result.detail_lines(10)[1 if result.columns_not_mapped else 0:]:
+        st.caption(
+            "Not mapped, so kept only with the raw rows: "
+            + ", ".join(f"'{md_text(c)}'" for c in result.columns_not_mapped)
+        )
+    for line in result.detail_lines(10)[1 if result.columns_not_mapped else 0 :]:
         st.text(line)

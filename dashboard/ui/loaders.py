@@ -4,6 +4,7 @@ Each cache is keyed by (database URL, session id, data version); the version is 
 query per rerun, and every write bumps it (dashboard.db.write). Frames are
 filtered through dashboard.access here, where they are loaded, not in the pages.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +57,7 @@ def table(ctx: PageContext, name: str) -> pd.DataFrame:
     """A canonical table of the current session with the rows and columns this viewer may see."""
     if ctx.session is None:
         return reads.load_table(ctx.url, -1, name)
-    return access.visible_table(ctx.viewer, name, _raw(ctx, name), _raw(ctx, "people"),
-                                blind=ctx.session.blind_review)
+    return access.visible_table(ctx.viewer, name, _raw(ctx, name), _raw(ctx, "people"), blind=ctx.session.blind_review)
 
 
 def people(ctx: PageContext) -> pd.DataFrame:
@@ -108,12 +108,23 @@ def import_warnings(ctx: PageContext) -> pd.DataFrame:
 # loaders above plus what the page chose. `_ctx` is not hashed (leading underscore); everything
 # in it that changes the result is passed as a key argument.
 
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def _wellbeing_data(url: str, session_id: int, version: int, viewer: access.Viewer, individual: bool, _ctx: PageContext):
+def _wellbeing_data(
+    url: str, session_id: int, version: int, viewer: access.Viewer, individual: bool, _ctx: PageContext
+):
     from dashboard import wellbeing
 
-    return _ctx.session, wellbeing.for_viewer(viewer, _ctx.session, checkins(_ctx), people(_ctx), table(_ctx, "teams"),
-                                         one_to_ones(_ctx), table(_ctx, "surveys"), individual=individual)
+    return _ctx.session, wellbeing.for_viewer(
+        viewer,
+        _ctx.session,
+        checkins(_ctx),
+        people(_ctx),
+        table(_ctx, "teams"),
+        one_to_ones(_ctx),
+        table(_ctx, "surveys"),
+        individual=individual,
+    )
 
 
 def wellbeing_data(ctx: PageContext):
@@ -138,19 +149,28 @@ class WellbeingWeek:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _wellbeing_week(url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds,
-                    _ctx: PageContext) -> WellbeingWeek:
+def _wellbeing_week(
+    url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds, _ctx: PageContext
+) -> WellbeingWeek:
     from dashboard import wellbeing
 
     session, wb = wellbeing_data(_ctx)
     roster = list(wb.people["email"])
-    signals = wellbeing.compute(wb.checkins, wb.one_to_ones, expected_hours=session.expected_hours,
-                                weeks=session.weeks, start_date=session.start_date, thresholds=thresholds,
-                                as_of_week=week, roster=roster)
+    signals = wellbeing.compute(
+        wb.checkins,
+        wb.one_to_ones,
+        expected_hours=session.expected_hours,
+        weeks=session.weeks,
+        start_date=session.start_date,
+        thresholds=thresholds,
+        as_of_week=week,
+        roster=roster,
+    )
     return WellbeingWeek(
         signals=signals,
-        series=wellbeing.weekly_series(wb.checkins, roster, signals.upto_week, session.expected_hours, thresholds,
-                                       session.start_date),
+        series=wellbeing.weekly_series(
+            wb.checkins, roster, signals.upto_week, session.expected_hours, thresholds, session.start_date
+        ),
         balance=wellbeing.team_balance(wb.checkins, wb.people, signals.upto_week, thresholds),
         load=wellbeing.staff_load(wb.teams, pd.concat([wb.people, wb.staff]), wb.one_to_ones, signals.open, thresholds),
     )
@@ -163,15 +183,22 @@ def wellbeing_week(ctx: PageContext, week: int, thresholds) -> WellbeingWeek:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _who_to_check_on(url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds,
-                     _ctx: PageContext) -> pd.DataFrame:
+def _who_to_check_on(
+    url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds, _ctx: PageContext
+) -> pd.DataFrame:
     from dashboard import wellbeing
 
     shown = wellbeing_week(_ctx, week, thresholds)
     # Cached, so the read is noted once per viewer, session, week and data version, not on every rerun.
-    return audit.read_sensitive(url, lambda: wellbeing.who_to_check_on(shown.signals.open, wellbeing_data(_ctx)[1].people),
-                                actor=viewer.email, action="check_on_viewed", session_id=session_id,
-                                subject=f"week {week}", detail=f"data version {version}")
+    return audit.read_sensitive(
+        url,
+        lambda: wellbeing.who_to_check_on(shown.signals.open, wellbeing_data(_ctx)[1].people),
+        actor=viewer.email,
+        action="check_on_viewed",
+        session_id=session_id,
+        subject=f"week {week}",
+        detail=f"data version {version}",
+    )
 
 
 def who_to_check_on(ctx: PageContext, week: int, thresholds) -> pd.DataFrame:
@@ -203,28 +230,45 @@ def derived(ctx: PageContext, key: tuple, build):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _review_stats(url: str, session_id: int, version: int, viewer: access.Viewer, criteria: tuple, selection_settings: str,
-                  _ctx: PageContext):
+def _review_stats(
+    url: str,
+    session_id: int,
+    version: int,
+    viewer: access.Viewer,
+    criteria: tuple,
+    selection_settings: str,
+    _ctx: PageContext,
+):
     from dashboard import review
 
-    return review.review_stats(table(_ctx, "reviews"), list(criteria), _ctx.settings,
-                               table(_ctx, "applications")["response_id"])
+    return review.review_stats(
+        table(_ctx, "reviews"), list(criteria), _ctx.settings, table(_ctx, "applications")["response_id"]
+    )
 
 
 def review_stats(ctx: PageContext, criteria):
     """dashboard.review.review_stats of this viewer's reviews and applications, once per data version."""
     # [selection] holds the normalising threshold and contested spread that review_stats reads
-    return _review_stats(ctx.url, ctx.session_id, ctx.version, ctx.viewer, tuple(criteria),
-                         repr(sorted(ctx.settings.section("selection").items())), ctx)
+    return _review_stats(
+        ctx.url,
+        ctx.session_id,
+        ctx.version,
+        ctx.viewer,
+        tuple(criteria),
+        repr(sorted(ctx.settings.section("selection").items())),
+        ctx,
+    )
 
 
 # --- Whole-program data: organisers only ---------------------------------------------------
 # teams and talk are imported inside the loaders: OR-Tools and vl-convert then load only on the
 # pages that need them, not on every page that imports this module.
 
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _teams_instance(url: str, session_id: int, version: int, rules: tuple, criteria: tuple, selection_settings: str,
-                    _settings):
+def _teams_instance(
+    url: str, session_id: int, version: int, rules: tuple, criteria: tuple, selection_settings: str, _settings
+):
     from dashboard import teams
 
     return teams.instance_from_db(url, session_id, teams.Rules.from_mapping(dict(rules)), settings=_settings)
@@ -237,9 +281,15 @@ def teams_instance(ctx: PageContext, rules):
 
     access.require_organiser(ctx.viewer, "the team allocation data")
     # The order is the Selection page's ranking: it reads the [review] criteria and [selection], as review_stats does.
-    return _teams_instance(ctx.url, ctx.session_id, ctx.version, tuple(rules.as_dict().items()),
-                           tuple(load_criteria(ctx.settings)), repr(sorted(ctx.settings.section("selection").items())),
-                           ctx.settings)
+    return _teams_instance(
+        ctx.url,
+        ctx.session_id,
+        ctx.version,
+        tuple(rules.as_dict().items()),
+        tuple(load_criteria(ctx.settings)),
+        repr(sorted(ctx.settings.section("selection").items())),
+        ctx.settings,
+    )
 
 
 @st.cache_data(show_spinner="Preparing the talk charts...", max_entries=16)
@@ -274,15 +324,20 @@ def table_counts(ctx: PageContext) -> dict[str, int]:
 # could take whom is the costly part (seconds at 10x); it is kept while only the things it does
 # not depend on change (reviews, decisions), so saving a decision does not pay it again.
 
+
 def _ranking_key(ranked: pd.DataFrame) -> int:
     return int(pd.util.hash_pandas_object(ranked[["response_id", "position", "normalised"]], index=False).sum())
 
 
 def _fits_key(instance) -> int:
     """Everything dashboard.cohort.team_fits reads: the rules, each applicant's slots, projects and tier, the teams."""
-    return hash((instance.rules,
-                 tuple((c.email, c.availability, tuple(c.project_preferences), c.tier) for c in instance.candidates),
-                 tuple((t.name, t.project, tuple(t.navigators), t.captain, tuple(t.members)) for t in instance.teams)))
+    return hash(
+        (
+            instance.rules,
+            tuple((c.email, c.availability, tuple(c.project_preferences), c.tier) for c in instance.candidates),
+            tuple((t.name, t.project, tuple(t.navigators), t.captain, tuple(t.members)) for t in instance.teams),
+        )
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -298,14 +353,18 @@ def cohort_placeability(ctx: PageContext, ranked: pd.DataFrame, rules):
     from dashboard import cohort
 
     def build():
-        instance = cohort.cohort_instance(ranked, table(ctx, "applications"), table(ctx, "people"), table(ctx, "teams"), rules)
+        instance = cohort.cohort_instance(
+            ranked, table(ctx, "applications"), table(ctx, "people"), table(ctx, "teams"), rules
+        )
         fits = _team_fits(ctx.url, ctx.session_id, _fits_key(instance), instance)
         return instance, cohort.placeability(instance, fits)
+
     return derived(ctx, ("cohort_placeability", tuple(rules.as_dict().items()), _ranking_key(ranked)), build)
 
 
-def cohort_proposal(ctx: PageContext, ranked: pd.DataFrame, rules, room: int, pin_in: tuple, pin_out: tuple,
-                    time_limit: float):
+def cohort_proposal(
+    ctx: PageContext, ranked: pd.DataFrame, rules, room: int, pin_in: tuple, pin_out: tuple, time_limit: float
+):
     """dashboard.cohort.propose for this ranking, places and pins, solved once per data version (CohortError if it cannot)."""
     access.require_organiser(ctx.viewer, "the cohort proposal")
     from dashboard import cohort

@@ -5,6 +5,7 @@ database, session, data version and viewer (st.cache_resource): the next page th
 then finds Altair and the chart modules imported and reads its tables and derived frames from
 the cache instead of the database.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -23,7 +24,13 @@ log = logging.getLogger("mission_control.warmup")
 # Altair, which most other pages draw with and the first page (Overview) does not import: seconds
 # when jsonschema finds rfc3987-syntax (the notebook tools install it). Imported first, so a page
 # opened soon after finds it; OR-Tools and vl-convert stay with the pages that use them.
-PAGE_MODULES = ("altair", "dashboard.theme", "dashboard.engagement_charts", "dashboard.wellbeing.charts", "dashboard.selection")
+PAGE_MODULES = (
+    "altair",
+    "dashboard.theme",
+    "dashboard.engagement_charts",
+    "dashboard.wellbeing.charts",
+    "dashboard.selection",
+)
 
 
 def warm(ctx: PageContext) -> None:

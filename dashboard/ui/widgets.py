@@ -1,4 +1,5 @@
 """Small Streamlit pieces every page uses: banners, empty states, safe text, errors."""
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,10 @@ def empty_state(message: str, next_step: str) -> None:
 def stop_without_session(ctx: PageContext, to_import: str = "your form exports") -> None:
     """The empty state of a page that needs a session: say what to do, then stop the page."""
     if ctx.session is None:
-        empty_state("There is no session in the database yet.",
-                    f"Run `python -m dashboard demo` to explore with demo data, or import {to_import} on the Data page.")
+        empty_state(
+            "There is no session in the database yet.",
+            f"Run `python -m dashboard demo` to explore with demo data, or import {to_import} on the Data page.",
+        )
         st.stop()
 
 
@@ -48,8 +51,11 @@ def demo_banner(ctx: PageContext) -> None:
 
 def local_banner() -> None:
     """Local mode, on every page: who this is for and why nobody else can open it."""
-    st.info("**Local mode**: you are the organiser, and only this computer can open Mission Control (it listens "
-            "on 127.0.0.1). To share it with your program, set up sign-in (docs/deploy.md).", icon=":material/lock:")
+    st.info(
+        "**Local mode**: you are the organiser, and only this computer can open Mission Control (it listens "
+        "on 127.0.0.1). To share it with your program, set up sign-in (docs/deploy.md).",
+        icon=":material/lock:",
+    )
 
 
 PAGE_FAILED = "Something went wrong while drawing this page"  # browser tests and benchmarks look for it
@@ -58,8 +64,10 @@ PAGE_FAILED = "Something went wrong while drawing this page"  # browser tests an
 def page_failed(exc: BaseException) -> None:
     """A page crashed: log the details for the maintainer, show a calm sentence to the person."""
     log.exception("page failed", exc_info=exc)
-    st.error(f"{PAGE_FAILED}, and nothing was changed. Reload the page; if it keeps happening, "
-             "ask the person who runs Mission Control to check its log.")
+    st.error(
+        f"{PAGE_FAILED}, and nothing was changed. Reload the page; if it keeps happening, "
+        "ask the person who runs Mission Control to check its log."
+    )
 
 
 def plain_table(frame: pd.DataFrame, **kwargs) -> None:

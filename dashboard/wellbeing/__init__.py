@@ -20,21 +20,53 @@ The modules, in the order the data flows:
     writes      recording a one-to-one; noting a wellbeing view in the audit log
     charts      the Wellbeing page's charts (imported on its own: it loads Altair)
 """
+
 from dashboard.wellbeing.balance import staff_load, team_balance
-from dashboard.wellbeing.loading import (WellbeingData, compute_for, for_viewer, load_for_viewer,
-                                         session_signals)
+from dashboard.wellbeing.loading import WellbeingData, compute_for, for_viewer, load_for_viewer, session_signals
 from dashboard.wellbeing.rules import weeks_text
 from dashboard.wellbeing.series import over_expected, person_summary, weekly_series
-from dashboard.wellbeing.session import SessionSignals, compute, default_week, last_week, one_to_ones_upto, who_to_check_on
+from dashboard.wellbeing.session import (
+    SessionSignals,
+    compute,
+    default_week,
+    last_week,
+    one_to_ones_upto,
+    who_to_check_on,
+)
 from dashboard.wellbeing.signals import SIGNAL_LABELS, SIGNAL_RULES, SIGNALS, detect_signals
 from dashboard.wellbeing.thresholds import SEVERITY_RANK, Signal, Thresholds, load_thresholds
 from dashboard.wellbeing.weeks import has_blockers, person_weeks
 from dashboard.wellbeing.writes import MAX_NOTE_LENGTH, record_one_to_one, record_wellbeing_view
 
 __all__ = [
-    "MAX_NOTE_LENGTH", "SEVERITY_RANK", "SIGNALS", "SIGNAL_LABELS", "SIGNAL_RULES", "SessionSignals", "Signal",
-    "Thresholds", "WellbeingData", "compute", "compute_for", "default_week", "detect_signals", "for_viewer",
-    "has_blockers", "last_week", "load_for_viewer", "load_thresholds", "one_to_ones_upto", "over_expected",
-    "person_summary", "person_weeks", "record_one_to_one", "record_wellbeing_view", "session_signals",
-    "staff_load", "team_balance", "weekly_series", "weeks_text", "who_to_check_on",
+    "MAX_NOTE_LENGTH",
+    "SEVERITY_RANK",
+    "SIGNALS",
+    "SIGNAL_LABELS",
+    "SIGNAL_RULES",
+    "SessionSignals",
+    "Signal",
+    "Thresholds",
+    "WellbeingData",
+    "compute",
+    "compute_for",
+    "default_week",
+    "detect_signals",
+    "for_viewer",
+    "has_blockers",
+    "last_week",
+    "load_for_viewer",
+    "load_thresholds",
+    "one_to_ones_upto",
+    "over_expected",
+    "person_summary",
+    "person_weeks",
+    "record_one_to_one",
+    "record_wellbeing_view",
+    "session_signals",
+    "staff_load",
+    "team_balance",
+    "weekly_series",
+    "weeks_text",
+    "who_to_check_on",
 ]

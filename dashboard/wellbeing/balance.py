@@ -1,4 +1,5 @@
 """Team balance and staff load: who carries their team, and how many Djangonauts each Navigator and Captain looks after."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,14 +7,17 @@ import pandas as pd
 from dashboard.wellbeing.thresholds import Thresholds
 
 
-def team_balance(checkins: pd.DataFrame, people: pd.DataFrame, upto_week: int,
-                 thresholds: Thresholds = Thresholds()) -> pd.DataFrame:
+def team_balance(
+    checkins: pd.DataFrame, people: pd.DataFrame, upto_week: int, thresholds: Thresholds = Thresholds()
+) -> pd.DataFrame:
     """Each member's share of their team's hours in a reported week; 'carrying' marks one doing much more."""
     columns = ["team", "email", "name", "hours", "mean_hours", "weeks_reported", "share", "equal_share", "carrying"]
     roster = people[people["role"] == "djangonaut"] if len(people) else people
     if roster is None or roster.empty:
         return pd.DataFrame(columns=columns)
-    rows = checkins[checkins["week"] <= upto_week] if len(checkins) else pd.DataFrame(columns=["email", "week", "hours"])
+    rows = (
+        checkins[checkins["week"] <= upto_week] if len(checkins) else pd.DataFrame(columns=["email", "week", "hours"])
+    )
     reported = rows.assign(hours=pd.to_numeric(rows["hours"], errors="coerce")).groupby("email")
     out = roster[["team", "email", "name"]].copy()
     out["team"] = out["team"].fillna("No team")
@@ -31,8 +35,13 @@ def team_balance(checkins: pd.DataFrame, people: pd.DataFrame, upto_week: int,
     return out.sort_values(["team", "share"], ascending=[True, False]).reset_index(drop=True)[columns]
 
 
-def staff_load(teams: pd.DataFrame, people: pd.DataFrame, one_to_ones: pd.DataFrame | None,
-               open_frame: pd.DataFrame | None, thresholds: Thresholds = Thresholds()) -> pd.DataFrame:
+def staff_load(
+    teams: pd.DataFrame,
+    people: pd.DataFrame,
+    one_to_ones: pd.DataFrame | None,
+    open_frame: pd.DataFrame | None,
+    thresholds: Thresholds = Thresholds(),
+) -> pd.DataFrame:
     """Navigators' and Captains' load: Djangonauts each looks after, one-to-ones held, open signals."""
     columns = ["email", "name", "role", "teams", "djangonauts", "limit", "over_limit", "one_to_ones", "open_signals"]
     if teams is None or teams.empty:
@@ -42,9 +51,14 @@ def staff_load(teams: pd.DataFrame, people: pd.DataFrame, one_to_ones: pd.DataFr
     names = people.drop_duplicates("email").set_index("email")["name"].to_dict() if len(people) else {}
     load: dict[tuple[str, str], dict] = {}
     for _, team in teams.iterrows():
-        navigators = team["navigators"] if isinstance(team["navigators"], (list, tuple)) else (
-            [team["navigators"]] if isinstance(team["navigators"], str) and team["navigators"] else [])
-        staff = [(n, "Navigator") for n in navigators] + ([(team["captain"], "Captain")] if isinstance(team["captain"], str) and team["captain"] else [])
+        navigators = (
+            team["navigators"]
+            if isinstance(team["navigators"], (list, tuple))
+            else ([team["navigators"]] if isinstance(team["navigators"], str) and team["navigators"] else [])
+        )
+        staff = [(n, "Navigator") for n in navigators] + (
+            [(team["captain"], "Captain")] if isinstance(team["captain"], str) and team["captain"] else []
+        )
         for email, role in staff:
             entry = load.setdefault((email, role), {"teams": [], "djangonauts": set()})
             entry["teams"].append(team["name"])
@@ -57,8 +71,17 @@ def staff_load(teams: pd.DataFrame, people: pd.DataFrame, one_to_ones: pd.DataFr
         held = sum(held_by.get(e, 0) for e in djangonauts) if role == "Captain" else 0
         open_count = sum(open_by.get(e, 0) for e in djangonauts)
         limit = thresholds.navigator_max_djangonauts if role == "Navigator" else None
-        rows.append({"email": email, "name": names.get(email) or email, "role": role, "teams": ", ".join(entry["teams"]),
-                     "djangonauts": len(djangonauts), "limit": limit,
-                     "over_limit": bool(limit is not None and len(djangonauts) > limit),
-                     "one_to_ones": held if role == "Captain" else None, "open_signals": open_count})
+        rows.append(
+            {
+                "email": email,
+                "name": names.get(email) or email,
+                "role": role,
+                "teams": ", ".join(entry["teams"]),
+                "djangonauts": len(djangonauts),
+                "limit": limit,
+                "over_limit": bool(limit is not None and len(djangonauts) > limit),
+                "one_to_ones": held if role == "Captain" else None,
+                "open_signals": open_count,
+            }
+        )
     return pd.DataFrame(rows, columns=columns)

@@ -5,6 +5,7 @@ index i, the session's expected hours and the thresholds, and returns (severity,
 None. The reason quotes the numbers that made it fire, in words a Captain can act on.
 dashboard.wellbeing.signals lists the rules in one registry and runs them.
 """
+
 from __future__ import annotations
 
 from statistics import median
@@ -16,6 +17,7 @@ Firing = tuple[str, str]  # (severity, reason)
 
 
 # --- the words of a reason --------------------------------------------------------------------
+
 
 def _h(value: float) -> str:
     return f"{round(float(value), 1):g}"
@@ -48,20 +50,27 @@ def _hours_list(values: list[float]) -> str:
 
 # --- the rules ----------------------------------------------------------------------------------
 
+
 def overwork(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firing | None:
     """2x the expected hours in consecutive weeks, or 3x in any one week."""
     hours = reported_hours(weeks[i])
     if hours is None:
         return None
-    heavy = run_back(weeks, i, lambda r: reported_hours(r) is not None and reported_hours(r) >= t.overwork_ratio * expected)
+    heavy = run_back(
+        weeks, i, lambda r: reported_hours(r) is not None and reported_hours(r) >= t.overwork_ratio * expected
+    )
     parts, severity = [], None
     if len(heavy) >= t.overwork_weeks:
-        parts.append(f"worked {_hours_list([r['hours'] for r in heavy])} in "
-                     f"{weeks_text([r['week'] for r in heavy])}; about {_h(expected)} h is expected")
+        parts.append(
+            f"worked {_hours_list([r['hours'] for r in heavy])} in "
+            f"{weeks_text([r['week'] for r in heavy])}; about {_h(expected)} h is expected"
+        )
         severity = "high" if len(heavy) > t.overwork_weeks else "medium"
     if hours >= t.overwork_single_week_ratio * expected:
-        parts.append(f"{_h(hours)} h in week {weeks[i]['week']} is at least {_h(t.overwork_single_week_ratio)}x "
-                     f"the {_h(expected)} h expected")
+        parts.append(
+            f"{_h(hours)} h in week {weeks[i]['week']} is at least {_h(t.overwork_single_week_ratio)}x "
+            f"the {_h(expected)} h expected"
+        )
         severity = "high"
     return (severity, "; ".join(parts)) if parts else None
 
@@ -74,9 +83,11 @@ def no_break(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firin
     run = run_back(weeks, i, lambda r: reported_hours(r) is not None and reported_hours(r) > expected)
     if len(run) < t.no_break_weeks:
         return None
-    return ("high" if len(run) >= t.no_break_weeks + 2 else "medium",
-            f"above the expected {_h(expected)} h every week for {len(run)} weeks in a row "
-            f"({weeks_text([r['week'] for r in run])}: {_hours_list([r['hours'] for r in run])}); no lighter week yet")
+    return (
+        "high" if len(run) >= t.no_break_weeks + 2 else "medium",
+        f"above the expected {_h(expected)} h every week for {len(run)} weeks in a row "
+        f"({weeks_text([r['week'] for r in run])}: {_hours_list([r['hours'] for r in run])}); no lighter week yet",
+    )
 
 
 def burnout(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firing | None:
@@ -85,9 +96,11 @@ def burnout(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firing
     if row["status"] != "reported" or row["burnout"] is None or row["burnout"] < t.burnout_at_least:
         return None
     score = int(row["burnout"])
-    return ("high" if score >= t.burnout_at_least + 1 else "medium",
-            f"answered {score} of 5 on the burnout question in week {row['week']} "
-            f"(1 = enjoys the work, 5 = completely burned out)")
+    return (
+        "high" if score >= t.burnout_at_least + 1 else "medium",
+        f"answered {score} of 5 on the burnout question in week {row['week']} "
+        f"(1 = enjoys the work, 5 = completely burned out)",
+    )
 
 
 def energy_drop(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firing | None:
@@ -102,9 +115,11 @@ def energy_drop(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Fi
     drop = usual - row["energy"]
     if drop < t.energy_drop:
         return None
-    return ("high" if drop >= t.energy_drop + 1 else "medium",
-            f"energy {_h(row['energy'])} of 5 in week {row['week']}, {_h(drop)} below their usual {_h(usual)} "
-            f"(median of {weeks_text([r['week'] for r in history])})")
+    return (
+        "high" if drop >= t.energy_drop + 1 else "medium",
+        f"energy {_h(row['energy'])} of 5 in week {row['week']}, {_h(drop)} below their usual {_h(usual)} "
+        f"(median of {weeks_text([r['week'] for r in history])})",
+    )
 
 
 def drifting(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firing | None:
@@ -118,24 +133,32 @@ def drifting(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firin
         since = ""
         if last:
             since = f" (last check-in: week {last[0]['week']}" + (
-                f", {_h(last[0]['hours'])} h)" if last[0]["hours"] is not None else ")")
-        return ("high" if len(missed) > t.drifting_missed_weeks else "medium",
-                f"no check-in in {weeks_text([r['week'] for r in missed])}{since}")
+                f", {_h(last[0]['hours'])} h)" if last[0]["hours"] is not None else ")"
+            )
+        return (
+            "high" if len(missed) > t.drifting_missed_weeks else "medium",
+            f"no check-in in {weeks_text([r['week'] for r in missed])}{since}",
+        )
     if reported_hours(row) != 0 or row["week"] in t.holiday_weeks:
         return None
     active = [r for r in weeks[:i] if r["status"] == "reported" and (r["hours"] or 0) > 0]
     if len(active) < t.drifting_active_weeks:
         return None
-    return ("medium", f"reported 0 h in week {row['week']} after {len(active)} active weeks "
-                      f"(last: {_h(active[-1]['hours'])} h in week {active[-1]['week']})")
+    return (
+        "medium",
+        f"reported 0 h in week {row['week']} after {len(active)} active weeks "
+        f"(last: {_h(active[-1]['hours'])} h in week {active[-1]['week']})",
+    )
 
 
 def never_checked_in(working_weeks: list[int], t: Thresholds) -> Firing | None:
     """Drifting for someone on the roster with no check-in at all, once enough working weeks have passed."""
     if len(working_weeks) < t.drifting_missed_weeks:
         return None
-    return ("high" if len(working_weeks) > t.drifting_missed_weeks else "medium",
-            f"no check-in yet ({weeks_text(working_weeks)})")
+    return (
+        "high" if len(working_weeks) > t.drifting_missed_weeks else "medium",
+        f"no check-in yet ({weeks_text(working_weeks)})",
+    )
 
 
 def stuck(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firing | None:
@@ -146,8 +169,10 @@ def stuck(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firing |
     run = run_back(weeks, i, lambda r: r["status"] == "reported" and r["blockers"], skip_holidays=True)
     if len(run) < t.stuck_weeks:
         return None
-    return ("medium" if len(run) > t.stuck_weeks else "low",
-            f"reported something blocking them in {weeks_text([r['week'] for r in run])}")
+    return (
+        "medium" if len(run) > t.stuck_weeks else "low",
+        f"reported something blocking them in {weeks_text([r['week'] for r in run])}",
+    )
 
 
 def wants_one_to_one(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firing | None:

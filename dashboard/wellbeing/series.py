@@ -1,4 +1,5 @@
 """Per person and week: the series the Wellbeing page draws, and one person's summary."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,16 +9,36 @@ import pandas as pd
 from dashboard.wellbeing.thresholds import Thresholds
 from dashboard.wellbeing.weeks import READ_COLUMNS, WEEK_COLUMNS, by_person, week_list
 
-SERIES_COLUMNS = ["email", "week", "status", "hours", "energy", "burnout", "blockers", "wants_one_to_one", "expected",
-                  "band_low", "band_high"]
+SERIES_COLUMNS = [
+    "email",
+    "week",
+    "status",
+    "hours",
+    "energy",
+    "burnout",
+    "blockers",
+    "wants_one_to_one",
+    "expected",
+    "band_low",
+    "band_high",
+]
 
 
-def weekly_series(checkins: pd.DataFrame, emails: list[str], upto_week: int, expected_hours: float,
-                  thresholds: Thresholds = Thresholds(), start_date: date | None = None) -> pd.DataFrame:
+def weekly_series(
+    checkins: pd.DataFrame,
+    emails: list[str],
+    upto_week: int,
+    expected_hours: float,
+    thresholds: Thresholds = Thresholds(),
+    start_date: date | None = None,
+) -> pd.DataFrame:
     """Per person and week: status, hours (NaN when unknown), energy, burnout, expected hours and band."""
     people = by_person(checkins, READ_COLUMNS)
-    rows = [{"email": email, **week} for email in emails
-            for week in week_list(people.get(email, []), upto_week, thresholds, start_date)]
+    rows = [
+        {"email": email, **week}
+        for email in emails
+        for week in week_list(people.get(email, []), upto_week, thresholds, start_date)
+    ]
     if not rows:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     out = pd.DataFrame(rows, columns=["email", *WEEK_COLUMNS]).drop(columns="evidence_on")

@@ -4,6 +4,7 @@
 signal's evidence marks it handled until a later check-in fires it again; looking back at an
 earlier week ignores the one-to-ones held after it.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -32,8 +33,7 @@ def default_week(data_checkins: pd.DataFrame | None, session: Session, today: da
     return max(calendar, latest)
 
 
-def one_to_ones_upto(one_to_ones: pd.DataFrame | None, start_date: date | None,
-                     upto_week: int | None) -> pd.DataFrame:
+def one_to_ones_upto(one_to_ones: pd.DataFrame | None, start_date: date | None, upto_week: int | None) -> pd.DataFrame:
     """One-to-ones held before the end of a week (all of them when there is no week or no start date to count from).
 
     One rule for every count "up to a week": a one-to-one without a date is not known to have
@@ -66,8 +66,7 @@ def mark_handled(signals: list[Signal], one_to_ones: pd.DataFrame | None) -> lis
 
 def signals_frame(signals: list[Signal]) -> pd.DataFrame:
     """Signals as a DataFrame, most severe first, then latest week."""
-    frame = pd.DataFrame([asdict(s) for s in signals],
-                         columns=[*SIGNAL_COLUMNS, "evidence_on", "handled"])
+    frame = pd.DataFrame([asdict(s) for s in signals], columns=[*SIGNAL_COLUMNS, "evidence_on", "handled"])
     if frame.empty:
         return frame
     frame["rank"] = frame["severity"].map(SEVERITY_RANK)
@@ -83,8 +82,9 @@ def current_signals(signals: list[Signal], checkins: pd.DataFrame, upto_week: in
     latest = frame.sort_values("week").groupby(["email", "signal"], as_index=False).tail(1)
     reported = checkins[checkins["week"] <= upto_week].groupby("email")["week"].max().to_dict() if len(checkins) else {}
     cleared = latest["signal"].isin(CLEARED_BY_RECOVERY) & (latest["email"].map(reported).fillna(0) > latest["week"])
-    return signals_frame([Signal(**r) for r in latest[~cleared][[*SIGNAL_COLUMNS, "evidence_on", "handled"]]
-                          .to_dict("records")])
+    return signals_frame(
+        [Signal(**r) for r in latest[~cleared][[*SIGNAL_COLUMNS, "evidence_on", "handled"]].to_dict("records")]
+    )
 
 
 def open_signals(current: pd.DataFrame) -> pd.DataFrame:
@@ -97,24 +97,30 @@ def who_to_check_on(open_frame: pd.DataFrame, people: pd.DataFrame | None = None
     columns = ["email", "name", "team", "severity", "signals", "reasons", "week"]
     if open_frame is None or open_frame.empty:
         return pd.DataFrame(columns=columns)
-    info = people.drop_duplicates("email").set_index("email")[["name", "team"]].to_dict("index") \
-        if people is not None and len(people) else {}
+    info = (
+        people.drop_duplicates("email").set_index("email")[["name", "team"]].to_dict("index")
+        if people is not None and len(people)
+        else {}
+    )
     ordered = open_frame.assign(rank=open_frame["severity"].map(SEVERITY_RANK)).sort_values(
-        ["rank", "week"], ascending=False, kind="stable")
+        ["rank", "week"], ascending=False, kind="stable"
+    )
     rows = []
     for email, group in sorted(by_person(ordered).items()):  # most severe and latest first within each person
         known = info.get(email, {})
         latest = max(int(r["week"]) for r in group)
-        rows.append({
-            "email": email,
-            "name": str(known["name"]) if pd.notna(known.get("name")) else email,
-            "team": str(known["team"]) if pd.notna(known.get("team")) else "",
-            "severity": group[0]["severity"],
-            "signals": [SIGNAL_LABELS[r["signal"]] for r in group],
-            "reasons": [f"{SIGNAL_LABELS[r['signal']]}: {r['reason']}" for r in group],
-            "week": latest,
-            "_rank": (group[0]["rank"], len(group), latest),
-        })
+        rows.append(
+            {
+                "email": email,
+                "name": str(known["name"]) if pd.notna(known.get("name")) else email,
+                "team": str(known["team"]) if pd.notna(known.get("team")) else "",
+                "severity": group[0]["severity"],
+                "signals": [SIGNAL_LABELS[r["signal"]] for r in group],
+                "reasons": [f"{SIGNAL_LABELS[r['signal']]}: {r['reason']}" for r in group],
+                "week": latest,
+                "_rank": (group[0]["rank"], len(group), latest),
+            }
+        )
     rows.sort(key=lambda r: (-r["_rank"][0], -r["_rank"][1], -r["_rank"][2], r["name"]))
     return pd.DataFrame(rows, columns=columns)
 
@@ -132,9 +138,17 @@ class SessionSignals:
     signals: list[Signal] = field(default_factory=list)
 
 
-def compute(checkins: pd.DataFrame, one_to_ones: pd.DataFrame | None, *, expected_hours: float, weeks: int,
-            start_date: date | None, thresholds: Thresholds = Thresholds(), as_of_week: int | None = None,
-            roster: list[str] | None = None) -> SessionSignals:
+def compute(
+    checkins: pd.DataFrame,
+    one_to_ones: pd.DataFrame | None,
+    *,
+    expected_hours: float,
+    weeks: int,
+    start_date: date | None,
+    thresholds: Thresholds = Thresholds(),
+    as_of_week: int | None = None,
+    roster: list[str] | None = None,
+) -> SessionSignals:
     """Signals for a session's check-ins as of a week (default: this week), with handled flags from the one-to-ones."""
     checkins = checkins if checkins is not None else pd.DataFrame(columns=["email", "week"])
     # Weeks that have not happened yet are not missed weeks: by default look no further than this week.
@@ -144,5 +158,12 @@ def compute(checkins: pd.DataFrame, one_to_ones: pd.DataFrame | None, *, expecte
     meetings = one_to_ones_upto(one_to_ones, start_date, upto) if upto < last_week(checkins, weeks) else one_to_ones
     found = mark_handled(detect_signals(checkins, expected_hours, upto, thresholds, start_date, roster), meetings)
     current = current_signals(found, checkins, upto)
-    return SessionSignals(upto, float(expected_hours or DEFAULT_EXPECTED_HOURS), thresholds, signals_frame(found), current,
-                          open_signals(current), found)
+    return SessionSignals(
+        upto,
+        float(expected_hours or DEFAULT_EXPECTED_HOURS),
+        thresholds,
+        signals_frame(found),
+        current,
+        open_signals(current),
+        found,
+    )

@@ -1,4 +1,5 @@
 """What the signal rules compare against (Thresholds, from dashboard.toml [wellbeing]) and what they produce (Signal)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields as dc_fields
@@ -37,8 +38,9 @@ def load_thresholds(settings: Settings | None) -> Thresholds:
     known = {f.name: f for f in dc_fields(Thresholds)}
     for name, value in cfg.items():
         if name not in known:
-            raise ConfigError(f"Unknown setting '{name}' in dashboard.toml [wellbeing]; "
-                              f"use one of: {', '.join(known)}.")
+            raise ConfigError(
+                f"Unknown setting '{name}' in dashboard.toml [wellbeing]; use one of: {', '.join(known)}."
+            )
         default = getattr(Thresholds(), name)
         try:
             if isinstance(default, tuple):
@@ -46,8 +48,9 @@ def load_thresholds(settings: Settings | None) -> Thresholds:
             else:
                 values[name] = type(default)(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"dashboard.toml [wellbeing] {name} = {value!r} is not valid; "
-                              f"use a value like {default!r}.") from None
+            raise ConfigError(
+                f"dashboard.toml [wellbeing] {name} = {value!r} is not valid; use a value like {default!r}."
+            ) from None
     return Thresholds(**values)
 
 

@@ -1,4 +1,5 @@
 """The Wellbeing page's writes: a one-to-one recorded by a Captain, and the audit note of a wellbeing view."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -10,8 +11,9 @@ from dashboard import access, audit, db as dbmod, models
 MAX_NOTE_LENGTH = 1000
 
 
-def record_one_to_one(url: str, session_id: int, email: str, recorder: access.Viewer, held_on: date,
-                      note: str | None = None) -> int:
+def record_one_to_one(
+    url: str, session_id: int, email: str, recorder: access.Viewer, held_on: date, note: str | None = None
+) -> int:
     """Store a one-to-one recorded by the Djangonaut's Captain or an organiser (and its audit entry); returns its id."""
     email = (email or "").strip().lower()
     captain = (recorder.email or "").strip().lower()
@@ -26,17 +28,30 @@ def record_one_to_one(url: str, session_id: int, email: str, recorder: access.Vi
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise ValueError(f"Keep the note under {MAX_NOTE_LENGTH} characters (it has {len(note)}).")
-    with dbmod.write(url, actor=captain, action="one_to_one_recorded", session_id=session_id, subject=email,
-                     detail=f"held on {held_on.isoformat()}") as change:
+    with dbmod.write(
+        url,
+        actor=captain,
+        action="one_to_one_recorded",
+        session_id=session_id,
+        subject=email,
+        detail=f"held on {held_on.isoformat()}",
+    ) as change:
         db = change.db
         if db.get(models.Session, session_id) is None:
             raise ValueError(f"Session {session_id} not found; pick a session that exists.")
-        team = db.scalar(select(models.Person.team).where(
-            models.Person.session_id == session_id, models.Person.email == email, models.Person.role == "djangonaut"))
+        team = db.scalar(
+            select(models.Person.team).where(
+                models.Person.session_id == session_id, models.Person.email == email, models.Person.role == "djangonaut"
+            )
+        )
         if not access.may_read_notes(recorder, team):  # their Captain or an organiser, as for their notes
-            raise PermissionError(f"Only {email}'s Captain or an organiser can record their one-to-ones, and {captain} "
-                                  "is neither; sign in as their Captain or ask an organiser to record it.")
-        meeting = models.OneToOne(session_id=session_id, email=email, captain=captain, held_on=held_on, note=note or None)
+            raise PermissionError(
+                f"Only {email}'s Captain or an organiser can record their one-to-ones, and {captain} "
+                "is neither; sign in as their Captain or ask an organiser to record it."
+            )
+        meeting = models.OneToOne(
+            session_id=session_id, email=email, captain=captain, held_on=held_on, note=note or None
+        )
         db.add(meeting)
         db.flush()
         return int(meeting.id)
