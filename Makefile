@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine:
 #   make run   - set up, create the demo database if there is none, serve http://localhost:8501
-#   make test  - set up with the test tools, lint (make lint: ruff check), run the whole suite in parallel
+#   make test  - set up with the test tools, lint (make lint: ruff check and ruff format --check), run the whole suite in parallel
 # and two open the notebooks (README, "Notebooks"):
 #   make notebooks                  - JupyterLab on http://127.0.0.1:8888, on the app's database
 #   make report SESSION="..."       - the session comparison as reports/<notebook>-<session>/report.html
