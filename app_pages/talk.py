@@ -9,6 +9,12 @@ from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import md_text, stop_without_session
 
+# Each chart's downloads: format, button label, MIME type, icon.
+DOWNLOADS = (
+    ("png", "PNG (2x)", "image/png", ":material/image:"),
+    ("svg", "SVG", "image/svg+xml", ":material/draw:"),
+)
+
 ctx = page_context("talk")
 st.title("Talk")
 
@@ -55,22 +61,13 @@ st.download_button(
 for key, spec in screen_specs(*args, figures).items():
     with st.container(border=True):
         st.vega_lite_chart(spec, theme=None, width="stretch")
-        png, svg, _ = st.columns([1, 1, 4])
-        png.download_button(
-            "PNG (2x)",
-            data=partial(slide_file, *args, key, "png", figures),
-            file_name=f"{slug}-{key}.png",
-            mime="image/png",
-            icon=":material/image:",
-            on_click="ignore",
-            key=f"png_{key}",
-        )
-        svg.download_button(
-            "SVG",
-            data=partial(slide_file, *args, key, "svg", figures),
-            file_name=f"{slug}-{key}.svg",
-            mime="image/svg+xml",
-            icon=":material/draw:",
-            on_click="ignore",
-            key=f"svg_{key}",
-        )
+        for column, (fmt, label, mime, icon) in zip(st.columns([1, 1, 4]), DOWNLOADS):
+            column.download_button(
+                label,
+                data=partial(slide_file, *args, key, fmt, figures),
+                file_name=f"{slug}-{key}.{fmt}",
+                mime=mime,
+                icon=icon,
+                on_click="ignore",
+                key=f"{fmt}_{key}",
+            )
