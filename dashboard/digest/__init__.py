@@ -17,6 +17,14 @@ as soon as the server has said yes. A run that stops half-way is simply run agai
 window left is a crash between the server's yes and that commit (milliseconds): the next run
 sends that one message again, with the same Message-ID. We chose that over the opposite
 (record first, send after), which in the same crash would lose the digest without a trace.
+
+The modules, in the order a run goes:
+    settings     [digest] settings, the weeks' cut-offs, the kinds of digest, DigestRefused
+    message      what a message says (Item, Section, Digest) and its text, HTML and e-mail
+    content      who gets what: each Captain's digest and the organisers'
+    planning     the week to send and the digests due (Plan, choose_week, plan)
+    send         e-mailing them once each, or writing them to a folder (Outcome, deliver, write_folder)
+    preferences  opting out, and what the Wellbeing page shows of the digests sent
 """
 
 from dashboard.digest.content import (
@@ -27,19 +35,11 @@ from dashboard.digest.content import (
     organiser_digest,
     organiser_emails,
     organiser_sections,
-    SEVERITY_COLOURS,
-    Digest,
-    Item,
-    Section,
-    Plan,
-    choose_week,
-    plan,
-    sent_already,
-    is_opted_out,
-    last_sent,
-    last_sent_label,
-    opted_out,
-    set_opted_out,
+)
+from dashboard.digest.message import SEVERITY_COLOURS, Digest, Item, Section
+from dashboard.digest.planning import Plan, choose_week, plan, sent_already
+from dashboard.digest.preferences import is_opted_out, last_sent, last_sent_label, opted_out, set_opted_out
+from dashboard.digest.send import (
     DRY_RUN_SENDER,
     EXIT_MAIL_UNAVAILABLE,
     EXIT_OK,
@@ -48,6 +48,8 @@ from dashboard.digest.content import (
     deliver,
     refuse_demo,
     write_folder,
+)
+from dashboard.digest.settings import (
     CAPTAIN,
     KIND_LABELS,
     ORGANISER,
@@ -57,8 +59,8 @@ from dashboard.digest.content import (
     digest_settings,
     latest_closed_week,
     week_cutoff,
-    is_address,
 )
+from dashboard.mailer import is_address  # the Wellbeing page asks whether a viewer has an address to send to
 
 __all__ = [
     "SessionData",
