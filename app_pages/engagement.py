@@ -6,7 +6,7 @@ from dashboard import engagement, privacy
 from dashboard import engagement_charts as charts
 from dashboard.ui import loaders
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
+from dashboard.ui.widgets import chart, empty_state, md_text, plain_table, stop_without_session
 
 ctx = page_context("engagement")
 st.title("Engagement")
@@ -25,7 +25,11 @@ st.caption(f"{md_text(ctx.session.name)} · {len(wb.people)} Djangonauts ({md_te
 
 # --- The session in numbers --------------------------------------------------------------
 st.subheader("The session in numbers")
-numbers = engagement.session_in_numbers(wb.checkins, wb.people, wb.one_to_ones, wb.surveys)
+numbers = loaders.derived(
+    ctx,
+    ("session_in_numbers",),
+    lambda: engagement.session_in_numbers(wb.checkins, wb.people, wb.one_to_ones, wb.surveys),
+)
 min_group = privacy.min_group_size(ctx.settings)
 survey_ok = ctx.viewer.is_organiser or numbers["surveyed_end"] >= min_group
 tiles = [
@@ -64,10 +68,20 @@ if not survey_ok:
     st.caption(f"Survey figures are shown for groups of {min_group} or more answers only.")
 
 # --- By week ---------------------------------------------------------------------------------
-weekly_all = engagement.weekly_engagement(wb.checkins, wb.people, wb.one_to_ones, session.weeks, session.start_date)
-weekly_teams = engagement.weekly_engagement(
-    wb.checkins, wb.people, wb.one_to_ones, session.weeks, session.start_date, by_team=True
-)
+
+
+def weekly(by_team: bool):
+    """engagement.weekly_engagement of the whole session or per team, once per data version."""
+    return loaders.derived(
+        ctx,
+        ("weekly_engagement", by_team),
+        lambda: engagement.weekly_engagement(
+            wb.checkins, wb.people, wb.one_to_ones, session.weeks, session.start_date, by_team=by_team
+        ),
+    )
+
+
+weekly_all, weekly_teams = weekly(False), weekly(True)
 st.subheader("By week")
 
 
@@ -79,7 +93,9 @@ def by_week_chart() -> None:
         "Show", charts.WEEKLY_METRICS, format_func=charts.ENGAGEMENT_LABELS.get, key="engagement_metric"
     )
     by_team = switch.toggle("One line per team", value=weekly_teams["team"].nunique() > 1, key="engagement_by_team")
-    st.altair_chart(charts.engagement_by_week_chart(weekly_teams if by_team else weekly_all, metric), theme=None)
+    chart(
+        ctx, ("engagement_by_week", metric, by_team), lambda: charts.engagement_by_week_chart(weekly(by_team), metric)
+    )
 
 
 by_week_chart()
@@ -95,9 +111,11 @@ plain_table(weekly_all.drop(columns=["team"]), column_config=rate_columns)
 
 # --- By team ---------------------------------------------------------------------------------
 st.subheader("By team")
-plain_table(engagement.totals_by_team(weekly_teams), column_config=rate_columns)
+plain_table(
+    loaders.derived(ctx, ("totals_by_team",), lambda: engagement.totals_by_team(weekly_teams)),
+    column_config=rate_columns,
+)
 
 # --- Cumulative totals -----------------------------------------------------------------------
 st.subheader("Cumulative totals")
-cumulative = engagement.cumulative(weekly_all)
-st.altair_chart(charts.cumulative_chart(cumulative), theme=None)
+chart(ctx, ("cumulative",), lambda: charts.cumulative_chart(engagement.cumulative(weekly_all)))
