@@ -46,8 +46,9 @@ demo: install
 	$(BIN)/python -m dashboard demo --if-empty
 
 # Only this computer can open it (127.0.0.1): docs/deploy.md says how to share it, with sign-in.
+# serve.py is streamlit_app.py with its caches warmed from the server's start (dashboard/ui/warmup.py).
 run: demo
-	$(BIN)/python -m streamlit run streamlit_app.py --server.port $(PORT) --server.address 127.0.0.1
+	$(BIN)/python -m streamlit run serve.py --server.port $(PORT) --server.address 127.0.0.1
 
 lint: install-dev
 	$(BIN)/ruff check .

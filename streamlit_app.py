@@ -2,18 +2,12 @@
 
 import streamlit as st
 
-from dashboard import access, db, reads
+from dashboard import access, reads
 from dashboard.config import ConfigError, load_settings
 from dashboard.sessions import Session
 from dashboard.ui import auth, context, loaders, warmup, widgets
 
 st.set_page_config(page_title="Mission Control", page_icon=":material/rocket_launch:", layout="wide")
-
-
-@st.cache_resource(show_spinner="Preparing the database...")
-def prepare_database(url: str) -> None:
-    """Create or upgrade the schema once per server process."""
-    db.migrate(url)
 
 
 # Read the secrets first: Streamlit exports top-level secrets (DASHBOARD_DATABASE_URL on hosts
@@ -26,7 +20,7 @@ except (auth.SecretsUnreadable, ConfigError) as exc:
     st.stop()
 url = settings.database_url
 try:
-    prepare_database(url)
+    loaders.prepare_database(url)
     sessions = reads.sessions_frame(url)  # one small query per rerun: names and data versions
 except Exception as exc:  # the URL may hold a password: log the error, never show it
     widgets.log.exception("database unavailable", exc_info=exc)

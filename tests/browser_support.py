@@ -65,11 +65,13 @@ def streamlit_server(
     timeout: float = 60,
     port: int | None = None,
     args: list[str] | None = None,
+    script: str = "serve.py",
 ):
-    """Run `streamlit run streamlit_app.py` on a free loopback port; yields its base URL.
+    """Run `streamlit run serve.py` (what `make run` serves) on a free loopback port; yields its base URL.
 
     port fixes the port (e.g. to match an OIDC redirect_uri); args are extra options such as
-    ["--secrets.files", "/tmp/x/secrets.toml"].
+    ["--secrets.files", "/tmp/x/secrets.toml"]; script "streamlit_app.py" serves the app without
+    serve.py's warm-up at start.
     """
     port = port or free_port()
     environment = {**os.environ, "DASHBOARD_DATABASE_URL": database_url, **(env or {})}
@@ -82,7 +84,7 @@ def streamlit_server(
                 "-m",
                 "streamlit",
                 "run",
-                "streamlit_app.py",
+                script,
                 "--server.port",
                 str(port),
                 "--server.address",

@@ -1,10 +1,15 @@
-"""The warm-up the app starts after its first page fills the caches the viewer's other pages read."""
+"""The warm-ups fill the caches pages read: the server's (serve.py) before anyone visits and after each data
+change, and the app's after a first page, for that viewer's other pages."""
 
 from __future__ import annotations
 
-from dashboard import reads, wellbeing
+import asyncio
+import time
+
+from dashboard import db, models, reads, wellbeing
+from dashboard.config import load_settings
 from dashboard.ui import warmup
-from tests.apptest_support import run_app, texts
+from tests.apptest_support import ROOT, run_app, texts
 
 
 def test_the_first_visit_warms_the_caches_of_the_next_page(monkeypatch, demo_url):
@@ -39,3 +44,77 @@ def test_no_warm_up_beside_page_tests(monkeypatch, demo_url):
     at = run_app(monkeypatch, demo_url)
     assert not at.exception
     assert threads and threads == [None] * len(threads)  # called, but AppTest is not a server
+
+
+def _record_work(monkeypatch) -> list[str]:
+    """The database reads and the costly wellbeing derivation a page does itself from now on."""
+    work: list[str] = []
+    for module, name in ((reads, "load_table"), (reads, "load_one_to_ones"), (wellbeing, "for_viewer")):
+        real = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *args, _real=real, _name=name, **kw: work.append(_name) or _real(*args, **kw)
+        )
+    return work
+
+
+def _settings(monkeypatch, url: str):
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
+    monkeypatch.chdir(ROOT)
+    return load_settings()
+
+
+def test_the_server_warms_a_captains_first_open_before_anyone_visits(monkeypatch, demo_url):
+    warmed: set[tuple[int, int]] = set()
+    warmup.warm_sessions(_settings(monkeypatch, demo_url), demo_url, warmed)  # what serve.py does at start
+    sessions = reads.sessions_frame(demo_url)
+    assert warmed == {(int(r.id), int(r.data_version)) for r in sessions.itertuples()}
+
+    work = _record_work(monkeypatch)
+    at = run_app(monkeypatch, demo_url, persona="Captain of Team Aurora", page="app_pages/wellbeing.py")
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Wellbeing"
+    assert work == [], f"the Captain's first Wellbeing open computed this itself: {work}"
+
+
+def test_a_change_to_the_data_is_warmed_again_and_nothing_else(monkeypatch, demo_url):
+    settings = _settings(monkeypatch, demo_url)
+    warmed: set[tuple[int, int]] = set()
+    warmup.warm_sessions(settings, demo_url, warmed)
+    session = reads.session(demo_url, int(reads.sessions_frame(demo_url)["id"].iloc[-1]))
+    with db.write(demo_url, actor="organiser@example.org", action="test_edit", session_id=session.id) as change:
+        change.db.get(models.Session, session.id).expected_hours = session.expected_hours + 1
+    newer = reads.session(demo_url, session.id).data_version
+    assert newer > session.data_version
+
+    work = _record_work(monkeypatch)
+    warmup.warm_sessions(settings, demo_url, warmed)  # the next look at the data versions
+    assert (session.id, newer) in warmed
+    assert set(work) == {"load_table", "load_one_to_ones", "for_viewer"}  # only the changed session is read again
+    assert len([w for w in work if w == "load_one_to_ones"]) == 1
+    work.clear()
+    at = run_app(monkeypatch, demo_url, persona="Organiser", page="app_pages/engagement.py")
+    assert not at.exception and not at.error
+    assert "The session in numbers" in texts(at)
+    assert work == [], f"Engagement computed this itself after the change was warmed: {work}"
+
+
+def test_the_server_keeps_warming_until_it_stops(monkeypatch, demo_url):
+    settings = _settings(monkeypatch, demo_url)
+    passes = []
+    real = warmup.warm_sessions
+    monkeypatch.setattr(warmup, "warm_sessions", lambda *args: passes.append(args[1]) or real(*args))
+    monkeypatch.setattr(warmup, "WATCH_SECONDS", 0.05)
+
+    async def serve_a_while() -> None:
+        async with warmup.lifespan(None):
+            deadline = time.monotonic() + 60
+            while len(passes) < 3 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+
+    asyncio.run(serve_a_while())
+    assert passes[:3] == [settings.database_url] * 3
+    time.sleep(0.3)
+    after_stop = len(passes)
+    time.sleep(0.3)
+    assert len(passes) == after_stop, "the warm-up went on after the server stopped"

@@ -13,8 +13,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, audit, reads
+from dashboard import access, audit, db, reads
 from dashboard.ui.context import PageContext
+
+
+@st.cache_resource(show_spinner="Preparing the database...")
+def prepare_database(url: str) -> None:
+    """Create or upgrade the schema once per server process (the server's warm-up may already have)."""
+    db.migrate(url)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

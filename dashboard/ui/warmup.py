@@ -1,13 +1,20 @@
-"""Warm the caches the pages read, in a background thread, so a page's first open finds them filled.
+"""Warm the caches the pages read, in background threads, so a page's first open finds them filled.
 
-Started by streamlit_app.py after a run has drawn its page, once per server process for each
-database, session, data version and viewer (st.cache_resource): the next page this viewer opens
-then finds Altair and the chart modules imported and reads its tables and derived frames from
-the cache instead of the database.
+Two ways in:
+- `serve.py`, which `make run` serves, runs `keep_warm` beside the server from the moment it starts:
+  it imports what the pages import, migrates the database, and fills each session's caches for the
+  viewers known before anyone signs in (the demo personas, local mode's organiser, the organisers
+  listed in [roles]); then it looks at the sessions' data versions every WATCH_SECONDS and warms
+  again whatever an import, a sync or a save changed, before the next visitor asks.
+- streamlit_app.py calls `start` after a run has drawn its page, once per server process for each
+  database, session, data version and viewer (st.cache_resource): that viewer's other pages then
+  find their tables and derived frames in the cache (this also covers `streamlit run streamlit_app.py`).
+Nothing here decides who sees what: every frame goes through the same loaders as the pages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import threading
@@ -15,15 +22,16 @@ import threading
 import streamlit as st
 from streamlit import runtime
 
-from dashboard import access, fields
-from dashboard.ui import loaders
+from dashboard import access, fields, reads
+from dashboard.config import load_settings
+from dashboard.sessions import Session
+from dashboard.ui import auth, loaders
 from dashboard.ui.context import PageContext
 
 log = logging.getLogger("mission_control.warmup")
 
-# Altair, which most other pages draw with and the first page (Overview) does not import: seconds
-# when jsonschema finds rfc3987-syntax (the notebook tools install it). Imported first, so a page
-# opened soon after finds it; OR-Tools and vl-convert stay with the pages that use them.
+# What the pages import besides Streamlit and pandas. Altair first (seconds when jsonschema finds
+# rfc3987-syntax, which the notebook tools install): a viewer's next page is most likely a chart page.
 PAGE_MODULES = (
     "altair",
     "dashboard.theme",
@@ -31,6 +39,9 @@ PAGE_MODULES = (
     "dashboard.wellbeing.charts",
     "dashboard.selection",
 )
+# Only at server start, when nobody waits: OR-Tools (Selection, Teams) and the talk exports (vl-convert).
+SERVER_MODULES = ("dashboard.team_charts", "dashboard.cohort", "dashboard.teams", "dashboard.talk")
+WATCH_SECONDS = 15.0
 
 
 def warm(ctx: PageContext) -> None:
@@ -76,3 +87,61 @@ def start(ctx: PageContext) -> threading.Thread | None:
     if ctx.session is None or not serving():
         return None
     return _started(ctx.url, ctx.session_id, ctx.version, ctx.viewer, ctx)
+
+
+# --- From the server's start ------------------------------------------------------------------
+
+
+def known_viewers(settings, url: str, session: Session) -> list[access.Viewer]:
+    """The viewers of a session that are known before anyone opens a page, as streamlit_app.py builds them."""
+    people, teams = loaders.people_and_teams(url, session.id, session.data_version)
+    if auth.auth_configured():
+        lists = auth.role_lists(settings)
+        return [access.roles_for(email, lists, people, teams) for email in lists.get("organisers", [])]
+    if auth.local_mode_requested():
+        return [auth.local_viewer()]
+    if session.id in reads.demo_session_ids(url):
+        return list(auth.demo_personas(people, teams).values())
+    return []
+
+
+def warm_sessions(settings, url: str, warmed: set[tuple[int, int]]) -> None:
+    """Warm every session whose (id, data version) is not in `warmed` yet, and note it there."""
+    for row in reads.sessions_frame(url).to_dict("records"):
+        session = Session.from_row(row)
+        if (session.id, session.data_version) in warmed:
+            continue
+        for viewer in known_viewers(settings, url, session):
+            warm(PageContext(settings=settings, url=url, session=session, viewer=viewer, session_ids=(session.id,)))
+        warmed.add((session.id, session.data_version))
+
+
+def keep_warm(stop: threading.Event, every: float | None = None) -> None:
+    """Import the pages' modules, prepare the database, then warm each session at start and after each change
+    (looked for every `every` seconds, WATCH_SECONDS by default)."""
+    try:
+        for module in PAGE_MODULES + SERVER_MODULES:
+            importlib.import_module(module)
+        settings = load_settings()
+        loaders.prepare_database(settings.database_url)
+    except Exception as exc:  # the first page says what is wrong (settings, database) in its own words
+        log.warning("server warm-up stopped before it began", exc_info=exc)
+        return
+    warmed: set[tuple[int, int]] = set()
+    while not stop.is_set():
+        try:
+            warm_sessions(settings, settings.database_url, warmed)
+        except Exception as exc:
+            log.warning("cache warm-up failed", exc_info=exc)
+        stop.wait(every or WATCH_SECONDS)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    """st.App lifespan (serve.py): keep_warm in a daemon thread for as long as the server runs."""
+    stop = threading.Event()
+    threading.Thread(target=keep_warm, args=(stop,), name="mission-control-keep-warm", daemon=True).start()
+    try:
+        yield
+    finally:
+        stop.set()
