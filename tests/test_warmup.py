@@ -8,7 +8,7 @@ import time
 
 from dashboard import db, models, reads, wellbeing
 from dashboard.config import load_settings
-from dashboard.ui import warmup
+from dashboard.ui import auth, warmup
 from tests.apptest_support import ROOT, run_app, texts
 
 
@@ -118,3 +118,19 @@ def test_the_server_keeps_warming_until_it_stops(monkeypatch, demo_url):
     after_stop = len(passes)
     time.sleep(0.3)
     assert len(passes) == after_stop, "the warm-up went on after the server stopped"
+
+
+def test_with_sign_in_the_server_warms_the_listed_organisers_and_each_teams_staff(monkeypatch, demo_url):
+    settings = _settings(monkeypatch, demo_url)
+    monkeypatch.setattr(auth, "auth_configured", lambda: True)
+    monkeypatch.setattr(auth, "role_lists", lambda _settings: {"organisers": ["lead@example.org"]})
+    session = reads.session(demo_url, int(reads.sessions_frame(demo_url)["id"].iloc[-1]))
+    teams = reads.load_table(demo_url, session.id, "teams")
+    staff = set(teams["captain"]) | {email for navigators in teams["navigators"] for email in navigators}
+
+    viewers = {viewer.email: viewer for viewer in warmup.known_viewers(settings, demo_url, session)}
+    assert set(viewers) == {"lead@example.org"} | staff
+    assert viewers["lead@example.org"].is_organiser
+    for team in teams.itertuples():
+        assert team.name in viewers[team.captain].captain_of
+    assert not any(viewer.demo for viewer in viewers.values())

@@ -115,7 +115,7 @@ def import_warnings(ctx: PageContext) -> pd.DataFrame:
 # in it that changes the result is passed as a key argument.
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=512)  # one entry per viewer: every Captain of a big session
 def _wellbeing_data(
     url: str, session_id: int, version: int, viewer: access.Viewer, individual: bool, _ctx: PageContext
 ):
@@ -154,7 +154,7 @@ class WellbeingWeek:
     load: pd.DataFrame  # Navigator and Captain load
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=512)  # one entry per viewer: every Captain of a big session
 def _wellbeing_week(
     url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds, _ctx: PageContext
 ) -> WellbeingWeek:
@@ -188,7 +188,7 @@ def wellbeing_week(ctx: PageContext, week: int, thresholds) -> WellbeingWeek:
     return _wellbeing_week(ctx.url, ctx.session_id, ctx.version, ctx.viewer, int(week), thresholds, ctx)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=512)  # one entry per viewer: every Captain of a big session
 def _who_to_check_on(
     url: str, session_id: int, version: int, viewer: access.Viewer, week: int, thresholds, _ctx: PageContext
 ) -> pd.DataFrame:

@@ -3,9 +3,10 @@
 Two ways in:
 - `serve.py`, which `make run` serves, runs `keep_warm` beside the server from the moment it starts:
   it imports what the pages import, migrates the database, and fills each session's caches for the
-  viewers known before anyone signs in (the demo personas, local mode's organiser, the organisers
-  listed in [roles]); then it looks at the sessions' data versions every WATCH_SECONDS and warms
-  again whatever an import, a sync or a save changed, before the next visitor asks.
+  viewers known before anyone signs in (the demo personas; local mode's organiser; with sign-in, the
+  organisers listed in [roles] and each team's Captain and Navigators); then it looks at the sessions'
+  data versions every WATCH_SECONDS and warms again whatever an import, a sync or a save changed,
+  before the next visitor asks.
 - streamlit_app.py calls `start` after a run has drawn its page, once per server process for each
   database, session, data version and viewer (st.cache_resource): that viewer's other pages then
   find their tables and derived frames in the cache (this also covers `streamlit run streamlit_app.py`).
@@ -95,9 +96,11 @@ def start(ctx: PageContext) -> threading.Thread | None:
 def known_viewers(settings, url: str, session: Session) -> list[access.Viewer]:
     """The viewers of a session that are known before anyone opens a page, as streamlit_app.py builds them."""
     people, teams = loaders.people_and_teams(url, session.id, session.data_version)
-    if auth.auth_configured():
+    if auth.auth_configured():  # the listed organisers, and each team's Captain and Navigators
         lists = auth.role_lists(settings)
-        return [access.roles_for(email, lists, people, teams) for email in lists.get("organisers", [])]
+        staff = [*teams["captain"], *(email for navigators in teams["navigators"] for email in navigators or [])]
+        emails = dict.fromkeys(email for email in [*lists.get("organisers", []), *staff] if email)
+        return [access.roles_for(email, lists, people, teams) for email in emails]
     if auth.local_mode_requested():
         return [auth.local_viewer()]
     if session.id in reads.demo_session_ids(url):
