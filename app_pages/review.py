@@ -46,7 +46,7 @@ if applications.empty:
     )
     st.stop()
 
-done = review.progress(applications, reviews, me)
+done = loaders.derived(ctx, ("review_progress", blind), lambda: review.progress(applications, reviews, me))
 st.progress(
     done.fraction, text=done.label + (f" · {done.conflicts} conflicts of interest declared" if done.conflicts else "")
 )
@@ -55,7 +55,9 @@ if FLASH in st.session_state:
 
 # --- Which application: next in the queue, or one of your own reviews to edit -----------------
 skipped = st.session_state.setdefault(SKIPPED, [])
-queue = review.review_queue(applications, reviews, me, skipped)
+queue = loaders.derived(
+    ctx, ("review_queue", blind, tuple(skipped)), lambda: review.review_queue(applications, reviews, me, skipped)
+)
 mine = reviews[reviews["reviewer"].str.lower() == me] if not reviews.empty else reviews
 editable = [] if mine.empty else list(mine.loc[~mine["conflict_of_interest"].fillna(False).astype(bool), "response_id"])
 NEXT = "Next in my queue"
