@@ -109,8 +109,8 @@ def known_viewers(settings, url: str, session: Session) -> list[access.Viewer]:
 
 
 def warm_sessions(settings, url: str, warmed: set[tuple[int, int]]) -> None:
-    """Warm every session whose (id, data version) is not in `warmed` yet, and note it there."""
-    for row in reads.sessions_frame(url).to_dict("records"):
+    """Warm every session whose (id, data version) is not in `warmed` yet, newest first, and note it there."""
+    for row in reversed(reads.sessions_frame(url).to_dict("records")):
         session = Session.from_row(row)
         if (session.id, session.data_version) in warmed:
             continue
