@@ -168,6 +168,14 @@ def test_a_notebook_that_fails_says_where_in_one_sentence(notebook_db):
         notebooks.path_of("nope")
 
 
+def test_a_notebook_on_a_database_without_data_says_so(tmp_path):
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    with pytest.raises(
+        notebooks.NotebookError, match=r"\(SessionNotFound: This database holds no Mission Control data yet; run"
+    ):
+        notebooks.execute("session_report", {"database_url": empty})
+
+
 # --- the HTML report --------------------------------------------------------------------
 
 

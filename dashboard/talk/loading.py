@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import db as dbmod, models, reads
 from dashboard.config import Settings
-from dashboard.sessions import Session, find_session
+from dashboard.sessions import Session, SessionNotFound, find_session
 
 
 @dataclass
@@ -29,6 +29,11 @@ class SessionTables:
 
 def session_for(url: str, settings: Settings | None, name: str | None = None) -> Session:
     """The named (else configured, else latest) session; SessionNotFound with a hint otherwise."""
+    if dbmod.stored_revision(url) is None:  # the notebooks' first read: say so, not "no such table"
+        raise SessionNotFound(
+            "This database holds no Mission Control data yet; run 'python -m dashboard demo' or import a file, "
+            "or set database_url (or DASHBOARD_DATABASE_URL) to the app's database."
+        )
     with OrmSession(dbmod.get_engine(url)) as db:
         return Session.from_row(find_session(db, settings or Settings(), name))
 
