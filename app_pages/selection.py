@@ -25,14 +25,23 @@ SETTINGS = (
     ctx.session.blind_review,
     *(repr(sorted(ctx.settings.section(name).items())) for name in ("review", "selection", "teams", "privacy")),
 )
-if loaders.derived(ctx, ("selection_no_applications",), lambda: loaders.table(ctx, "applications").empty):
+min_size = min_group_size(ctx.settings)
+dimensions = selection.composition_dimensions(ctx.viewer.is_organiser)
+
+
+def no_applications() -> None:
+    """The empty state, and nothing else."""
     empty_state(
         "There are no applications in this session yet.", "Import the application form's responses on the Data page."
     )
     st.stop()
+
+
 try:
     rules = teams.rules_from_settings(ctx.settings)
 except teams.InstanceError as exc:
+    if loaders.table(ctx, "applications").empty:
+        no_applications()
     st.error(f"{exc} Fix [teams] in dashboard.toml.")
     st.stop()
 
@@ -56,15 +65,21 @@ def ranking() -> tuple[pd.DataFrame, review.ReviewStats]:
     return loaders.derived(ctx, ("selection_ranking", *SETTINGS), build)
 
 
-def page_data() -> selection.PageData:
-    """The small part of ranking() this page shows on every rerun."""
+def page_data() -> selection.PageData | None:
+    """The small part of ranking() this page shows on every rerun; None when there are no applications yet."""
+    if loaders.table(ctx, "applications").empty:
+        return None
     ranked, stats = ranking()
     where = selection.places(ctx.settings, loaders.people(ctx), loaders.table(ctx, "teams"))
     instance, _ = loaders.cohort_placeability(ctx, ranked, rules)
-    return selection.page_data(ranked, stats, where, len(instance.teams), cohort.capacity(where, instance))
+    return selection.page_data(
+        ranked, stats, where, len(instance.teams), cohort.capacity(where, instance), min_size, ctx.viewer.is_organiser
+    )
 
 
 data = loaders.derived(ctx, ("selection_page", *SETTINGS), page_data)
+if data is None:
+    no_applications()
 ranked, capacity, places = data.ranked, data.capacity, data.capacity.places
 FLASH, PROPOSAL = "selection_flash", f"cohort_proposal_{ctx.session_id}"
 
@@ -442,12 +457,10 @@ propose_cohort()
 
 # --- Composition ---------------------------------------------------------------------------------
 st.subheader("Composition: applicant pool vs accepted cohort")
-min_size = min_group_size(ctx.settings)
 st.caption(
     f"Aggregated counts only, as on the Talk page: groups are combined until each has at least {min_size} "
     "applicants, accepted and not accepted, so no count or difference of counts singles anyone out."
 )
-dimensions = selection.composition_dimensions(ctx.viewer.is_organiser)
 
 
 def composition(key: str):
@@ -461,11 +474,7 @@ def composition_by() -> None:
     key = st.segmented_control(
         "By", list(dimensions), format_func=dimensions.get, default=next(iter(dimensions)), key="selection_composition"
     ) or next(iter(dimensions))
-    counts = loaders.derived(
-        ctx,
-        ("selection_composition", key, *SETTINGS),
-        lambda: None if (found := composition(key)).empty else selection.composition_counts(found),
-    )
+    counts = data.compositions[key]
     if counts is None:
         empty_state(
             f"Nothing to compare yet: the cohort's composition needs at least {min_size} accepted and "

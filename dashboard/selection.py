@@ -359,10 +359,17 @@ class PageData:
     labels: dict[str, str]  # response id -> '#3 R-12 Name', best first
     teams: int  # teams in the session (0: nobody can be placed yet)
     room: int  # the most a proposed cohort may hold
+    compositions: dict[str, pd.DataFrame | None]  # composition_counts by dimension; None: too few to compare
 
 
-def page_data(ranked: pd.DataFrame, stats: ReviewStats, where: Places, teams: int, room: int) -> PageData:
+def page_data(
+    ranked: pd.DataFrame, stats: ReviewStats, where: Places, teams: int, room: int, min_size: int, organiser: bool
+) -> PageData:
     """The Selection page's data of a ranked table (with who fits a team) and its review statistics."""
+    compositions = {
+        dimension: composition(ranked, dimension, min_size, organiser=organiser)
+        for dimension in composition_dimensions(organiser)
+    }
     return PageData(
         ranked=ranked[[c for c in PAGE_COLUMNS if c in ranked]],
         capacity=capacity_after(ranked, [], where),
@@ -377,6 +384,7 @@ def page_data(ranked: pd.DataFrame, stats: ReviewStats, where: Places, teams: in
         },
         teams=teams,
         room=room,
+        compositions={key: None if found.empty else composition_counts(found) for key, found in compositions.items()},
     )
 
 
