@@ -73,7 +73,13 @@ def page_data() -> selection.PageData | None:
     where = selection.places(ctx.settings, loaders.people(ctx), loaders.table(ctx, "teams"))
     instance, _ = loaders.cohort_placeability(ctx, ranked, rules)
     return selection.page_data(
-        ranked, stats, where, len(instance.teams), cohort.capacity(where, instance), min_size, ctx.viewer.is_organiser
+        ranked,
+        stats,
+        where,
+        len(instance.teams),
+        cohort.capacity(where, instance),
+        min_size,
+        organiser=ctx.viewer.is_organiser,
     )
 
 

@@ -363,7 +363,7 @@ class PageData:
 
 
 def page_data(
-    ranked: pd.DataFrame, stats: ReviewStats, where: Places, teams: int, room: int, min_size: int, organiser: bool
+    ranked: pd.DataFrame, stats: ReviewStats, where: Places, teams: int, room: int, min_size: int, *, organiser: bool
 ) -> PageData:
     """The Selection page's data of a ranked table (with who fits a team) and its review statistics."""
     compositions = {
