@@ -53,6 +53,13 @@ def timezone_band(tz: Any, when: date | None = None) -> str:
     return next(name for name, low, high in TIMEZONE_BANDS if low <= offset < high)
 
 
+def _timezone_bands(zones: pd.Series, when: date | None) -> list[str]:
+    """timezone_band of each zone, worked out once per distinct zone (a cohort shares a few dozen)."""
+    codes, distinct = pd.factorize(zones)  # a missing zone is code -1: the UNKNOWN appended last
+    bands = [timezone_band(tz, when) for tz in distinct] + [UNKNOWN]
+    return [bands[code] for code in codes]
+
+
 def _as_list(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value if str(v).strip()]
@@ -87,9 +94,7 @@ def ranked_table(
     table = table.merge(chosen, on="response_id", how="left")
     table["status"] = table["status"].where(table["status"].isin(STATUSES), "pending")
     table["rank"] = pd.to_numeric(table["rank"], errors="coerce").astype("Int64")
-    table["timezone_band"] = (
-        table["timezone"].map(lambda tz: timezone_band(tz, session_start)) if "timezone" in table else UNKNOWN
-    )
+    table["timezone_band"] = _timezone_bands(table["timezone"], session_start) if "timezone" in table else UNKNOWN
     table["project_preferences"] = (
         table["project_preferences"].map(_as_list)
         if "project_preferences" in table
@@ -309,7 +314,7 @@ class Capacity:
 
 def capacity_after(decisions: pd.DataFrame, changes: Sequence[DecisionChange], where: Places) -> Capacity:
     """Accepted count once the changes are applied, against the places available."""
-    status = {str(r["response_id"]): r["status"] for r in decisions.to_dict("records")} if not decisions.empty else {}
+    status = dict(zip(decisions["response_id"].astype(str), decisions["status"])) if not decisions.empty else {}
     for change in changes:
         status[change.response_id] = change.status
     return Capacity(sum(1 for s in status.values() if s == "accepted"), where)
@@ -327,6 +332,60 @@ def capacity_message(capacity: Capacity) -> str:
     if capacity.remaining == 0:
         return f"{text}: the cohort is full."
     return f"{text}: {capacity.remaining} left."
+
+
+# --- what the page reads on every rerun ------------------------------------------------------
+
+# The ranked table's columns the Selection page shows, filters on and labels with.
+PAGE_COLUMNS = (
+    "position", "response_id", "name", "status", "rank", "fit_teams", "placement", "conflict", "contested",
+    "normalised", "raw_reviews", "mean", "median", "spread", "n_reviews", "experience_level", "timezone_band",
+    "projects", "project_preferences", "hours_available", "tutorial_completed",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PageData:
+    """What the Selection page shows of one ranking, derived once per data version and kept small,
+    since a cached result is unpickled on every rerun."""
+
+    ranked: pd.DataFrame  # the ranked table with PAGE_COLUMNS only
+    capacity: Capacity
+    alpha: float | None  # the ReviewStats the page shows, without its per-review and per-application frames
+    alpha_by_criterion: dict[str, float | None]
+    contested_spread: float | None
+    reviewers: pd.DataFrame
+    scored: bool  # any review scored yet
+    labels: dict[str, str]  # response id -> '#3 R-12 Name', best first
+    teams: int  # teams in the session (0: nobody can be placed yet)
+    room: int  # the most a proposed cohort may hold
+    compositions: dict[str, pd.DataFrame | None]  # composition_counts by dimension; None: too few to compare
+
+
+def page_data(
+    ranked: pd.DataFrame, stats: ReviewStats, where: Places, teams: int, room: int, min_size: int, *, organiser: bool
+) -> PageData:
+    """The Selection page's data of a ranked table (with who fits a team) and its review statistics."""
+    compositions = {
+        dimension: composition(ranked, dimension, min_size, organiser=organiser)
+        for dimension in composition_dimensions(organiser)
+    }
+    return PageData(
+        ranked=ranked[[c for c in PAGE_COLUMNS if c in ranked]],
+        capacity=capacity_after(ranked, [], where),
+        alpha=stats.alpha,
+        alpha_by_criterion=stats.alpha_by_criterion,
+        contested_spread=stats.contested_spread,
+        reviewers=stats.reviewers,
+        scored=not stats.scored.empty,
+        labels={
+            rid: f"{position_label(pos, rid)} {name or ''}".strip()
+            for rid, pos, name in zip(ranked["response_id"], ranked["position"], ranked["name"])
+        },
+        teams=teams,
+        room=room,
+        compositions={key: None if found.empty else composition_counts(found) for key, found in compositions.items()},
+    )
 
 
 # --- composition --------------------------------------------------------------------------

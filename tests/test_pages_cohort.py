@@ -201,3 +201,26 @@ def test_who_fits_a_team_is_worked_out_again_only_when_what_it_reads_changes(dem
     assert fits()[top].teams == first[top].teams and len(calls) == 1  # a decision changes no one's fit
     best, _ = make_two_unplaceable(demo_url)  # availability and projects changed: worked out again
     assert not fits()[best].placeable and len(calls) == 2
+
+
+def test_a_rerun_or_a_filter_change_ranks_nothing_again_until_the_data_changes(demo_url, monkeypatch):
+    import streamlit as st
+
+    from dashboard import selection
+
+    st.cache_data.clear()
+    calls = []
+    real = selection.ranked_table
+    monkeypatch.setattr(selection, "ranked_table", lambda *args, **kw: calls.append(1) or real(*args, **kw))
+    at = run_app(monkeypatch, demo_url, page="app_pages/selection.py", timeout=120)
+    ranked_once = len(calls)
+    assert ranked_once >= 1 and not at.exception
+    at.run()
+    at.segmented_control(key="selection_state").set_value("contested").run()
+    assert len(calls) == ranked_once and not at.exception
+    assert _ranked_frame(at)["⚠"].eq("⚠ contested").all()
+
+    best, _ = make_two_unplaceable(demo_url)  # a new data version: ranked again, and the page shows the change
+    at.segmented_control(key="selection_state").set_value("fits no team").run()
+    assert len(calls) > ranked_once
+    assert best in set(_ranked_frame(at)["Response ID"])

@@ -115,6 +115,34 @@ def test_timezone_band(tz, band):
     assert sel.timezone_band(tz, date(2026, 9, 28)) == band
 
 
+def test_ranked_table_bands_each_zone_as_timezone_band_does_missing_ones_included(demo):
+    apps = demo["apps"].copy()
+    apps.loc[apps.index[:3], "timezone"] = [None, "Not/AZone", "UTC+05:30"]
+    table = sel.ranked_table(apps, demo["stats"], demo["decisions"], date(2026, 9, 28))
+    by_id = apps.set_index("response_id")["timezone"]
+    expected = [sel.timezone_band(by_id[rid], date(2026, 9, 28)) for rid in table["response_id"]]
+    assert list(table["timezone_band"]) == expected and sel.UNKNOWN in expected
+    assert len(set(expected)) > 2
+
+
+def test_page_data_is_the_ranking_the_page_shows_in_few_columns(demo):
+    table = demo["table"].assign(fit_teams=1, placement="", conflict=False)
+    where = sel.Places(24, "6 Navigators x 4 Djangonauts")
+    data = sel.page_data(table, demo["stats"], where, 6, 24, 5, organiser=True)
+    assert list(data.ranked.columns) == [c for c in sel.PAGE_COLUMNS if c in table]
+    assert data.ranked["response_id"].tolist() == table["response_id"].tolist()
+    assert data.capacity == sel.capacity_after(table, [], where)
+    assert data.alpha == demo["stats"].alpha and data.scored
+    assert data.labels[table["response_id"].iloc[0]].startswith(f"#1 {table['response_id'].iloc[0]}")
+    assert set(data.compositions) == set(sel.composition_dimensions(True))
+    for dimension, counts in data.compositions.items():
+        found = sel.composition(table, dimension, 5, organiser=True)
+        assert counts is None if found.empty else counts.equals(sel.composition_counts(found))
+    assert set(sel.page_data(table, demo["stats"], where, 6, 24, 5, organiser=False).compositions) == set(
+        sel.DIMENSIONS
+    )
+
+
 def test_filters_each_narrow_the_table():
     table = small_table(
         [
