@@ -9,7 +9,7 @@ from dashboard import cohort, review, selection, teams
 from dashboard.criteria import load_criteria
 from dashboard.exports import SITE_EXPORT_RULE
 from dashboard.privacy import min_group_size
-from dashboard.ui import loaders
+from dashboard.ui import loaders, selection_data
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import chart, empty_state, md_text, plain_table, stop_without_session
 
@@ -19,12 +19,7 @@ st.title("Selection")
 stop_without_session(ctx, "applications")
 
 criteria = load_criteria(ctx.settings)
-# What the results below depend on besides the session's data and the viewer (loaders.derived's key).
-SETTINGS = (
-    ctx.session.start_date,
-    ctx.session.blind_review,
-    *(repr(sorted(ctx.settings.section(name).items())) for name in ("review", "selection", "teams", "privacy")),
-)
+SETTINGS = selection_data.settings_key(ctx)  # part of every loaders.derived key below
 min_size = min_group_size(ctx.settings)
 dimensions = selection.composition_dimensions(ctx.viewer.is_organiser)
 
@@ -47,43 +42,11 @@ except teams.InstanceError as exc:
 
 
 def ranking() -> tuple[pd.DataFrame, review.ReviewStats]:
-    """The ranked table with who fits a team, and the review statistics, worked out once per data version."""
-
-    def build():
-        stats = loaders.review_stats(ctx, criteria)
-        ranked = selection.ranked_table(
-            loaders.table(ctx, "applications"), stats, loaders.table(ctx, "decisions"), ctx.session.start_date
-        )
-        # An organiser who declared a conflict of interest on an application sees neither its scores nor its place
-        # in the ranking, here or in the exports below.
-        ranked = selection.hide_conflicted_scores(
-            ranked, review.conflicted_ids(loaders.table(ctx, "reviews"), ctx.viewer.email)
-        )
-        # Who could be placed in a team at all, given the session's teams (Navigators, Captain, project) and the rules.
-        return cohort.with_placeability(ranked, loaders.cohort_placeability(ctx, ranked, rules)[1]), stats
-
-    return loaders.derived(ctx, ("selection_ranking", *SETTINGS), build)
+    """The ranked table with who fits a team, and the review statistics (cached per data version)."""
+    return selection_data.ranking(ctx, rules)
 
 
-def page_data() -> selection.PageData | None:
-    """The small part of ranking() this page shows on every rerun; None when there are no applications yet."""
-    if loaders.table(ctx, "applications").empty:
-        return None
-    ranked, stats = ranking()
-    where = selection.places(ctx.settings, loaders.people(ctx), loaders.table(ctx, "teams"))
-    instance, _ = loaders.cohort_placeability(ctx, ranked, rules)
-    return selection.page_data(
-        ranked,
-        stats,
-        where,
-        len(instance.teams),
-        cohort.capacity(where, instance),
-        min_size,
-        organiser=ctx.viewer.is_organiser,
-    )
-
-
-data = loaders.derived(ctx, ("selection_page", *SETTINGS), page_data)
+data = selection_data.page_data(ctx, rules)
 if data is None:
     no_applications()
 ranked, capacity, places = data.ranked, data.capacity, data.capacity.places

@@ -134,3 +134,19 @@ def test_with_sign_in_the_server_warms_the_listed_organisers_and_each_teams_staf
     for team in teams.itertuples():
         assert team.name in viewers[team.captain].captain_of
     assert not any(viewer.demo for viewer in viewers.values())
+
+
+def test_the_server_warms_an_organisers_selection_page_placeability_included(monkeypatch, demo_url):
+    from dashboard import cohort, selection
+
+    warmup.warm_sessions(_settings(monkeypatch, demo_url), demo_url, set())
+    work = _record_work(monkeypatch)
+    for module, name in ((cohort, "team_fits"), (selection, "ranked_table")):
+        real = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *args, _real=real, _name=name, **kw: work.append(_name) or _real(*args, **kw)
+        )
+    at = run_app(monkeypatch, demo_url, persona="Organiser", page="app_pages/selection.py")
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Selection"
+    assert work == [], f"the Selection page's first open computed this itself: {work}"

@@ -61,6 +61,15 @@ def warm(ctx: PageContext) -> None:
     if ctx.viewer.is_organiser:
         loaders.rejected_rows(ctx)
         loaders.import_warnings(ctx)
+    if "selection" in may_open:  # last: who fits a team is the costliest first open of all (seconds at 10x)
+        from dashboard import teams
+        from dashboard.ui import selection_data
+
+        try:
+            rules = teams.rules_from_settings(ctx.settings)
+        except teams.InstanceError:  # the page says what to fix in [teams]
+            return
+        selection_data.page_data(ctx, rules)
 
 
 def _warm_logged(ctx: PageContext) -> None:
