@@ -86,5 +86,16 @@ def chart(ctx: PageContext, key: tuple, build: Callable[[], Any], *, where: Any 
     session's data and the viewer (a metric, a week, a person), as for loaders.derived; build should
     derive its data itself, so a rerun does not.
     """
-    spec = loaders.derived(ctx, ("chart", *key), lambda: build().to_dict())
+    spec = loaders.derived(ctx, ("chart", *key), lambda: arrow_datasets(build().to_dict()))
     where.vega_lite_chart(spec, theme=None, **kwargs)
+
+
+def arrow_datasets(spec: dict) -> dict:
+    """The spec with its tables as the Arrow bytes st.vega_lite_chart would otherwise make from them on every draw."""
+    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+    datasets = spec.get("datasets", {})
+    for name, rows in datasets.items():
+        if isinstance(rows, list) and not (rows and "geometry" in rows[0]):  # maps' GeoJSON stays in the spec
+            datasets[name] = convert_anything_to_arrow_bytes(rows)
+    return spec
