@@ -52,7 +52,7 @@ if team_draft.FLASH in st.session_state:
     st.success(st.session_state.pop(team_draft.FLASH), icon=":material/check_circle:")
 
 draft = team_draft.current_draft(ctx, instance.current_assignments())
-team_draft.propose(ctx, instance, draft)
+st.fragment(team_draft.propose)(ctx, instance, draft)
 team_draft.proposal_summary(ctx)
 
 st.subheader("Who is in which team")
@@ -60,7 +60,7 @@ st.caption(
     "Move someone with the controls below or change the Team column; the rules are checked at once. "
     "Nothing is saved until you press Save teams."
 )
-team_draft.editor(ctx, instance, draft)
+st.fragment(team_draft.editor)(ctx, instance, draft)
 
 # --- Who carries each team (saved teams, from check-ins) -------------------------------------
 # "This week" moves with the calendar, so the date is part of what names these.

@@ -140,7 +140,7 @@ class DraftTables:
 def draft_tables(instance: Instance, assignments: Mapping[str, str | None], names: Mapping[str, str]) -> DraftTables:
     """The rules a draft breaks, its teams, why each is so and who is not placed, as the page's tables."""
     violations = validate_teams(instance, assignments)
-    described = describe(instance, assignments)
+    described = describe(instance, assignments, violations=violations)
     unplaced = [e for e, t in assignments.items() if not t and instance.candidate(e)]
     return DraftTables(
         broken=len(violations),
@@ -170,6 +170,11 @@ def draft_tables(instance: Instance, assignments: Mapping[str, str | None], name
         ),
         tightest=[t.name for t in sorted((t for t in described if t.members), key=lambda t: t.meeting_hours)],
     )
+
+
+def frame_key(frame: pd.DataFrame) -> int:
+    """One number naming what a frame holds, to name a chart drawn from it."""
+    return int(pd.util.hash_pandas_object(frame, index=False).sum())
 
 
 def navigator_load_frame(instance: Instance, assignments: Mapping[str, str | None]) -> pd.DataFrame:
@@ -224,9 +229,14 @@ def experience_mix_chart(balance: pd.DataFrame, min_size: int, max_size: int) ->
     )
 
 
+def timezone_spans(balance: pd.DataFrame) -> pd.DataFrame:
+    """One row per team of a balance frame: its time-zone span and common hours."""
+    return balance.drop_duplicates("team")[["team", "timezone_span", "common_hours"]]
+
+
 def timezone_span_chart(balance: pd.DataFrame) -> alt.Chart:
     """How many hours apart each team's members live (largest minus smallest UTC offset)."""
-    frame = balance.drop_duplicates("team")[["team", "timezone_span", "common_hours"]]
+    frame = timezone_spans(balance)
     return (
         alt.Chart(frame)
         .mark_bar()

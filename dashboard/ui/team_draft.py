@@ -1,9 +1,11 @@
 """The Teams page's draft: proposing teams, moving people by hand, what breaks, saving, and the draft's charts.
 
 The draft (session state: the assignments shown, and an edit count that resets the table) is
-what the organiser is looking at: saved teams, a proposal, or hand edits of either. Proposing
-and editing are st.fragment functions: ticking a box or moving someone reruns only that part,
-and everything drawn from a draft is cached per draft, so showing it again costs little.
+what the organiser is looking at: saved teams, a proposal, or hand edits of either. The page
+runs propose and editor as st.fragment (and editor the week grid): ticking a box or moving
+someone reruns only that part. They are made fragments where they are called, as a page's own
+functions are, not when this module is imported. Everything drawn from a draft is cached per
+draft, so showing it again costs little.
 """
 
 from __future__ import annotations
@@ -56,7 +58,6 @@ def draft_key(ctx: PageContext, instance: teams.Instance, assignments: dict[str,
     return hash((settings, tuple(sorted((e, t or "") for e, t in assignments.items()))))
 
 
-@st.fragment
 def propose(ctx: PageContext, instance: teams.Instance, draft: dict[str, Any]) -> None:
     """The Propose button; ticking 'Keep people' reruns only this, a proposal redraws the page."""
     time_limit = float(ctx.settings.section("teams").get("time_limit_seconds", 10))
@@ -127,7 +128,6 @@ def editor_rows(instance: teams.Instance, assignments: dict[str, str | None]) ->
     )
 
 
-@st.fragment
 def editor(ctx: PageContext, instance: teams.Instance, draft: dict[str, Any]) -> None:
     """The draft: moving people, what breaks, the teams, saving and the charts; a move reruns only this."""
     names = {c.email: c.name or c.email for c in instance.candidates}
@@ -187,7 +187,7 @@ def editor(ctx: PageContext, instance: teams.Instance, draft: dict[str, Any]) ->
     save_button(ctx, instance, saved, assignments, shown.broken)
     if shown.tightest:
         st.divider()
-        week_grid(ctx, instance, assignments, key, shown.tightest)
+        st.fragment(week_grid)(ctx, instance, assignments, shown.tightest)
         balance_charts(ctx, instance, assignments, key)
 
 
@@ -226,9 +226,8 @@ def save_button(
         st.caption("No changes to save.")
 
 
-@st.fragment
 def week_grid(
-    ctx: PageContext, instance: teams.Instance, assignments: dict[str, str | None], key: int, tightest: list[str]
+    ctx: PageContext, instance: teams.Instance, assignments: dict[str, str | None], tightest: list[str]
 ) -> None:
     """The week grid of common hours; choosing its teams reruns only this part of the page."""
     shown_teams = tightest
@@ -241,9 +240,13 @@ def week_grid(
             help=f"The {GRID_TEAMS} teams with the fewest common hours are shown first.",
         )
     if shown_teams:
+        # Named by the shown teams' members: a move between other teams does not draw it again.
+        members = hash(
+            tuple((t, tuple(sorted(e for e, name in assignments.items() if name == t))) for t in shown_teams)
+        )
         chart(
             ctx,
-            ("teams_week_grid", key, tuple(shown_teams)),
+            ("teams_week_grid", members),
             lambda: team_charts.common_hours_heatmap(
                 team_charts.team_grid_frame(instance, assignments, only=shown_teams)
             ),
@@ -260,17 +263,23 @@ def balance_charts(ctx: PageContext, instance: teams.Instance, assignments: dict
             ctx, ("teams_balance", key), lambda: team_charts.team_balance_frame(instance, assignments)
         )
 
+    def loads() -> pd.DataFrame:
+        return team_charts.navigator_load_frame(instance, assignments)
+
+    # Each chart is named by the figures it draws: a move draws again only the charts whose figures it changes.
+    mix_key, span_key, load_key = loaders.derived(
+        ctx,
+        ("teams_balance_figures", key),
+        lambda: tuple(
+            team_charts.frame_key(frame) for frame in (balance(), team_charts.timezone_spans(balance()), loads())
+        ),
+    )
     mix, span, load = st.columns(3)
     chart(
         ctx,
-        ("teams_experience_mix", key),
+        ("teams_experience_mix", mix_key, rules.min_team_size, rules.max_team_size),
         lambda: team_charts.experience_mix_chart(balance(), rules.min_team_size, rules.max_team_size),
         where=mix,
     )
-    chart(ctx, ("teams_timezone_span", key), lambda: team_charts.timezone_span_chart(balance()), where=span)
-    chart(
-        ctx,
-        ("teams_navigator_load", key),
-        lambda: team_charts.navigator_load_chart(team_charts.navigator_load_frame(instance, assignments)),
-        where=load,
-    )
+    chart(ctx, ("teams_timezone_span", span_key), lambda: team_charts.timezone_span_chart(balance()), where=span)
+    chart(ctx, ("teams_navigator_load", load_key), lambda: team_charts.navigator_load_chart(loads()), where=load)
