@@ -14,6 +14,7 @@ from dashboard.availability import count_hours, ranges_label
 from dashboard.exports import WAITLISTED_TIER
 from dashboard.teams.instance import Candidate, Instance, rank_order
 from dashboard.teams.rules import (
+    Violation,
     captain_overlap_hours,
     captain_overlaps,
     navigator_loads,
@@ -22,7 +23,6 @@ from dashboard.teams.rules import (
     team_common_slots,
     tier_placeable,
     validate_teams,
-    Violation,
 )
 
 
