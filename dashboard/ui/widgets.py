@@ -86,16 +86,35 @@ def chart(ctx: PageContext, key: tuple, build: Callable[[], Any], *, where: Any 
     session's data and the viewer (a metric, a week, a person), as for loaders.derived; build should
     derive its data itself, so a rerun does not.
     """
-    spec = loaders.derived(ctx, ("chart", *key), lambda: arrow_datasets(build().to_dict()))
+    spec = loaders.derived(ctx, ("chart", *key), lambda: vega_lite_spec(build()))
     where.vega_lite_chart(spec, theme=None, **kwargs)
 
 
-def arrow_datasets(spec: dict) -> dict:
-    """The spec with its tables as the Arrow bytes st.vega_lite_chart would otherwise make from them on every draw."""
+def vega_lite_spec(chart: Any) -> dict:
+    """chart.to_dict() with each data frame as a named dataset of Arrow bytes, as st.altair_chart sends them.
+
+    Altair would write the frames as JSON rows (refusing more than 5,000) that st.vega_lite_chart then
+    turns into Arrow on every draw; named datasets skip both.
+    """
+    import hashlib
+
+    import altair as alt
     from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
-    datasets = spec.get("datasets", {})
-    for name, rows in datasets.items():
-        if isinstance(rows, list) and not (rows and "geometry" in rows[0]):  # maps' GeoJSON stays in the spec
-            datasets[name] = convert_anything_to_arrow_bytes(rows)
+    datasets: dict[str, bytes] = {}
+
+    def named(part: Any) -> Any:
+        part = part.copy(deep=False)
+        if isinstance(getattr(part, "data", None), pd.DataFrame):
+            payload = convert_anything_to_arrow_bytes(part.data)
+            name = f"data-{hashlib.sha256(payload).hexdigest()[:32]}"
+            datasets[name] = payload
+            part.data = alt.NamedData(name=name)
+        for composition in ("layer", "hconcat", "vconcat", "concat"):
+            if isinstance(getattr(part, composition, None), list):
+                setattr(part, composition, [named(sub) for sub in getattr(part, composition)])
+        return part
+
+    spec = named(chart).to_dict()
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
     return spec
