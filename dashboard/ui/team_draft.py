@@ -162,7 +162,9 @@ def editor(ctx: PageContext, instance: teams.Instance, draft: dict[str, Any]) ->
         | {"team": st.column_config.SelectboxColumn("Team", options=[NOT_PLACED, *team_names], required=True)},
     )
     saved = instance.current_assignments()
-    assignments = {e: (None if t == NOT_PLACED else t) for e, t in zip(edited["email"], edited["team"])}
+    assignments = {
+        e: (None if t == NOT_PLACED else t) for e, t in zip(edited["email"].tolist(), edited["team"].tolist())
+    }
     assignments |= {e: t for e, t in saved.items() if e not in assignments}  # hand-placed people who are not candidates
     draft["assignments"] = assignments
     key = draft_key(ctx, instance, assignments)
