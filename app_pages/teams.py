@@ -1,24 +1,21 @@
 """Teams: propose teams that meet the program's rules, edit them by hand, see what breaks, save."""
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import team_charts, teams
-from dashboard.ui import loaders
+from dashboard import teams
+from dashboard.ui import loaders, team_draft
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
+from dashboard.ui.widgets import chart, empty_state, md_text, stop_without_session
 from dashboard.wellbeing import charts as wellbeing_charts
 
 ctx = page_context("teams")
 st.title("Teams")
 
 stop_without_session(ctx)
-
-NOT_PLACED = "(not placed)"
-GRID_TEAMS = 6  # week grids drawn at first; more on request
-DRAFT, PROPOSAL, FLASH = f"teams_draft_{ctx.session_id}", f"teams_proposal_{ctx.session_id}", "teams_flash"
-
 
 try:
     rules = teams.rules_from_settings(ctx.settings)
@@ -51,244 +48,54 @@ st.caption(
     "Hours are counted as Djangonaut Space's site counts them: two consecutive common half-hours make one "
     "hour, on the hour or not (09:30-11:30 UTC is 2 hours)."
 )
-if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+if team_draft.FLASH in st.session_state:
+    st.success(st.session_state.pop(team_draft.FLASH), icon=":material/check_circle:")
 
-# The draft is what the organiser is looking at: saved teams, a proposal, or hand edits of either.
-saved = instance.current_assignments()
-if st.session_state.get(DRAFT, {}).get("version") != ctx.version:
-    st.session_state[DRAFT] = {"version": ctx.version, "assignments": dict(saved), "edit": 0}
-draft = st.session_state[DRAFT]
+draft = team_draft.current_draft(ctx, instance.current_assignments())
+st.fragment(team_draft.propose)(ctx, instance, draft)
+team_draft.proposal_summary(ctx)
 
-# --- Propose -----------------------------------------------------------------------------------
-time_limit = float(ctx.settings.section("teams").get("time_limit_seconds", 10))
-left, right = st.columns([3, 2], vertical_alignment="bottom")
-keep = left.checkbox(
-    "Keep people who already have a team where they are",
-    value=True,
-    help="Off: propose every team from scratch (nothing is saved until you press Save).",
-)
-if right.button("Propose teams", type="primary", icon=":material/auto_awesome:", width="stretch"):
-    problem = instance if keep else instance.without_placements()
-    with st.spinner(f"Finding the teams that place the most people and balance them best (up to {time_limit:g} s)..."):
-        result = teams.allocate(problem, time_limit=time_limit)
-    draft.update(assignments=dict(result.assignments), edit=draft["edit"] + 1)
-    kept_broken = sorted({name for v in teams.validate_teams(problem) for name in v.teams}) if keep else []
-    st.session_state[PROPOSAL] = {
-        "version": ctx.version,
-        "placed": result.placed,
-        "total": len(instance.candidates),
-        "optimal": result.optimal,
-        "seconds": result.seconds,
-        "worst": result.worst_meeting_hours,
-        "kept_broken": kept_broken,
-    }
-
-proposal = st.session_state.get(PROPOSAL)
-if proposal and proposal["version"] == ctx.version:
-    placed, worst, proof, took = st.columns(4)
-    placed.metric("Placed", f"{proposal['placed']} of {proposal['total']}")
-    worst.metric("Fewest common hours in a team", "-" if proposal["worst"] is None else f"{proposal['worst']} h")
-    proof.metric("Answer", "Proven optimal" if proposal["optimal"] else "Best found in time")
-    took.metric("Solver time", f"{proposal['seconds']:.1f} s")
-    if proposal["kept_broken"]:
-        st.info(
-            f"Kept as they were, because the people already in them break a rule: {md_text(', '.join(proposal['kept_broken']))}. "
-            "Untick 'Keep people who already have a team' to propose these teams afresh.",
-            icon=":material/info:",
-        )
-    if not proposal["optimal"]:
-        st.caption(
-            "The solver ran out of time before proving nothing better exists; raise [teams] time_limit_seconds "
-            "for a more certain answer."
-        )
-
-# --- Edit by hand --------------------------------------------------------------------------------
 st.subheader("Who is in which team")
 st.caption(
     "Move someone with the controls below or change the Team column; the rules are checked at once. "
     "Nothing is saved until you press Save teams."
 )
-team_names = [t.name for t in instance.teams]
-ranked = sorted(instance.candidates, key=lambda c: (c.rank is None, c.rank or 0, c.email))
-names = {c.email: c.name or c.email for c in instance.candidates}
-MOVE_WHO, MOVE_TO = f"teams_move_who_{ctx.session_id}", f"teams_move_to_{ctx.session_id}"
+st.fragment(team_draft.editor)(ctx, instance, draft)
+
+# --- Who carries each team (saved teams, from check-ins) -------------------------------------
+# "This week" moves with the calendar, so the date is part of what names these.
+contribution_key = (str(date.today()), repr(sorted(ctx.settings.section("wellbeing").items())))
 
 
-def move_person() -> None:
-    """Move the chosen Djangonaut in the draft and redraw the table from it."""
-    who, to = st.session_state.get(MOVE_WHO), st.session_state.get(MOVE_TO)
-    if who:
-        draft["assignments"][who] = None if to in (None, NOT_PLACED) else to
-        draft["edit"] += 1
+def contribution() -> pd.DataFrame:
+    """Each member's share of their saved team's hours: the Wellbeing page's team balance, without 'No team'."""
+    balance = loaders.wellbeing_this_week(ctx).balance  # the Wellbeing page's, cached
+    return balance[balance["team"] != "No team"]
 
 
-who_col, to_col, button_col = st.columns([3, 3, 1], vertical_alignment="bottom")
-who_col.selectbox(
-    "Move a Djangonaut",
-    [c.email for c in ranked],
-    key=MOVE_WHO,
-    format_func=lambda e: f"{names[e]} ({draft['assignments'].get(e) or 'not placed'})",
+def contribution_shown() -> tuple[bool, bool]:
+    """Whether there are check-ins, and whether they give member shares to chart."""
+    if not len(loaders.checkins(ctx)):
+        return False, False
+    return True, bool(len(contribution()))
+
+
+has_checkins, has_contribution = loaders.derived(
+    ctx, ("teams_contribution_shown", *contribution_key), contribution_shown
 )
-to_col.selectbox("to", [NOT_PLACED, *team_names], key=MOVE_TO)
-button_col.button("Move", on_click=move_person, width="stretch", icon=":material/swap_horiz:")
-rows = pd.DataFrame(
-    [
-        {
-            "email": c.email,
-            "name": c.name or c.email,
-            "rank": c.rank,
-            "projects": ", ".join(c.project_preferences) or "Any",
-            "experience": c.experience_level or "",
-            "timezone": c.timezone or "",
-            "team": draft["assignments"].get(c.email) or NOT_PLACED,
-        }
-        for c in ranked
-    ]
-)
-edited = st.data_editor(
-    rows,
-    hide_index=True,
-    width="stretch",
-    key=f"team_editor_{ctx.session_id}_{ctx.version}_{draft['edit']}",
-    disabled=["email", "name", "rank", "projects", "experience", "timezone"],
-    column_config={
-        "email": st.column_config.TextColumn("E-mail"),
-        "name": st.column_config.TextColumn("Djangonaut"),
-        "rank": st.column_config.NumberColumn("Rank", format="%d"),
-        "projects": st.column_config.TextColumn("Projects chosen"),
-        "experience": st.column_config.TextColumn("Experience"),
-        "timezone": st.column_config.TextColumn("Time zone"),
-        "team": st.column_config.SelectboxColumn("Team", options=[NOT_PLACED, *team_names], required=True),
-    },
-)
-assignments = {row.email: (None if row.team == NOT_PLACED else row.team) for row in edited.itertuples(index=False)}
-assignments |= {e: t for e, t in saved.items() if e not in assignments}  # hand-placed people who are not candidates
-draft["assignments"] = assignments
-
-violations = teams.validate_teams(instance, assignments)
-if violations:
-    st.warning(f"{len(violations)} rule{'s' if len(violations) != 1 else ''} broken:", icon=":material/rule:")
-    plain_table(
-        pd.DataFrame(
-            [
-                {"Team": ", ".join(v.teams), "Rule": teams.RULE_NAMES.get(v.rule, v.rule), "What breaks": v.message}
-                for v in violations
-            ]
-        )
-    )
-else:
-    st.success("Every team meets every rule.", icon=":material/verified:")
-
-# --- Why the teams are as they are ------------------------------------------------------------
-described = teams.describe(instance, assignments)
-st.subheader("Teams")
-plain_table(
-    pd.DataFrame(
-        [
-            {
-                "Team": t.name,
-                "Project": t.project or "Any",
-                "Members": len(t.members),
-                "Common hours": t.meeting_hours,
-                "Fewest Captain hours": min(t.captain_hours.values()) if t.captain_hours else None,
-                "Tight": "; ".join(t.tight) or "-",
-                "Broken": " ".join(t.broken) or "-",
-            }
-            for t in described
-        ]
-    )
-)
-with st.expander("Why each team is as it is"):
-    st.text("\n\n".join(t.explanation for t in described))  # one element, however many teams
-unplaced = [e for e, t in assignments.items() if not t and instance.candidate(e)]
-if unplaced:
-    st.subheader(f"Not placed ({len(unplaced)})")
-    plain_table(
-        pd.DataFrame(
-            [
-                {"Djangonaut": names[e], "E-mail": e, "Why": teams.unplaced_reason(instance, e, assignments)}
-                for e in unplaced
-            ]
-        ),
-        column_config={"Why": st.column_config.TextColumn(width="large")},
-    )
-
-# --- Save --------------------------------------------------------------------------------------
-changes = sum(1 for c in instance.candidates if assignments.get(c.email) != saved.get(c.email))
-confirm = True
-if violations and changes:
-    confirm = st.checkbox(
-        f"Save even though {len(violations)} rule{'s' if len(violations) != 1 else ''} break",
-        key=f"teams_confirm_{ctx.version}",
-    )
-if st.button(
-    "Save teams",
-    type="primary",
-    icon=":material/save:",
-    disabled=not changes or not confirm,
-    help="Writes each Djangonaut's team to the people and decisions tables in one step.",
-):
-    try:
-        count = teams.save_assignments(ctx.url, ctx.session_id, instance, assignments, actor=ctx.viewer.email)
-    except teams.InstanceError as exc:
-        st.error(md_text(exc))
-    else:
-        st.session_state[FLASH] = (
-            f"Teams saved: {changes} Djangonaut{'s' if changes != 1 else ''} moved ({count} rows updated)."
-        )
-        st.session_state.pop(PROPOSAL, None)
-        st.rerun()
-if not changes:
-    st.caption("No changes to save.")
-
-
-# --- Charts --------------------------------------------------------------------------------------
-@st.fragment
-def week_grid(tightest: list[str]) -> None:
-    """The week grid of common hours; choosing its teams reruns only this part of the page."""
-    shown_teams = tightest
-    if len(tightest) > GRID_TEAMS:  # a grid per team is 336 cells: draw the tightest few, the rest on request
-        shown_teams = st.multiselect(
-            "Teams in the week grid",
-            sorted(tightest),
-            default=tightest[:GRID_TEAMS],
-            key=f"teams_grid_{ctx.session_id}",
-            help=f"The {GRID_TEAMS} teams with the fewest common hours are shown first.",
-        )
-    grid = team_charts.team_grid_frame(instance, assignments, only=shown_teams)
-    if len(grid):
-        st.altair_chart(team_charts.common_hours_heatmap(grid), theme=None)
-
-
-tightest = [t.name for t in sorted((t for t in described if t.members), key=lambda t: t.meeting_hours)]
-if tightest:
-    st.divider()
-    week_grid(tightest)
-    st.subheader("Balance of the teams")
-    balance = team_charts.team_balance_frame(instance, assignments)
-    mix, span, load = st.columns(3)
-    mix.altair_chart(team_charts.experience_mix_chart(balance, rules.min_team_size, rules.max_team_size), theme=None)
-    span.altair_chart(team_charts.timezone_span_chart(balance), theme=None)
-    load.altair_chart(
-        team_charts.navigator_load_chart(team_charts.navigator_load_frame(instance, assignments)), theme=None
-    )
-
-if len(loaders.checkins(ctx)):
+if has_checkins:
     st.subheader("Who carries each team")
     st.caption(
         "Each member's share of their team's weekly hours so far, from their mean hours per reported week "
         "(missed weeks are not zero), from check-ins (saved teams)."
     )
-    balance = loaders.wellbeing_this_week(ctx).balance  # the Wellbeing page's, cached
-    contribution = balance[balance["team"] != "No team"]
-    if len(contribution):
-        chart = wellbeing_charts.team_balance_chart(contribution)
-        st.altair_chart(
-            chart.properties(
-                title=alt.Title(
-                    "Hours each member contributes", subtitle="Orange: one person carries much more than an equal share"
-                )
-            ),
-            theme=None,
-        )
+if has_contribution:
+    chart(
+        ctx,
+        ("teams_contribution", *contribution_key),
+        lambda: wellbeing_charts.team_balance_chart(contribution()).properties(
+            title=alt.Title(
+                "Hours each member contributes", subtitle="Orange: one person carries much more than an equal share"
+            )
+        ),
+    )

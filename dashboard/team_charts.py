@@ -1,4 +1,4 @@
-"""Team charts for the Teams page: aggregated frames from an allocation, and the charts drawn from them.
+"""Team charts and tables for the Teams page: aggregated frames from an allocation, and the charts drawn from them.
 
 Frames hold counts and hours per team (never answers); each chart function returns an
 alt.Chart built from such a frame. "Hours each member contributes" reuses the Wellbeing
@@ -7,6 +7,8 @@ page's team_balance frame and chart (dashboard.wellbeing / dashboard.wellbeing.c
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 import altair as alt
@@ -14,7 +16,7 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.availability import DAYS, utc_offset_hours, week_grid
-from dashboard.teams import Instance, team_common_hours
+from dashboard.teams import RULE_NAMES, Instance, describe, team_common_hours, unplaced_reason, validate_teams
 
 DAY_ORDER = [d[:3].title() for d in DAYS]
 COMMON_COLOUR = theme.PALETTE[3]  # yellow stands out from the blue "share free" ramp
@@ -107,8 +109,8 @@ def team_balance_frame(instance: Instance, assignments: Mapping[str, str | None]
         offsets = [o for o in (utc_offset_hours(m.timezone) for m in members) if o is not None]
         span = (max(offsets) - min(offsets)) if offsets else 0.0
         common = team_common_hours(instance, team, [m.email for m in members])
-        levels = pd.Series([m.experience_level or "Not given" for m in members]).value_counts()
-        for level, count in levels.items():
+        levels = Counter(m.experience_level or "Not given" for m in members)
+        for level, count in sorted(levels.items(), key=lambda item: -item[1]):  # most common first, as value_counts
             rows.append(
                 {
                     "team": team.name,
@@ -121,6 +123,58 @@ def team_balance_frame(instance: Instance, assignments: Mapping[str, str | None]
             )
     columns = ["team", "experience_level", "count", "size", "common_hours", "timezone_span"]
     return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class DraftTables:
+    """What the Teams page shows about a draft allocation besides its charts."""
+
+    broken: int  # how many rules the draft breaks
+    violations: pd.DataFrame  # Team, Rule, What breaks
+    teams: pd.DataFrame  # one row per team: members, common hours, tight and broken rules
+    explanations: str  # why each team is as it is, one paragraph a team
+    unplaced: pd.DataFrame  # Djangonaut, E-mail, Why
+    tightest: list[str]  # non-empty teams, fewest common hours first
+
+
+def draft_tables(instance: Instance, assignments: Mapping[str, str | None], names: Mapping[str, str]) -> DraftTables:
+    """The rules a draft breaks, its teams, why each is so and who is not placed, as the page's tables."""
+    violations = validate_teams(instance, assignments)
+    described = describe(instance, assignments, violations=violations)
+    unplaced = [e for e, t in assignments.items() if not t and instance.candidate(e)]
+    return DraftTables(
+        broken=len(violations),
+        violations=pd.DataFrame(
+            [
+                {"Team": ", ".join(v.teams), "Rule": RULE_NAMES.get(v.rule, v.rule), "What breaks": v.message}
+                for v in violations
+            ]
+        ),
+        teams=pd.DataFrame(
+            [
+                {
+                    "Team": t.name,
+                    "Project": t.project or "Any",
+                    "Members": len(t.members),
+                    "Common hours": t.meeting_hours,
+                    "Fewest Captain hours": min(t.captain_hours.values()) if t.captain_hours else None,
+                    "Tight": "; ".join(t.tight) or "-",
+                    "Broken": " ".join(t.broken) or "-",
+                }
+                for t in described
+            ]
+        ),
+        explanations="\n\n".join(t.explanation for t in described),
+        unplaced=pd.DataFrame(
+            [{"Djangonaut": names[e], "E-mail": e, "Why": unplaced_reason(instance, e, assignments)} for e in unplaced]
+        ),
+        tightest=[t.name for t in sorted((t for t in described if t.members), key=lambda t: t.meeting_hours)],
+    )
+
+
+def frame_key(frame: pd.DataFrame) -> int:
+    """One number naming what a frame holds, to name a chart drawn from it."""
+    return int(pd.util.hash_pandas_object(frame, index=False).sum())
 
 
 def navigator_load_frame(instance: Instance, assignments: Mapping[str, str | None]) -> pd.DataFrame:
@@ -175,9 +229,14 @@ def experience_mix_chart(balance: pd.DataFrame, min_size: int, max_size: int) ->
     )
 
 
+def timezone_spans(balance: pd.DataFrame) -> pd.DataFrame:
+    """One row per team of a balance frame: its time-zone span and common hours."""
+    return balance.drop_duplicates("team")[["team", "timezone_span", "common_hours"]]
+
+
 def timezone_span_chart(balance: pd.DataFrame) -> alt.Chart:
     """How many hours apart each team's members live (largest minus smallest UTC offset)."""
-    frame = balance.drop_duplicates("team")[["team", "timezone_span", "common_hours"]]
+    frame = timezone_spans(balance)
     return (
         alt.Chart(frame)
         .mark_bar()

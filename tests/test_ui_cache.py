@@ -94,3 +94,22 @@ def test_an_import_that_changes_nothing_still_shows_as_the_newest_run(demo_url, 
     after = loaders.sync_runs(_context(demo_url, settings))
     assert _context(demo_url, settings).version == ctx.version  # the data did not change...
     assert len(after) == len(before) + 1 and after.iloc[0]["id"] > before.iloc[0]["id"]  # ...but the run is listed
+
+
+def test_a_chart_spec_carries_its_frames_as_arrow_whatever_their_size():
+    """widgets.chart's cached spec: the frames of every layer as named Arrow datasets, beyond Altair's 5,000 JSON rows."""
+    import altair as alt
+    import pandas as pd
+    import pyarrow as pa
+
+    from dashboard.ui.widgets import vega_lite_spec
+
+    points = pd.DataFrame({"x": range(6000), "y": [i % 7 for i in range(6000)]})
+    rule = pd.DataFrame({"y": [3]})
+    spec = vega_lite_spec(
+        alt.layer(alt.Chart(points).mark_point().encode(x="x:Q", y="y:Q"), alt.Chart(rule).mark_rule().encode(y="y:Q"))
+    )
+    frames = {name: pa.ipc.open_stream(data).read_all().to_pandas() for name, data in spec["datasets"].items()}
+    assert sorted(len(f) for f in frames.values()) == [1, 6000]
+    assert {layer["data"]["name"] for layer in spec["layer"]} == set(frames)
+    assert frames[spec["layer"][0]["data"]["name"]].equals(points)

@@ -14,6 +14,7 @@ from dashboard.availability import count_hours, ranges_label
 from dashboard.exports import WAITLISTED_TIER
 from dashboard.teams.instance import Candidate, Instance, rank_order
 from dashboard.teams.rules import (
+    Violation,
     captain_overlap_hours,
     captain_overlaps,
     navigator_loads,
@@ -110,12 +111,17 @@ class Allocation:
 
 
 def describe(
-    instance: Instance, assignments: Mapping[str, str | None], scores: Mapping[str, int] | None = None
+    instance: Instance,
+    assignments: Mapping[str, str | None],
+    scores: Mapping[str, int] | None = None,
+    violations: list[Violation] | None = None,
 ) -> list[TeamResult]:
-    """Each team's members, common hours, Captain overlaps, tight and broken rules."""
+    """Each team's members, common hours, Captain overlaps, tight and broken rules (violations: validate_teams'
+    answer for these assignments, when the caller has it already)."""
     rules = instance.rules
     order = {c.email: i for i, c in enumerate(rank_order(instance.candidates))}
-    violations = validate_teams(instance, assignments)
+    if violations is None:
+        violations = validate_teams(instance, assignments)
     loads = navigator_loads(instance, assignments)
     results = []
     for team in instance.teams:

@@ -86,5 +86,35 @@ def chart(ctx: PageContext, key: tuple, build: Callable[[], Any], *, where: Any 
     session's data and the viewer (a metric, a week, a person), as for loaders.derived; build should
     derive its data itself, so a rerun does not.
     """
-    spec = loaders.derived(ctx, ("chart", *key), lambda: build().to_dict())
+    spec = loaders.derived(ctx, ("chart", *key), lambda: vega_lite_spec(build()))
     where.vega_lite_chart(spec, theme=None, **kwargs)
+
+
+def vega_lite_spec(chart: Any) -> dict:
+    """chart.to_dict() with each data frame as a named dataset of Arrow bytes, as st.altair_chart sends them.
+
+    Altair would write the frames as JSON rows (refusing more than 5,000) that st.vega_lite_chart then
+    turns into Arrow on every draw; named datasets skip both.
+    """
+    import hashlib
+
+    import altair as alt
+    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+    datasets: dict[str, bytes] = {}
+
+    def named(part: Any) -> Any:
+        part = part.copy(deep=False)
+        if isinstance(getattr(part, "data", None), pd.DataFrame):
+            payload = convert_anything_to_arrow_bytes(part.data)
+            name = f"data-{hashlib.sha256(payload).hexdigest()[:32]}"
+            datasets[name] = payload
+            part.data = alt.NamedData(name=name)
+        for composition in ("layer", "hconcat", "vconcat", "concat"):
+            if isinstance(getattr(part, composition, None), list):
+                setattr(part, composition, [named(sub) for sub in getattr(part, composition)])
+        return part
+
+    spec = named(chart).to_dict()
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    return spec
