@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import access, digest, wellbeing
 from dashboard.ui import loaders
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
+from dashboard.ui.widgets import arrow_datasets, chart, empty_state, md_text, plain_table, stop_without_session
 from dashboard.wellbeing import charts
 
 SEVERITY_BADGE = {"high": ("High", "red"), "medium": ("Medium", "orange"), "low": ("Low", "blue")}
@@ -48,6 +48,39 @@ st.caption(
 if st.session_state.get(FLASH_KEY):
     st.success(st.session_state.pop(FLASH_KEY), icon=":material/check_circle:")
 
+
+@st.fragment
+def check_on_cards(queue: pd.DataFrame) -> None:
+    """One card per person with open signals; "Show all" reruns only the cards."""
+    cards = queue
+    if len(queue) > FIRST_CARDS and not st.toggle(
+        f"Show all {len(queue)}",
+        key="wellbeing_show_all",
+        help=f"Only the {FIRST_CARDS} most severe are shown by default.",
+    ):
+        cards = queue.head(FIRST_CARDS)
+    sparklines = loaders.derived(
+        ctx,
+        ("sparklines", week, thresholds, len(cards)),  # once per data version, sent as Arrow
+        lambda: {
+            email: arrow_datasets(charts.hours_sparkline_spec(series[series["email"] == email]))
+            for email in cards["email"]
+        },
+    )
+    for _, person in cards.iterrows():
+        with st.container(border=True):
+            text, spark = st.columns([3, 1], vertical_alignment="center")
+            with text:
+                label, colour = SEVERITY_BADGE[person["severity"]]
+                st.badge(label, color=colour)
+                st.text(f"{person['name']} · {person['team']}")
+                for reason in person["reasons"]:
+                    st.text(f"• {reason}")
+            with spark:
+                st.vega_lite_chart(spec=sparklines[person["email"]], theme=None)
+                st.caption(f"Hours per week; dashed: {session.expected_hours:g} h expected")
+
+
 # --- Who to check on this week -----------------------------------------------------------
 st.subheader("Who to check on this week")
 queue = loaders.who_to_check_on(ctx, week, thresholds)  # names with reasons: noted in the audit log
@@ -64,33 +97,8 @@ if not queue.empty:
         f"{len(queue)} {'Djangonaut' if len(queue) == 1 else 'Djangonauts'} with open signals, most severe first. "
         "Recording a one-to-one below marks their signals handled until a new check-in shows the pattern again."
     )
-    cards = queue
-    if len(queue) > FIRST_CARDS and not st.toggle(
-        f"Show all {len(queue)}",
-        key="wellbeing_show_all",
-        help=f"Only the {FIRST_CARDS} most severe are shown by default.",
-    ):
-        cards = queue.head(FIRST_CARDS)
-    for _, person in cards.iterrows():
-        with st.container(border=True):
-            text, spark = st.columns([3, 1], vertical_alignment="center")
-            with text:
-                label, colour = SEVERITY_BADGE[person["severity"]]
-                st.badge(label, color=colour)
-                st.text(f"{person['name']} · {person['team']}")
-                for reason in person["reasons"]:
-                    st.text(f"• {reason}")
-            with spark:
-                mine = series[series["email"] == person["email"]]
-                st.vega_lite_chart(
-                    loaders.derived(
-                        ctx,
-                        ("sparkline", week, person["email"]),  # once per data version
-                        lambda: charts.hours_sparkline_spec(mine),
-                    ),
-                    theme=None,
-                )
-                st.caption(f"Hours per week; dashed: {session.expected_hours:g} h expected")
+    check_on_cards(queue)
+
 
 # --- The weekly e-mail digest (sent by `python -m dashboard digest send`) ---------------------
 sent = digest.last_sent(ctx.url, ctx.session_id, ctx.viewer)  # organisers: every recipient; a Captain: their own
@@ -118,17 +126,25 @@ with st.expander(digest.last_sent_label(sent, ctx.viewer), icon=":material/mail:
 
 # --- One person ----------------------------------------------------------------------------
 st.subheader("One person")
-names = {e: (n if isinstance(n, str) and n.strip() else e) for e, n in zip(wb.people["email"], wb.people["name"])}
-emails = list(queue["email"]) + sorted(set(wb.people["email"]) - set(queue["email"]), key=lambda e: str(names.get(e)))
-chosen = st.selectbox(
-    "Djangonaut",
-    emails,
-    index=None,
-    placeholder="Choose a Djangonaut to see their weeks",
-    format_func=lambda e: f"{names.get(e) or e} ({e})",
-    key="wellbeing_person",
-)
-if chosen:
+
+
+@st.fragment
+def one_person() -> None:
+    """One Djangonaut's weeks: choosing someone reruns only this part of the page."""
+    names = {e: (n if isinstance(n, str) and n.strip() else e) for e, n in zip(wb.people["email"], wb.people["name"])}
+    emails = list(queue["email"]) + sorted(
+        set(wb.people["email"]) - set(queue["email"]), key=lambda e: str(names.get(e))
+    )
+    chosen = st.selectbox(
+        "Djangonaut",
+        emails,
+        index=None,
+        placeholder="Choose a Djangonaut to see their weeks",
+        format_func=lambda e: f"{names.get(e) or e} ({e})",
+        key="wellbeing_person",
+    )
+    if not chosen:
+        return
     team = wb.people.set_index("email").at[chosen, "team"]
     audit_key = f"wellbeing_viewed:{ctx.viewer.email}:{ctx.session_id}:{chosen}"
     if not st.session_state.get(audit_key):
@@ -150,8 +166,8 @@ if chosen:
     )
     d.metric("One-to-ones held", summary["one_to_ones"])
     left, right = st.columns(2)
-    left.altair_chart(charts.weekly_hours_chart(mine), theme=None)
-    right.altair_chart(charts.energy_burnout_chart(mine), theme=None)
+    chart(ctx, ("weekly_hours", week, thresholds, chosen), lambda: charts.weekly_hours_chart(mine), where=left)
+    chart(ctx, ("energy_burnout", week, thresholds, chosen), lambda: charts.energy_burnout_chart(mine), where=right)
 
     history = signals.history[signals.history["email"] == chosen]
     if len(history):
@@ -228,13 +244,16 @@ if chosen:
                     )
                     st.rerun()
 
+
+one_person()
+
 # --- Team balance --------------------------------------------------------------------------
 st.subheader("Team balance")
 balance = shown_week.balance
 if not balance["share"].notna().any():
     st.text("No hours reported yet.")
 else:
-    st.altair_chart(charts.team_balance_chart(balance), theme=None)
+    chart(ctx, ("team_balance", week, thresholds), lambda: charts.team_balance_chart(balance))
     carrying = balance[balance["carrying"]]
     for _, row in carrying.iterrows():
         st.text(

@@ -88,3 +88,20 @@ def chart(ctx: PageContext, key: tuple, build: Callable[[], Any], *, where: Any 
     """
     spec = loaders.derived(ctx, ("chart", *key), lambda: build().to_dict())
     where.vega_lite_chart(spec, theme=None, **kwargs)
+
+
+def arrow_datasets(spec: dict) -> dict:
+    """A Vega-Lite spec with its named datasets as the Arrow bytes st.vega_lite_chart would send.
+
+    st.vega_lite_chart turns a dataset's rows into Arrow on every draw (a few ms a chart at 10x) and sends
+    bytes as they are, so a spec cached with Arrow bytes costs only the sending.
+    """
+    from streamlit import dataframe_util
+
+    datasets = spec.get("datasets") or {}
+    if not datasets:
+        return spec
+    return {
+        **spec,
+        "datasets": {name: dataframe_util.convert_anything_to_arrow_bytes(rows) for name, rows in datasets.items()},
+    }
