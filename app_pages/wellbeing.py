@@ -81,9 +81,10 @@ def digest_expander() -> None:
                 },
             )
         if digest.is_address(ctx.viewer.email):  # local mode has no address to send to
+            on = st.session_state.get("digest_on")  # the toggle keeps its state: read the database only once
             st.toggle(
                 "E-mail me the weekly digest",
-                value=not digest.is_opted_out(ctx.url, ctx.viewer.email),
+                value=not digest.is_opted_out(ctx.url, ctx.viewer.email) if on is None else on,
                 key="digest_on",
                 on_change=lambda: digest.set_opted_out(
                     ctx.url, ctx.viewer.email, not st.session_state["digest_on"], actor=ctx.viewer.email
