@@ -2,15 +2,21 @@
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import digest, wellbeing
+from dashboard import wellbeing
 from dashboard.ui import loaders
 from dashboard.ui.context import page_context
-from dashboard.ui.wellbeing_panels import FLASH_KEY, check_on_cards, one_person, roster, week_figures
-from dashboard.ui.widgets import chart, empty_state, md_text, plain_table, stop_without_session
-from dashboard.wellbeing import charts
+from dashboard.ui.wellbeing_panels import (
+    FLASH_KEY,
+    check_on_cards,
+    digest_expander,
+    one_person,
+    roster,
+    team_balance,
+    week_figures,
+)
+from dashboard.ui.widgets import empty_state, md_text, stop_without_session
 
 ctx = page_context("wellbeing")
 st.title("Wellbeing")
@@ -32,7 +38,7 @@ week = st.columns([1, 2])[0].select_slider(
     key="wellbeing_week",
     help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.",
 )
-handled, balance, load = loaders.derived(
+figures = loaders.derived(
     ctx, ("wellbeing_week_figures", week, thresholds), lambda: week_figures(ctx, week, thresholds)
 )
 scope = (
@@ -50,9 +56,9 @@ st.subheader("Who to check on this week")
 queue = loaders.who_to_check_on(ctx, week, thresholds)  # names with reasons: noted in the audit log
 if queue.empty:
     st.success("Nobody needs a check-in right now: no open signals. Keep the regular one-to-ones going.")
-if handled:
+if figures.handled:
     st.caption(
-        f"{handled} current signals were already followed up by a one-to-one; they come back if a later "
+        f"{figures.handled} current signals were already followed up by a one-to-one; they come back if a later "
         "check-in shows the same pattern."
     )
 if not queue.empty:
@@ -62,37 +68,8 @@ if not queue.empty:
     )
     check_on_cards(ctx, week, thresholds, queue)
 
-
 # --- The weekly e-mail digest (sent by `python -m dashboard digest send`) ---------------------
-@st.fragment
-def digest_expander() -> None:
-    """The digests sent lately and the viewer's own opt-out; the toggle reruns only this."""
-    sent = digest.last_sent(ctx.url, ctx.session_id, ctx.viewer)  # organisers: every recipient; a Captain: own
-    with st.expander(digest.last_sent_label(sent, ctx.viewer), icon=":material/mail:"):
-        if len(sent):
-            plain_table(
-                sent,
-                column_config={
-                    "recipient": "To",
-                    "kind": "Digest",
-                    "week": "Week",
-                    "sent_at": "Sent (UTC)",
-                    "djangonauts": "Djangonauts named",
-                },
-            )
-        if digest.is_address(ctx.viewer.email):  # local mode has no address to send to
-            on = st.session_state.get("digest_on")  # the toggle keeps its state: read the database only once
-            st.toggle(
-                "E-mail me the weekly digest",
-                value=not digest.is_opted_out(ctx.url, ctx.viewer.email) if on is None else on,
-                key="digest_on",
-                on_change=lambda: digest.set_opted_out(
-                    ctx.url, ctx.viewer.email, not st.session_state["digest_on"], actor=ctx.viewer.email
-                ),
-            )
-
-
-digest_expander()
+digest_expander(ctx)
 
 # --- One person ----------------------------------------------------------------------------
 st.subheader("One person")
@@ -100,36 +77,4 @@ one_person(ctx, week, thresholds, queue, names)
 
 # --- Team balance --------------------------------------------------------------------------
 st.subheader("Team balance")
-if not balance["share"].notna().any():
-    st.text("No hours reported yet.")
-else:
-    chart(ctx, ("team_balance", week, thresholds), lambda: charts.team_balance_chart(balance))
-    carrying = balance[balance["carrying"]]
-    for _, row in carrying.iterrows():
-        st.text(
-            f"{row['name']} works {row['share']:.0%} of {row['team']}'s hours in a typical week, from their "
-            f"mean of {row['mean_hours']:.1f} h per reported week (an equal share would be {row['equal_share']:.0%})."
-        )
-if len(load):
-    st.write("Navigator and Captain load")
-    shown = load.assign(
-        limit=load["limit"].map(lambda v: "" if pd.isna(v) else f"at most {int(v)}"),
-        one_to_ones=load["one_to_ones"].map(lambda v: "" if pd.isna(v) else str(int(v))),
-    )
-    plain_table(
-        shown.drop(columns=["email", "over_limit"]),
-        column_config={
-            "name": "Name",
-            "role": "Role",
-            "teams": "Teams",
-            "djangonauts": "Djangonauts",
-            "limit": "Navigator limit",
-            "one_to_ones": "One-to-ones held",
-            "open_signals": "Open signals",
-        },
-    )
-    over = load[load["over_limit"]]
-    for _, row in over.iterrows():
-        st.warning(
-            f"{md_text(row['name'])} guides {row['djangonauts']} Djangonauts; a Navigator looks after at most {int(row['limit'])}."
-        )
+team_balance(ctx, week, thresholds, figures)

@@ -1,5 +1,5 @@
-"""The Wellbeing page's parts that redraw on their own: the check-on cards ("Show all"), one person's weeks
-(the person picker and "I checked in"), and the team balance.
+"""The Wellbeing page's parts: the check-on cards ("Show all"), the digest expander (its opt-out toggle) and one
+person's weeks (the person picker, "I checked in") each redraw on their own; the team balance.
 
 The fragments take what the page chose (the week, the rules, the queue) and read the rest through
 loaders, cached per data version and viewer, so a warm rerun of a part reads only what it shows.
@@ -8,11 +8,12 @@ loaders, cached per data version and viewer, so a warm rerun of a part reads onl
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, wellbeing
+from dashboard import access, digest, wellbeing
 from dashboard.ui import loaders
 from dashboard.ui.context import PageContext
 from dashboard.ui.widgets import arrow_datasets, chart, md_text, plain_table
@@ -192,10 +193,90 @@ def roster(ctx: PageContext) -> tuple[dict[str, str], int]:
     return names, wellbeing.default_week(wb.checkins, ctx.session)  # later weeks have not happened yet
 
 
-def week_figures(
-    ctx: PageContext, week: int, thresholds: wellbeing.Thresholds
-) -> tuple[int, pd.DataFrame, pd.DataFrame]:
-    """(signals already handled by a one-to-one, team balance, Navigator and Captain load) as of a week."""
+class WeekFigures(NamedTuple):
+    """What the page shows as of a week besides the cards and one person: small, so a rerun reads little."""
+
+    handled: int  # current signals already followed up by a one-to-one
+    has_hours: bool  # anyone reported hours, so the team balance chart has something to show
+    carrying: list[str]  # who carries their team, one sentence each
+    load: pd.DataFrame  # Navigator and Captain load, as shown
+    over: list[str]  # Navigators guiding more Djangonauts than the limit, one warning each
+
+
+def week_figures(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds) -> WeekFigures:
+    """The handled count, team balance sentences and staff load as of a week (loaders.wellbeing_week)."""
     shown = loaders.wellbeing_week(ctx, week, thresholds)
-    current = shown.signals.current
-    return (int(current["handled"].sum()) if len(current) else 0), shown.balance, shown.load
+    current, balance, load = shown.signals.current, shown.balance, shown.load
+    carrying = [
+        f"{row['name']} works {row['share']:.0%} of {row['team']}'s hours in a typical week, from their "
+        f"mean of {row['mean_hours']:.1f} h per reported week (an equal share would be {row['equal_share']:.0%})."
+        for _, row in balance[balance["carrying"]].iterrows()
+    ]
+    over = [
+        f"{md_text(row['name'])} guides {row['djangonauts']} Djangonauts; a Navigator looks after at most {int(row['limit'])}."
+        for _, row in load[load["over_limit"]].iterrows()
+    ]
+    shown_load = load.assign(
+        limit=load["limit"].map(lambda v: "" if pd.isna(v) else f"at most {int(v)}"),
+        one_to_ones=load["one_to_ones"].map(lambda v: "" if pd.isna(v) else str(int(v))),
+    ).drop(columns=["email", "over_limit"])
+    handled = int(current["handled"].sum()) if len(current) else 0
+    return WeekFigures(handled, bool(balance["share"].notna().any()), carrying, shown_load, over)
+
+
+def team_balance(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds, figures: WeekFigures) -> None:
+    """Each team's share of hours by member, who carries their team, and Navigator and Captain load."""
+    if not figures.has_hours:
+        st.text("No hours reported yet.")
+    else:
+        chart(
+            ctx,
+            ("team_balance", week, thresholds),
+            lambda: charts.team_balance_chart(loaders.wellbeing_week(ctx, week, thresholds).balance),
+        )
+        for sentence in figures.carrying:
+            st.text(sentence)
+    if len(figures.load):
+        st.write("Navigator and Captain load")
+        plain_table(
+            figures.load,
+            column_config={
+                "name": "Name",
+                "role": "Role",
+                "teams": "Teams",
+                "djangonauts": "Djangonauts",
+                "limit": "Navigator limit",
+                "one_to_ones": "One-to-ones held",
+                "open_signals": "Open signals",
+            },
+        )
+        for warning in figures.over:
+            st.warning(warning)
+
+
+@st.fragment
+def digest_expander(ctx: PageContext) -> None:
+    """The digests sent lately (organisers: every recipient; others: their own) and the viewer's opt-out;
+    the toggle reruns only this."""
+    sent = digest.last_sent(ctx.url, ctx.session_id, ctx.viewer)
+    with st.expander(digest.last_sent_label(sent, ctx.viewer), icon=":material/mail:"):
+        if len(sent):
+            plain_table(
+                sent,
+                column_config={
+                    "recipient": "To",
+                    "kind": "Digest",
+                    "week": "Week",
+                    "sent_at": "Sent (UTC)",
+                    "djangonauts": "Djangonauts named",
+                },
+            )
+        if digest.is_address(ctx.viewer.email):  # local mode has no address to send to
+            st.toggle(
+                "E-mail me the weekly digest",
+                value=not digest.is_opted_out(ctx.url, ctx.viewer.email),
+                key="digest_on",
+                on_change=lambda: digest.set_opted_out(
+                    ctx.url, ctx.viewer.email, not st.session_state["digest_on"], actor=ctx.viewer.email
+                ),
+            )
