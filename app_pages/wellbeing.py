@@ -1,7 +1,5 @@
 """Wellbeing: who to check on this week and why, each person's weeks, one-to-ones, team balance."""
 
-from datetime import date
-
 import streamlit as st
 
 from dashboard import wellbeing
@@ -23,7 +21,7 @@ st.title("Wellbeing")
 stop_without_session(ctx, "check-ins")
 
 thresholds = wellbeing.load_thresholds(ctx.settings)
-names, this_week = loaders.derived(ctx, ("wellbeing_roster", date.today()), lambda: roster(ctx))
+names, this_week = roster(ctx)  # cached: who this viewer may see, and this week
 if not names:
     empty_state(
         "No Djangonauts to show for you in this session.",
@@ -38,9 +36,7 @@ week = st.columns([1, 2])[0].select_slider(
     key="wellbeing_week",
     help="Signals use the check-ins up to this week; later one-to-ones are ignored when looking back.",
 )
-figures = loaders.derived(
-    ctx, ("wellbeing_week_figures", week, thresholds), lambda: week_figures(ctx, week, thresholds)
-)
+figures = week_figures(ctx, week, thresholds)  # cached: the handled count, team balance and staff load
 scope = (
     "all teams" if ctx.viewer.is_organiser else ", ".join(sorted(ctx.viewer.captain_of))
 )  # Captains: their own teams

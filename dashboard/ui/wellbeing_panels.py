@@ -36,7 +36,7 @@ def check_on_cards(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds
         cards = queue.head(FIRST_CARDS)
     sparklines = loaders.derived(
         ctx,
-        ("sparklines", week, thresholds, len(cards)),  # the specs of every card in one read, with Arrow data
+        ("sparklines", *_as_of(week, thresholds), len(cards)),  # the specs of every card in one read, with Arrow data
         lambda: _sparklines(loaders.wellbeing_week(ctx, week, thresholds).series, list(cards["email"])),
     )
     expected = f"Hours per week; dashed: {ctx.session.expected_hours:g} h expected"
@@ -103,8 +103,13 @@ def _person_weeks(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds,
     )
     d.metric("One-to-ones held", summary["one_to_ones"])
     left, right = st.columns(2)
-    chart(ctx, ("weekly_hours", week, thresholds, chosen), lambda: charts.weekly_hours_chart(mine), where=left)
-    chart(ctx, ("energy_burnout", week, thresholds, chosen), lambda: charts.energy_burnout_chart(mine), where=right)
+    chart(ctx, ("weekly_hours", *_as_of(week, thresholds), chosen), lambda: charts.weekly_hours_chart(mine), where=left)
+    chart(
+        ctx,
+        ("energy_burnout", *_as_of(week, thresholds), chosen),
+        lambda: charts.energy_burnout_chart(mine),
+        where=right,
+    )
 
     signals = shown_week.signals
     history = signals.history[signals.history["email"] == chosen]
@@ -187,7 +192,12 @@ def _i_checked_in(ctx: PageContext, chosen: str, name: str) -> None:
 
 
 def roster(ctx: PageContext) -> tuple[dict[str, str], int]:
-    """(e-mail -> name of each Djangonaut this viewer may see, the e-mail when unnamed; this week of the session)."""
+    """(e-mail -> name of each Djangonaut this viewer may see, the e-mail when unnamed; this week of the session),
+    once per data version and day."""
+    return loaders.derived(ctx, ("wellbeing_roster", date.today()), lambda: _roster(ctx))
+
+
+def _roster(ctx: PageContext) -> tuple[dict[str, str], int]:
     _, wb = loaders.wellbeing_data(ctx)  # filtered for this viewer where it is loaded
     names = {e: (n if isinstance(n, str) and n.strip() else e) for e, n in zip(wb.people["email"], wb.people["name"])}
     return names, wellbeing.default_week(wb.checkins, ctx.session)  # later weeks have not happened yet
@@ -204,7 +214,19 @@ class WeekFigures(NamedTuple):
 
 
 def week_figures(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds) -> WeekFigures:
-    """The handled count, team balance sentences and staff load as of a week (loaders.wellbeing_week)."""
+    """The handled count, team balance sentences and staff load as of a week, once per data version."""
+    return loaders.derived(
+        ctx, ("week_figures", *_as_of(week, thresholds)), lambda: _week_figures(ctx, week, thresholds)
+    )
+
+
+def _as_of(week: int, thresholds: wellbeing.Thresholds) -> tuple[int, str]:
+    """What a cached part depends on besides the data and the viewer: the week and the rules, as their repr
+    (hashed in microseconds; Streamlit takes 0.4 ms to hash the dataclass)."""
+    return week, repr(thresholds)
+
+
+def _week_figures(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds) -> WeekFigures:
     shown = loaders.wellbeing_week(ctx, week, thresholds)
     current, balance, load = shown.signals.current, shown.balance, shown.load
     carrying = [
@@ -231,7 +253,7 @@ def team_balance(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds, 
     else:
         chart(
             ctx,
-            ("team_balance", week, thresholds),
+            ("team_balance", *_as_of(week, thresholds)),
             lambda: charts.team_balance_chart(loaders.wellbeing_week(ctx, week, thresholds).balance),
         )
         for sentence in figures.carrying:
