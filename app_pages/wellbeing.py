@@ -62,14 +62,14 @@ if not queue.empty:
         f"{len(queue)} {'Djangonaut' if len(queue) == 1 else 'Djangonauts'} with open signals, most severe first. "
         "Recording a one-to-one below marks their signals handled until a new check-in shows the pattern again."
     )
-    check_on_cards(ctx, week, thresholds, queue)
+    st.fragment(check_on_cards)(ctx, week, thresholds, queue)  # "Show all" reruns only the cards
 
 # --- The weekly e-mail digest (sent by `python -m dashboard digest send`) ---------------------
-digest_expander(ctx)
+st.fragment(digest_expander)(ctx)  # the opt-out toggle reruns only the expander
 
 # --- One person ----------------------------------------------------------------------------
 st.subheader("One person")
-one_person(ctx, week, thresholds, queue, names)
+st.fragment(one_person)(ctx, week, thresholds, queue, names)  # choosing someone reruns only this
 
 # --- Team balance --------------------------------------------------------------------------
 st.subheader("Team balance")

@@ -1,5 +1,6 @@
-"""The Wellbeing page's parts: the check-on cards ("Show all"), the digest expander (its opt-out toggle) and one
-person's weeks (the person picker, "I checked in") each redraw on their own; the team balance.
+"""The Wellbeing page's parts: the check-on cards ("Show all"), the digest expander (its opt-out toggle), one
+person's weeks (the person picker, "I checked in"), the team balance. The page runs the first three as
+st.fragments, so their widgets redraw only them.
 
 The fragments take what the page chose (the week, the rules, the queue) and read the rest through
 loaders, cached per data version and viewer, so a warm rerun of a part reads only what it shows.
@@ -24,7 +25,6 @@ FLASH_KEY = "wellbeing_flash"
 FIRST_CARDS = 15  # the most severe first; the rest behind "Show all" keeps the page quick for large cohorts
 
 
-@st.fragment
 def check_on_cards(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds, queue: pd.DataFrame) -> None:
     """One card per person with open signals, with their hours as a sparkline; "Show all" reruns only the cards."""
     cards = queue
@@ -59,7 +59,6 @@ def _sparklines(series: pd.DataFrame, emails: list[str]) -> dict[str, dict]:
     return {e: arrow_datasets(charts.hours_sparkline_spec(series[series["email"] == e])) for e in emails}
 
 
-@st.fragment
 def one_person(
     ctx: PageContext, week: int, thresholds: wellbeing.Thresholds, queue: pd.DataFrame, names: dict[str, str]
 ) -> None:
@@ -276,7 +275,6 @@ def team_balance(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds, 
             st.warning(warning)
 
 
-@st.fragment
 def digest_expander(ctx: PageContext) -> None:
     """The digests sent lately (organisers: every recipient; others: their own) and the viewer's opt-out;
     the toggle reruns only this."""
