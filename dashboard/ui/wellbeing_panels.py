@@ -197,6 +197,7 @@ def roster(ctx: PageContext) -> tuple[dict[str, str], int]:
 
 
 def _roster(ctx: PageContext) -> tuple[dict[str, str], int]:
+    """roster(ctx), computed."""
     _, wb = loaders.wellbeing_data(ctx)  # filtered for this viewer where it is loaded
     names = {e: (n if isinstance(n, str) and n.strip() else e) for e, n in zip(wb.people["email"], wb.people["name"])}
     return names, wellbeing.default_week(wb.checkins, ctx.session)  # later weeks have not happened yet
@@ -226,6 +227,7 @@ def _as_of(week: int, thresholds: wellbeing.Thresholds) -> tuple[int, str]:
 
 
 def _week_figures(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds) -> WeekFigures:
+    """week_figures, computed from loaders.wellbeing_week."""
     shown = loaders.wellbeing_week(ctx, week, thresholds)
     current, balance, load = shown.signals.current, shown.balance, shown.load
     carrying = [
