@@ -209,3 +209,26 @@ def test_a_past_session_without_checkins_renders_calmly(monkeypatch, demo_url):
     assert not engagement_page.exception and not engagement_page.error
     metrics = {m.label: m.value for m in engagement_page.metric}
     assert metrics["PRs merged"] == "0" and "→" in metrics["Confidence, start → end (of 5)"]
+
+
+def test_show_all_draws_every_card_each_with_its_own_hours(monkeypatch, demo_url):
+    import pyarrow as pa
+
+    from dashboard.ui import wellbeing_panels
+
+    monkeypatch.setattr(wellbeing_panels, "FIRST_CARDS", 2)
+    at = run_app(monkeypatch, demo_url, page="app_pages/wellbeing.py")
+    first = queue_names(at)
+    assert len(first) == 2 and len(at.get("vega_lite_chart")) == 2 + 1  # two sparklines and the team balance
+    at.toggle(key="wellbeing_show_all").set_value(True).run()
+    assert not at.exception
+    everyone = queue_names(at)
+    assert everyone[:2] == first and len(everyone) > 2
+    sparklines = at.get("vega_lite_chart")[: len(everyone)]
+    people = _people(demo_url).reset_index().set_index("name")
+    checkins = reads.load_table(demo_url, _sid(demo_url), "checkins")
+    for name, chart in zip(everyone, sparklines):
+        drawn = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
+        mine = checkins[checkins["email"] == people.at[name, "email"]].set_index("week")["hours"]
+        reported = drawn.dropna(subset=["hours"]).set_index("week")["hours"]
+        assert reported.to_dict() == mine.dropna().to_dict(), name  # this person's hours, not another card's

@@ -113,3 +113,34 @@ def test_a_chart_spec_carries_its_frames_as_arrow_whatever_their_size():
     assert sorted(len(f) for f in frames.values()) == [1, 6000]
     assert {layer["data"]["name"] for layer in spec["layer"]} == set(frames)
     assert frames[spec["layer"][0]["data"]["name"]].equals(points)
+
+
+def test_a_spec_cached_with_arrow_datasets_is_drawn_exactly_as_from_its_rows():
+    from streamlit.testing.v1 import AppTest
+
+    def app():
+        import pandas as pd
+        import streamlit as st
+
+        from dashboard.ui.widgets import arrow_datasets
+        from dashboard.wellbeing import charts
+
+        series = pd.DataFrame(
+            {
+                "week": [1, 2, 3],
+                "hours": [4.0, None, 9.5],
+                "expected": [4.0, 4.0, 4.0],
+                "status": ["reported", "missing", "reported"],
+            }
+        )
+        spec = charts.hours_sparkline_spec(series)
+        st.vega_lite_chart(spec=spec, theme=None)
+        st.vega_lite_chart(spec=arrow_datasets(spec), theme=None)
+
+    at = AppTest.from_function(app)
+    at.run()
+    assert not at.exception
+    from_rows, from_arrow = (chart.proto for chart in at.get("vega_lite_chart"))
+    assert from_arrow.spec == from_rows.spec
+    assert [(d.name, d.data.data) for d in from_arrow.datasets] == [(d.name, d.data.data) for d in from_rows.datasets]
+    assert len(from_rows.datasets) == 1 and from_rows.datasets[0].data.data  # the rows went out as Arrow bytes

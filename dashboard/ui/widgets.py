@@ -118,3 +118,20 @@ def vega_lite_spec(chart: Any) -> dict:
     spec = named(chart).to_dict()
     spec["datasets"] = {**spec.get("datasets", {}), **datasets}
     return spec
+
+
+def arrow_datasets(spec: dict) -> dict:
+    """A Vega-Lite spec with its named datasets as the Arrow bytes st.vega_lite_chart would send.
+
+    st.vega_lite_chart turns a dataset's rows into Arrow on every draw (a few ms a chart at 10x) and sends
+    bytes as they are, so a spec cached with Arrow bytes costs only the sending.
+    """
+    from streamlit import dataframe_util
+
+    datasets = spec.get("datasets") or {}
+    if not datasets:
+        return spec
+    return {
+        **spec,
+        "datasets": {name: dataframe_util.convert_anything_to_arrow_bytes(rows) for name, rows in datasets.items()},
+    }
