@@ -4,6 +4,7 @@ change, and the app's after a first page, for that viewer's other pages."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 from dashboard import db, models, reads, wellbeing
@@ -112,7 +113,9 @@ def test_the_server_keeps_warming_until_it_stops(monkeypatch, demo_url):
             while len(passes) < 3 and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
 
-    asyncio.run(serve_a_while())
+    server = threading.Thread(target=asyncio.run, args=(serve_a_while(),))  # its own event loop, as the server's
+    server.start()
+    server.join(timeout=90)
     assert passes[:3] == [settings.database_url] * 3
     time.sleep(0.3)
     after_stop = len(passes)
