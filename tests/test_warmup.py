@@ -88,12 +88,16 @@ def test_a_change_to_the_data_is_warmed_again_and_nothing_else(monkeypatch, demo
     newer = reads.session(demo_url, session.id).data_version
     assert newer > session.data_version
 
-    work = _record_work(monkeypatch)
+    read_sessions = []
+    for name in ("load_table", "load_one_to_ones"):
+        real = getattr(reads, name)
+        monkeypatch.setattr(
+            reads, name, lambda url, sid, *args, _real=real: read_sessions.append(sid) or _real(url, sid, *args)
+        )
     warmup.warm_sessions(settings, demo_url, warmed)  # the next look at the data versions
     assert (session.id, newer) in warmed
-    assert set(work) == {"load_table", "load_one_to_ones", "for_viewer"}  # only the changed session is read again
-    assert len([w for w in work if w == "load_one_to_ones"]) == 1
-    work.clear()
+    assert read_sessions and set(read_sessions) == {session.id}  # only the changed session is read again
+    work = _record_work(monkeypatch)
     at = run_app(monkeypatch, demo_url, persona="Organiser", page="app_pages/engagement.py")
     assert not at.exception and not at.error
     assert "The session in numbers" in texts(at)
@@ -153,3 +157,16 @@ def test_the_server_warms_an_organisers_selection_page_placeability_included(mon
     assert not at.exception and not at.error
     assert at.title[0].value == "Selection"
     assert work == [], f"the Selection page's first open computed this itself: {work}"
+
+
+def test_the_server_warms_the_talk_figures_of_the_sessions_the_organiser_sees(monkeypatch, demo_url):
+    from dashboard import talk
+
+    warmup.warm_sessions(_settings(monkeypatch, demo_url), demo_url, set())
+    work = []
+    real = talk.talk_figures
+    monkeypatch.setattr(talk, "talk_figures", lambda *args, **kw: work.append("talk_figures") or real(*args, **kw))
+    at = run_app(monkeypatch, demo_url, persona="Organiser", page="app_pages/talk.py")
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Talk"
+    assert work == [], "the Talk page's first open computed its figures itself"

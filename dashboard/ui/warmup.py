@@ -23,7 +23,7 @@ import threading
 import streamlit as st
 from streamlit import runtime
 
-from dashboard import access, fields, reads
+from dashboard import access, fields, privacy, reads
 from dashboard.config import load_settings
 from dashboard.sessions import Session
 from dashboard.ui import auth, loaders
@@ -61,6 +61,8 @@ def warm(ctx: PageContext) -> None:
     if ctx.viewer.is_organiser:
         loaders.rejected_rows(ctx)
         loaders.import_warnings(ctx)
+    if "talk" in may_open:
+        loaders.talk_figures(ctx, privacy.min_group_size(ctx.settings))
     if "selection" in may_open:  # last: who fits a team is the costliest first open of all (seconds at 10x)
         from dashboard import teams
         from dashboard.ui import selection_data
@@ -119,12 +121,18 @@ def known_viewers(settings, url: str, session: Session) -> list[access.Viewer]:
 
 def warm_sessions(settings, url: str, warmed: set[tuple[int, int]]) -> None:
     """Warm every session whose (id, data version) is not in `warmed` yet, newest first, and note it there."""
-    for row in reversed(reads.sessions_frame(url).to_dict("records")):
+    rows = reads.sessions_frame(url).to_dict("records")
+    every_id = tuple(int(row["id"]) for row in rows)
+    demo_ids = tuple(i for i in every_id if i in reads.demo_session_ids(url))
+    for row in reversed(rows):
         session = Session.from_row(row)
         if (session.id, session.data_version) in warmed:
             continue
         for viewer in known_viewers(settings, url, session):
-            warm(PageContext(settings=settings, url=url, session=session, viewer=viewer, session_ids=(session.id,)))
+            # the sessions streamlit_app.py lets this viewer see (what the Talk figures' history is keyed by):
+            # an organiser sees every session, a demo persona the demo sessions; the rest warm nothing that uses them
+            ids = demo_ids if viewer.demo else every_id
+            warm(PageContext(settings=settings, url=url, session=session, viewer=viewer, session_ids=ids))
         warmed.add((session.id, session.data_version))
 
 
