@@ -334,60 +334,6 @@ def capacity_message(capacity: Capacity) -> str:
     return f"{text}: {capacity.remaining} left."
 
 
-# --- what the page reads on every rerun ------------------------------------------------------
-
-# The ranked table's columns the Selection page shows, filters on and labels with.
-PAGE_COLUMNS = (
-    "position", "response_id", "name", "status", "rank", "fit_teams", "placement", "conflict", "contested",
-    "normalised", "raw_reviews", "mean", "median", "spread", "n_reviews", "experience_level", "timezone_band",
-    "projects", "project_preferences", "hours_available", "tutorial_completed",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class PageData:
-    """What the Selection page shows of one ranking, derived once per data version and kept small,
-    since a cached result is unpickled on every rerun."""
-
-    ranked: pd.DataFrame  # the ranked table with PAGE_COLUMNS only
-    capacity: Capacity
-    alpha: float | None  # the ReviewStats the page shows, without its per-review and per-application frames
-    alpha_by_criterion: dict[str, float | None]
-    contested_spread: float | None
-    reviewers: pd.DataFrame
-    scored: bool  # any review scored yet
-    labels: dict[str, str]  # response id -> '#3 R-12 Name', best first
-    teams: int  # teams in the session (0: nobody can be placed yet)
-    room: int  # the most a proposed cohort may hold
-    compositions: dict[str, pd.DataFrame | None]  # composition_counts by dimension; None: too few to compare
-
-
-def page_data(
-    ranked: pd.DataFrame, stats: ReviewStats, where: Places, teams: int, room: int, min_size: int, *, organiser: bool
-) -> PageData:
-    """The Selection page's data of a ranked table (with who fits a team) and its review statistics."""
-    compositions = {
-        dimension: composition(ranked, dimension, min_size, organiser=organiser)
-        for dimension in composition_dimensions(organiser)
-    }
-    return PageData(
-        ranked=ranked[[c for c in PAGE_COLUMNS if c in ranked]],
-        capacity=capacity_after(ranked, [], where),
-        alpha=stats.alpha,
-        alpha_by_criterion=stats.alpha_by_criterion,
-        contested_spread=stats.contested_spread,
-        reviewers=stats.reviewers,
-        scored=not stats.scored.empty,
-        labels={
-            rid: f"{position_label(pos, rid)} {name or ''}".strip()
-            for rid, pos, name in zip(ranked["response_id"], ranked["position"], ranked["name"])
-        },
-        teams=teams,
-        room=room,
-        compositions={key: None if found.empty else composition_counts(found) for key, found in compositions.items()},
-    )
-
-
 # --- composition --------------------------------------------------------------------------
 
 DIMENSIONS = {

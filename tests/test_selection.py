@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
+from dashboard.ui import selection_data
 from dashboard import db as dbmod, models, review, selection as sel, reads
 from dashboard.config import with_overrides
 from dashboard.criteria import Criterion, load_criteria
@@ -128,8 +129,8 @@ def test_ranked_table_bands_each_zone_as_timezone_band_does_missing_ones_include
 def test_page_data_is_the_ranking_the_page_shows_in_few_columns(demo):
     table = demo["table"].assign(fit_teams=1, placement="", conflict=False)
     where = sel.Places(24, "6 Navigators x 4 Djangonauts")
-    data = sel.page_data(table, demo["stats"], where, 6, 24, 5, organiser=True)
-    assert list(data.ranked.columns) == [c for c in sel.PAGE_COLUMNS if c in table]
+    data = selection_data.summarise(table, demo["stats"], where, 6, 24, 5, organiser=True)
+    assert list(data.ranked.columns) == [c for c in selection_data.PAGE_COLUMNS if c in table]
     assert data.ranked["response_id"].tolist() == table["response_id"].tolist()
     assert data.capacity == sel.capacity_after(table, [], where)
     assert data.alpha == demo["stats"].alpha and data.scored
@@ -138,7 +139,7 @@ def test_page_data_is_the_ranking_the_page_shows_in_few_columns(demo):
     for dimension, counts in data.compositions.items():
         found = sel.composition(table, dimension, 5, organiser=True)
         assert counts is None if found.empty else counts.equals(sel.composition_counts(found))
-    assert set(sel.page_data(table, demo["stats"], where, 6, 24, 5, organiser=False).compositions) == set(
+    assert set(selection_data.summarise(table, demo["stats"], where, 6, 24, 5, organiser=False).compositions) == set(
         sel.DIMENSIONS
     )
 

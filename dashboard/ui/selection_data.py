@@ -3,6 +3,8 @@ PageData a rerun reads. Here, not in the page, so the server's warm-up (dashboar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from dashboard import cohort, review, selection
@@ -10,6 +12,67 @@ from dashboard.criteria import load_criteria
 from dashboard.privacy import min_group_size
 from dashboard.ui import loaders
 from dashboard.ui.context import PageContext
+
+
+# The ranked table's columns the Selection page shows, filters on and labels with.
+PAGE_COLUMNS = (
+    "position", "response_id", "name", "status", "rank", "fit_teams", "placement", "conflict", "contested",
+    "normalised", "raw_reviews", "mean", "median", "spread", "n_reviews", "experience_level", "timezone_band",
+    "projects", "project_preferences", "hours_available", "tutorial_completed",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PageData:
+    """What the Selection page shows of one ranking, derived once per data version and kept small,
+    since a cached result is unpickled on every rerun."""
+
+    ranked: pd.DataFrame  # the ranked table with PAGE_COLUMNS only
+    capacity: selection.Capacity
+    alpha: float | None  # the ReviewStats the page shows, without its per-review and per-application frames
+    alpha_by_criterion: dict[str, float | None]
+    contested_spread: float | None
+    reviewers: pd.DataFrame
+    scored: bool  # any review scored yet
+    labels: dict[str, str]  # response id -> '#3 R-12 Name', best first
+    teams: int  # teams in the session (0: nobody can be placed yet)
+    room: int  # the most a proposed cohort may hold
+    compositions: dict[str, pd.DataFrame | None]  # composition_counts by dimension; None: too few to compare
+
+
+def summarise(
+    ranked: pd.DataFrame,
+    stats: review.ReviewStats,
+    where: selection.Places,
+    teams: int,
+    room: int,
+    min_size: int,
+    *,
+    organiser: bool,
+) -> PageData:
+    """The Selection page's data of a ranked table (with who fits a team) and its review statistics."""
+    compositions = {
+        dimension: selection.composition(ranked, dimension, min_size, organiser=organiser)
+        for dimension in selection.composition_dimensions(organiser)
+    }
+    return PageData(
+        ranked=ranked[[c for c in PAGE_COLUMNS if c in ranked]],
+        capacity=selection.capacity_after(ranked, [], where),
+        alpha=stats.alpha,
+        alpha_by_criterion=stats.alpha_by_criterion,
+        contested_spread=stats.contested_spread,
+        reviewers=stats.reviewers,
+        scored=not stats.scored.empty,
+        labels={
+            rid: f"{selection.position_label(pos, rid)} {name or ''}".strip()
+            for rid, pos, name in zip(ranked["response_id"], ranked["position"], ranked["name"])
+        },
+        teams=teams,
+        room=room,
+        compositions={
+            key: None if found.empty else selection.composition_counts(found) for key, found in compositions.items()
+        },
+    )
 
 
 def settings_key(ctx: PageContext) -> tuple:
@@ -40,7 +103,7 @@ def ranking(ctx: PageContext, rules) -> tuple[pd.DataFrame, review.ReviewStats]:
     return loaders.derived(ctx, ("selection_ranking", *settings_key(ctx)), build)
 
 
-def page_data(ctx: PageContext, rules) -> selection.PageData | None:
+def page_data(ctx: PageContext, rules) -> PageData | None:
     """The small part of ranking() the page shows on every rerun; None when there are no applications yet."""
 
     def build():
@@ -49,7 +112,7 @@ def page_data(ctx: PageContext, rules) -> selection.PageData | None:
         ranked, stats = ranking(ctx, rules)
         where = selection.places(ctx.settings, loaders.people(ctx), loaders.table(ctx, "teams"))
         instance, _ = loaders.cohort_placeability(ctx, ranked, rules)
-        return selection.page_data(
+        return summarise(
             ranked,
             stats,
             where,
