@@ -31,6 +31,15 @@ from dashboard.ui.context import PageContext
 
 log = logging.getLogger("mission_control.warmup")
 
+
+def _not_a_warm_up_thread(record: logging.LogRecord) -> bool:
+    return not record.threadName.startswith("mission-control-")
+
+
+# Streamlit warns "missing ScriptRunContext" whenever a thread without a page run calls a cached function that
+# would show a spinner; the warm-up's threads have no page run on purpose, so their calls are not worth a line.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_not_a_warm_up_thread)
+
 # What the pages import besides Streamlit and pandas. Altair first (seconds when jsonschema finds
 # rfc3987-syntax, which the notebook tools install): a viewer's next page is most likely a chart page.
 PAGE_MODULES = (
