@@ -5,7 +5,9 @@ import streamlit as st
 from dashboard import access, reads
 from dashboard.config import ConfigError, load_settings
 from dashboard.sessions import Session
-from dashboard.ui import auth, context, loaders, warmup, widgets
+from dashboard.ui import auth, context, loaders, threadsafe_ast, warmup, widgets
+
+threadsafe_ast.install()  # page scripts are parsed on several threads, beside the warm-up's
 
 st.set_page_config(page_title="Mission Control", page_icon=":material/rocket_launch:", layout="wide")
 

@@ -26,7 +26,7 @@ from streamlit import runtime
 from dashboard import access, fields, privacy, reads
 from dashboard.config import load_settings
 from dashboard.sessions import Session
-from dashboard.ui import auth, loaders
+from dashboard.ui import auth, loaders, threadsafe_ast
 from dashboard.ui.context import PageContext
 
 log = logging.getLogger("mission_control.warmup")
@@ -168,6 +168,7 @@ def keep_warm(stop: threading.Event, every: float | None = None) -> None:
 @contextlib.asynccontextmanager
 async def lifespan(_app):
     """st.App lifespan (serve.py): keep_warm in a daemon thread for as long as the server runs."""
+    threadsafe_ast.install()  # before the first page script is parsed beside the warm-up's imports
     stop = threading.Event()
     threading.Thread(target=keep_warm, args=(stop,), name="mission-control-keep-warm", daemon=True).start()
     try:
