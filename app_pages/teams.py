@@ -64,7 +64,7 @@ st.fragment(team_draft.editor)(ctx, instance, draft)
 
 # --- Who carries each team (saved teams, from check-ins) -------------------------------------
 # "This week" moves with the calendar, so the date is part of what names these.
-contribution_key = (str(date.today()), repr(sorted(ctx.settings.section("wellbeing").items())))
+contribution_key = (str(date.today()), ctx.settings.key("wellbeing"))
 
 
 def contribution() -> pd.DataFrame:

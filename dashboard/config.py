@@ -48,6 +48,10 @@ class Settings:
         value = self.raw.get(name, {})
         return value if isinstance(value, dict) else {}
 
+    def key(self, *names: str) -> str:
+        """What these sections hold, as one string: part of the name of a cached result that reads them."""
+        return repr([(name, sorted(self.section(name).items())) for name in names])
+
     def mapping(self, table: str) -> dict[str, str]:
         """Form question text -> canonical field name, for one table."""
         return dict(self.section("mapping").get(table, {}))

@@ -144,3 +144,15 @@ def test_a_spec_cached_with_arrow_datasets_is_drawn_exactly_as_from_its_rows():
     assert from_arrow.spec == from_rows.spec
     assert [(d.name, d.data.data) for d in from_arrow.datasets] == [(d.name, d.data.data) for d in from_rows.datasets]
     assert len(from_rows.datasets) == 1 and from_rows.datasets[0].data.data  # the rows went out as Arrow bytes
+
+
+def test_a_settings_key_changes_with_the_sections_it_names_and_only_those():
+    from dashboard.config import Settings
+
+    base = {"review": {"criteria": [{"name": "impact", "weight": 1.0}]}, "selection": {"contested_spread": 2}}
+    key = Settings(raw=base).key("review", "selection")
+    reweighted = {**base, "review": {"criteria": [{"name": "impact", "weight": 2.0}]}}
+    assert Settings(raw=reweighted).key("review", "selection") != key  # a new weight re-ranks: a new name
+    assert Settings(raw={**base, "selection": {"contested_spread": 3}}).key("review", "selection") != key
+    assert Settings(raw={**base, "wellbeing": {"overwork_ratio": 2}}).key("review", "selection") == key
+    assert Settings(raw=base).key("selection", "review") != key  # which section holds what is part of it

@@ -242,7 +242,7 @@ def _review_stats(
     version: int,
     viewer: access.Viewer,
     criteria: tuple,
-    selection_settings: str,
+    selection: str,
     _ctx: PageContext,
 ):
     from dashboard import review
@@ -261,7 +261,7 @@ def review_stats(ctx: PageContext, criteria):
         ctx.version,
         ctx.viewer,
         tuple(criteria),
-        repr(sorted(ctx.settings.section("selection").items())),
+        ctx.settings.key("selection"),
         ctx,
     )
 
@@ -272,9 +272,7 @@ def review_stats(ctx: PageContext, criteria):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _teams_instance(
-    url: str, session_id: int, version: int, rules: tuple, criteria: tuple, selection_settings: str, _settings
-):
+def _teams_instance(url: str, session_id: int, version: int, rules: tuple, ranking: str, _settings):
     from dashboard import teams
 
     return teams.instance_from_db(url, session_id, teams.Rules.from_mapping(dict(rules)), settings=_settings)
@@ -283,8 +281,6 @@ def _teams_instance(
 def teams_instance(ctx: PageContext, rules):
     """The allocator's input (accepted cohort in the Selection page's order, teams, staff availability) for this
     session's rules."""
-    from dashboard.criteria import load_criteria
-
     access.require_organiser(ctx.viewer, "the team allocation data")
     # The order is the Selection page's ranking: it reads the [review] criteria and [selection], as review_stats does.
     return _teams_instance(
@@ -292,8 +288,7 @@ def teams_instance(ctx: PageContext, rules):
         ctx.session_id,
         ctx.version,
         tuple(rules.as_dict().items()),
-        tuple(load_criteria(ctx.settings)),
-        repr(sorted(ctx.settings.section("selection").items())),
+        ctx.settings.key("review", "selection"),
         ctx.settings,
     )
 

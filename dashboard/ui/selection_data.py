@@ -80,7 +80,7 @@ def settings_key(ctx: PageContext) -> tuple:
     return (
         ctx.session.start_date,
         ctx.session.blind_review,
-        *(repr(sorted(ctx.settings.section(name).items())) for name in ("review", "selection", "teams", "privacy")),
+        ctx.settings.key("review", "selection", "teams", "privacy"),
     )
 
 

@@ -16,7 +16,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import team_charts, teams
-from dashboard.criteria import load_criteria
 from dashboard.ui import loaders
 from dashboard.ui.context import PageContext
 from dashboard.ui.widgets import chart, md_text, plain_table
@@ -50,11 +49,7 @@ def current_draft(ctx: PageContext, saved: dict[str, str | None]) -> dict[str, A
 def draft_key(ctx: PageContext, instance: teams.Instance, assignments: dict[str, str | None]) -> int:
     """One number naming a draft in the caches: the settings the instance was built with (the rules, the
     ranking's criteria and [selection]) and who is in which team (a short key is quick to hash on every rerun)."""
-    settings = (
-        tuple(instance.rules.as_dict().items()),
-        tuple(load_criteria(ctx.settings)),
-        repr(sorted(ctx.settings.section("selection").items())),
-    )
+    settings = (tuple(instance.rules.as_dict().items()), ctx.settings.key("review", "selection"))
     return hash((settings, tuple(sorted((e, t or "") for e, t in assignments.items()))))
 
 
