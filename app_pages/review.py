@@ -8,7 +8,7 @@ from dashboard.availability import count_hours
 from dashboard.criteria import load_criteria
 from dashboard.ui import loaders
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import empty_state, md_text, plain_table, stop_without_session
+from dashboard.ui.widgets import empty_state, md_text, plain_table, rerun_saying, say_once, stop_without_session
 
 ctx = page_context("review")
 st.title("Review")
@@ -50,8 +50,7 @@ done = loaders.derived(ctx, ("review_progress", blind), lambda: review.progress(
 st.progress(
     done.fraction, text=done.label + (f" · {done.conflicts} conflicts of interest declared" if done.conflicts else "")
 )
-if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+say_once(FLASH)
 
 # --- Which application: next in the queue, or one of your own reviews to edit -----------------
 skipped = st.session_state.setdefault(SKIPPED, [])
@@ -154,14 +153,14 @@ with right:
         except review.ReviewError as exc:
             st.error(md_text(exc))
         else:
-            st.session_state[FLASH] = (
-                f"Conflict of interest recorded for {md_text(response_id)}."
-                if saved.conflict
-                else f"Review of {md_text(response_id)} saved (score {saved.overall:.2f})."
-            )
             if response_id in skipped:
                 skipped.remove(response_id)
-            st.rerun()
+            rerun_saying(
+                FLASH,
+                f"Conflict of interest recorded for {md_text(response_id)}."
+                if saved.conflict
+                else f"Review of {md_text(response_id)} saved (score {saved.overall:.2f}).",
+            )
     if choice == NEXT and st.button(
         "Skip for now", icon=":material/skip_next:", help="Moves this application to the end of your queue."
     ):

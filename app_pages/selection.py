@@ -11,7 +11,7 @@ from dashboard.exports import SITE_EXPORT_RULE
 from dashboard.privacy import min_group_size
 from dashboard.ui import loaders, selection_data, selection_decisions
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import chart, empty_state, md_text, plain_table, stop_without_session
+from dashboard.ui.widgets import chart, empty_state, md_text, plain_table, say_once, stop_without_session
 
 ctx = page_context("selection")
 st.title("Selection")
@@ -51,8 +51,7 @@ if data is None:
     no_applications()
 ranked, capacity, places = data.ranked, data.capacity, data.capacity.places
 
-if selection_decisions.FLASH in st.session_state:
-    st.success(st.session_state.pop(selection_decisions.FLASH), icon=":material/check_circle:")
+say_once(selection_decisions.FLASH)
 total, reviewed, contested, accepted = st.columns(4)
 total.metric("Applications", len(ranked))
 reviewed.metric("Reviewed", int((ranked["n_reviews"] > 0).sum()), help="At least one review")

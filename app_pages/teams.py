@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import teams
 from dashboard.ui import loaders, team_draft
 from dashboard.ui.context import page_context
-from dashboard.ui.widgets import chart, empty_state, md_text, stop_without_session
+from dashboard.ui.widgets import chart, empty_state, md_text, say_once, stop_without_session
 from dashboard.wellbeing import charts as wellbeing_charts
 
 ctx = page_context("teams")
@@ -48,8 +48,7 @@ st.caption(
     "Hours are counted as Djangonaut Space's site counts them: two consecutive common half-hours make one "
     "hour, on the hour or not (09:30-11:30 UTC is 2 hours)."
 )
-if team_draft.FLASH in st.session_state:
-    st.success(st.session_state.pop(team_draft.FLASH), icon=":material/check_circle:")
+say_once(team_draft.FLASH)
 
 draft = team_draft.current_draft(ctx, instance.current_assignments())
 st.fragment(team_draft.propose)(ctx, instance, draft)

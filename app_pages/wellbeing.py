@@ -14,7 +14,7 @@ from dashboard.ui.wellbeing_panels import (
     team_balance,
     week_figures,
 )
-from dashboard.ui.widgets import empty_state, md_text, stop_without_session
+from dashboard.ui.widgets import empty_state, md_text, say_once, stop_without_session
 
 ctx = page_context("wellbeing")
 st.title("Wellbeing")
@@ -44,8 +44,7 @@ st.caption(
     f"{md_text(ctx.session.name)} · week {week} of {ctx.session.weeks} · {len(names)} Djangonauts ({md_text(scope)}) · "
     f"about {ctx.session.expected_hours:g} h a week expected. Health comes before contributions."
 )
-if st.session_state.get(FLASH_KEY):
-    st.success(st.session_state.pop(FLASH_KEY), icon=":material/check_circle:")
+say_once(FLASH_KEY)
 
 # --- Who to check on this week -----------------------------------------------------------
 st.subheader("Who to check on this week")

@@ -12,7 +12,7 @@ from dashboard import cohort, selection
 from dashboard.ui import loaders, selection_data
 from dashboard.ui.context import PageContext
 from dashboard.ui.selection_data import PageData
-from dashboard.ui.widgets import md_text, plain_table
+from dashboard.ui.widgets import md_text, plain_table, rerun_saying
 
 FLASH = "selection_flash"  # what the last save did, shown once at the top of the next run
 
@@ -35,8 +35,7 @@ def apply(ctx: PageContext, data: PageData, changes, over_ok: bool, keep_rank: b
     except selection.SelectionError as exc:
         st.error(md_text(exc))
         return
-    st.session_state[FLASH] = f"{count} decision(s) saved. " + selection.capacity_message(after)
-    st.rerun()  # the whole page: its counts and ranking change
+    rerun_saying(FLASH, f"{count} decision(s) saved. " + selection.capacity_message(after))
 
 
 def over_ok_ticked() -> bool:

@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import team_charts, teams
 from dashboard.ui import loaders
 from dashboard.ui.context import PageContext
-from dashboard.ui.widgets import chart, md_text, plain_table
+from dashboard.ui.widgets import chart, md_text, plain_table, rerun_saying
 
 NOT_PLACED = "(not placed)"
 GRID_TEAMS = 6  # week grids drawn at first; more on request
@@ -214,11 +214,10 @@ def save_button(
         except teams.InstanceError as exc:
             st.error(md_text(exc))
         else:
-            st.session_state[FLASH] = (
-                f"Teams saved: {changes} Djangonaut{'s' if changes != 1 else ''} moved ({count} rows updated)."
-            )
             st.session_state.pop(proposal_key(ctx), None)
-            st.rerun()
+            rerun_saying(
+                FLASH, f"Teams saved: {changes} Djangonaut{'s' if changes != 1 else ''} moved ({count} rows updated)."
+            )
     if not changes:
         st.caption("No changes to save.")
 

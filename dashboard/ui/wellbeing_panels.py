@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard import access, digest, wellbeing
 from dashboard.ui import loaders
 from dashboard.ui.context import PageContext
-from dashboard.ui.widgets import arrow_datasets, chart, md_text, plain_table
+from dashboard.ui.widgets import arrow_datasets, chart, md_text, plain_table, rerun_saying
 from dashboard.wellbeing import charts
 
 SEVERITY_BADGE = {"high": ("High", "red"), "medium": ("Medium", "orange"), "low": ("Low", "blue")}
@@ -183,11 +183,11 @@ def _i_checked_in(ctx: PageContext, chosen: str, name: str) -> None:
             except (ValueError, PermissionError) as exc:
                 st.error(md_text(exc))
             else:
-                st.session_state[FLASH_KEY] = (
-                    f"One-to-one with {md_text(name)} on {held_on:%d %b %Y} "
-                    "recorded; their current signals are marked handled."
+                rerun_saying(  # the whole page: the cards change too
+                    FLASH_KEY,
+                    f"One-to-one with {md_text(name)} on {held_on:%d %b %Y} recorded; their current signals are "
+                    "marked handled.",
                 )
-                st.rerun()  # the whole page: the cards and the flash at the top change too
 
 
 def roster(ctx: PageContext) -> tuple[dict[str, str], int]:

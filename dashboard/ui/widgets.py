@@ -73,6 +73,18 @@ def page_failed(exc: BaseException) -> None:
     )
 
 
+def rerun_saying(key: str, message: str) -> None:
+    """After a save: rerun the whole page (what it changed shows everywhere) with `message` at its top, once."""
+    st.session_state[key] = message
+    st.rerun()
+
+
+def say_once(key: str) -> None:
+    """The message rerun_saying left under `key`, shown on this run only."""
+    if message := st.session_state.pop(key, None):
+        st.success(message, icon=":material/check_circle:")
+
+
 def plain_table(frame: pd.DataFrame, **kwargs) -> None:
     """Show answers as inert text: st.dataframe never renders HTML or Markdown."""
     st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
