@@ -463,3 +463,86 @@ def test_scores_and_tiers_from_decisions_made_in_mission_control(empty_url, sett
     text, rows, left_out = export_decisions(empty_url, settings)
     # Score on the summed scale of a full panel of 3: 101 = 4+5+4, 102 = mean 3 x 3, 103 = 2+3+2.
     assert site_score_import(text) == [(101, 13, 0), (103, 7, 1), (102, 9, 4)] and rows == 3 and left_out == ""
+
+
+# --- 7. Files as organisers save them: Excel's CSV, title rows, extra sheets ----------------------
+
+CHECKIN_HEADERS = [
+    "Timestamp",
+    "Email Address",
+    "Which week is this check-in for?",
+    "How many hours did you spend on Djangonaut Space this week?",
+    "How is your energy this week? (1 = drained, 5 = full of energy)",
+    "Is anything blocking you?",
+]
+CHECKINS = [
+    ["10/5/2026 14:05:33", "zoe@example.org", "2", "3h", "4", "No"],
+    ["10/6/2026 9:01:02", "Émile.Dubois@example.org", "2", "3-4", "3", "Waiting on review, CI flaky"],
+    ["10/7/2026 22:00:00", "ana(at)example.org", "2", "~5", "5", ""],
+    ["10/8/2026 8:00:00", "jo@example.org", "2", "3,5", "4", ""],
+]
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        csv.writer(handle, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return path
+
+
+def stored_checkins(url: str) -> dict[str, float]:
+    return session_table(url, "checkins").set_index("email")["hours"].to_dict()
+
+
+def assert_checkins_stored(url: str, result: ImportResult, bad_row: int) -> None:
+    """The three good rows stored with their hours, the bad e-mail rejected at the row the spreadsheet shows."""
+    assert (result.rows_read, result.rows_stored, result.rows_rejected) == (4, 3, 1)
+    assert stored_checkins(url) == {"zoe@example.org": 3.0, "émile.dubois@example.org": 3.5, "jo@example.org": 3.5}
+    [rejection] = result.rejections
+    assert (rejection.row_number, rejection.column) == (bad_row, "Email Address")
+    assert rejection.reason.startswith(f"Sheet '{result.sheet}', row {bad_row}, column 'Email Address':")
+
+
+@pytest.mark.parametrize(
+    "encoding, delimiter",
+    [("utf-8-sig", ","), ("cp1252", ","), ("utf-8-sig", ";"), ("cp1252", ";")],
+    ids=["excel-utf8", "excel-windows", "excel-european", "excel-european-windows"],
+)
+def test_csv_saved_by_excel_in_any_locale_is_read(empty_url, settings, tmp_path, encoding, delimiter):
+    """Excel's 'CSV' on Windows is Windows-1252, and in European locales its cells are separated by ';'."""
+    path = write_csv(tmp_path / "checkins.csv", [CHECKIN_HEADERS, *CHECKINS], encoding, delimiter)
+    assert_checkins_stored(empty_url, import_file(empty_url, settings, path, "checkins"), bad_row=4)
+
+
+def test_a_title_row_above_the_headers_is_skipped_and_rows_keep_their_numbers(empty_url, settings, tmp_path):
+    title = ["Djangonaut Space check-ins, Session 6"]
+    path = write_csv(tmp_path / "checkins.csv", [title, [], CHECKIN_HEADERS, *CHECKINS])
+    assert_checkins_stored(empty_url, import_file(empty_url, settings, path, "checkins"), bad_row=6)
+
+
+def test_an_xlsx_with_a_title_row_real_datetimes_and_extra_sheets(empty_url, settings, tmp_path):
+    """Google Sheets' File > Download > XLSX: 'Form Responses 1' with real date cells, beside a pivot and notes."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    responses = book.active
+    responses.title = "Form Responses 1"
+    responses.append(["Session 6 check-ins"])
+    responses.append(CHECKIN_HEADERS)
+    for stamp, *rest in CHECKINS:
+        responses.append([datetime.strptime(stamp, "%m/%d/%Y %H:%M:%S"), *rest[:1], int(rest[1]), *rest[2:]])
+    book.create_sheet("Pivot Table 1").append(["Week", "COUNTA of Email Address"])
+    book.create_sheet("Notes").append(["Chase Jo about week 3"])
+    path = tmp_path / "Check-ins (Responses).xlsx"
+    book.save(path)
+    result = import_file(empty_url, settings, path, "checkins")
+    assert_checkins_stored(empty_url, result, bad_row=5)
+    stamps = session_table(empty_url, "checkins").set_index("email")["submitted_at"]
+    assert stamps["zoe@example.org"].to_pydatetime() == datetime(2026, 10, 5, 14, 5, 33)
+
+
+def test_a_synced_tab_with_a_title_row_is_read_from_its_headers():
+    from data_sources.google_sheets import raw_sheet
+
+    values = [["Session 6 check-ins"], [], CHECKIN_HEADERS, CHECKINS[0]]
+    sheet = raw_sheet("Check-ins", {"range": "'Check-ins'!A1:F4", "values": values})
+    assert list(sheet.frame.columns) == CHECKIN_HEADERS and sheet.row_numbers == [4]
