@@ -28,7 +28,16 @@ from dashboard import audit, availability, db as dbmod, fields, models
 from dashboard.config import Settings
 from dashboard.criteria import load_criteria
 from dashboard.exports import status_for_tier
-from dashboard.parsing import BadValue, is_blank, list_options, parse_number, parse_scale, parse_value
+from dashboard.parsing import (
+    BadValue,
+    column_date_order,
+    is_blank,
+    list_options,
+    parse_datetime,
+    parse_number,
+    parse_scale,
+    parse_value,
+)
 from dashboard.sessions import Session, get_or_create_session, week_of
 
 GRID_TARGET = re.compile(r"^availability\[(.+)\]$")
@@ -292,6 +301,22 @@ def _derive_week(submitted, start: date | None, weeks: int) -> int:
     return min(week, weeks)
 
 
+def _other_date_order_hint(stamp: Any, order: str, session: models.Session | Session) -> str:
+    """'; if the sheet writes the day first, set ...' when the timestamp read the other way falls in the session."""
+    other = {"MDY": "DMY", "DMY": "MDY"}.get(order.upper())
+    if other is None or is_blank(stamp):
+        return ""
+    try:
+        _derive_week(parse_datetime(stamp, other), session.start_date, session.weeks)
+    except (BadValue, ValueError):
+        return ""
+    read, first = ("month", "day") if other == "DMY" else ("day", "month")
+    return (
+        f"; the timestamp was read {read} first ({order}): if the sheet writes the {first} first, "
+        f'set [import] date_order = "{other}" and import again'
+    )
+
+
 def validate_rows(
     frame: pd.DataFrame,
     table_name: str,
@@ -320,6 +345,12 @@ def validate_rows(
         if spec.field(name).kind == fields.LIST
         else tuple(configured.get(name, ()))
         for name, header in colmap.fields.items()
+    }
+    # Each date column's order: the configured one, unless the column's own dates prove the other.
+    orders = {
+        name: column_date_order(frame[header], date_order)
+        for name, header in colmap.fields.items()
+        if spec.field(name).kind in (fields.DATETIME, fields.DATE)
     }
     good: list[tuple[int, dict[str, Any]]] = []
     rejected: list[Rejection] = []
@@ -354,10 +385,19 @@ def validate_rows(
             value = raw.get(header)
             error = None
             try:
+                order, proof = orders.get(name, (date_order, None))
+                if proof is not None and value == proof:
+                    warn(
+                        header,
+                        value,
+                        "check_datetime",
+                        f"'{value}' is only a date with the day first, so every date in column '{header}' was "
+                        f'read day first ({order}); set [import] date_order = "{order}" in dashboard.toml to say so',
+                    )
                 row[name] = parse_value(
                     spec_field,
                     value,
-                    date_order=date_order,
+                    date_order=order,
                     tz=tz,
                     options=options[name],
                     choice_keys=choice_keys,
@@ -457,8 +497,12 @@ def validate_rows(
                         raise BadValue("neither a week nor a timestamp is given")
                     row["week"] = _derive_week(row["submitted_at"], session.start_date, session.weeks)
                 except BadValue as exc:
+                    stamp = raw.get(colmap.fields.get("submitted_at", ""))
                     problem = reject(
-                        colmap.fields.get("week") or colmap.fields.get("submitted_at"), None, "no_week", str(exc)
+                        colmap.fields.get("week") or colmap.fields.get("submitted_at"),
+                        None,
+                        "no_week",
+                        str(exc) + _other_date_order_hint(stamp, orders.get("submitted_at", (date_order,))[0], session),
                     )
         if problem is not None:
             rejected.append(problem)

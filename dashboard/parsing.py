@@ -7,7 +7,7 @@ sentence saying what was expected, so the importer can tell the user what to fix
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Iterable
 
 from dashboard import availability as availability_mod
@@ -269,12 +269,16 @@ DATE_ORDERS = ("MDY", "DMY", "YMD")
 _MARKERS = {"오전": "am", "上午": "am", "午前": "am", "오후": "pm", "下午": "pm", "午後": "pm"}
 _AMPM = r"[ap]\.?\s?m\.?|" + "|".join(_MARKERS)
 _DATE_TIME = re.compile(
-    r"^(?P<a>\d{1,4})\s*[./-]\s*(?P<b>\d{1,2})\s*[./-]\s*(?P<c>\d{1,4})\.?"
+    r"^(?P<a>\d{1,4})\s*(?P<sep>[./-])\s*(?P<b>\d{1,2})\s*[./-]\s*(?P<c>\d{1,4})\.?"
     rf"(?:(?:\s*,\s*|\s+|T)(?:(?P<before>{_AMPM})\s*)?(?P<hour>\d{{1,2}}):(?P<minute>\d{{2}})"
     rf"(?::(?P<second>\d{{2}})(?:[.,](?P<fraction>\d+))?)?\s*(?P<after>{_AMPM})?)?\s*(?P<zone>.*)$",
     re.I,
 )
 EXAMPLES = {"MDY": "10/5/2026 18:31:58", "DMY": "5/10/2026 18:31:58", "YMD": "2026/10/05 18:31:58"}
+# A plain number in a timestamp column is a spreadsheet's date serial (days since 1899-12-30, Excel's and
+# Google Sheets' epoch): a cell formatted as a number, or an XLSX cell read without its date format.
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+SERIAL_EPOCH = datetime(1899, 12, 30)
 
 
 def _zone_of_timestamp(text: str, default: str):
@@ -309,6 +313,8 @@ def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> dateti
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         parsed = None
+    if parsed is None and _SERIAL.match(text) and 20000 <= float(text) < 80000:  # 1954-2119
+        parsed = SERIAL_EPOCH + timedelta(seconds=round(float(text) * 86400))
     if parsed is None:
         m = _DATE_TIME.match(text)
         if not m:
@@ -319,6 +325,8 @@ def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> dateti
         a, b, c = m.group("a"), m.group("b"), m.group("c")
         if len(a) == 4:
             year, month, day = int(a), int(b), int(c)
+        elif m.group("sep") == ".":  # '5.10.2026': every locale that writes dots puts the day first
+            year, month, day = _year(c), int(b), int(a)
         elif order == "YMD":
             raise BadValue(
                 f"'{raw}' does not start with the year, as the sheet's YMD order says; "
@@ -359,6 +367,31 @@ def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> dateti
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezones.zone_info(tz))
     return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def column_date_order(values: Iterable, date_order: str = "MDY") -> tuple[str, str | None]:
+    """The order a column of dates is written in, and the value that proves it when it is not the configured one.
+
+    A column where some dates are impossible in the configured order ('23/10/2026' in an MDY sheet)
+    but every date reads in the other (MDY <-> DMY) is in that other order: reading the rest the
+    configured way would silently swap their day and month.
+    """
+    other = {"MDY": "DMY", "DMY": "MDY"}.get(date_order.upper())
+    texts = [str(v) for v in values if not is_blank(v)]
+    if other is None or not texts:
+        return date_order, None
+
+    def reads(text: str, order: str) -> bool:
+        try:
+            parse_datetime(text, order)
+        except (BadValue, ValueError):
+            return False
+        return True
+
+    proof = next((t for t in texts if not reads(t, date_order)), None)
+    if proof is not None and reads(proof, other) and all(reads(t, other) for t in texts):
+        return other, proof
+    return date_order, None
 
 
 def parse_date(raw: str, date_order: str = "MDY") -> date:

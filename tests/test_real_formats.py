@@ -546,3 +546,48 @@ def test_a_synced_tab_with_a_title_row_is_read_from_its_headers():
     values = [["Session 6 check-ins"], [], CHECKIN_HEADERS, CHECKINS[0]]
     sheet = raw_sheet("Check-ins", {"range": "'Check-ins'!A1:F4", "values": values})
     assert list(sheet.frame.columns) == CHECKIN_HEADERS and sheet.row_numbers == [4]
+
+
+# --- 8. Timestamps a file's locale, a number format or a day-first sheet gives -------------------
+
+
+def checkins_with_stamps(tmp_path: Path, stamps: list[str]) -> Path:
+    """The check-ins with these timestamps and no week: the week is worked out from the timestamp."""
+    rows = [[stamp, email, "", hours, energy, ""] for stamp, (_, email, _, hours, energy, _) in zip(stamps, CHECKINS)]
+    return write_csv(tmp_path / "checkins.csv", [CHECKIN_HEADERS, *rows])
+
+
+@pytest.mark.parametrize(
+    "raw, utc",
+    [
+        ("46300.5871875", datetime(2026, 10, 5, 14, 5, 33)),  # a date serial: an XLSX cell without its date format
+        ("46300", datetime(2026, 10, 5)),
+        ("5.10.2026 14:05:33", datetime(2026, 10, 5, 14, 5, 33)),  # de_DE: dots always put the day first
+        ("05.10.26 14:05", datetime(2026, 10, 5, 14, 5)),
+    ],
+)
+def test_serial_numbers_and_dotted_dates_read_the_same_in_every_order(raw, utc):
+    assert {parse_datetime(raw, order) for order in ("MDY", "DMY", "YMD")} == {utc}
+
+
+def test_a_column_whose_dates_are_only_day_first_is_read_day_first_with_a_warning(empty_url, settings, tmp_path):
+    """An en_GB sheet imported with the default MDY order: 05/10 was read as 10 May, silently."""
+    stamps = ["05/10/2026 14:05:33", "13/10/2026 09:01:02", "07/10/2026 22:00:00", "08/10/2026 08:00:00"]
+    result = import_file(empty_url, settings, checkins_with_stamps(tmp_path, stamps), "checkins")
+    assert result.rows_stored == 3  # the bad e-mail is still rejected
+    stored = session_table(empty_url, "checkins").set_index("email")
+    assert stored.loc["zoe@example.org", "submitted_at"].to_pydatetime() == datetime(2026, 10, 5, 14, 5, 33)
+    assert stored["week"].to_dict() == {"zoe@example.org": 2, "émile.dubois@example.org": 3, "jo@example.org": 2}
+    [warning] = result.warnings
+    assert (warning.row_number, warning.column, warning.code) == (3, "Timestamp", "check_datetime")
+    assert warning.message.startswith("Sheet 'checkins', row 3, column 'Timestamp': '13/10/2026 09:01:02' is only")
+    assert 'set [import] date_order = "DMY"' in warning.message
+
+
+def test_a_day_first_column_that_reads_either_way_says_which_setting_to_change(empty_url, settings, tmp_path):
+    stamps = ["05/10/2026 14:05:33", "06/10/2026 09:01:02", "07/10/2026 22:00:00", "08/10/2026 08:00:00"]
+    result = import_file(empty_url, settings, checkins_with_stamps(tmp_path, stamps), "checkins")
+    assert result.rows_stored == 0
+    reason = result.rejections[0].reason
+    assert "submitted on 2026-05-10, before the session started" in reason
+    assert 'read month first (MDY): if the sheet writes the day first, set [import] date_order = "DMY"' in reason
