@@ -95,6 +95,7 @@ class ColumnMap:
     scores: dict[str, str] = field(default_factory=dict)  # criterion -> header
     extra: list[str] = field(default_factory=list)  # unused headers kept as the row's extra answers (applications)
     unmapped: list[str] = field(default_factory=list)  # unused headers of other tables: only in the raw rows
+    twins: dict[str, list[str]] = field(default_factory=dict)  # a field's header -> later columns of the same question
 
 
 @dataclass
@@ -240,6 +241,17 @@ def map_columns(
             take(canonical, header)
         elif canonical.startswith("score.") and canonical.removeprefix("score.") in criteria:
             take(canonical, header)
+    # A question asked twice (edited mid-form, or the same text twice) is several columns: each
+    # row's answer is in whichever of them it filled.
+    questions: dict[str, list[str]] = {}
+    for header in headers:
+        if not is_blank(header):
+            questions.setdefault(_question_of(header, headers), []).append(header)
+    for header in result.fields.values():
+        twins = [h for h in questions.get(_question_of(header, headers), []) if h != header and h not in used]
+        if twins:
+            result.twins[header] = twins
+            used.update(twins)
     unused = [h for h in by_norm.values() if h not in used]
     if spec.keeps_extra:
         result.extra = unused
@@ -259,6 +271,12 @@ def map_columns(
             + ("..." if len(headers) > 12 else "")
         )
     return result
+
+
+def _question_of(header: str, headers: list[str]) -> str:
+    """A header's question text: 'Hours?.1' (a repeated header, as pandas names it) is 'Hours?' when that is a header too."""
+    base, dot, number = str(header).rpartition(".")
+    return normalise_header(base if dot and number.isdigit() and base in headers else header)
 
 
 def _availability_grid(headers: list[str]) -> dict[str, str]:
@@ -382,7 +400,17 @@ def validate_rows(
 
         for name, header in colmap.fields.items():
             spec_field = spec.field(name)
+            answered = [h for h in [header, *colmap.twins.get(header, [])] if not is_blank(raw.get(h))]
+            header = answered[0] if answered else header
             value = raw.get(header)
+            if len({str(raw.get(h)).strip() for h in answered}) > 1:
+                warn(
+                    answered[1],
+                    raw.get(answered[1]),
+                    "twin_answer",
+                    f"columns '{header}' and '{answered[1]}' ask the same question and both are answered; "
+                    f"the answer in '{header}' was used. Rename one of the questions if they differ",
+                )
             error = None
             try:
                 order, proof = orders.get(name, (date_order, None))
@@ -511,19 +539,19 @@ def validate_rows(
     return Validation(good, rejected, blank, warnings)
 
 
-def _dedupe(good, spec, sheet, row_numbers):
+def _dedupe(good, key_fields: tuple[str, ...], sheet, row_numbers):
     """Keep the last row per key (a form edited later wins); earlier ones become rejections."""
     last: dict[tuple, int] = {}
     for index, (position, row) in enumerate(good):
-        last[tuple(row.get(k) for k in spec.key)] = index
+        last[tuple(row.get(k) for k in key_fields)] = index
     kept, dropped = [], []
     for index, (position, row) in enumerate(good):
-        key = tuple(row.get(k) for k in spec.key)
+        key = tuple(row.get(k) for k in key_fields)
         if last[key] == index:
             kept.append((position, row))
         else:
             later = row_numbers[good[last[key]][0]]
-            label = " and ".join(f"{k} {row.get(k)}" for k in spec.key)
+            label = " and ".join(f"{k} {row.get(k)}" for k in key_fields)
             dropped.append(
                 Rejection(
                     sheet,
@@ -699,7 +727,9 @@ def _import_one(
         session=session,
         choice_keys=item.choice_keys,
     )
-    good, duplicates = _dedupe(good, spec, item.sheet, row_numbers)
+    # Without a response id column a resubmitted form is a second row with the same e-mail: one application.
+    key = ("email",) if item.table == "applications" and "response_id" not in colmap.fields else spec.key
+    good, duplicates = _dedupe(good, key, item.sheet, row_numbers)
     rejected += duplicates
     if item.table in APPLICATION_PARTS:
         good, orphans = _with_their_application(db, session, item, colmap, good, row_numbers, rejected_in_source)

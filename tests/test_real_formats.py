@@ -591,3 +591,46 @@ def test_a_day_first_column_that_reads_either_way_says_which_setting_to_change(e
     reason = result.rejections[0].reason
     assert "submitted on 2026-05-10, before the session started" in reason
     assert 'read month first (MDY): if the sheet writes the day first, set [import] date_order = "DMY"' in reason
+
+
+# --- 9. A question asked twice, a form sent twice --------------------------------------------------
+
+HOURS_QUESTION = CHECKIN_HEADERS[3]
+
+
+def test_a_question_edited_mid_form_is_read_from_whichever_column_each_row_answered(empty_url, settings, tmp_path):
+    """Deleting and re-adding a question gives a second column with the same text; later rows fill only that."""
+    headers = [*CHECKIN_HEADERS[:4], HOURS_QUESTION, *CHECKIN_HEADERS[4:]]
+    rows = [row[:3] + ([row[3], ""] if i < 2 else ["", row[3]]) + row[4:] for i, row in enumerate(CHECKINS)]
+    rows[3][3] = "4"  # Jo answered both: the first column's answer is used, with a warning
+    result = import_file(empty_url, settings, write_csv(tmp_path / "checkins.csv", [headers, *rows]), "checkins")
+    assert stored_checkins(empty_url) == {"zoe@example.org": 3.0, "émile.dubois@example.org": 3.5, "jo@example.org": 4}
+    assert result.columns_not_mapped == []
+    [warning] = result.warnings
+    assert (warning.row_number, warning.column, warning.code) == (5, f"{HOURS_QUESTION}.1", "twin_answer")
+    assert f"the answer in '{HOURS_QUESTION}' was used" in warning.message
+
+
+def test_an_email_question_beside_the_collected_email_address(empty_url, settings, tmp_path):
+    """Forms' 'Collect email addresses' column and a question 'Email address' the organisers added themselves."""
+    headers = ["Timestamp", "Email Address", "Email address", "Which week is this check-in for?"]
+    rows = [["10/5/2026 14:05:33", "zoe@example.org", "", "2"], ["10/6/2026 9:01:02", "", "jo@example.org", "2"]]
+    result = import_file(empty_url, settings, write_csv(tmp_path / "checkins.csv", [headers, *rows]), "checkins")
+    assert (result.rows_stored, result.rows_rejected) == (2, 0)
+    assert set(stored_checkins(empty_url)) == {"zoe@example.org", "jo@example.org"}
+
+
+def test_a_resubmitted_application_is_one_application_and_the_earlier_row_says_so(empty_url, settings, tmp_path):
+    headers = ["Timestamp", "Email Address", "How many hours a week can you commit?"]
+    rows = [
+        ["9/5/2026 18:31:58", "zoe@example.org", "3"],
+        ["9/6/2026 10:00:00", "jo@example.org", "4"],
+        ["9/7/2026 09:15:00", "Zoe@Example.org", "5"],
+    ]
+    result = import_file(empty_url, settings, write_csv(tmp_path / "applications.csv", [headers, *rows]))
+    apps = session_table(empty_url, "applications")
+    assert sorted(apps["email"]) == ["jo@example.org", "zoe@example.org"]
+    assert apps.set_index("email").loc["zoe@example.org", "hours_available"] == 5  # the later answer
+    [rejection] = result.rejections
+    assert (rejection.row_number, rejection.code) == (2, "duplicate")
+    assert "row 4 has the same email zoe@example.org; the later answer is kept" in rejection.reason
