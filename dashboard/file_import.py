@@ -20,8 +20,13 @@ def file_source(name: str) -> str:
 
 
 def read_file(path: str | Path, sheet: str | None = None) -> RawSheet:
-    """The file's first sheet (or the named XLSX sheet) as raw strings; FileReadError says what to do."""
-    return read_sheets(path, sheet)[0]
+    """The named XLSX sheet, else the first sheet holding a table, as raw strings; FileReadError says what to do.
+
+    A workbook often starts with a notes or instructions sheet (one column) before the form's
+    responses: the first sheet with two or more columns and an answered row is the one meant.
+    """
+    sheets = read_sheets(path, sheet)
+    return next((s for s in sheets if s.frame.shape[1] >= 2 and s.frame.ne("").any(axis=None)), sheets[0])
 
 
 def read_upload(name: str, data: bytes, sheet: str | None = None) -> RawSheet:

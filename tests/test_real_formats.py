@@ -634,3 +634,28 @@ def test_a_resubmitted_application_is_one_application_and_the_earlier_row_says_s
     [rejection] = result.rejections
     assert (rejection.row_number, rejection.code) == (2, "duplicate")
     assert "row 4 has the same email zoe@example.org; the later answer is kept" in rejection.reason
+
+
+def test_a_workbook_that_starts_with_a_notes_sheet_imports_its_responses_sheet(empty_url, tmp_path, run_cli):
+    import openpyxl
+
+    from dashboard.file_import import read_upload
+
+    book = openpyxl.Workbook()
+    book.active.title = "Read me"
+    book.active.append(["Responses are in the next tab; do not sort them."])
+    responses = book.create_sheet("Form Responses 1")
+    for row in [CHECKIN_HEADERS, *CHECKINS]:
+        responses.append(row)
+    path = tmp_path / "Check-ins.xlsx"
+    book.save(path)
+    assert read_upload(path.name, path.read_bytes()).name == "Form Responses 1"  # the Data page's upload
+    code, out, _ = run_cli(
+        empty_url, "--config", str(EXAMPLE_CONFIG_PATH), "import", str(path), "--table", "checkins", "--json"
+    )
+    summary = json.loads(out)
+    assert code == 3 and (summary["sheet"], summary["rows_stored"], summary["rows_rejected"]) == (
+        "Form Responses 1",
+        3,
+        1,
+    )
