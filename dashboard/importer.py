@@ -273,6 +273,32 @@ def map_columns(
     return result
 
 
+def refuse_other_tables_sheet(
+    table_name: str, headers: list[str], colmap: ColumnMap, others: dict[str, dict[str, str]], sheet: str
+) -> None:
+    """Refuse a sheet none of whose questions feeds this table's own fields while several feed another table's.
+
+    A check-in export imported as applications would otherwise be stored as applications made of an
+    e-mail and a timestamp (and an application export as check-ins dated in the session).
+    """
+    present = {normalise_header(h) for h in headers}
+    own_fields = set(fields.table(table_name).field_names)
+    for other, mapping in others.items():
+        other_fields = set(fields.table(other).field_names)
+        own = [name for name in colmap.fields if name not in other_fields]
+        claimed = {
+            q: t for q, t in mapping.items() if t in other_fields - own_fields and normalise_header(q) in present
+        }
+        if not own and not colmap.grid and not colmap.scores and len(claimed) >= 2:
+            questions = ", ".join(f"'{q}'" for q in list(claimed)[:3]) + (" ..." if len(claimed) > 3 else "")
+            raise ImportFailed(
+                f"Sheet '{sheet}' looks like {other}, not {table_name}: its questions {questions} feed {other} fields "
+                f"({', '.join(sorted(set(claimed.values())))}) and none feeds a field only {table_name} has. "
+                f"Import it as {other} (--table {other}, or choose {other} on the Data page), or map its questions "
+                f"to {table_name} fields."
+            )
+
+
 def _question_of(header: str, headers: list[str]) -> str:
     """A header's question text: 'Hours?.1' (a repeated header, as pandas names it) is 'Hours?' when that is a header too."""
     base, dot, number = str(header).rpartition(".")
@@ -629,11 +655,15 @@ def import_tables(
             rejected_rows: dict[str, dict[int, Rejection]] = {}
             by_input: dict[int, ImportResult] = {}
             for index, item in sorted(enumerate(inputs), key=lambda pair: pair[1].table in APPLICATION_PARTS):
-                mapping = mapping_store.effective(
-                    db, session.id, source, item.table, settings, list(map(str, item.frame.columns))
-                )
+                headers = list(map(str, item.frame.columns))
+                mapping = mapping_store.effective(db, session.id, source, item.table, settings, headers)
+                others = {
+                    other: mapping_store.effective(db, session.id, source, other, settings, headers)
+                    for other in fields.TABLES
+                    if other != item.table
+                }
                 by_input[index] = _import_one(
-                    db, settings, session, run, item, source, mapping, rejected_rows.get(item.rows_of or "", {})
+                    db, settings, session, run, item, source, mapping, rejected_rows.get(item.rows_of or "", {}), others
                 )
                 rejected_rows[item.sheet] = {r.row_number: r for r in by_input[index].rejections}
             results = [by_input[index] for index in range(len(inputs))]
@@ -711,12 +741,14 @@ def _import_one(
     source: str,
     mapping: dict[str, str],
     rejected_in_source: dict[int, Rejection],
+    others: dict[str, dict[str, str]] | None = None,
 ) -> ImportResult:
     spec = fields.table(item.table)
     frame = item.frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     row_numbers = item.row_numbers or [i + 2 for i in range(len(frame))]
     colmap = map_columns(list(frame.columns), item.table, mapping, settings, item.sheet)
+    refuse_other_tables_sheet(item.table, list(frame.columns), colmap, others or {}, item.sheet)
     good, rejected, blank, warnings = validate_rows(
         frame,
         item.table,

@@ -659,3 +659,25 @@ def test_a_workbook_that_starts_with_a_notes_sheet_imports_its_responses_sheet(e
         3,
         1,
     )
+
+
+# --- 10. A file for the wrong table ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path, table, belongs", [("checkins", "applications", "checkins"), (FORMS_CSV, "checkins", "applications")]
+)
+def test_a_file_for_another_table_is_refused_with_a_sentence_saying_which(
+    empty_url, tmp_path, run_cli, path, table, belongs
+):
+    """A check-in export imported as applications was stored as five applications (and the reverse as check-ins)."""
+    if path == "checkins":
+        path = write_csv(tmp_path / "checkins.csv", [CHECKIN_HEADERS, *CHECKINS])
+    config = str(EXAMPLE_CONFIG_PATH)
+    code, out, _ = run_cli(empty_url, "--config", config, "import", str(path), "--table", table, "--json")
+    error = json.loads(out)["error"]
+    assert code == 1 and error.startswith(f"Sheet '{Path(path).stem}' looks like {belongs}, not {table}:")
+    assert f"Import it as {belongs} (--table {belongs}" in error
+    assert session_table(empty_url, table).empty
+    code, _, _ = run_cli(empty_url, "--config", config, "import", str(path), "--table", belongs)
+    assert code == 3  # each file has one bad e-mail
