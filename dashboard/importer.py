@@ -488,9 +488,9 @@ def validate_rows(
         if problem is None and colmap.grid:
             # The time zone as stored, else as written ('UTC+5:30' is still an offset the grid can use).
             tz_header = colmap.fields.get("timezone")
-            tz = row.get("timezone") or (None if is_blank(raw.get(tz_header)) else str(raw.get(tz_header)))
+            person_tz = row.get("timezone") or (None if is_blank(raw.get(tz_header)) else str(raw.get(tz_header)))
             answers = {header: (label, raw.get(header)) for header, label in colmap.grid.items()}
-            slots, problems = availability.read_grid(answers, tz, session.start_date)
+            slots, problems = availability.read_grid(answers, person_tz, session.start_date)
             if slots or not row.get("availability"):
                 row["availability"] = slots or None
             for p in problems:

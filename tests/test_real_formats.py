@@ -681,3 +681,27 @@ def test_a_file_for_another_table_is_refused_with_a_sentence_saying_which(
     assert session_table(empty_url, table).empty
     code, _, _ = run_cli(empty_url, "--config", config, "import", str(path), "--table", belongs)
     assert code == 3  # each file has one bad e-mail
+
+
+# --- 11. Each applicant's time zone is theirs, not the next row's sheet time zone -----------------
+
+
+def test_timestamps_stay_in_the_sheets_time_zone_after_an_applicant_with_an_availability_grid(
+    empty_url, settings, tmp_path
+):
+    """The grid's time zone replaced the sheet's: each later timestamp was read in the previous applicant's zone."""
+    grid = "When are you available? (your local time)"
+    headers = ["Timestamp", "Email Address", TZ_QUESTION, f"{grid} [Monday]", f"{grid} [Tuesday]"]
+    rows = [
+        ["9/5/2026 18:31:58", "ana@example.org", "Europe/Madrid", "6:00 PM - 9:00 PM", ""],
+        ["9/5/2026 19:31:58", "ravi@example.org", "Asia/Kolkata", "", "6:00 PM - 9:00 PM"],
+        ["9/6/2026 7:00:00 AM", "cy@example.org", "UTC-3", "9:00 AM - 12:00 PM", ""],
+    ]
+    import_file(empty_url, settings, write_csv(tmp_path / "applications.csv", [headers, *rows]))
+    apps = session_table(empty_url, "applications").set_index("email")
+    assert {email: stamp.to_pydatetime() for email, stamp in apps["submitted_at"].items()} == {
+        "ana@example.org": datetime(2026, 9, 5, 18, 31, 58),  # [import] timezone = "UTC"
+        "ravi@example.org": datetime(2026, 9, 5, 19, 31, 58),
+        "cy@example.org": datetime(2026, 9, 6, 7, 0, 0),
+    }
+    assert all(len(slots) == 6 for slots in apps["availability"])  # each grid in its own person's zone
