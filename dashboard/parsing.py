@@ -43,8 +43,9 @@ NUMBER_WORDS = {
     "half": 0.5,
 }
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "checked", "on", "done", "completed", "oui", "ja", "sí", "si"}
-FALSE_WORDS = {"false", "no", "n", "0", "unchecked", "off", "not yet", "nope", "non", "nein"}
-UNKNOWN_WORDS = {"prefer not to say", "prefer not to answer", "n/a", "na", "-", "unknown", "?"}
+TRUE_WORDS |= {"yep", "yeah", "yup", "sure", "absolutely", "of course"}
+FALSE_WORDS = {"false", "no", "n", "0", "unchecked", "off", "not yet", "nope", "nah", "non", "nein"}
+UNKNOWN_WORDS = {"prefer not to say", "prefer not to answer", "n/a", "na", "-", "unknown", "?", "not applicable"}
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _HOURS_UNITS = re.compile(r"\s*(h|hr|hrs|hour|hours|heures|std|stunden)\.?\s*$", re.I)
@@ -64,19 +65,30 @@ def _to_number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+_PER_WEEK = re.compile(r"\s*(?:a|per|each|/|every)\s*(?:week|wk)\.?\s*$|\s*weekly\s*$|\s*-?ish\s*$", re.I)
+_HOURS_AND_MINUTES = re.compile(r"(\d+)\s*(?:h|hrs?|hours?|:)\s*(\d{1,2})\s*(?:m|mins?|minutes?)?")
+_MINUTES = re.compile(rf"({_NUMBER})\s*(?:m|mins?|minutes?)\.?")
+
+
 def parse_hours(raw: str) -> float:
-    """Hours as people write them: '4', '3.5', '3,5', '4-5' (midpoint), '3h', '~6', 'four'."""
-    text = _HOURS_UNITS.sub("", str(raw).strip().lower()).strip()
+    """Hours as people write them: '4', '3.5', '3,5', '4-5' (midpoint), '3h', '~6', 'four', '2h30', '90 min'."""
+    text = _PER_WEEK.sub("", str(raw).strip().lower()).strip()
+    text = _HOURS_UNITS.sub("", text).strip()
     text = text.lstrip("~≈±").removeprefix("about").removeprefix("around").removeprefix("approx.").strip()
+    text = re.sub(r"^between\s+(.+?)\s+and\s+(.+)$", r"\1-\2", text)
     text = _HOURS_UNITS.sub("", text).strip()
     if text in NUMBER_WORDS:
         return float(NUMBER_WORDS[text])
     if re.fullmatch(_NUMBER, text):
         value = _to_number(text)
-    elif m := re.fullmatch(rf"({_NUMBER})\s*(?:-|–|to|/)\s*({_NUMBER})", text):
+    elif m := re.fullmatch(rf"({_NUMBER})\s*(?:h|hrs?|hours?)?\s*(?:-|–|to|/|or)\s*({_NUMBER})", text):
         value = (_to_number(m.group(1)) + _to_number(m.group(2))) / 2
     elif m := re.fullmatch(rf"({_NUMBER})\s*\+", text):
         value = _to_number(m.group(1))
+    elif (m := _HOURS_AND_MINUTES.fullmatch(text)) and int(m.group(2)) < 60:
+        value = int(m.group(1)) + int(m.group(2)) / 60
+    elif m := _MINUTES.fullmatch(text):
+        value = _to_number(m.group(1)) / 60
     else:
         raise BadValue(f"'{raw}' is not a number of hours; write a number such as 4, 3.5 or 4-5")
     if value < 0 or value > 168:
@@ -102,6 +114,16 @@ def parse_int(raw: str, low: int | None = None, high: int | None = None) -> int:
     return value
 
 
+# 'Week 3', 'W3', '3rd', and a form's choice labels with the dates after the number: 'Week 3 (Oct 12-18)'.
+_WEEK = re.compile(r"^\s*(?:week|wk|w)?\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*[/.:]\s*\d)", re.I)
+
+
+def parse_week(raw: str, low: int | None = None, high: int | None = None) -> int:
+    """A week number as a form's answer gives it: '3', 'Week 3', 'W3', 'week three', 'Week 3 (Oct 12-18)'."""
+    m = _WEEK.match(str(raw))
+    return parse_int(m.group(1) if m else re.sub(r"^\s*week\s*", "", str(raw), flags=re.I), low, high)
+
+
 def parse_number(raw: str) -> float:
     """A plain number such as a total score: '3.5' or '3,5'."""
     text = str(raw).strip()
@@ -120,12 +142,12 @@ def parse_scale(raw: str, low: int = 1, high: int = 5) -> int:
 def parse_bool(raw: str) -> bool | None:
     """Checkbox and yes/no answers: TRUE/FALSE, Yes/No, x; 'prefer not to say' is unknown."""
     text = str(raw).strip().lower().replace("_", " ").rstrip(".!")  # the site's keys: not_yet, prefer_not_to_say
-    if text in TRUE_WORDS or text.startswith("yes"):
-        return True
-    if text in FALSE_WORDS or text.startswith("no,") or text.startswith("no "):
-        return False
     if text in UNKNOWN_WORDS or text.startswith("prefer not"):
         return None
+    if text in TRUE_WORDS or text.startswith("yes"):
+        return True
+    if text in FALSE_WORDS or text.startswith(("no,", "no ", "not ")):  # 'not really', 'not this week'
+        return False
     raise BadValue(f"'{raw}' is not a yes/no answer; write Yes or No (TRUE/FALSE also work)")
 
 
@@ -433,7 +455,7 @@ def parse_value(
     if kind == f.EMAIL:
         return parse_email(raw)
     if kind == f.INT and field.name == "week":
-        return parse_int(re.sub(r"^\s*week\s*", "", str(raw), flags=re.I), field.low, field.high)
+        return parse_week(raw, field.low, field.high)
     if kind == f.INT:
         return parse_int(raw, 0)
     if kind == f.NUMBER:
