@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dashboard.config import Settings
 from dashboard.importer import ImportResult, TableInput, import_tables
-from data_sources.files import RawSheet, read_sheets
+from data_sources.files import FILE_TYPES, FileReadError, RawSheet, read_sheets  # noqa: F401 (FILE_TYPES: for the Data page)
 
 
 def file_source(name: str) -> str:
@@ -26,7 +26,13 @@ def read_file(path: str | Path, sheet: str | None = None) -> RawSheet:
     responses: the first sheet with two or more columns and an answered row is the one meant.
     """
     sheets = read_sheets(path, sheet)
-    return next((s for s in sheets if s.frame.shape[1] >= 2 and s.frame.ne("").any(axis=None)), sheets[0])
+    chosen = next((s for s in sheets if s.frame.shape[1] >= 2 and s.frame.ne("").any(axis=None)), sheets[0])
+    if chosen.frame.columns.empty:
+        raise FileReadError(
+            f"Sheet '{chosen.name}' of {Path(path).name} is empty (no header row); download the export again and "
+            "import that file."
+        )
+    return chosen
 
 
 def read_upload(name: str, data: bytes, sheet: str | None = None) -> RawSheet:

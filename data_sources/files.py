@@ -12,6 +12,12 @@ from pathlib import Path
 import pandas as pd
 
 
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")  # .ods: LibreOffice Calc (pandas reads it with odfpy)
+# Every file type read_sheets reads (a .zip holding one CSV is how a browser may save Google Forms' download).
+FILE_TYPES = tuple(s.lstrip(".") for s in (*CSV_SUFFIXES, ".zip", *SHEET_SUFFIXES))
+
+
 class FileReadError(Exception):
     """A file that cannot be read as a table; the message says what to do."""
 
@@ -91,7 +97,10 @@ def _delimiter(text: str) -> str:
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8 (the byte-order mark Excel and the site write is dropped), else Windows-1252 (Excel's 'CSV' on Windows)."""
+    """UTF-8 (the byte-order mark Excel and the site write is dropped), UTF-16 with its mark (Excel's 'Unicode
+    Text'), else Windows-1252 (Excel's 'CSV' on Windows)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -122,11 +131,11 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> list[RawSheet]:
         raise FileReadError(f"File {path} not found; check the path.")
     suffix = path.suffix.lower()
     try:
-        if suffix in {".csv", ".txt"}:
+        if suffix in CSV_SUFFIXES:
             sheets = _csv(path.read_bytes(), path.stem)
         elif suffix == ".zip":
             sheets = _zipped_csv(path)
-        elif suffix in {".xlsx", ".xlsm"}:
+        elif suffix in SHEET_SUFFIXES:
             sheets = pd.read_excel(
                 path, sheet_name=sheet if sheet else None, header=None, dtype=str, keep_default_na=False
             )
@@ -134,7 +143,7 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> list[RawSheet]:
                 sheets = {sheet: sheets}
         else:
             raise FileReadError(
-                f"{path.name} is neither CSV (zipped or not) nor XLSX; export the sheet as CSV or Excel and try again."
+                f"{path.name} is neither CSV (zipped or not), XLSX nor ODS; export the sheet as CSV or Excel and try again."
             )
     except FileReadError:
         raise

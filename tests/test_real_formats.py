@@ -705,3 +705,43 @@ def test_timestamps_stay_in_the_sheets_time_zone_after_an_applicant_with_an_avai
         "cy@example.org": datetime(2026, 9, 6, 7, 0, 0),
     }
     assert all(len(slots) == 6 for slots in apps["availability"])  # each grid in its own person's zone
+
+
+# --- 12. Other spreadsheet programs' files ----------------------------------------------------------
+
+
+def write_ods(path: Path) -> Path:
+    """LibreOffice Calc's own format."""
+    pd.DataFrame(CHECKINS, columns=CHECKIN_HEADERS).to_excel(path, index=False, engine="odf")
+    return path
+
+
+def write_unicode_text(path: Path) -> Path:
+    """Excel's 'Unicode Text': UTF-16 with its byte-order mark, cells between tabs."""
+    path.write_bytes("\r\n".join("\t".join(row) for row in [CHECKIN_HEADERS, *CHECKINS]).encode("utf-16"))
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, write",
+    [
+        ("checkins.ods", write_ods),
+        ("checkins.txt", write_unicode_text),
+        ("checkins.tsv", lambda path: write_csv(path, [CHECKIN_HEADERS, *CHECKINS], delimiter="\t")),  # Sheets' .tsv
+    ],
+)
+def test_libreoffice_ods_excel_unicode_text_and_sheets_tsv_are_read(empty_url, settings, tmp_path, name, write):
+    result = import_file(empty_url, settings, write(tmp_path / name), "checkins")
+    assert_checkins_stored(empty_url, result, bad_row=4)
+
+
+def test_an_empty_file_says_so(tmp_path):
+    from dashboard.file_import import read_file
+    from data_sources.files import FileReadError
+
+    path = tmp_path / "responses.csv"
+    path.write_bytes(b"")
+    with pytest.raises(
+        FileReadError, match=r"^Sheet 'responses' of responses.csv is empty \(no header row\); download"
+    ):
+        read_file(path)
