@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dashboard.config import Settings
 from dashboard.importer import ImportResult, TableInput, import_tables
-from data_sources.files import FILE_TYPES, FileReadError, RawSheet, read_sheets  # noqa: F401 (FILE_TYPES: for the Data page)
+from data_sources.files import FILE_TYPES, RawSheet, read_table  # noqa: F401 (FILE_TYPES: for the Data page)
 
 
 def file_source(name: str) -> str:
@@ -20,19 +20,8 @@ def file_source(name: str) -> str:
 
 
 def read_file(path: str | Path, sheet: str | None = None) -> RawSheet:
-    """The named XLSX sheet, else the first sheet holding a table, as raw strings; FileReadError says what to do.
-
-    A workbook often starts with a notes or instructions sheet (one column) before the form's
-    responses: the first sheet with two or more columns and an answered row is the one meant.
-    """
-    sheets = read_sheets(path, sheet)
-    chosen = next((s for s in sheets if s.frame.shape[1] >= 2 and s.frame.ne("").any(axis=None)), sheets[0])
-    if chosen.frame.columns.empty:
-        raise FileReadError(
-            f"Sheet '{chosen.name}' of {Path(path).name} is empty (no header row); download the export again and "
-            "import that file."
-        )
-    return chosen
+    """The named sheet, else the first sheet holding a table, as raw strings; FileReadError says what to do."""
+    return read_table(path, sheet)
 
 
 def read_upload(name: str, data: bytes, sheet: str | None = None) -> RawSheet:

@@ -159,3 +159,19 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> list[RawSheet]:
             f"{path.name} could not be read as a table ({exc}); export it again as CSV or XLSX."
         ) from exc
     return [raw_sheet_from_rows(name, frame) for name, frame in sheets.items()]
+
+
+def read_table(path: str | Path, sheet: str | None = None) -> RawSheet:
+    """The named sheet, else the first sheet holding a table; FileReadError says what to do.
+
+    A workbook often starts with a notes or instructions sheet (one column) before the form's
+    responses: the first sheet with two or more columns and an answered row is the one meant.
+    """
+    sheets = read_sheets(path, sheet)
+    chosen = next((s for s in sheets if s.frame.shape[1] >= 2 and s.frame.ne("").any(axis=None)), sheets[0])
+    if chosen.frame.columns.empty:
+        raise FileReadError(
+            f"Sheet '{chosen.name}' of {Path(path).name} is empty (no header row); download the export again and "
+            "import that file."
+        )
+    return chosen

@@ -745,3 +745,41 @@ def test_an_empty_file_says_so(tmp_path):
         FileReadError, match=r"^Sheet 'responses' of responses.csv is empty \(no header row\); download"
     ):
         read_file(path)
+
+
+def scored_as_workbook(path: Path) -> Path:
+    """The organisers' scored sheet downloaded as XLSX: a notes sheet first, a title row above the headers."""
+    import openpyxl
+
+    rows = list(csv.reader(io.StringIO(SCORED_CSV.read_text(encoding="utf-8-sig"))))
+    book = openpyxl.Workbook()
+    book.active.title = "How we score"
+    book.active.append(["1 = weak, 5 = strong; rank 0-2 accept"])
+    scores = book.create_sheet("Scoring")
+    for row in [["Session 6 applications, scored"], *rows]:
+        scores.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        scored_as_workbook,
+        lambda path: write_csv(  # re-saved by Excel in a European locale
+            path,
+            list(csv.reader(io.StringIO(SCORED_CSV.read_text(encoding="utf-8-sig")))),
+            encoding="cp1252",
+            delimiter=";",
+        ),
+    ],
+    ids=["xlsx-with-notes-and-title", "excel-european-csv"],
+)
+def test_the_sites_scored_export_after_a_round_through_a_spreadsheet(empty_url, site_config, run_cli, tmp_path, write):
+    path = write(tmp_path / ("scored.xlsx" if write is scored_as_workbook else "scored.csv"))
+    code, out, _ = run_cli(empty_url, "--config", str(site_config), "djangonaut-space", "import", str(path), "--json")
+    tables = json.loads(out)["tables"]
+    assert code == 3 and [r["code"] for r in tables["applications"]["rejections"]] == ["missing_email"]
+    assert tables["applications"]["rows_stored"] == 5 and tables["reviews"]["rows_stored"] == 8
+    decisions = session_table(empty_url, "decisions").set_index("response_id")
+    assert decisions.loc["101", "status"] == "accepted" and decisions.loc["102", "score"] == 10.0
