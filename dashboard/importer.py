@@ -814,10 +814,20 @@ def _import_one(
         tuple(getattr(obj, k) for k in spec.key): obj
         for obj in db.scalars(select(model).where(model.session_id == session.id))
     }
+    # A form resubmitted after an earlier import updates the application stored then, under its id, so
+    # the reviews and decision made meanwhile stay with it (ids made from the timestamp start 'r-').
+    earlier = (
+        {obj.email: obj for obj in existing.values() if obj.response_id.startswith("r-")}
+        if item.table == "applications" and "response_id" not in colmap.fields
+        else {}
+    )
     for _, row in good:
         values = _model_values(model, row)
         key = tuple(values.get(k) for k in spec.key)
         obj = existing.get(key)
+        if obj is None and values.get("email") in earlier:
+            obj = earlier[values["email"]]
+            values["response_id"] = obj.response_id
         if obj is None:
             db.add(model(session_id=session.id, **values))
             result.rows_inserted += 1

@@ -783,3 +783,21 @@ def test_the_sites_scored_export_after_a_round_through_a_spreadsheet(empty_url, 
     assert tables["applications"]["rows_stored"] == 5 and tables["reviews"]["rows_stored"] == 8
     decisions = session_table(empty_url, "decisions").set_index("response_id")
     assert decisions.loc["101", "status"] == "accepted" and decisions.loc["102", "score"] == 10.0
+
+
+def test_a_form_resubmitted_after_an_import_updates_the_stored_application_and_keeps_its_id(
+    empty_url, settings, tmp_path
+):
+    """The next sync stored the resubmission as a second application of the same person."""
+    headers = ["Timestamp", "Email Address", "How many hours a week can you commit?"]
+    first = [["9/5/2026 18:31:58", "zoe@example.org", "3"], ["9/6/2026 10:00:00", "jo@example.org", "4"]]
+    path = tmp_path / "applications.csv"
+    import_file(empty_url, settings, write_csv(path, [headers, *first]))
+    [zoe_id] = session_table(empty_url, "applications").query("email == 'zoe@example.org'")["response_id"]
+    result = import_file(
+        empty_url, settings, write_csv(path, [headers, *first, ["9/9/2026 8:00:00", "zoe@example.org", "6"]])
+    )
+    apps = session_table(empty_url, "applications").set_index("email")
+    assert sorted(apps.index) == ["jo@example.org", "zoe@example.org"]
+    assert (apps.loc["zoe@example.org", "response_id"], apps.loc["zoe@example.org", "hours_available"]) == (zoe_id, 6)
+    assert (result.rows_updated, result.rows_unchanged, [r.code for r in result.rejections]) == (1, 1, ["duplicate"])
