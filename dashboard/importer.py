@@ -246,9 +246,9 @@ def map_columns(
     questions: dict[str, list[str]] = {}
     for header in headers:
         if not is_blank(header):
-            questions.setdefault(_question_of(header, headers), []).append(header)
+            questions.setdefault(question_of(header, headers), []).append(header)
     for header in result.fields.values():
-        twins = [h for h in questions.get(_question_of(header, headers), []) if h != header and h not in used]
+        twins = [h for h in questions.get(question_of(header, headers), []) if h != header and h not in used]
         if twins:
             result.twins[header] = twins
             used.update(twins)
@@ -299,7 +299,7 @@ def refuse_other_tables_sheet(
             )
 
 
-def _question_of(header: str, headers: list[str]) -> str:
+def question_of(header: str, headers: list[str]) -> str:
     """A header's question text: 'Hours?.1' (a repeated header, as pandas names it) is 'Hours?' when that is a header too."""
     base, dot, number = str(header).rpartition(".")
     return normalise_header(base if dot and number.isdigit() and base in headers else header)

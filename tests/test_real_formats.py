@@ -801,3 +801,24 @@ def test_a_form_resubmitted_after_an_import_updates_the_stored_application_and_k
     assert sorted(apps.index) == ["jo@example.org", "zoe@example.org"]
     assert (apps.loc["zoe@example.org", "response_id"], apps.loc["zoe@example.org", "hours_available"]) == (zoe_id, 6)
     assert (result.rows_updated, result.rows_unchanged, [r.code for r in result.rejections]) == (1, 1, ["duplicate"])
+
+
+def test_the_data_pages_mapping_of_a_question_edited_mid_form_reads_both_columns(empty_url, settings, tmp_path):
+    """The suggestion keeps the second column out; saving that must not lose the later rows' answers."""
+    from dashboard import mapping
+    from dashboard.file_import import import_file as import_upload, read_file
+
+    headers = [*CHECKIN_HEADERS[:4], HOURS_QUESTION, *CHECKIN_HEADERS[4:]]
+    rows = [row[:3] + ([row[3], ""] if i < 2 else ["", row[3]]) + row[4:] for i, row in enumerate(CHECKINS)]
+    raw = read_file(write_csv(tmp_path / "checkins.csv", [headers, *rows]))
+    known = [mapping.Known(q, t, "dashboard.toml") for q, t in settings.section("mapping")["checkins"].items()]
+    suggested = {s.column: s for s in mapping.suggest(raw.frame, "checkins", known=known)}
+    twin = suggested[f"{HOURS_QUESTION}.1"]
+    assert twin.target == "" and twin.reason.startswith(f"a second column of '{HOURS_QUESTION}'")
+    confirmed = {key: s.target for key, s in suggested.items()}
+    import_upload(empty_url, settings, raw, "checkins", name="checkins.csv", mapping=confirmed)
+    assert stored_checkins(empty_url) == {
+        "zoe@example.org": 3.0,
+        "émile.dubois@example.org": 3.5,
+        "jo@example.org": 3.5,
+    }
