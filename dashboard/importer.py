@@ -391,6 +391,7 @@ def validate_rows(
         for name, header in colmap.fields.items()
     }
     # Each date column's order: the configured one, unless the column's own dates prove the other.
+    first_of = {"DMY": "day", "MDY": "month"}
     orders = {
         name: column_date_order(frame[header], date_order)
         for name, header in colmap.fields.items()
@@ -445,8 +446,9 @@ def validate_rows(
                         header,
                         value,
                         "check_datetime",
-                        f"'{value}' is only a date with the day first, so every date in column '{header}' was "
-                        f'read day first ({order}); set [import] date_order = "{order}" in dashboard.toml to say so',
+                        f"'{value}' is only a date with the {first_of[order]} first, so every date in column "
+                        f"'{header}' was read {first_of[order]} first ({order}); set [import] date_order = "
+                        f'"{order}" in dashboard.toml to say so',
                     )
                 row[name] = parse_value(
                     spec_field,

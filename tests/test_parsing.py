@@ -115,3 +115,12 @@ def test_week_answers_like_week_3():
         assert parse_value(week, answer) == 3, answer
     with pytest.raises(BadValue):
         parse_value(week, "Week 0")
+
+
+def test_a_date_column_is_read_in_the_order_its_own_dates_prove():
+    from dashboard.parsing import column_date_order
+
+    assert column_date_order(["10/5/2026 9:00", "10/13/2026 9:00", ""], "DMY") == ("MDY", "10/13/2026 9:00")
+    assert column_date_order(["5/10/2026", "13/10/2026"], "MDY") == ("DMY", "13/10/2026")
+    assert column_date_order(["5/10/2026", "6/10/2026"], "MDY") == ("MDY", None)  # nothing proves it
+    assert column_date_order(["13/10/2026", "10/13/2026"], "MDY") == ("MDY", None)  # mixed: each row says so
