@@ -421,12 +421,29 @@ def parse_date(raw: str, date_order: str = "MDY") -> date:
     return parse_datetime(raw, date_order).date()
 
 
+NEGATIONS = {"not", "no", "non", "never"}
+
+
 def parse_choice(raw: str, choices: tuple[str, ...]) -> str:
-    """One of a fixed set of words, matched without regard to case or plural 's'."""
+    """One of a fixed set of words, matched without regard to case or plural 's'.
+
+    A form's own labels name the word inside a longer answer ('Mid-session survey', 'End of session',
+    'Navigator (mentor)', 'Organizer', 'Accept'): the one choice the answer's words name is read,
+    unless a word negates it ('Not accepted' is no choice at all).
+    """
     text = str(raw).strip().lower().replace("_", " ")
     for choice in choices:
         if text in (choice, choice + "s") or text.rstrip("s") == choice:
             return choice
+    words = re.findall(r"[^\W\d_]+", text.replace("z", "s"))  # 'organizer' is 'organiser'
+    named = {
+        choice
+        for choice in choices
+        for word in words
+        if word.rstrip("s") == choice or word.startswith(choice) or (len(word) >= 4 and choice.startswith(word))
+    }
+    if len(named) == 1 and not NEGATIONS & set(words):
+        return named.pop()
     raise BadValue(f"'{raw}' is not one of {', '.join(choices)}")
 
 

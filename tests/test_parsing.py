@@ -124,3 +124,26 @@ def test_a_date_column_is_read_in_the_order_its_own_dates_prove():
     assert column_date_order(["5/10/2026", "13/10/2026"], "MDY") == ("DMY", "13/10/2026")
     assert column_date_order(["5/10/2026", "6/10/2026"], "MDY") == ("MDY", None)  # nothing proves it
     assert column_date_order(["13/10/2026", "10/13/2026"], "MDY") == ("MDY", None)  # mixed: each row says so
+
+
+@pytest.mark.parametrize(
+    "raw, choices, value",
+    [
+        ("Mid-session survey", fields.SURVEY_STAGES, "mid"),
+        ("End of session", fields.SURVEY_STAGES, "end"),
+        ("Start of the session", fields.SURVEY_STAGES, "start"),
+        ("Midpoint", fields.SURVEY_STAGES, "mid"),
+        ("Navigator (mentor)", fields.ROLES, "navigator"),
+        ("Organizer", fields.ROLES, "organiser"),
+        ("Accept", fields.DECISION_STATUSES, "accepted"),
+        ("Waitlist", fields.DECISION_STATUSES, "waitlisted"),
+    ],
+)
+def test_a_forms_own_labels_name_their_choice(raw, choices, value):
+    assert parse_value(fields.Field("x", fields.CHOICE, choices=choices), raw) == value
+
+
+@pytest.mark.parametrize("raw", ["Not accepted", "Captain / Navigator", "Whenever"])
+def test_a_negated_or_ambiguous_label_is_no_choice(raw):
+    with pytest.raises(BadValue, match="is not one of"):
+        parse_value(fields.Field("x", fields.CHOICE, choices=fields.ROLES + fields.DECISION_STATUSES), raw)
