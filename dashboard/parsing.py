@@ -276,7 +276,7 @@ def parse_timezone(raw: str, note: Note | None = None) -> str:
             )
         return timezones.offset_name(minutes)
     # 'America/St Johns' and 'Europe/Paris (CET)' are both seen in forms.
-    name = timezones.iana_name(text) or timezones.iana_name(text.split(" ")[0])
+    name = timezones.iana_name(text) or timezones.iana_name(text.split(" ")[0]) or timezones.place_zone(text)
     if name:
         return name
     raise BadValue(

@@ -147,3 +147,21 @@ def test_a_forms_own_labels_name_their_choice(raw, choices, value):
 def test_a_negated_or_ambiguous_label_is_no_choice(raw):
     with pytest.raises(BadValue, match="is not one of"):
         parse_value(fields.Field("x", fields.CHOICE, choices=fields.ROLES + fields.DECISION_STATUSES), raw)
+
+
+@pytest.mark.parametrize(
+    "raw, zone",
+    [
+        ("Paris", "Europe/Paris"),
+        ("Berlin, Germany", "Europe/Berlin"),
+        ("New York", "America/New_York"),
+        ("São Paulo", "America/Sao_Paulo"),
+        ("Kolkata, India", "Asia/Kolkata"),
+        ("Eastern Time", "America/New_York"),
+        ("Pacific Time (US & Canada)", "America/Los_Angeles"),
+        ("Central European Summer Time", "Europe/Paris"),
+        ("India Standard Time", "Asia/Kolkata"),
+    ],
+)
+def test_a_time_zone_written_as_a_city_or_in_words_is_that_places_zone(raw, zone):
+    assert parse_timezone(raw) == zone
