@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import mapping_store
 from dashboard.fields import TABLES
-from dashboard.file_import import file_source
+from dashboard.file_import import FILE_TYPES, file_source
 from dashboard.ui import loaders, file_upload
 from dashboard.ui.context import page_context
 from dashboard.ui.mapping_editor import form_key, mapping_form, saved_mappings_section
@@ -31,8 +31,8 @@ else:
     st.subheader("Import a file")
     file_upload.show_last_import()
     upload = st.file_uploader(
-        "CSV or XLSX export (Google Forms: Responses > Download responses (.csv))",
-        type=["csv", "xlsx"],
+        "CSV, XLSX or ODS export (Google Forms: Responses > Download responses (.csv); a .zip of it is fine)",
+        type=list(FILE_TYPES),
         key=file_upload.uploader_key(),
     )
     left, right = st.columns(2)

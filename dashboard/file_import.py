@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dashboard.config import Settings
 from dashboard.importer import ImportResult, TableInput, import_tables
-from data_sources.files import RawSheet, read_sheets
+from data_sources.files import FILE_TYPES, RawSheet, read_table  # noqa: F401 (FILE_TYPES: for the Data page)
 
 
 def file_source(name: str) -> str:
@@ -20,8 +20,8 @@ def file_source(name: str) -> str:
 
 
 def read_file(path: str | Path, sheet: str | None = None) -> RawSheet:
-    """The file's first sheet (or the named XLSX sheet) as raw strings; FileReadError says what to do."""
-    return read_sheets(path, sheet)[0]
+    """The named sheet, else the first sheet holding a table, as raw strings; FileReadError says what to do."""
+    return read_table(path, sheet)
 
 
 def read_upload(name: str, data: bytes, sheet: str | None = None) -> RawSheet:

@@ -28,7 +28,16 @@ from dashboard import audit, availability, db as dbmod, fields, models
 from dashboard.config import Settings
 from dashboard.criteria import load_criteria
 from dashboard.exports import status_for_tier
-from dashboard.parsing import BadValue, is_blank, list_options, parse_number, parse_scale, parse_value
+from dashboard.parsing import (
+    BadValue,
+    column_date_order,
+    is_blank,
+    list_options,
+    parse_datetime,
+    parse_number,
+    parse_scale,
+    parse_value,
+)
 from dashboard.sessions import Session, get_or_create_session, week_of
 
 GRID_TARGET = re.compile(r"^availability\[(.+)\]$")
@@ -86,6 +95,7 @@ class ColumnMap:
     scores: dict[str, str] = field(default_factory=dict)  # criterion -> header
     extra: list[str] = field(default_factory=list)  # unused headers kept as the row's extra answers (applications)
     unmapped: list[str] = field(default_factory=list)  # unused headers of other tables: only in the raw rows
+    twins: dict[str, list[str]] = field(default_factory=dict)  # a field's header -> later columns of the same question
 
 
 @dataclass
@@ -231,6 +241,17 @@ def map_columns(
             take(canonical, header)
         elif canonical.startswith("score.") and canonical.removeprefix("score.") in criteria:
             take(canonical, header)
+    # A question asked twice (edited mid-form, or the same text twice) is several columns: each
+    # row's answer is in whichever of them it filled.
+    questions: dict[str, list[str]] = {}
+    for header in headers:
+        if not is_blank(header):
+            questions.setdefault(question_of(header, headers), []).append(header)
+    for header in result.fields.values():
+        twins = [h for h in questions.get(question_of(header, headers), []) if h != header and h not in used]
+        if twins:
+            result.twins[header] = twins
+            used.update(twins)
     unused = [h for h in by_norm.values() if h not in used]
     if spec.keeps_extra:
         result.extra = unused
@@ -250,6 +271,38 @@ def map_columns(
             + ("..." if len(headers) > 12 else "")
         )
     return result
+
+
+def refuse_other_tables_sheet(
+    table_name: str, headers: list[str], colmap: ColumnMap, others: dict[str, dict[str, str]], sheet: str
+) -> None:
+    """Refuse a sheet none of whose questions feeds this table's own fields while several feed another table's.
+
+    A check-in export imported as applications would otherwise be stored as applications made of an
+    e-mail and a timestamp (and an application export as check-ins dated in the session).
+    """
+    present = {normalise_header(h) for h in headers}
+    own_fields = set(fields.table(table_name).field_names)
+    for other, mapping in others.items():
+        other_fields = set(fields.table(other).field_names)
+        own = [name for name in colmap.fields if name not in other_fields]
+        claimed = {
+            q: t for q, t in mapping.items() if t in other_fields - own_fields and normalise_header(q) in present
+        }
+        if not own and not colmap.grid and not colmap.scores and len(claimed) >= 2:
+            questions = ", ".join(f"'{q}'" for q in list(claimed)[:3]) + (" ..." if len(claimed) > 3 else "")
+            raise ImportFailed(
+                f"Sheet '{sheet}' looks like {other}, not {table_name}: its questions {questions} feed {other} fields "
+                f"({', '.join(sorted(set(claimed.values())))}) and none feeds a field only {table_name} has. "
+                f"Import it as {other} (--table {other}, or choose {other} on the Data page), or map its questions "
+                f"to {table_name} fields."
+            )
+
+
+def question_of(header: str, headers: list[str]) -> str:
+    """A header's question text: 'Hours?.1' (a repeated header, as pandas names it) is 'Hours?' when that is a header too."""
+    base, dot, number = str(header).rpartition(".")
+    return normalise_header(base if dot and number.isdigit() and base in headers else header)
 
 
 def _availability_grid(headers: list[str]) -> dict[str, str]:
@@ -292,6 +345,22 @@ def _derive_week(submitted, start: date | None, weeks: int) -> int:
     return min(week, weeks)
 
 
+def _other_date_order_hint(stamp: Any, order: str, session: models.Session | Session) -> str:
+    """'; if the sheet writes the day first, set ...' when the timestamp read the other way falls in the session."""
+    other = {"MDY": "DMY", "DMY": "MDY"}.get(order.upper())
+    if other is None or is_blank(stamp):
+        return ""
+    try:
+        _derive_week(parse_datetime(stamp, other), session.start_date, session.weeks)
+    except (BadValue, ValueError):
+        return ""
+    read, first = ("month", "day") if other == "DMY" else ("day", "month")
+    return (
+        f"; the timestamp was read {read} first ({order}): if the sheet writes the {first} first, "
+        f'set [import] date_order = "{other}" and import again'
+    )
+
+
 def validate_rows(
     frame: pd.DataFrame,
     table_name: str,
@@ -320,6 +389,13 @@ def validate_rows(
         if spec.field(name).kind == fields.LIST
         else tuple(configured.get(name, ()))
         for name, header in colmap.fields.items()
+    }
+    # Each date column's order: the configured one, unless the column's own dates prove the other.
+    first_of = {"DMY": "day", "MDY": "month"}
+    orders = {
+        name: column_date_order(frame[header], date_order)
+        for name, header in colmap.fields.items()
+        if spec.field(name).kind in (fields.DATETIME, fields.DATE)
     }
     good: list[tuple[int, dict[str, Any]]] = []
     rejected: list[Rejection] = []
@@ -351,13 +427,33 @@ def validate_rows(
 
         for name, header in colmap.fields.items():
             spec_field = spec.field(name)
+            answered = [h for h in [header, *colmap.twins.get(header, [])] if not is_blank(raw.get(h))]
+            header = answered[0] if answered else header
             value = raw.get(header)
+            if len({str(raw.get(h)).strip() for h in answered}) > 1:
+                warn(
+                    answered[1],
+                    raw.get(answered[1]),
+                    "twin_answer",
+                    f"columns '{header}' and '{answered[1]}' ask the same question and both are answered; "
+                    f"the answer in '{header}' was used. Rename one of the questions if they differ",
+                )
             error = None
             try:
+                order, proof = orders.get(name, (date_order, None))
+                if proof is not None and value == proof:
+                    warn(
+                        header,
+                        value,
+                        "check_datetime",
+                        f"'{value}' is only a date with the {first_of[order]} first, so every date in column "
+                        f"'{header}' was read {first_of[order]} first ({order}); set [import] date_order = "
+                        f'"{order}" in dashboard.toml to say so',
+                    )
                 row[name] = parse_value(
                     spec_field,
                     value,
-                    date_order=date_order,
+                    date_order=order,
                     tz=tz,
                     options=options[name],
                     choice_keys=choice_keys,
@@ -394,9 +490,9 @@ def validate_rows(
         if problem is None and colmap.grid:
             # The time zone as stored, else as written ('UTC+5:30' is still an offset the grid can use).
             tz_header = colmap.fields.get("timezone")
-            tz = row.get("timezone") or (None if is_blank(raw.get(tz_header)) else str(raw.get(tz_header)))
+            person_tz = row.get("timezone") or (None if is_blank(raw.get(tz_header)) else str(raw.get(tz_header)))
             answers = {header: (label, raw.get(header)) for header, label in colmap.grid.items()}
-            slots, problems = availability.read_grid(answers, tz, session.start_date)
+            slots, problems = availability.read_grid(answers, person_tz, session.start_date)
             if slots or not row.get("availability"):
                 row["availability"] = slots or None
             for p in problems:
@@ -457,8 +553,12 @@ def validate_rows(
                         raise BadValue("neither a week nor a timestamp is given")
                     row["week"] = _derive_week(row["submitted_at"], session.start_date, session.weeks)
                 except BadValue as exc:
+                    stamp = raw.get(colmap.fields.get("submitted_at", ""))
                     problem = reject(
-                        colmap.fields.get("week") or colmap.fields.get("submitted_at"), None, "no_week", str(exc)
+                        colmap.fields.get("week") or colmap.fields.get("submitted_at"),
+                        None,
+                        "no_week",
+                        str(exc) + _other_date_order_hint(stamp, orders.get("submitted_at", (date_order,))[0], session),
                     )
         if problem is not None:
             rejected.append(problem)
@@ -467,19 +567,19 @@ def validate_rows(
     return Validation(good, rejected, blank, warnings)
 
 
-def _dedupe(good, spec, sheet, row_numbers):
+def _dedupe(good, key_fields: tuple[str, ...], sheet, row_numbers):
     """Keep the last row per key (a form edited later wins); earlier ones become rejections."""
     last: dict[tuple, int] = {}
     for index, (position, row) in enumerate(good):
-        last[tuple(row.get(k) for k in spec.key)] = index
+        last[tuple(row.get(k) for k in key_fields)] = index
     kept, dropped = [], []
     for index, (position, row) in enumerate(good):
-        key = tuple(row.get(k) for k in spec.key)
+        key = tuple(row.get(k) for k in key_fields)
         if last[key] == index:
             kept.append((position, row))
         else:
             later = row_numbers[good[last[key]][0]]
-            label = " and ".join(f"{k} {row.get(k)}" for k in spec.key)
+            label = " and ".join(f"{k} {row.get(k)}" for k in key_fields)
             dropped.append(
                 Rejection(
                     sheet,
@@ -557,11 +657,15 @@ def import_tables(
             rejected_rows: dict[str, dict[int, Rejection]] = {}
             by_input: dict[int, ImportResult] = {}
             for index, item in sorted(enumerate(inputs), key=lambda pair: pair[1].table in APPLICATION_PARTS):
-                mapping = mapping_store.effective(
-                    db, session.id, source, item.table, settings, list(map(str, item.frame.columns))
-                )
+                headers = list(map(str, item.frame.columns))
+                mapping = mapping_store.effective(db, session.id, source, item.table, settings, headers)
+                others = {
+                    other: mapping_store.effective(db, session.id, source, other, settings, headers)
+                    for other in fields.TABLES
+                    if other != item.table
+                }
                 by_input[index] = _import_one(
-                    db, settings, session, run, item, source, mapping, rejected_rows.get(item.rows_of or "", {})
+                    db, settings, session, run, item, source, mapping, rejected_rows.get(item.rows_of or "", {}), others
                 )
                 rejected_rows[item.sheet] = {r.row_number: r for r in by_input[index].rejections}
             results = [by_input[index] for index in range(len(inputs))]
@@ -639,12 +743,14 @@ def _import_one(
     source: str,
     mapping: dict[str, str],
     rejected_in_source: dict[int, Rejection],
+    others: dict[str, dict[str, str]] | None = None,
 ) -> ImportResult:
     spec = fields.table(item.table)
     frame = item.frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     row_numbers = item.row_numbers or [i + 2 for i in range(len(frame))]
     colmap = map_columns(list(frame.columns), item.table, mapping, settings, item.sheet)
+    refuse_other_tables_sheet(item.table, list(frame.columns), colmap, others or {}, item.sheet)
     good, rejected, blank, warnings = validate_rows(
         frame,
         item.table,
@@ -655,7 +761,9 @@ def _import_one(
         session=session,
         choice_keys=item.choice_keys,
     )
-    good, duplicates = _dedupe(good, spec, item.sheet, row_numbers)
+    # Without a response id column a resubmitted form is a second row with the same e-mail: one application.
+    key = ("email",) if item.table == "applications" and "response_id" not in colmap.fields else spec.key
+    good, duplicates = _dedupe(good, key, item.sheet, row_numbers)
     rejected += duplicates
     if item.table in APPLICATION_PARTS:
         good, orphans = _with_their_application(db, session, item, colmap, good, row_numbers, rejected_in_source)
@@ -708,10 +816,20 @@ def _import_one(
         tuple(getattr(obj, k) for k in spec.key): obj
         for obj in db.scalars(select(model).where(model.session_id == session.id))
     }
+    # A form resubmitted after an earlier import updates the application stored then, under its id, so
+    # the reviews and decision made meanwhile stay with it (ids made from the timestamp start 'r-').
+    earlier = (
+        {obj.email: obj for obj in existing.values() if obj.response_id.startswith("r-")}
+        if item.table == "applications" and "response_id" not in colmap.fields
+        else {}
+    )
     for _, row in good:
         values = _model_values(model, row)
         key = tuple(values.get(k) for k in spec.key)
         obj = existing.get(key)
+        if obj is None and values.get("email") in earlier:
+            obj = earlier[values["email"]]
+            values["response_id"] = obj.response_id
         if obj is None:
             db.add(model(session_id=session.id, **values))
             result.rows_inserted += 1

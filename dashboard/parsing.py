@@ -7,7 +7,7 @@ sentence saying what was expected, so the importer can tell the user what to fix
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Iterable
 
 from dashboard import availability as availability_mod
@@ -43,8 +43,9 @@ NUMBER_WORDS = {
     "half": 0.5,
 }
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "checked", "on", "done", "completed", "oui", "ja", "sí", "si"}
-FALSE_WORDS = {"false", "no", "n", "0", "unchecked", "off", "not yet", "nope", "non", "nein"}
-UNKNOWN_WORDS = {"prefer not to say", "prefer not to answer", "n/a", "na", "-", "unknown", "?"}
+TRUE_WORDS |= {"yep", "yeah", "yup", "sure", "absolutely", "of course"}
+FALSE_WORDS = {"false", "no", "n", "0", "unchecked", "off", "not yet", "nope", "nah", "non", "nein"}
+UNKNOWN_WORDS = {"prefer not to say", "prefer not to answer", "n/a", "na", "-", "unknown", "?", "not applicable"}
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _HOURS_UNITS = re.compile(r"\s*(h|hr|hrs|hour|hours|heures|std|stunden)\.?\s*$", re.I)
@@ -64,19 +65,30 @@ def _to_number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+_PER_WEEK = re.compile(r"\s*(?:a|per|each|/|every)\s*(?:week|wk)\.?\s*$|\s*weekly\s*$|\s*-?ish\s*$", re.I)
+_HOURS_AND_MINUTES = re.compile(r"(\d+)\s*(?:h|hrs?|hours?|:)\s*(\d{1,2})\s*(?:m|mins?|minutes?)?")
+_MINUTES = re.compile(rf"({_NUMBER})\s*(?:m|mins?|minutes?)\.?")
+
+
 def parse_hours(raw: str) -> float:
-    """Hours as people write them: '4', '3.5', '3,5', '4-5' (midpoint), '3h', '~6', 'four'."""
-    text = _HOURS_UNITS.sub("", str(raw).strip().lower()).strip()
+    """Hours as people write them: '4', '3.5', '3,5', '4-5' (midpoint), '3h', '~6', 'four', '2h30', '90 min'."""
+    text = _PER_WEEK.sub("", str(raw).strip().lower()).strip()
+    text = _HOURS_UNITS.sub("", text).strip()
     text = text.lstrip("~≈±").removeprefix("about").removeprefix("around").removeprefix("approx.").strip()
+    text = re.sub(r"^between\s+(.+?)\s+and\s+(.+)$", r"\1-\2", text)
     text = _HOURS_UNITS.sub("", text).strip()
     if text in NUMBER_WORDS:
         return float(NUMBER_WORDS[text])
     if re.fullmatch(_NUMBER, text):
         value = _to_number(text)
-    elif m := re.fullmatch(rf"({_NUMBER})\s*(?:-|–|to|/)\s*({_NUMBER})", text):
+    elif m := re.fullmatch(rf"({_NUMBER})\s*(?:h|hrs?|hours?)?\s*(?:-|–|to|/|or)\s*({_NUMBER})", text):
         value = (_to_number(m.group(1)) + _to_number(m.group(2))) / 2
     elif m := re.fullmatch(rf"({_NUMBER})\s*\+", text):
         value = _to_number(m.group(1))
+    elif (m := _HOURS_AND_MINUTES.fullmatch(text)) and int(m.group(2)) < 60:
+        value = int(m.group(1)) + int(m.group(2)) / 60
+    elif m := _MINUTES.fullmatch(text):
+        value = _to_number(m.group(1)) / 60
     else:
         raise BadValue(f"'{raw}' is not a number of hours; write a number such as 4, 3.5 or 4-5")
     if value < 0 or value > 168:
@@ -102,6 +114,16 @@ def parse_int(raw: str, low: int | None = None, high: int | None = None) -> int:
     return value
 
 
+# 'Week 3', 'W3', '3rd', and a form's choice labels with the dates after the number: 'Week 3 (Oct 12-18)'.
+_WEEK = re.compile(r"^\s*(?:week|wk|w)?\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*[/.:]\s*\d)", re.I)
+
+
+def parse_week(raw: str, low: int | None = None, high: int | None = None) -> int:
+    """A week number as a form's answer gives it: '3', 'Week 3', 'W3', 'week three', 'Week 3 (Oct 12-18)'."""
+    m = _WEEK.match(str(raw))
+    return parse_int(m.group(1) if m else re.sub(r"^\s*week\s*", "", str(raw), flags=re.I), low, high)
+
+
 def parse_number(raw: str) -> float:
     """A plain number such as a total score: '3.5' or '3,5'."""
     text = str(raw).strip()
@@ -120,12 +142,12 @@ def parse_scale(raw: str, low: int = 1, high: int = 5) -> int:
 def parse_bool(raw: str) -> bool | None:
     """Checkbox and yes/no answers: TRUE/FALSE, Yes/No, x; 'prefer not to say' is unknown."""
     text = str(raw).strip().lower().replace("_", " ").rstrip(".!")  # the site's keys: not_yet, prefer_not_to_say
-    if text in TRUE_WORDS or text.startswith("yes"):
-        return True
-    if text in FALSE_WORDS or text.startswith("no,") or text.startswith("no "):
-        return False
     if text in UNKNOWN_WORDS or text.startswith("prefer not"):
         return None
+    if text in TRUE_WORDS or text.startswith("yes"):
+        return True
+    if text in FALSE_WORDS or text.startswith(("no,", "no ", "not ")):  # 'not really', 'not this week'
+        return False
     raise BadValue(f"'{raw}' is not a yes/no answer; write Yes or No (TRUE/FALSE also work)")
 
 
@@ -254,7 +276,7 @@ def parse_timezone(raw: str, note: Note | None = None) -> str:
             )
         return timezones.offset_name(minutes)
     # 'America/St Johns' and 'Europe/Paris (CET)' are both seen in forms.
-    name = timezones.iana_name(text) or timezones.iana_name(text.split(" ")[0])
+    name = timezones.iana_name(text) or timezones.iana_name(text.split(" ")[0]) or timezones.place_zone(text)
     if name:
         return name
     raise BadValue(
@@ -269,12 +291,16 @@ DATE_ORDERS = ("MDY", "DMY", "YMD")
 _MARKERS = {"오전": "am", "上午": "am", "午前": "am", "오후": "pm", "下午": "pm", "午後": "pm"}
 _AMPM = r"[ap]\.?\s?m\.?|" + "|".join(_MARKERS)
 _DATE_TIME = re.compile(
-    r"^(?P<a>\d{1,4})\s*[./-]\s*(?P<b>\d{1,2})\s*[./-]\s*(?P<c>\d{1,4})\.?"
+    r"^(?P<a>\d{1,4})\s*(?P<sep>[./-])\s*(?P<b>\d{1,2})\s*[./-]\s*(?P<c>\d{1,4})\.?"
     rf"(?:(?:\s*,\s*|\s+|T)(?:(?P<before>{_AMPM})\s*)?(?P<hour>\d{{1,2}}):(?P<minute>\d{{2}})"
     rf"(?::(?P<second>\d{{2}})(?:[.,](?P<fraction>\d+))?)?\s*(?P<after>{_AMPM})?)?\s*(?P<zone>.*)$",
     re.I,
 )
 EXAMPLES = {"MDY": "10/5/2026 18:31:58", "DMY": "5/10/2026 18:31:58", "YMD": "2026/10/05 18:31:58"}
+# A plain number in a timestamp column is a spreadsheet's date serial (days since 1899-12-30, Excel's and
+# Google Sheets' epoch): a cell formatted as a number, or an XLSX cell read without its date format.
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+SERIAL_EPOCH = datetime(1899, 12, 30)
 
 
 def _zone_of_timestamp(text: str, default: str):
@@ -309,6 +335,8 @@ def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> dateti
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         parsed = None
+    if parsed is None and _SERIAL.match(text) and 20000 <= float(text) < 80000:  # 1954-2119
+        parsed = SERIAL_EPOCH + timedelta(seconds=round(float(text) * 86400))
     if parsed is None:
         m = _DATE_TIME.match(text)
         if not m:
@@ -319,6 +347,8 @@ def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> dateti
         a, b, c = m.group("a"), m.group("b"), m.group("c")
         if len(a) == 4:
             year, month, day = int(a), int(b), int(c)
+        elif m.group("sep") == ".":  # '5.10.2026': every locale that writes dots puts the day first
+            year, month, day = _year(c), int(b), int(a)
         elif order == "YMD":
             raise BadValue(
                 f"'{raw}' does not start with the year, as the sheet's YMD order says; "
@@ -361,17 +391,59 @@ def parse_datetime(raw: str, date_order: str = "MDY", tz: str = "UTC") -> dateti
     return parsed.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def column_date_order(values: Iterable, date_order: str = "MDY") -> tuple[str, str | None]:
+    """The order a column of dates is written in, and the value that proves it when it is not the configured one.
+
+    A column where some dates are impossible in the configured order ('23/10/2026' in an MDY sheet)
+    but every date reads in the other (MDY <-> DMY) is in that other order: reading the rest the
+    configured way would silently swap their day and month.
+    """
+    other = {"MDY": "DMY", "DMY": "MDY"}.get(date_order.upper())
+    texts = [str(v) for v in values if not is_blank(v)]
+    if other is None or not texts:
+        return date_order, None
+
+    def reads(text: str, order: str) -> bool:
+        try:
+            parse_datetime(text, order)
+        except (BadValue, ValueError):
+            return False
+        return True
+
+    proof = next((t for t in texts if not reads(t, date_order)), None)
+    if proof is not None and reads(proof, other) and all(reads(t, other) for t in texts):
+        return other, proof
+    return date_order, None
+
+
 def parse_date(raw: str, date_order: str = "MDY") -> date:
     """A calendar date in the sheet's order or ISO form."""
     return parse_datetime(raw, date_order).date()
 
 
+NEGATIONS = {"not", "no", "non", "never"}
+
+
 def parse_choice(raw: str, choices: tuple[str, ...]) -> str:
-    """One of a fixed set of words, matched without regard to case or plural 's'."""
+    """One of a fixed set of words, matched without regard to case or plural 's'.
+
+    A form's own labels name the word inside a longer answer ('Mid-session survey', 'End of session',
+    'Navigator (mentor)', 'Organizer', 'Accept'): the one choice the answer's words name is read,
+    unless a word negates it ('Not accepted' is no choice at all).
+    """
     text = str(raw).strip().lower().replace("_", " ")
     for choice in choices:
         if text in (choice, choice + "s") or text.rstrip("s") == choice:
             return choice
+    words = re.findall(r"[^\W\d_]+", text.replace("z", "s"))  # 'organizer' is 'organiser'
+    named = {
+        choice
+        for choice in choices
+        for word in words
+        if word.rstrip("s") == choice or word.startswith(choice) or (len(word) >= 4 and choice.startswith(word))
+    }
+    if len(named) == 1 and not NEGATIONS & set(words):
+        return named.pop()
     raise BadValue(f"'{raw}' is not one of {', '.join(choices)}")
 
 
@@ -400,7 +472,7 @@ def parse_value(
     if kind == f.EMAIL:
         return parse_email(raw)
     if kind == f.INT and field.name == "week":
-        return parse_int(re.sub(r"^\s*week\s*", "", str(raw), flags=re.I), field.low, field.high)
+        return parse_week(raw, field.low, field.high)
     if kind == f.INT:
         return parse_int(raw, 0)
     if kind == f.NUMBER:

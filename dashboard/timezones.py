@@ -9,6 +9,7 @@ a stored time zone is turned into a ``tzinfo``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -139,6 +140,50 @@ def iana_name(text: str) -> str | None:
         if name:
             return name
     return None
+
+
+# Zones as people name them in words, mapped to a place in them (each follows its daylight saving).
+ZONE_WORDS = {
+    "eastern": "America/New_York",
+    "central": "America/Chicago",
+    "mountain": "America/Denver",
+    "pacific": "America/Los_Angeles",
+    "alaska": "America/Anchorage",
+    "hawaii": "Pacific/Honolulu",
+    "atlantic": "America/Halifax",
+    "central european": "Europe/Paris",
+    "western european": "Europe/Lisbon",
+    "eastern european": "Europe/Athens",
+    "british": "Europe/London",
+    "irish": "Europe/Dublin",
+    "india": "Asia/Kolkata",
+    "indian": "Asia/Kolkata",
+    "japan": "Asia/Tokyo",
+    "australian eastern": "Australia/Sydney",
+    "brasilia": "America/Sao_Paulo",
+}
+_ZONE_WORDS = re.compile(r"^(?P<words>[a-z ]+?)\s+(?:standard\s+|daylight\s+|summer\s+)?time\b", re.I)
+REGIONS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/")
+
+
+@lru_cache(maxsize=1)
+def _zone_by_city() -> dict[str, str]:
+    """'new york' -> 'America/New_York': each place's last name part, the shortest zone name when two share it."""
+    cities: dict[str, str] = {}
+    for name in sorted(available_timezones(), key=len, reverse=True):
+        if name.startswith(REGIONS):
+            cities[name.rsplit("/", 1)[1].replace("_", " ").lower()] = name
+    return cities
+
+
+def place_zone(text: str) -> str | None:
+    """The IANA name of a place or zone written in words ('Berlin, Germany', 'New York', 'Eastern Time'), or None."""
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().strip().lower()
+    if match := _ZONE_WORDS.match(plain):
+        if zone := ZONE_WORDS.get(" ".join(match.group("words").split())):
+            return zone
+    city = " ".join(re.split(r"[,(/]", plain)[0].split())
+    return _zone_by_city().get(city)
 
 
 def zone_info(name: str) -> tzinfo:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.files import FileReadError, RawSheet, read_sheets
+from data_sources.files import FileReadError, RawSheet, read_table
 
 RESPONSE_ID = "Response ID"
 SUBMITTER_NAME = "Submitter Name"
@@ -197,7 +197,7 @@ def read_site_export(
     path: str | Path, reviewer: str | None = None, mapped_email: tuple[str, ...] = ()
 ) -> FullExport | SingleScorerExport:
     """Read either of the site's exports (CSV, or an XLSX of it): the Full CSV, or with a reviewer the Single Scorer CSV."""
-    sheet = read_sheets(path)[0]
+    sheet = read_table(path)
     if is_single_scorer(list(sheet.frame.columns)):
         if not reviewer:
             raise FileReadError(
@@ -210,4 +210,4 @@ def read_site_export(
 
 def read_full_export(path: str | Path, mapped_email: tuple[str, ...] = ()) -> FullExport:
     """Read the site's Full CSV (or an XLSX of it) into raw applications, reviews and decisions."""
-    return split_full_export(read_sheets(path)[0], mapped_email)
+    return split_full_export(read_table(path), mapped_email)

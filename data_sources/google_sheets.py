@@ -36,7 +36,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from gspread.urls import SPREADSHEETS_API_V4_BASE_URL
 
-from data_sources.files import RawSheet, as_strings
+from data_sources.files import RawSheet, raw_sheet_from_rows
 
 DEFAULT_API_URL = "https://sheets.googleapis.com"
 GOOGLE_V4_PREFIX = SPREADSHEETS_API_V4_BASE_URL  # https://sheets.googleapis.com/v4/spreadsheets
@@ -291,20 +291,6 @@ class SpreadsheetRead:
     seconds: float = 0.0
 
 
-def _unique(headers: list[str]) -> list[str]:
-    """Repeated non-empty headers become 'X', 'X.1', ... as pandas names them in CSV files."""
-    seen: dict[str, int] = {}
-    out = []
-    for h in headers:
-        if h and h in seen:
-            seen[h] += 1
-            out.append(f"{h}.{seen[h]}")
-        else:
-            seen.setdefault(h, 0)
-            out.append(h)
-    return out
-
-
 def _first_row(a1_range: str | None) -> int:
     """The row a returned range starts at ('Check-ins'!A1:Z40 -> 1)."""
     match = re.search(r"![A-Za-z]*(\d+)", a1_range or "")
@@ -322,10 +308,7 @@ def raw_sheet(title: str, value_range: Mapping[str, Any]) -> RawSheet:
         return RawSheet(title, pd.DataFrame(), [])
     width = max(len(r) for r in values)
     rows = [["" if c is None else str(c) for c in r] + [""] * (width - len(r)) for r in values]
-    header, body = rows[0], rows[1:]
-    frame = as_strings(pd.DataFrame(body, columns=_unique([h.strip() for h in header]), dtype=str))
-    first = _first_row(value_range.get("range"))
-    return RawSheet(title, frame, [first + 1 + i for i in range(len(body))])
+    return raw_sheet_from_rows(title, pd.DataFrame(rows, dtype=str), _first_row(value_range.get("range")))
 
 
 def _json(response_reader: Callable[[], Any], what: str) -> Any:

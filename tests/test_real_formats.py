@@ -463,3 +463,362 @@ def test_scores_and_tiers_from_decisions_made_in_mission_control(empty_url, sett
     text, rows, left_out = export_decisions(empty_url, settings)
     # Score on the summed scale of a full panel of 3: 101 = 4+5+4, 102 = mean 3 x 3, 103 = 2+3+2.
     assert site_score_import(text) == [(101, 13, 0), (103, 7, 1), (102, 9, 4)] and rows == 3 and left_out == ""
+
+
+# --- 7. Files as organisers save them: Excel's CSV, title rows, extra sheets ----------------------
+
+CHECKIN_HEADERS = [
+    "Timestamp",
+    "Email Address",
+    "Which week is this check-in for?",
+    "How many hours did you spend on Djangonaut Space this week?",
+    "How is your energy this week? (1 = drained, 5 = full of energy)",
+    "Is anything blocking you?",
+]
+CHECKINS = [
+    ["10/5/2026 14:05:33", "zoe@example.org", "2", "3h", "4", "No"],
+    ["10/6/2026 9:01:02", "Émile.Dubois@example.org", "2", "3-4", "3", "Waiting on review, CI flaky"],
+    ["10/7/2026 22:00:00", "ana(at)example.org", "2", "~5", "5", ""],
+    ["10/8/2026 8:00:00", "jo@example.org", "2", "3,5", "4", ""],
+]
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        csv.writer(handle, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return path
+
+
+def stored_checkins(url: str) -> dict[str, float]:
+    return session_table(url, "checkins").set_index("email")["hours"].to_dict()
+
+
+def assert_checkins_stored(url: str, result: ImportResult, bad_row: int) -> None:
+    """The three good rows stored with their hours, the bad e-mail rejected at the row the spreadsheet shows."""
+    assert (result.rows_read, result.rows_stored, result.rows_rejected) == (4, 3, 1)
+    assert stored_checkins(url) == {"zoe@example.org": 3.0, "émile.dubois@example.org": 3.5, "jo@example.org": 3.5}
+    [rejection] = result.rejections
+    assert (rejection.row_number, rejection.column) == (bad_row, "Email Address")
+    assert rejection.reason.startswith(f"Sheet '{result.sheet}', row {bad_row}, column 'Email Address':")
+
+
+@pytest.mark.parametrize(
+    "encoding, delimiter",
+    [("utf-8-sig", ","), ("cp1252", ","), ("utf-8-sig", ";"), ("cp1252", ";")],
+    ids=["excel-utf8", "excel-windows", "excel-european", "excel-european-windows"],
+)
+def test_csv_saved_by_excel_in_any_locale_is_read(empty_url, settings, tmp_path, encoding, delimiter):
+    """Excel's 'CSV' on Windows is Windows-1252, and in European locales its cells are separated by ';'."""
+    path = write_csv(tmp_path / "checkins.csv", [CHECKIN_HEADERS, *CHECKINS], encoding, delimiter)
+    assert_checkins_stored(empty_url, import_file(empty_url, settings, path, "checkins"), bad_row=4)
+
+
+def test_a_title_row_above_the_headers_is_skipped_and_rows_keep_their_numbers(empty_url, settings, tmp_path):
+    title = ["Djangonaut Space check-ins, Session 6"]
+    path = write_csv(tmp_path / "checkins.csv", [title, [], CHECKIN_HEADERS, *CHECKINS])
+    assert_checkins_stored(empty_url, import_file(empty_url, settings, path, "checkins"), bad_row=6)
+
+
+def test_an_xlsx_with_a_title_row_real_datetimes_and_extra_sheets(empty_url, settings, tmp_path):
+    """Google Sheets' File > Download > XLSX: 'Form Responses 1' with real date cells, beside a pivot and notes."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    responses = book.active
+    responses.title = "Form Responses 1"
+    responses.append(["Session 6 check-ins"])
+    responses.append(CHECKIN_HEADERS)
+    for stamp, *rest in CHECKINS:
+        responses.append([datetime.strptime(stamp, "%m/%d/%Y %H:%M:%S"), *rest[:1], int(rest[1]), *rest[2:]])
+    book.create_sheet("Pivot Table 1").append(["Week", "COUNTA of Email Address"])
+    book.create_sheet("Notes").append(["Chase Jo about week 3"])
+    path = tmp_path / "Check-ins (Responses).xlsx"
+    book.save(path)
+    result = import_file(empty_url, settings, path, "checkins")
+    assert_checkins_stored(empty_url, result, bad_row=5)
+    stamps = session_table(empty_url, "checkins").set_index("email")["submitted_at"]
+    assert stamps["zoe@example.org"].to_pydatetime() == datetime(2026, 10, 5, 14, 5, 33)
+
+
+def test_a_synced_tab_with_a_title_row_is_read_from_its_headers():
+    from data_sources.google_sheets import raw_sheet
+
+    values = [["Session 6 check-ins"], [], CHECKIN_HEADERS, CHECKINS[0]]
+    sheet = raw_sheet("Check-ins", {"range": "'Check-ins'!A1:F4", "values": values})
+    assert list(sheet.frame.columns) == CHECKIN_HEADERS and sheet.row_numbers == [4]
+
+
+# --- 8. Timestamps a file's locale, a number format or a day-first sheet gives -------------------
+
+
+def checkins_with_stamps(tmp_path: Path, stamps: list[str]) -> Path:
+    """The check-ins with these timestamps and no week: the week is worked out from the timestamp."""
+    rows = [[stamp, email, "", hours, energy, ""] for stamp, (_, email, _, hours, energy, _) in zip(stamps, CHECKINS)]
+    return write_csv(tmp_path / "checkins.csv", [CHECKIN_HEADERS, *rows])
+
+
+@pytest.mark.parametrize(
+    "raw, utc",
+    [
+        ("46300.5871875", datetime(2026, 10, 5, 14, 5, 33)),  # a date serial: an XLSX cell without its date format
+        ("46300", datetime(2026, 10, 5)),
+        ("5.10.2026 14:05:33", datetime(2026, 10, 5, 14, 5, 33)),  # de_DE: dots always put the day first
+        ("05.10.26 14:05", datetime(2026, 10, 5, 14, 5)),
+    ],
+)
+def test_serial_numbers_and_dotted_dates_read_the_same_in_every_order(raw, utc):
+    assert {parse_datetime(raw, order) for order in ("MDY", "DMY", "YMD")} == {utc}
+
+
+def test_a_column_whose_dates_are_only_day_first_is_read_day_first_with_a_warning(empty_url, settings, tmp_path):
+    """An en_GB sheet imported with the default MDY order: 05/10 was read as 10 May, silently."""
+    stamps = ["05/10/2026 14:05:33", "13/10/2026 09:01:02", "07/10/2026 22:00:00", "08/10/2026 08:00:00"]
+    result = import_file(empty_url, settings, checkins_with_stamps(tmp_path, stamps), "checkins")
+    assert result.rows_stored == 3  # the bad e-mail is still rejected
+    stored = session_table(empty_url, "checkins").set_index("email")
+    assert stored.loc["zoe@example.org", "submitted_at"].to_pydatetime() == datetime(2026, 10, 5, 14, 5, 33)
+    assert stored["week"].to_dict() == {"zoe@example.org": 2, "émile.dubois@example.org": 3, "jo@example.org": 2}
+    [warning] = result.warnings
+    assert (warning.row_number, warning.column, warning.code) == (3, "Timestamp", "check_datetime")
+    assert warning.message.startswith("Sheet 'checkins', row 3, column 'Timestamp': '13/10/2026 09:01:02' is only")
+    assert 'set [import] date_order = "DMY"' in warning.message
+
+
+def test_a_day_first_column_that_reads_either_way_says_which_setting_to_change(empty_url, settings, tmp_path):
+    stamps = ["05/10/2026 14:05:33", "06/10/2026 09:01:02", "07/10/2026 22:00:00", "08/10/2026 08:00:00"]
+    result = import_file(empty_url, settings, checkins_with_stamps(tmp_path, stamps), "checkins")
+    assert result.rows_stored == 0
+    reason = result.rejections[0].reason
+    assert "submitted on 2026-05-10, before the session started" in reason
+    assert 'read month first (MDY): if the sheet writes the day first, set [import] date_order = "DMY"' in reason
+
+
+# --- 9. A question asked twice, a form sent twice --------------------------------------------------
+
+HOURS_QUESTION = CHECKIN_HEADERS[3]
+
+
+def test_a_question_edited_mid_form_is_read_from_whichever_column_each_row_answered(empty_url, settings, tmp_path):
+    """Deleting and re-adding a question gives a second column with the same text; later rows fill only that."""
+    headers = [*CHECKIN_HEADERS[:4], HOURS_QUESTION, *CHECKIN_HEADERS[4:]]
+    rows = [row[:3] + ([row[3], ""] if i < 2 else ["", row[3]]) + row[4:] for i, row in enumerate(CHECKINS)]
+    rows[3][3] = "4"  # Jo answered both: the first column's answer is used, with a warning
+    result = import_file(empty_url, settings, write_csv(tmp_path / "checkins.csv", [headers, *rows]), "checkins")
+    assert stored_checkins(empty_url) == {"zoe@example.org": 3.0, "émile.dubois@example.org": 3.5, "jo@example.org": 4}
+    assert result.columns_not_mapped == []
+    [warning] = result.warnings
+    assert (warning.row_number, warning.column, warning.code) == (5, f"{HOURS_QUESTION}.1", "twin_answer")
+    assert f"the answer in '{HOURS_QUESTION}' was used" in warning.message
+
+
+def test_an_email_question_beside_the_collected_email_address(empty_url, settings, tmp_path):
+    """Forms' 'Collect email addresses' column and a question 'Email address' the organisers added themselves."""
+    headers = ["Timestamp", "Email Address", "Email address", "Which week is this check-in for?"]
+    rows = [["10/5/2026 14:05:33", "zoe@example.org", "", "2"], ["10/6/2026 9:01:02", "", "jo@example.org", "2"]]
+    result = import_file(empty_url, settings, write_csv(tmp_path / "checkins.csv", [headers, *rows]), "checkins")
+    assert (result.rows_stored, result.rows_rejected) == (2, 0)
+    assert set(stored_checkins(empty_url)) == {"zoe@example.org", "jo@example.org"}
+
+
+def test_a_resubmitted_application_is_one_application_and_the_earlier_row_says_so(empty_url, settings, tmp_path):
+    headers = ["Timestamp", "Email Address", "How many hours a week can you commit?"]
+    rows = [
+        ["9/5/2026 18:31:58", "zoe@example.org", "3"],
+        ["9/6/2026 10:00:00", "jo@example.org", "4"],
+        ["9/7/2026 09:15:00", "Zoe@Example.org", "5"],
+    ]
+    result = import_file(empty_url, settings, write_csv(tmp_path / "applications.csv", [headers, *rows]))
+    apps = session_table(empty_url, "applications")
+    assert sorted(apps["email"]) == ["jo@example.org", "zoe@example.org"]
+    assert apps.set_index("email").loc["zoe@example.org", "hours_available"] == 5  # the later answer
+    [rejection] = result.rejections
+    assert (rejection.row_number, rejection.code) == (2, "duplicate")
+    assert "row 4 has the same email zoe@example.org; the later answer is kept" in rejection.reason
+
+
+def test_a_workbook_that_starts_with_a_notes_sheet_imports_its_responses_sheet(empty_url, tmp_path, run_cli):
+    import openpyxl
+
+    from dashboard.file_import import read_upload
+
+    book = openpyxl.Workbook()
+    book.active.title = "Read me"
+    book.active.append(["Responses are in the next tab; do not sort them."])
+    responses = book.create_sheet("Form Responses 1")
+    for row in [CHECKIN_HEADERS, *CHECKINS]:
+        responses.append(row)
+    path = tmp_path / "Check-ins.xlsx"
+    book.save(path)
+    assert read_upload(path.name, path.read_bytes()).name == "Form Responses 1"  # the Data page's upload
+    code, out, _ = run_cli(
+        empty_url, "--config", str(EXAMPLE_CONFIG_PATH), "import", str(path), "--table", "checkins", "--json"
+    )
+    summary = json.loads(out)
+    assert code == 3 and (summary["sheet"], summary["rows_stored"], summary["rows_rejected"]) == (
+        "Form Responses 1",
+        3,
+        1,
+    )
+
+
+# --- 10. A file for the wrong table ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path, table, belongs", [("checkins", "applications", "checkins"), (FORMS_CSV, "checkins", "applications")]
+)
+def test_a_file_for_another_table_is_refused_with_a_sentence_saying_which(
+    empty_url, tmp_path, run_cli, path, table, belongs
+):
+    """A check-in export imported as applications was stored as five applications (and the reverse as check-ins)."""
+    if path == "checkins":
+        path = write_csv(tmp_path / "checkins.csv", [CHECKIN_HEADERS, *CHECKINS])
+    config = str(EXAMPLE_CONFIG_PATH)
+    code, out, _ = run_cli(empty_url, "--config", config, "import", str(path), "--table", table, "--json")
+    error = json.loads(out)["error"]
+    assert code == 1 and error.startswith(f"Sheet '{Path(path).stem}' looks like {belongs}, not {table}:")
+    assert f"Import it as {belongs} (--table {belongs}" in error
+    assert session_table(empty_url, table).empty
+    code, _, _ = run_cli(empty_url, "--config", config, "import", str(path), "--table", belongs)
+    assert code == 3  # each file has one bad e-mail
+
+
+# --- 11. Each applicant's time zone is theirs, not the next row's sheet time zone -----------------
+
+
+def test_timestamps_stay_in_the_sheets_time_zone_after_an_applicant_with_an_availability_grid(
+    empty_url, settings, tmp_path
+):
+    """The grid's time zone replaced the sheet's: each later timestamp was read in the previous applicant's zone."""
+    grid = "When are you available? (your local time)"
+    headers = ["Timestamp", "Email Address", TZ_QUESTION, f"{grid} [Monday]", f"{grid} [Tuesday]"]
+    rows = [
+        ["9/5/2026 18:31:58", "ana@example.org", "Europe/Madrid", "6:00 PM - 9:00 PM", ""],
+        ["9/5/2026 19:31:58", "ravi@example.org", "Asia/Kolkata", "", "6:00 PM - 9:00 PM"],
+        ["9/6/2026 7:00:00 AM", "cy@example.org", "UTC-3", "9:00 AM - 12:00 PM", ""],
+    ]
+    import_file(empty_url, settings, write_csv(tmp_path / "applications.csv", [headers, *rows]))
+    apps = session_table(empty_url, "applications").set_index("email")
+    assert {email: stamp.to_pydatetime() for email, stamp in apps["submitted_at"].items()} == {
+        "ana@example.org": datetime(2026, 9, 5, 18, 31, 58),  # [import] timezone = "UTC"
+        "ravi@example.org": datetime(2026, 9, 5, 19, 31, 58),
+        "cy@example.org": datetime(2026, 9, 6, 7, 0, 0),
+    }
+    assert all(len(slots) == 6 for slots in apps["availability"])  # each grid in its own person's zone
+
+
+# --- 12. Other spreadsheet programs' files ----------------------------------------------------------
+
+
+def write_ods(path: Path) -> Path:
+    """LibreOffice Calc's own format."""
+    pd.DataFrame(CHECKINS, columns=CHECKIN_HEADERS).to_excel(path, index=False, engine="odf")
+    return path
+
+
+def write_unicode_text(path: Path) -> Path:
+    """Excel's 'Unicode Text': UTF-16 with its byte-order mark, cells between tabs."""
+    path.write_bytes("\r\n".join("\t".join(row) for row in [CHECKIN_HEADERS, *CHECKINS]).encode("utf-16"))
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, write",
+    [
+        ("checkins.ods", write_ods),
+        ("checkins.txt", write_unicode_text),
+        ("checkins.tsv", lambda path: write_csv(path, [CHECKIN_HEADERS, *CHECKINS], delimiter="\t")),  # Sheets' .tsv
+    ],
+)
+def test_libreoffice_ods_excel_unicode_text_and_sheets_tsv_are_read(empty_url, settings, tmp_path, name, write):
+    result = import_file(empty_url, settings, write(tmp_path / name), "checkins")
+    assert_checkins_stored(empty_url, result, bad_row=4)
+
+
+def test_an_empty_file_says_so(tmp_path):
+    from dashboard.file_import import read_file
+    from data_sources.files import FileReadError
+
+    path = tmp_path / "responses.csv"
+    path.write_bytes(b"")
+    with pytest.raises(
+        FileReadError, match=r"^Sheet 'responses' of responses.csv is empty \(no header row\); download"
+    ):
+        read_file(path)
+
+
+def scored_as_workbook(path: Path) -> Path:
+    """The organisers' scored sheet downloaded as XLSX: a notes sheet first, a title row above the headers."""
+    import openpyxl
+
+    rows = list(csv.reader(io.StringIO(SCORED_CSV.read_text(encoding="utf-8-sig"))))
+    book = openpyxl.Workbook()
+    book.active.title = "How we score"
+    book.active.append(["1 = weak, 5 = strong; rank 0-2 accept"])
+    scores = book.create_sheet("Scoring")
+    for row in [["Session 6 applications, scored"], *rows]:
+        scores.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        scored_as_workbook,
+        lambda path: write_csv(  # re-saved by Excel in a European locale
+            path,
+            list(csv.reader(io.StringIO(SCORED_CSV.read_text(encoding="utf-8-sig")))),
+            encoding="cp1252",
+            delimiter=";",
+        ),
+    ],
+    ids=["xlsx-with-notes-and-title", "excel-european-csv"],
+)
+def test_the_sites_scored_export_after_a_round_through_a_spreadsheet(empty_url, site_config, run_cli, tmp_path, write):
+    path = write(tmp_path / ("scored.xlsx" if write is scored_as_workbook else "scored.csv"))
+    code, out, _ = run_cli(empty_url, "--config", str(site_config), "djangonaut-space", "import", str(path), "--json")
+    tables = json.loads(out)["tables"]
+    assert code == 3 and [r["code"] for r in tables["applications"]["rejections"]] == ["missing_email"]
+    assert tables["applications"]["rows_stored"] == 5 and tables["reviews"]["rows_stored"] == 8
+    decisions = session_table(empty_url, "decisions").set_index("response_id")
+    assert decisions.loc["101", "status"] == "accepted" and decisions.loc["102", "score"] == 10.0
+
+
+def test_a_form_resubmitted_after_an_import_updates_the_stored_application_and_keeps_its_id(
+    empty_url, settings, tmp_path
+):
+    """The next sync stored the resubmission as a second application of the same person."""
+    headers = ["Timestamp", "Email Address", "How many hours a week can you commit?"]
+    first = [["9/5/2026 18:31:58", "zoe@example.org", "3"], ["9/6/2026 10:00:00", "jo@example.org", "4"]]
+    path = tmp_path / "applications.csv"
+    import_file(empty_url, settings, write_csv(path, [headers, *first]))
+    [zoe_id] = session_table(empty_url, "applications").query("email == 'zoe@example.org'")["response_id"]
+    result = import_file(
+        empty_url, settings, write_csv(path, [headers, *first, ["9/9/2026 8:00:00", "zoe@example.org", "6"]])
+    )
+    apps = session_table(empty_url, "applications").set_index("email")
+    assert sorted(apps.index) == ["jo@example.org", "zoe@example.org"]
+    assert (apps.loc["zoe@example.org", "response_id"], apps.loc["zoe@example.org", "hours_available"]) == (zoe_id, 6)
+    assert (result.rows_updated, result.rows_unchanged, [r.code for r in result.rejections]) == (1, 1, ["duplicate"])
+
+
+def test_the_data_pages_mapping_of_a_question_edited_mid_form_reads_both_columns(empty_url, settings, tmp_path):
+    """The suggestion keeps the second column out; saving that must not lose the later rows' answers."""
+    from dashboard import mapping
+    from dashboard.file_import import import_file as import_upload, read_file
+
+    headers = [*CHECKIN_HEADERS[:4], HOURS_QUESTION, *CHECKIN_HEADERS[4:]]
+    rows = [row[:3] + ([row[3], ""] if i < 2 else ["", row[3]]) + row[4:] for i, row in enumerate(CHECKINS)]
+    raw = read_file(write_csv(tmp_path / "checkins.csv", [headers, *rows]))
+    known = [mapping.Known(q, t, "dashboard.toml") for q, t in settings.section("mapping")["checkins"].items()]
+    suggested = {s.column: s for s in mapping.suggest(raw.frame, "checkins", known=known)}
+    twin = suggested[f"{HOURS_QUESTION}.1"]
+    assert twin.target == "" and twin.reason.startswith(f"a second column of '{HOURS_QUESTION}'")
+    confirmed = {key: s.target for key, s in suggested.items()}
+    import_upload(empty_url, settings, raw, "checkins", name="checkins.csv", mapping=confirmed)
+    assert stored_checkins(empty_url) == {
+        "zoe@example.org": 3.0,
+        "émile.dubois@example.org": 3.5,
+        "jo@example.org": 3.5,
+    }

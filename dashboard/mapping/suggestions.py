@@ -9,7 +9,7 @@ import pandas as pd
 
 from dashboard import fields as f
 from dashboard.criteria import Criterion
-from dashboard.importer import normalise_header
+from dashboard.importer import normalise_header, question_of
 from dashboard.mapping.answers import Profile, _profile, answer_fit
 from dashboard.mapping.columns import GRID, GRID_HEADER, Column, Known, columns_of, is_availability_grid
 from dashboard.mapping.question_words import (
@@ -174,14 +174,21 @@ def suggest(
         if i in chosen:
             score, target, reason = chosen[i]
         else:
-            score, target, reason = 0.0, "", _why_not(options[i], taken, columns, table)
+            score, target, reason = 0.0, "", _why_not(options[i], taken, columns, table, column)
         result.append(Suggestion(column.key, column.headers, column.samples, target, round(min(score, 1.0), 2), reason))
     return result
 
 
-def _why_not(options: list[tuple[float, str, str]], taken: dict[str, int], columns: list[Column], table: str) -> str:
+def _why_not(
+    options: list[tuple[float, str, str]], taken: dict[str, int], columns: list[Column], table: str, column: Column
+) -> str:
     kept = "kept as an extra answer" if f.table(table).keeps_extra else "kept with the raw rows"
+    keys = [c.key for c in columns]
     for score, target, reason in options:
+        if target in taken and question_of(column.key, keys) == question_of(columns[taken[target]].key, keys):
+            return (
+                f"a second column of '{columns[taken[target]].key}': rows that left that one empty are read from here"
+            )
         if target in taken and score >= SUGGEST_AT:
             return f"{target} fits '{columns[taken[target]].key}' better; {kept}"
         if score > 0:
