@@ -19,7 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
-SHAPING_CODE = ["dashboard/demo.py", "dashboard/importer.py", "dashboard/models.py", "dashboard/fields.py"]
+SHAPING_CODE = [
+    "dashboard/demo.py",
+    "dashboard/models.py",
+    "dashboard/fields.py",
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "dashboard" / "importer").glob("*.py")),
+]
 
 
 def _code_hash() -> str:

@@ -174,7 +174,7 @@ def test_a_crash_mid_import_leaves_the_previous_data_intact(settings, empty_url,
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("dashboard.importer._dedupe", crash)
+    monkeypatch.setattr("dashboard.importer.store.dedupe", crash)
     changed = checkin_rows(10)
     for row in changed:
         row[Q["hours"]] = "9"
