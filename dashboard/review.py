@@ -139,8 +139,11 @@ def normalise_scores(
 def application_stats(normalised: pd.DataFrame, contested_spread: float | None = None) -> pd.DataFrame:
     """Per application: n_reviews, mean, median, normalised, spread (max - min), raw_reviews, contested."""
     columns = ["response_id", "n_reviews", "mean", "median", "normalised", "spread", "raw_reviews", "contested"]
-    if normalised.empty:
-        return pd.DataFrame(columns=columns)
+    if normalised.empty:  # typed, so a session without reviews ranks, sorts and rounds like one with them
+        return pd.DataFrame(columns=columns).astype(
+            {"n_reviews": int, "raw_reviews": int, "contested": bool}
+            | dict.fromkeys(["mean", "median", "normalised", "spread"], float)
+        )
     grouped = normalised.groupby("response_id", sort=False)
     stats = pd.DataFrame(
         {
@@ -167,7 +170,9 @@ def reviewer_calibration(normalised: pd.DataFrame, min_reviews: int = MIN_REVIEW
     """
     columns = ["reviewer", "n", "mean", "sd", "strictness", "normalised"]
     if normalised.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=columns).astype(
+            {"n": int, "normalised": bool} | dict.fromkeys(["mean", "sd", "strictness"], float)
+        )
     frame = normalised[["response_id", "reviewer", "score"]].copy()
     per_app = frame.groupby("response_id")["score"]
     total, count = per_app.transform("sum"), per_app.transform("size")
@@ -310,6 +315,7 @@ def review_stats(
 def normalising_effect(applications: pd.DataFrame, places: int) -> dict[str, float | int]:
     """How much normalising reviewers' scores changes the ranking: Spearman correlation and top places that move."""
     scored = applications.dropna(subset=["mean", "normalised"])
+    places = min(int(places), len(scored))  # never more places than applications were scored
     top_raw = set(scored.nlargest(places, "mean")["response_id"])
     top_normalised = set(scored.nlargest(places, "normalised")["response_id"])
     correlation = scored["mean"].rank().corr(scored["normalised"].rank()) if len(scored) > 1 else float("nan")

@@ -1,0 +1,105 @@
+"""Sessions whose data is valid but unusual, as real organisers' data will be: every screen, report and
+notebook must say something sensible about them, never crash or mislead.
+
+Each session is built through the real import path (dashboard.importer.import_tables, as the demo
+and the Data page do) from small synthetic frames of strings named like the canonical fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from dashboard import db as dbmod, models, reads, review
+from dashboard.criteria import load_criteria
+from dashboard.importer import TableInput, import_tables
+from dashboard.sessions import create_session
+from tests.apptest_support import run_app, texts
+
+TODAY = date.today()
+ORDER = ("people", "teams", "applications", "reviews", "decisions", "checkins", "surveys")
+
+
+def build_session(url: str, settings, name: str, start: date | None, tables: dict[str, list[dict]], weeks: int = 8):
+    """A session created with its calendar, then its tables imported in one transaction (the real write path)."""
+    dbmod.migrate(url)
+    with dbmod.write(url, actor="test", action="demo_built", subject=name, detail="session created") as change:
+        if change.db.scalar(select(models.Session).where(models.Session.name == name)) is None:
+            change.session_id = create_session(change.db, settings, name, start_date=start, weeks=weeks).id
+    inputs = [
+        TableInput(table, pd.DataFrame(tables[table]).fillna("").astype(str), table)
+        for table in ORDER
+        if table in tables
+    ]
+    for result in import_tables(url, settings, inputs, source="edge test", session_name=name, actor="test"):
+        assert not result.rows_rejected, result.detail_lines(5)
+    return int(reads.sessions_frame(url).set_index("name").at[name, "id"])
+
+
+def applications(n: int, prefix: str = "a") -> list[dict]:
+    return [
+        {"response_id": f"{prefix}{i}", "email": f"{prefix}{i}@example.org", "name": f"Applicant {i}"}
+        for i in range(n)
+    ]
+
+
+PEOPLE = [
+    {"email": "cap@example.org", "name": "Cap One", "role": "captain", "team": "Solo"},
+    {"email": "nav@example.org", "name": "Nav One", "role": "navigator", "team": "Solo"},
+    {"email": "d1@example.org", "name": "Dee One", "role": "djangonaut", "team": "Solo"},
+    {"email": "d2@example.org", "name": "Dee Two", "role": "djangonaut", "team": "Solo"},
+]
+ONE_TEAM = [{"name": "Solo", "project": "Django core", "navigators": "nav@example.org", "captain": "cap@example.org"}]
+
+
+# --- reviews -------------------------------------------------------------------------------
+
+
+def test_review_statistics_of_a_session_without_reviews_rank_and_compare(empty_url, settings):
+    sid = build_session(empty_url, settings, "Just created", TODAY + timedelta(days=60), {"applications": applications(3)})
+    stats = review.review_stats(
+        reads.load_table(empty_url, sid, "reviews"),
+        load_criteria(settings),
+        settings,
+        response_ids=reads.load_table(empty_url, sid, "applications")["response_id"],
+    )
+    effect = review.normalising_effect(stats.applications, 18)  # the notebook's default places
+    assert effect["applications scored"] == 0 and effect["places compared"] == 0
+    assert stats.reviewers.round(3).empty
+
+
+# --- notebooks -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_url(_migrated_template, tmp_path_factory, settings) -> str:
+    """A session too small for any group to be shown: 3 applicants, none reviewed, one team of 2, one check-in."""
+    from tests.conftest import migrated_copy
+
+    url = migrated_copy(_migrated_template, tmp_path_factory.mktemp("tiny") / "tiny.db")
+    build_session(
+        url,
+        settings,
+        "Tiny",
+        TODAY - timedelta(days=2),
+        {
+            "applications": applications(3),
+            "people": PEOPLE,
+            "teams": ONE_TEAM,
+            "checkins": [{"email": "d1@example.org", "week": "1", "hours": "3", "energy": "4", "burnout": "2"}],
+        },
+    )
+    return url
+
+
+@pytest.mark.parametrize("name", ["review_calibration", "session_report", "session_comparison", "wellbeing_trends"])
+def test_every_notebook_runs_on_a_session_too_small_to_show_any_group(monkeypatch, tiny_url, name):
+    from dashboard import notebooks
+    from dashboard.config import PROJECT_ROOT
+
+    # The kernel imports this checkout's dashboard/, not whichever one `pip install -e` pointed the venv at.
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    notebooks.execute(name, {"database_url": tiny_url, "session": "Tiny"})  # NotebookError names the failing cell
