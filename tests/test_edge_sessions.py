@@ -41,8 +41,7 @@ def build_session(url: str, settings, name: str, start: date | None, tables: dic
 
 def applications(n: int, prefix: str = "a") -> list[dict]:
     return [
-        {"response_id": f"{prefix}{i}", "email": f"{prefix}{i}@example.org", "name": f"Applicant {i}"}
-        for i in range(n)
+        {"response_id": f"{prefix}{i}", "email": f"{prefix}{i}@example.org", "name": f"Applicant {i}"} for i in range(n)
     ]
 
 
@@ -55,11 +54,50 @@ PEOPLE = [
 ONE_TEAM = [{"name": "Solo", "project": "Django core", "navigators": "nav@example.org", "captain": "cap@example.org"}]
 
 
+# --- the calendar: before the start, week 1 ----------------------------------------------
+
+
+def test_overview_of_a_session_that_has_not_started_asks_for_no_check_ins(monkeypatch, empty_url, settings, local_mode):
+    start = TODAY + timedelta(days=30)
+    build_session(empty_url, settings, "Future", start, {"people": PEOPLE, "teams": ONE_TEAM})
+    at = run_app(monkeypatch, empty_url, page="app_pages/overview.py", session="Future")
+    assert not at.exception
+    shown = texts(at)
+    assert f"starts {start} (in 30 days)" in shown and "started" not in shown
+    assert "send a reminder" not in shown and "Checked in, week" not in shown
+    assert f"from week 1, starting {start}" in shown
+
+
+def test_overview_in_week_one_counts_one_check_in_in_words(monkeypatch, empty_url, settings, local_mode):
+    build_session(
+        empty_url,
+        settings,
+        "Week one",
+        TODAY - timedelta(days=2),
+        {
+            "applications": applications(3),
+            "people": PEOPLE,
+            "teams": ONE_TEAM,
+            "checkins": [{"email": "d1@example.org", "week": "1", "hours": "80", "energy": "1", "burnout": "5"}],
+            "reviews": [{"response_id": f"a{i}", "reviewer": "r@example.org", "motivation": "3"} for i in (0, 1)],
+        },
+    )
+    at = run_app(monkeypatch, empty_url, page="app_pages/overview.py", session="Week one")
+    assert not at.exception
+    shown = texts(at)
+    assert "Checked in, week 1 of 8 50%" in shown and "1 of 2 Djangonauts" in shown
+    assert "send a reminder" in shown  # week 1 has begun: a missing check-in is worth a reminder
+    assert "1 application has no review yet" in shown
+    assert "1 Djangonaut has open wellbeing signals" in shown
+
+
 # --- reviews -------------------------------------------------------------------------------
 
 
 def test_review_statistics_of_a_session_without_reviews_rank_and_compare(empty_url, settings):
-    sid = build_session(empty_url, settings, "Just created", TODAY + timedelta(days=60), {"applications": applications(3)})
+    sid = build_session(
+        empty_url, settings, "Just created", TODAY + timedelta(days=60), {"applications": applications(3)}
+    )
     stats = review.review_stats(
         reads.load_table(empty_url, sid, "reviews"),
         load_criteria(settings),
