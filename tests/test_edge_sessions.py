@@ -141,3 +141,15 @@ def test_every_notebook_runs_on_a_session_too_small_to_show_any_group(monkeypatc
     # The kernel imports this checkout's dashboard/, not whichever one `pip install -e` pointed the venv at.
     monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
     notebooks.execute(name, {"database_url": tiny_url, "session": "Tiny"})  # NotebookError names the failing cell
+
+
+def test_the_site_export_says_why_it_holds_no_rows(empty_url, settings, command_line):
+    decisions = [{"response_id": f"r{i}", "status": "accepted", "rank": rank} for i, rank in enumerate((1, 1, 5, 9))]
+    build_session(
+        empty_url, settings, "Form ids", TODAY, {"applications": applications(4, "r"), "decisions": decisions}
+    )
+    done = command_line(
+        "djangonaut-space", "export", "--session", "Form ids", env={"DASHBOARD_DATABASE_URL": empty_url}
+    )
+    assert done.returncode == 0 and done.stdout == "Response ID,Score,Selection Rank\n"  # still a CSV the site reads
+    assert "Left out: 4 whose response id is not one of the site's numbers" in done.stderr
