@@ -91,6 +91,7 @@ def next_steps(glance: Glance) -> list[str]:
         steps.append("The cohort has no teams yet: propose them on the Teams page.")
     if (
         glance.starts_on is None
+        and glance.week <= glance.weeks  # after the planned weeks a missing check-in is not late
         and glance.djangonauts
         and glance.checkin_rate is not None
         and glance.checkin_rate < 0.7

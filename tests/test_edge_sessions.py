@@ -153,3 +153,33 @@ def test_the_site_export_says_why_it_holds_no_rows(empty_url, settings, command_
     )
     assert done.returncode == 0 and done.stdout == "Response ID,Score,Selection Rank\n"  # still a CSV the site reads
     assert "Left out: 4 whose response id is not one of the site's numbers" in done.stderr
+
+
+# --- check-ins past the planned weeks ------------------------------------------------------
+
+
+def test_a_late_check_in_after_the_end_makes_nobody_drift_after_the_end(
+    monkeypatch, empty_url, settings, local_mode, command_line
+):
+    one = [{"email": "d1@example.org", "week": str(w), "hours": "4", "energy": "3"} for w in range(1, 9)]
+    two = [{"email": "d2@example.org", "week": str(w), "hours": "4", "energy": "3"} for w in range(1, 6)]
+    late = [{"email": "d1@example.org", "week": "11", "hours": "2", "energy": "3"}]  # a straggler, 3 weeks after
+    build_session(
+        empty_url,
+        settings,
+        "Long over",
+        date(2024, 1, 8),
+        {"people": PEOPLE, "teams": ONE_TEAM, "checkins": one + two + late},
+    )
+    done = command_line("signals", "--session", "Long over", env={"DASHBOARD_DATABASE_URL": empty_url})
+    drifting = [line for line in done.stdout.splitlines() if "drifting" in line]
+    # Dee Two stopped in week 5 of 8: that is drifting. Nobody is drifting for weeks 9-11, after the end.
+    assert any("d2@example.org: no check-in in weeks 6-8 " in line for line in drifting), done.stdout
+    assert all("d2@example.org" in line and int(line.split()[1]) <= 8 for line in drifting), done.stdout
+    at = run_app(monkeypatch, empty_url, page="app_pages/overview.py", session="Long over")
+    assert not at.exception
+    assert "send a reminder" not in texts(at)  # week 11 of an 8-week session: nobody is late
+    at = run_app(monkeypatch, empty_url, page="app_pages/wellbeing.py", session="Long over")
+    assert not at.exception
+    shown = texts(at)
+    assert "Dee Two" in shown and "Dee One" not in shown.split("One person")[0]  # only Dee Two needs a check-in
