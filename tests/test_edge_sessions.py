@@ -183,3 +183,30 @@ def test_a_late_check_in_after_the_end_makes_nobody_drift_after_the_end(
     assert not at.exception
     shown = texts(at)
     assert "Dee Two" in shown and "Dee One" not in shown.split("One person")[0]  # only Dee Two needs a check-in
+
+
+# --- teams ---------------------------------------------------------------------------------
+
+
+def test_who_fits_a_team_says_when_nobody_gave_availability(monkeypatch, empty_url, settings, local_mode):
+    accepted = [{"response_id": f"a{i}", "status": "accepted", "rank": "1"} for i in range(4)]
+    staff = [p for p in PEOPLE if p["role"] != "djangonaut"]  # a Captain and a Navigator, neither gave times
+    build_session(
+        empty_url,
+        settings,
+        "No times",
+        TODAY + timedelta(days=10),
+        {
+            "applications": [{**a, "project_preferences": "Django core"} for a in applications(4)],
+            "decisions": accepted,
+            "people": staff,
+            "teams": ONE_TEAM,
+        },
+    )
+    at = run_app(monkeypatch, empty_url, page="app_pages/selection.py", session="No times")
+    assert not at.exception
+    placement = next(df.value for df in at.dataframe if "Placement" in df.value.columns)["Placement"]
+    assert set(placement) == {
+        "They gave no availability, so no team can share the 3 hours with a Captain and 5 with the Navigators that "
+        "the rules ask: add their weekly times."
+    }

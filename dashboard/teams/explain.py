@@ -188,14 +188,20 @@ def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, st
     compatible = [t for t in instance.teams if project_ok(person, t)]
     if not compatible:
         return f"No team works on {' or '.join(person.project_preferences)}, the projects they chose."
+    if not person.availability:  # no common hours with anyone: say so rather than "best is ... with 0"
+        return (
+            f"They gave no availability, so no team can share the {rules.captain_hours} hours with a Captain and "
+            f"{rules.navigator_meeting_hours} with the Navigators that the rules ask: add their weekly times."
+        )
     where = _projects_phrase(person)
     captain_ok = [t for t in compatible if t.captain is None or captain_overlap_hours(t, person) >= rules.captain_hours]
     if not captain_ok:
         best = max(compatible, key=lambda t: captain_overlap_hours(t, person))
         hours = captain_overlap_hours(best, person)
+        unknown = " (that Captain gave no availability)" if not best.captain.availability else ""
         return (
             f"{where.replace('No team', 'No Captain', 1)} shares {rules.captain_hours} hours with them: "
-            f"best is {best.name}'s Captain with {hours}."
+            f"best is {best.name}'s Captain with {hours}{unknown}."
         )
     members_of = {t.name: [e for e, n in assignments.items() if n == t.name] for t in instance.teams}
     hours_with = {t.name: team_common_hours(instance, t, members_of[t.name] + [email]) for t in captain_ok}
