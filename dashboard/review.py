@@ -200,7 +200,7 @@ def krippendorff_alpha_interval(data: Sequence[Sequence[float | None]] | np.ndar
     alpha = 1 - D_o / D_e, where D_o is the mean squared difference between values in the
     same unit (each unit weighted by 1/(m_u - 1)) and D_e the mean squared difference between
     any two pairable values. Units with fewer than two values are not pairable. Returns None
-    when there is nothing to compare or no variation at all (alpha is undefined then).
+    when fewer than two units are pairable or there is no variation at all (alpha is undefined then).
     """
     matrix = (
         np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
@@ -219,7 +219,7 @@ def krippendorff_alpha_interval(data: Sequence[Sequence[float | None]] | np.ndar
         pairable.append(values)
         # sum over ordered pairs i != j of (v_i - v_j)^2 equals 2 m * sum((v - mean)^2)
         within += 2 * m * float(np.sum((values - values.mean()) ** 2)) / (m - 1)
-    if not pairable:
+    if len(pairable) < 2:  # over one unit alone alpha is 0 by construction, whatever the scores: not a measure
         return None
     everything = np.concatenate(pairable)
     n = len(everything)
@@ -251,7 +251,7 @@ def agreement(scored: pd.DataFrame, criteria: Sequence[Criterion]) -> tuple[floa
 def interpret_alpha(alpha: float | None) -> str:
     """What an alpha means in words (Krippendorff: >= 0.8 reliable, >= 0.667 tentative)."""
     if alpha is None:
-        return "Not measurable yet: reviewers need to have scored some of the same applications."
+        return "Not measurable yet: reviewers need to have scored at least two of the same applications."
     if alpha >= RELIABLE_ALPHA:
         return f"Reliable (alpha {alpha:.2f} >= 0.8): reviewers agree well; the scores can be trusted for ranking."
     if alpha >= TENTATIVE_ALPHA:

@@ -210,3 +210,18 @@ def test_who_fits_a_team_says_when_nobody_gave_availability(monkeypatch, empty_u
         "They gave no availability, so no team can share the 3 hours with a Captain and 5 with the Navigators that "
         "the rules ask: add their weekly times."
     }
+
+
+def test_agreement_over_one_shared_application_is_not_called_weak(empty_url, settings, command_line):
+    scores = {"x@example.org": ("5", "2"), "y@example.org": (None, "4")}  # only a1 is scored by both
+    reviews = [
+        {"response_id": f"a{i}", "reviewer": who, **dict.fromkeys(("motivation", "resilience", "knowledge"), score)}
+        for who, pair in scores.items()
+        for i, score in enumerate(pair)
+        if score is not None
+    ]
+    build_session(empty_url, settings, "One overlap", TODAY, {"applications": applications(2), "reviews": reviews})
+    done = command_line("review-stats", "--session", "One overlap", env={"DASHBOARD_DATABASE_URL": empty_url})
+    assert done.returncode == 0
+    assert "not measurable" in done.stdout and "Weak" not in done.stdout, done.stdout
+    assert "at least two of the same applications" in done.stdout
