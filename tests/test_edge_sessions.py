@@ -225,3 +225,37 @@ def test_agreement_over_one_shared_application_is_not_called_weak(empty_url, set
     assert done.returncode == 0
     assert "not measurable" in done.stdout and "Weak" not in done.stdout, done.stdout
     assert "at least two of the same applications" in done.stdout
+
+
+# --- one person, several roles -------------------------------------------------------------
+
+
+def test_a_captain_listed_in_capitals_among_another_teams_navigators_is_one_person(
+    monkeypatch, empty_url, settings, local_mode
+):
+    people = [
+        {"email": "capa@example.org", "name": "Captain A 🚀", "role": "captain", "team": "Alpha"},
+        {"email": "navb@example.org", "name": "نافيجيتور", "role": "navigator", "team": "Beta"},
+        {"email": "d1@example.org", "name": "Dee One", "role": "djangonaut", "team": "Alpha"},
+        {"email": "d2@example.org", "name": "Dee Two", "role": "djangonaut", "team": "Beta"},
+    ]
+    teams = [
+        {"name": "Alpha", "project": "Django core", "navigators": "navb@example.org", "captain": "capa@example.org"},
+        {"name": "Beta", "project": "django CMS", "navigators": "navb@example.org, CAPA@Example.org ", "captain": ""},
+    ]
+    checkins = [{"email": e, "week": "1", "hours": "4"} for e in ("d1@example.org", "d2@example.org")]
+    build_session(
+        empty_url,
+        settings,
+        "Two hats",
+        TODAY - timedelta(days=3),
+        {"people": people, "teams": teams, "checkins": checkins},
+    )
+    at = run_app(monkeypatch, empty_url, page="app_pages/wellbeing.py", session="Two hats")
+    assert not at.exception
+    load = next(df.value for df in at.dataframe if "open_signals" in df.value.columns)
+    assert sorted(zip(load["name"], load["role"], load["teams"])) == [
+        ("Captain A 🚀", "Captain", "Alpha"),
+        ("Captain A 🚀", "Navigator", "Beta"),
+        ("نافيجيتور", "Navigator", "Alpha, Beta"),
+    ]

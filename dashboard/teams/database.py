@@ -26,7 +26,7 @@ from dashboard.teams.instance import (
     preference_list,
     text_or_none,
 )
-from dashboard.values import as_bool, number
+from dashboard.values import as_bool, email_list, number
 
 SESSION_TABLES = ("applications", "reviews", "decisions", "people", "teams")
 
@@ -85,13 +85,7 @@ def team_specs(teams_frame: pd.DataFrame, slots_of, placed: Mapping[str, str] | 
     """The teams table as TeamSpecs with their staff's slots; `placed` maps members to their team."""
     teams = []
     for row in teams_frame.to_dict("records"):
-        navigators = row.get("navigators")
-        navigators = (
-            [] if navigators is None or (isinstance(navigators, float) and navigators != navigators) else navigators
-        )
-        if isinstance(navigators, str):
-            navigators = [n for n in navigators.split(",")]
-        navigators = [str(n).strip().lower() for n in navigators if str(n).strip()]
+        navigators = email_list(row.get("navigators"))
         captain = (text_or_none(row.get("captain")) or "").lower()
         teams.append(
             TeamSpec(
