@@ -182,7 +182,7 @@ def test_a_late_check_in_after_the_end_makes_nobody_drift_after_the_end(
     at = run_app(monkeypatch, empty_url, page="app_pages/wellbeing.py", session="Long over")
     assert not at.exception
     shown = texts(at)
-    assert "Dee Two" in shown and "Dee One" not in shown.split("One person")[0]  # only Dee Two needs a check-in
+    assert "1 Djangonaut with open signals" in shown and "Dee Two · Solo" in shown and "Dee One · Solo" not in shown
 
 
 # --- teams ---------------------------------------------------------------------------------
@@ -259,3 +259,20 @@ def test_a_captain_listed_in_capitals_among_another_teams_navigators_is_one_pers
         ("Captain A 🚀", "Navigator", "Beta"),
         ("نافيجيتور", "Navigator", "Alpha, Beta"),
     ]
+
+
+# --- hours: none, zero -----------------------------------------------------------------------
+
+
+def test_zero_hours_every_week_is_drifting_and_blank_hours_are_not_zero(monkeypatch, empty_url, settings, local_mode):
+    blank = [{"email": "d1@example.org", "week": str(w), "hours": "", "energy": "", "burnout": ""} for w in (1, 2, 3)]
+    zero = [{"email": "d2@example.org", "week": str(w), "hours": "0", "energy": "3"} for w in (1, 2, 3)]
+    build_session(
+        empty_url, settings, "Idle", None, {"people": PEOPLE, "teams": ONE_TEAM, "checkins": blank + zero}
+    )  # no start date: the weeks are the check-ins' own
+    at = run_app(monkeypatch, empty_url, page="app_pages/wellbeing.py", session="Idle")
+    assert not at.exception
+    shown = texts(at)
+    assert "1 Djangonaut with open signals" in shown and "Dee Two · Solo" in shown  # a card: name · team
+    assert "reported 0 h in weeks 1-3, and no hours in any week yet" in shown
+    assert "Dee One · Solo" not in shown  # checked in every week without saying how long: unknown hours, not zero
