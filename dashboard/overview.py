@@ -89,6 +89,8 @@ def next_steps(glance: Glance) -> list[str]:
         steps.append("No one is accepted yet: choose the cohort on the Selection page.")
     if glance.decisions["accepted"] and glance.teams == 0:
         steps.append("The cohort has no teams yet: propose them on the Teams page.")
+    elif glance.decisions["accepted"] and glance.djangonauts == 0:
+        steps.append("No accepted applicant is in a team yet: place them on the Teams page and save the teams.")
     if (
         glance.starts_on is None
         and glance.week <= glance.weeks  # after the planned weeks a missing check-in is not late

@@ -205,11 +205,14 @@ def test_who_fits_a_team_says_when_nobody_gave_availability(monkeypatch, empty_u
     )
     at = run_app(monkeypatch, empty_url, page="app_pages/selection.py", session="No times")
     assert not at.exception
+    assert "4 accepted for 4 places (1 Navigator x 4 Djangonauts)" in texts(at)
     placement = next(df.value for df in at.dataframe if "Placement" in df.value.columns)["Placement"]
     assert set(placement) == {
         "They gave no availability, so no team can share the 3 hours with a Captain and 5 with the Navigators that "
         "the rules ask: add their weekly times."
     }
+    at = run_app(monkeypatch, empty_url, page="app_pages/overview.py", session="No times")
+    assert "No accepted applicant is in a team yet: place them on the Teams page" in texts(at)
 
 
 def test_agreement_over_one_shared_application_is_not_called_weak(empty_url, settings, command_line):
