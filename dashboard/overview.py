@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard import wellbeing
 from dashboard.sessions import Session
+from dashboard.values import email_list
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Glance:
     checkin_rate: float | None  # share of Djangonauts who checked in this week
     need_check_in: int = 0  # Djangonauts with open wellbeing signals
     starts_on: date | None = None  # the start date while the session has not started yet
+    without_captain: tuple[str, ...] = ()  # teams nobody looks after: their signals reach no Captain
 
 
 def calendar_text(session: Session, today: date | None = None) -> str:
@@ -71,6 +73,9 @@ def session_at_a_glance(
         checkins_this_week=this_week["email"].nunique(),
         checkin_rate=(this_week["email"].nunique() / len(djangonauts)) if djangonauts else None,
         need_check_in=open_signals["email"].nunique() if open_signals is not None and len(open_signals) else 0,
+        without_captain=tuple(
+            sorted(str(t["name"]) for t in teams.to_dict("records") if not email_list(t.get("captain")))
+        ),
         starts_on=session.start_date if session.start_date and session.start_date > (today or date.today()) else None,
     )
 
@@ -101,6 +106,12 @@ def next_steps(glance: Glance) -> list[str]:
         steps.append(
             f"Only {glance.checkins_this_week} of {glance.djangonauts} Djangonauts checked in for week {glance.week}: "
             "send a reminder."
+        )
+    if glance.without_captain:
+        named = ", ".join(glance.without_captain)
+        steps.append(
+            f"{named} {'has' if len(glance.without_captain) == 1 else 'have'} no Captain: nobody but the organisers "
+            "sees their Djangonauts' wellbeing; add a Captain in your spreadsheet's Teams tab or a teams CSV on the Data page."
         )
     if glance.need_check_in:
         steps.append(

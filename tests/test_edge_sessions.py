@@ -254,6 +254,8 @@ def test_a_captain_listed_in_capitals_among_another_teams_navigators_is_one_pers
         TODAY - timedelta(days=3),
         {"people": people, "teams": teams, "checkins": checkins},
     )
+    at = run_app(monkeypatch, empty_url, page="app_pages/overview.py", session="Two hats")
+    assert "Beta has no Captain: nobody but the organisers sees their Djangonauts' wellbeing" in texts(at)
     at = run_app(monkeypatch, empty_url, page="app_pages/wellbeing.py", session="Two hats")
     assert not at.exception
     load = next(df.value for df in at.dataframe if "open_signals" in df.value.columns)
