@@ -26,6 +26,7 @@ class Glance:
     need_check_in: int = 0  # Djangonauts with open wellbeing signals
     starts_on: date | None = None  # the start date while the session has not started yet
     without_captain: tuple[str, ...] = ()  # teams nobody looks after: their signals reach no Captain
+    outsiders: int = 0  # people who checked in but are no Djangonaut of the session: no page shows them
 
 
 def calendar_text(session: Session, today: date | None = None) -> str:
@@ -73,6 +74,7 @@ def session_at_a_glance(
         checkins_this_week=this_week["email"].nunique(),
         checkin_rate=(this_week["email"].nunique() / len(djangonauts)) if djangonauts else None,
         need_check_in=open_signals["email"].nunique() if open_signals is not None and len(open_signals) else 0,
+        outsiders=len(set(checkins["email"]) - djangonauts) if len(checkins) else 0,
         without_captain=tuple(
             sorted(str(t["name"]) for t in teams.to_dict("records") if not email_list(t.get("captain")))
         ),
@@ -106,6 +108,12 @@ def next_steps(glance: Glance) -> list[str]:
         steps.append(
             f"Only {glance.checkins_this_week} of {glance.djangonauts} Djangonauts checked in for week {glance.week}: "
             "send a reminder."
+        )
+    if glance.outsiders:
+        steps.append(
+            f"{glance.outsiders} {'person has' if glance.outsiders == 1 else 'people have'} checked in without being a Djangonaut of this session, so no "
+            "page shows their check-ins: import the people (role djangonaut, with their team) on the Data page, or "
+            "correct the e-mails they checked in with."
         )
     if glance.without_captain:
         named = ", ".join(glance.without_captain)

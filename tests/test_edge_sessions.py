@@ -281,3 +281,14 @@ def test_zero_hours_every_week_is_drifting_and_blank_hours_are_not_zero(monkeypa
     assert "1 Djangonaut with open signals" in shown and "Dee Two · Solo" in shown  # a card: name · team
     assert "reported 0 h in weeks 1-3, and no hours in any week yet" in shown
     assert "Dee One · Solo" not in shown  # checked in every week without saying how long: unknown hours, not zero
+
+
+def test_check_ins_from_people_who_are_no_djangonaut_are_pointed_out(monkeypatch, empty_url, settings, local_mode):
+    checkins = [{"email": f"p{i}@example.org", "week": str(w), "hours": "3"} for i in range(6) for w in (1, 2)]
+    build_session(empty_url, settings, "Check-ins first", TODAY - timedelta(days=10), {"checkins": checkins})
+    at = run_app(monkeypatch, empty_url, page="app_pages/overview.py", session="Check-ins first")
+    assert not at.exception
+    assert "6 people have checked in without being a Djangonaut of this session" in texts(at)
+    at = run_app(monkeypatch, empty_url, page="app_pages/wellbeing.py", session="Check-ins first")
+    assert not at.exception
+    assert "Import the people (role djangonaut, with their team) on the Data page" in texts(at)
