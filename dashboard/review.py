@@ -251,7 +251,10 @@ def agreement(scored: pd.DataFrame, criteria: Sequence[Criterion]) -> tuple[floa
 def interpret_alpha(alpha: float | None) -> str:
     """What an alpha means in words (Krippendorff: >= 0.8 reliable, >= 0.667 tentative)."""
     if alpha is None:
-        return "Not measurable yet: reviewers need to have scored at least two of the same applications."
+        return (
+            "Not measurable yet: it needs at least two applications scored by the same reviewers, and scores that "
+            "differ somewhere (when every score is the same there is nothing to agree or disagree on)."
+        )
     if alpha >= RELIABLE_ALPHA:
         return f"Reliable (alpha {alpha:.2f} >= 0.8): reviewers agree well; the scores can be trusted for ranking."
     if alpha >= TENTATIVE_ALPHA:

@@ -227,7 +227,19 @@ def test_agreement_over_one_shared_application_is_not_called_weak(empty_url, set
     done = command_line("review-stats", "--session", "One overlap", env={"DASHBOARD_DATABASE_URL": empty_url})
     assert done.returncode == 0
     assert "not measurable" in done.stdout and "Weak" not in done.stdout, done.stdout
-    assert "at least two of the same applications" in done.stdout
+    assert "at least two applications scored by the same reviewers" in done.stdout
+
+
+def test_agreement_when_every_score_is_the_same_says_there_is_nothing_to_compare(empty_url, settings, command_line):
+    reviews = [
+        {"response_id": f"a{i}", "reviewer": who, **dict.fromkeys(("motivation", "resilience", "knowledge"), "3")}
+        for who in ("x@example.org", "y@example.org")
+        for i in range(6)
+    ]
+    build_session(empty_url, settings, "All threes", TODAY, {"applications": applications(6), "reviews": reviews})
+    done = command_line("review-stats", "--session", "All threes", env={"DASHBOARD_DATABASE_URL": empty_url})
+    assert done.returncode == 0 and "6 of 6 applications reviewed, 2 reviewers" in done.stdout
+    assert "when every score is the same there is nothing to agree or disagree on" in done.stdout, done.stdout
 
 
 # --- one person, several roles -------------------------------------------------------------
