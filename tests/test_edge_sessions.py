@@ -304,3 +304,25 @@ def test_check_ins_from_people_who_are_no_djangonaut_are_pointed_out(monkeypatch
     at = run_app(monkeypatch, empty_url, page="app_pages/wellbeing.py", session="Check-ins first")
     assert not at.exception
     assert "Import the people (role djangonaut, with their team) on the Data page" in texts(at)
+
+
+def test_the_organisers_digest_counts_djangonauts_in_no_team_as_not_reached(
+    empty_url, settings, command_line, tmp_path
+):
+    people = [*PEOPLE, {"email": "d3@example.org", "name": "Dee Three", "role": "djangonaut", "team": ""}]
+    checkins = [{"email": p["email"], "week": "1", "hours": "4"} for p in people if p["role"] == "djangonaut"]
+    build_session(
+        empty_url,
+        settings,
+        "Loose",
+        TODAY - timedelta(days=9),
+        {"people": people, "teams": ONE_TEAM, "checkins": checkins},
+    )
+    config = tmp_path / "dashboard.toml"
+    config.write_text('[session]\nname = "Loose"\n[roles]\norganisers = ["org@example.org"]\n')
+    env = {"DASHBOARD_DATABASE_URL": empty_url, "DASHBOARD_CONFIG": str(config)}
+    done = command_line("digest", "send", "--dry-run", str(tmp_path / "out"), env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    organiser = next((tmp_path / "out").glob("*organiser*.txt")).read_text()
+    assert "1 Djangonaut is in no team: their signals reach nobody by e-mail." in organiser
+    assert "Dee Three" not in organiser  # the organisers' digest names no Djangonaut
