@@ -283,14 +283,20 @@ def test_a_captain_listed_in_capitals_among_another_teams_navigators_is_one_pers
 
 def test_zero_hours_every_week_is_drifting_and_blank_hours_are_not_zero(monkeypatch, empty_url, settings, local_mode):
     blank = [{"email": "d1@example.org", "week": str(w), "hours": "", "energy": "", "burnout": ""} for w in (1, 2, 3)]
-    zero = [{"email": "d2@example.org", "week": str(w), "hours": "0", "energy": "3"} for w in (1, 2, 3)]
+    zero = [
+        {"email": e, "week": str(w), "hours": "0", "energy": "3"}
+        for e in ("d2@example.org", "d3@example.org")
+        for w in (1, 2, 3)
+    ]
+    loose = {"email": "d3@example.org", "name": "Dee Three", "role": "djangonaut", "team": ""}
     build_session(
-        empty_url, settings, "Idle", None, {"people": PEOPLE, "teams": ONE_TEAM, "checkins": blank + zero}
+        empty_url, settings, "Idle", None, {"people": [*PEOPLE, loose], "teams": ONE_TEAM, "checkins": blank + zero}
     )  # no start date: the weeks are the check-ins' own
     at = run_app(monkeypatch, empty_url, page="app_pages/wellbeing.py", session="Idle")
     assert not at.exception
     shown = texts(at)
-    assert "1 Djangonaut with open signals" in shown and "Dee Two · Solo" in shown  # a card: name · team
+    assert "2 Djangonauts with open signals" in shown and "Dee Two · Solo" in shown  # a card: name · team
+    assert "Dee Three · in no team" in shown
     assert "reported 0 h in weeks 1-3, and no hours in any week yet" in shown
     assert "Dee One · Solo" not in shown  # checked in every week without saying how long: unknown hours, not zero
 
