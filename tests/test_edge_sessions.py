@@ -332,3 +332,9 @@ def test_the_organisers_digest_counts_djangonauts_in_no_team_as_not_reached(
     organiser = next((tmp_path / "out").glob("*organiser*.txt")).read_text()
     assert "1 Djangonaut is in no team: their signals reach nobody by e-mail." in organiser
     assert "Dee Three" not in organiser  # the organisers' digest names no Djangonaut
+
+
+def test_allocating_teams_before_anyone_is_accepted_points_to_the_selection_page(empty_url, settings, command_line):
+    build_session(empty_url, settings, "Undecided", TODAY, {"applications": applications(3), "teams": ONE_TEAM})
+    done = command_line("teams", "allocate", "--session", "Undecided", env={"DASHBOARD_DATABASE_URL": empty_url})
+    assert done.returncode == 1 and "accept some on the Selection page first" in done.stdout + done.stderr
