@@ -96,7 +96,8 @@ def _database_instance(args, settings, teams_mod):
     )
     if not instance.candidates:
         raise LookupError(
-            "No accepted applicants in this session; accept some on the Selection page first (or `python -m dashboard cohort propose` to see who fits)."
+            "No accepted applicants in this session; accept some on the Selection page first "
+            "(or `python -m dashboard cohort propose` to see who fits)."
         )
     return instance, session_id, url
 
