@@ -338,3 +338,10 @@ def test_allocating_teams_before_anyone_is_accepted_points_to_the_selection_page
     build_session(empty_url, settings, "Undecided", TODAY, {"applications": applications(3), "teams": ONE_TEAM})
     done = command_line("teams", "allocate", "--session", "Undecided", env={"DASHBOARD_DATABASE_URL": empty_url})
     assert done.returncode == 1 and "accept some on the Selection page first" in done.stdout + done.stderr
+
+
+def test_proposing_a_cohort_without_applications_says_so(empty_url, settings, command_line):
+    build_session(empty_url, settings, "Staff only", TODAY, {"people": PEOPLE, "teams": ONE_TEAM})
+    done = command_line("cohort", "propose", "--session", "Staff only", env={"DASHBOARD_DATABASE_URL": empty_url})
+    assert done.returncode == 1, done.stdout  # was 'Proposed cohort of 0 ... Proven optimal'
+    assert "Staff only has no applications to choose a cohort from; import them first." in done.stdout + done.stderr
