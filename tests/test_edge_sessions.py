@@ -345,3 +345,13 @@ def test_proposing_a_cohort_without_applications_says_so(empty_url, settings, co
     done = command_line("cohort", "propose", "--session", "Staff only", env={"DASHBOARD_DATABASE_URL": empty_url})
     assert done.returncode == 1, done.stdout  # was 'Proposed cohort of 0 ... Proven optimal'
     assert "Staff only has no applications to choose a cohort from; import them first." in done.stdout + done.stderr
+
+
+def test_the_selection_page_without_teams_does_not_offer_a_cohort_of_at_most_0(
+    monkeypatch, empty_url, settings, local_mode
+):
+    build_session(empty_url, settings, "No teams", TODAY, {"applications": applications(3)})
+    at = run_app(monkeypatch, empty_url, page="app_pages/selection.py", session="No teams")
+    assert not at.exception
+    shown = texts(at)
+    assert "this session has none yet: add teams" in shown and "at most 0" not in shown
