@@ -355,3 +355,13 @@ def test_the_selection_page_without_teams_does_not_offer_a_cohort_of_at_most_0(
     assert not at.exception
     shown = texts(at)
     assert "this session has none yet: add teams" in shown and "at most 0" not in shown
+
+
+def test_proposing_a_cohort_before_any_review_says_a_proposal_needs_scores(empty_url, settings, command_line):
+    slots = ", ".join(str(x / 2) for x in range(48, 68))  # Monday 00:00-10:00 UTC, for everyone
+    apps = [{**a, "project_preferences": "Django core", "availability": slots} for a in applications(4)]
+    staff = [{**p, "availability": slots} for p in PEOPLE if p["role"] != "djangonaut"]
+    build_session(empty_url, settings, "Unscored", TODAY, {"applications": apps, "people": staff, "teams": ONE_TEAM})
+    done = command_line("cohort", "propose", "--session", "Unscored", env={"DASHBOARD_DATABASE_URL": empty_url})
+    assert done.returncode == 1, done.stdout  # was 'Proposed cohort of 0 ... the top 0 all fit in teams'
+    assert "No application that fits a team has a review score yet" in done.stdout + done.stderr
