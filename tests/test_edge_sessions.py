@@ -365,3 +365,26 @@ def test_proposing_a_cohort_before_any_review_says_a_proposal_needs_scores(empty
     done = command_line("cohort", "propose", "--session", "Unscored", env={"DASHBOARD_DATABASE_URL": empty_url})
     assert done.returncode == 1, done.stdout  # was 'Proposed cohort of 0 ... the top 0 all fit in teams'
     assert "No application that fits a team has a review score yet" in done.stdout + done.stderr
+
+
+def test_before_teams_are_proposed_nobody_is_told_that_not_enough_people_fit(
+    monkeypatch, empty_url, settings, local_mode
+):
+    slots = ", ".join(str(x / 2) for x in range(48, 68))  # Monday 00:00-10:00 UTC, for everyone
+    apps = [{**a, "project_preferences": "Django core", "availability": slots} for a in applications(4)]
+    staff = [{**p, "availability": slots} for p in PEOPLE if p["role"] != "djangonaut"]
+    accepted = [{"response_id": a["response_id"], "status": "accepted", "rank": "1"} for a in apps]
+    build_session(
+        empty_url,
+        settings,
+        "Fresh cohort",
+        TODAY,
+        {"applications": apps, "decisions": accepted, "people": staff, "teams": ONE_TEAM},
+    )
+    at = run_app(monkeypatch, empty_url, page="app_pages/teams.py", session="Fresh cohort")
+    assert not at.exception
+    why = next(df.value for df in at.dataframe if "Why" in df.value.columns)["Why"]
+    assert len(why) == 4 and set(why) == {
+        "Nobody is placed in Solo yet, and enough unplaced people fit it for a team of 3: propose teams, or move them "
+        "there."
+    }

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from dashboard.availability import count_hours, ranges_label
 from dashboard.exports import WAITLISTED_TIER
-from dashboard.teams.instance import Candidate, Instance, rank_order
+from dashboard.teams.instance import Candidate, Instance, TeamSpec, rank_order
 from dashboard.teams.rules import (
     Violation,
     captain_overlap_hours,
@@ -175,6 +175,20 @@ def _projects_phrase(candidate: Candidate) -> str:
     return "No team on " + (prefs[0] if len(prefs) == 1 else ", ".join(prefs[:-1]) + " or " + prefs[-1])
 
 
+def _could_join(instance: Instance, team: TeamSpec, assignments: Mapping[str, str | None]) -> list[str]:
+    """Unplaced people the team could take one by one: their project, tier, and hours with its Captain and Navigators."""
+    rules = instance.rules
+    return [
+        c.email
+        for c in instance.candidates
+        if assignments.get(c.email) is None
+        and tier_placeable(c)
+        and project_ok(c, team)
+        and (team.captain is None or captain_overlap_hours(team, c) >= rules.captain_hours)
+        and team_common_hours(instance, team, [c.email]) >= rules.navigator_meeting_hours
+    ]
+
+
 def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, str | None]) -> str:
     """Why a person has no team, in words, judged against the teams as allocated."""
     rules = instance.rules
@@ -230,6 +244,12 @@ def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, st
         return f"Every team that fits them is at its limit: {'; '.join(parts)}."
     if all(not members_of[t.name] for t in room):
         names = ", ".join(t.name for t in room)
+        if any(len(_could_join(instance, t, assignments)) >= rules.min_team_size for t in room):
+            # Nobody was placed yet (a draft before any proposal), not a team nobody fits.
+            return (
+                f"Nobody is placed in {names} yet, and enough unplaced people fit it for a team of "
+                f"{rules.min_team_size}: propose teams, or move them there."
+            )
         return (
             f"Only empty teams have room for them ({names}), and not enough other people fit "
             f"to make a team of {rules.min_team_size}."
