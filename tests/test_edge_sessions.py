@@ -52,6 +52,13 @@ PEOPLE = [
     {"email": "d2@example.org", "name": "Dee Two", "role": "djangonaut", "team": "Solo"},
 ]
 ONE_TEAM = [{"name": "Solo", "project": "Django core", "navigators": "nav@example.org", "captain": "cap@example.org"}]
+# Week 1 of a session too small for any group to be shown: 3 applicants, none reviewed, a team of 2, one check-in.
+TINY = {
+    "applications": applications(3),
+    "people": PEOPLE,
+    "teams": ONE_TEAM,
+    "checkins": [{"email": "d1@example.org", "week": "1", "hours": "3", "energy": "4", "burnout": "2"}],
+}
 
 
 # --- the calendar: before the start, week 1 ----------------------------------------------
@@ -75,9 +82,7 @@ def test_overview_in_week_one_counts_one_check_in_in_words(monkeypatch, empty_ur
         "Week one",
         TODAY - timedelta(days=2),
         {
-            "applications": applications(3),
-            "people": PEOPLE,
-            "teams": ONE_TEAM,
+            **TINY,
             "checkins": [{"email": "d1@example.org", "week": "1", "hours": "80", "energy": "1", "burnout": "5"}],
             "reviews": [{"response_id": f"a{i}", "reviewer": "r@example.org", "motivation": "3"} for i in (0, 1)],
         },
@@ -114,22 +119,11 @@ def test_review_statistics_of_a_session_without_reviews_rank_and_compare(empty_u
 
 @pytest.fixture(scope="module")
 def tiny_url(_migrated_template, tmp_path_factory, settings) -> str:
-    """A session too small for any group to be shown: 3 applicants, none reviewed, one team of 2, one check-in."""
+    """A database holding the TINY session."""
     from tests.conftest import migrated_copy
 
     url = migrated_copy(_migrated_template, tmp_path_factory.mktemp("tiny") / "tiny.db")
-    build_session(
-        url,
-        settings,
-        "Tiny",
-        TODAY - timedelta(days=2),
-        {
-            "applications": applications(3),
-            "people": PEOPLE,
-            "teams": ONE_TEAM,
-            "checkins": [{"email": "d1@example.org", "week": "1", "hours": "3", "energy": "4", "burnout": "2"}],
-        },
-    )
+    build_session(url, settings, "Tiny", TODAY - timedelta(days=2), TINY)
     return url
 
 
