@@ -382,3 +382,23 @@ def test_before_teams_are_proposed_nobody_is_told_that_not_enough_people_fit(
         "Nobody is placed in Solo yet, and enough unplaced people fit it for a team of 3: propose teams, or move them "
         "there."
     }
+
+
+def test_someone_who_applied_twice_is_one_djangonaut_on_the_teams_page(monkeypatch, empty_url, settings, local_mode):
+    slots = ", ".join(str(x / 2) for x in range(48, 68))  # Monday 00:00-10:00 UTC, for everyone
+    apps = [{**a, "project_preferences": "Django core", "availability": slots} for a in applications(5)]
+    apps[1]["email"] = " A0@Example.org"  # the same person again, written differently
+    staff = [{**p, "availability": slots} for p in PEOPLE if p["role"] != "djangonaut"]
+    accepted = [{"response_id": a["response_id"], "status": "accepted", "rank": str(i + 1)} for i, a in enumerate(apps)]
+    build_session(
+        empty_url,
+        settings,
+        "Twice",
+        TODAY,
+        {"applications": apps, "decisions": accepted, "people": staff, "teams": ONE_TEAM},
+    )
+    at = run_app(monkeypatch, empty_url, page="app_pages/teams.py", session="Twice")
+    assert not at.exception
+    editor = next(df.value for df in at.dataframe if {"email", "rank", "team"} <= set(df.value.columns))
+    assert sorted(editor["email"]) == [f"a{i}@example.org" for i in (0, 2, 3, 4)]
+    assert editor.set_index("email").at["a0@example.org", "rank"] == 1  # on their better-ranked application

@@ -117,11 +117,18 @@ def instance_from_db(
     team_names = set(teams_frame["name"]) if len(teams_frame) else set()
     candidates, placed = [], {}
     statuses = {"accepted": None} | ({"waitlisted": WAITLISTED_TIER} if rules.selection_rank_tiers else {})
-    for decision in decisions[decisions["status"].isin(list(statuses))].to_dict("records"):
+    chosen = decisions[decisions["status"].isin(list(statuses))]
+    # Best Selection-page place first: someone who applied twice is one candidate, on their better application.
+    chosen = chosen.assign(_place=chosen["response_id"].astype(str).map(ranked["position"])).sort_values("_place")
+    seen: set[str] = set()
+    for decision in chosen.to_dict("records"):
         application = application_by_id.get(decision["response_id"])
         if application is None:
             continue
         email = str(application["email"]).strip().lower()
+        if email in seen:
+            continue
+        seen.add(email)
         person = person_by_email.get(email, {})
         place = ranked.loc[str(decision["response_id"])]
         candidates.append(
