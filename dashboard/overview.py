@@ -111,15 +111,16 @@ def next_steps(glance: Glance) -> list[str]:
         )
     if glance.outsiders:
         steps.append(
-            f"{glance.outsiders} {'person has' if glance.outsiders == 1 else 'people have'} checked in without being a Djangonaut of this session, so no "
-            "page shows their check-ins: import the people (role djangonaut, with their team) on the Data page, or "
-            "correct the e-mails they checked in with."
+            f"{glance.outsiders} {'person has' if glance.outsiders == 1 else 'people have'} checked in without "
+            "being a Djangonaut of this session, so no page shows their check-ins: import the people (role "
+            "djangonaut, with their team) on the Data page, or correct the e-mails they checked in with."
         )
     if glance.without_captain:
         named = ", ".join(glance.without_captain)
         steps.append(
             f"{named} {'has' if len(glance.without_captain) == 1 else 'have'} no Captain: nobody but the organisers "
-            "sees their Djangonauts' wellbeing; add a Captain in your spreadsheet's Teams tab or a teams CSV on the Data page."
+            "sees their Djangonauts' wellbeing; add a Captain in your spreadsheet's Teams tab or a teams CSV on "
+            "the Data page."
         )
     if glance.need_check_in:
         steps.append(

@@ -205,7 +205,8 @@ def organiser_sections(
     if teamless:  # in no team, or in one the teams table does not list: no Captain gets their signals
         no_captain.append(
             Item(
-                f"{_djangonauts(teamless)} {'is' if teamless == 1 else 'are'} in no team: their signals reach nobody by e-mail."
+                f"{_djangonauts(teamless)} {'is' if teamless == 1 else 'are'} in no team: "
+                "their signals reach nobody by e-mail."
             )
         )
     quiet = sorted({str(c).lower() for c in data.teams["captain"].dropna()} & opted_out)

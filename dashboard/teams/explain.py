@@ -176,7 +176,7 @@ def _projects_phrase(candidate: Candidate) -> str:
 
 
 def _could_join(instance: Instance, team: TeamSpec, assignments: Mapping[str, str | None]) -> list[str]:
-    """Unplaced people the team could take one by one: their project, tier, and hours with its Captain and Navigators."""
+    """Unplaced people the team could take one by one (project, tier, hours with its Captain and Navigators)."""
     rules = instance.rules
     return [
         c.email
