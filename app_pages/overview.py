@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.overview import next_steps, session_at_a_glance
+from dashboard.overview import calendar_text, next_steps, session_at_a_glance
 from dashboard.ui import loaders
 from dashboard.ui.context import page_context
 from dashboard.ui.widgets import md_text, stop_without_session
@@ -15,7 +15,7 @@ st.title("Mission Control")
 stop_without_session(ctx)
 
 st.caption(
-    f"{md_text(ctx.session.name)} · started {ctx.session.start_date or 'date not set'} · "
+    f"{md_text(ctx.session.name)} · {calendar_text(ctx.session)} · "
     f"{ctx.session.weeks} weeks · about {ctx.session.expected_hours:g} h a week expected"
 )
 
@@ -46,9 +46,13 @@ decided.caption(
 )
 teams.metric("Teams", glance.teams)
 teams.caption(f"{glance.djangonauts} Djangonauts")
-rate = "-" if glance.checkin_rate is None else f"{glance.checkin_rate:.0%}"
-week.metric(f"Checked in, week {glance.week} of {glance.weeks}", rate)
-week.caption(f"{glance.checkins_this_week} of {glance.djangonauts} Djangonauts")
+if glance.starts_on:
+    week.metric("Check-ins", "-", help="Check-ins begin with week 1")
+    week.caption(f"from week 1, starting {glance.starts_on}")
+else:
+    rate = "-" if glance.checkin_rate is None else f"{glance.checkin_rate:.0%}"
+    week.metric(f"Checked in, week {glance.week} of {glance.weeks}", rate)
+    week.caption(f"{glance.checkins_this_week} of {glance.djangonauts} Djangonauts")
 care.metric("Need a check-in", glance.need_check_in, help="Djangonauts with open wellbeing signals (Wellbeing page)")
 care.caption("open signals, not yet followed up")
 

@@ -217,6 +217,9 @@ st.caption(
     f"The cohort of at most {data.room} with the best total normalised score that can all be placed in teams "
     "under the team rules, chosen together with its teams in one model (not accepted first and placed afterwards). "
     "Pin people in or out; nothing is saved until you save the proposal's decisions."
+    if data.teams
+    else "A proposal places people in teams, and this session has none yet: add teams (name, project, navigators, "
+    "captain) on the Data page first."
 )
 st.fragment(selection_decisions.propose_cohort)(ctx, data, rules)  # asking for a proposal reruns only this
 

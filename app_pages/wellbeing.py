@@ -25,7 +25,10 @@ names, this_week = roster(ctx)  # cached: who this viewer may see, and this week
 if not names:
     empty_state(
         "No Djangonauts to show for you in this session.",
-        "Captains see their own teams once teams are saved on the Teams page; organisers see everyone.",
+        "Import the people (role djangonaut, with their team) on the Data page: check-ins show here for the "
+        "Djangonauts it lists."
+        if ctx.viewer.is_organiser
+        else "Captains see their own teams once teams are saved on the Teams page.",
     )
     st.stop()
 

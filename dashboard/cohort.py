@@ -502,6 +502,11 @@ def propose(
         for c in instance.candidates
         if fits[c.email].placeable and c.email not in pin_out and (c.score is not None or c.email in pinned)
     ]
+    if not pool and any(fits[c.email].placeable for c in instance.candidates):
+        raise CohortError(
+            "No application that fits a team has a review score yet, and a proposal ranks by score: score them on "
+            "the Review page first, or pin in the people you want."
+        )
     model_instance = Instance(instance.rules, instance.teams, pool)
     model = teams_mod.TeamModel(model_instance, relax_min=False)
     x = model.x

@@ -139,8 +139,11 @@ def normalise_scores(
 def application_stats(normalised: pd.DataFrame, contested_spread: float | None = None) -> pd.DataFrame:
     """Per application: n_reviews, mean, median, normalised, spread (max - min), raw_reviews, contested."""
     columns = ["response_id", "n_reviews", "mean", "median", "normalised", "spread", "raw_reviews", "contested"]
-    if normalised.empty:
-        return pd.DataFrame(columns=columns)
+    if normalised.empty:  # typed, so a session without reviews ranks, sorts and rounds like one with them
+        return pd.DataFrame(columns=columns).astype(
+            {"n_reviews": int, "raw_reviews": int, "contested": bool}
+            | dict.fromkeys(["mean", "median", "normalised", "spread"], float)
+        )
     grouped = normalised.groupby("response_id", sort=False)
     stats = pd.DataFrame(
         {
@@ -167,7 +170,9 @@ def reviewer_calibration(normalised: pd.DataFrame, min_reviews: int = MIN_REVIEW
     """
     columns = ["reviewer", "n", "mean", "sd", "strictness", "normalised"]
     if normalised.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=columns).astype(
+            {"n": int, "normalised": bool} | dict.fromkeys(["mean", "sd", "strictness"], float)
+        )
     frame = normalised[["response_id", "reviewer", "score"]].copy()
     per_app = frame.groupby("response_id")["score"]
     total, count = per_app.transform("sum"), per_app.transform("size")
@@ -195,7 +200,7 @@ def krippendorff_alpha_interval(data: Sequence[Sequence[float | None]] | np.ndar
     alpha = 1 - D_o / D_e, where D_o is the mean squared difference between values in the
     same unit (each unit weighted by 1/(m_u - 1)) and D_e the mean squared difference between
     any two pairable values. Units with fewer than two values are not pairable. Returns None
-    when there is nothing to compare or no variation at all (alpha is undefined then).
+    when fewer than two units are pairable or there is no variation at all (alpha is undefined then).
     """
     matrix = (
         np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
@@ -214,7 +219,7 @@ def krippendorff_alpha_interval(data: Sequence[Sequence[float | None]] | np.ndar
         pairable.append(values)
         # sum over ordered pairs i != j of (v_i - v_j)^2 equals 2 m * sum((v - mean)^2)
         within += 2 * m * float(np.sum((values - values.mean()) ** 2)) / (m - 1)
-    if not pairable:
+    if len(pairable) < 2:  # over one unit alone alpha is 0 by construction, whatever the scores: not a measure
         return None
     everything = np.concatenate(pairable)
     n = len(everything)
@@ -246,7 +251,10 @@ def agreement(scored: pd.DataFrame, criteria: Sequence[Criterion]) -> tuple[floa
 def interpret_alpha(alpha: float | None) -> str:
     """What an alpha means in words (Krippendorff: >= 0.8 reliable, >= 0.667 tentative)."""
     if alpha is None:
-        return "Not measurable yet: reviewers need to have scored some of the same applications."
+        return (
+            "Not measurable yet: it needs at least two applications scored by the same reviewers, and scores that "
+            "differ somewhere (when every score is the same there is nothing to agree or disagree on)."
+        )
     if alpha >= RELIABLE_ALPHA:
         return f"Reliable (alpha {alpha:.2f} >= 0.8): reviewers agree well; the scores can be trusted for ranking."
     if alpha >= TENTATIVE_ALPHA:
@@ -310,6 +318,7 @@ def review_stats(
 def normalising_effect(applications: pd.DataFrame, places: int) -> dict[str, float | int]:
     """How much normalising reviewers' scores changes the ranking: Spearman correlation and top places that move."""
     scored = applications.dropna(subset=["mean", "normalised"])
+    places = min(int(places), len(scored))  # never more places than applications were scored
     top_raw = set(scored.nlargest(places, "mean")["response_id"])
     top_normalised = set(scored.nlargest(places, "normalised")["response_id"])
     correlation = scored["mean"].rank().corr(scored["normalised"].rank()) if len(scored) > 1 else float("nan")

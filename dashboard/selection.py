@@ -16,7 +16,7 @@ from dashboard.config import Settings
 from dashboard.privacy import SafeFrame
 from dashboard.review import ReviewStats
 from dashboard.timezones import zone_info
-from dashboard.values import as_bool, is_missing
+from dashboard.values import as_bool, email_list, is_missing
 
 STATUSES = fields.DECISION_STATUSES  # accepted / waitlisted / rejected / pending
 DJANGONAUTS_PER_NAVIGATOR = 4
@@ -291,10 +291,11 @@ def places(settings: Settings, people: pd.DataFrame, teams: pd.DataFrame) -> Pla
         navigators |= set(people.loc[people["role"] == "navigator", "email"].astype(str).str.lower())
     if not teams.empty and "navigators" in teams:
         for listed in teams["navigators"]:
-            navigators |= {n.lower() for n in _as_list(listed)}
+            navigators |= set(email_list(listed))
     per = int(cfg.get("djangonauts_per_navigator", DJANGONAUTS_PER_NAVIGATOR))
     if navigators:
-        return Places(len(navigators) * per, f"{len(navigators)} Navigators x {per} Djangonauts")
+        named = f"{len(navigators)} Navigator{'' if len(navigators) == 1 else 's'}"
+        return Places(len(navigators) * per, f"{named} x {per} Djangonauts")
     return Places(None, "no Navigators yet; set team_count and team_size in dashboard.toml [selection]")
 
 

@@ -1,4 +1,4 @@
-"""Cleaning one stored value: a date, a number or a yes/no.
+"""Cleaning one stored value: a date, a number, a yes/no or a list of e-mails.
 
 The one rule for missing values: None, NaN, NaT and pd.NA are missing (is_missing). A missing or
 unreadable number is None, never 0 (a week without hours is unknown, not zero hours); a missing
@@ -47,3 +47,11 @@ def as_date(value) -> date | None:
     if value is None or (not isinstance(value, (date, datetime)) and pd.isna(value)):
         return None
     return pd.Timestamp(value).date()
+
+
+def email_list(value) -> list[str]:
+    """A stored list of e-mails (a team's Navigators) as lower-case addresses: a list, or text split at commas."""
+    if is_missing(value):
+        return []
+    items = value.split(",") if isinstance(value, str) else value
+    return [str(item).strip().lower() for item in items if str(item).strip()]

@@ -50,7 +50,7 @@ print(f"{len(reviews)} reviews of {len(applications)} applications by {reviews['
 # 0.8 or more is reliable, 0.667-0.8 tentative.
 
 # %%
-alpha_text = "not enough overlapping reviews" if stats.alpha is None else f"{stats.alpha:.3f}"
+alpha_text = "not measurable" if stats.alpha is None else f"{stats.alpha:.3f}"
 print(f"Overall alpha: {alpha_text} ({review.interpret_alpha(stats.alpha)})")
 pd.DataFrame(
     {

@@ -62,6 +62,8 @@ def run(args, settings) -> int:
         ranked, instance, places = cohort.load(url, session_id, settings)
     except LookupError as exc:
         return fail(args, str(exc))
+    if ranked.empty:
+        return fail(args, f"{session_name} has no applications to choose a cohort from; import them first.")
     if not instance.teams:
         return fail(
             args, "There are no teams to place anyone in; add teams (name, project, navigators, captain) first."

@@ -8,6 +8,7 @@ Interop with Djangonaut Space's site: import its application "Full CSV" export
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -128,6 +129,8 @@ def run(args, settings) -> int:
             emit(args, {"ok": True, "rows": rows, "left_out": left_out, "csv": text}, "")
         else:
             print(text, end="")
+            if left_out:  # stdout stays the CSV; why rows are missing goes beside it, not into the file
+                print(left_out, file=sys.stderr)
         return 0
     if not args.file:
         return fail(args, "Name the CSV to import, e.g. 'python -m dashboard djangonaut-space import full.csv'.")

@@ -95,7 +95,10 @@ def _database_instance(args, settings, teams_mod):
         url, session_id, teams_mod.rules_from_settings(settings), keep_placed=not args.fresh, settings=settings
     )
     if not instance.candidates:
-        raise LookupError("No accepted applicants in this session; accept some on the review page first.")
+        raise LookupError(
+            "No accepted applicants in this session; accept some on the Selection page first "
+            "(or `python -m dashboard cohort propose` to see who fits)."
+        )
     return instance, session_id, url
 
 

@@ -200,6 +200,15 @@ def organiser_sections(
         Section(f"Session numbers, week {week}", numbers),
         Section("Captains whose people have open high-severity signals", captains, "None this week."),
     ]
+    djangonauts = data.people[data.people["role"] == "djangonaut"] if len(data.people) else data.people
+    teamless = int((~djangonauts["team"].isin(set(data.teams["name"]))).sum()) if len(djangonauts) else 0
+    if teamless:  # in no team, or in one the teams table does not list: no Captain gets their signals
+        no_captain.append(
+            Item(
+                f"{_djangonauts(teamless)} {'is' if teamless == 1 else 'are'} in no team: "
+                "their signals reach nobody by e-mail."
+            )
+        )
     quiet = sorted({str(c).lower() for c in data.teams["captain"].dropna()} & opted_out)
     if no_captain or quiet:
         out.append(

@@ -26,7 +26,7 @@ from dashboard.teams.instance import (
     preference_list,
     text_or_none,
 )
-from dashboard.values import as_bool, number
+from dashboard.values import as_bool, email_list, number
 
 SESSION_TABLES = ("applications", "reviews", "decisions", "people", "teams")
 
@@ -85,13 +85,7 @@ def team_specs(teams_frame: pd.DataFrame, slots_of, placed: Mapping[str, str] | 
     """The teams table as TeamSpecs with their staff's slots; `placed` maps members to their team."""
     teams = []
     for row in teams_frame.to_dict("records"):
-        navigators = row.get("navigators")
-        navigators = (
-            [] if navigators is None or (isinstance(navigators, float) and navigators != navigators) else navigators
-        )
-        if isinstance(navigators, str):
-            navigators = [n for n in navigators.split(",")]
-        navigators = [str(n).strip().lower() for n in navigators if str(n).strip()]
+        navigators = email_list(row.get("navigators"))
         captain = (text_or_none(row.get("captain")) or "").lower()
         teams.append(
             TeamSpec(
@@ -123,11 +117,18 @@ def instance_from_db(
     team_names = set(teams_frame["name"]) if len(teams_frame) else set()
     candidates, placed = [], {}
     statuses = {"accepted": None} | ({"waitlisted": WAITLISTED_TIER} if rules.selection_rank_tiers else {})
-    for decision in decisions[decisions["status"].isin(list(statuses))].to_dict("records"):
+    chosen = decisions[decisions["status"].isin(list(statuses))]
+    # Best Selection-page place first: someone who applied twice is one candidate, on their better application.
+    chosen = chosen.assign(_place=chosen["response_id"].astype(str).map(ranked["position"])).sort_values("_place")
+    seen: set[str] = set()
+    for decision in chosen.to_dict("records"):
         application = application_by_id.get(decision["response_id"])
         if application is None:
             continue
         email = str(application["email"]).strip().lower()
+        if email in seen:
+            continue
+        seen.add(email)
         person = person_by_email.get(email, {})
         place = ranked.loc[str(decision["response_id"])]
         candidates.append(

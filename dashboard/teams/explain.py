@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from dashboard.availability import count_hours, ranges_label
 from dashboard.exports import WAITLISTED_TIER
-from dashboard.teams.instance import Candidate, Instance, rank_order
+from dashboard.teams.instance import Candidate, Instance, TeamSpec, rank_order
 from dashboard.teams.rules import (
     Violation,
     captain_overlap_hours,
@@ -175,6 +175,20 @@ def _projects_phrase(candidate: Candidate) -> str:
     return "No team on " + (prefs[0] if len(prefs) == 1 else ", ".join(prefs[:-1]) + " or " + prefs[-1])
 
 
+def _could_join(instance: Instance, team: TeamSpec, assignments: Mapping[str, str | None]) -> list[str]:
+    """Unplaced people the team could take one by one (project, tier, hours with its Captain and Navigators)."""
+    rules = instance.rules
+    return [
+        c.email
+        for c in instance.candidates
+        if assignments.get(c.email) is None
+        and tier_placeable(c)
+        and project_ok(c, team)
+        and (team.captain is None or captain_overlap_hours(team, c) >= rules.captain_hours)
+        and team_common_hours(instance, team, [c.email]) >= rules.navigator_meeting_hours
+    ]
+
+
 def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, str | None]) -> str:
     """Why a person has no team, in words, judged against the teams as allocated."""
     rules = instance.rules
@@ -188,14 +202,20 @@ def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, st
     compatible = [t for t in instance.teams if project_ok(person, t)]
     if not compatible:
         return f"No team works on {' or '.join(person.project_preferences)}, the projects they chose."
+    if not person.availability:  # no common hours with anyone: say so rather than "best is ... with 0"
+        return (
+            f"They gave no availability, so no team can share the {rules.captain_hours} hours with a Captain and "
+            f"{rules.navigator_meeting_hours} with the Navigators that the rules ask: add their weekly times."
+        )
     where = _projects_phrase(person)
     captain_ok = [t for t in compatible if t.captain is None or captain_overlap_hours(t, person) >= rules.captain_hours]
     if not captain_ok:
         best = max(compatible, key=lambda t: captain_overlap_hours(t, person))
         hours = captain_overlap_hours(best, person)
+        unknown = " (that Captain gave no availability)" if not best.captain.availability else ""
         return (
             f"{where.replace('No team', 'No Captain', 1)} shares {rules.captain_hours} hours with them: "
-            f"best is {best.name}'s Captain with {hours}."
+            f"best is {best.name}'s Captain with {hours}{unknown}."
         )
     members_of = {t.name: [e for e, n in assignments.items() if n == t.name] for t in instance.teams}
     hours_with = {t.name: team_common_hours(instance, t, members_of[t.name] + [email]) for t in captain_ok}
@@ -224,6 +244,12 @@ def unplaced_reason(instance: Instance, email: str, assignments: Mapping[str, st
         return f"Every team that fits them is at its limit: {'; '.join(parts)}."
     if all(not members_of[t.name] for t in room):
         names = ", ".join(t.name for t in room)
+        if any(len(_could_join(instance, t, assignments)) >= rules.min_team_size for t in room):
+            # Nobody was placed yet (a draft before any proposal), not a team nobody fits.
+            return (
+                f"Nobody is placed in {names} yet, and enough unplaced people fit it for a team of "
+                f"{rules.min_team_size}: propose teams, or move them there."
+            )
         return (
             f"Only empty teams have room for them ({names}), and not enough other people fit "
             f"to make a team of {rules.min_team_size}."

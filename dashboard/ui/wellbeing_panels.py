@@ -46,7 +46,7 @@ def check_on_cards(ctx: PageContext, week: int, thresholds: wellbeing.Thresholds
             with text:
                 label, colour = SEVERITY_BADGE[person.severity]
                 st.badge(label, color=colour)
-                st.text(f"{person.name} · {person.team}")
+                st.text(f"{person.name} · {person.team or 'in no team'}")
                 for reason in person.reasons:
                     st.text(f"• {reason}")
             with spark:

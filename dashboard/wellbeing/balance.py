@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.values import email_list
 from dashboard.wellbeing.thresholds import Thresholds
 
 
@@ -51,12 +52,9 @@ def staff_load(
     names = people.drop_duplicates("email").set_index("email")["name"].to_dict() if len(people) else {}
     load: dict[tuple[str, str], dict] = {}
     for _, team in teams.iterrows():
-        navigators = (
-            team["navigators"]
-            if isinstance(team["navigators"], (list, tuple))
-            else ([team["navigators"]] if isinstance(team["navigators"], str) and team["navigators"] else [])
-        )
-        staff = [(n, "Navigator") for n in navigators] + (
+        # Lower-case, as the people table stores e-mails: a Captain listed as 'CAPA@...' among another team's
+        # Navigators is the same person, not a second one named by their address.
+        staff = [(n, "Navigator") for n in email_list(team["navigators"])] + (
             [(team["captain"], "Captain")] if isinstance(team["captain"], str) and team["captain"] else []
         )
         for email, role in staff:

@@ -123,7 +123,8 @@ def energy_drop(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Fi
 
 
 def drifting(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firing | None:
-    """Consecutive weeks without a check-in (holidays skipped), or hours falling to 0 after active weeks."""
+    """Consecutive weeks without a check-in (holidays skipped), hours falling to 0 after active weeks, or 0 h in
+    consecutive check-ins from the first one on."""
     row = weeks[i]
     if row["status"] == "missing":
         missed = run_back(weeks, i, lambda r: r["status"] == "missing", skip_holidays=True)
@@ -142,6 +143,11 @@ def drifting(weeks: list[dict], i: int, expected: float, t: Thresholds) -> Firin
     if reported_hours(row) != 0 or row["week"] in t.holiday_weeks:
         return None
     active = [r for r in weeks[:i] if r["status"] == "reported" and (r["hours"] or 0) > 0]
+    if not active:  # checking in with 0 h week after week, never any hours: as drifting as not checking in
+        idle = run_back(weeks, i, lambda r: r["status"] == "reported" and reported_hours(r) == 0, skip_holidays=True)
+        if len(idle) < t.drifting_missed_weeks:
+            return None
+        return "medium", f"reported 0 h in {weeks_text([r['week'] for r in idle])}, and no hours in any week yet"
     if len(active) < t.drifting_active_weeks:
         return None
     return (

@@ -7,7 +7,7 @@ earlier week ignores the one-to-ones held after it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -153,6 +153,11 @@ def compute(
     checkins = checkins if checkins is not None else pd.DataFrame(columns=["email", "week"])
     # Weeks that have not happened yet are not missed weeks: by default look no further than this week.
     upto = int(as_of_week) if as_of_week else default_week(checkins, Session.calendar(start_date, weeks))
+    # Weeks after the planned ones (a few late check-ins stretch "this week" past the end) expect no
+    # check-in, like a session-wide break: nobody who stopped when the session ended is drifting.
+    after_the_end = tuple(range(int(weeks or upto) + 1, upto + 1))
+    if after_the_end:
+        thresholds = replace(thresholds, holiday_weeks=tuple(sorted({*thresholds.holiday_weeks, *after_the_end})))
     # Looking back at an earlier week ignores later one-to-ones; at the session's last week
     # (or later) every one-to-one counts, including those held after the session ended.
     meetings = one_to_ones_upto(one_to_ones, start_date, upto) if upto < last_week(checkins, weeks) else one_to_ones
