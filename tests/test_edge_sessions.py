@@ -222,6 +222,7 @@ def test_agreement_over_one_shared_application_is_not_called_weak(empty_url, set
     assert done.returncode == 0
     assert "not measurable" in done.stdout and "Weak" not in done.stdout, done.stdout
     assert "at least two applications scored by the same reviewers" in done.stdout
+    assert "  y@example.org: 1 review, mean" in done.stdout  # not "1 reviews"
 
 
 def test_agreement_when_every_score_is_the_same_says_there_is_nothing_to_compare(empty_url, settings, command_line):

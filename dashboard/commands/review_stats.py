@@ -37,11 +37,11 @@ def run(args, settings) -> int:
     reviewed = sum(1 for row in data["applications"] if row["n_reviews"])
     lines = [
         f"{session_name}: {reviewed} of {len(data['applications'])} applications reviewed, "
-        f"{len(data['reviewers'])} reviewers.",
+        f"{len(data['reviewers'])} reviewer{'s' if len(data['reviewers']) != 1 else ''}.",
         f"Krippendorff's alpha (interval): {alpha}. {review.interpret_alpha(stats.alpha)}",
     ]
     for row in data["reviewers"]:
         strictness = "n/a" if row["strictness"] is None else f"{row['strictness']:+.2f}"
-        lines.append(f"  {row['reviewer']}: {row['n']} reviews, mean {row['mean']:.2f}, strictness {strictness}")
+        lines.append(f"  {row['reviewer']}: {row['n']} review{'s' if row['n'] != 1 else ''}, mean {row['mean']:.2f}, strictness {strictness}")
     emit(args, data, "\n".join(lines))
     return 0
