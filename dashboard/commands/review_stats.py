@@ -42,6 +42,7 @@ def run(args, settings) -> int:
     ]
     for row in data["reviewers"]:
         strictness = "n/a" if row["strictness"] is None else f"{row['strictness']:+.2f}"
-        lines.append(f"  {row['reviewer']}: {row['n']} review{'s' if row['n'] != 1 else ''}, mean {row['mean']:.2f}, strictness {strictness}")
+        reviews = f"{row['n']} review{'s' if row['n'] != 1 else ''}"
+        lines.append(f"  {row['reviewer']}: {reviews}, mean {row['mean']:.2f}, strictness {strictness}")
     emit(args, data, "\n".join(lines))
     return 0
