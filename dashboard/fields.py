@@ -25,6 +25,7 @@ TEXT, EMAIL, INT, NUMBER, HOURS, SCALE, BOOL, DATETIME, DATE, LIST, AVAILABILITY
     "timezone",
     "choice",
 )
+EMAILS = "emails"  # several e-mail addresses in one answer (a team's Navigators)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ TABLES: dict[str, Table] = {
             (
                 Field("name", required=True),
                 Field("project"),
-                Field("navigators", LIST),
+                Field("navigators", EMAILS),
                 Field("captain", EMAIL),
             ),
         ),

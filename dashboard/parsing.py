@@ -159,6 +159,19 @@ def parse_email(raw: str) -> str:
     return text
 
 
+def parse_emails(raw: str) -> list[str]:
+    """Several e-mail addresses in one answer (',' or ';' between them), each lower-cased as parse_email does."""
+    items = parse_list(raw)
+    bad = [item for item in items if not _EMAIL.match(item.strip().lower().removeprefix("mailto:"))]
+    if bad:
+        named = ", ".join(f"'{b}'" for b in bad)
+        raise BadValue(
+            f"{named} {'is not an e-mail address' if len(bad) == 1 else 'are not e-mail addresses'}; "
+            "list each person by e-mail, separated by commas, so they can be matched"
+        )
+    return [parse_email(item) for item in items]
+
+
 def _norm_option(text: str) -> str:
     return re.sub(r"\s*,\s*", ",", " ".join(str(text).split())).casefold()
 
@@ -471,6 +484,8 @@ def parse_value(
         return from_choice_key(text, options) if choice_keys and not field.verbatim else text
     if kind == f.EMAIL:
         return parse_email(raw)
+    if kind == f.EMAILS:
+        return parse_emails(raw)
     if kind == f.INT and field.name == "week":
         return parse_week(raw, field.low, field.high)
     if kind == f.INT:

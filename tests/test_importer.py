@@ -350,3 +350,22 @@ def test_reimporting_an_unchanged_file_with_rejected_rows_keeps_the_data_version
     changed = import_frame(empty_url, settings, "checkins", pd.DataFrame(rows), source="t", sheet="Check-ins")
     assert dbmod.data_version(empty_url, 1) == version + 1
     assert changed.rows_updated == 0 and changed.stored_data_changed()
+
+
+def test_a_teams_navigators_are_stored_as_lower_case_e_mails_and_a_name_among_them_is_pointed_out(settings, empty_url):
+    frame = pd.DataFrame(
+        {
+            "Name": ["Aurora", "Pulsar"],
+            "Navigators": ["Ana@Example.org; bo@example.org", "cy@example.org, Dee Smith"],
+            "Captain": ["Cap@Example.org", "cap2@example.org"],
+        }
+    )
+    result = import_frame(empty_url, settings, "teams", frame, source="t", sheet="Teams")
+    assert (result.rows_stored, result.rows_rejected) == (2, 0)
+    stored = reads.load_table(empty_url, 1, "teams").set_index("name")
+    assert list(stored.at["Aurora", "navigators"]) == ["ana@example.org", "bo@example.org"]  # one person, one spelling
+    [warning] = result.warnings  # a Navigator named, not addressed, matches nobody: said, not stored silently
+    assert (warning.row_number, warning.column) == (3, "Navigators")
+    assert warning.message.startswith(
+        "Sheet 'Teams', row 3, column 'Navigators': 'Dee Smith' is not an e-mail address; list each person by e-mail"
+    )

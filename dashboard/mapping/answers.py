@@ -14,6 +14,7 @@ from dashboard.parsing import (
     parse_bool,
     parse_choice,
     parse_email,
+    parse_emails,
     parse_hours,
     parse_int,
     parse_number,
@@ -32,6 +33,7 @@ FIT_SHARE, MISFIT_SHARE = 0.8, 0.5
 
 ANSWER_WORDS = {
     f.EMAIL: "e-mail addresses",
+    f.EMAILS: "e-mail addresses (several per row)",
     f.DATETIME: "dates and times",
     f.DATE: "dates",
     f.INT: "whole numbers",
@@ -95,6 +97,7 @@ def _accepts(spec: f.Field):
     kind = spec.kind
     return {
         f.EMAIL: parse_email,
+        f.EMAILS: parse_emails,
         f.DATETIME: TIMESTAMP.match,
         f.DATE: TIMESTAMP.match,
         f.INT: _week if spec.name == "week" else (lambda v: parse_int(v, 0) <= 1000),
