@@ -332,36 +332,23 @@ def _with_their_application(
         row_number = row_numbers[position]
         response_id = row["response_id"]
         if row_number in rejected_in_source:
-            source_rejection = rejected_in_source[row_number]
-            orphans.append(
-                Rejection(
-                    item.sheet,
-                    row_number,
-                    column,
-                    response_id,
-                    "application_rejected",
-                    f"Sheet '{item.sheet}', row {row_number}: the application in row {row_number} of "
-                    f"sheet '{source_rejection.sheet}' was rejected, so its {what} is not stored either; "
-                    f"fix that row (see its reason) and import again.",
-                    position,
-                )
+            code, why = (
+                "application_rejected",
+                f"Sheet '{item.sheet}', row {row_number}: the application in row {row_number} of sheet "
+                f"'{rejected_in_source[row_number].sheet}' was rejected, so its {what} is not stored either; "
+                "fix that row (see its reason) and import again.",
             )
         elif response_id not in known:
-            orphans.append(
-                Rejection(
-                    item.sheet,
-                    row_number,
-                    column,
-                    response_id,
-                    "no_application",
-                    f"Sheet '{item.sheet}', row {row_number}, column '{column}': there is no application "
-                    f"'{response_id}' in {session.name}, so this {what} cannot be stored; import the "
-                    "applications first, or correct the response id, and import again.",
-                    position,
-                )
+            code, why = (
+                "no_application",
+                f"Sheet '{item.sheet}', row {row_number}, column '{column}': there is no application "
+                f"'{response_id}' in {session.name}, so this {what} cannot be stored; import the "
+                "applications first, or correct the response id, and import again.",
             )
         else:
             kept.append((position, row))
+            continue
+        orphans.append(Rejection(item.sheet, row_number, column, response_id, code, why, position))
     return kept, orphans
 
 
