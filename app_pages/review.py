@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import review
+from dashboard import review, reviewing
 from dashboard.availability import count_hours
 from dashboard.criteria import load_criteria
 from dashboard.ui import loaders
@@ -30,7 +30,7 @@ if ctx.viewer.is_organiser:
         "Applies to every reviewer of this session.",
     )
     if wanted != blind:
-        review.set_blind_review(ctx.url, ctx.session_id, wanted, me)
+        reviewing.set_blind_review(ctx.url, ctx.session_id, wanted, me)
         st.rerun()
 st.caption(
     "Blind review is on: who applied is hidden, only the answers that matter are shown."
@@ -46,7 +46,7 @@ if applications.empty:
     )
     st.stop()
 
-done = loaders.derived(ctx, ("review_progress", blind), lambda: review.progress(applications, reviews, me))
+done = loaders.derived(ctx, ("review_progress", blind), lambda: reviewing.progress(applications, reviews, me))
 st.progress(
     done.fraction, text=done.label + (f" · {done.conflicts} conflicts of interest declared" if done.conflicts else "")
 )
@@ -55,7 +55,7 @@ say_once(FLASH)
 # --- Which application: next in the queue, or one of your own reviews to edit -----------------
 skipped = st.session_state.setdefault(SKIPPED, [])
 queue = loaders.derived(
-    ctx, ("review_queue", blind, tuple(skipped)), lambda: review.review_queue(applications, reviews, me, skipped)
+    ctx, ("review_queue", blind, tuple(skipped)), lambda: reviewing.review_queue(applications, reviews, me, skipped)
 )
 mine = reviews[reviews["reviewer"].str.lower() == me] if not reviews.empty else reviews
 editable = [] if mine.empty else list(mine.loc[~mine["conflict_of_interest"].fillna(False).astype(bool), "response_id"])
@@ -73,7 +73,7 @@ if response_id is None:
     st.stop()
 
 application = applications[applications["response_id"] == response_id].iloc[0].to_dict()
-own = review.own_review(reviews, me, response_id)
+own = reviewing.own_review(reviews, me, response_id)
 left, right = st.columns([3, 2], gap="large")
 
 with left:
@@ -140,7 +140,7 @@ with right:
         submitted = st.form_submit_button("Save review", type="primary", icon=":material/save:")
     if submitted:
         try:
-            saved = review.save_review(
+            saved = reviewing.save_review(
                 ctx.url,
                 ctx.session_id,
                 response_id,
@@ -167,7 +167,7 @@ with right:
         skipped.append(response_id)
         st.rerun()
 
-    others = review.other_reviews_visible(reviews, me, response_id)
+    others = reviewing.other_reviews_visible(reviews, me, response_id)
     st.subheader("Other reviewers")
     if own is None:
         st.caption("Other reviewers' scores stay hidden until you have saved your own.")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import audit, db as dbmod, models, review, reads
+from dashboard import audit, db as dbmod, models, reads, reviewing
 from tests.apptest_support import ROOT
 
 ME = f"cli:{getpass.getuser()}"
@@ -85,7 +85,7 @@ def test_a_write_without_an_actor_is_refused_and_writes_nothing(demo_url):
     sid = session_id(demo_url, "2026 Session 6")
     version = dbmod.data_version(demo_url, sid)
     with pytest.raises(ValueError, match="needs an actor"):
-        review.set_blind_review(demo_url, sid, False, "")
+        reviewing.set_blind_review(demo_url, sid, False, "")
     assert dbmod.data_version(demo_url, sid) == version
     assert bool(reads.sessions_frame(demo_url).set_index("id").at[sid, "blind_review"])
 
@@ -107,9 +107,9 @@ def test_a_failed_write_leaves_neither_the_change_nor_its_entry(demo_url):
 def test_a_write_that_changes_nothing_notes_nothing(demo_url):
     sid = session_id(demo_url, "2026 Session 6")
     version, entries = dbmod.data_version(demo_url, sid), len(audit.entries(demo_url))
-    review.set_blind_review(demo_url, sid, True, "organiser1@example.org")  # already on
+    reviewing.set_blind_review(demo_url, sid, True, "organiser1@example.org")  # already on
     assert (dbmod.data_version(demo_url, sid), len(audit.entries(demo_url))) == (version, entries)
-    review.set_blind_review(demo_url, sid, False, "organiser1@example.org")
+    reviewing.set_blind_review(demo_url, sid, False, "organiser1@example.org")
     assert dbmod.data_version(demo_url, sid) == version + 1
     assert audit.entries(demo_url, sid).iloc[0][["actor", "action", "detail"]].tolist() == [
         "organiser1@example.org",

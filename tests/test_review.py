@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import cli, db as dbmod, models, review, reads
+from dashboard import cli, db as dbmod, models, review, reads, reviewing
 from dashboard.criteria import Criterion, load_criteria
 
 FIT = (Criterion("fit", "Fit"),)
@@ -239,13 +239,13 @@ def test_queue_serves_fewest_reviews_first_and_skips_go_last():
             ("a5", "x@example.org", 2),
         ]
     )
-    assert review.review_queue(apps, reviews, "x@example.org") == ["a3", "a2", "a1"]
+    assert reviewing.review_queue(apps, reviews, "x@example.org") == ["a3", "a2", "a1"]
     # A conflict is not a review: for someone else a4 still has none and comes first.
-    assert review.review_queue(apps, reviews, "y@example.org")[:2] == ["a3", "a4"]
-    assert review.review_queue(apps, reviews, "X@Example.org", skipped={"a3"}) == ["a2", "a1", "a3"]
-    assert review.next_application(apps, reviews, "x@example.org", skipped={"a3"}) == "a2"
+    assert reviewing.review_queue(apps, reviews, "y@example.org")[:2] == ["a3", "a4"]
+    assert reviewing.review_queue(apps, reviews, "X@Example.org", skipped={"a3"}) == ["a2", "a1", "a3"]
+    assert reviewing.next_application(apps, reviews, "x@example.org", skipped={"a3"}) == "a2"
     assert (
-        review.next_application(
+        reviewing.next_application(
             apps, reviews_frame([(i, "x@example.org", 3) for i in apps["response_id"]]), "x@example.org"
         )
         is None
@@ -255,7 +255,7 @@ def test_queue_serves_fewest_reviews_first_and_skips_go_last():
 def test_progress_counts_own_reviews_out_of_those_without_conflict():
     apps = applications_frame(["a1", "a2", "a3", "a4"])
     reviews = reviews_frame([("a1", "x@example.org", 3), ("a2", "x@example.org", None), ("a3", "y@example.org", 3)])
-    done = review.progress(apps, reviews, "x@example.org")
+    done = reviewing.progress(apps, reviews, "x@example.org")
     assert (done.reviewed, done.total, done.conflicts) == (1, 3, 1)
     assert done.label == "1 / 3 reviewed"
 
@@ -269,12 +269,12 @@ def test_other_scores_hidden_until_own_review_and_never_after_a_conflict():
             ("a2", "x@example.org", None),
         ]
     )
-    assert review.other_reviews_visible(reviews, "x@example.org", "a1").empty
-    assert review.other_reviews_visible(reviews, "x@example.org", "a2").empty  # conflict: never
+    assert reviewing.other_reviews_visible(reviews, "x@example.org", "a1").empty
+    assert reviewing.other_reviews_visible(reviews, "x@example.org", "a2").empty  # conflict: never
     after = pd.concat([reviews, reviews_frame([("a1", "x@example.org", 3)])], ignore_index=True)
-    visible = review.other_reviews_visible(after, "x@example.org", "a1")
+    visible = reviewing.other_reviews_visible(after, "x@example.org", "a1")
     assert sorted(visible["reviewer"]) == ["p@example.org", "q@example.org"]
-    assert review.conflicted_ids(after, "x@example.org") == {"a2"}
+    assert reviewing.conflicted_ids(after, "x@example.org") == {"a2"}
 
 
 # --- saving ------------------------------------------------------------------------------
@@ -291,11 +291,11 @@ def test_save_review_upserts_audits_and_bumps_the_data_version(demo_url, setting
     response_id = reads.load_table(demo_url, sid, "applications")["response_id"].iloc[0]
     before = dbmod.data_version(demo_url, sid)
     scores = {c.name: 4 for c in criteria} | {"motivation": 2}
-    first = review.save_review(
+    first = reviewing.save_review(
         demo_url, sid, response_id, "New.Reviewer@example.org", scores, "  Good ", False, criteria=criteria
     )
     assert first.created and first.overall == pytest.approx(review.weighted_score(scores, criteria))
-    second = review.save_review(
+    second = reviewing.save_review(
         demo_url,
         sid,
         response_id,
@@ -323,14 +323,14 @@ def test_save_review_conflict_clears_scores(demo_url, settings):
     criteria = load_criteria(settings)
     sid = _session_id(demo_url)
     response_id = reads.load_table(demo_url, sid, "applications")["response_id"].iloc[1]
-    review.save_review(
+    reviewing.save_review(
         demo_url, sid, response_id, "x@example.org", {c.name: 3 for c in criteria}, "", False, criteria=criteria
     )
-    review.save_review(demo_url, sid, response_id, "x@example.org", None, "I know them", True, criteria=criteria)
+    reviewing.save_review(demo_url, sid, response_id, "x@example.org", None, "I know them", True, criteria=criteria)
     reviews = reads.load_table(demo_url, sid, "reviews")
     row = reviews[reviews["reviewer"] == "x@example.org"].iloc[0]
     assert bool(row["conflict_of_interest"]) and row["scores"] is None and pd.isna(row["overall"])
-    assert response_id not in review.review_queue(
+    assert response_id not in reviewing.review_queue(
         reads.load_table(demo_url, sid, "applications"), reviews, "x@example.org"
     )
 
@@ -350,7 +350,7 @@ def test_save_review_rejects_bad_scores_and_writes_nothing(demo_url, settings, s
     full = {c.name: 3 for c in criteria} if message != "missing" else {}
     before = dbmod.data_version(demo_url, sid)
     with pytest.raises(review.ReviewError, match=message):
-        review.save_review(demo_url, sid, response_id, "x@example.org", full | scores, "", False, criteria=criteria)
+        reviewing.save_review(demo_url, sid, response_id, "x@example.org", full | scores, "", False, criteria=criteria)
     assert dbmod.data_version(demo_url, sid) == before
     assert "x@example.org" not in set(reads.load_table(demo_url, sid, "reviews")["reviewer"])
 
@@ -358,7 +358,7 @@ def test_save_review_rejects_bad_scores_and_writes_nothing(demo_url, settings, s
 def test_save_review_of_unknown_application_fails_clearly(demo_url, settings):
     criteria = load_criteria(settings)
     with pytest.raises(review.ReviewError, match="reload the page"):
-        review.save_review(
+        reviewing.save_review(
             demo_url,
             _session_id(demo_url),
             "r-missing",
@@ -372,7 +372,7 @@ def test_save_review_of_unknown_application_fails_clearly(demo_url, settings):
 
 def test_set_blind_review(demo_url):
     sid = _session_id(demo_url)
-    review.set_blind_review(demo_url, sid, False, "organiser1@example.org")
+    reviewing.set_blind_review(demo_url, sid, False, "organiser1@example.org")
     frame = reads.sessions_frame(demo_url)
     assert not bool(frame.loc[frame["id"] == sid, "blind_review"].iloc[0])
 

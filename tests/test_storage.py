@@ -110,7 +110,7 @@ def test_every_write_bumps_the_data_version(storage_url, settings, demo_data):
 
 def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
     """Review, blind mode, decisions, teams and one-to-ones: each write is stored, audited and versioned."""
-    from dashboard import access, audit, review, selection, teams, wellbeing
+    from dashboard import access, audit, reviewing, selection, teams, wellbeing
 
     demo.build(storage_url, settings, seed=7, scale=1)
     sid = int(reads.sessions_frame(storage_url).iloc[-1]["id"])
@@ -118,7 +118,7 @@ def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
     apps = reads.load_table(storage_url, sid, "applications")
     first, second = apps["response_id"].iloc[0], apps["response_id"].iloc[1]
 
-    review.save_review(
+    reviewing.save_review(
         storage_url,
         sid,
         first,
@@ -127,7 +127,7 @@ def test_the_screens_writes_round_trip_on_both_backends(storage_url, settings):
         "Clear answers.",
         False,
     )
-    review.set_blind_review(storage_url, sid, False, "organiser1@example.org")
+    reviewing.set_blind_review(storage_url, sid, False, "organiser1@example.org")
     assert (
         selection.save_decisions(
             storage_url, sid, [selection.DecisionChange(second, "waitlisted", 7)], "organiser1@example.org"

@@ -8,7 +8,7 @@ import streamlit as st
 from hypothesis import given
 from hypothesis.strategies import text as st_text
 
-from dashboard import access, review, reads, wellbeing
+from dashboard import access, reads, reviewing, wellbeing
 from dashboard.sessions import Session
 from dashboard.ui import loaders
 from dashboard.ui.context import PageContext
@@ -38,7 +38,7 @@ def test_wellbeing_week_is_computed_once_per_data_version(demo_url, settings, mo
     loaders.wellbeing_week(ctx, 5, thresholds)  # another week is another result
     assert len(calls) == 2
 
-    review.set_blind_review(demo_url, ctx.session_id, False, "organiser1@example.org")  # any write bumps the version
+    reviewing.set_blind_review(demo_url, ctx.session_id, False, "organiser1@example.org")  # any write bumps the version
     loaders.wellbeing_week(_context(demo_url, settings), 4, thresholds)
     assert len(calls) == 3
 
@@ -57,7 +57,7 @@ def test_derived_is_built_once_per_key_and_version(demo_url, settings):
     assert len(built) == 1
     loaders.derived(ctx, ("sparkline", 4, "b@example.org"), build)
     assert len(built) == 2
-    review.set_blind_review(demo_url, ctx.session_id, False, "organiser1@example.org")  # a write: built again
+    reviewing.set_blind_review(demo_url, ctx.session_id, False, "organiser1@example.org")  # a write: built again
     loaders.derived(_context(demo_url, settings), ("sparkline", 4, "a@example.org"), build)
     assert len(built) == 3
 

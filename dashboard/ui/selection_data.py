@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import cohort, review, selection
+from dashboard import cohort, review, reviewing, selection
 from dashboard.criteria import load_criteria
 from dashboard.privacy import min_group_size
 from dashboard.ui import loaders
@@ -95,7 +95,7 @@ def ranking(ctx: PageContext, rules) -> tuple[pd.DataFrame, review.ReviewStats]:
         # An organiser who declared a conflict of interest on an application sees neither its scores nor its place
         # in the ranking, on the page or in its exports.
         ranked = selection.hide_conflicted_scores(
-            ranked, review.conflicted_ids(loaders.table(ctx, "reviews"), ctx.viewer.email)
+            ranked, reviewing.conflicted_ids(loaders.table(ctx, "reviews"), ctx.viewer.email)
         )
         # Who could be placed in a team at all, given the session's teams (Navigators, Captain, project) and the rules.
         return cohort.with_placeability(ranked, loaders.cohort_placeability(ctx, ranked, rules)[1]), stats
