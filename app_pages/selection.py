@@ -5,7 +5,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import cohort, review, selection, teams
+from dashboard import placeability, review, selection, teams
 from dashboard.criteria import load_criteria
 from dashboard.exports import SITE_EXPORT_RULE
 from dashboard.privacy import min_group_size
@@ -186,11 +186,11 @@ ranked_applications()
 labels = data.labels
 
 
-def rivals(who: str) -> tuple[cohort.Fit, pd.DataFrame | None]:
+def rivals(who: str) -> tuple[placeability.Fit, pd.DataFrame | None]:
     """One applicant's fit and, when some team could take them, who competes with them for it."""
     ranked_now, _ = ranking()
     fits = loaders.cohort_placeability(ctx, ranked_now, rules)[1]
-    return fits[who], cohort.rivals_table(ranked_now, fits, who) if fits[who].placeable else None
+    return fits[who], placeability.rivals_table(ranked_now, fits, who) if fits[who].placeable else None
 
 
 @st.fragment

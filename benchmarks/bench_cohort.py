@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 
 from benchmarks.demo_dbs import ensure_demo
 
-from dashboard import cohort, demo, reads
+from dashboard import cohort, demo, placeability, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
 from dashboard.teams import validate_teams
 
@@ -59,7 +59,7 @@ def main() -> None:
         _, instance, places = cohort.load(url, session_id, settings)
         loaded = time.perf_counter() - started
         started = time.perf_counter()
-        fits = cohort.placeability(instance)
+        fits = placeability.placeability(instance)
         fit_seconds = time.perf_counter() - started
         room = cohort.capacity(places, instance)
         print(

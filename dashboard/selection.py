@@ -182,7 +182,7 @@ def filter_ranked(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keep &= table["contested"]
     elif filters.state == "undecided":
         keep &= table["status"] == "pending"
-    elif filters.state == "fits no team":  # the column dashboard.cohort.with_placeability adds
+    elif filters.state == "fits no team":  # the column dashboard.placeability.with_placeability adds
         keep &= table["fit_teams"] == 0 if "fit_teams" in table else False
     elif filters.state != "all":
         raise ValueError(f"Unknown review state '{filters.state}'; use one of: {', '.join(REVIEW_STATES)}.")

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session as OrmSession
 
 from dashboard import cohort, db as dbmod, models, selection, reads
 from dashboard.availability import from_hour_blocks
-from dashboard.cohort import CohortError, placeability, propose, score_order
+from dashboard.cohort import CohortError, propose, score_order
+from dashboard.placeability import placeability, rivals_table
 from dashboard.selection import Places
 from dashboard.teams import Candidate, Instance, Rules, Staff, TeamSpec, validate_teams
 from tests.test_teams import _session_id, instances
@@ -365,7 +366,7 @@ def test_the_pages_tables_of_rivals_the_cohort_and_who_is_left_out():
             "status": ["accepted", "pending", "pending", "waitlisted", "rejected", "pending"],
         }
     )
-    rivals = cohort.rivals_table(ranked, fits, "c")
+    rivals = rivals_table(ranked, fits, "c")
     assert rivals.to_dict("records") == [
         {"#": 2, "Response ID": "b", "Name": "B", "Status": "pending", "Same teams": "Team Comet"},
         {"#": 6, "Response ID": "f", "Name": "F", "Status": "pending", "Same teams": "Team Comet"},

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as OrmSession
 
-from dashboard import cohort, db as dbmod, models, reads
+from dashboard import cohort, db as dbmod, models, placeability, reads
 from dashboard.config import EXAMPLE_CONFIG_PATH, load_settings
 from tests.apptest_support import run_app, texts
 from tests.conftest import edit_directly
@@ -178,8 +178,8 @@ def test_who_fits_a_team_is_worked_out_again_only_when_what_it_reads_changes(dem
 
     st.cache_data.clear()
     calls = []
-    real = cohort.team_fits
-    monkeypatch.setattr(cohort, "team_fits", lambda instance: calls.append(1) or real(instance))
+    real = placeability.team_fits
+    monkeypatch.setattr(placeability, "team_fits", lambda instance: calls.append(1) or real(instance))
     rules = teams.rules_from_settings(settings)
 
     def fits():

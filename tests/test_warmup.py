@@ -144,11 +144,11 @@ def test_with_sign_in_the_server_warms_the_listed_organisers_and_each_teams_staf
 
 
 def test_the_server_warms_an_organisers_selection_page_placeability_included(monkeypatch, demo_url):
-    from dashboard import cohort, selection
+    from dashboard import placeability, selection
 
     warmup.warm_sessions(_settings(monkeypatch, demo_url), demo_url, set())
     work = _record_work(monkeypatch)
-    for module, name in ((cohort, "team_fits"), (selection, "ranked_table")):
+    for module, name in ((placeability, "team_fits"), (selection, "ranked_table")):
         real = getattr(module, name)
         monkeypatch.setattr(
             module, name, lambda *args, _real=real, _name=name, **kw: work.append(_name) or _real(*args, **kw)

@@ -48,7 +48,7 @@ def add_arguments(parser) -> None:
 def run(args, settings) -> int:
     from sqlalchemy.orm import Session as OrmSession
 
-    from dashboard import cohort, db as dbmod
+    from dashboard import cohort, db as dbmod, placeability
     from dashboard.sessions import find_session
 
     args.json = getattr(args, "json", False)
@@ -73,7 +73,7 @@ def run(args, settings) -> int:
         if args.time_limit is not None
         else float(settings.section("teams").get("time_limit_seconds", 10))
     )
-    fits = cohort.placeability(instance)
+    fits = placeability.placeability(instance)
     try:
         proposal = cohort.propose(
             instance,

@@ -331,7 +331,7 @@ def _ranking_key(ranked: pd.DataFrame) -> int:
 
 
 def _fits_key(instance) -> int:
-    """Everything dashboard.cohort.team_fits reads: the rules, each applicant's slots, projects and tier, the teams."""
+    """Everything dashboard.placeability.team_fits reads: the rules, each applicant's slots, projects and tier, the teams."""
     return hash(
         (
             instance.rules,
@@ -343,22 +343,22 @@ def _fits_key(instance) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _team_fits(url: str, session_id: int, fits_key: int, _instance):
-    from dashboard import cohort
+    from dashboard import placeability
 
-    return cohort.team_fits(_instance)
+    return placeability.team_fits(_instance)
 
 
 def cohort_placeability(ctx: PageContext, ranked: pd.DataFrame, rules):
     """(dashboard.cohort instance, Fit per response id) for the Selection page's ranking, once per data version."""
     access.require_organiser(ctx.viewer, "who fits a team")
-    from dashboard import cohort
+    from dashboard import cohort, placeability
 
     def build():
         instance = cohort.cohort_instance(
             ranked, table(ctx, "applications"), table(ctx, "people"), table(ctx, "teams"), rules
         )
         fits = _team_fits(ctx.url, ctx.session_id, _fits_key(instance), instance)
-        return instance, cohort.placeability(instance, fits)
+        return instance, placeability.placeability(instance, fits)
 
     return derived(ctx, ("cohort_placeability", tuple(rules.as_dict().items()), _ranking_key(ranked)), build)
 

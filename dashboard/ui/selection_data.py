@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import cohort, review, reviewing, selection
+from dashboard import cohort, placeability, review, reviewing, selection
 from dashboard.criteria import load_criteria
 from dashboard.privacy import min_group_size
 from dashboard.ui import loaders
@@ -98,7 +98,7 @@ def ranking(ctx: PageContext, rules) -> tuple[pd.DataFrame, review.ReviewStats]:
             ranked, reviewing.conflicted_ids(loaders.table(ctx, "reviews"), ctx.viewer.email)
         )
         # Who could be placed in a team at all, given the session's teams (Navigators, Captain, project) and the rules.
-        return cohort.with_placeability(ranked, loaders.cohort_placeability(ctx, ranked, rules)[1]), stats
+        return placeability.with_placeability(ranked, loaders.cohort_placeability(ctx, ranked, rules)[1]), stats
 
     return loaders.derived(ctx, ("selection_ranking", *settings_key(ctx)), build)
 
