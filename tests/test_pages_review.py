@@ -321,8 +321,8 @@ def test_review_and_selection_in_chromium(review_server, page):
     screenshot(page, "selection-organiser")
     downloads = page.get_by_test_id("stDownloadButton")
     # the exports are drawn last on a long page: wait for them (a busy machine draws it in several steps)
-    expect(downloads.filter(has_text="Decisions CSV (Djangonaut Space import)")).to_have_count(1)
-    expect(downloads.filter(has_text="Full CSV for organisers")).to_have_count(1)
+    expect(downloads.filter(has_text="Decisions CSV (Djangonaut Space import)")).to_have_count(1, timeout=30_000)
+    expect(downloads.filter(has_text="Full CSV for organisers")).to_have_count(1, timeout=30_000)
     with page.expect_download() as download:
         downloads.filter(has_text="Decisions CSV").click()
     assert download.value.path().read_text().splitlines()[0] == "Response ID,Score,Selection Rank"
